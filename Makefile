@@ -1,0 +1,62 @@
+# Talentloop — the two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+TL := $(BIN)/talentloop
+export TALENTLOOP_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test install install-test lint browsers unit e2e bench bench-ci messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e ".[test]"
+
+## make demo: install, migrate, load the demo company, serve it with its job worker on :8000
+demo: install
+	TALENTLOOP_DEMO=1 $(TL) demo
+	TALENTLOOP_DEMO=1 $(TL) serve 127.0.0.1:8000
+
+## Chromium for the browser tests (Debian package; needs root, as on CI)
+browsers:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Chromium for the browser tests"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@/usr/bin/chromium --version
+
+lint: install-test
+	$(BIN)/ruff check src tests
+
+unit: install-test
+	$(BIN)/pytest -q -n 2 -m "not e2e and not bench" src tests
+
+e2e: install-test browsers
+	TALENTLOOP_REQUIRE_BROWSER=1 $(BIN)/pytest -q -m e2e tests/e2e
+
+## make test: install what the tests need, lint, unit + API tests, browser tests
+test: install-test browsers
+	$(BIN)/ruff check src tests
+	$(BIN)/pytest -q -n 2 -m "not e2e and not bench" src tests
+	TALENTLOOP_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:xdist -m e2e tests/e2e
+
+## make bench: full-size benchmarks, JSON results under docs/benchmarks/
+bench: install-test
+	$(BIN)/python -m tests.bench.run --out docs/benchmarks
+
+## a scaled-down benchmark run (CI), so the benchmarks never rot
+bench-ci: install-test
+	$(BIN)/python -m tests.bench.run --scale small --out $(TALENTLOOP_VAR_DIR)/bench
+
+## regenerate translation catalogues (needs gettext)
+messages: install
+	cd src/talentloop && ../../$(TL) makemessages -l zh_Hans -l en --no-obsolete
+	cd src/talentloop && ../../$(TL) compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from talentloop.accounts import access
+from talentloop.accounts.models import ApiToken, RoleAssignment, User
+from talentloop.core.access import Actor
+
+
+def token_list(actor: Actor) -> list[ApiToken]:
+    return list(access.visible_tokens(actor).filter(user_id=actor.user_id).select_related("user")[:200])
+
+
+def account_list(actor: Actor, search: str = "", limit: int = 200) -> list[User]:
+    qs = access.visible_accounts(actor).prefetch_related("role_assignments").order_by("username")
+    if search:
+        qs = qs.filter(Q(username__icontains=search) | Q(display_name__icontains=search))
+    return list(qs[:limit])
+
+
+def role_queryset(user: User) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(user=user)
+
+
+def role_list(user: User) -> list[RoleAssignment]:
+    return list(role_queryset(user).select_related("org_unit"))

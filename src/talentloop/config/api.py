@@ -1,0 +1,90 @@
+"""The JSON API at /api/v1: one NinjaAPI, each app mounts its router."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from talentloop.core.access import actor_for, client_ip
+from talentloop.core.errors import DomainError
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer <token>``; a read-only token may only read."""
+
+    def authenticate(self, request, token):
+        from talentloop.accounts.services import api_token_authenticate
+
+        api_token = api_token_authenticate(token)
+        if api_token is None:
+            return None
+        if api_token.scope == "read" and request.method not in SAFE_METHODS:
+            raise HttpError(403, _("This token is read-only."))
+        request.user = api_token.user
+        request.actor = actor_for(api_token.user, client_ip(request))
+        request.api_token = api_token
+        return api_token.user
+
+
+api = NinjaAPI(
+    title="Talentloop API",
+    version="1",
+    description="The open HR API of Talentloop. Authenticate with `POST /api/v1/auth/token` and send "
+    "`Authorization: Bearer <token>`. Errors answer `{\"detail\": ..., \"errors\": {field: [...]}}`.",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_body(detail: str, errors: dict | None = None, **extra) -> dict:
+    return {"detail": detail, "errors": errors or {}, **extra}
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    response = api.create_response(request, error_body(exc.detail, exc.errors), status=exc.status)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        if loc and loc[0] in ("data", "filters") and len(loc) > 1:
+            loc = loc[1:]
+        errors.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "")))
+    return api.create_response(request, error_body(_("The request is not valid."), errors), status=422)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, error_body(_("Not found.")), status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return api.create_response(request, error_body(_("Authentication required.")), status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+
+
+from talentloop.accounts.api import router as accounts_router  # noqa: E402
+from talentloop.organisation.api import router as organisation_router  # noqa: E402
+
+api.add_router("/", accounts_router)
+api.add_router("/", organisation_router)

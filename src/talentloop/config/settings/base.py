@@ -1,0 +1,183 @@
+"""Settings shared by every environment. Values that differ per install come from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
+# Runtime files (SQLite database, job queue, uploaded files) live under TALENTLOOP_VAR_DIR.
+VAR_DIR = Path(os.environ.get("TALENTLOOP_VAR_DIR", Path.cwd() / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("TALENTLOOP_SECRET_KEY", "")
+DEBUG = False
+ALLOWED_HOSTS = [h for h in os.environ.get("TALENTLOOP_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TALENTLOOP_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_htmx",
+    "template_partials",
+    "huey.contrib.djhuey",
+    "talentloop.core",
+    "talentloop.accounts",
+    "talentloop.organisation",
+    "talentloop.home",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "talentloop.core.middleware.ActorMiddleware",
+    "talentloop.core.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "talentloop.config.urls"
+WSGI_APPLICATION = "talentloop.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "talentloop.core.context_processors.shell",
+            ],
+        },
+    }
+]
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("TALENTLOOP_SQLITE_PATH", str(VAR_DIR / "talentloop.sqlite3")),
+            "OPTIONS": {
+                # WAL lets the web process read while the worker writes.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home:index"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("TALENTLOOP_TIME_ZONE", "Asia/Shanghai")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = VAR_DIR / "media"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+EMAIL_HOST = os.environ.get("TALENTLOOP_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("TALENTLOOP_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("TALENTLOOP_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TALENTLOOP_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("TALENTLOOP_EMAIL_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("TALENTLOOP_EMAIL_FROM", "talentloop@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+REDIS_URL = os.environ.get("TALENTLOOP_REDIS_URL", "")
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "talentloop",
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "talentloop",
+        "filename": str(VAR_DIR / "jobs.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+    }
+
+# Encryption keys for sensitive fields: "kid:base64-32-byte-key" entries separated by commas; the
+# last entry is the newest and encrypts new values. Never stored in code or in the database.
+TALENTLOOP_ENCRYPTION_KEYS = os.environ.get("TALENTLOOP_ENCRYPTION_KEYS", "")
+
+# API tokens
+API_TOKEN_DEFAULT_DAYS = int(os.environ.get("TALENTLOOP_API_TOKEN_DAYS", "30"))
+
+# Login throttling: delays grow after FREE_FAILURES, and LOCK_AFTER failures lock the
+# (account, client address) pair for LOCK_MINUTES.
+LOGIN_THROTTLE = {
+    "FREE_FAILURES": 3,
+    "LOCK_AFTER": 10,
+    "LOCK_MINUTES": 15,
+    "WINDOW_MINUTES": 15,
+    "ADDRESS_LOCK_AFTER": 50,
+}
+
+# Demo accounts share this password; it is honoured only when TALENTLOOP_DEMO=1.
+DEMO_MODE = os.environ.get("TALENTLOOP_DEMO", "") == "1"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("TALENTLOOP_LOG_LEVEL", "INFO")},
+}
+
+AUTHENTICATION_BACKENDS = ["talentloop.accounts.backends.TalentloopBackend"]

@@ -1,0 +1,19 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from talentloop.config.api import api
+from talentloop.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("sw.js", core_views.service_worker, name="service-worker"),
+    path("manifest.webmanifest", core_views.manifest, name="manifest"),
+    path("offline/", core_views.offline, name="offline"),
+    path("robots.txt", core_views.robots, name="robots"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("talentloop.accounts.urls")),
+    path("audit/", include("talentloop.core.urls")),
+    path("", include("talentloop.organisation.urls")),
+    path("", include("talentloop.home.urls")),
+]

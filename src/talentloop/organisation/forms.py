@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from talentloop.core.access import Actor
+from talentloop.organisation import access
+from talentloop.organisation.models import EmploymentStatus, EventKind, JobFamily, OrgUnit, Position
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class EmployeeRefField(forms.ModelChoiceField):
+    """Pick a manager by employee number; only people the actor may see are accepted."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "employee_number")
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if hasattr(value, "employee_number"):
+            return value.employee_number
+        return super().prepare_value(value)
+
+
+class ScopedFormMixin:
+    def _scope(self, actor: Actor) -> None:
+        fields = self.fields  # type: ignore[attr-defined]
+        if "org_unit" in fields:
+            fields["org_unit"].queryset = access.visible_org_units(actor).order_by("path")
+        if "job_family" in fields:
+            fields["job_family"].queryset = access.visible_job_families(actor)
+        if "position" in fields:
+            fields["position"].queryset = access.visible_positions(actor).filter(is_active=True)
+        if "manager" in fields:
+            fields["manager"].queryset = access.visible_employees(actor).exclude(status=EmploymentStatus.TERMINATED)
+
+
+class EmployeeCreateForm(ScopedFormMixin, forms.Form):
+    employee_number = forms.CharField(label=_("Employee number"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    name_en = forms.CharField(label=_("English name"), max_length=120, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    hire_date = forms.DateField(label=_("Hire date"), widget=DateInput)
+    org_unit = forms.ModelChoiceField(label=_("Org unit"), queryset=OrgUnit.objects.none())
+    job_family = forms.ModelChoiceField(label=_("Job family"), queryset=JobFamily.objects.none())
+    position = forms.ModelChoiceField(label=_("Position"), queryset=Position.objects.none(), required=False)
+    level = forms.IntegerField(label=_("Level"), min_value=1, max_value=20, initial=1)
+    manager = EmployeeRefField(label=_("Manager (employee number)"), queryset=OrgUnit.objects.none(),
+                               required=False)
+    national_id = forms.CharField(label=_("National ID number"), max_length=40, required=False,
+                                  help_text=_("Stored encrypted; shown masked."))
+    bank_account = forms.CharField(label=_("Bank account"), max_length=40, required=False,
+                                   help_text=_("Stored encrypted; shown masked."))
+
+    def __init__(self, *args, actor: Actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._scope(actor)
+
+
+class EmployeeEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    name_en = forms.CharField(label=_("English name"), max_length=120, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    hire_date = forms.DateField(label=_("Hire date"), widget=DateInput)
+    national_id = forms.CharField(label=_("National ID number"), max_length=40, required=False,
+                                  help_text=_("Leave empty to keep the stored value."))
+    bank_account = forms.CharField(label=_("Bank account"), max_length=40, required=False,
+                                   help_text=_("Leave empty to keep the stored value."))
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        for key in ("national_id", "bank_account"):
+            if not data.get(key):
+                data.pop(key, None)
+        return data
+
+
+class EmploymentEventForm(ScopedFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("What happens"),
+                             choices=[c for c in EventKind.choices if c[0] != EventKind.HIRE])
+    effective_date = forms.DateField(label=_("Effective date"), widget=DateInput)
+    org_unit = forms.ModelChoiceField(label=_("New org unit"), queryset=OrgUnit.objects.none(), required=False)
+    job_family = forms.ModelChoiceField(label=_("New job family"), queryset=JobFamily.objects.none(),
+                                        required=False)
+    position = forms.ModelChoiceField(label=_("New position"), queryset=Position.objects.none(), required=False)
+    level = forms.IntegerField(label=_("New level"), min_value=1, max_value=20, required=False)
+    manager = EmployeeRefField(label=_("New manager (employee number)"), queryset=OrgUnit.objects.none(),
+                               required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, actor: Actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._scope(actor)
+
+
+class EmployeeFilterForm(forms.Form):
+    search = forms.CharField(label=_("Search"), required=False, max_length=100,
+                             widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, number or e-mail")}))
+    org_unit = forms.ModelChoiceField(label=_("Org unit"), queryset=OrgUnit.objects.none(), required=False,
+                                      empty_label=_("All units"))
+    job_family = forms.ModelChoiceField(label=_("Job family"), queryset=JobFamily.objects.none(), required=False,
+                                        empty_label=_("All job families"))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Any status")), *EmploymentStatus.choices])
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, actor: Actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = access.visible_org_units(actor).order_by("path")
+        self.fields["job_family"].queryset = access.visible_job_families(actor)
+
+
+class OrgUnitForm(forms.ModelForm):
+    manager = EmployeeRefField(label=_("Head (employee number)"), queryset=OrgUnit.objects.none(), required=False)
+
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name", "name_en", "parent", "manager", "is_active"]
+
+    def __init__(self, *args, actor: Actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = access.visible_org_units(actor).order_by("path")
+        self.fields["manager"].queryset = access.visible_employees(actor)
+        if self.instance.pk is None:
+            del self.fields["is_active"]
+
+
+class JobFamilyForm(forms.ModelForm):
+    class Meta:
+        model = JobFamily
+        fields = ["code", "name", "name_en", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class PositionForm(forms.ModelForm):
+    class Meta:
+        model = Position
+        fields = ["code", "name", "name_en", "job_family", "org_unit", "is_active"]
+
+    def __init__(self, *args, actor: Actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["job_family"].queryset = access.visible_job_families(actor)
+        self.fields["org_unit"].queryset = access.visible_org_units(actor).order_by("path")

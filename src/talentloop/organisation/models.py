@@ -1,0 +1,186 @@
+from django.conf import settings
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from talentloop.core.crypto.fields import EncryptedTextField
+from talentloop.core.models import TimeStampedModel
+
+
+class BilingualNameMixin:
+    """``label`` picks the English name when the active language is English and one is set."""
+
+    @property
+    def label(self) -> str:
+        if (translation.get_language() or "").startswith("en") and getattr(self, "name_en", ""):
+            return self.name_en
+        return self.name
+
+
+class OrgUnit(BilingualNameMixin, TimeStampedModel):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialised path of ids from the root, e.g. "/1/4/9/" for unit 9; subtree = startswith.
+    path = models.CharField(max_length=400, db_index=True, editable=False, default="/")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    manager = models.ForeignKey(
+        "organisation.Employee", verbose_name=_("head"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="headed_units",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("org unit")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class JobFamily(BilingualNameMixin, TimeStampedModel):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("job family")
+        verbose_name_plural = _("job families")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Position(BilingualNameMixin, TimeStampedModel):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("title"), max_length=120)
+    name_en = models.CharField(_("English title"), max_length=120, blank=True)
+    job_family = models.ForeignKey(JobFamily, verbose_name=_("job family"), on_delete=models.PROTECT,
+                                   related_name="positions")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="positions")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("position")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class EmploymentStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    ON_LEAVE = "on_leave", _("On leave")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class Employee(TimeStampedModel):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
+    )
+    employee_number = models.CharField(_("employee number"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    hire_date = models.DateField(_("hire date"))
+    termination_date = models.DateField(_("termination date"), null=True, blank=True)
+    # The fields below change only through employment events.
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT,
+                                 related_name="employees")
+    job_family = models.ForeignKey(JobFamily, verbose_name=_("job family"), on_delete=models.PROTECT,
+                                   related_name="employees")
+    position = models.ForeignKey(Position, verbose_name=_("position"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="employees")
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    manager = models.ForeignKey("self", verbose_name=_("manager"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="direct_reports")
+    # Ids of the manager chain from the top, e.g. "/1/5/" for someone reporting to 5 who reports to 1.
+    manager_path = models.CharField(max_length=400, default="/", editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=EmploymentStatus.choices,
+                              default=EmploymentStatus.ACTIVE)
+    # Sensitive: encrypted at rest, masked by default, reads audited.
+    national_id = EncryptedTextField(_("national ID number"), blank=True)
+    bank_account = EncryptedTextField(_("bank account"), blank=True)
+
+    class Meta:
+        ordering = ["employee_number"]
+        verbose_name = _("employee")
+        indexes = [
+            models.Index(fields=["manager_path"], name="employee_manager_path"),
+            models.Index(fields=["status", "employee_number"], name="employee_status_number"),
+            models.Index(fields=["name"], name="employee_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__gte=1) & models.Q(level__lte=20),
+                                   name="employee_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.employee_number})"
+
+    @property
+    def display_name(self) -> str:
+        if (translation.get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def reports_prefix(self) -> str:
+        return f"{self.manager_path}{self.pk}/"
+
+    @property
+    def level_label(self) -> str:
+        return f"L{self.level}"
+
+
+class EventKind(models.TextChoices):
+    HIRE = "hire", _("Hire")
+    TRANSFER = "transfer", _("Transfer")
+    PROMOTION = "promotion", _("Promotion")
+    DEMOTION = "demotion", _("Demotion")
+    LEAVE = "leave", _("Leave of absence")
+    RETURN = "return", _("Return from leave")
+    TERMINATION = "termination", _("Termination")
+
+
+class EmploymentEvent(models.Model):
+    """A fact about someone's employment, effective on a date; never edited once recorded.
+
+    ``to_*`` hold the state from the effective date on; ``before`` keeps what it replaced.
+    Events dated in the future wait (``applied_at`` empty) until the daily job applies them.
+    """
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
+    effective_date = models.DateField(_("effective date"))
+    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    job_family = models.ForeignKey(JobFamily, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    manager = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=EmploymentStatus.choices, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-effective_date", "-id"]
+        indexes = [
+            models.Index(fields=["employee", "effective_date"], name="event_employee_date"),
+            models.Index(fields=["kind", "effective_date"], name="event_kind_date"),
+            models.Index(fields=["applied_at", "effective_date"], name="event_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_date}"

@@ -1,0 +1,114 @@
+"""Reads of organisation data; every one starts from an access scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from talentloop.core.access import Actor
+from talentloop.organisation import access
+from talentloop.organisation.models import Employee, EmploymentEvent, OrgUnit
+
+MAX_LIMIT = 200
+
+
+@dataclass
+class EmployeeFilters:
+    search: str = ""
+    org_unit: int | None = None
+    job_family: int | None = None
+    status: str = ""
+
+
+def employee_queryset(actor: Actor, filters: EmployeeFilters) -> QuerySet[Employee]:
+    qs = access.visible_employees(actor)
+    if filters.search:
+        term = filters.search.strip()
+        qs = qs.filter(Q(name__icontains=term) | Q(name_en__icontains=term) | Q(employee_number__icontains=term)
+                       | Q(email__icontains=term))
+    if filters.org_unit:
+        unit = OrgUnit.objects.filter(pk=filters.org_unit).only("path").first()
+        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+    if filters.job_family:
+        qs = qs.filter(job_family_id=filters.job_family)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs
+
+
+def employee_list(actor: Actor, filters: EmployeeFilters, *, limit: int = 50, offset: int = 0
+                  ) -> tuple[list[Employee], int]:
+    """One page of people and the total: two queries whatever the page or company size."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    qs = employee_queryset(actor, filters)
+    count = qs.count()
+    items = list(
+        qs.select_related("org_unit", "job_family", "position", "manager").order_by("employee_number")[
+            offset: offset + limit]
+    )
+    return items, count
+
+
+def employee_get(actor: Actor, pk: int) -> Employee | None:
+    return (access.visible_employees(actor).select_related("org_unit", "job_family", "position", "manager", "user")
+            .filter(pk=pk).first())
+
+
+def employee_events(actor: Actor, employee: Employee) -> list[EmploymentEvent]:
+    return list(access.visible_events(actor).filter(employee=employee)
+                .select_related("org_unit", "job_family", "position", "manager", "recorded_by")
+                .order_by("-effective_date", "-id"))
+
+
+def direct_reports(actor: Actor, employee: Employee) -> list[Employee]:
+    return list(access.visible_employees(actor).filter(manager=employee).select_related("position")
+                .order_by("name"))
+
+
+@dataclass
+class OrgChartNode:
+    unit: OrgUnit
+    headcount: int
+    children: list[OrgChartNode]
+
+
+def org_chart(actor: Actor) -> list[OrgChartNode]:
+    """The unit tree with the head and the headcount of each unit, in two queries."""
+    units = list(access.visible_org_units(actor).filter(is_active=True).select_related("manager")
+                 .order_by("depth", "name"))
+    counts = dict(Employee.objects.exclude(status="terminated").values("org_unit").annotate(n=Count("id"))
+                  .values_list("org_unit", "n"))
+    nodes = {u.pk: OrgChartNode(unit=u, headcount=counts.get(u.pk, 0), children=[]) for u in units}
+    roots: list[OrgChartNode] = []
+    for unit in units:
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(nodes[unit.pk])
+    return roots
+
+
+def team_tree(actor: Actor, manager: Employee, max_depth: int = 6) -> list[dict]:
+    """Everyone below a manager as an indented list, in one query."""
+    people = list(access.visible_employees(actor).filter(manager_path__startswith=manager.reports_prefix)
+                  .exclude(status="terminated").select_related("position", "org_unit")
+                  .order_by("manager_path", "name"))
+    children: dict[int | None, list[Employee]] = {}
+    for p in people:
+        children.setdefault(p.manager_id, []).append(p)
+    out: list[dict] = []
+
+    def walk(pk: int, depth: int) -> None:
+        for child in children.get(pk, []):
+            out.append({"employee": child, "depth": depth, "reports": len(children.get(child.pk, []))})
+            if depth < max_depth:
+                walk(child.pk, depth + 1)
+
+    walk(manager.pk, 0)
+    return out
+
+
+def team_size(actor: Actor, manager: Employee) -> int:
+    """Active people anywhere below ``manager`` in the reporting tree."""
+    return (access.visible_employees(actor).filter(manager_path__startswith=manager.reports_prefix)
+            .exclude(status="terminated").count())

@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+import math
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from talentloop.core.crypto import mask
+from talentloop.core.errors import DomainError
+from talentloop.core.http import form_errors_from, get_or_404, render_partial
+from talentloop.organisation import access, selectors, services
+from talentloop.organisation.forms import (
+    EmployeeCreateForm,
+    EmployeeEditForm,
+    EmployeeFilterForm,
+    EmploymentEventForm,
+    JobFamilyForm,
+    OrgUnitForm,
+    PositionForm,
+)
+
+PAGE_SIZE = 25
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise Http404
+
+
+def _invalid(request, template: str, context: dict, partial: str | None = None):
+    """Re-render a form with its errors: 422 for htmx, 200 for a plain form post."""
+    status = 422 if getattr(request, "htmx", False) else 200
+    return render_partial(request, template, context, partial=partial, status=status)
+
+
+@login_required
+def me(request):
+    _require(request.actor.employee is not None)
+    return redirect("organisation:employee-detail", pk=request.actor.employee.pk)
+
+
+@login_required
+def employee_list(request):
+    actor = request.actor
+    _require(access.can_view_org_directory(actor))
+    form = EmployeeFilterForm(request.GET or None, actor=actor)
+    filters = selectors.EmployeeFilters()
+    page = 1
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.EmployeeFilters(
+            search=data["search"], org_unit=data["org_unit"].pk if data["org_unit"] else None,
+            job_family=data["job_family"].pk if data["job_family"] else None, status=data["status"],
+        )
+        page = data.get("page") or 1
+    items, count = selectors.employee_list(actor, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, math.ceil(count / PAGE_SIZE))
+    context = {"form": form, "employees": items, "count": count, "page": page, "pages": pages,
+               "can_create": access.can_create_employee(actor)}
+    return render_partial(request, "organisation/employee_list.html", context, partial="results")
+
+
+@login_required
+def employee_detail(request, pk: int):
+    actor = request.actor
+    employee = selectors.employee_get(actor, pk)
+    _require(employee is not None)
+    context = {
+        "employee": employee,
+        "events": selectors.employee_events(actor, employee),
+        "reports": selectors.direct_reports(actor, employee),
+        "can_manage": access.can_manage_employee(actor, employee),
+        "can_view_sensitive": access.can_view_sensitive(actor, employee),
+        "national_id_masked": mask(employee.national_id),
+        "bank_account_masked": mask(employee.bank_account),
+        "is_self": actor.employee is not None and actor.employee.pk == employee.pk,
+    }
+    return TemplateResponse(request, "organisation/employee_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_create(request):
+    actor = request.actor
+    _require(access.can_create_employee(actor))
+    form = EmployeeCreateForm(request.POST or None, actor=actor)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                employee = services.employee_create(actor=actor, **form.cleaned_data)
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("%(name)s was added.") % {"name": employee.display_name})
+                return HttpResponseRedirect(reverse("organisation:employee-detail", args=[employee.pk]))
+        return _invalid(request, "organisation/employee_form.html", {"form": form, "creating": True})
+    return TemplateResponse(request, "organisation/employee_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_edit(request, pk: int):
+    actor = request.actor
+    employee = get_or_404(access.visible_employees(actor), pk=pk)
+    _require(access.can_manage_employee(actor, employee))
+    initial = {k: getattr(employee, k) for k in ("name", "name_en", "email", "phone", "hire_date")}
+    form = EmployeeEditForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.employee_update(actor=actor, employee=employee, data=form.changes())
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Changes saved."))
+                return HttpResponseRedirect(reverse("organisation:employee-detail", args=[employee.pk]))
+        return _invalid(request, "organisation/employee_form.html", {"form": form, "employee": employee})
+    return TemplateResponse(request, "organisation/employee_form.html", {"form": form, "employee": employee})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_event_create(request, pk: int):
+    actor = request.actor
+    employee = get_or_404(access.visible_employees(actor), pk=pk)
+    _require(access.can_manage_employee(actor, employee))
+    form = EmploymentEventForm(request.POST or None, actor=actor, initial={"kind": request.GET.get("kind")})
+    context = {"form": form, "employee": employee}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.employment_event_record(actor=actor, employee=employee, **form.cleaned_data)
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("The employment event was recorded."))
+                return HttpResponseRedirect(reverse("organisation:employee-detail", args=[employee.pk]))
+        return _invalid(request, "organisation/event_form.html", context)
+    return TemplateResponse(request, "organisation/event_form.html", context)
+
+
+@login_required
+@require_POST
+def employee_sensitive(request, pk: int, field: str):
+    """Reveal one sensitive value (POST, so it is never in a URL that gets cached or logged)."""
+    actor = request.actor
+    employee = get_or_404(access.visible_employees(actor), pk=pk)
+    try:
+        value = services.employee_read_sensitive(actor=actor, employee=employee, field=field)
+    except DomainError as exc:
+        raise Http404 from exc
+    response = TemplateResponse(request, "organisation/employee_detail.html#sensitive-value",
+                                {"value": value, "field": field})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def org_chart(request):
+    actor = request.actor
+    context = {"roots": selectors.org_chart(actor)}
+    if actor.employee is not None and actor.has_reports:
+        context["team"] = selectors.team_tree(actor, actor.employee)
+    return TemplateResponse(request, "organisation/org_chart.html", context)
+
+
+# ---------------------------------------------------------------- org units and catalogues
+
+
+@login_required
+def unit_list(request):
+    actor = request.actor
+    _require(actor.is_hr)
+    units = access.visible_org_units(actor).select_related("manager", "parent").order_by("path")
+    return TemplateResponse(request, "organisation/unit_list.html",
+                            {"units": list(units), "can_create": access.can_manage_org_unit(actor, None)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, pk: int | None = None):
+    actor = request.actor
+    unit = get_or_404(access.visible_org_units(actor), pk=pk) if pk else None
+    _require(actor.is_hr and (unit is None or access.can_manage_org_unit(actor, unit)))
+    form = OrgUnitForm(request.POST or None, instance=unit, actor=actor)
+    if request.method == "POST":
+        if form.is_valid():
+            data = {k: form.cleaned_data[k] for k in form.fields}
+            try:
+                if unit is None:
+                    data.pop("is_active", None)
+                    unit = services.org_unit_create(actor=actor, **data)
+                else:
+                    services.org_unit_update(actor=actor, unit=unit, data=data)
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Org unit saved."))
+                return redirect("organisation:unit-list")
+        return _invalid(request, "organisation/catalogue_form.html", {"form": form, "kind": "unit", "obj": unit})
+    return TemplateResponse(request, "organisation/catalogue_form.html", {"form": form, "kind": "unit", "obj": unit})
+
+
+@login_required
+def job_family_list(request):
+    actor = request.actor
+    _require(access.can_manage_catalogue(actor))
+    context = {
+        "families": list(access.visible_job_families(actor)),
+        "positions": list(access.visible_positions(actor).select_related("job_family", "org_unit")),
+    }
+    return TemplateResponse(request, "organisation/job_family_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_family_edit(request, pk: int | None = None):
+    actor = request.actor
+    _require(access.can_manage_catalogue(actor))
+    family = get_or_404(access.visible_job_families(actor), pk=pk) if pk else None
+    form = JobFamilyForm(request.POST or None, instance=family)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.job_family_save(actor=actor, job_family=family, data=form.cleaned_data)
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Job family saved."))
+                return redirect("organisation:job-family-list")
+        return _invalid(request, "organisation/catalogue_form.html", {"form": form, "kind": "family", "obj": family})
+    return TemplateResponse(request, "organisation/catalogue_form.html", {"form": form, "kind": "family", "obj": family})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_edit(request, pk: int | None = None):
+    actor = request.actor
+    _require(access.can_manage_catalogue(actor))
+    position = get_or_404(access.visible_positions(actor), pk=pk) if pk else None
+    form = PositionForm(request.POST or None, instance=position, actor=actor)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.position_save(actor=actor, position=position, data=form.cleaned_data)
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Position saved."))
+                return redirect("organisation:job-family-list")
+        return _invalid(request, "organisation/catalogue_form.html", {"form": form, "kind": "position", "obj": position})
+    return TemplateResponse(request, "organisation/catalogue_form.html",
+                            {"form": form, "kind": "position", "obj": position})

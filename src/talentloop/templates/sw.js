@@ -1,0 +1,48 @@
+{% load static %}// Talentloop service worker: caches the app shell and shows an offline page.
+const VERSION = "tl-shell-v1";
+const SHELL = [
+  "{% url 'offline' %}",
+  "{% static 'css/app.css' %}",
+  "{% static 'js/app.js' %}",
+  "{% static 'vendor/htmx-2.0.11.min.js' %}",
+  "{% static 'icons/icon.svg' %}",
+  "{% static 'icons/icon-192.png' %}",
+];
+const PAGES = "tl-pages-v1";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k !== VERSION && k !== PAGES).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  if (request.mode === "navigate") {
+    // Network first; the last copy of the home page, then the offline page, when the network is gone.
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok && url.pathname === "/") {
+            const copy = response.clone();
+            caches.open(PAGES).then((cache) => cache.put("/", copy));
+          }
+          return response;
+        })
+        .catch(() => caches.match(request).then((hit) => hit || caches.match("{% url 'offline' %}")))
+    );
+    return;
+  }
+  if (url.pathname.startsWith("{% get_static_prefix %}")) {
+    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+  }
+});
