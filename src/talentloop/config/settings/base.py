@@ -63,6 +63,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "talentloop.core.context_processors.shell",
             ],
+            "builtins": ["template_partials.templatetags.partials"],
         },
     }
 ]
@@ -108,6 +109,7 @@ TIME_ZONE = os.environ.get("TALENTLOOP_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

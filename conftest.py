@@ -1,0 +1,72 @@
+"""Shared fixtures: the persona world, clients signed in as each persona, and the CI vendor check."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def pytest_report_header(config):
+    return [f"talentloop settings: {os.environ.get('DJANGO_SETTINGS_MODULE', 'talentloop.config.settings.test')}"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_vendor(django_db_setup, django_db_blocker):
+    """Print the database vendor of this run and fail when CI expected another one."""
+    from django.db import connection
+
+    vendor = connection.vendor
+    print(f"\nDATABASE VENDOR: {vendor}")
+    expected = os.environ.get("TALENTLOOP_EXPECT_VENDOR")
+    if expected and expected != vendor:
+        pytest.exit(f"expected database vendor {expected!r} but the tests ran on {vendor!r}", returncode=3)
+
+
+@pytest.fixture
+def world(db):
+    from talentloop.core.testing.personas import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client, world):
+    """``client_for('hr')`` returns a test client signed in as that persona (None: anonymous)."""
+    from django.test import Client
+
+    def make(persona: str | None):
+        c = Client()
+        if persona is not None:
+            c.force_login(getattr(world, persona))
+        return c
+
+    return make
+
+
+@pytest.fixture
+def actor_of(world):
+    from talentloop.core.access import actor_for
+
+    def make(persona: str):
+        return actor_for(getattr(world, persona))
+
+    return make
+
+
+@pytest.fixture
+def api_client_for(world):
+    """A client carrying a Bearer token for the persona (scope write unless given)."""
+    from django.test import Client
+
+    from talentloop.accounts.services import api_token_create
+    from talentloop.core.access import actor_for
+
+    def make(persona: str | None, scope: str = "write"):
+        if persona is None:
+            return Client()
+        user = getattr(world, persona)
+        _token, secret = api_token_create(actor=actor_for(user), user=user, scope=scope)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    return make
