@@ -24,9 +24,9 @@ demo: install
 
 ## Chromium for the browser tests (Debian package; needs root, as on CI)
 browsers:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
 	  echo "Installing Chromium for the browser tests"; \
-	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  apt-get update -qq && apt-get install -y -qq chromium gettext fonts-wqy-microhei >/dev/null; \
 	fi
 	@/usr/bin/chromium --version
 

@@ -85,6 +85,11 @@ def org_chart(actor: Actor) -> list[OrgChartNode]:
     for unit in units:
         parent = nodes.get(unit.parent_id) if unit.parent_id else None
         (parent.children if parent else roots).append(nodes[unit.pk])
+    # Head counts include every sub-unit: add each unit's count to its ancestors, deepest first.
+    for unit in reversed(units):
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        if parent is not None:
+            parent.headcount += nodes[unit.pk].headcount
     return roots
 
 

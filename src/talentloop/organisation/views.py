@@ -42,7 +42,7 @@ def _invalid(request, template: str, context: dict, partial: str | None = None):
 @login_required
 def me(request):
     _require(request.actor.employee is not None)
-    return redirect("organisation:employee-detail", pk=request.actor.employee.pk)
+    return employee_detail(request, request.actor.employee.pk)
 
 
 @login_required

@@ -22,6 +22,14 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// The cached home page is shown read-only: the offline class disables its forms and shows the banner.
+function markOffline(response) {
+  return response.text().then((html) => new Response(
+    html.replace("<html ", '<html class="is-offline" data-offline-copy="1" '),
+    { headers: { "Content-Type": "text/html; charset=utf-8" } }
+  ));
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
@@ -38,11 +46,15 @@ self.addEventListener("fetch", (event) => {
           }
           return response;
         })
-        .catch(() => caches.match(request).then((hit) => hit || caches.match("{% url 'offline' %}")))
+        .catch(() =>
+          caches.match(request, { ignoreVary: true })
+            .then((hit) => hit || caches.match("{% url 'offline' %}", { ignoreVary: true }))
+            .then((hit) => hit && url.pathname === "/" ? markOffline(hit) : hit)
+        )
     );
     return;
   }
   if (url.pathname.startsWith("{% get_static_prefix %}")) {
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+    event.respondWith(caches.match(request, { ignoreVary: true }).then((hit) => hit || fetch(request)));
   }
 });
