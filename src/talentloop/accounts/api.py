@@ -9,12 +9,12 @@ from pydantic import Field
 from talentloop.accounts import access, services
 from talentloop.core.access import client_ip
 from talentloop.core.http import get_or_404
-from talentloop.core.schemas import ERRORS, ErrorOut
+from talentloop.core.schemas import ERRORS, ErrorOut, InSchema
 
 router = Router(tags=["accounts"])
 
 
-class TokenRequestIn(Schema):
+class TokenRequestIn(InSchema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=256)
     scope: Literal["read", "write"] = "write"
@@ -64,8 +64,9 @@ class MeOut(Schema):
     manager: PersonRefOut | None
 
 
-@router.post("/auth/token", auth=None, response={200: TokenCreatedOut, 401: ErrorOut, 422: ErrorOut,
-                                                   429: ErrorOut}, summary="Exchange credentials for a token")
+@router.post("/auth/token", auth=None, response={200: TokenCreatedOut, 400: ErrorOut, 401: ErrorOut,
+                                                   422: ErrorOut, 429: ErrorOut},
+             summary="Exchange credentials for a token")
 def auth_token(request, data: TokenRequestIn):
     from talentloop.core.access import actor_for
     from talentloop.core.errors import DomainError

@@ -9,9 +9,10 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,8 +67,9 @@ def _wait_for(row: LoginThrottle, now: dt.datetime) -> int:
 def login_check_throttle(*, username: str, ip: str) -> None:
     now = timezone.now()
     window = now - dt.timedelta(minutes=_throttle_config()["WINDOW_MINUTES"])
-    rows = LoginThrottle.objects.filter(username__in=[username.lower(), ADDRESS_KEY], ip=ip,
-                                        last_failure_at__gte=window)
+    # A running lock counts even when its last failure has left the window (LOCK_MINUTES > WINDOW_MINUTES).
+    rows = LoginThrottle.objects.filter(Q(last_failure_at__gte=window) | Q(locked_until__gt=now),
+                                        username__in=[username.lower(), ADDRESS_KEY], ip=ip)
     for row in rows:
         if row.username == ADDRESS_KEY:
             if row.locked_until and row.locked_until > now:
@@ -205,7 +207,8 @@ def password_reset_with_code(*, username: str, code: str, new_password: str, ip:
             user=user, code_hash=_hash(normalised), used_at__isnull=True, expires_at__gt=timezone.now()).first())
     if entry is None:
         _record_failure(username or "", ip)
-        raise InvalidInput(_("The code is wrong, used or expired."), {"code": [_("The code is wrong, used or expired.")]})
+        message = _("The code is wrong, used or expired.")
+        raise InvalidInput(message, {"code": [message]})
     try:
         validate_password(new_password, user)
     except ValidationError as exc:

@@ -206,19 +206,23 @@ def reset_code_issue(request, pk: int):
 def reset_with_code(request):
     form = ResetWithCodeForm(request.POST or None)
     status = 200
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             services.password_reset_with_code(username=form.cleaned_data["username"], code=form.cleaned_data["code"],
                                               new_password=form.cleaned_data["new_password"], ip=client_ip(request))
         except services.Throttled as exc:
             form.add_error(None, exc.detail)
-            status = 429
+            status, retry_after = 429, exc.retry_after
         except DomainError as exc:
             form_errors_from(form, exc)
         else:
             messages.success(request, _("Your password was changed. Please sign in."))
             return redirect("accounts:login")
-    return TemplateResponse(request, "accounts/reset_with_code.html", {"form": form}, status=status)
+    response = TemplateResponse(request, "accounts/reset_with_code.html", {"form": form}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

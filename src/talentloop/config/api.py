@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -50,7 +50,8 @@ def error_body(detail: str, errors: dict | None = None, **extra) -> dict:
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    response = api.create_response(request, error_body(exc.detail, exc.errors), status=exc.status)
+    response = api.create_response(request, error_body(exc.detail, exc.errors, **getattr(exc, "extra", {})),
+                                   status=exc.status)
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -83,8 +84,20 @@ def on_http_error(request, exc: HttpError):
     return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
 
+def not_found(request, exception=None):
+    """Django's 404 for a path no route matches (``handler404``): the API's JSON error body under
+    /api/, e.g. for ``/api/v1/employees/abc``, and the product's page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(_("Not found.")), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
 from talentloop.accounts.api import router as accounts_router  # noqa: E402
 from talentloop.organisation.api import router as organisation_router  # noqa: E402
+from talentloop.performance.api import router as performance_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", organisation_router)
+api.add_router("/", performance_router)

@@ -17,3 +17,6 @@ urlpatterns = [
     path("", include("talentloop.organisation.urls")),
     path("", include("talentloop.home.urls")),
 ]
+
+# A path that matches no route: JSON under /api/, the product's 404 page elsewhere.
+handler404 = "talentloop.config.api.not_found"

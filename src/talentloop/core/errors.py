@@ -10,10 +10,12 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None):
+    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None, **extra):
         super().__init__(detail)
         self.detail = str(detail)
         self.errors = {k: [str(m) for m in v] for k, v in (errors or {}).items()}
+        # Extra members of the error body, e.g. the per-item ``rejected`` list of a bulk request.
+        self.extra = extra
 
 
 class InvalidInput(DomainError):

@@ -1,11 +1,26 @@
 """Schemas shared by every app's API."""
 
+from django.core.validators import ProhibitNullCharactersValidator
 from ninja import Schema
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] = {}
+
+
+class InSchema(Schema):
+    """Base for request bodies and query parameters: text may not hold NUL characters, which
+    PostgreSQL cannot store (a 500 otherwise) and no person's data ever needs."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_null_characters(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise PydanticCustomError("null_characters", str(ProhibitNullCharactersValidator.message))
+        return value
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

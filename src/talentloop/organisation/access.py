@@ -97,3 +97,13 @@ def visible_positions(actor: Actor) -> QuerySet[Position]:
 
 def visible_events(actor: Actor) -> QuerySet[EmploymentEvent]:
     return EmploymentEvent.objects.filter(employee__in=visible_employees(actor))
+
+
+def can_import_employees(actor: Actor) -> bool:
+    """HR imports; each row is then checked against the HR scope like a single hire or event."""
+    return actor.is_authenticated and actor.is_hr
+
+
+def can_export_employees(actor: Actor) -> bool:
+    """HR and admins export; the file holds only ``visible_employees(actor)``."""
+    return actor.is_authenticated and (actor.is_hr or actor.is_admin)

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
-from talentloop.core.errors import InvalidInput
+from talentloop.core.errors import DomainError, InvalidInput
 from talentloop.core.http import get_or_404
-from talentloop.core.schemas import ERRORS
+from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.organisation import access, selectors, services
 from talentloop.organisation.models import EmploymentStatus, EventKind
 
@@ -66,7 +67,7 @@ class EmployeePageOut(Schema):
     count: int
 
 
-class EmployeeFiltersIn(Schema):
+class EmployeeFiltersIn(InSchema):
     search: str = Field("", max_length=100)
     org_unit: int | None = Field(None, ge=1, le=2**53)
     job_family: int | None = Field(None, ge=1, le=2**53)
@@ -75,7 +76,7 @@ class EmployeeFiltersIn(Schema):
     offset: int = Field(0, ge=0, le=10**9)
 
 
-class EmployeeIn(Schema):
+class EmployeeIn(InSchema):
     employee_number: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=120)
     name_en: str = Field("", max_length=120)
@@ -91,7 +92,7 @@ class EmployeeIn(Schema):
     bank_account: str = Field("", max_length=40)
 
 
-class EmployeePatchIn(Schema):
+class EmployeePatchIn(InSchema):
     """Personal fields only; structural fields are listed so that a request changing them gets a
     clear refusal instead of being silently ignored."""
 
@@ -110,7 +111,7 @@ class EmployeePatchIn(Schema):
     status: str | None = None
 
 
-class EventIn(Schema):
+class EventIn(InSchema):
     kind: EventKindLiteral
     effective_date: dt.date
     org_unit_id: int | None = Field(None, ge=1, le=2**53)
@@ -151,7 +152,7 @@ class OrgUnitOut(Schema):
     is_active: bool
 
 
-class OrgUnitIn(Schema):
+class OrgUnitIn(InSchema):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
     name: str = Field(min_length=1, max_length=120)
     name_en: str = Field("", max_length=120)
@@ -164,6 +165,20 @@ class CatalogueOut(Schema):
     code: str
     name: str
     name_en: str
+
+
+# Services name model fields ("manager"); API clients send and expect "manager_id".
+API_FIELD_NAMES = {"org_unit": "org_unit_id", "job_family": "job_family_id", "position": "position_id",
+                   "manager": "manager_id", "parent": "parent_id"}
+
+
+@contextmanager
+def _api_field_names():
+    try:
+        yield
+    except DomainError as exc:
+        exc.errors = {API_FIELD_NAMES.get(k, k): v for k, v in exc.errors.items()}
+        raise
 
 
 def _ref(qs, pk, field):
@@ -203,16 +218,17 @@ def employee_list(request, filters: Query[EmployeeFiltersIn]):
 @router.post("/employees", response={201: EmployeeOut, **ERRORS}, summary="Add (hire) an employee")
 def employee_create(request, data: EmployeeIn):
     refs = _refs(request, data)
-    employee = services.employee_create(
-        actor=request.actor, employee_number=data.employee_number, name=data.name, name_en=data.name_en,
-        email=data.email, phone=data.phone, hire_date=data.hire_date, level=data.level,
-        national_id=data.national_id, bank_account=data.bank_account, org_unit=refs["org_unit"],
-        job_family=refs["job_family"], position=refs.get("position"), manager=refs.get("manager"),
-    )
-    return 201, selectors.employee_get(request.actor, employee.pk)
+    with _api_field_names():
+        employee = services.employee_create(
+            actor=request.actor, employee_number=data.employee_number, name=data.name, name_en=data.name_en,
+            email=data.email, phone=data.phone, hire_date=data.hire_date, level=data.level,
+            national_id=data.national_id, bank_account=data.bank_account, org_unit=refs["org_unit"],
+            job_family=refs["job_family"], position=refs.get("position"), manager=refs.get("manager"),
+        )
+    return Status(201, selectors.employee_get(request.actor, employee.pk))
 
 
-@router.get("/employees/{employee_id}", response={200: EmployeeOut, **ERRORS}, summary="One person")
+@router.get("/employees/{int:employee_id}", response={200: EmployeeOut, **ERRORS}, summary="One person")
 def employee_detail(request, employee_id: int):
     employee = selectors.employee_get(request.actor, employee_id)
     if employee is None:
@@ -220,7 +236,7 @@ def employee_detail(request, employee_id: int):
     return employee
 
 
-@router.patch("/employees/{employee_id}", response={200: EmployeeOut, **ERRORS},
+@router.patch("/employees/{int:employee_id}", response={200: EmployeeOut, **ERRORS},
               summary="Change personal fields (structural fields change through events)")
 def employee_patch(request, employee_id: int, data: EmployeePatchIn):
     employee = get_or_404(access.visible_employees(request.actor), pk=employee_id)
@@ -228,30 +244,32 @@ def employee_patch(request, employee_id: int, data: EmployeePatchIn):
     renamed = {"org_unit_id": "org_unit", "job_family_id": "job_family", "position_id": "position",
                "manager_id": "manager"}
     changes = {renamed.get(k, k): v for k, v in changes.items()}
-    if any(v is None for k, v in changes.items() if k in services.PLAIN_FIELDS):
-        raise InvalidInput(_("Please correct the errors below."),
-                           {k: [_("This field cannot be null.")] for k, v in changes.items() if v is None})
-    services.employee_update(actor=request.actor, employee=employee, data=changes)
+    with _api_field_names():
+        if any(v is None for k, v in changes.items() if k in services.PLAIN_FIELDS):
+            raise InvalidInput(_("Please correct the errors below."),
+                               {k: [_("This field cannot be null.")] for k, v in changes.items() if v is None})
+        services.employee_update(actor=request.actor, employee=employee, data=changes)
     return selectors.employee_get(request.actor, employee.pk)
 
 
-@router.get("/employees/{employee_id}/events", response={200: list[EventOut], **ERRORS},
+@router.get("/employees/{int:employee_id}/events", response={200: list[EventOut], **ERRORS},
             summary="Employment history")
 def event_list(request, employee_id: int):
     employee = get_or_404(access.visible_employees(request.actor), pk=employee_id)
     return selectors.employee_events(request.actor, employee)
 
 
-@router.post("/employees/{employee_id}/events", response={201: EventOut, **ERRORS},
+@router.post("/employees/{int:employee_id}/events", response={201: EventOut, **ERRORS},
              summary="Record a transfer, promotion, leave, return or termination")
 def event_create(request, employee_id: int, data: EventIn):
     employee = get_or_404(access.visible_employees(request.actor), pk=employee_id)
     refs = _refs(request, data)
-    event = services.employment_event_record(
-        actor=request.actor, employee=employee, kind=data.kind, effective_date=data.effective_date,
-        level=data.level, note=data.note, **refs,
-    )
-    return 201, event
+    with _api_field_names():
+        event = services.employment_event_record(
+            actor=request.actor, employee=employee, kind=data.kind, effective_date=data.effective_date,
+            level=data.level, note=data.note, **refs,
+        )
+    return Status(201, event)
 
 
 @router.get("/org-units", response={200: list[OrgUnitOut], **ERRORS}, summary="The organisation's units")
@@ -263,9 +281,10 @@ def org_unit_list(request):
 def org_unit_create(request, data: OrgUnitIn):
     parent = _ref(access.visible_org_units(request.actor), data.parent_id, "parent_id")
     manager = _ref(access.visible_employees(request.actor), data.manager_id, "manager_id")
-    unit = services.org_unit_create(actor=request.actor, code=data.code, name=data.name, name_en=data.name_en,
-                                    parent=parent, manager=manager)
-    return 201, unit
+    with _api_field_names():
+        unit = services.org_unit_create(actor=request.actor, code=data.code, name=data.name,
+                                        name_en=data.name_en, parent=parent, manager=manager)
+    return Status(201, unit)
 
 
 @router.get("/job-families", response={200: list[CatalogueOut], **ERRORS}, summary="Job families")
@@ -279,3 +298,102 @@ def position_list(request):
 
 
 __all__ = ["router", "EmploymentStatus", "EventKind"]
+
+
+# ---------------------------------------------------------------- import and export
+
+from django.http import HttpResponse  # noqa: E402
+from ninja import File, UploadedFile  # noqa: E402
+
+from talentloop.core.errors import PermissionDenied  # noqa: E402
+from talentloop.core.schemas import ErrorOut  # noqa: E402
+from talentloop.organisation import importing  # noqa: E402
+
+ImportActionLiteral = Literal["create", "update", "unchanged", "reject"]
+
+
+class ImportChangeOut(Schema):
+    before: str
+    after: str
+
+
+class ImportRowOut(Schema):
+    line: int
+    action: ImportActionLiteral
+    employee_number: str
+    name: str
+    event: str
+    changes: dict[str, ImportChangeOut]
+    errors: list[str]
+    warnings: list[str]
+
+
+class ImportCountsOut(Schema):
+    create: int
+    update: int
+    unchanged: int
+    reject: int
+
+
+class ImportReportOut(Schema):
+    file_name: str
+    mode: Literal["all", "valid_only"]
+    dry_run: bool
+    applied: bool
+    counts: ImportCountsOut
+    rows: list[ImportRowOut]
+
+
+class ImportRejectedOut(ErrorOut):
+    """A 422: the usual error body, plus the row-by-row report when the file itself was readable."""
+
+    report: ImportReportOut | None = None
+
+
+def _import_report(report: importing.ImportPreview) -> dict:
+    return {"file_name": report.file_name, "mode": report.mode, "dry_run": report.dry_run,
+            "applied": report.applied, "counts": report.counts, "rows": report.rows}
+
+
+@router.post("/employees/import", response={200: ImportReportOut, **ERRORS, 422: ImportRejectedOut},
+             summary="Import employees from CSV or Excel (dry run by default)")
+def employee_import_upload(request, file: File[UploadedFile], dry_run: bool = True,
+                           mode: Literal["all", "valid_only"] = "all"):
+    """Answers each row's action (create, update, unchanged, reject) with its changes and reasons.
+
+    With ``dry_run=false`` the file is written in one transaction: with ``mode=all`` only when no
+    row is rejected (otherwise 422 with the report and nothing written), with ``mode=valid_only``
+    the valid rows are written and the rejected ones reported.
+    """
+    if not access.can_import_employees(request.actor):
+        raise PermissionDenied(_("Only HR imports employees."))
+    if file.size is not None and file.size > importing.MAX_BYTES:
+        raise InvalidInput(_("The file is larger than 5 MB. Split it into smaller files."),
+                           {"file": [_("The file is larger than 5 MB. Split it into smaller files.")]})
+    content = file.read()
+    name = (file.name or "upload")[:200]
+    if dry_run:
+        report = importing.employee_import_preview(actor=request.actor, file_name=name, content=content,
+                                                   mode=mode)
+    else:
+        report = importing.employee_import_apply(actor=request.actor, file_name=name, content=content,
+                                                 mode=mode)
+        if not report.applied:
+            detail = _("Nothing was written: %(count)s rows are rejected.") % {"count": report.rejected}
+            body = {"detail": detail, "errors": {"file": [detail]}, "report": _import_report(report)}
+            return Status(422, body)
+    return Status(200, _import_report(report))
+
+
+@router.get("/employees/export", response=ERRORS, summary="Export the employees you may see (CSV or Excel)",
+            openapi_extra={"responses": {200: {
+                "description": "The file, in the columns of the import; sensitive values are never included.",
+                "content": {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                            for media in importing.CONTENT_TYPES.values()},
+            }}})
+def employee_export_download(request, format: Literal["csv", "xlsx"] = "csv"):
+    content = importing.employee_export(actor=request.actor, fmt=format)
+    response = HttpResponse(content, content_type=importing.CONTENT_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="employees.{format}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from talentloop.core.access import Actor
@@ -101,8 +102,9 @@ class EmploymentEventForm(ScopedFormMixin, forms.Form):
 
 
 class EmployeeFilterForm(forms.Form):
-    search = forms.CharField(label=_("Search"), required=False, max_length=100,
-                             widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, number or e-mail")}))
+    search = forms.CharField(
+        label=_("Search"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, number or e-mail")}))
     org_unit = forms.ModelChoiceField(label=_("Org unit"), queryset=OrgUnit.objects.none(), required=False,
                                       empty_label=_("All units"))
     job_family = forms.ModelChoiceField(label=_("Job family"), queryset=JobFamily.objects.none(), required=False,
@@ -113,8 +115,48 @@ class EmployeeFilterForm(forms.Form):
 
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = access.visible_org_units(actor).order_by("path")
+        field = self.fields["org_unit"]
+        field.queryset = access.visible_org_units(actor).order_by("path")
+        field.widget.choices = UnitFilterChoices(field.queryset, field.empty_label,
+                                                 self.data.get(self.add_prefix("org_unit")))
         self.fields["job_family"].queryset = access.visible_job_families(actor)
+
+
+# A select of a thousand units renders slowly (Django renders each option through a template) and
+# is useless to scroll, so the people filter offers the upper levels of the tree, as many levels as
+# fit in this many options, plus the unit already chosen. Any visible unit is still accepted (the
+# field validates against the queryset), e.g. one linked from the org chart.
+MAX_UNIT_FILTER_CHOICES = 150
+
+
+class UnitFilterChoices(BaseChoiceIterator):
+    """Built when the select is rendered (an htmx partial never renders it), in one query."""
+
+    def __init__(self, queryset, empty_label, selected):
+        self.args = (queryset, empty_label, selected)
+        self.rows: list[tuple] | None = None
+
+    def __iter__(self):
+        if self.rows is None:
+            self.rows = unit_filter_choices(*self.args)
+        return iter(self.rows)
+
+
+def unit_filter_choices(queryset, empty_label, selected) -> list[tuple]:
+    rows = list(queryset.values_list("pk", "name", "name_en", "depth"))
+    per_depth: dict[int, int] = {}
+    for *_unused, depth in rows:
+        per_depth[depth] = per_depth.get(depth, 0) + 1
+    deepest, shown = -1, 0
+    for depth in sorted(per_depth):
+        if deepest >= 0 and shown + per_depth[depth] > MAX_UNIT_FILTER_CHOICES:
+            break
+        deepest, shown = depth, shown + per_depth[depth]
+    selected = str(selected or "")
+    return [("", empty_label)] + [
+        (pk, OrgUnit(name=name, name_en=name_en).label)
+        for pk, name, name_en, depth in rows if depth <= deepest or str(pk) == selected
+    ]
 
 
 class OrgUnitForm(forms.ModelForm):

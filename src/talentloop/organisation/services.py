@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +26,8 @@ from talentloop.organisation.models import (
     OrgUnit,
     Position,
 )
+
+logger = logging.getLogger(__name__)
 
 # Fields that only employment events may change.
 STRUCTURAL_FIELDS = ("org_unit", "job_family", "position", "level", "manager", "status")
@@ -332,6 +335,12 @@ def employment_event_record(
 
 
 def _apply_event(event: EmploymentEvent, employee: Employee) -> None:
+    manager = None
+    if event.manager_id is not None:
+        # Read the manager now: an event applied just before may have moved them, and a future-dated
+        # change checked when it was recorded may have become a loop since.
+        manager = Employee.objects.get(pk=event.manager_id)
+        _check_manager(employee, manager)
     fields = ["org_unit", "job_family", "position", "level", "manager", "status", "termination_date"]
     before = snapshot(employee, fields)
     old_prefix = employee.reports_prefix
@@ -348,8 +357,8 @@ def _apply_event(event: EmploymentEvent, employee: Employee) -> None:
     if event.job_family_id is not None and event.position_id is None and employee.position is not None \
             and employee.position.job_family_id != event.job_family_id:
         employee.position = None
-    if event.manager_id is not None:
-        employee.manager_path = event.manager.reports_prefix
+    if manager is not None:
+        employee.manager_path = manager.reports_prefix
     employee.save()
     new_prefix = employee.reports_prefix
     if new_prefix != old_prefix:
@@ -371,6 +380,13 @@ def employment_events_apply_due(*, on: dt.date | None = None) -> int:
                effective_date__lte=on).order_by("effective_date", "id"))
     for event in pending:
         employee = Employee.objects.select_for_update().get(pk=event.employee_id)
-        _apply_event(event, employee)
+        try:
+            with transaction.atomic():
+                _apply_event(event, employee)
+        except InvalidInput as exc:
+            # Valid when recorded, not any more (the new manager left, or now reports to this person):
+            # left pending for HR to correct rather than applied or failing the whole run.
+            logger.warning("Employment event %s not applied: %s", event.pk, exc.detail)
+            continue
         count += 1
     return count

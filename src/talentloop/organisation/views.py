@@ -234,8 +234,10 @@ def job_family_edit(request, pk: int | None = None):
             else:
                 messages.success(request, _("Job family saved."))
                 return redirect("organisation:job-family-list")
-        return _invalid(request, "organisation/catalogue_form.html", {"form": form, "kind": "family", "obj": family})
-    return TemplateResponse(request, "organisation/catalogue_form.html", {"form": form, "kind": "family", "obj": family})
+        return _invalid(request, "organisation/catalogue_form.html",
+                        {"form": form, "kind": "family", "obj": family})
+    return TemplateResponse(request, "organisation/catalogue_form.html",
+                            {"form": form, "kind": "family", "obj": family})
 
 
 @login_required
@@ -254,6 +256,7 @@ def position_edit(request, pk: int | None = None):
             else:
                 messages.success(request, _("Position saved."))
                 return redirect("organisation:job-family-list")
-        return _invalid(request, "organisation/catalogue_form.html", {"form": form, "kind": "position", "obj": position})
+        return _invalid(request, "organisation/catalogue_form.html",
+                        {"form": form, "kind": "position", "obj": position})
     return TemplateResponse(request, "organisation/catalogue_form.html",
                             {"form": form, "kind": "position", "obj": position})

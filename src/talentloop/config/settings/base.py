@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
 # Runtime files (SQLite database, job queue, uploaded files) live under TALENTLOOP_VAR_DIR.
@@ -29,6 +28,7 @@ INSTALLED_APPS = [
     "talentloop.core",
     "talentloop.accounts",
     "talentloop.organisation",
+    "talentloop.performance",
     "talentloop.home",
 ]
 
@@ -144,7 +144,8 @@ if REDIS_URL:
         "name": "talentloop",
         "url": REDIS_URL,
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "initial_delay": 0.1,
+                     "backoff": 1.15, "max_delay": 0.5},
     }
 else:
     HUEY = {
@@ -152,8 +153,13 @@ else:
         "name": "talentloop",
         "filename": str(VAR_DIR / "jobs.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+        # Poll fast: new observations must show in scores within seconds.
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "initial_delay": 0.1,
+                     "backoff": 1.15, "max_delay": 0.5},
     }
+
+# A bulk observation request carries up to 5,000 items.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Encryption keys for sensitive fields: "kid:base64-32-byte-key" entries separated by commas; the
 # last entry is the newest and encrypts new values. Never stored in code or in the database.

@@ -23,7 +23,8 @@ class DateInput(forms.DateInput):
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who"), required=False, max_length=150)
-    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any action")), *AuditEntry.Action.choices])
+    action = forms.ChoiceField(label=_("Action"), required=False,
+                               choices=[("", _("Any action")), *AuditEntry.Action.choices])
     entity_type = forms.ChoiceField(label=_("Record"), required=False, choices=ENTITY_TYPES)
     entity_id = forms.CharField(label=_("Record id"), required=False, max_length=40)
     since = forms.DateField(label=_("From"), required=False, widget=DateInput)

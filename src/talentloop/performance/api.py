@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from talentloop.core.errors import InvalidInput
+from talentloop.core.http import get_or_404
+from talentloop.core.schemas import ERRORS, ErrorOut
+from talentloop.performance import access, selectors
+from talentloop.performance import periods as P
+from talentloop.performance.services import config as config_services
+from talentloop.performance.services import observations as obs_services
+
+router = Router(tags=["performance"])
+
+
+class ObservationIn(Schema):
+    """One observation. Exactly one subject: employee_id, employee_number or org_unit_id."""
+
+    metric: str = Field(max_length=60)
+    value: Decimal
+    occurred_at: dt.datetime
+    source: str = Field(max_length=60)
+    external_id: str = Field(max_length=120)
+    employee_id: int | None = None
+    employee_number: str | None = None
+    org_unit_id: int | None = None
+
+
+class ObservationBatchIn(Schema):
+    items: list[dict[str, Any]] = Field(
+        ..., description="Up to 5,000 observations: {metric, value, occurred_at (ISO 8601), source, external_id} "
+        "and exactly one of employee_id, employee_number, org_unit_id. Each item is validated on its own "
+        "so that a bad one is reported by index.")
+    partial: bool = False
+
+
+class RejectedOut(Schema):
+    index: int
+    errors: dict[str, list[str]]
+
+
+class IngestOut(Schema):
+    accepted: int
+    duplicates: int
+    corrections: int
+    rejected: list[RejectedOut]
+
+
+class IngestErrorOut(ErrorOut):
+    rejected: list[RejectedOut] = []
+
+
+class MetricScoreOut(Schema):
+    key: str
+    actual: Decimal | None
+    target: Decimal | None
+    score: Decimal | None
+    observation_count: int
+    weight: Decimal
+    effective_weight: Decimal
+    missing: bool
+
+
+class DimensionScoreOut(Schema):
+    key: str
+    name: str
+    weight: Decimal
+    effective_weight: Decimal
+    score: Decimal | None
+    missing: bool
+    metrics: list[MetricScoreOut]
+
+
+class ScoreOut(Schema):
+    employee_id: int
+    period: str
+    scorecard: str
+    total: Decimal | None
+    rating: Decimal | None
+    final_rating: Decimal | None
+    status: Literal["open", "closed"]
+    partial: bool
+    dimensions: list[DimensionScoreOut]
+
+
+class PeriodQuery(Schema):
+    period: str = Field(..., pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+                        description="YYYY-MM, YYYY-Qn or YYYY")
+
+
+class MetricOut(Schema):
+    id: int
+    key: str
+    name: str
+    name_en: str
+    unit: str
+    direction: str
+    aggregation: str
+    scoring_rule: str
+    subject_kind: str
+
+
+class PeriodStateOut(Schema):
+    key: str
+    closed: bool
+
+
+@router.post("/observations", response={200: IngestOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
+                                        413: ErrorOut, 422: IngestErrorOut}, summary="Send observations in bulk")
+def observations_post(request, data: ObservationBatchIn):
+    result = obs_services.observations_ingest(actor=request.actor, items=data.items, partial=data.partial)
+    return result.as_dict()
+
+
+@router.get("/employees/{int:employee_id}/scores", response={200: ScoreOut, **ERRORS},
+            summary="A person's explained score for a period")
+def employee_scores(request, employee_id: int, query: Query[PeriodQuery]):
+    employee = get_or_404(access.score_subjects(request.actor), pk=employee_id)
+    try:
+        period = P.parse(query.period)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), {"period": [str(exc)]}) from exc
+    out = selectors.score_get(request.actor, employee, period)
+    if out is None:
+        return Status(404, {"detail": _("No score for this period."), "errors": {}})
+    return out
+
+
+@router.get("/metrics", response={200: list[MetricOut], **ERRORS}, summary="Metrics")
+def metric_list(request):
+    return list(access.visible_metrics(request.actor))
+
+
+@router.post("/periods/{key}/close", response={200: PeriodStateOut, **ERRORS}, summary="Close a period")
+def period_close(request, key: str):
+    return config_services.period_set_closed(actor=request.actor, key=key, closed=True)
+
+
+@router.post("/periods/{key}/reopen", response={200: PeriodStateOut, **ERRORS}, summary="Reopen a period")
+def period_reopen(request, key: str):
+    return config_services.period_set_closed(actor=request.actor, key=key, closed=False)
+
+
+@router.post("/webhooks/observations/{source_key}", auth=None,
+             response={200: IngestOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 422: IngestErrorOut},
+             summary="Signed generic webhook for observations",
+             description="Headers: `X-Talentloop-Timestamp` (Unix seconds) and `X-Talentloop-Signature: "
+             "sha256=<hex>`, the HMAC-SHA256 of `timestamp + \".\" + body` with the source's secret. "
+             "Requests that are unsigned, older than 5 minutes or replayed are refused with 401.")
+def webhook_observations(request, source_key: str):
+    from talentloop.performance.services.webhooks import webhook_receive
+
+    result = webhook_receive(source_key=source_key, timestamp=request.headers.get("X-Talentloop-Timestamp"),
+                             signature=request.headers.get("X-Talentloop-Signature"), body=request.body)
+    return result.as_dict()

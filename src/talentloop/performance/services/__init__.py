@@ -1,0 +1,1 @@
+"""Every write of the performance app, by concern: configuration, observations, scores, decisions."""

@@ -1,0 +1,286 @@
+"""Ingesting observations in bulk: validated as a set, idempotent, corrections kept as new rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from talentloop.core.access import Actor
+from talentloop.core.audit.services import audit_record
+from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied
+from talentloop.organisation.access import visible_employees, visible_org_units
+from talentloop.performance import access
+from talentloop.performance import periods as P
+from talentloop.performance.models import IngestBatch, Metric, Observation, PeriodState, SubjectKind
+
+MAX_ITEMS = 5000
+MAX_VALUE = Decimal("1e13")
+
+
+class TooLarge(DomainError):
+    status = 413
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    corrections: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    affected: set[tuple[int, str]] = field(default_factory=set)  # (employee id, month key)
+    batch_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "corrections": self.corrections,
+                "rejected": self.rejected}
+
+
+@dataclass
+class _Item:
+    index: int
+    metric: Metric
+    employee_id: int | None
+    org_unit_id: int | None
+    value: Decimal
+    occurred_at: dt.datetime
+    occurred_on: dt.date
+    source: str
+    external_id: str
+
+
+def _text(raw: dict, key: str, errors: dict, max_len: int, required: bool = True) -> str:
+    value = raw.get(key)
+    if value is None or value == "":
+        if required:
+            errors.setdefault(key, []).append(_("This field is required."))
+        return ""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        errors.setdefault(key, []).append(_("Must be a string."))
+        return ""
+    value = str(value).strip()
+    if len(value) > max_len:
+        errors.setdefault(key, []).append(_("At most %(n)d characters.") % {"n": max_len})
+    return value
+
+
+def _parse_shape(index: int, raw: Any) -> tuple[dict, dict[str, list[str]]]:
+    """Schema check of one item, without touching the database."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(raw, dict):
+        return {}, {"__all__": [_("Each item must be an object.")]}
+    out: dict[str, Any] = {}
+    out["metric"] = _text(raw, "metric", errors, 60)
+    out["source"] = _text(raw, "source", errors, 60)
+    out["external_id"] = _text(raw, "external_id", errors, 120)
+    subjects = [k for k in ("employee_id", "employee_number", "org_unit_id") if raw.get(k) not in (None, "")]
+    if len(subjects) != 1:
+        errors.setdefault("employee_id", []).append(
+            _("Give exactly one subject: employee_id, employee_number or org_unit_id."))
+    else:
+        key = subjects[0]
+        value = raw[key]
+        if key == "employee_number":
+            out[key] = _text(raw, key, errors, 32)
+        elif isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**53:
+            errors.setdefault(key, []).append(_("Must be a positive integer."))
+        else:
+            out[key] = value
+    value = raw.get("value")
+    try:
+        if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+            raise InvalidOperation
+        number = Decimal(str(value))
+        if not number.is_finite() or abs(number) >= MAX_VALUE:
+            raise InvalidOperation
+        out["value"] = number.quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        errors.setdefault("value", []).append(_("Must be a finite number."))
+    occurred = raw.get("occurred_at")
+    moment = parse_datetime(occurred) if isinstance(occurred, str) else None
+    if moment is None:
+        errors.setdefault("occurred_at", []).append(_("Must be an ISO 8601 date and time."))
+    else:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        if moment > timezone.now() + dt.timedelta(days=1):
+            errors.setdefault("occurred_at", []).append(_("Cannot be in the future."))
+        if moment.year < 2000:
+            errors.setdefault("occurred_at", []).append(_("Too far in the past."))
+        out["occurred_at"] = moment
+    unknown = set(raw) - {"metric", "value", "occurred_at", "source", "external_id", "employee_id",
+                          "employee_number", "org_unit_id"}
+    if unknown:
+        errors.setdefault("__all__", []).append(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    return out, errors
+
+
+def _closed_keys() -> set[str]:
+    return set(PeriodState.objects.filter(closed=True).values_list("key", flat=True))
+
+
+def observations_ingest(*, actor: Actor, items: list[Any], partial: bool = False, channel: str = "api"
+                        ) -> IngestResult:
+    """Validate a batch as a set, then write it in one transaction (or not at all).
+
+    Raises InvalidInput (with the rejected list) when ``partial`` is false and any item is bad.
+    """
+    if not access.can_ingest_observations(actor):
+        raise PermissionDenied(_("You may not send observations."))
+    if not isinstance(items, list):
+        raise InvalidInput(_("'items' must be a list."), {"items": [_("Must be a list.")]})
+    if len(items) > MAX_ITEMS:
+        raise TooLarge(_("A batch holds at most %(n)d items; split the request.") % {"n": MAX_ITEMS})
+    result = IngestResult()
+    shaped: list[tuple[int, dict]] = []
+    for index, raw in enumerate(items):
+        data, errors = _parse_shape(index, raw)
+        if errors:
+            result.rejected.append({"index": index, "errors": errors})
+        else:
+            shaped.append((index, data))
+    # Set-based lookups: metrics, people and units referenced by the whole batch.
+    metric_keys = {d["metric"] for _i, d in shaped}
+    metrics = {m.key: m for m in Metric.objects.filter(key__in=metric_keys, is_active=True)}
+    numbers = {d["employee_number"] for _i, d in shaped if "employee_number" in d}
+    emp_ids = {d["employee_id"] for _i, d in shaped if "employee_id" in d}
+    unit_ids = {d["org_unit_id"] for _i, d in shaped if "org_unit_id" in d}
+    scope = visible_employees(actor)
+    by_number = dict(scope.filter(employee_number__in=numbers).values_list("employee_number", "id")) if numbers else {}
+    known_ids = set(scope.filter(pk__in=emp_ids).values_list("id", flat=True)) if emp_ids else set()
+    known_units = set(visible_org_units(actor).filter(pk__in=unit_ids).values_list("id", flat=True)) if unit_ids \
+        else set()
+    good: list[_Item] = []
+    for index, data in shaped:
+        errors: dict[str, list[str]] = {}
+        metric = metrics.get(data["metric"])
+        if metric is None:
+            errors["metric"] = [_("Unknown metric.")]
+        emp_id = unit_id = None
+        if "employee_number" in data:
+            emp_id = by_number.get(data["employee_number"])
+            if emp_id is None:
+                errors["employee_number"] = [_("No such employee.")]
+        elif "employee_id" in data:
+            emp_id = data["employee_id"] if data["employee_id"] in known_ids else None
+            if emp_id is None:
+                errors["employee_id"] = [_("No such employee.")]
+        else:
+            unit_id = data["org_unit_id"] if data["org_unit_id"] in known_units else None
+            if unit_id is None:
+                errors["org_unit_id"] = [_("No such org unit.")]
+        if metric is not None and not errors:
+            wants_unit = metric.subject_kind == SubjectKind.ORG_UNIT
+            if wants_unit and unit_id is None:
+                errors["org_unit_id"] = [_("This metric is about org units.")]
+            elif not wants_unit and emp_id is None:
+                errors["employee_id"] = [_("This metric is about people.")]
+        if errors:
+            result.rejected.append({"index": index, "errors": errors})
+            continue
+        good.append(_Item(index, metric, emp_id, unit_id, data["value"], data["occurred_at"],
+                          P.local_date(data["occurred_at"]), data["source"], data["external_id"]))
+    result.rejected.sort(key=lambda r: r["index"])
+    if result.rejected and not partial:
+        raise InvalidInput(
+            _("%(n)d item(s) were rejected; nothing was written.") % {"n": len(result.rejected)},
+            {"items": [_("Item %(i)d is invalid.") % {"i": r["index"]} for r in result.rejected[:50]]},
+            rejected=result.rejected,
+        )
+    _write(actor, good, result, channel)
+    return result
+
+
+def _same(obs_value: Decimal, item: _Item) -> bool:
+    return Decimal(obs_value) == item.value
+
+
+@transaction.atomic
+def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) -> None:
+    keys = {(i.source, i.external_id) for i in good}
+    existing: dict[tuple[str, str], Observation] = {}
+    sources = defaultdict(list)
+    for source, ext in keys:
+        sources[source].append(ext)
+    for source, exts in sources.items():
+        for start in range(0, len(exts), 900):
+            for obs in Observation.objects.filter(source=source, external_id__in=exts[start:start + 900],
+                                                  is_current=True).only("id", "value", "source", "external_id",
+                                                                        "employee_id", "occurred_on"):
+                existing[(obs.source, obs.external_id)] = obs
+    closed = _closed_keys()
+    batch = IngestBatch.objects.create(received_by=actor.user, channel=channel)
+    # Group the batch into generations: the n-th occurrence of a key supersedes the (n-1)-th.
+    generations: list[list[_Item]] = []
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for item in good:
+        key = (item.source, item.external_id)
+        generations_index = seen[key]
+        seen[key] += 1
+        while len(generations) <= generations_index:
+            generations.append([])
+        generations[generations_index].append(item)
+    current = dict(existing)
+    for generation in generations:
+        new_rows: list[Observation] = []
+        retire: list[int] = []
+        for item in generation:
+            key = (item.source, item.external_id)
+            previous = current.get(key)
+            if previous is not None and _same(previous.value, item):
+                result.duplicates += 1
+                continue
+            month = P.containing(item.occurred_on)
+            after_close = bool(closed) and bool({month.key, P.containing(item.occurred_on, P.QUARTER).key,
+                                                 P.containing(item.occurred_on, P.YEAR).key} & closed)
+            row = Observation(metric=item.metric, employee_id=item.employee_id, org_unit_id=item.org_unit_id,
+                              value=item.value, occurred_at=item.occurred_at, occurred_on=item.occurred_on,
+                              source=item.source, external_id=item.external_id, batch=batch,
+                              supersedes_id=previous.pk if previous is not None else None,
+                              after_close=after_close)
+            if previous is not None:
+                retire.append(previous.pk)
+                result.corrections += 1
+                if previous.employee_id:
+                    result.affected.add((previous.employee_id, P.containing(previous.occurred_on).key))
+            else:
+                result.accepted += 1
+            new_rows.append(row)
+            if item.employee_id:
+                result.affected.add((item.employee_id, month.key))
+        if retire:
+            for start in range(0, len(retire), 900):
+                Observation.objects.filter(pk__in=retire[start:start + 900]).update(is_current=False)
+        created = Observation.objects.bulk_create(new_rows, batch_size=1000)
+        for row in created:
+            current[(row.source, row.external_id)] = row
+    IngestBatch.objects.filter(pk=batch.pk).update(accepted=result.accepted, duplicates=result.duplicates,
+                                                   corrections=result.corrections, rejected=len(result.rejected))
+    result.batch_id = batch.pk
+    audit_record(actor=actor, action="create", entity_type="performance.ingestbatch", entity_id=str(batch.pk),
+                 entity_label=f"{channel} batch", changes={"accepted": result.accepted,
+                                                           "duplicates": result.duplicates,
+                                                           "corrections": result.corrections,
+                                                           "rejected": len(result.rejected)})
+    if result.affected:
+        affected = sorted(result.affected)
+        transaction.on_commit(lambda: _enqueue_recompute(affected))
+
+
+def _enqueue_recompute(affected: list[tuple[int, str]]) -> None:
+    from talentloop.performance.tasks import recompute_scores
+
+    by_period: dict[str, set[int]] = defaultdict(set)
+    for emp, month_key in affected:
+        month = P.parse(month_key)
+        for key in (month.key, P.containing(month.start, P.QUARTER).key, P.containing(month.start, P.YEAR).key):
+            by_period[key].add(emp)
+    for key, emps in by_period.items():
+        recompute_scores(key, sorted(emps))

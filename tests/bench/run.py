@@ -1,0 +1,355 @@
+"""The foundation benchmarks: seeding a company and listing its people, on SQLite or PostgreSQL.
+
+    python -m tests.bench.run --out docs/benchmarks            # 10,000 employees (make bench)
+    python -m tests.bench.run --scale small --out var/bench    # 1,000 employees (make bench-ci)
+
+It works on a database of its own: a temporary SQLite file, or — when ``DATABASE_URL`` points at
+PostgreSQL — a fresh database (the URL's database name when it contains "bench", otherwise
+``talentloop_bench``) that is dropped first and again at the end. It runs with the production
+settings (DEBUG off), migrates, then measures
+
+* ``talentloop seed --employees N`` as a separate process: wall time and employees/second;
+* the people page ``GET /people/`` as HR and ``GET /api/v1/employees`` with a Bearer token at page
+  sizes 25/50/200, through Django's test client (the same middleware, session, auth and
+  templates a browser or integrator goes through): median and p95 over ``--requests`` requests,
+  and the SQL queries per request, which must not depend on the page size;
+
+and writes ``foundation-<engine>.json`` (``foundation-<engine>-small.json`` at small scale) with
+the engine and its version, sizes, git commit, date, Python and machine, and the figures.
+The exit status is 1 when a response is not 200 or a query count varies with the page size, and
+also when a time target is missed with ``--strict``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parents[2]
+SCALES = {"full": 10_000, "small": 1_000}
+SEED = 1
+SEED_TARGET_SECONDS = 30.0  # for 10,000 employees on SQLite
+LIST_TARGET_MS = 50.0  # median, at 10,000 employees
+PG_DEFAULT_BENCH_DB = "talentloop_bench"
+
+
+# ---------------------------------------------------------------- environment
+
+
+def _pg_target(url: str) -> tuple[str, str]:
+    """The benchmark database URL and name: never the database a developer works in."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or PG_DEFAULT_BENCH_DB
+    if "bench" not in name:
+        name = PG_DEFAULT_BENCH_DB
+    return urlunsplit(parts._replace(path=f"/{name}")), name
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _prepare_environment(workdir: Path) -> dict[str, str]:
+    env = os.environ.copy()
+    env.update(
+        DJANGO_SETTINGS_MODULE="talentloop.config.settings.prod",
+        TALENTLOOP_VAR_DIR=str(workdir),
+        TALENTLOOP_SECRET_KEY=secrets.token_urlsafe(50),
+        TALENTLOOP_ENCRYPTION_KEYS="bench:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        TALENTLOOP_SSL_REDIRECT="0",
+        TALENTLOOP_ALLOWED_HOSTS="testserver,localhost,127.0.0.1",
+        TALENTLOOP_LOG_LEVEL="WARNING",
+    )
+    for key in ("TALENTLOOP_REDIS_URL", "TALENTLOOP_DEMO", "TALENTLOOP_SQLITE_PATH"):
+        env.pop(key, None)
+    if env.get("DATABASE_URL"):
+        url, name = _pg_target(env["DATABASE_URL"])
+        _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _pg_admin(url, f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = url
+    else:
+        env["TALENTLOOP_SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+    return env
+
+
+def _talentloop(env: dict[str, str], *args: str) -> tuple[float, str]:
+    """Run a ``talentloop`` command as its own process; return the wall time and its output."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "talentloop.cli", *args], env=env, cwd=REPO,
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"talentloop {' '.join(args)} failed with exit code {proc.returncode}")
+    return elapsed, proc.stdout
+
+
+def _git(*args: str) -> str:
+    try:
+        proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True)
+        return proc.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def _machine() -> dict:
+    info = {"cores": os.cpu_count(), "platform": platform.platform(), "cpu": platform.processor() or ""}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+    except OSError:
+        pass
+    return info
+
+
+# ---------------------------------------------------------------- measuring requests
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * pct / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _measure(client, name: str, path: str, *, requests: int, headers: dict[str, str], page_size: int,
+             target: bool, group: str, same_queries_as: str = "") -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):  # warm-up: template loading, first connection, caches
+        response = client.get(path, **headers)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(path, **headers)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            break
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, **headers)
+    body = response.content
+    rows = None
+    if response.get("Content-Type", "").startswith("application/json") and response.status_code == 200:
+        rows = len(json.loads(body)["items"])
+    elif response.status_code == 200:
+        rows = len(re.findall(rb'<a class="person"', body))
+    median = statistics.median(times)
+    return {
+        "name": name, "group": group, "same_queries_as": same_queries_as, "path": path,
+        "page_size": page_size, "status": response.status_code,
+        "requests": len(times), "rows": rows, "bytes": len(body), "queries": len(ctx.captured_queries),
+        "median_ms": round(median, 2), "p95_ms": round(_percentile(times, 95), 2),
+        "min_ms": round(min(times), 2), "max_ms": round(max(times), 2),
+        "target_ms": LIST_TARGET_MS if target else None,
+        "meets_target": (median < LIST_TARGET_MS) if target else None,
+    }
+
+
+def _measure_requests(requests: int) -> tuple[list[dict], dict]:
+    from django.test import Client
+
+    from talentloop.accounts.models import User
+    from talentloop.accounts.services import api_token_create
+    from talentloop.core.access import actor_for
+    from talentloop.organisation.models import Employee
+
+    total = Employee.objects.count()
+    hr = User.objects.get(username="hr")
+    manager = User.objects.get(username="manager")
+    _token, hr_secret = api_token_create(actor=actor_for(hr), user=hr, name="bench", scope="read")
+    _token, manager_secret = api_token_create(actor=actor_for(manager), user=manager, name="bench",
+                                              scope="read")
+    web = Client()
+    web.force_login(hr)
+    manager_web = Client()
+    manager_web.force_login(manager)
+    api = Client()
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {hr_secret}"}
+    manager_bearer = {"HTTP_AUTHORIZATION": f"Bearer {manager_secret}"}
+    middle_page = max(1, total // 25 // 2)
+    middle_offset = total // 2
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    m = _measure
+    results = [
+        m(web, "people page, first page (HR)", "/people/", requests=requests, headers={}, page_size=25,
+          target=True, group="web", same_queries_as="web"),
+        m(web, "people page, middle page (HR)", f"/people/?page={middle_page}", requests=requests, headers={},
+          page_size=25, target=True, group="web", same_queries_as="web"),
+        m(web, "people page, htmx partial (HR)", f"/people/?page={middle_page}", requests=requests,
+          headers=htmx, page_size=25, target=True, group="web"),
+        m(manager_web, "people page, first page (manager's tree)", "/people/", requests=requests, headers={},
+          page_size=25, target=False, group="web"),
+    ]
+    for limit in (25, 50, 200):
+        results.append(m(api, f"API employees limit={limit} (HR)", f"/api/v1/employees?limit={limit}",
+                         requests=requests, headers=bearer, page_size=limit, target=True, group="api",
+                         same_queries_as="api"))
+    results.append(m(api, "API employees limit=50, middle offset (HR)",
+                     f"/api/v1/employees?limit=50&offset={middle_offset}", requests=requests, headers=bearer,
+                     page_size=50, target=True, group="api", same_queries_as="api"))
+    results.append(m(api, "API employees limit=50 (manager's tree)", "/api/v1/employees?limit=50",
+                     requests=requests, headers=manager_bearer, page_size=50, target=False, group="api"))
+    results.append(m(api, "API employees limit=50, search (HR)", "/api/v1/employees?limit=50&search=wang",
+                     requests=requests, headers=bearer, page_size=50, target=False, group="api"))
+    checks = {
+        "all_ok": all(r["status"] == 200 for r in results),
+        "web_queries": sorted({r["queries"] for r in results if r["same_queries_as"] == "web"}),
+        "api_queries": sorted({r["queries"] for r in results if r["same_queries_as"] == "api"}),
+    }
+    checks["queries_constant"] = len(checks["web_queries"]) == 1 and len(checks["api_queries"]) == 1
+    return results, checks
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", required=True, type=Path, help="directory for the JSON results")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--employees", type=int, default=None, help="override the company size")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per case")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a time target is missed")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    args = parser.parse_args(argv)
+    employees = args.employees or SCALES[args.scale]
+
+    workdir = Path(tempfile.mkdtemp(prefix="talentloop-bench-"))
+    env = _prepare_environment(workdir)
+    os.environ.update(env)  # the in-process part below uses the same database and settings
+    print(f"Benchmark database: {env.get('DATABASE_URL') or env['TALENTLOOP_SQLITE_PATH']}")
+    if args.keep:
+        keep = {k: v for k, v in env.items() if k.startswith(("TALENTLOOP_", "DJANGO_", "DATABASE_URL"))}
+        (workdir / "bench-env.json").write_text(json.dumps(keep, indent=2))
+        print(f"Keeping it; its settings are in {workdir / 'bench-env.json'}")
+    try:
+        migrate_s, _out = _talentloop(env, "migrate", "--no-input", "-v", "0")
+        print(f"migrated in {migrate_s:.1f} s; seeding {employees:,} employees…")
+        seed_s, seed_out = _talentloop(env, "seed", "--employees", str(employees), "--seed", str(SEED))
+        reported = re.search(r"finished in ([\d.]+) s: ([\d,]+) employees/second", seed_out)
+        print(seed_out.strip())
+
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        from talentloop.accounts.models import User
+        from talentloop.organisation.models import Employee, EmploymentEvent, OrgUnit
+
+        vendor = connection.vendor
+        if vendor == "sqlite":
+            import sqlite3
+
+            version = sqlite3.sqlite_version
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW server_version")
+                version = cursor.fetchone()[0]
+        sizes = {"employees": Employee.objects.count(), "org_units": OrgUnit.objects.count(),
+                 "accounts": User.objects.count(), "employment_events": EmploymentEvent.objects.count()}
+        print(f"measuring {args.requests} requests per case on {vendor} {version}…")
+        results, checks = _measure_requests(args.requests)
+        connection.close()
+    finally:
+        if env.get("DATABASE_URL") and not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            url, name = _pg_target(env["DATABASE_URL"])
+            _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    seed_rate = employees / seed_s
+    seed = {
+        "command": f"talentloop seed --employees {employees} --seed {SEED}",
+        "employees": employees,
+        "wall_seconds": round(seed_s, 2),
+        "rate_employees_per_second": round(seed_rate),
+        "reported_seconds": float(reported.group(1)) if reported else None,
+        "reported_rate_employees_per_second": int(reported.group(2).replace(",", "")) if reported else None,
+        "target_seconds": SEED_TARGET_SECONDS if employees == SCALES["full"] and vendor == "sqlite" else None,
+    }
+    seed["meets_target"] = seed_s < SEED_TARGET_SECONDS if seed["target_seconds"] else None
+    import django as _django
+
+    report = {
+        "benchmark": "foundation",
+        "scale": args.scale,
+        "engine": {"vendor": vendor, "version": version},
+        "sizes": sizes,
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "django": _django.get_version(),
+        "machine": _machine(),
+        "settings": "talentloop.config.settings.prod (DEBUG off), Django test client, one process",
+        "migrate_seconds": round(migrate_s, 2),
+        "seed": seed,
+        "requests": results,
+        "checks": checks,
+        "targets": {
+            "seed_10k_sqlite_seconds": SEED_TARGET_SECONDS,
+            "list_median_ms_at_10k": LIST_TARGET_MS,
+            "note": "time targets apply at 10,000 employees (scale 'full'); the page size of /people/ is "
+                    "fixed at 25",
+        },
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    suffix = f"-{employees}" if args.employees else ("" if args.scale == "full" else f"-{args.scale}")
+    path = args.out / f"foundation-{vendor}{suffix}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+    print()
+    print(f"Talentloop foundation benchmark — {vendor} {version}, {sizes['employees']:,} employees, "
+          f"{os.cpu_count()} cores, commit {report['git_commit'][:10]}")
+    print(f"  seed: {seed['wall_seconds']:.2f} s wall ({seed['rate_employees_per_second']:,} employees/s)"
+          + (f"  target < {SEED_TARGET_SECONDS:.0f} s: {'ok' if seed['meets_target'] else 'MISSED'}"
+             if seed["target_seconds"] else ""))
+    print(f"  {'case':<48} {'rows':>5} {'queries':>7} {'median':>9} {'p95':>9}")
+    for r in results:
+        flag = ""
+        if r["target_ms"] and employees >= SCALES["full"]:
+            flag = "ok" if r["meets_target"] else "MISSED"
+        print(f"  {r['name']:<48} {r['rows'] if r['rows'] is not None else '-':>5} {r['queries']:>7} "
+              f"{r['median_ms']:>7.1f}ms {r['p95_ms']:>7.1f}ms  {flag}")
+    print(f"  queries per request constant across page sizes: {checks['queries_constant']} "
+          f"(web {checks['web_queries']}, API {checks['api_queries']})")
+    print(f"Results written to {path}")
+
+    failed = not checks["all_ok"] or not checks["queries_constant"]
+    if args.strict and employees >= SCALES["full"]:
+        failed = failed or any(r["meets_target"] is False for r in results) or seed["meets_target"] is False
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
