@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -35,20 +35,7 @@ PERSONAS = ("anonymous", "employee", "manager", "mentor", "hr", "admin", "outsid
 TODAY = dt.date.today().isoformat()
 
 
-@dataclass(frozen=True)
-class Row:
-    route: str  # the resolver's route (web) or the OpenAPI path (API)
-    method: str
-    url: str  # formatted with the keys of ``_keys(world)``
-    expected: tuple[int, ...]  # one status per persona, in PERSONAS order
-    body: dict | None = None
-    label: str = ""
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return f"{self.method} {self.route} {self.label}".strip()
-
+from talentloop.core.testing.matrix import Row, load_extra_rows  # noqa: E402
 
 # ---------------------------------------------------------------- web pages
 #                                                                     anon  empl  mgr  mentor  hr  admin  outs
@@ -202,6 +189,11 @@ API = [
         (401, 401, 401, 401, 401, 401, 401), body={"items": []}),
 ]
 
+# Rows of later areas live in tests/matrix/<area>.py.
+_EXTRA_WEB, _EXTRA_API, _EXTRA_KEYS = load_extra_rows(Path(__file__).resolve().parent / "matrix")
+WEB += _EXTRA_WEB
+API += _EXTRA_API
+
 # Routes left out of the matrix on purpose, each with its reason.
 EXCLUDED_ROUTES = {
     "healthz": "infrastructure probe, public by design; tests/test_healthz.py",
@@ -229,6 +221,7 @@ def _keys(world) -> dict[str, int]:
         "engineering": world.engineering.pk, "position": world.engineer_position.pk,
         "employee_user": world.employee.pk, "mentor_user": world.mentor.pk, "admin_user": world.admin.pk,
         "mentor_role": RoleAssignment.objects.get(user=world.mentor, role="mentor").pk, "token": token.pk,
+        **{k: v for func in _EXTRA_KEYS for k, v in func(world).items()},
     }
 
 

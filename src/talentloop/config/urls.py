@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("talentloop.accounts.urls")),
     path("audit/", include("talentloop.core.urls")),
+    path("performance/", include("talentloop.performance.urls")),
     path("", include("talentloop.organisation.urls")),
     path("", include("talentloop.home.urls")),
 ]

@@ -1,4 +1,5 @@
 """Performance: metrics, scorecards (versioned), observations (facts), scores (computations) and
+
 final ratings, reviews and appeals (decisions made by people)."""
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from talentloop.core.crypto.fields import EncryptedTextField
 from talentloop.organisation.models import BilingualNameMixin, Employee, JobFamily, OrgUnit
+
+__all__ = [
+    "Aggregation", "Dimension", "DimensionMetric", "Direction", "FinalRating", "IngestBatch", "Metric",
+    "Observation", "PeriodState", "QualitativeRating", "RaterKind", "Score", "Scorecard", "ScorecardVersion",
+    "ScoringRule", "SubjectKind", "WebhookDelivery", "WebhookSource", "VALUE", "WEIGHT",
+]
 
 WEIGHT = {"max_digits": 7, "decimal_places": 3, "validators": [MinValueValidator(Decimal(0)),
                                                               MaxValueValidator(Decimal(100))]}
@@ -263,44 +270,6 @@ class QualitativeRating(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["covers_start", "covers_end", "employee"], name="qr_covers")]
-
-
-class ReviewCycle(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
-        CALIBRATION = "calibration", _("Calibration")
-        CLOSED = "closed", _("Closed")
-
-    name = models.CharField(_("name"), max_length=120)
-    period_key = models.CharField(_("period"), max_length=8)
-    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    self_due = models.DateField(_("self reviews due"))
-    manager_due = models.DateField(_("manager reviews due"))
-    peer_due = models.DateField(_("peer reviews due"))
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Review(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUBMITTED = "submitted", _("Submitted")
-
-    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="reviews")
-    reviewee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
-    reviewer = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=RaterKind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    comment = models.TextField(blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["cycle", "reviewee", "reviewer", "kind"],
-                                               name="uniq_review")]
 
 
 class WebhookSource(models.Model):

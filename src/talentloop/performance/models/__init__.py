@@ -1,0 +1,4 @@
+"""Performance models, one module per concern; everything is importable from here."""
+
+from talentloop.performance.models.core import *  # noqa: F403
+from talentloop.performance.models.reviews import *  # noqa: F403

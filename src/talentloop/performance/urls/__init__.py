@@ -1,0 +1,5 @@
+"""Performance pages: each concern lists its own patterns in a module of this package."""
+
+app_name = "performance"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Performance web pages, one module per concern."""
