@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from talentloop.accounts import access
 from talentloop.accounts.models import ApiToken, LoginThrottle, PasswordResetCode, RoleAssignment, User
@@ -31,11 +32,16 @@ class Throttled(DomainError):
     def __init__(self, retry_after: int):
         minutes = max(1, math.ceil(retry_after / 60))
         if retry_after >= 60:
-            detail = _("Too many failed sign-in attempts. Try again in %(minutes)d minutes, or ask an "
-                       "administrator to unlock your account.") % {"minutes": minutes}
+            detail = ngettext(
+                "Too many failed sign-in attempts. Try again in %(minutes)d minute, or ask an administrator "
+                "to unlock your account.",
+                "Too many failed sign-in attempts. Try again in %(minutes)d minutes, or ask an administrator "
+                "to unlock your account.", minutes) % {"minutes": minutes}
         else:
-            detail = _("Too many failed sign-in attempts. Wait %(seconds)d seconds before trying again.") % {
-                "seconds": retry_after}
+            detail = ngettext(
+                "Too many failed sign-in attempts. Wait %(seconds)d second before trying again.",
+                "Too many failed sign-in attempts. Wait %(seconds)d seconds before trying again.",
+                retry_after) % {"seconds": retry_after}
         super().__init__(detail)
         self.retry_after = retry_after
 
@@ -142,7 +148,7 @@ def api_token_create(
         raise PermissionDenied(_("You may create tokens only for yourself."))
     if scope not in ApiToken.Scope.values:
         raise InvalidInput(_("Unknown scope."), {"scope": [_("Choose read or write.")]})
-    days = days or settings.API_TOKEN_DEFAULT_DAYS
+    days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
     if not 1 <= days <= 365:
         raise InvalidInput(_("A token lives between 1 and 365 days."), {"days": [_("Between 1 and 365.")]})
     secret = "tl_" + secrets.token_urlsafe(32)

@@ -49,6 +49,8 @@ def employee_list(actor: Actor, filters: EmployeeFilters, *, limit: int = 50, of
     page_ids = qs.order_by("employee_number").values("pk")[offset: offset + limit]
     items = list(
         qs.filter(pk__in=page_ids).select_related("org_unit", "job_family", "position", "manager")
+        # The manager's secrets are never shown in a list: do not load (and decrypt) them.
+        .defer("manager__national_id", "manager__bank_account")
         .order_by("employee_number")
     )
     return items, count

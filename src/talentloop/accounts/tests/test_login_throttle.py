@@ -87,7 +87,7 @@ def test_delays_grow_after_three_failures_then_the_pair_is_locked(world):
 def test_a_short_delay_says_seconds(world):
     for _ in range(3):
         _fail()
-    assert _throttled().detail == "Too many failed sign-in attempts. Wait 1 seconds before trying again."
+    assert _throttled().detail == "Too many failed sign-in attempts. Wait 1 second before trying again."
 
 
 def test_failures_from_one_address_do_not_lock_the_account_elsewhere(world):
@@ -189,7 +189,7 @@ def test_api_token_endpoint_answers_429_with_retry_after(world):
                content_type="application/json")
     assert r.status_code == 429
     assert r["Retry-After"] == "1"
-    assert r.json() == {"detail": "Too many failed sign-in attempts. Wait 1 seconds before trying again.",
+    assert r.json() == {"detail": "Too many failed sign-in attempts. Wait 1 second before trying again.",
                         "errors": {}}
     # The same account from another address is not affected.
     r = Client(REMOTE_ADDR=IP_B).post("/api/v1/auth/token", {"username": "employee", "password": PASSWORD},

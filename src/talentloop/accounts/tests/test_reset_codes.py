@@ -156,4 +156,4 @@ def test_the_web_form_answers_429_with_retry_after_when_throttled(world):
     r = c.post("/accounts/reset/code/", data)
     assert r.status_code == 429
     assert r["Retry-After"] == "1"
-    assert "Too many failed sign-in attempts. Wait 1 seconds before trying again." in r.content.decode()
+    assert "Too many failed sign-in attempts. Wait 1 second before trying again." in r.content.decode()

@@ -3,6 +3,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AuditQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused too: the log is append-only."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("Audit entries are append-only.")
+
+    def delete(self):
+        raise RuntimeError("Audit entries are append-only.")
+
+    _raw_delete = delete
+
+
 class AuditEntry(models.Model):
     """Append-only record of who did what to which record, and who read which secret."""
 
@@ -27,6 +39,8 @@ class AuditEntry(models.Model):
     summary = models.CharField(max_length=200, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     ip = models.CharField(max_length=45, blank=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         app_label = "core"
