@@ -24,3 +24,8 @@ def role_queryset(user: User) -> QuerySet[RoleAssignment]:
 
 def role_list(user: User) -> list[RoleAssignment]:
     return list(role_queryset(user).select_related("org_unit"))
+
+
+def tokens_of(actor: Actor, user: User) -> list[ApiToken]:
+    """An account's tokens, for administrators (who may revoke them)."""
+    return list(access.visible_tokens(actor).filter(user=user).order_by("-created_at")[:100])

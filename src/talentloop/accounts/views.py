@@ -99,6 +99,9 @@ def token_revoke(request, pk: int):
     token = get_or_404(access.visible_tokens(request.actor), pk=pk)
     services.api_token_revoke(actor=request.actor, token=token)
     messages.success(request, _("The token was revoked."))
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
     return redirect("accounts:token-list")
 
 
@@ -146,6 +149,7 @@ def account_detail(request, pk: int):
         "can_manage": access.can_manage_accounts(actor),
         "can_issue_code": access.can_issue_reset_code(actor, account),
         "code": request.session.pop("issued_reset_code", None),
+        "tokens": selectors.tokens_of(actor, account) if access.can_manage_accounts(actor) else [],
     }
     return TemplateResponse(request, "accounts/account_detail.html", context)
 

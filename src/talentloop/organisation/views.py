@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from talentloop.accounts import access as account_access
 from talentloop.core.crypto import mask
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404, render_partial
@@ -80,6 +81,9 @@ def employee_detail(request, pk: int):
         "national_id_masked": mask(employee.national_id),
         "bank_account_masked": mask(employee.bank_account),
         "is_self": actor.employee is not None and actor.employee.pk == employee.pk,
+        # HR and admins reach the person's account (reset code, roles) from the profile.
+        "can_open_account": employee.user is not None and (
+            account_access.can_manage_accounts(actor) or account_access.can_issue_reset_code(actor, employee.user)),
     }
     return TemplateResponse(request, "organisation/employee_detail.html", context)
 
