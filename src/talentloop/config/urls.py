@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("talentloop.accounts.urls")),
     path("audit/", include("talentloop.core.urls")),
     path("performance/", include("talentloop.performance.urls")),
+    path("mentoring/", include("talentloop.mentoring.urls")),
     path("", include("talentloop.organisation.urls")),
     path("", include("talentloop.home.urls")),
 ]

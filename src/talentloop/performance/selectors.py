@@ -58,3 +58,20 @@ def score_get(actor: Actor, employee: Employee, period: P.Period) -> dict | None
 def score_trend(actor: Actor, employee: Employee, limit: int = 12) -> list[Score]:
     return list(access.visible_scores(actor).filter(employee=employee, period_key__regex=r"^\d{4}-\d{2}$")
                 .order_by("-period_start")[:limit])[::-1]
+
+
+def period_ratings(employee_ids: list[int], period_keys: list[str]) -> dict[tuple[int, str], Decimal]:
+    """The rating that counts downstream (mentoring, analytics): the final rating where people decided
+    one, else the computed rating. Two queries for any number of people and periods; no access scope
+    here — callers pass people they already fetched through their own scope."""
+    out: dict[tuple[int, str], Decimal] = {}
+    if not employee_ids or not period_keys:
+        return out
+    for emp, key, rating in (Score.objects.filter(employee_id__in=employee_ids, period_key__in=period_keys,
+                                                  rating__isnull=False)
+                             .values_list("employee_id", "period_key", "rating")):
+        out[(emp, key)] = rating
+    for emp, key, rating in (FinalRating.objects.filter(employee_id__in=employee_ids, period_key__in=period_keys)
+                             .values_list("employee_id", "period_key", "rating")):
+        out[(emp, key)] = rating
+    return out

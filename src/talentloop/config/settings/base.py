@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "talentloop.accounts",
     "talentloop.organisation",
     "talentloop.performance",
+    "talentloop.mentoring",
     "talentloop.home",
 ]
 

@@ -176,3 +176,18 @@ def test_closed_period_is_left_alone_and_late_facts_flagged(world, setup):
     assert recompute_period(MARCH, [emp.pk]).skipped_closed
     assert Score.objects.get(employee=emp, period_key="2026-03").total == before
     assert timezone.now()
+
+
+def test_period_ratings_prefer_the_final_rating(world, setup):
+    from talentloop.performance.models import FinalRating
+    from talentloop.performance.selectors import period_ratings
+
+    hr, _m, _v = setup
+    emp = world.emp(world.employee)
+    observations_ingest(actor=hr, items=[obs(emp, "tasks-done", 1, d, f"t{d}") for d in range(1, 9)])
+    recompute_period(MARCH, [emp.pk])
+    assert period_ratings([emp.pk], ["2026-03"]) == {(emp.pk, "2026-03"): D("3.0")}  # computed: total 80
+    FinalRating.objects.create(employee=emp, period_key="2026-03", rating=D("3.5"), decided_by=world.hr)
+    assert period_ratings([emp.pk], ["2026-03"]) == {(emp.pk, "2026-03"): D("3.5")}
+    recompute_period(MARCH, [emp.pk])  # a rebuild leaves the decision alone
+    assert period_ratings([emp.pk], ["2026-03"])[(emp.pk, "2026-03")] == D("3.5")

@@ -1,0 +1,1 @@
+"""Mentoring models, one module per concern; everything is importable from here."""

@@ -1,0 +1,5 @@
+"""Mentoring pages: each concern lists its own patterns in a module of this package."""
+
+app_name = "mentoring"
+
+urlpatterns: list = []

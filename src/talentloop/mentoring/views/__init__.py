@@ -1,0 +1,1 @@
+"""Mentoring web pages, one module per concern."""
