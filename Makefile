@@ -53,9 +53,12 @@ bench: install-test
 bench-ci: install-test
 	$(BIN)/python -m tests.bench.run --scale small --out $(TALENTLOOP_VAR_DIR)/bench
 
-## regenerate translation catalogues (needs gettext)
+## regenerate translation catalogues (needs gettext): extract, fill the English catalogue, compile.
+## Keep MESSAGE_EXTENSIONS in step with tests/test_i18n.py. The zh_Hans catalogue is translated by hand.
+MESSAGE_EXTENSIONS := html,txt,py,js,webmanifest
 messages: install
-	cd src/talentloop && ../../$(TL) makemessages -l zh_Hans -l en --no-obsolete
+	cd src/talentloop && ../../$(TL) makemessages -l zh_Hans -l en --no-obsolete -e $(MESSAGE_EXTENSIONS)
+	$(BIN)/python scripts/i18n_fill_en.py src/talentloop/locale/en/LC_MESSAGES/django.po
 	cd src/talentloop && ../../$(TL) compilemessages
 
 clean:

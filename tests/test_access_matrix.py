@@ -237,6 +237,8 @@ def _fill(value, keys):
         return SimpleUploadedFile("people.csv", IMPORT_CSV.encode(), content_type="text/csv")
     if isinstance(value, dict):
         return {k: _fill(v, keys) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, keys) for v in value]
     if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1] in keys:
         return keys[value[1:-1]]
     if isinstance(value, str):

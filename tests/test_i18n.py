@@ -15,6 +15,8 @@ import pytest
 
 LOCALE = Path(__file__).resolve().parent.parent / "src" / "talentloop" / "locale"
 LANGS = ["zh_Hans", "en"]
+# The same file extensions as the Makefile's `messages` target (MESSAGE_EXTENSIONS).
+EXTENSIONS = "html,txt,py,js,webmanifest"
 
 
 def parse_po(path: Path) -> list[dict]:
@@ -86,7 +88,8 @@ def test_no_source_string_missing_from_catalogue(tmp_path):
     shutil.copytree(src, work, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     # Without settings, makemessages writes only to ./locale of the copy, never to the real tree.
-    subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "en", "--no-obsolete"],
+    subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "en", "--no-obsolete",
+                    "-e", EXTENSIONS],
                    cwd=work, check=True, capture_output=True, env=env)
     fresh = {e["msgid"] for e in parse_po(work / "locale" / "en" / "LC_MESSAGES" / "django.po") if e["msgid"]}
     committed = {e["msgid"] for e in parse_po(src / "locale" / "en" / "LC_MESSAGES" / "django.po") if e["msgid"]}

@@ -16,6 +16,9 @@ settings (DEBUG off), migrates, then measures
 
 and writes ``foundation-<engine>.json`` (``foundation-<engine>-small.json`` at small scale) with
 the engine and its version, sizes, git commit, date, Python and machine, and the figures.
+Then, on the same database, the performance benchmarks of :mod:`tests.bench.performance`
+(ingestion through the API, recomputation of a month, latency with a worker) write
+``performance-<engine>.json``; ``--only foundation`` or ``--only performance`` runs one part.
 The exit status is 1 when a response is not 200 or a query count varies with the page size, and
 also when a time target is missed with ``--strict``.
 """
@@ -68,10 +71,10 @@ def _pg_admin(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
-def _prepare_environment(workdir: Path) -> dict[str, str]:
+def _prepare_environment(workdir: Path, settings_module: str = "talentloop.config.settings.prod") -> dict[str, str]:
     env = os.environ.copy()
     env.update(
-        DJANGO_SETTINGS_MODULE="talentloop.config.settings.prod",
+        DJANGO_SETTINGS_MODULE=settings_module,
         TALENTLOOP_VAR_DIR=str(workdir),
         TALENTLOOP_SECRET_KEY=secrets.token_urlsafe(50),
         TALENTLOOP_ENCRYPTION_KEYS="bench:" + base64.b64encode(secrets.token_bytes(32)).decode(),
@@ -125,6 +128,22 @@ def _machine() -> dict:
     except OSError:
         pass
     return info
+
+
+def _common(vendor: str, version: str) -> dict:
+    """What every benchmark report records about the run."""
+    import django
+
+    return {
+        "engine": {"vendor": vendor, "version": version},
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "machine": _machine(),
+        "settings": f"{os.environ.get('DJANGO_SETTINGS_MODULE')} (DEBUG off), Django test client, one process",
+    }
 
 
 # ---------------------------------------------------------------- measuring requests
@@ -237,11 +256,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per case")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a time target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--only", choices=("all", "foundation", "performance", "mentoring"), default="all",
+                        help="run one part of the benchmarks")
+    parser.add_argument("--settings", default="talentloop.config.settings.prod",
+                        help="Django settings module (default: the production settings)")
     args = parser.parse_args(argv)
     employees = args.employees or SCALES[args.scale]
+    foundation = args.only in ("all", "foundation")
+    perf = args.only in ("all", "performance")
+    ment = args.only in ("all", "mentoring")
 
     workdir = Path(tempfile.mkdtemp(prefix="talentloop-bench-"))
-    env = _prepare_environment(workdir)
+    env = _prepare_environment(workdir, args.settings)
     os.environ.update(env)  # the in-process part below uses the same database and settings
     print(f"Benchmark database: {env.get('DATABASE_URL') or env['TALENTLOOP_SQLITE_PATH']}")
     if args.keep:
@@ -250,10 +276,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Keeping it; its settings are in {workdir / 'bench-env.json'}")
     try:
         migrate_s, _out = _talentloop(env, "migrate", "--no-input", "-v", "0")
-        print(f"migrated in {migrate_s:.1f} s; seeding {employees:,} employees…")
-        seed_s, seed_out = _talentloop(env, "seed", "--employees", str(employees), "--seed", str(SEED))
-        reported = re.search(r"finished in ([\d.]+) s: ([\d,]+) employees/second", seed_out)
-        print(seed_out.strip())
+        print(f"migrated in {migrate_s:.1f} s")
+        if foundation:
+            print(f"seeding {employees:,} employees…")
+            seed_s, seed_out = _talentloop(env, "seed", "--employees", str(employees), "--seed", str(SEED),
+                                           "--no-performance")
+            reported = re.search(r"finished in ([\d.]+) s: ([\d,]+) employees/second", seed_out)
+            print(seed_out.strip())
 
         import django
 
@@ -272,10 +301,23 @@ def main(argv: list[str] | None = None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SHOW server_version")
                 version = cursor.fetchone()[0]
-        sizes = {"employees": Employee.objects.count(), "org_units": OrgUnit.objects.count(),
-                 "accounts": User.objects.count(), "employment_events": EmploymentEvent.objects.count()}
-        print(f"measuring {args.requests} requests per case on {vendor} {version}…")
-        results, checks = _measure_requests(args.requests)
+        if foundation:
+            sizes = {"employees": Employee.objects.count(), "org_units": OrgUnit.objects.count(),
+                     "accounts": User.objects.count(), "employment_events": EmploymentEvent.objects.count()}
+            print(f"measuring {args.requests} requests per case on {vendor} {version}…")
+            results, checks = _measure_requests(args.requests)
+        if perf:
+            from tests.bench import performance
+
+            print(f"performance benchmarks on {vendor} {version}…")
+            perf_report, perf_ok = performance.run(env=env, scale=args.scale, workdir=workdir,
+                                                   talentloop=_talentloop, common=_common(vendor, version))
+        if ment:
+            from tests.bench import mentoring
+
+            print(f"mentoring benchmarks on {vendor} {version}…")
+            ment_report, ment_ok = mentoring.run(env=env, scale=args.scale, workdir=workdir,
+                                                 talentloop=_talentloop, common=_common(vendor, version))
         connection.close()
     finally:
         if env.get("DATABASE_URL") and not args.keep:
@@ -287,9 +329,25 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 
+    failed = False
+    if perf:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"performance-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
+        path.write_text(json.dumps(perf_report, indent=2, ensure_ascii=False) + "\n")
+        print(f"Performance results written to {path}")
+        failed = args.strict and not perf_ok
+    if ment:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"mentoring-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
+        path.write_text(json.dumps(ment_report, indent=2, ensure_ascii=False, default=str) + "\n")
+        print(f"Mentoring results written to {path}")
+        failed = failed or (args.strict and not ment_ok)
+    if not foundation:
+        return 1 if failed else 0
+
     seed_rate = employees / seed_s
     seed = {
-        "command": f"talentloop seed --employees {employees} --seed {SEED}",
+        "command": f"talentloop seed --employees {employees} --seed {SEED} --no-performance",
         "employees": employees,
         "wall_seconds": round(seed_s, 2),
         "rate_employees_per_second": round(seed_rate),
@@ -345,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(web {checks['web_queries']}, API {checks['api_queries']})")
     print(f"Results written to {path}")
 
-    failed = not checks["all_ok"] or not checks["queries_constant"]
+    failed = failed or not checks["all_ok"] or not checks["queries_constant"]
     if args.strict and employees >= SCALES["full"]:
         failed = failed or any(r["meets_target"] is False for r in results) or seed["meets_target"] is False
     return 1 if failed else 0

@@ -1,8 +1,10 @@
 """Schemas shared by every app's API."""
 
+from typing import Annotated
+
 from django.core.validators import ProhibitNullCharactersValidator
 from ninja import Schema
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -24,3 +26,7 @@ class InSchema(Schema):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+# An id in a request: positive and within the range every supported database stores.
+Id = Annotated[int, Field(ge=1, le=2**53)]

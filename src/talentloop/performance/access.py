@@ -43,3 +43,401 @@ def visible_scores(actor: Actor) -> QuerySet[Score]:
 
 def can_recompute(actor: Actor) -> bool:
     return actor.is_authenticated and actor.is_hr
+
+
+# ---------------------------------------------------------------- pages: scores, dashboards, configuration
+
+from django.db.models import Q  # noqa: E402
+
+from talentloop.performance.models import Observation, PeriodState  # noqa: E402
+
+
+def visible_observations(actor: Actor) -> QuerySet[Observation]:
+    """The facts behind the scores the actor may open; org-unit context observations are HR's."""
+    people = Q(employee__in=score_subjects(actor))
+    if not actor.is_authenticated:
+        return Observation.objects.none()
+    if actor.is_admin or actor.hr_everywhere:
+        return Observation.objects.filter(people | Q(employee__isnull=True))
+    units = Q(pk__in=[])
+    for path in actor.hr_unit_paths:
+        units |= Q(org_unit__path__startswith=path)
+    return Observation.objects.filter(people | units)
+
+
+def can_view_team_dashboard(actor: Actor, manager: Employee) -> bool:
+    """A manager sees their own team; HR and admins may open the team of any manager they can see
+    (the caller fetches ``manager`` through ``score_subjects``)."""
+    if not actor.is_authenticated:
+        return False
+    if actor.employee is not None and actor.employee.pk == manager.pk:
+        return actor.has_reports
+    return actor.is_hr or actor.is_admin or manager.manager_path.startswith(actor.reports_prefix or "\x00")
+
+
+def team_members(actor: Actor, manager: Employee) -> QuerySet[Employee]:
+    """Everyone below ``manager`` in the reporting tree that the actor may see."""
+    return score_subjects(actor).filter(manager_path__startswith=manager.reports_prefix)
+
+
+def can_view_org_dashboard(actor: Actor) -> bool:
+    """HR's organisation view (over their HR scope); admins see it for the whole organisation."""
+    return actor.is_authenticated and (actor.is_hr or actor.is_admin)
+
+
+def can_upload_observations(actor: Actor) -> bool:
+    """The upload page is HR's web door to ``observations_ingest`` (integrations with an administrator
+    token use the API); between the dry run and the confirm step the file waits in HR's import storage."""
+    return can_ingest_observations(actor) and actor.is_hr
+
+
+def visible_period_states(actor: Actor) -> QuerySet[PeriodState]:
+    return PeriodState.objects.all() if actor.is_authenticated else PeriodState.objects.none()
+
+
+# ---------------------------------------------------------------- reviews, feedback and decisions
+#
+# People decide here: reviews, final ratings, appeals, potentials, feedback and improvement plans.
+# "Manages" means the actor is above the person in the reporting tree, or HR covering the person's
+# unit — never the person themselves. The technical admin takes no part and sees none of it.
+
+from django.db.models import Q  # noqa: E402, F811
+
+from talentloop.organisation.access import hr_covers_unit  # noqa: E402
+from talentloop.performance.models import (  # noqa: E402
+    Appeal,
+    Feedback,
+    FeedbackRequest,
+    FinalRating,
+    ImprovementPlan,
+    Review,
+    ReviewCycle,
+)
+
+
+def _managed_q(actor: Actor, prefix: str = "") -> Q:
+    """People below the actor in the reporting tree or in their HR scope, never the actor.
+    ``prefix`` leads from the queried model to the Employee (e.g. ``"employee__"``)."""
+    none = Q(pk__in=[])
+    if not actor.is_authenticated:
+        return none
+    q = none
+    if actor.employee is not None and actor.has_reports:
+        q |= Q(**{f"{prefix}manager_path__startswith": actor.reports_prefix})
+    if actor.is_hr:
+        if actor.hr_everywhere:
+            q |= Q(**{f"{prefix}pk__isnull": False}) if prefix else Q(pk__isnull=False)
+        for path in actor.hr_unit_paths:
+            q |= Q(**{f"{prefix}org_unit__path__startswith": path})
+    if actor.employee is not None:
+        q &= ~Q(**{f"{prefix}pk" if prefix else "pk": actor.employee.pk})
+    return q
+
+
+def managed_employees(actor: Actor) -> QuerySet[Employee]:
+    """Whose reviews, final ratings, appeals and plans the actor handles as their manager or HR."""
+    return Employee.objects.filter(_managed_q(actor))
+
+
+def is_self(actor: Actor, employee: Employee) -> bool:
+    return actor.is_authenticated and actor.employee is not None and actor.employee.pk == employee.pk
+
+
+def manages(actor: Actor, employee: Employee) -> bool:
+    """In-memory twin of ``managed_employees`` for one person."""
+    if not actor.is_authenticated or is_self(actor, employee):
+        return False
+    if actor.employee is not None and actor.has_reports and employee.manager_path.startswith(actor.reports_prefix):
+        return True
+    return hr_covers_unit(actor, employee.org_unit)
+
+
+# Review cycles
+
+
+def visible_review_cycles(actor: Actor) -> QuerySet[ReviewCycle]:
+    """HR sees every cycle; a manager sees the cycles that review someone in their tree."""
+    if not actor.is_authenticated:
+        return ReviewCycle.objects.none()
+    if actor.is_hr:
+        return ReviewCycle.objects.all()
+    if actor.employee is not None and actor.has_reports:
+        return ReviewCycle.objects.filter(
+            pk__in=Review.objects.filter(reviewee__manager_path__startswith=actor.reports_prefix)
+            .values("cycle_id")).exclude(status=ReviewCycle.Status.DRAFT)
+    return ReviewCycle.objects.none()
+
+
+def can_create_review_cycle(actor: Actor) -> bool:
+    return actor.is_authenticated and actor.is_hr
+
+
+def can_manage_review_cycle(actor: Actor, cycle: ReviewCycle) -> bool:
+    """Opening, calibrating and closing: HR covering the cycle's unit (the whole organisation: HR
+    for the whole organisation)."""
+    if cycle.org_unit_id is None:
+        return actor.is_authenticated and actor.is_hr and actor.hr_everywhere
+    return hr_covers_unit(actor, cycle.org_unit)
+
+
+def can_calibrate(actor: Actor, cycle: ReviewCycle) -> bool:
+    """The calibration page: HR, and managers of people in the cycle, once the cycle is open."""
+    if cycle.status == ReviewCycle.Status.DRAFT:
+        return False
+    return actor.is_authenticated and (actor.is_hr or (actor.employee is not None and actor.has_reports))
+
+
+# Reviews
+
+
+def visible_reviews(actor: Actor) -> QuerySet[Review]:
+    """A reviewer reads only their own form. Submitted reviews of a person are read by their
+    management chain and HR (never by the person or another peer); the person reads their manager's
+    review once the cycle is closed."""
+    if not actor.is_authenticated or actor.employee is None and not actor.is_hr:
+        return Review.objects.none()
+    q = Q(status=Review.Status.SUBMITTED) & _managed_q(actor, "reviewee__")
+    if actor.employee is not None:
+        me = actor.employee.pk
+        q |= Q(reviewer_id=me)
+        q |= Q(reviewee_id=me, kind="manager", status=Review.Status.SUBMITTED, cycle__status=ReviewCycle.Status.CLOSED)
+    return Review.objects.filter(q)
+
+
+def can_write_review(actor: Actor, review: Review) -> bool:
+    return (is_self(actor, review.reviewer) and review.status == Review.Status.PENDING
+            and review.cycle.status == ReviewCycle.Status.OPEN)
+
+
+def visible_peer_nominations(actor: Actor) -> QuerySet[Review]:
+    """Peer reviews as nominations (who reviews whom, not what they wrote): seen by the person
+    reviewed and whoever manages them, who pick and take back peers."""
+    if not actor.is_authenticated:
+        return Review.objects.none()
+    q = _managed_q(actor, "reviewee__")
+    if actor.employee is not None:
+        q |= Q(reviewee_id=actor.employee.pk)
+    return Review.objects.filter(Q(kind="peer") & q)
+
+
+def can_pick_peers(actor: Actor, cycle: ReviewCycle, reviewee: Employee) -> bool:
+    """The reviewee or their manager (anyone above them, or HR) picks peers while the cycle is open."""
+    if cycle.status != ReviewCycle.Status.OPEN:
+        return False
+    return is_self(actor, reviewee) or manages(actor, reviewee)
+
+
+# Final ratings, potentials and appeals
+
+
+def visible_final_ratings(actor: Actor) -> QuerySet[FinalRating]:
+    if not actor.is_authenticated:
+        return FinalRating.objects.none()
+    q = _managed_q(actor, "employee__")
+    if actor.employee is not None:
+        q |= Q(employee_id=actor.employee.pk)
+    return FinalRating.objects.filter(q)
+
+
+def can_decide_final_rating(actor: Actor, employee: Employee, period_closed: bool = False) -> bool:
+    """HR covering the person decides at any time; a manager above them while the period is open."""
+    if not actor.is_authenticated or is_self(actor, employee):
+        return False
+    if hr_covers_unit(actor, employee.org_unit):
+        return True
+    return (not period_closed and actor.employee is not None and actor.has_reports
+            and employee.manager_path.startswith(actor.reports_prefix))
+
+
+def can_set_potential(actor: Actor, employee: Employee) -> bool:
+    return manages(actor, employee)
+
+
+def can_acknowledge_final_rating(actor: Actor, final_rating: FinalRating) -> bool:
+    return is_self(actor, final_rating.employee)
+
+
+def can_appeal(actor: Actor, employee: Employee) -> bool:
+    """Only the person rated appeals (or asks for a human review of a computed result)."""
+    return is_self(actor, employee)
+
+
+def visible_appeals(actor: Actor) -> QuerySet[Appeal]:
+    if not actor.is_authenticated:
+        return Appeal.objects.none()
+    q = _managed_q(actor, "employee__")
+    if actor.employee is not None:
+        q |= Q(employee_id=actor.employee.pk)
+    return Appeal.objects.filter(q)
+
+
+def can_answer_appeal(actor: Actor, appeal: Appeal) -> bool:
+    """The person's manager (anyone above them) or HR covering them; whether the appeal is still
+    open is the service's business (a second answer is a conflict, not a permission matter)."""
+    return manages(actor, appeal.employee)
+
+
+# Feedback
+
+
+def feedback_colleagues(actor: Actor) -> QuerySet[Employee]:
+    """Anyone may give feedback to, or ask it from, any current colleague (names only)."""
+    if not actor.is_authenticated or actor.employee is None:
+        return Employee.objects.none()
+    return Employee.objects.exclude(status="terminated").exclude(pk=actor.employee.pk)
+
+
+def can_give_feedback(actor: Actor) -> bool:
+    return actor.is_authenticated and actor.employee is not None
+
+
+def visible_feedback(actor: Actor) -> QuerySet[Feedback]:
+    """The giver; the person when shared; their management chain always; HR only shared feedback."""
+    if not actor.is_authenticated:
+        return Feedback.objects.none()
+    q = Q(pk__in=[])
+    if actor.employee is not None:
+        me = actor.employee.pk
+        q |= Q(giver_id=me) | Q(recipient_id=me, visibility=Feedback.Visibility.SHARED)
+        if actor.has_reports:
+            q |= Q(recipient__manager_path__startswith=actor.reports_prefix)
+    if actor.is_hr:
+        q |= Q(visibility=Feedback.Visibility.SHARED) & _managed_q(actor, "recipient__")
+    return Feedback.objects.filter(q)
+
+
+def visible_feedback_requests(actor: Actor) -> QuerySet[FeedbackRequest]:
+    if not actor.is_authenticated or actor.employee is None:
+        return FeedbackRequest.objects.none()
+    me = actor.employee.pk
+    return FeedbackRequest.objects.filter(Q(requester_id=me) | Q(responder_id=me))
+
+
+def can_request_feedback_about(actor: Actor, subject: Employee) -> bool:
+    """About oneself, or (a manager) about someone in the reporting tree."""
+    if is_self(actor, subject):
+        return True
+    return (actor.employee is not None and actor.has_reports
+            and subject.manager_path.startswith(actor.reports_prefix))
+
+
+# Improvement plans
+
+
+def visible_improvement_plans(actor: Actor) -> QuerySet[ImprovementPlan]:
+    if not actor.is_authenticated:
+        return ImprovementPlan.objects.none()
+    q = _managed_q(actor, "employee__")
+    if actor.employee is not None:
+        q |= Q(employee_id=actor.employee.pk)
+    return ImprovementPlan.objects.filter(q)
+
+
+def can_manage_improvement_plan(actor: Actor, employee: Employee) -> bool:
+    return manages(actor, employee)
+
+
+def can_check_in(actor: Actor, plan: ImprovementPlan) -> bool:
+    """The person and whoever manages them add check-ins while the plan is active."""
+    return plan.status == ImprovementPlan.Status.ACTIVE and (is_self(actor, plan.employee)
+                                                            or manages(actor, plan.employee))
+
+
+# ---------------------------------------------------------------- decline alerts and root-cause reviews
+#
+# An alert is about a person: their management chain and HR covering them see and handle it (the
+# technical admin sees every record, read-only); the person sees it only when the rule says they are
+# told. A root-cause review is about an org unit: its head (and the heads above it) and HR covering
+# the unit. Mentors see neither.
+
+from django.db.models import Q  # noqa: E402, F811
+
+from talentloop.organisation.access import hr_covers_unit as _hr_covers_unit  # noqa: E402
+from talentloop.performance.models import Alert, AlertRule, PerformanceNotice, RootCauseReview  # noqa: E402
+
+
+def can_manage_alert_rules(actor: Actor) -> bool:
+    """Alert rules and the root-cause settings are organisation-wide configuration owned by HR."""
+    return actor.is_authenticated and actor.is_hr
+
+
+def can_view_alert_rules(actor: Actor) -> bool:
+    return actor.is_authenticated and (actor.is_hr or actor.is_admin)
+
+
+def visible_alert_rules(actor: Actor) -> QuerySet[AlertRule]:
+    return AlertRule.objects.all() if can_view_alert_rules(actor) else AlertRule.objects.none()
+
+
+def can_run_alert_checks(actor: Actor | None) -> bool:
+    """``None`` is the scheduler (the daily job, the command, the check after new observations)."""
+    return actor is None or (actor.is_authenticated and actor.is_hr)
+
+
+def visible_alerts(actor: Actor) -> QuerySet[Alert]:
+    if not actor.is_authenticated:
+        return Alert.objects.none()
+    if actor.is_admin or actor.hr_everywhere:
+        return Alert.objects.all()
+    q = Q(pk__in=[])
+    if actor.employee is not None:
+        q |= Q(employee_id=actor.employee.pk, rule__notify_employee=True)
+        if actor.has_reports:
+            q |= Q(employee__manager_path__startswith=actor.reports_prefix)
+    for path in actor.hr_unit_paths:
+        q |= Q(employee__org_unit__path__startswith=path)
+    return Alert.objects.filter(q)
+
+
+def _handles(actor: Actor, employee) -> bool:
+    """Above the person in the reporting tree, or HR covering them; never the person themselves."""
+    if not actor.is_authenticated:
+        return False
+    if actor.employee is not None and actor.employee.pk == employee.pk:
+        return False
+    if actor.employee is not None and actor.has_reports and employee.manager_path.startswith(actor.reports_prefix):
+        return True
+    return _hr_covers_unit(actor, employee.org_unit)
+
+
+def can_acknowledge_alert(actor: Actor, alert: Alert) -> bool:
+    return _handles(actor, alert.employee)
+
+
+def can_resolve_alert(actor: Actor, alert: Alert) -> bool:
+    return _handles(actor, alert.employee)
+
+
+def _headed_unit_paths(actor: Actor) -> list[str]:
+    if actor.employee is None:
+        return []
+    from talentloop.organisation.models import OrgUnit
+
+    return list(OrgUnit.objects.filter(manager_id=actor.employee.pk).values_list("path", flat=True))
+
+
+def visible_root_cause_reviews(actor: Actor) -> QuerySet[RootCauseReview]:
+    if not actor.is_authenticated:
+        return RootCauseReview.objects.none()
+    if actor.is_admin or actor.hr_everywhere:
+        return RootCauseReview.objects.all()
+    q = Q(pk__in=[])
+    for path in [*actor.hr_unit_paths, *_headed_unit_paths(actor)]:
+        q |= Q(org_unit__path__startswith=path)
+    return RootCauseReview.objects.filter(q)
+
+
+def can_decide_root_cause(actor: Actor, review: RootCauseReview) -> bool:
+    """The head of the unit (or of a unit above it) and HR covering it record the decision."""
+    if not actor.is_authenticated:
+        return False
+    if _hr_covers_unit(actor, review.org_unit):
+        return True
+    return any(review.org_unit.path.startswith(p) for p in _headed_unit_paths(actor))
+
+
+def visible_notices(actor: Actor) -> QuerySet[PerformanceNotice]:
+    """Each person reads only their own notices."""
+    if not actor.is_authenticated or actor.employee is None:
+        return PerformanceNotice.objects.none()
+    return PerformanceNotice.objects.filter(recipient_id=actor.employee.pk)

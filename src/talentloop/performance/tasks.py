@@ -10,3 +10,44 @@ from talentloop.performance.services.scores import recompute_period
 def recompute_scores(period_key: str, employee_ids: list[int] | None = None):
     """Recompute only the affected people of one period (enqueued after observations commit)."""
     return recompute_period(P.parse(period_key), employee_ids).scored
+
+
+from huey import crontab  # noqa: E402
+from huey.contrib.djhuey import db_periodic_task  # noqa: E402
+
+
+@db_periodic_task(crontab(minute="30", hour="7"))
+def record_review_reminders():
+    """Daily: a "due soon" and an "overdue" reminder for each pending review, each recorded once."""
+    from django.utils import timezone
+
+    from talentloop.performance.services.reviews import review_reminders_record
+
+    return review_reminders_record(today=timezone.localdate())
+
+
+# ---------------------------------------------------------------- decline alerts and root causes
+
+from huey import crontab as _alerts_crontab  # noqa: E402
+from huey.contrib.djhuey import db_periodic_task as _alerts_periodic  # noqa: E402
+from huey.contrib.djhuey import db_task as _alerts_task  # noqa: E402
+
+
+@_alerts_periodic(_alerts_crontab(minute="20", hour="0"))
+def evaluate_alerts_daily():
+    """Daily: check the alert rules and the root-cause rule as of today's local date (only complete
+    days and periods count, so the hour does not matter). Operators replay a day with
+    ``talentloop evaluate-alerts --date YYYY-MM-DD``."""
+    from django.utils import timezone
+
+    from talentloop.performance.services.alerts import checks_run_day
+
+    return checks_run_day(actor=None, as_of=timezone.localdate())
+
+
+@_alerts_task(retries=2, retry_delay=2)
+def evaluate_alerts_for(employee_ids: list[int]):
+    """The alert check for the people of a batch of observations, enqueued after it commits."""
+    from talentloop.performance.services.alerts import alerts_check_after_ingest
+
+    return alerts_check_after_ingest(employee_ids).opened

@@ -63,6 +63,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "talentloop.core.context_processors.shell",
+                "talentloop.home.context_processors.navigation",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

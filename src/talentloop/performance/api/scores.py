@@ -131,11 +131,6 @@ def employee_scores(request, employee_id: int, query: Query[PeriodQuery]):
     return out
 
 
-@router.get("/metrics", response={200: list[MetricOut], **ERRORS}, summary="Metrics")
-def metric_list(request):
-    return list(access.visible_metrics(request.actor))
-
-
 @router.post("/periods/{key}/close", response={200: PeriodStateOut, **ERRORS}, summary="Close a period")
 def period_close(request, key: str):
     return config_services.period_set_closed(actor=request.actor, key=key, closed=True)

@@ -12,7 +12,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from operator import add, mul
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -38,6 +40,7 @@ from talentloop.performance.models import (
 
 PRORATED = {Aggregation.SUM, Aggregation.COUNT}
 BATCH = 2000
+COPY_FROM = 200  # rows from which PostgreSQL upserts scores through COPY
 SIX_PLACES = Decimal("0.000001")
 
 
@@ -156,27 +159,36 @@ def _dec(value) -> Decimal | None:
     return Decimal(repr(value)).quantize(SIX_PLACES)
 
 
+@lru_cache(maxsize=1 << 16)
+def _float_dec(value: float) -> Decimal:
+    """``_dec`` of a float, remembered: the same figures come back again and again in a recomputation."""
+    return Decimal(repr(value)).quantize(SIX_PLACES)
+
+
 def _aggregates(period: P.Period, employee_ids: list[int] | None, metrics: list[Metric]
-                ) -> dict[tuple[int, int], dict]:
-    """(employee, metric) -> {sum, avg, count, last} over current observations of the period."""
+                ) -> dict[tuple[int, int], tuple]:
+    """(employee, metric) -> (employee, metric, sum, avg, count[, last]) over current observations of
+    the period: the database rows as they come (a million of them for 100,000 people), with the
+    last value appended for metrics that aggregate to their last value. (``metric_actual`` takes
+    the same figures as a dict, for callers that build their own.)"""
     base = Observation.objects.filter(is_current=True, employee__isnull=False,
                                       occurred_on__gte=period.start, occurred_on__lt=period.end,
                                       metric__in=[m.pk for m in metrics])
     if employee_ids is not None:
         base = base.filter(employee_id__in=employee_ids)
-    out: dict[tuple[int, int], dict] = {}
+    out: dict[tuple[int, int], tuple] = {}
     grouped = (base.order_by().values("employee_id", "metric_id")
                .annotate(s=Sum("value"), a=Avg("value"), c=Count("id")).values_list("employee_id", "metric_id", "s",
                                                                                       "a", "c"))
-    for emp, met, total, avg, count in _raw(grouped):
-        out[(emp, met)] = {"sum": total, "avg": avg, "count": count}
+    for row in _raw(grouped):
+        out[row[0], row[1]] = row
     last_metrics = [m.pk for m in metrics if m.aggregation == Aggregation.LAST]
     if last_metrics and out:
         # The value at the latest occurred_at of each (person, metric); ties go to the newest row.
         q = (base.filter(metric_id__in=last_metrics).order_by("employee_id", "metric_id", "occurred_at", "id")
              .values_list("employee_id", "metric_id", "value"))
         for emp, met, value in _raw(q):
-            out[(emp, met)]["last"] = value
+            out[emp, met] = out[emp, met][:5] + (value,)
     return out
 
 
@@ -186,8 +198,9 @@ def _ratings(period: P.Period, employee_ids: list[int] | None) -> dict[int, dict
     if employee_ids is not None:
         qs = qs.filter(employee_id__in=employee_ids)
     out: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for r in qs.values("employee_id", "dimension_key", "rater_kind").annotate(m=Avg("rating")):
-        out[r["employee_id"]][r["dimension_key"]][r["rater_kind"]] = S.d(r["m"])
+    for emp, key, kind, mean in (qs.values("employee_id", "dimension_key", "rater_kind").annotate(m=Avg("rating"))
+                                 .values_list("employee_id", "dimension_key", "rater_kind", "m")):
+        out[emp][key][kind] = S.d(mean)
     return out
 
 
@@ -227,57 +240,243 @@ def metric_score(metric: Metric, actual: Decimal, target: Decimal, tolerance: De
     return S.attainment(actual, target, higher_is_better=metric.higher_is_better, tolerance=tolerance)
 
 
-def compute_person(card: CardVersion, period: P.Period, emp: int, presence: Presence,
-                   agg: dict, ratings: dict) -> dict:
-    """The whole explained score of one person: dimensions, metrics, total and rating."""
-    dims_out = []
-    dim_parts = []
-    scale_months = Decimal(period.months)
-    share = Decimal(presence.days) / Decimal(period.days) if period.days else Decimal(1)
-    person_ratings = ratings.get(emp, {})
+@dataclass(slots=True)
+class _MetricPart:
+    """One metric of a dimension with everything a person's score needs, looked up once per version."""
+
+    metric: Metric
+    metric_id: int
+    key: str
+    higher: bool
+    aggregation: str
+    numerator_id: int | None
+    denominator_id: int | None
+    ratio_scale: Decimal
+    attainment_rule: bool  # the default rule (also the linear rule without a zero point)
+    prorated: bool
+    target: Decimal  # per month
+    tolerance: Decimal | None
+    weight: Decimal
+    # The metric's explanation as JSON, a %-template of actual, target, score, count and missing
+    # that ends with '"effective_weight":' (known once the dimension is complete).
+    template: str
+    targets: dict = field(default_factory=dict)  # (months, days present, period days) -> (target, JSON)
+
+
+@dataclass(slots=True)
+class _DimPlan:
+    dim: Dimension
+    key: str
+    weight: Decimal
+    template: str  # the dimension's JSON up to its metrics: %-template of score and missing
+    parts: list[_MetricPart]
+    rated: bool
+    ratings_weight: Decimal
+    ratings_template: str  # the ratings part's JSON: %-template of the ratings given, score and missing
+    rater_weights: list[Decimal]  # manager, peer, self
+    weights: list[Decimal]  # of the parts, ratings last
+    all_weight: Decimal  # their sum
+    positive: bool  # every weight above 0
+    effective: dict = field(default_factory=dict)  # present mask -> effective weights as JSON
+    all_present: list[str] = field(default_factory=list)  # the same when nothing is missing
+    rated_cache: dict = field(default_factory=dict)  # the ratings given (manager, peer, self) -> their score
+
+
+def _compiled(card: CardVersion) -> list[_DimPlan]:
+    plan = card.__dict__.get("_compiled")
+    if plan is not None:
+        return plan
+    plan = []
     for dim in card.dimensions:
         parts = []
-        metrics_out = []
         for part in card.parts.get(dim.pk, []):
             metric = part.metric
-            actual, n = metric_actual(metric, agg, emp)
-            target = S.d(part.target)
-            if metric.aggregation in PRORATED:
-                target = target * scale_months * share
+            rule = metric.scoring_rule
+            head = {"key": metric.key, "name": card.labels[f"m{metric.pk}"], "unit": metric.unit,
+                    "direction": metric.direction}
+            parts.append(_MetricPart(
+                metric=metric, metric_id=metric.pk, key=metric.key, higher=metric.higher_is_better,
+                aggregation=metric.aggregation, numerator_id=metric.numerator_id,
+                denominator_id=metric.denominator_id, ratio_scale=S.d(metric.ratio_scale),
+                attainment_rule=rule == ScoringRule.ATTAINMENT or (rule == ScoringRule.LINEAR
+                                                                   and metric.zero_point is None),
+                prorated=metric.aggregation in PRORATED, target=S.d(part.target), tolerance=part.tolerance,
+                weight=S.d(part.weight),
+                template=(_dumps(head)[:-1].replace("%", "%%") + ',"actual":%s,"target":%s,"weight":'
+                          + _dumps(str(part.weight)).replace("%", "%%")
+                          + ',"score":%s,"observation_count":%d,"missing":%s,"effective_weight":')))
+        rated = dim.ratings_weight > 0
+        weights = [p.weight for p in parts] + ([S.d(dim.ratings_weight)] if rated else [])
+        head = {"key": dim.key, "name": card.labels[f"d{dim.pk}"], "weight": str(dim.weight)}
+        plan.append(_DimPlan(
+            dim=dim, key=dim.key, weight=S.d(dim.weight),
+            template=_dumps(head)[:-1].replace("%", "%%") + ',"score":%s,"missing":%s,"metrics":[',
+            parts=parts, rated=rated, ratings_weight=S.d(dim.ratings_weight),
+            ratings_template=('{"key":"ratings","name":"","ratings":{%s},"weight":'
+                              + _dumps(str(dim.ratings_weight)).replace("%", "%%")
+                              + ',"score":%s,"missing":%s,"observation_count":0,"actual":null,"target":null,'
+                                '"effective_weight":'),
+            rater_weights=[S.d(dim.manager_weight), S.d(dim.peer_weight), S.d(dim.self_weight)], weights=weights,
+            all_weight=sum(weights, S.ZERO), positive=all(w > 0 for w in weights)))
+        plan[-1].all_present = _effective_strings(plan[-1].effective, weights, [S.HUNDRED] * len(weights))
+    card.__dict__["_compiled"] = plan
+    card.__dict__["_dim_weights"] = weights = [d.weight for d in plan]
+    card.__dict__["_dim_all_weight"] = sum(weights, S.ZERO)
+    card.__dict__["_dim_positive"] = all(w > 0 for w in weights)
+    card.__dict__["_dim_effective"] = {}
+    return plan
+
+
+def _weighted(weights: list[Decimal], scores: list) -> tuple[Decimal | None, list[Decimal] | None]:
+    """``scoring.weighted_mean`` on plain lists, the same arithmetic in the same order: the mean
+    (None when every part is missing) and the effective weights."""
+    present = [i for i, s in enumerate(scores) if s is not None and weights[i] > 0]
+    if not present:
+        return None, [S.ZERO] * len(weights)
+    total_weight = sum((weights[i] for i in present), S.ZERO)
+    if total_weight == 0:
+        return None, [S.ZERO] * len(weights)
+    all_weight = sum(weights, S.ZERO) or total_weight
+    mean = sum((scores[i] * weights[i] for i in present), S.ZERO) / total_weight
+    effective = [S.ZERO] * len(weights)
+    for i in present:
+        effective[i] = weights[i] * all_weight / total_weight
+    return mean, effective
+
+
+def _mean(weights: list[Decimal], scores: list, all_weight: Decimal, positive: bool, complete: bool
+          ) -> Decimal | None:
+    """The weighted mean alone; when every part has data and weight it is the same sums in the
+    same order as ``_weighted`` without the bookkeeping."""
+    if complete and positive and all_weight:
+        return sum(map(mul, scores, weights), S.ZERO) / all_weight
+    return _weighted(weights, scores)[0]
+
+
+def _effective_strings(cache: dict, weights: list[Decimal], scores: list) -> list[str]:
+    """Effective weights as shown (rounded), which depend only on which parts are missing: the JSON
+    that ends each part's explanation."""
+    mask = tuple(s is not None for s in scores)
+    out = cache.get(mask)
+    if out is None:
+        out = cache[mask] = [f'"{S.round2(w)}"}}' for w in _weighted(weights, scores)[1]]
+    return out
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json2(value: Decimal | None) -> str:
+    """A figure as the explanation shows it: a string rounded to 2 places, or null."""
+    return "null" if value is None else f'"{S.round2(value)}"'
+
+
+def compute_person(card: CardVersion, period: P.Period, emp: int, presence: Presence,
+                   agg: dict, ratings: dict) -> dict:
+    """The whole explained score of one person: total, rating, and the explanation of every
+    dimension and metric as JSON text (``dimensions_json``, the ``dimensions`` of ``Score.detail``).
+
+    The arithmetic is the contract's (``scoring``). A recomputation runs this for every person, so
+    what does not depend on the person (names, weights, targets, effective weights for a pattern
+    of missing parts, the JSON around the figures) is worked out once per scorecard version, and
+    the explanation is written as JSON directly (the same text ``json.dumps`` gives for the dicts)
+    instead of building and encoding a dozen dicts per person."""
+    dims_json = []
+    dim_scores = []
+    person_ratings = ratings.get(emp, {})
+    target_key = (period.months, presence.days, period.days)
+    zero, hundred, cap, two, half_up = S.ZERO, S.HUNDRED, S.CAP, S.TWO_PLACES, ROUND_HALF_UP
+    for plan in _compiled(card):
+        scores: list[Decimal | None] = []
+        figures = []
+        complete = True
+        for part in plan.parts:
+            # The period value (as metric_actual) ...
+            # (entries: employee, metric, sum, avg, count[, last]; numbers as the database gives them)
+            if part.aggregation == Aggregation.RATIO:
+                num = agg.get((emp, part.numerator_id)) if part.numerator_id else None
+                den = agg.get((emp, part.denominator_id)) if part.denominator_id else None
+                if not num or not den or not den[2]:
+                    actual, n = None, (num[4] if num else 0) + (den[4] if den else 0)
+                else:
+                    a, b = num[2], den[2]
+                    actual = ((a if a.__class__ is Decimal else _float_dec(a)) * part.ratio_scale
+                              / (b if b.__class__ is Decimal else _float_dec(b)))
+                    n = num[4] + den[4]
+            else:
+                entry = agg.get((emp, part.metric_id))
+                if not entry:
+                    actual, n = None, 0
+                elif part.aggregation == Aggregation.COUNT:
+                    n = entry[4]
+                    actual = Decimal(n)
+                else:
+                    n = entry[4]
+                    a = (entry[2] if part.aggregation == Aggregation.SUM else entry[3]
+                         if part.aggregation == Aggregation.AVG else entry[5] if len(entry) > 5 else None)
+                    actual = a if a is None or a.__class__ is Decimal else _float_dec(a)
+            # ... its target for this period and presence ...
+            cached = part.targets.get(target_key)
+            if cached is None:
+                target = part.target
+                if part.prorated:
+                    share = Decimal(presence.days) / Decimal(period.days) if period.days else Decimal(1)
+                    target = target * Decimal(period.months) * share
+                cached = part.targets[target_key] = (target, _json2(target))
+            target, target_json = cached
+            # ... and its score (as metric_score / scoring.attainment).
             score = None
-            if actual is not None and not (metric.higher_is_better and target <= 0):
-                score = metric_score(metric, actual, target, part.tolerance)
-            parts.append(S.Part(metric.key, S.d(part.weight), score))
-            metrics_out.append({"key": metric.key, "name": card.labels[f"m{metric.pk}"], "unit": metric.unit,
-                                "direction": metric.direction,
-                                "actual": None if actual is None else str(S.round2(actual)),
-                                "target": str(S.round2(target)), "weight": str(part.weight),
-                                "score": None if score is None else str(S.round2(score)),
-                                "observation_count": n, "missing": score is None})
-        if dim.ratings_weight > 0:
-            by_rater = person_ratings.get(dim.key, {})
-            rater_parts = [S.Part(k, S.d(getattr(dim, f"{k}_weight")),
-                                  S.total_from_rating(by_rater[k]) if k in by_rater else None)
-                           for k in ("manager", "peer", "self")]
-            rated = S.weighted_mean(rater_parts)
-            parts.append(S.Part("ratings", S.d(dim.ratings_weight), rated))
-            metrics_out.append({"key": "ratings", "name": "", "ratings": {k: str(v) for k, v in by_rater.items()},
-                                "weight": str(dim.ratings_weight),
-                                "score": None if rated is None else str(S.round2(rated)), "missing": rated is None,
-                                "observation_count": 0, "actual": None, "target": None})
-        dim_score = S.weighted_mean(parts)
-        for m_out, p in zip(metrics_out, parts, strict=True):
-            m_out["effective_weight"] = str(S.round2(p.effective_weight))
-        dim_parts.append(S.Part(dim.key, S.d(dim.weight), dim_score))
-        dims_out.append({"key": dim.key, "name": card.labels[f"d{dim.pk}"], "weight": str(dim.weight),
-                         "score": None if dim_score is None else str(S.round2(dim_score)),
-                         "missing": dim_score is None, "metrics": metrics_out})
-    total = S.weighted_mean(dim_parts)
-    for d_out, p in zip(dims_out, dim_parts, strict=True):
-        d_out["effective_weight"] = str(S.round2(p.effective_weight))
+            if actual is not None and not (part.higher and target <= 0):
+                if not part.attainment_rule:
+                    score = metric_score(part.metric, actual, target, part.tolerance)
+                elif part.higher:
+                    score = max(zero, min(cap, hundred * actual / target))
+                elif target == 0:
+                    score = S.attainment(actual, target, higher_is_better=False, tolerance=part.tolerance)
+                elif actual <= 0:
+                    score = cap
+                else:
+                    score = max(zero, min(cap, hundred * target / actual))
+            if score is None:
+                complete = False
+            scores.append(score)
+            figures.append(part.template % ("null" if actual is None else f'"{actual.quantize(two, half_up)}"',
+                                            target_json,
+                                            "null" if score is None else f'"{score.quantize(two, half_up)}"',
+                                            n, "true" if score is None else "false"))
+        if plan.rated:
+            by_rater = person_ratings.get(plan.key, {})
+            given_key = (by_rater.get("manager"), by_rater.get("peer"), by_rater.get("self"))
+            try:
+                rated = plan.rated_cache[given_key]
+            except KeyError:
+                rated = _weighted(plan.rater_weights, [None if r is None else S.total_from_rating(r)
+                                                       for r in given_key])[0]
+                if len(plan.rated_cache) < 10_000:
+                    plan.rated_cache[given_key] = rated
+            if rated is None:
+                complete = False
+            scores.append(rated)
+            given = ",".join(f'"{k}":"{v}"' for k, v in by_rater.items())
+            figures.append(plan.ratings_template % (given, _json2(rated), "true" if rated is None else "false"))
+        if complete and plan.positive and plan.all_weight:
+            dim_score = sum(map(mul, scores, plan.weights), zero) / plan.all_weight  # as _weighted, in order
+            effective = plan.all_present
+        else:
+            dim_score = _weighted(plan.weights, scores)[0]
+            effective = _effective_strings(plan.effective, plan.weights, scores)
+        dim_scores.append(dim_score)
+        dims_json.append(plan.template % (_json2(dim_score), "true" if dim_score is None else "false")
+                         + ",".join(map(add, figures, effective)) + '],"effective_weight":')
+    cached = card.__dict__
+    weights = cached["_dim_weights"]
+    total = _mean(weights, dim_scores, cached["_dim_all_weight"], cached["_dim_positive"], None not in dim_scores)
+    dimensions_json = ",".join(map(add, dims_json, _effective_strings(cached["_dim_effective"], weights,
+                                                                      dim_scores)))
     total_r = None if total is None else S.round2(total)
     return {"total": total_r, "rating": None if total_r is None else S.rating_from_total(total_r),
-            "partial": presence.partial, "days_present": presence.days, "dimensions": dims_out}
+            "partial": presence.partial, "days_present": presence.days, "dimensions_json": f"[{dimensions_json}]"}
 
 
 # ---------------------------------------------------------------- the recomputation
@@ -296,9 +495,25 @@ def _upsert_scores(rows: list[tuple]) -> None:
     table = qn(Score._meta.db_table)
     cols = ", ".join(qn(c) for c in UPSERT_COLUMNS)
     updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in UPSERT_COLUMNS[2:])
+    conflict = f"ON CONFLICT ({qn('employee_id')}, {qn('period_key')}) DO UPDATE SET {updates}"
+    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+        # Many rows: COPY them into a staging table and upsert them in one statement, about twice
+        # as fast as a (pipelined) executemany, since PostgreSQL parses COPY input much faster.
+        stage = qn("talentloop_score_stage")
+        with transaction.atomic():
+            connection.ensure_connection()
+            with connection.cursor() as cur:
+                cur.execute(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608 - identifiers quoted
+                            f"SELECT {cols} FROM {table} WITH NO DATA")
+            with connection.connection.cursor() as raw, raw.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            with connection.cursor() as cur:
+                cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} {conflict}")  # noqa: S608
+                cur.execute(f"DROP TABLE {stage}")
+        return
     placeholders = ", ".join(["%s"] * len(UPSERT_COLUMNS))
-    sql = (f"INSERT INTO {table} ({cols}) VALUES ({placeholders}) "  # noqa: S608 - identifiers quoted
-           f"ON CONFLICT ({qn('employee_id')}, {qn('period_key')}) DO UPDATE SET {updates}")
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders}) {conflict}"  # noqa: S608 - identifiers quoted
     with transaction.atomic(), connection.cursor() as cur:
         for start in range(0, len(rows), BATCH):
             cur.executemany(sql, rows[start: start + BATCH])
@@ -361,7 +576,8 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
     ratings = _ratings(period, ids)
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
-    card_labels: dict[int, str] = {}
+    start_day = ops.adapt_datefield_value(period.start)
+    card_heads: dict[int, str] = {}  # '{"scorecard":"…","days_present":'
     rows: list[tuple] = []
     for p in people:
         key = (p["org_unit_id"], p["job_family_id"])
@@ -372,12 +588,13 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
             continue
         cv = versions[card.pk]
         out = compute_person(cv, period, p["id"], presence[p["id"]], agg, ratings)
-        detail = {"scorecard": card_labels.setdefault(card.pk, card.label),
-                  **{k: v for k, v in out.items() if k not in ("total", "rating", "partial")}}
-        rows.append((p["id"], period.key, ops.adapt_datefield_value(period.start), cv.version_id,
-                     ops.adapt_decimalfield_value(out["total"], 7, 2),
-                     ops.adapt_decimalfield_value(out["rating"], 3, 1), out["partial"],
-                     json.dumps(detail, ensure_ascii=False, separators=(",", ":")), now))
+        head = card_heads.get(card.pk)
+        if head is None:
+            head = card_heads[card.pk] = f'{{"scorecard":{_dumps(card.label)},"days_present":'
+        # Score.detail: {"scorecard", "days_present", "dimensions"}, compact JSON.
+        detail = f'{head}{out["days_present"]},"dimensions":{out["dimensions_json"]}}}'
+        rows.append((p["id"], period.key, start_day, cv.version_id, ops.adapt_decimalfield_value(out["total"], 7, 2),
+                     ops.adapt_decimalfield_value(out["rating"], 3, 1), out["partial"], detail, now))
     _upsert_scores(rows)
     result.scored = len(rows)
     result.seconds = time.perf_counter() - started

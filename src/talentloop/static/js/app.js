@@ -14,6 +14,10 @@
     var token = document.querySelector("meta[name=csrf-token]");
     if (token) { event.detail.headers["X-CSRFToken"] = token.content; }
   });
+  // A form with errors answers 422 with the form and its messages: swap it in like any answer.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 422) { event.detail.shouldSwap = true; event.detail.isError = false; }
+  });
   // Signing out clears the offline cache so nothing personal stays on a shared phone.
   document.addEventListener("submit", function (event) {
     if (event.target.matches("form[data-signout]") && "caches" in window) {

@@ -8,8 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from talentloop.accounts.backends import DEMO_PASSWORD
+from talentloop.mentoring import demo as mentoring_demo
 from talentloop.organisation import demo
 from talentloop.organisation.models import Employee
+from talentloop.performance import demo as performance_demo
 
 ACCOUNTS = (
     ("admin", "administrator: accounts and roles (no employee record)"),
@@ -42,10 +44,14 @@ class Command(BaseCommand):
                     what = "The demo company" if people == demo.DEMO_EMPLOYEES else "A generated company"
                     self.stdout.write(f"{what} is already loaded ({people:,} people); "
                                       "pass --reset to load the demo afresh.")
+                    if not performance_demo.history_loaded():
+                        self._performance(demo.DEMO_SEED)
                     self._accounts(url)
                     return
                 raise CommandError("This database already holds organisation data that is not the demo. "
                                    "Pass --reset to delete it and load the demo instead.")
+            mentoring_demo.wipe_mentoring()
+            performance_demo.wipe_performance()
             removed = demo.wipe_company()
             self.stdout.write(f"Deleted the previous organisation data ({removed:,} people).")
         plan = demo.plan_company(demo.DEMO_EMPLOYEES, seed=demo.DEMO_SEED)
@@ -54,7 +60,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Loaded the demo company: {result.employees} people in {result.org_units} org units, "
             f"{result.events} employment events since {min(p.hire_date for p in plan.people)}."))
+        self._performance(demo.DEMO_SEED, plan.reference_date)
         self._accounts(url)
+
+    def _performance(self, seed: int, reference_date=None) -> None:
+        result = performance_demo.load_history(seed=seed, reference_date=reference_date, progress=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS(performance_demo.summary(result)))
+        if not mentoring_demo.mentoring_loaded():
+            mentoring = mentoring_demo.load_mentoring(seed=seed, reference_date=reference_date)
+            self.stdout.write(self.style.SUCCESS(mentoring_demo.summary(mentoring)))
 
     def _accounts(self, url: str) -> None:
         people = {e.user.username: e for e in Employee.objects.select_related("user", "org_unit", "position")

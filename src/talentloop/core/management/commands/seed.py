@@ -11,6 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from talentloop.organisation import demo
+from talentloop.performance import demo as performance_demo
 
 
 def migrate_if_needed(stdout) -> None:
@@ -34,8 +35,11 @@ class Command(BaseCommand):
                             help="'today' for hire dates (YYYY-MM-DD; default: today)")
         parser.add_argument("--reset", action="store_true",
                             help="delete all organisation data and its accounts first")
+        parser.add_argument("--no-performance", action="store_true",
+                            help="only the organisation: no metrics, scorecards, observations, reviews or scores")
 
-    def handle(self, *args, employees: int, seed: int, reference_date, reset: bool, **options):
+    def handle(self, *args, employees: int, seed: int, reference_date, reset: bool, no_performance: bool,
+               **options):
         if employees < demo.MIN_EMPLOYEES:
             raise CommandError(f"--employees must be at least {demo.MIN_EMPLOYEES}.")
         migrate_if_needed(self.stdout)
@@ -44,6 +48,7 @@ class Command(BaseCommand):
             if not reset:
                 raise CommandError("This database already holds organisation data. Pass --reset to delete it "
                                    "(and the accounts of its people) first.")
+            performance_demo.wipe_performance()
             removed = demo.wipe_company()
             self.stdout.write(f"Deleted the existing organisation ({removed:,} people) in "
                               f"{time.perf_counter() - started:.1f} s.")
@@ -64,3 +69,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Planned in {planned - started:.2f} s, written in {written:.2f} s.")
         self.stdout.write(self.style.SUCCESS(
             f"Seed finished in {elapsed:.2f} s: {rate:,.0f} employees/second."))
+        if not no_performance:
+            history = performance_demo.load_history(seed=seed, reference_date=plan.reference_date,
+                                                    progress=self.stdout.write)
+            self.stdout.write(self.style.SUCCESS(performance_demo.summary(history)))

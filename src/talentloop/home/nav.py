@@ -1,0 +1,145 @@
+"""The navigation: which links each person sees, in one place for the side bar, the phone tab
+bar and the "More" page. Links follow the same predicates as the pages they open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from talentloop.core.access import Actor
+
+
+@dataclass(frozen=True)
+class Link:
+    url_name: str
+    label: str
+    icon: str = "list"
+    # Other URL names under which this link is shown as the current one.
+    also: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+    def names(self) -> tuple[str, ...]:
+        return (self.url_name, *self.also)
+
+
+@dataclass(frozen=True)
+class Group:
+    title: str
+    links: list[Link]
+
+
+def groups(actor: Actor) -> list[Group]:
+    """Every link the actor may follow, grouped by area."""
+    if not actor.is_authenticated:
+        return []
+    has_emp = actor.employee is not None
+    is_mgr, is_hr, is_admin = actor.is_manager, actor.is_hr, actor.is_admin
+    is_mentor = "mentor" in actor.roles
+    out: list[Group] = []
+
+    me = [Link("home:index", _("Home"), "home")]
+    if has_emp:
+        me.append(Link("organisation:me", _("Profile"), "me"))
+    if is_mgr or is_hr or is_admin:
+        me.append(Link("organisation:employee-list", _("People") if (is_hr or is_admin) else _("My team"), "people",
+                       also=("organisation:employee-detail", "organisation:employee-create")))
+    me.append(Link("organisation:org-chart", _("Org chart"), "org"))
+    out.append(Group("", me))
+
+    perf: list[Link] = []
+    if has_emp:
+        perf += [Link("performance:dashboard", _("My performance"), "chart", also=("performance:score-detail",)),
+                 Link("performance:feedback-list", _("Feedback"), "chat",
+                      also=("performance:feedback-give", "performance:feedback-request")),
+                 Link("performance:review-list", _("My reviews"), "list", also=("performance:review-edit",)),
+                 Link("performance:final-rating-list", _("My ratings"), "star"),
+                 Link("performance:alert-list", _("Alerts"), "bell", also=("performance:alert-detail",))]
+    if is_mgr:
+        perf += [Link("performance:team-dashboard", _("Team performance"), "chart"),
+                 Link("performance:root-cause-list", _("Root-cause reviews"), "search",
+                      also=("performance:root-cause-detail",))]
+    if is_mgr or is_hr:
+        perf += [Link("performance:review-cycle-list", _("Review cycles"), "list",
+                      also=("performance:review-cycle-detail", "performance:review-cycle-create")),
+                 Link("performance:appeal-list", _("Appeals"), "list", also=("performance:appeal-detail",)),
+                 Link("performance:plan-list", _("Improvement plans"), "list", also=("performance:plan-detail",))]
+    if is_hr or is_admin:
+        perf.append(Link("performance:org-dashboard", _("Organisation performance"), "chart"))
+    if is_hr:
+        perf += [Link("performance:metric-list", _("Metrics"), "list"),
+                 Link("performance:scorecard-list", _("Scorecards"), "list",
+                      also=("performance:scorecard-detail", "performance:scorecard-create")),
+                 Link("performance:period-list", _("Periods"), "list"),
+                 Link("performance:observation-upload", _("Upload observations"), "upload"),
+                 Link("performance:alert-rule-list", _("Alert rules"), "bell")]
+    if perf:
+        out.append(Group(_("Performance"), perf))
+
+    mentoring: list[Link] = []
+    if has_emp:
+        mentoring += [Link("mentoring:my-mentoring", _("My mentoring"), "mentor"),
+                      Link("mentoring:survey-list", _("Mentoring surveys"), "list")]
+        if not is_mentor:
+            mentoring.append(Link("mentoring:apply", _("Become a mentor"), "star"))
+    if is_mentor:
+        mentoring += [Link("mentoring:my-mentees", _("My mentees"), "people"),
+                      Link("mentoring:my-effectiveness", _("My mentoring results"), "chart"),
+                      Link("mentoring:survey-results", _("Survey results"), "chart")]
+    if has_emp or is_hr or is_admin:
+        mentoring.append(Link("mentoring:mentor-list", _("Mentors"), "people", also=("mentoring:mentor-detail",)))
+    if is_mgr or is_hr or is_admin:
+        mentoring.append(Link("mentoring:overdue-list", _("Overdue mentoring"), "bell"))
+    if is_hr:
+        mentoring += [Link("mentoring:application-list", _("Mentor applications"), "list",
+                           also=("mentoring:application-detail",)),
+                      Link("mentoring:qualified-list", _("Who qualifies"), "star"),
+                      Link("mentoring:policy-edit", _("Mentor policy"), "shield"),
+                      Link("mentoring:template-list", _("Programme templates"), "list"),
+                      Link("mentoring:plan-list", _("Mentoring plans"), "list", also=("mentoring:plan-detail",)),
+                      Link("mentoring:match-run-list", _("Matching"), "people",
+                           also=("mentoring:match-run-detail", "mentoring:match-suggestions"))]
+    if is_hr or is_admin:
+        mentoring += [Link("mentoring:mentor-ranking", _("Mentor ranking"), "chart"),
+                      Link("mentoring:programme-results", _("Programme results"), "chart")]
+    if mentoring:
+        out.append(Group(_("Mentoring"), mentoring))
+
+    hr: list[Link] = []
+    if is_hr:
+        hr += [Link("organisation:unit-list", _("Org units"), "org", also=("organisation:unit-create",
+                                                                           "organisation:unit-edit")),
+               Link("organisation:job-family-list", _("Job families & positions"), "list"),
+               Link("organisation:employee-import", _("Import & export"), "upload")]
+    if is_hr or is_admin:
+        hr.append(Link("core:audit-list", _("Audit log"), "shield"))
+    if hr:
+        out.append(Group(_("HR"), hr))
+    if is_admin:
+        out.append(Group(_("Administration"), [Link("accounts:account-list", _("Accounts & roles"), "people",
+                                                     also=("accounts:account-detail",))]))
+    out.append(Group(_("Me"), [Link("accounts:token-list", _("API tokens"), "key"),
+                               Link("accounts:password-change", _("Change password"), "key")]))
+    return out
+
+
+def tabs(actor: Actor) -> list[Link]:
+    """The phone tab bar: at most five places; everything else is on the More page."""
+    if not actor.is_authenticated:
+        return []
+    out = [Link("home:index", _("Home"), "home")]
+    if actor.employee is not None:
+        out.append(Link("performance:dashboard", _("Performance"), "chart", also=("performance:score-detail",)))
+        out.append(Link("mentoring:my-mentees" if "mentor" in actor.roles else "mentoring:my-mentoring",
+                        _("Mentoring"), "mentor"))
+    if actor.is_manager or actor.is_hr or actor.is_admin:
+        out.append(Link("organisation:employee-list", _("People") if (actor.is_hr or actor.is_admin) else _("Team"),
+                        "people", also=("organisation:employee-detail",)))
+    else:
+        out.append(Link("organisation:me", _("Profile"), "me"))
+    out.append(Link("home:more", _("More"), "more"))
+    return out[:5]

@@ -1,0 +1,293 @@
+"""Cadence and follow-through: completing schedule items, and the daily jobs that remind both
+sides before a due date and alert the mentor's manager when an item is overdue.
+
+The daily jobs take the date they run "as of" and are idempotent per item:
+- a reminder goes out by the first run on or after ``due_on − reminder_days`` (so a missed run
+  catches up) while the item is still open and not yet due-passed; ``reminded_on`` records it and
+  the unique (item, recipient, kind) constraint on notices makes a concurrent second run harmless;
+- an overdue alert goes to the mentor's manager by the first run on or after
+  ``due_on + escalate_after_days`` (default: the day after), once per item (``escalated_on``).
+Each job is a few set-based queries, whatever the number of plans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from talentloop.core.access import Actor
+from talentloop.core.audit.services import audit_record
+from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
+from talentloop.mentoring import access
+from talentloop.mentoring.models import (
+    ItemKind,
+    MentoringNotice,
+    MentoringPlan,
+    PlanItem,
+    PlanReport,
+    PlanStatus,
+    SessionRecord,
+    SkillAssessment,
+)
+from talentloop.mentoring.services.qualification import current_policy
+
+DEFAULT_REMINDER_DAYS = 5
+DEFAULT_ESCALATE_AFTER_DAYS = 1
+# Plans whose open items are followed up (a completed plan's forgotten items still escalate).
+FOLLOWED_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.COMPLETED)
+
+
+def _clean(obj, exclude=None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise InvalidInput(_("Please correct the errors below."), errors_from_validation(exc)) from exc
+
+
+# ---------------------------------------------------------------- completing items
+
+
+def _locked_item(item: PlanItem) -> PlanItem:
+    return (PlanItem.objects.select_for_update(of=("self",))
+            .select_related("plan__mentor__employee", "plan__mentee__org_unit").get(pk=item.pk))
+
+
+def _check_completion(actor: Actor, item: PlanItem, kind: str, day: dt.date) -> None:
+    if item.kind != kind:
+        raise InvalidInput(_("This item is a %(kind)s.") % {"kind": item.get_kind_display()},
+                           {"kind": [_("Wrong kind of record for this item.")]})
+    if item.completed_on is not None:
+        raise Conflict(_("This item is already done."))
+    if not access.can_complete_item(actor, item):
+        raise PermissionDenied(_("Only the mentor records this item."))
+    if day > timezone.localdate():
+        raise InvalidInput(_("Please correct the errors below."), {"date": [_("The date cannot be in the future.")]})
+    if day < item.plan.starts_on:
+        raise InvalidInput(_("Please correct the errors below."),
+                           {"date": [_("The date is before the plan started.")]})
+
+
+def _done(actor: Actor, item: PlanItem, day: dt.date, changes: dict) -> None:
+    item.completed_on, item.done_by = day, actor.user
+    item.save(update_fields=["completed_on", "done_by"])
+    audit_record(actor=actor, action="update", obj=item, summary=f"{item.kind} recorded",
+                 changes={"completed_on": str(day), **changes})
+
+
+@transaction.atomic
+def session_record(*, actor: Actor, item: PlanItem, held_on: dt.date, duration_minutes: int,
+                   topic_ids: list[int] | None = None, notes: str = "", agreed_actions: str = "") -> SessionRecord:
+    """The mentor records a 1:1: date, duration, topics covered, notes and agreed actions."""
+    item = _locked_item(item)
+    _check_completion(actor, item, ItemKind.ONE_TO_ONE, held_on)
+    topics = list(item.plan.topics.filter(pk__in=topic_ids or []))
+    if len(topics) != len(set(topic_ids or [])):
+        raise InvalidInput(_("Please correct the errors below."), {"topics": [_("Choose topics of this plan.")]})
+    record = SessionRecord(plan=item.plan, item=item, held_on=held_on, duration_minutes=duration_minutes,
+                           notes=(notes or "").strip(), agreed_actions=(agreed_actions or "").strip(),
+                           recorded_by=actor.user)
+    _clean(record)
+    record.save()
+    record.topics.set(topics)
+    _done(actor, item, held_on, {"duration_minutes": duration_minutes, "topics": [t.title for t in topics]})
+    return record
+
+
+@transaction.atomic
+def skill_assessment_record(*, actor: Actor, item: PlanItem, score: Decimal, assessed_on: dt.date,
+                            skill: str = "", note: str = "") -> SkillAssessment:
+    item = _locked_item(item)
+    _check_completion(actor, item, ItemKind.SKILL_ASSESSMENT, assessed_on)
+    assessment = SkillAssessment(employee=item.plan.mentee, plan=item.plan, item=item, skill=skill or "",
+                                 score=score, assessed_on=assessed_on, note=(note or "").strip(),
+                                 recorded_by=actor.user)
+    _clean(assessment)
+    assessment.save()
+    _done(actor, item, assessed_on, {"score": str(score)})
+    return assessment
+
+
+@transaction.atomic
+def plan_report_record(*, actor: Actor, item: PlanItem, text: str, written_on: dt.date | None = None) -> PlanReport:
+    written_on = written_on or timezone.localdate()
+    item = _locked_item(item)
+    _check_completion(actor, item, ItemKind.RESULTS_REPORT, written_on)
+    if not (text or "").strip():
+        raise InvalidInput(_("Please correct the errors below."), {"text": [_("This field is required.")]})
+    report = PlanReport(plan=item.plan, item=item, text=text.strip(), written_on=written_on, written_by=actor.user)
+    _clean(report)
+    report.save()
+    _done(actor, item, written_on, {"length": len(report.text)})
+    return report
+
+
+def plan_item_complete(*, actor: Actor, item: PlanItem, data: dict[str, Any]) -> Any:
+    """One entry point for the web and the API: the record that completes an item of this kind."""
+    if item.kind == ItemKind.ONE_TO_ONE:
+        return session_record(actor=actor, item=item, held_on=data["held_on"],
+                              duration_minutes=data["duration_minutes"], topic_ids=data.get("topics") or [],
+                              notes=data.get("notes", ""), agreed_actions=data.get("agreed_actions", ""))
+    if item.kind == ItemKind.SKILL_ASSESSMENT:
+        return skill_assessment_record(actor=actor, item=item, score=data["score"], assessed_on=data["assessed_on"],
+                                       skill=data.get("skill", ""), note=data.get("note", ""))
+    return plan_report_record(actor=actor, item=item, text=data.get("text", ""), written_on=data.get("written_on"))
+
+
+# ---------------------------------------------------------------- notices
+
+
+def notice_text(kind: str, data: dict) -> str:
+    """A notice's text in the active language, from its data."""
+    if kind == MentoringNotice.Kind.REMINDER:
+        days = int(data["days"])
+        what = ItemKind(data["item_kind"]).label
+        if days <= 0:
+            when = _("due today")
+        else:
+            when = ngettext("due in %(days)s day", "due in %(days)s days", days) % {"days": days}
+        return _("%(what)s with %(other)s on %(due)s, %(when)s.") % {
+            "what": what, "other": data["other"], "due": data["due_on"], "when": when}
+    if kind == MentoringNotice.Kind.OVERDUE:
+        return _("%(mentor)s has not completed the %(what)s with %(mentee)s due on %(due)s.") % {
+            "mentor": data["mentor"], "what": ItemKind(data["item_kind"]).label, "mentee": data["mentee"],
+            "due": data["due_on"]}
+    return ""
+
+
+def _org_language():
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def _deliver_after_commit(ids: list[int]) -> None:
+    """Hand new notices to the delivery hooks (e-mail, IM — a later issue) once committed."""
+    if not ids:
+        return
+    from talentloop.mentoring.cadence_jobs import DELIVERY_HOOKS
+
+    def run():
+        for hook in DELIVERY_HOOKS:
+            hook(ids)
+
+    transaction.on_commit(run)
+
+
+def cadence_settings() -> tuple[int, int]:
+    policy = current_policy()
+    if policy is None:
+        return DEFAULT_REMINDER_DAYS, DEFAULT_ESCALATE_AFTER_DAYS
+    return policy.reminder_days, policy.escalate_after_days
+
+
+def _name(name: str, name_en: str) -> str:
+    return name_en if (translation.get_language() or "").startswith("en") and name_en else name
+
+
+@transaction.atomic
+def send_reminders(as_of: dt.date) -> int:
+    """Remind mentor and mentee of every open item due within ``reminder_days`` of ``as_of``
+    (and not yet past due) that has not been reminded. Returns the number of items reminded."""
+    days, _esc = cadence_settings()
+    rows = list(PlanItem.objects.filter(
+        completed_on__isnull=True, reminded_on__isnull=True, due_on__gte=as_of,
+        due_on__lte=as_of + dt.timedelta(days=days), plan__status__in=FOLLOWED_STATUSES,
+    ).values("id", "kind", "due_on", "plan_id", "plan__mentor__employee_id", "plan__mentor__employee__name",
+             "plan__mentor__employee__name_en", "plan__mentee_id", "plan__mentee__name", "plan__mentee__name_en"))
+    if not rows:
+        return 0
+    notices = []
+    with _org_language():
+        for r in rows:
+            left = (r["due_on"] - as_of).days
+            mentor = _name(r["plan__mentor__employee__name"], r["plan__mentor__employee__name_en"])
+            mentee = _name(r["plan__mentee__name"], r["plan__mentee__name_en"])
+            for recipient, other in ((r["plan__mentor__employee_id"], mentee), (r["plan__mentee_id"], mentor)):
+                data = {"item_kind": r["kind"], "due_on": r["due_on"].isoformat(), "days": left, "other": other}
+                notices.append(MentoringNotice(
+                    recipient_id=recipient, kind=MentoringNotice.Kind.REMINDER, item_id=r["id"], plan_id=r["plan_id"],
+                    text=notice_text(MentoringNotice.Kind.REMINDER, data)[:500], data=data,
+                    link=f"/mentoring/plans/{r['plan_id']}/", sent_on=as_of))
+    created = MentoringNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=2000)
+    ids = [r["id"] for r in rows]
+    for i in range(0, len(ids), 5000):
+        PlanItem.objects.filter(pk__in=ids[i:i + 5000], reminded_on__isnull=True).update(reminded_on=as_of)
+    _deliver_after_commit([n.pk for n in created if n.pk])
+    return len(rows)
+
+
+@transaction.atomic
+def escalate_overdue(as_of: dt.date) -> int:
+    """Alert the mentor's manager once about each open item overdue as of ``as_of``.
+    Returns the number of items escalated (an item whose mentor has no manager is marked too,
+    so it is not looked at again)."""
+    _days, after = cadence_settings()
+    rows = list(PlanItem.objects.filter(
+        completed_on__isnull=True, escalated_on__isnull=True, due_on__lte=as_of - dt.timedelta(days=after),
+        plan__status__in=FOLLOWED_STATUSES,
+    ).values("id", "kind", "due_on", "plan_id", "plan__mentor__employee__manager_id", "plan__mentor__employee__name",
+             "plan__mentor__employee__name_en", "plan__mentee__name", "plan__mentee__name_en"))
+    if not rows:
+        return 0
+    notices = []
+    with _org_language():
+        for r in rows:
+            manager = r["plan__mentor__employee__manager_id"]
+            if manager is None:
+                continue
+            data = {"item_kind": r["kind"], "due_on": r["due_on"].isoformat(),
+                    "mentor": _name(r["plan__mentor__employee__name"], r["plan__mentor__employee__name_en"]),
+                    "mentee": _name(r["plan__mentee__name"], r["plan__mentee__name_en"])}
+            notices.append(MentoringNotice(
+                recipient_id=manager, kind=MentoringNotice.Kind.OVERDUE, item_id=r["id"], plan_id=r["plan_id"],
+                text=notice_text(MentoringNotice.Kind.OVERDUE, data)[:500], data=data,
+                link="/mentoring/overdue/", sent_on=as_of))
+    created = MentoringNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=2000)
+    ids = [r["id"] for r in rows]
+    for i in range(0, len(ids), 5000):
+        PlanItem.objects.filter(pk__in=ids[i:i + 5000], escalated_on__isnull=True).update(escalated_on=as_of)
+    _deliver_after_commit([n.pk for n in created if n.pk])
+    return len(rows)
+
+
+@transaction.atomic
+def advance_plans(as_of: dt.date) -> dict[str, int]:
+    """Approved plans start on their start date; active plans complete after their end date."""
+    started = MentoringPlan.objects.filter(status=PlanStatus.APPROVED, starts_on__lte=as_of).update(
+        status=PlanStatus.ACTIVE)
+    completed = MentoringPlan.objects.filter(status=PlanStatus.ACTIVE, ends_on__lt=as_of).update(
+        status=PlanStatus.COMPLETED, completed_on=as_of)
+    return {"started": started, "completed": completed}
+
+
+def run_daily(as_of: dt.date) -> dict[str, Any]:
+    """Every job of ``cadence_jobs.JOBS`` as of ``as_of``; each is idempotent for a date."""
+    from django.utils.module_loading import import_string
+
+    from talentloop.mentoring.cadence_jobs import JOBS
+
+    out: dict[str, Any] = {"as_of": as_of.isoformat()}
+    seconds: dict[str, float] = {}
+    for path in JOBS:
+        name = path.rsplit(".", 1)[-1]
+        started = time.perf_counter()
+        out[name] = import_string(path)(as_of)
+        seconds[name] = round(time.perf_counter() - started, 3)
+    out["seconds"] = seconds
+    return out
+
+
+def notice_mark_read(*, actor: Actor, notice: MentoringNotice) -> MentoringNotice:
+    if actor.employee is None or notice.recipient_id != actor.employee.pk:
+        raise PermissionDenied(_("This is not your notice."))
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return notice

@@ -1,0 +1,96 @@
+"""Mentee surveys: the mentee's list and form; the aggregated results for the mentor and HR.
+
+No page shows a single answer to anyone but the mentee who gave it: the results page reads only
+``selectors_effectiveness.survey_aggregate_get`` (rates over whole steps of at least 3 answers)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from talentloop.core.errors import DomainError
+from talentloop.core.http import form_errors_from, get_or_404, render_partial
+from talentloop.mentoring import access
+from talentloop.mentoring import selectors_effectiveness as selectors
+from talentloop.mentoring.services import surveys as services
+
+YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise Http404
+
+
+class SurveyAnswerForm(forms.Form):
+    on_time = forms.ChoiceField(label=gettext_lazy("Were our sessions held on time?"), choices=YES_NO,
+                                widget=forms.RadioSelect)
+    content_fits = forms.ChoiceField(label=gettext_lazy("Does the content fit my needs?"), choices=YES_NO,
+                                     widget=forms.RadioSelect)
+    problems_solved = forms.ChoiceField(label=gettext_lazy("Did my problems get solved?"), choices=YES_NO,
+                                        widget=forms.RadioSelect)
+    comment = forms.CharField(label=gettext_lazy("Anything else? (optional)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        return {"on_time": d["on_time"] == "yes", "content_fits": d["content_fits"] == "yes",
+                "problems_solved": d["problems_solved"] == "yes", "comment": d.get("comment", "")}
+
+
+@login_required
+@require_GET
+def survey_list(request):
+    actor = request.actor
+    _require(actor.employee is not None)
+    return TemplateResponse(request, "mentoring/surveys/list.html",
+                            {"surveys": selectors.survey_list(actor, timezone.localdate())})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_answer(request, pk: int):
+    actor = request.actor
+    survey = selectors.survey_get(actor, pk)
+    _require(survey is not None)
+    today = timezone.localdate()
+    can_answer = access.can_answer_survey(actor, survey, today)
+    form = SurveyAnswerForm(request.POST or None)
+    context = {"survey": survey, "form": form, "can_answer": can_answer,
+               "answered": access.survey_answered(survey)}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.survey_answer(actor=actor, survey=survey, **form.service_data())
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Thank you. Your answer is confidential."))
+                return redirect("mentoring:survey-list")
+        status = 422 if getattr(request, "htmx", False) else 200
+        return render_partial(request, "mentoring/surveys/answer.html", context, status=status)
+    return TemplateResponse(request, "mentoring/surveys/answer.html", context)
+
+
+@login_required
+@require_GET
+def survey_results(request, mentor_pk: int | None = None):
+    actor = request.actor
+    if mentor_pk is None:
+        mentor = selectors.own_mentor(actor)
+        _require(mentor is not None)
+    else:
+        mentor = get_or_404(access.visible_mentors(actor).select_related("employee", "employee__org_unit"),
+                            pk=mentor_pk)
+    _require(access.can_view_survey_aggregate(actor, mentor))
+    data = selectors.survey_aggregate_get(actor, mentor)
+    return TemplateResponse(request, "mentoring/surveys/results.html", {
+        **data, "is_self": actor.employee is not None and actor.employee.pk == mentor.employee_id})

@@ -1,0 +1,201 @@
+"""Reads for decline alerts, root-cause reviews and notices; every one starts from an access scope."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from talentloop.core.access import Actor
+from talentloop.performance import access
+from talentloop.performance.models import (
+    Alert,
+    AlertRule,
+    AlertStatus,
+    CauseKey,
+    PerformanceNotice,
+    RootCauseAction,
+    RootCauseReview,
+    RootCauseSettings,
+    RootCauseStatus,
+)
+
+OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+
+def _alerts(actor: Actor) -> QuerySet[Alert]:
+    return access.visible_alerts(actor).select_related("rule", "rule__metric", "employee", "employee__org_unit",
+                                                       "manager")
+
+
+def _with_permissions(actor: Actor, alerts: list[Alert]) -> list[Alert]:
+    for alert in alerts:
+        alert.can_handle = access.can_acknowledge_alert(actor, alert)  # type: ignore[attr-defined]
+    return alerts
+
+
+def _filter_status(qs: QuerySet[Alert], status: str) -> QuerySet[Alert]:
+    if status == "open":
+        return qs.filter(status__in=OPEN_STATUSES)
+    if status == "closed":
+        return qs.filter(status=AlertStatus.CLOSED)
+    return qs
+
+
+def alert_list(actor: Actor, *, status: str = "open", limit: int = 50, offset: int = 0
+               ) -> tuple[list[Alert], int]:
+    """A page of the alerts the actor may see (newest first) and how many there are in all."""
+    qs = _filter_status(_alerts(actor), status)
+    count = qs.count()
+    return _with_permissions(actor, list(qs.order_by("-opened_at", "-id")[offset:offset + limit])), count
+
+
+def alert_page(actor: Actor, *, status: str = "open", limit: int = 50, offset: int = 0) -> list[Alert]:
+    """The same without the count (the API pages with limit and offset)."""
+    qs = _filter_status(_alerts(actor), status)
+    return list(qs.order_by("-opened_at", "-id")[offset:offset + limit])
+
+
+def alert_get(actor: Actor, pk: int) -> Alert | None:
+    alert = _alerts(actor).select_related("acknowledged_by", "closed_by").filter(pk=pk).first()
+    return _with_permissions(actor, [alert])[0] if alert is not None else None
+
+
+def alert_open_count(actor: Actor) -> int:
+    """Alerts not yet closed about the people the actor handles (the team dashboard's figure)."""
+    qs = access.visible_alerts(actor).filter(status__in=OPEN_STATUSES)
+    if actor.employee is not None:
+        qs = qs.exclude(employee_id=actor.employee.pk)
+    return qs.count()
+
+
+def notice_list(actor: Actor, limit: int = 10) -> tuple[list[PerformanceNotice], int]:
+    """The actor's latest notices and how many are unread."""
+    qs = access.visible_notices(actor)
+    return list(qs.order_by("-created_at", "-id")[:limit]), qs.filter(read_at__isnull=True).count()
+
+
+def alert_rule_list(actor: Actor) -> list[AlertRule]:
+    return list(access.visible_alert_rules(actor).select_related("metric", "org_unit").order_by("name", "id"))
+
+
+def alert_rule_get(actor: Actor, pk: int) -> AlertRule | None:
+    return access.visible_alert_rules(actor).select_related("metric", "org_unit").filter(pk=pk).first()
+
+
+def root_cause_settings_get(actor: Actor) -> RootCauseSettings | None:
+    """The tunable root-cause rules (their defaults until HR changes them)."""
+    return RootCauseSettings.current() if access.can_view_alert_rules(actor) else None
+
+
+# ---------------------------------------------------------------- root-cause reviews
+
+
+def root_cause_review_list(actor: Actor, *, status: str = "open", limit: int = 50, offset: int = 0
+                           ) -> tuple[list[RootCauseReview], int]:
+    qs = access.visible_root_cause_reviews(actor).select_related("org_unit", "metric")
+    if status == "open":
+        qs = qs.filter(status=RootCauseStatus.OPEN)
+    elif status == "decided":
+        qs = qs.filter(status=RootCauseStatus.DECIDED)
+    count = qs.count()
+    return list(qs.order_by("-opened_at", "-id")[offset:offset + limit]), count
+
+
+def root_cause_review_page(actor: Actor, *, status: str = "all", limit: int = 50, offset: int = 0
+                           ) -> list[RootCauseReview]:
+    qs = access.visible_root_cause_reviews(actor).select_related("org_unit", "metric")
+    if status in RootCauseStatus.values:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("-opened_at", "-id")[offset:offset + limit])
+
+
+def root_cause_review_get(actor: Actor, pk: int) -> RootCauseReview | None:
+    review = (access.visible_root_cause_reviews(actor).select_related("org_unit", "metric", "decided_by")
+              .filter(pk=pk).first())
+    if review is not None:
+        review.can_decide = access.can_decide_root_cause(actor, review)  # type: ignore[attr-defined]
+    return review
+
+
+def _v(value, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(value)} {unit}".strip()
+
+
+def cause_lines(cause: dict, unit: str = "") -> list[str]:
+    """The evidence of a cause as sentences in the active language."""
+    e = cause.get("evidence") or {}
+    key = cause.get("key")
+    lines: list[str] = []
+    if key == CauseKey.TARGET_TOO_HIGH:
+        lines.append(_("Target %(target)s; the unit's mean over its previous %(n)s period(s) %(mean)s; the median "
+                       "of %(peers)s peer unit(s) %(median)s.") % {
+            "target": _v(e.get("target"), unit), "n": e.get("history_periods", 0),
+            "mean": _v(e.get("history_mean"), unit), "peers": e.get("peers", 0),
+            "median": _v(e.get("peer_median"), unit)})
+        if not cause.get("evaluable"):
+            lines.append(_("Not enough history or peer units to judge the target."))
+        elif e.get("direction") == "lower":
+            lines.append(_("Lower is better: a target below %(better)s ÷ %(factor)s = %(threshold)s is too "
+                           "demanding.") % {"better": _v(e.get("better"), unit), "factor": e.get("factor"),
+                                            "threshold": _v(e.get("threshold"), unit)})
+        else:
+            lines.append(_("Higher is better: a target above %(factor)s × %(better)s = %(threshold)s is too "
+                           "demanding.") % {"better": _v(e.get("better"), unit), "factor": e.get("factor"),
+                                            "threshold": _v(e.get("threshold"), unit)})
+    elif key == CauseKey.RESOURCES_THIN:
+        headcount = (_("Headcount (org-unit observations)") if e.get("headcount_source") == "observations"
+                     else _("Headcount (employee records)"))
+        for name, label in (("headcount", headcount), ("hours", _("Hours"))):
+            item = e.get(name) or {}
+            if item.get("drop_pct") is None:
+                lines.append(_("%(what)s: no figures to compare.") % {"what": label})
+                continue
+            lines.append(_("%(what)s %(latest)s against a mean of %(mean)s: %(pct)s%% lower (the rule: "
+                           "%(limit)s%%).") % {"what": label, "latest": _v(item["latest"]), "mean": _v(item["mean"]),
+                                               "pct": item["drop_pct"], "limit": e.get("drop_limit")})
+        item = e.get("workload_per_head") or {}
+        if item.get("rise_pct") is None:
+            lines.append(_("Workload per head: no figures to compare."))
+        else:
+            lines.append(_("Workload per head %(latest)s against a mean of %(mean)s: %(pct)s%% higher (the rule: "
+                           "%(limit)s%%).") % {"latest": _v(item["latest"]), "mean": _v(item["mean"]),
+                                               "pct": item["rise_pct"], "limit": e.get("rise_limit")})
+    elif key == CauseKey.CAPABILITY_SHORT:
+        skill = e.get("skill") or {}
+        if skill.get("gap_pct") is None:
+            lines.append(_("Skill assessments: %(n)s in the last 12 months, nothing to compare with peer units.")
+                         % {"n": skill.get("assessments", 0)})
+        else:
+            lines.append(_("Mean skill assessment %(mean)s (%(n)s assessments) against %(peer)s in peer units: "
+                           "%(pct)s%% lower (the rule: %(limit)s%%).") % {
+                "mean": _v(skill["mean"]), "n": skill.get("assessments", 0), "peer": _v(skill["peer_mean"]),
+                "pct": skill["gap_pct"], "limit": skill.get("limit")})
+        tenure = e.get("tenure") or {}
+        if tenure.get("share_pct") is not None:
+            lines.append(_("%(new)s of %(members)s members employed under %(days)s days: %(pct)s%% (the rule: "
+                           "%(limit)s%%).") % {"new": tenure["new_joiners"], "members": tenure["members"],
+                                               "days": tenure["tenure_days"], "pct": tenure["share_pct"],
+                                               "limit": tenure.get("limit")})
+    return lines
+
+
+def review_causes(review: RootCauseReview) -> list[dict]:
+    """The causes of a review for display: the likely ones first, strongest first."""
+    unit = review.metric.unit
+    out = []
+    for cause in review.causes or []:
+        out.append({**cause, "label": str(CauseKey(cause["key"]).label),
+                    "strength_label": str({"strong": _("strong"), "moderate": _("moderate"),
+                                           "weak": _("weak")}.get(cause.get("strength") or "", "")),
+                    "lines": cause_lines(cause, unit)})
+    rank = {"strong": 0, "moderate": 1, "weak": 2}
+    out.sort(key=lambda c: (not c["holds"], rank.get(c.get("strength") or "", 3)))
+    return out
+
+
+def review_actions(review: RootCauseReview) -> list[dict]:
+    return [{"key": a, "label": str(RootCauseAction(a).label)} for a in review.suggested_actions or []]
