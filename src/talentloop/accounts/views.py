@@ -24,12 +24,8 @@ from talentloop.accounts.forms import (
 from talentloop.core.access import client_ip
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404
+from talentloop.core.http import require as _require
 from talentloop.organisation.access import visible_org_units
-
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Http404
 
 
 @require_http_methods(["GET", "POST"])

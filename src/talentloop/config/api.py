@@ -95,8 +95,8 @@ def not_found(request, exception=None):
 
 
 from talentloop.accounts.api import router as accounts_router  # noqa: E402
-from talentloop.organisation.api import router as organisation_router  # noqa: E402
 from talentloop.mentoring.api import router as mentoring_router  # noqa: E402
+from talentloop.organisation.api import router as organisation_router  # noqa: E402
 from talentloop.performance.api import router as performance_router  # noqa: E402
 
 api.add_router("/", accounts_router)

@@ -32,3 +32,15 @@ def form_errors_from(form, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.detail)
+
+
+def require(condition: bool) -> None:
+    """A page the actor may not use answers 404, exactly like one that does not exist."""
+    if not condition:
+        raise Http404
+
+
+def invalid_form(request, template: str, context: dict, partial: str | None = None):
+    """Re-render a form with its errors: 422 for htmx, 200 for a plain form post."""
+    status = 422 if getattr(request, "htmx", False) else 200
+    return render_partial(request, template, context, partial=partial, status=status)

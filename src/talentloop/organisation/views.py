@@ -15,6 +15,8 @@ from talentloop.accounts import access as account_access
 from talentloop.core.crypto import mask
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404, render_partial
+from talentloop.core.http import invalid_form as _invalid
+from talentloop.core.http import require as _require
 from talentloop.organisation import access, selectors, services
 from talentloop.organisation.forms import (
     EmployeeCreateForm,
@@ -29,15 +31,6 @@ from talentloop.organisation.forms import (
 PAGE_SIZE = 25
 
 
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Http404
-
-
-def _invalid(request, template: str, context: dict, partial: str | None = None):
-    """Re-render a form with its errors: 422 for htmx, 200 for a plain form post."""
-    status = 422 if getattr(request, "htmx", False) else 200
-    return render_partial(request, template, context, partial=partial, status=status)
 
 
 @login_required

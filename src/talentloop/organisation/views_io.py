@@ -12,7 +12,7 @@ import time
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from
+from talentloop.core.http import require as _require
 from talentloop.organisation import access, importing
 
 SESSION_KEY = "organisation.employee_import"
@@ -52,11 +53,6 @@ class EmployeeImportForm(forms.Form):
 class ImportConfirmForm(forms.Form):
     token = forms.RegexField(regex=r"^[A-Za-z0-9]{32}$")
     mode = forms.ChoiceField(choices=MODE_CHOICES)
-
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Http404
 
 
 def _download(content: bytes, fmt: str, stem: str) -> HttpResponse:

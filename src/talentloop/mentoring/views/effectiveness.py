@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404, render_partial
+from talentloop.core.http import require as _require
 from talentloop.mentoring import access
 from talentloop.mentoring import scoring as S
 from talentloop.mentoring import selectors_effectiveness as selectors
@@ -34,10 +34,6 @@ INPUT_LABELS = {
     S.SURVEY_SOLVED: gettext_lazy("Problems solved"),
 }
 
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Http404
 
 
 def input_rows(stats) -> list[dict]:

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, render_partial
+from talentloop.core.http import invalid_form as _invalid
+from talentloop.core.http import require as _require
 from talentloop.mentoring import access
 from talentloop.mentoring import selectors_matching as selectors
 from talentloop.mentoring.services import matching as services
@@ -26,14 +28,6 @@ from talentloop.organisation import access as org_access
 PAGE_SIZE = 50
 
 
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Http404
-
-
-def _invalid(request, template: str, context: dict):
-    status = 422 if getattr(request, "htmx", False) else 200
-    return render_partial(request, template, context, status=status)
 
 
 class DateInput(forms.DateInput):

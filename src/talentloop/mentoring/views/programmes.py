@@ -14,23 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
-from talentloop.core.http import form_errors_from, render_partial
+from talentloop.core.http import form_errors_from
+from talentloop.core.http import invalid_form as _invalid
+from talentloop.core.http import require as _require
 from talentloop.mentoring import access, selectors
 from talentloop.mentoring.forms import ITEM_FORMS, CommentForm, PlanCreateForm, PlanEditForm, TemplateForm
 from talentloop.mentoring.models import PlanStatus
 from talentloop.mentoring.services import cadence as cadence_services
 from talentloop.mentoring.services import programmes as services
-
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Http404
-
-
-def _invalid(request, template: str, context: dict):
-    status = 422 if getattr(request, "htmx", False) else 200
-    return render_partial(request, template, context, status=status)
-
 
 # ---------------------------------------------------------------- templates
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -18,16 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404, render_partial
+from talentloop.core.http import require as _require
 from talentloop.mentoring import access
 from talentloop.mentoring import selectors_effectiveness as selectors
 from talentloop.mentoring.services import surveys as services
 
 YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
 
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Http404
 
 
 class SurveyAnswerForm(forms.Form):

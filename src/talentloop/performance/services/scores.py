@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -485,38 +486,73 @@ UPSERT_COLUMNS = ("employee_id", "period_key", "period_start", "version_id", "to
                   "detail", "computed_at")
 
 
-def _upsert_scores(rows: list[tuple]) -> None:
-    """INSERT … ON CONFLICT DO UPDATE in batches (SQLite ≥ 3.24 and PostgreSQL share the syntax).
-
-    Hand-written because the ORM's bulk_create spends most of its time compiling each value; the
-    values are adapted with the backend's own adapters above.
-    """
+def _upsert_sql() -> tuple[str, str, str]:
     qn = connection.ops.quote_name
-    table = qn(Score._meta.db_table)
     cols = ", ".join(qn(c) for c in UPSERT_COLUMNS)
     updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in UPSERT_COLUMNS[2:])
-    conflict = f"ON CONFLICT ({qn('employee_id')}, {qn('period_key')}) DO UPDATE SET {updates}"
-    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
-        # Many rows: COPY them into a staging table and upsert them in one statement, about twice
-        # as fast as a (pipelined) executemany, since PostgreSQL parses COPY input much faster.
-        stage = qn("talentloop_score_stage")
-        with transaction.atomic():
+    return (qn(Score._meta.db_table), cols,
+            f"ON CONFLICT ({qn('employee_id')}, {qn('period_key')}) DO UPDATE SET {updates}")
+
+
+class _ScoreWriter:
+    """Writes score rows as they are computed: INSERT … ON CONFLICT DO UPDATE (SQLite ≥ 3.24 and
+    PostgreSQL share the syntax), hand-written because the ORM's bulk_create spends most of its time
+    compiling each value (the values are adapted with the backend's own adapters).
+
+    On PostgreSQL, for many rows, they are streamed with COPY into a staging table while the next
+    ones are computed — the server parses the JSON explanations on its own core meanwhile — and
+    upserted from there in one statement at the end. Elsewhere they are collected and written in
+    batches of prepared statements at the end.
+    """
+
+    def __init__(self, expected: int):
+        self.stream = connection.vendor == "postgresql" and expected >= COPY_FROM
+        self.rows: list[tuple] = []
+        self.count = 0
+
+    def __enter__(self) -> _ScoreWriter:
+        if self.stream:
+            table, cols, _conflict = _upsert_sql()
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
             connection.ensure_connection()
+            self._stage = connection.ops.quote_name("talentloop_score_stage")
             with connection.cursor() as cur:
-                cur.execute(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608 - identifiers quoted
+                cur.execute(f"CREATE TEMPORARY TABLE {self._stage} ON COMMIT DROP AS "  # noqa: S608 - quoted
                             f"SELECT {cols} FROM {table} WITH NO DATA")
-            with connection.connection.cursor() as raw, raw.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            with connection.cursor() as cur:
-                cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} {conflict}")  # noqa: S608
-                cur.execute(f"DROP TABLE {stage}")
-        return
-    placeholders = ", ".join(["%s"] * len(UPSERT_COLUMNS))
-    sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders}) {conflict}"  # noqa: S608 - identifiers quoted
-    with transaction.atomic(), connection.cursor() as cur:
-        for start in range(0, len(rows), BATCH):
-            cur.executemany(sql, rows[start: start + BATCH])
+            self._raw = connection.connection.cursor()
+            self._copy_cm = self._raw.copy(f"COPY {self._stage} ({cols}) FROM STDIN")
+            self._copy = self._copy_cm.__enter__()
+        return self
+
+    def add(self, row: tuple) -> None:
+        self.count += 1
+        if self.stream:
+            self._copy.write_row(row)
+        else:
+            self.rows.append(row)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        table, cols, conflict = _upsert_sql()
+        if not self.stream:
+            if exc_type is None and self.rows:
+                placeholders = ", ".join(["%s"] * len(UPSERT_COLUMNS))
+                sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders}) {conflict}"  # noqa: S608 - quoted
+                with transaction.atomic(), connection.cursor() as cur:
+                    for start in range(0, len(self.rows), BATCH):
+                        cur.executemany(sql, self.rows[start: start + BATCH])
+            return
+        try:
+            self._copy_cm.__exit__(exc_type, exc, tb)
+            self._raw.close()
+            if exc_type is None:
+                with connection.cursor() as cur:
+                    cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {self._stage} {conflict}")  # noqa: S608
+                    cur.execute(f"DROP TABLE {self._stage}")
+        except BaseException:
+            self._atomic.__exit__(*sys.exc_info())
+            raise
+        self._atomic.__exit__(exc_type, exc, tb)
 
 
 @dataclass
@@ -578,24 +614,24 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
     now = ops.adapt_datetimefield_value(timezone.now())
     start_day = ops.adapt_datefield_value(period.start)
     card_heads: dict[int, str] = {}  # '{"scorecard":"…","days_present":'
-    rows: list[tuple] = []
-    for p in people:
-        key = (p["org_unit_id"], p["job_family_id"])
-        if key not in card_for:
-            card_for[key] = resolve_scorecard(cards, unit_paths.get(p["org_unit_id"], "/"), p["job_family_id"])
-        card = card_for[key]
-        if card is None:
-            continue
-        cv = versions[card.pk]
-        out = compute_person(cv, period, p["id"], presence[p["id"]], agg, ratings)
-        head = card_heads.get(card.pk)
-        if head is None:
-            head = card_heads[card.pk] = f'{{"scorecard":{_dumps(card.label)},"days_present":'
-        # Score.detail: {"scorecard", "days_present", "dimensions"}, compact JSON.
-        detail = f'{head}{out["days_present"]},"dimensions":{out["dimensions_json"]}}}'
-        rows.append((p["id"], period.key, start_day, cv.version_id, ops.adapt_decimalfield_value(out["total"], 7, 2),
-                     ops.adapt_decimalfield_value(out["rating"], 3, 1), out["partial"], detail, now))
-    _upsert_scores(rows)
-    result.scored = len(rows)
+    with _ScoreWriter(len(people)) as writer:
+        for p in people:
+            key = (p["org_unit_id"], p["job_family_id"])
+            if key not in card_for:
+                card_for[key] = resolve_scorecard(cards, unit_paths.get(p["org_unit_id"], "/"), p["job_family_id"])
+            card = card_for[key]
+            if card is None:
+                continue
+            cv = versions[card.pk]
+            out = compute_person(cv, period, p["id"], presence[p["id"]], agg, ratings)
+            head = card_heads.get(card.pk)
+            if head is None:
+                head = card_heads[card.pk] = f'{{"scorecard":{_dumps(card.label)},"days_present":'
+            # Score.detail: {"scorecard", "days_present", "dimensions"}, compact JSON.
+            detail = f'{head}{out["days_present"]},"dimensions":{out["dimensions_json"]}}}'
+            writer.add((p["id"], period.key, start_day, cv.version_id,
+                        ops.adapt_decimalfield_value(out["total"], 7, 2),
+                        ops.adapt_decimalfield_value(out["rating"], 3, 1), out["partial"], detail, now))
+    result.scored = writer.count
     result.seconds = time.perf_counter() - started
     return result

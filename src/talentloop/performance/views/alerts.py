@@ -11,7 +11,7 @@ import math
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from talentloop.core.access import Actor
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from
+from talentloop.core.http import require as _require
 from talentloop.organisation.access import visible_org_units
 from talentloop.organisation.models import OrgUnit
 from talentloop.performance import access, selectors_alerts
@@ -41,10 +42,6 @@ from talentloop.performance.services import rootcause as rootcause_services
 
 PAGE_SIZE = 25
 
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Http404
 
 
 def _status(status: int, request) -> int:

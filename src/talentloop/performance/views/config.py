@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,24 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
-from talentloop.core.http import form_errors_from, get_or_404, render_partial
+from talentloop.core.http import form_errors_from, get_or_404
+from talentloop.core.http import invalid_form as _invalid
+from talentloop.core.http import require as _require
 from talentloop.performance import access, selectors_dashboards
 from talentloop.performance import periods as P
 from talentloop.performance.forms import MetricForm, PeriodForm, ScorecardEditor
 from talentloop.performance.services import config as config_services
 from talentloop.performance.services.rebuild import scores_rebuild
-
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Http404
-
-
-def _invalid(request, template: str, context: dict):
-    """Re-render a form with its errors: 422 for htmx, 200 for a plain form post."""
-    status = 422 if getattr(request, "htmx", False) else 200
-    return render_partial(request, template, context, status=status)
-
 
 # ---------------------------------------------------------------- metrics
 

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
-from talentloop.core.http import form_errors_from, get_or_404, render_partial
+from talentloop.core.http import form_errors_from, get_or_404
+from talentloop.core.http import invalid_form as _invalid
+from talentloop.core.http import require as _require
 from talentloop.organisation.access import visible_employees, visible_org_units
 from talentloop.organisation.forms import EmployeeRefField
 from talentloop.organisation.models import Employee, OrgUnit
@@ -30,15 +32,6 @@ from talentloop.performance.services.scores import period_is_closed
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 
 
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Http404
-
-
-def _invalid(request, template: str, context: dict, partial: str | None = None):
-    """Re-render a form with its errors: 422 for htmx, 200 for a plain form post."""
-    status = 422 if getattr(request, "htmx", False) else 200
-    return render_partial(request, template, context, partial=partial, status=status)
 
 
 class DateInput(forms.DateInput):
