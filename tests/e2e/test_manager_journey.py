@@ -13,7 +13,9 @@ pytestmark = pytest.mark.e2e
 def test_manager_sees_their_reporting_tree_in_the_org_chart(world, new_page, sign_in, shot):
     page = new_page("phone")
     sign_in(page, "manager")
-    page.locator("nav.tabbar").get_by_role("link", name="Org chart", exact=True).click()
+    # On a phone the org chart is one tap away under "More".
+    page.locator("nav.tabbar").get_by_role("link", name="More", exact=True).click()
+    page.locator("main").get_by_role("link", name="Org chart", exact=True).click()
     expect(page).to_have_url(re.compile(r"/org/$"))
 
     tree = page.get_by_test_id("team-tree")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -486,43 +487,51 @@ UPSERT_COLUMNS = ("employee_id", "period_key", "period_start", "version_id", "to
                   "detail", "computed_at")
 
 
-def _upsert_sql() -> tuple[str, str, str]:
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(c) for c in UPSERT_COLUMNS)
-    updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in UPSERT_COLUMNS[2:])
-    return (qn(Score._meta.db_table), cols,
-            f"ON CONFLICT ({qn('employee_id')}, {qn('period_key')}) DO UPDATE SET {updates}")
-
-
 class _ScoreWriter:
-    """Writes score rows as they are computed: INSERT … ON CONFLICT DO UPDATE (SQLite ≥ 3.24 and
-    PostgreSQL share the syntax), hand-written because the ORM's bulk_create spends most of its time
+    """Writes the score rows of one period as they are computed.
+
+    SQLite (and a few rows anywhere): INSERT … ON CONFLICT DO UPDATE in batches of prepared
+    statements at the end — hand-written because the ORM's bulk_create spends most of its time
     compiling each value (the values are adapted with the backend's own adapters).
 
-    On PostgreSQL, for many rows, they are streamed with COPY into a staging table while the next
-    ones are computed — the server parses the JSON explanations on its own core meanwhile — and
-    upserted from there in one statement at the end. Elsewhere they are collected and written in
-    batches of prepared statements at the end.
+    PostgreSQL, many rows: the rows about to be rewritten are deleted and the new ones streamed
+    with COPY while the next ones are computed, so the server parses and stores the JSON
+    explanations on its own core in the meantime — about twice as fast as upserting afterwards.
+    Score rows are computations that nothing refers to, so replacing them is the same as updating
+    them. Writers of one period take a transaction-level advisory lock first, so a single person's
+    recomputation never slips in between the delete and the copy of a bulk one.
     """
 
-    def __init__(self, expected: int):
-        self.stream = connection.vendor == "postgresql" and expected >= COPY_FROM
+    def __init__(self, period_key: str, employee_ids: list[int]):
+        self.period_key = period_key
+        self.employee_ids = employee_ids
+        self.postgres = connection.vendor == "postgresql"
+        self.stream = self.postgres and len(employee_ids) >= COPY_FROM
         self.rows: list[tuple] = []
         self.count = 0
 
+    def _lock(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"score:{self.period_key}".encode())])
+
     def __enter__(self) -> _ScoreWriter:
         if self.stream:
-            table, cols, _conflict = _upsert_sql()
+            qn = connection.ops.quote_name
             self._atomic = transaction.atomic()
             self._atomic.__enter__()
-            connection.ensure_connection()
-            self._stage = connection.ops.quote_name("talentloop_score_stage")
-            with connection.cursor() as cur:
-                cur.execute(f"CREATE TEMPORARY TABLE {self._stage} ON COMMIT DROP AS "  # noqa: S608 - quoted
-                            f"SELECT {cols} FROM {table} WITH NO DATA")
-            self._raw = connection.connection.cursor()
-            self._copy_cm = self._raw.copy(f"COPY {self._stage} ({cols}) FROM STDIN")
-            self._copy = self._copy_cm.__enter__()
+            try:
+                self._lock()
+                with connection.cursor() as cur:
+                    cur.execute(f"DELETE FROM {qn(Score._meta.db_table)} WHERE {qn('period_key')} = %s "  # noqa: S608
+                                f"AND {qn('employee_id')} = ANY(%s)", [self.period_key, self.employee_ids])
+                connection.ensure_connection()
+                self._raw = connection.connection.cursor()
+                self._copy_cm = self._raw.copy(f"COPY {qn(Score._meta.db_table)} "
+                                               f"({', '.join(qn(c) for c in UPSERT_COLUMNS)}) FROM STDIN")
+                self._copy = self._copy_cm.__enter__()
+            except BaseException:
+                self._atomic.__exit__(*sys.exc_info())
+                raise
         return self
 
     def add(self, row: tuple) -> None:
@@ -533,26 +542,29 @@ class _ScoreWriter:
             self.rows.append(row)
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        table, cols, conflict = _upsert_sql()
-        if not self.stream:
-            if exc_type is None and self.rows:
-                placeholders = ", ".join(["%s"] * len(UPSERT_COLUMNS))
-                sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders}) {conflict}"  # noqa: S608 - quoted
-                with transaction.atomic(), connection.cursor() as cur:
-                    for start in range(0, len(self.rows), BATCH):
-                        cur.executemany(sql, self.rows[start: start + BATCH])
+        if self.stream:
+            try:
+                self._copy_cm.__exit__(exc_type, exc, tb)
+                self._raw.close()
+            except BaseException:
+                self._atomic.__exit__(*sys.exc_info())
+                raise
+            self._atomic.__exit__(exc_type, exc, tb)
             return
-        try:
-            self._copy_cm.__exit__(exc_type, exc, tb)
-            self._raw.close()
-            if exc_type is None:
-                with connection.cursor() as cur:
-                    cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {self._stage} {conflict}")  # noqa: S608
-                    cur.execute(f"DROP TABLE {self._stage}")
-        except BaseException:
-            self._atomic.__exit__(*sys.exc_info())
-            raise
-        self._atomic.__exit__(exc_type, exc, tb)
+        if exc_type is not None or not self.rows:
+            return
+        qn = connection.ops.quote_name
+        cols = ", ".join(qn(c) for c in UPSERT_COLUMNS)
+        updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in UPSERT_COLUMNS[2:])
+        sql = (f"INSERT INTO {qn(Score._meta.db_table)} ({cols}) "  # noqa: S608 - identifiers quoted
+               f"VALUES ({', '.join(['%s'] * len(UPSERT_COLUMNS))}) "
+               f"ON CONFLICT ({qn('employee_id')}, {qn('period_key')}) DO UPDATE SET {updates}")
+        with transaction.atomic():
+            if self.postgres:
+                self._lock()
+            with connection.cursor() as cur:
+                for start in range(0, len(self.rows), BATCH):
+                    cur.executemany(sql, self.rows[start: start + BATCH])
 
 
 @dataclass
@@ -614,14 +626,16 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
     now = ops.adapt_datetimefield_value(timezone.now())
     start_day = ops.adapt_datefield_value(period.start)
     card_heads: dict[int, str] = {}  # '{"scorecard":"…","days_present":'
-    with _ScoreWriter(len(people)) as writer:
-        for p in people:
-            key = (p["org_unit_id"], p["job_family_id"])
-            if key not in card_for:
-                card_for[key] = resolve_scorecard(cards, unit_paths.get(p["org_unit_id"], "/"), p["job_family_id"])
-            card = card_for[key]
-            if card is None:
-                continue
+    scored: list[tuple[dict, Scorecard]] = []
+    for p in people:
+        key = (p["org_unit_id"], p["job_family_id"])
+        if key not in card_for:
+            card_for[key] = resolve_scorecard(cards, unit_paths.get(p["org_unit_id"], "/"), p["job_family_id"])
+        card = card_for[key]
+        if card is not None:
+            scored.append((p, card))
+    with _ScoreWriter(period.key, [p["id"] for p, _card in scored]) as writer:
+        for p, card in scored:
             cv = versions[card.pk]
             out = compute_person(cv, period, p["id"], presence[p["id"]], agg, ratings)
             head = card_heads.get(card.pk)
