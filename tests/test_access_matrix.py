@@ -176,8 +176,9 @@ API = [
     Row("/api/v1/observations", "POST", "/api/v1/observations",      (401, 403, 403, 403, 200, 200, 403),
         body={"items": [], "partial": False}),
     # A score is seen by the person, their management chain and HR (admins see every record).
+    # The mentor mentors employee in an active plan (tests/matrix/mentoring_core.py): scores read-only.
     Row("/api/v1/employees/{employee_id}/scores", "GET", "/api/v1/employees/{employee}/scores?period=2026-03",
-        (401, 200, 200, 404, 200, 200, 404)),
+        (401, 200, 200, 200, 200, 200, 404)),
     Row("/api/v1/metrics", "GET", "/api/v1/metrics",                 (401, 200, 200, 200, 200, 200, 200)),
     # Closing and reopening periods is for HR of the whole organisation.
     Row("/api/v1/periods/{key}/close", "POST", "/api/v1/periods/2026-03/close",

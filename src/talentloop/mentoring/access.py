@@ -346,3 +346,11 @@ def visible_match_runs(actor: Actor) -> QuerySet[MatchRun]:
 def can_change_match_run(actor: Actor, run: MatchRun) -> bool:
     """HR reviews, changes, publishes or discards a draft run; administrators only read."""
     return run.is_draft and can_run_matching(actor)
+
+
+def active_mentee_ids(actor: Actor) -> QuerySet:
+    """Ids of the people the actor mentors in an active plan (for read-only views of their scores)."""
+    if not actor.is_authenticated or actor.employee is None:
+        return MentoringPlan.objects.none().values("mentee_id")
+    return MentoringPlan.objects.filter(mentor__employee=actor.employee,
+                                        status=PlanStatus.ACTIVE).values("mentee_id")

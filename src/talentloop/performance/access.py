@@ -33,8 +33,14 @@ def visible_scorecards(actor: Actor) -> QuerySet[Scorecard]:
 
 
 def score_subjects(actor: Actor) -> QuerySet[Employee]:
-    """Whose scores the actor may open: themselves, their reporting tree and their HR scope."""
-    return visible_employees(actor)
+    """Whose scores the actor may open: themselves, their reporting tree, their HR scope and — read
+    only, scores and nothing else of performance — the people they mentor in an active plan."""
+    from talentloop.mentoring.access import active_mentee_ids
+
+    people = visible_employees(actor)
+    if actor.is_authenticated and actor.employee is not None and "mentor" in actor.roles:
+        people = people | Employee.objects.filter(pk__in=active_mentee_ids(actor))
+    return people
 
 
 def visible_scores(actor: Actor) -> QuerySet[Score]:

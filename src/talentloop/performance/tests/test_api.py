@@ -51,3 +51,28 @@ def test_batch_errors(world, setup, api_client_for):  # noqa: F811
     r = api_client_for("employee").post("/api/v1/observations", {"items": [good]}, content_type="application/json")
     assert r.status_code == 403
     assert dt.date.today()
+
+
+def test_active_mentor_reads_scores_but_not_feedback(world, setup, api_client_for):  # noqa: F811
+    import datetime as dt
+
+    from talentloop.mentoring.models import Mentor, MentoringPlan, PlanStatus, ProgrammeTemplate
+
+    emp = world.emp(world.employee)
+    mentor = Mentor.objects.create(employee=world.emp(world.mentor), capacity=3, since=dt.date(2025, 1, 1))
+    template = ProgrammeTemplate.objects.create(name="新人", mentee_type="new_graduate")
+    plan = MentoringPlan.objects.create(mentor=mentor, mentee=emp, template=template, status=PlanStatus.DRAFT,
+                                        starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 7, 1))
+    client = api_client_for("mentor")
+    url = f"/api/v1/employees/{emp.pk}/scores?period=2026-03"
+    assert client.get(url).status_code == 404  # a draft plan gives no access
+    MentoringPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.ACTIVE)
+    assert client.get(url).status_code == 200
+    # read-only: the personal record and the feedback stay out of reach
+    assert client.get(f"/api/v1/employees/{emp.pk}").status_code == 404
+    from talentloop.core.access import actor_for
+    from talentloop.performance.services.feedback import feedback_give
+
+    given = feedback_give(actor=actor_for(world.lead), recipient=emp, text="干得好")
+    listed = client.get("/api/v1/feedback").json()
+    assert given.pk not in [item["id"] for item in (listed if isinstance(listed, list) else listed["items"])]
