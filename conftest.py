@@ -7,6 +7,13 @@ import os
 import pytest
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say which database this run used (CI runs the suite once per engine and checks this line)."""
+    from django.db import connection
+
+    terminalreporter.write_line(f"DATABASE VENDOR: {connection.vendor}")
+
+
 def pytest_report_header(config):
     return [f"talentloop settings: {os.environ.get('DJANGO_SETTINGS_MODULE', 'talentloop.config.settings.test')}"]
 
