@@ -64,3 +64,9 @@ def test_api_conforms_to_its_schema(case, hr_token):
     # A generated DELETE /auth/tokens/{id} may hit the fuzzer's own token; keep it usable.
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=None)
     case.call_and_validate(app=APP, headers={"Authorization": f"Bearer {secret}"}, checks=CHECKS)
+
+
+def test_null_character_in_a_query_parameter_is_a_clear_422(db, client):
+    r = client.get("/api/v1/employees", {"search": "a\x00b"})
+    assert r.status_code == 422
+    assert set(r.json()) == {"detail", "errors"} and "search" in r.json()["errors"]

@@ -20,9 +20,20 @@ class InSchema(Schema):
     @field_validator("*", mode="after")
     @classmethod
     def _no_null_characters(cls, value):
-        if isinstance(value, str) and "\x00" in value:
+        if has_null_character(value):
             raise PydanticCustomError("null_characters", str(ProhibitNullCharactersValidator.message))
         return value
+
+
+def has_null_character(value) -> bool:
+    """True when text anywhere in ``value`` (strings inside lists and dicts too) holds a NUL."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple, set)):
+        return any(has_null_character(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_null_character(k) or has_null_character(v) for k, v in value.items())
+    return False
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "talentloop.core.middleware.RejectNullCharactersMiddleware",
     "talentloop.core.middleware.ActorMiddleware",
     "talentloop.core.middleware.ContentSecurityPolicyMiddleware",
 ]

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import InvalidInput
 from talentloop.core.http import get_or_404
-from talentloop.core.schemas import ERRORS, ErrorOut
+from talentloop.core.schemas import ERRORS, ErrorOut, InSchema
 from talentloop.performance import access, selectors
 from talentloop.performance import periods as P
 from talentloop.performance.services import config as config_services
@@ -18,7 +18,7 @@ from talentloop.performance.services import observations as obs_services
 router = Router(tags=["performance"])
 
 
-class ObservationIn(Schema):
+class ObservationIn(InSchema):
     """One observation. Exactly one subject: employee_id, employee_number or org_unit_id."""
 
     metric: str = Field(max_length=60)
@@ -31,7 +31,7 @@ class ObservationIn(Schema):
     org_unit_id: int | None = None
 
 
-class ObservationBatchIn(Schema):
+class ObservationBatchIn(InSchema):
     items: list[dict[str, Any]] = Field(
         ..., description="Up to 5,000 observations: {metric, value, occurred_at (ISO 8601), source, external_id} "
         "and exactly one of employee_id, employee_number, org_unit_id. Each item is validated on its own "
@@ -88,7 +88,7 @@ class ScoreOut(Schema):
     dimensions: list[DimensionScoreOut]
 
 
-class PeriodQuery(Schema):
+class PeriodQuery(InSchema):
     period: str = Field(..., pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
                         description="YYYY-MM, YYYY-Qn or YYYY")
 

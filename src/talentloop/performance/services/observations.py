@@ -72,6 +72,9 @@ def _text(raw: dict, key: str, errors: dict, max_len: int, required: bool = True
         errors.setdefault(key, []).append(_("Must be a string."))
         return ""
     value = str(value).strip()
+    if "\x00" in value:
+        errors.setdefault(key, []).append(_("Null characters are not allowed."))
+        return ""
     if len(value) > max_len:
         errors.setdefault(key, []).append(_("At most %(n)d characters.") % {"n": max_len})
     return value
