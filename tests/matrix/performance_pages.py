@@ -112,8 +112,9 @@ API = [
     Row("/api/v1/periods", "GET", "/api/v1/periods",                 (401, 200, 200, 200, 200, 200, 200)),
     Row("/api/v1/scores/recompute", "POST", "/api/v1/scores/recompute?period=2026-03",
         (401, 403, 403, 403, 202, 403, 403)),
+    # The observations behind a score are part of its explanation: the active mentor reads them too.
     Row("/api/v1/employees/{employee_id}/observations", "GET",
-        "/api/v1/employees/{employee}/observations?period=2026-03", (401, 200, 200, 404, 200, 200, 404)),
+        "/api/v1/employees/{employee}/observations?period=2026-03", (401, 200, 200, 200, 200, 200, 404)),
     Row("/api/v1/dashboards/team", "GET", "/api/v1/dashboards/team", (401, 403, 200, 403, 403, 403, 403)),
 ]
 

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -73,7 +74,7 @@ def _text(raw: dict, key: str, errors: dict, max_len: int, required: bool = True
         return ""
     value = str(value).strip()
     if "\x00" in value:
-        errors.setdefault(key, []).append(_("Null characters are not allowed."))
+        errors.setdefault(key, []).append(str(ProhibitNullCharactersValidator.message))
         return ""
     if len(value) > max_len:
         errors.setdefault(key, []).append(_("At most %(n)d characters.") % {"n": max_len})
