@@ -242,6 +242,10 @@ def metric_score(metric: Metric, actual: Decimal, target: Decimal, tolerance: De
     return S.attainment(actual, target, higher_is_better=metric.higher_is_better, tolerance=tolerance)
 
 
+# Aggregate rows are (employee, metric, sum, avg, count[, last]).
+_VALUE_AT = {Aggregation.SUM: 2, Aggregation.AVG: 3, Aggregation.LAST: 5, Aggregation.RATIO: -1, Aggregation.COUNT: -2}
+
+
 @dataclass(slots=True)
 class _MetricPart:
     """One metric of a dimension with everything a person's score needs, looked up once per version."""
@@ -250,7 +254,7 @@ class _MetricPart:
     metric_id: int
     key: str
     higher: bool
-    aggregation: str
+    value_at: int  # where the period value is in an aggregate row: 2 sum, 3 average, 5 last; -1 ratio, -2 count
     numerator_id: int | None
     denominator_id: int | None
     ratio_scale: Decimal
@@ -298,7 +302,7 @@ def _compiled(card: CardVersion) -> list[_DimPlan]:
                     "direction": metric.direction}
             parts.append(_MetricPart(
                 metric=metric, metric_id=metric.pk, key=metric.key, higher=metric.higher_is_better,
-                aggregation=metric.aggregation, numerator_id=metric.numerator_id,
+                value_at=_VALUE_AT.get(metric.aggregation, 5), numerator_id=metric.numerator_id,
                 denominator_id=metric.denominator_id, ratio_scale=S.d(metric.ratio_scale),
                 attainment_rule=rule == ScoringRule.ATTAINMENT or (rule == ScoringRule.LINEAR
                                                                    and metric.zero_point is None),
@@ -396,7 +400,8 @@ def compute_person(card: CardVersion, period: P.Period, emp: int, presence: Pres
         for part in plan.parts:
             # The period value (as metric_actual) ...
             # (entries: employee, metric, sum, avg, count[, last]; numbers as the database gives them)
-            if part.aggregation == Aggregation.RATIO:
+            at = part.value_at
+            if at == -1:  # ratio
                 num = agg.get((emp, part.numerator_id)) if part.numerator_id else None
                 den = agg.get((emp, part.denominator_id)) if part.denominator_id else None
                 if not num or not den or not den[2]:
@@ -410,13 +415,12 @@ def compute_person(card: CardVersion, period: P.Period, emp: int, presence: Pres
                 entry = agg.get((emp, part.metric_id))
                 if not entry:
                     actual, n = None, 0
-                elif part.aggregation == Aggregation.COUNT:
+                elif at == -2:  # count
                     n = entry[4]
                     actual = Decimal(n)
                 else:
                     n = entry[4]
-                    a = (entry[2] if part.aggregation == Aggregation.SUM else entry[3]
-                         if part.aggregation == Aggregation.AVG else entry[5] if len(entry) > 5 else None)
+                    a = entry[at] if at < len(entry) else None
                     actual = a if a is None or a.__class__ is Decimal else _float_dec(a)
             # ... its target for this period and presence ...
             cached = part.targets.get(target_key)
