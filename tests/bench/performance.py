@@ -232,7 +232,7 @@ def bench_recompute(month, runs: int) -> dict:
         times.append(round(time.perf_counter() - started, 3))
         scored = result.scored
     partial = Score.objects.filter(period_key=month.key, partial=True).count()
-    return {"runs_seconds": times, "first_seconds": times[0], "median_seconds": statistics.median(times),
+    return {"runs_seconds": times, "first_seconds": times[0], "median_seconds": round(statistics.median(times), 3),
             "scored": scored, "scored_partial": partial}
 
 
