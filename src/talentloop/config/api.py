@@ -95,7 +95,11 @@ def not_found(request, exception=None):
 
 
 from talentloop.accounts.api import router as accounts_router  # noqa: E402
+from talentloop.careers.api import router as careers_router  # noqa: E402
+from talentloop.learning.api import router as learning_router  # noqa: E402
 from talentloop.mentoring.api import router as mentoring_router  # noqa: E402
+from talentloop.notifications.api import router as notifications_router  # noqa: E402
+from talentloop.onboarding.api import router as onboarding_router  # noqa: E402
 from talentloop.organisation.api import router as organisation_router  # noqa: E402
 from talentloop.performance.api import router as performance_router  # noqa: E402
 
@@ -103,3 +107,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", organisation_router)
 api.add_router("/", performance_router)
 api.add_router("/mentoring", mentoring_router, tags=["mentoring"])
+api.add_router("/notifications", notifications_router, tags=["notifications"])
+api.add_router("/learning", learning_router, tags=["learning"])
+api.add_router("/onboarding", onboarding_router, tags=["onboarding"])
+api.add_router("/careers", careers_router, tags=["careers"])

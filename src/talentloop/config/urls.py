@@ -16,6 +16,10 @@ urlpatterns = [
     path("audit/", include("talentloop.core.urls")),
     path("performance/", include("talentloop.performance.urls")),
     path("mentoring/", include("talentloop.mentoring.urls")),
+    path("notifications/", include("talentloop.notifications.urls")),
+    path("learning/", include("talentloop.learning.urls")),
+    path("onboarding/", include("talentloop.onboarding.urls")),
+    path("careers/", include("talentloop.careers.urls")),
     path("", include("talentloop.organisation.urls")),
     path("", include("talentloop.home.urls")),
 ]

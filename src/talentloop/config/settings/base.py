@@ -30,6 +30,10 @@ INSTALLED_APPS = [
     "talentloop.organisation",
     "talentloop.performance",
     "talentloop.mentoring",
+    "talentloop.notifications",
+    "talentloop.learning",
+    "talentloop.onboarding",
+    "talentloop.careers",
     "talentloop.home",
 ]
 

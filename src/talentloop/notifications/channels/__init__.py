@@ -1,0 +1,70 @@
+"""Delivery channels. Each channel module defines one object with this shape and registers it in
+``CHANNELS`` below; the delivery job (``talentloop.notifications.services``) only talks to this
+interface, so a channel never needs to know about preferences, quiet hours or digests.
+
+    class Channel(Protocol):
+        key: str                       # "email", "webpush", "wecom", "dingtalk", "feishu"
+        label: str                     # translatable
+        def available(self) -> bool    # configured for the organisation (credentials, SMTP, VAPID keys)
+        def addresses(self, employee_ids: list[int]) -> dict[int, str]
+                                       # who can be reached at all (one query for the set)
+        def send(self, message: Message) -> Result
+
+``inapp`` is not a channel object: the inbox row itself is the in-app delivery.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Message:
+    recipient_id: int          # Employee id
+    address: str               # what ``addresses`` returned for the recipient
+    kind: str                  # notification kind key
+    subject: str               # one line, in the recipient's language
+    text: str                  # plain text body, in the recipient's language
+    url: str = ""              # absolute link into the product ("" when none)
+    urgent: bool = False
+    count: int = 1             # > 1 for a digest
+
+
+@dataclass(frozen=True)
+class Result:
+    ok: bool
+    error: str = ""            # short reason, never containing secrets
+    external_id: str = ""      # the vendor's message id, when it returns one
+    retry: bool = True         # False when retrying cannot help (e.g. unknown user)
+
+
+class Channel(Protocol):
+    key: str
+    label: str
+
+    def available(self) -> bool: ...
+
+    def addresses(self, employee_ids: list[int]) -> dict[int, str]: ...
+
+    def send(self, message: Message) -> Result: ...
+
+
+# dotted paths of the channel objects, in the order they are offered to people
+CHANNEL_PATHS: dict[str, str] = {
+    "email": "talentloop.notifications.channels.email.CHANNEL",
+    "webpush": "talentloop.notifications.channels.webpush.CHANNEL",
+    "wecom": "talentloop.notifications.channels.wecom.CHANNEL",
+    "dingtalk": "talentloop.notifications.channels.dingtalk.CHANNEL",
+    "feishu": "talentloop.notifications.channels.feishu.CHANNEL",
+}
+
+
+def get_channel(key: str) -> Channel:
+    module, _sep, name = CHANNEL_PATHS[key].rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def all_channels() -> list[Channel]:
+    return [get_channel(key) for key in CHANNEL_PATHS]
