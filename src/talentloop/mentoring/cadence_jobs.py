@@ -19,9 +19,17 @@ JOBS: list[str] = [
     "talentloop.mentoring.services.cadence.escalate_overdue",
 ]
 
-# Called after commit with the ids of new ``MentoringNotice`` rows; the notifications issue adds
-# e-mail / IM delivery here. Empty: notices show in the app only.
-DELIVERY_HOOKS: list[Callable[[list[int]], None]] = []
+
+
+def _notifications_hook(notice_ids: list[int]) -> None:
+    """New notices become notifications (inbox, e-mail, push, IM by each person's choice)."""
+    from talentloop.notifications.bridges import mentoring_notices_deliver
+
+    mentoring_notices_deliver(notice_ids)
+
+
+# Called after commit with the ids of new ``MentoringNotice`` rows.
+DELIVERY_HOOKS: list[Callable[[list[int]], None]] = [_notifications_hook]
 
 # Mentee surveys during and at the end of a plan (effectiveness).
 JOBS.append("talentloop.mentoring.services.surveys.send_due_surveys")

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from talentloop.notifications import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("read-all/", views.read_all, name="read-all"),
+    path("preferences/", views.preferences, name="preferences"),
+]
+
+# The delivery channels' pages (push, chat apps, group bots).
+from talentloop.notifications.channel_urls import urlpatterns as _channel_urls  # noqa: E402
+
+urlpatterns += _channel_urls

@@ -447,3 +447,45 @@ def visible_notices(actor: Actor) -> QuerySet[PerformanceNotice]:
     if not actor.is_authenticated or actor.employee is None:
         return PerformanceNotice.objects.none()
     return PerformanceNotice.objects.filter(recipient_id=actor.employee.pk)
+
+
+# ---------------------------------------------------------------- work results (issue 5)
+#
+# A person submits their own results and sees them; whoever manages the person (anyone above them
+# in the reporting tree, or HR covering them) sees and decides them — never the person themselves.
+# The technical admin takes no part. HR owns the settings (which kinds are trusted, which metrics).
+
+from django.db.models import Q  # noqa: E402, F811
+
+from talentloop.performance.models import WorkResult, WorkResultStatus  # noqa: E402
+
+
+def visible_work_results(actor: Actor) -> QuerySet[WorkResult]:
+    if not actor.is_authenticated:
+        return WorkResult.objects.none()
+    q = _managed_q(actor, "employee__")
+    if actor.employee is not None:
+        q |= Q(employee_id=actor.employee.pk)
+    return WorkResult.objects.filter(q)
+
+
+def work_results_to_decide(actor: Actor) -> QuerySet[WorkResult]:
+    """The pending results of people the actor manages: the confirmation queue."""
+    return WorkResult.objects.filter(_managed_q(actor, "employee__"), status=WorkResultStatus.PENDING)
+
+
+def can_submit_work_result(actor: Actor) -> bool:
+    return actor.is_authenticated and actor.employee is not None
+
+
+def can_decide_work_result(actor: Actor, result: WorkResult) -> bool:
+    """Confirm or reject: the person's manager (anyone above them) or HR covering them."""
+    return manages(actor, result.employee)
+
+
+def can_withdraw_work_result(actor: Actor, result: WorkResult) -> bool:
+    return is_self(actor, result.employee) and result.status == WorkResultStatus.PENDING
+
+
+def can_manage_work_result_settings(actor: Actor) -> bool:
+    return actor.is_authenticated and actor.is_hr

@@ -75,3 +75,6 @@ def period_ratings(employee_ids: list[int], period_keys: list[str]) -> dict[tupl
                              .values_list("employee_id", "period_key", "rating")):
         out[(emp, key)] = rating
     return out
+
+
+from talentloop.performance.selectors_results import work_results_pending_count, work_results_to_confirm  # noqa: E402, F401, I001

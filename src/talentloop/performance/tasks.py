@@ -7,8 +7,13 @@ from talentloop.performance.services.scores import recompute_period
 
 
 @db_task(retries=2, retry_delay=2)
-def recompute_scores(period_key: str, employee_ids: list[int] | None = None):
-    """Recompute only the affected people of one period (enqueued after observations commit)."""
+def recompute_scores(period_key: str, employee_ids: list[int] | None = None, notify_changes: bool = False):
+    """Recompute only the affected people of one period (enqueued after observations commit);
+    ``notify_changes`` (new observations) tells the people whose monthly total changed."""
+    if notify_changes and employee_ids:
+        from talentloop.notifications.bridges import scores_recompute_notifying
+
+        return scores_recompute_notifying(period_key, employee_ids).scored
     return recompute_period(P.parse(period_key), employee_ids).scored
 
 

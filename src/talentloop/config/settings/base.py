@@ -12,6 +12,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("TALENTLOOP_SECRET_KEY", "")
 DEBUG = False
+# The product's public address, for absolute links in e-mails and chat messages.
+TALENTLOOP_SITE_URL = os.environ.get("TALENTLOOP_SITE_URL", "").rstrip("/")
 ALLOWED_HOSTS = [h for h in os.environ.get("TALENTLOOP_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TALENTLOOP_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -69,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "talentloop.core.context_processors.shell",
                 "talentloop.home.context_processors.navigation",
+                "talentloop.notifications.context_processors.unread",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

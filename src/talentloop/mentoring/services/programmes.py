@@ -285,10 +285,13 @@ def _check_rules(plan: MentoringPlan) -> None:
 
 
 def _notify_plan(plan: MentoringPlan, recipients: list[int | None], text: str, data: dict) -> None:
-    MentoringNotice.objects.bulk_create([
+    from talentloop.mentoring.services.cadence import _deliver_after_commit
+
+    created = MentoringNotice.objects.bulk_create([
         MentoringNotice(recipient_id=r, kind=MentoringNotice.Kind.PLAN_DECIDED, plan=plan, text=text[:500],
                         data=data, link=f"/mentoring/plans/{plan.pk}/", sent_on=timezone.localdate())
         for r in dict.fromkeys(recipients) if r is not None])
+    _deliver_after_commit([n.pk for n in created if n.pk is not None])
 
 
 @transaction.atomic

@@ -404,8 +404,11 @@ def qualifies(screening: list[dict]) -> bool:
 def _notify(recipient_id: int | None, kind: str, text: str, data: dict, link: str = "", **refs) -> None:
     if recipient_id is None:
         return
-    MentoringNotice.objects.create(recipient_id=recipient_id, kind=kind, text=text[:500], data=data, link=link,
-                                   sent_on=_today(), **refs)
+    from talentloop.mentoring.services.cadence import _deliver_after_commit
+
+    notice = MentoringNotice.objects.create(recipient_id=recipient_id, kind=kind, text=text[:500], data=data,
+                                            link=link, sent_on=_today(), **refs)
+    _deliver_after_commit([notice.pk])
 
 
 def _clean_tags(tags: Iterable[str] | str | None) -> list[str]:

@@ -20,3 +20,7 @@ router.add_router("", dashboards_router)
 from talentloop.performance.api.alerts import router as alerts_router  # noqa: E402
 
 router.add_router("", alerts_router)
+
+from talentloop.performance.api.results import router as results_router  # noqa: E402
+
+router.add_router("", results_router)

@@ -355,9 +355,13 @@ def notice_text(kind: str, data: dict) -> str:
 
 
 def deliver_notices(notices: list[PerformanceNotice]) -> list[PerformanceNotice]:
-    """Where every performance notification goes. For now: the in-app record, shown on the alert
-    and review pages. The notifications app (a later issue) adds e-mail and IM delivery here."""
-    return PerformanceNotice.objects.bulk_create(notices, batch_size=500)
+    """Where every performance notification goes: the in-app record shown on the alert and review
+    pages, and the notifications app (inbox, e-mail, push, IM by each person's choice)."""
+    from talentloop.notifications.bridges import performance_notices_notify
+
+    created = PerformanceNotice.objects.bulk_create(notices, batch_size=500)
+    performance_notices_notify(created)
+    return created
 
 
 def notify_alerts(alert_ids: list[int]) -> list[PerformanceNotice]:

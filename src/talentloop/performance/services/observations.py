@@ -397,7 +397,7 @@ def _enqueue_recompute(affected: list[tuple[int, str]]) -> None:
         for key in (month.key, P.containing(month.start, P.QUARTER).key, P.containing(month.start, P.YEAR).key):
             by_period[key].add(emp)
     for key, emps in by_period.items():
-        recompute_scores(key, sorted(emps))
+        recompute_scores(key, sorted(emps), notify_changes=True)
     # Decline alerts are checked as observations arrive (late ones can complete a window).
     from talentloop.performance.tasks import evaluate_alerts_for
 

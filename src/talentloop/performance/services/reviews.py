@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,6 +130,11 @@ def review_cycle_open(*, actor: Actor, cycle: ReviewCycle) -> ReviewCycle:
                           "reviews": len(reviews)})
     # The whole organisation: one rebuild of everybody rather than a list of every id in the job.
     _enqueue_recompute(cycle.period_key, None if cycle.org_unit_id is None else [pk for pk, _m in people])
+    from talentloop.notifications.services import notify_after_commit
+
+    notify_after_commit(recipients=sorted({pk for pk, _m in people} | {m for _p, m in people if m is not None}),
+                        kind="review_cycle_open", data={"cycle": cycle.name, "self_due": cycle.self_due.isoformat()},
+                        link=reverse("performance:review-list"), dedupe_key=f"review-cycle:{cycle.pk}")
     return cycle
 
 

@@ -17,3 +17,7 @@ urlpatterns += _review_urls.urlpatterns
 from talentloop.performance.urls.alerts import urlpatterns as _alerts  # noqa: E402
 
 urlpatterns += _alerts
+
+from talentloop.performance.urls.results import urlpatterns as _results  # noqa: E402
+
+urlpatterns += _results

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from talentloop.accounts.backends import DEMO_PASSWORD
+from talentloop.core.management import demo_stack
 from talentloop.mentoring import demo as mentoring_demo
 from talentloop.organisation import demo
 from talentloop.organisation.models import Employee
@@ -46,13 +47,13 @@ class Command(BaseCommand):
                                       "pass --reset to load the demo afresh.")
                     if not performance_demo.history_loaded():
                         self._performance(demo.DEMO_SEED)
+                    else:
+                        self._areas(demo.DEMO_SEED, None)
                     self._accounts(url)
                     return
                 raise CommandError("This database already holds organisation data that is not the demo. "
                                    "Pass --reset to delete it and load the demo instead.")
-            mentoring_demo.wipe_mentoring()
-            performance_demo.wipe_performance()
-            removed = demo.wipe_company()
+            removed = demo_stack.wipe_all()
             self.stdout.write(f"Deleted the previous organisation data ({removed:,} people).")
         plan = demo.plan_company(demo.DEMO_EMPLOYEES, seed=demo.DEMO_SEED)
         result = demo.load_company(plan)
@@ -69,6 +70,11 @@ class Command(BaseCommand):
         if not mentoring_demo.mentoring_loaded():
             mentoring = mentoring_demo.load_mentoring(seed=seed, reference_date=reference_date)
             self.stdout.write(self.style.SUCCESS(mentoring_demo.summary(mentoring)))
+        self._areas(seed, reference_date)
+
+    def _areas(self, seed: int, reference_date) -> None:
+        demo_stack.load_areas(seed=seed, reference_date=reference_date,
+                              write=lambda text: self.stdout.write(self.style.SUCCESS(text)))
 
     def _accounts(self, url: str) -> None:
         people = {e.user.username: e for e in Employee.objects.select_related("user", "org_unit", "position")

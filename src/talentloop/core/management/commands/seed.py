@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from talentloop.core.management import demo_stack
 from talentloop.organisation import demo
 from talentloop.performance import demo as performance_demo
 
@@ -48,8 +49,7 @@ class Command(BaseCommand):
             if not reset:
                 raise CommandError("This database already holds organisation data. Pass --reset to delete it "
                                    "(and the accounts of its people) first.")
-            performance_demo.wipe_performance()
-            removed = demo.wipe_company()
+            removed = demo_stack.wipe_all()
             self.stdout.write(f"Deleted the existing organisation ({removed:,} people) in "
                               f"{time.perf_counter() - started:.1f} s.")
         started = time.perf_counter()

@@ -1,0 +1,73 @@
+"""Career ladders: for each job family, its levels and what each level asks — a rating, time in
+the level below, skill scores and completed courses — from which a person's promotion path is shown."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from talentloop.organisation.models import BilingualNameMixin, JobFamily
+
+# The organisation's levels (Employee.level) and the performance rating scale.
+MIN_LEVEL, MAX_LEVEL = 1, 20
+MIN_RATING, MAX_RATING = Decimal(1), Decimal(5)
+
+
+class CareerLadder(BilingualNameMixin, models.Model):
+    job_family = models.OneToOneField(JobFamily, verbose_name=_("job family"), on_delete=models.PROTECT,
+                                      related_name="career_ladder")
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("career ladder")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class LadderLevel(models.Model):
+    """What reaching ``level`` asks. ``required_skills`` is a list of ``{"skill": slug, "min_score": 0..100}``
+    checked against the person's latest skill assessment of each skill."""
+
+    ladder = models.ForeignKey(CareerLadder, on_delete=models.CASCADE, related_name="levels")
+    level = models.PositiveSmallIntegerField(_("level"), validators=[MinValueValidator(MIN_LEVEL),
+                                                                      MaxValueValidator(MAX_LEVEL)])
+    title = models.CharField(_("title"), max_length=120)
+    title_en = models.CharField(_("English title"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    min_rating = models.DecimalField(_("minimum rating last year"), max_digits=3, decimal_places=1, null=True,
+                                     blank=True, validators=[MinValueValidator(MIN_RATING),
+                                                             MaxValueValidator(MAX_RATING)])
+    min_months_in_level = models.PositiveSmallIntegerField(_("months in the level below"), null=True, blank=True,
+                                                           validators=[MaxValueValidator(240)])
+    required_skills = models.JSONField(_("required skills"), default=list, blank=True)
+    required_courses = models.ManyToManyField("learning.ContentItem", verbose_name=_("required courses"),
+                                              blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["ladder", "level"]
+        verbose_name = _("ladder level")
+        constraints = [
+            models.UniqueConstraint(fields=["ladder", "level"], name="careers_uniq_ladder_level"),
+            models.CheckConstraint(condition=models.Q(min_rating__isnull=True)
+                                   | (models.Q(min_rating__gte=1) & models.Q(min_rating__lte=5)),
+                                   name="careers_min_rating_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"L{self.level} {self.label}"
+
+    @property
+    def label(self) -> str:
+        if (translation.get_language() or "").startswith("en") and self.title_en:
+            return self.title_en
+        return self.title

@@ -1,0 +1,48 @@
+"""The demo areas loaded after the organisation, performance history and mentoring, in order, and
+the single place that wipes everything before a fresh load (``demo --reset``, ``seed --reset``).
+
+Each area module provides ``<area>_loaded()``, ``load_<area>(*, seed, reference_date)`` (idempotent),
+``summary(result)`` and ``wipe_<area>()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+
+# (area, module): learning first, because career ladders ask for its courses.
+AREAS: list[tuple[str, str]] = [
+    ("learning", "talentloop.learning.demo"),
+    ("careers", "talentloop.careers.demo"),
+    ("onboarding", "talentloop.onboarding.demo"),
+    ("results", "talentloop.performance.demo.results"),
+]
+
+
+def _module(path: str):
+    return importlib.import_module(path)
+
+
+def load_areas(*, seed: int, reference_date: dt.date | None, write: Callable[[str], None]) -> None:
+    for area, path in AREAS:
+        module = _module(path)
+        if getattr(module, f"{area}_loaded")():
+            continue
+        result = getattr(module, f"load_{area}")(seed=seed, reference_date=reference_date)
+        write(module.summary(result))
+
+
+def wipe_all() -> int:
+    """Delete every demo area, mentoring, performance and the organisation; returns people removed."""
+    from talentloop.mentoring import demo as mentoring_demo
+    from talentloop.notifications.demo import wipe_notifications
+    from talentloop.organisation import demo as org_demo
+    from talentloop.performance import demo as performance_demo
+
+    for area, path in reversed(AREAS):
+        getattr(_module(path), f"wipe_{area}")()
+    wipe_notifications()
+    mentoring_demo.wipe_mentoring()
+    performance_demo.wipe_performance()
+    return org_demo.wipe_company()

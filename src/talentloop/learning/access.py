@@ -1,0 +1,157 @@
+"""Who may see and change learning data.
+
+- Published content is visible to its audience: everyone, people in the chosen org units (sub-units
+  included), in the chosen job families, mentors, or new hires. The mentor resource library
+  (kind "resource") is for mentors and HR only, whatever its audience says.
+- Drafts and archived items: their author and HR. Administrators read everything (technical
+  accounts) but author nothing.
+- HR publishes everything; mentors publish resources and articles (and edit their own items).
+- Sessions follow their content; HR schedules and cancels them; HR and the organiser mark attendance.
+- Sign-ups are seen by the person, HR and the session's organiser.
+- Behaviour events are only ever the person's own: no scope returns another person's events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from talentloop.core.access import Actor
+from talentloop.learning.models import (
+    Audience,
+    ContentItem,
+    ContentKind,
+    ContentStatus,
+    SessionStatus,
+    TrainingSession,
+    TrainingSignup,
+)
+
+
+def is_mentor(actor: Actor) -> bool:
+    return actor.is_authenticated and "mentor" in actor.roles
+
+
+def is_new_hire(actor: Actor, today: dt.date | None = None) -> bool:
+    """The onboarding app decides: the first 90 days, or in an active new-graduate programme."""
+    from talentloop.onboarding.selectors import is_new_hire as onboarding_is_new_hire
+
+    if actor.employee is None:
+        return False
+    return bool(onboarding_is_new_hire(actor.employee, today or timezone.localdate()))
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """'/1/4/9/' -> ['/1/', '/1/4/', '/1/4/9/']: the units whose audience includes a person of unit 9."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _audience_q(actor: Actor, today: dt.date | None = None) -> Q:
+    """Published items whose audience includes the actor as a person (not by HR's privilege)."""
+    q = Q(audience=Audience.EVERYONE)
+    employee = actor.employee
+    if employee is not None:
+        through_units = ContentItem.org_units.through
+        through_families = ContentItem.job_families.through
+        q |= Q(audience=Audience.ORG_UNITS) & Exists(through_units.objects.filter(
+            contentitem_id=OuterRef("pk"), orgunit__path__in=_ancestor_paths(employee.org_unit.path)))
+        q |= Q(audience=Audience.JOB_FAMILIES) & Exists(through_families.objects.filter(
+            contentitem_id=OuterRef("pk"), jobfamily_id=employee.job_family_id))
+        if is_new_hire(actor, today):
+            q |= Q(audience=Audience.NEW_HIRES)
+    if is_mentor(actor) or actor.is_hr:
+        q |= Q(audience=Audience.MENTORS)
+    if not (is_mentor(actor) or actor.is_hr):
+        q &= ~Q(kind=ContentKind.RESOURCE)
+    return Q(status=ContentStatus.PUBLISHED) & q
+
+
+def audience_content(actor: Actor, today: dt.date | None = None) -> QuerySet[ContentItem]:
+    """Published items meant for the actor as a person: what recommendations choose from."""
+    if not actor.is_authenticated:
+        return ContentItem.objects.none()
+    return ContentItem.objects.filter(_audience_q(actor, today))
+
+
+def visible_content(actor: Actor) -> QuerySet[ContentItem]:
+    if not actor.is_authenticated:
+        return ContentItem.objects.none()
+    if actor.is_hr or actor.is_admin:
+        return ContentItem.objects.all()
+    return ContentItem.objects.filter(_audience_q(actor) | Q(author_id=actor.user_id))
+
+
+def can_create_content(actor: Actor, kind: str | None = None) -> bool:
+    """HR publishes any kind; mentors publish resources and articles."""
+    if not actor.is_authenticated:
+        return False
+    if actor.is_hr:
+        return True
+    if is_mentor(actor):
+        return kind is None or kind in (ContentKind.RESOURCE, ContentKind.ARTICLE)
+    return False
+
+
+def can_edit_content(actor: Actor, item: ContentItem) -> bool:
+    if not actor.is_authenticated:
+        return False
+    if actor.is_hr:
+        return True
+    return is_mentor(actor) and item.author_id == actor.user_id and item.kind != ContentKind.COURSE
+
+
+def can_learn(actor: Actor) -> bool:
+    """Completing, dismissing and signing up are done by a person for themselves."""
+    return actor.is_authenticated and actor.employee is not None
+
+
+def can_manage_sessions(actor: Actor) -> bool:
+    return actor.is_authenticated and actor.is_hr
+
+
+def visible_sessions(actor: Actor) -> QuerySet[TrainingSession]:
+    if not actor.is_authenticated:
+        return TrainingSession.objects.none()
+    qs = TrainingSession.objects.filter(content__in=visible_content(actor))
+    if actor.employee is not None and not (actor.is_hr or actor.is_admin):
+        # The organiser always sees the session they run.
+        qs = TrainingSession.objects.filter(Q(content__in=visible_content(actor)) | Q(organiser=actor.employee))
+    return qs
+
+
+def is_organiser(actor: Actor, session: TrainingSession) -> bool:
+    return actor.employee is not None and session.organiser_id == actor.employee.pk
+
+
+def can_mark_attendance(actor: Actor, session: TrainingSession) -> bool:
+    if session.status != SessionStatus.SCHEDULED:
+        return False
+    return actor.is_authenticated and (actor.is_hr or is_organiser(actor, session))
+
+
+def can_view_signups(actor: Actor, session: TrainingSession) -> bool:
+    return actor.is_authenticated and (actor.is_hr or actor.is_admin or is_organiser(actor, session))
+
+
+def visible_signups(actor: Actor) -> QuerySet[TrainingSignup]:
+    """One's own sign-ups; those of sessions one organises; HR and administrators: all."""
+    if not actor.is_authenticated:
+        return TrainingSignup.objects.none()
+    if actor.is_hr or actor.is_admin:
+        return TrainingSignup.objects.all()
+    if actor.employee is None:
+        return TrainingSignup.objects.none()
+    return TrainingSignup.objects.filter(Q(employee=actor.employee) | Q(session__organiser=actor.employee))
+
+
+def can_record_behaviour(actor: Actor, employee_id: int) -> bool:
+    """Behaviour events only ever for oneself."""
+    return actor.is_authenticated and actor.employee is not None and actor.employee.pk == employee_id
+
+
+def can_view_recommendations(actor: Actor, employee) -> bool:
+    """Recommendations come from a person's browsing: only they see theirs."""
+    return can_record_behaviour(actor, employee.pk)

@@ -1,0 +1,73 @@
+"""Reads of the inbox and of a person's notification settings, always through ``access``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Case, Value, When
+
+from talentloop.core.access import Actor
+from talentloop.notifications import access
+from talentloop.notifications import kinds as K
+from talentloop.notifications.models import Notification, NotificationPreference, QuietHours
+
+
+def unread_count(actor: Actor) -> int:
+    """One COUNT over the (recipient, read_at) index; no query for someone without an inbox."""
+    if actor.employee is None:
+        return 0
+    return access.visible_notifications(actor).filter(read_at__isnull=True).count()
+
+
+def inbox_queryset(actor: Actor, *, unread_only: bool = False):
+    """Unread first, newest first within each."""
+    qs = access.visible_notifications(actor)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    unread = Case(When(read_at__isnull=True, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return qs.annotate(is_unread=unread).order_by("-is_unread", "-created_at", "-id")
+
+
+def notification_list(actor: Actor, *, unread_only: bool = False, limit: int = 20, offset: int = 0
+                      ) -> list[Notification]:
+    return list(inbox_queryset(actor, unread_only=unread_only)[offset:offset + limit])
+
+
+def notification_count(actor: Actor, *, unread_only: bool = False) -> int:
+    qs = access.visible_notifications(actor)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.count()
+
+
+def notification_get(actor: Actor, pk: int) -> Notification | None:
+    return access.visible_notifications(actor).filter(pk=pk).first()
+
+
+@dataclass
+class KindChoice:
+    kind: K.Kind
+    channels: list[str]  # chosen (or default) channels besides the inbox
+    is_default: bool
+
+
+@dataclass
+class Preferences:
+    kinds: list[KindChoice] = field(default_factory=list)
+    quiet_hours: QuietHours | None = None
+
+
+def preferences_get(actor: Actor) -> Preferences:
+    """Every kind with the person's channels (their choice or the kind's default), and quiet hours.
+    Two queries."""
+    if not access.can_have_preferences(actor):
+        return Preferences()
+    chosen = dict(NotificationPreference.objects.filter(employee_id=actor.employee.pk)
+                  .values_list("kind", "channels"))
+    out = Preferences(quiet_hours=QuietHours.objects.filter(employee_id=actor.employee.pk).first())
+    for kind in K.all_kinds():
+        if kind.key in chosen:
+            out.kinds.append(KindChoice(kind, [c for c in chosen[kind.key] if c != K.INAPP], False))
+        else:
+            out.kinds.append(KindChoice(kind, list(kind.default_channels()), True))
+    return out

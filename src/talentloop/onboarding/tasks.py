@@ -1,0 +1,15 @@
+"""Background jobs of onboarding: thin wrappers around services."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(minute="20", hour="7"))
+def onboarding_daily():
+    """Daily: checklists for recent hires who have none, then reminders and overdue alerts."""
+    from django.utils import timezone
+
+    from talentloop.onboarding.services import send_step_reminders, start_due_checklists
+
+    today = timezone.localdate()
+    return {"started": start_due_checklists(today), **send_step_reminders(today)}

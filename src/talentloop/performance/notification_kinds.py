@@ -1,0 +1,37 @@
+"""Notification kinds of work results (registered from PerformanceConfig.ready()). Both are about
+one person's results, so both are personal: never posted to a group chat."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from talentloop.notifications.kinds import Kind, pick, register
+
+
+def _kind_label(data: dict) -> str:
+    from talentloop.performance.models import WorkResultKind
+
+    try:
+        return str(WorkResultKind(data.get("kind")).label)
+    except ValueError:
+        return _("work result")
+
+
+def _submitted(data: dict) -> str:
+    return _("%(person)s submitted a result to confirm: %(kind)s %(headline)s") % {
+        "person": pick(data, "employee"), "kind": _kind_label(data), "headline": data.get("headline", "")}
+
+
+def _decided(data: dict) -> str:
+    if data.get("status") == "confirmed":
+        return _("Your result was confirmed: %(kind)s %(headline)s") % {
+            "kind": _kind_label(data), "headline": data.get("headline", "")}
+    return _("Your result was rejected: %(kind)s %(headline)s") % {
+        "kind": _kind_label(data), "headline": data.get("headline", "")}
+
+
+WORK_RESULT_SUBMITTED = register(Kind("work_result_submitted", _l("Work result to confirm"), personal=True,
+                                      render=_submitted))
+WORK_RESULT_DECIDED = register(Kind("work_result_decided", _l("Work result decided"), personal=True,
+                                    render=_decided))
