@@ -4,8 +4,9 @@ bar and the "More" page. Links follow the same predicates as the pages they open
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from talentloop.core.access import Actor
@@ -31,6 +32,20 @@ class Link:
 class Group:
     title: str
     links: list[Link]
+
+
+@lru_cache(maxsize=512)
+def _exists(url_name: str) -> bool:
+    try:
+        reverse(url_name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def _present(links: list[Link]) -> list[Link]:
+    """Links whose page exists in this build (an app being built alongside may not offer it yet)."""
+    return [link for link in links if _exists(link.url_name)]
 
 
 def groups(actor: Actor) -> list[Group]:
@@ -109,21 +124,71 @@ def groups(actor: Actor) -> list[Group]:
     if mentoring:
         out.append(Group(_("Mentoring"), mentoring))
 
+    growth: list[Link] = []
+    if has_emp:
+        growth += [Link("performance:result-submit", _("Submit a result"), "upload"),
+                   Link("performance:result-list", _("My results"), "list", also=("performance:result-detail",))]
+    if is_mgr or is_hr:
+        growth.append(Link("performance:result-queue", _("Results to confirm"), "list"))
+    if is_hr:
+        growth.append(Link("performance:result-settings", _("Work result settings"), "shield"))
+    if has_emp:
+        growth += [Link("onboarding:my-onboarding", _("My onboarding"), "list"),
+                   Link("careers:my-path", _("My career path"), "star")]
+    if is_mgr:
+        growth.append(Link("onboarding:team-onboarding", _("Team onboarding"), "people"))
+    if is_hr:
+        growth += [Link("onboarding:template-list", _("Onboarding templates"), "list",
+                        also=("onboarding:template-create", "onboarding:template-edit")),
+                   Link("careers:ladder-list", _("Career ladders"), "list",
+                        also=("careers:ladder-create", "careers:ladder-edit", "careers:level-create",
+                              "careers:level-edit"))]
+    if is_hr or is_admin:
+        growth.append(Link("onboarding:checklist-list", _("Onboarding checklists"), "list",
+                           also=("onboarding:checklist-detail", "onboarding:checklist-start")))
+    growth = _present(growth)
+    if growth:
+        out.append(Group(_("Results & growth"), growth))
+
+    learning: list[Link] = [Link("learning:content-list", _("Library"), "grid",
+                                 also=("learning:content-detail", "learning:content-create", "learning:content-edit"))]
+    if has_emp:
+        learning += [Link("learning:my", _("My learning"), "star"),
+                     Link("learning:recommendation-list", _("Recommended"), "star")]
+    learning.append(Link("learning:session-list", _("Training sessions"), "list", also=("learning:session-detail",)))
+    learning = _present(learning)
+    if learning:
+        out.append(Group(_("Learning"), learning))
+
     hr: list[Link] = []
     if is_hr:
         hr += [Link("organisation:unit-list", _("Org units"), "org", also=("organisation:unit-create",
                                                                            "organisation:unit-edit")),
                Link("organisation:job-family-list", _("Job families & positions"), "list"),
                Link("organisation:employee-import", _("Import & export"), "upload")]
+    if is_hr:
+        hr.append(Link("notifications:group-bot-list", _("Group bots"), "chat",
+                       also=("notifications:group-bot-create", "notifications:group-bot-edit")))
     if is_hr or is_admin:
-        hr.append(Link("core:audit-list", _("Audit log"), "shield"))
+        hr += [Link("notifications:im-identity-list", _("Chat app accounts"), "people",
+                    also=("notifications:im-identity-import",)),
+               Link("core:audit-list", _("Audit log"), "shield")]
+    if is_admin:
+        hr.append(Link("notifications:channel-list", _("Notification channels"), "bell",
+                       also=("notifications:channel-credentials",)))
+    hr = _present(hr)
     if hr:
         out.append(Group(_("HR"), hr))
     if is_admin:
         out.append(Group(_("Administration"), [Link("accounts:account-list", _("Accounts & roles"), "people",
                                                      also=("accounts:account-detail",))]))
-    out.append(Group(_("Me"), [Link("accounts:token-list", _("API tokens"), "key"),
-                               Link("accounts:password-change", _("Change password"), "key")]))
+    me_links = []
+    if has_emp:
+        me_links += [Link("notifications:inbox", _("Notifications"), "bell"),
+                     Link("notifications:preferences", _("Notification settings"), "bell")]
+    me_links += [Link("accounts:token-list", _("API tokens"), "key"),
+                 Link("accounts:password-change", _("Change password"), "key")]
+    out.append(Group(_("Me"), _present(me_links)))
     return out
 
 

@@ -1,0 +1,114 @@
+"""What every home section shares: the request context, the section base class, the urgency scale,
+the inline sparkline and the door to apps that may not be installed yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+
+from talentloop.core.access import Actor
+from talentloop.performance import periods as P
+
+# Most urgent first: things already late or waiting on the reader, then what is due soon, then the
+# live picture, then what is there to read or explore.
+URGENT = 90
+DUE = 70
+LIVE = 50
+INFO = 30
+
+
+@dataclass
+class Ctx:
+    """One request's facts that several sections need (computed once, no query)."""
+
+    actor: Actor
+    today: dt.date
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def employee(self):
+        return self.actor.employee
+
+    @property
+    def period(self) -> P.Period:
+        return P.containing(self.today)
+
+    @property
+    def is_mentor(self) -> bool:
+        return self.actor.employee is not None and "mentor" in self.actor.roles
+
+
+@dataclass
+class Section:
+    """A home section: ``key`` names its template partial and its refresh URL."""
+
+    key: ClassVar[str] = ""
+    urgency: int = INFO
+
+    @property
+    def partial_name(self) -> str:
+        return f"home/index.html#{self.key}"
+
+
+def optional(module: str, name: str):
+    """A function another helper's app provides under a promised name, or None while that app (or
+    that name) does not exist yet; the section that needs it is then simply not shown."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    return getattr(mod, name, None)
+
+
+def figure(value) -> str:
+    """A figure for a sentence, trailing zeros dropped, in the active locale."""
+    from talentloop.performance.selectors_dashboards import num
+
+    return num(value)
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """A tiny line chart drawn as inline SVG on the server (no chart library on the home page)."""
+
+    points: list[str]  # one "x,y x,y" polyline per run of months with a value
+    last: tuple[float, float] | None
+    label: str
+    width: int = 120
+    height: int = 32
+
+
+def sparkline(values: list[tuple[str, Decimal | None]], width: int = 120, height: int = 32, pad: int = 3
+              ) -> Sparkline:
+    """Months without a value break the line; the y scale spans the values shown (a flat line sits in
+    the middle), so small changes stay visible."""
+    present = [v for _k, v in values if v is not None]
+    label = _("Trend of the last %(n)s months: %(values)s") % {
+        "n": len(values), "values": ", ".join(figure(v) if v is not None else "—" for _k, v in values)}
+    if not present:
+        return Sparkline([], None, label, width, height)
+    low, high = min(present), max(present)
+    span = high - low
+    step = (width - 2 * pad) / max(1, len(values) - 1)
+    runs: list[list[str]] = []
+    current: list[str] = []
+    last = None
+    for i, (_key, value) in enumerate(values):
+        if value is None:
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        x = pad + i * step
+        ratio = 0.5 if span == 0 else float((value - low) / span)
+        y = height - pad - ratio * (height - 2 * pad)
+        current.append(f"{x:.1f},{y:.1f}")
+        last = (round(x, 1), round(y, 1))
+    if current:
+        runs.append(current)
+    return Sparkline([" ".join(r) for r in runs], last, label, width, height)

@@ -1,0 +1,245 @@
+"""The person's own performance: the live score with its trend, what the goals mean in plain
+words, the latest feedback and open alerts. Reads through performance's access scopes only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from talentloop.home.selectors.base import INFO, LIVE, URGENT, Ctx, Section, Sparkline, figure, sparkline
+from talentloop.organisation.models import Employee
+from talentloop.performance import access as perf_access
+from talentloop.performance import periods as P
+from talentloop.performance.models import (
+    Aggregation,
+    Dimension,
+    DimensionMetric,
+    Direction,
+    Score,
+    ScorecardVersion,
+    ScoringRule,
+)
+
+TREND_MONTHS = 6
+HUNDRED = Decimal(100)
+
+
+def months_back(last: P.Period, count: int) -> list[P.Period]:
+    out = [last]
+    while len(out) < count:
+        out.append(out[-1].previous())
+    return out[::-1]
+
+
+@dataclass
+class MetricLine:
+    name: str
+    actual: Decimal | None
+    target: Decimal | None
+    unit: str
+    score: Decimal | None
+    met: bool | None  # None: no data yet
+
+    @property
+    def actual_label(self) -> str:
+        return figure(self.actual)
+
+    @property
+    def target_label(self) -> str:
+        return figure(self.target)
+
+
+@dataclass
+class LivePerformance(Section):
+    key = "performance"
+    period_key: str = ""
+    is_current: bool = True
+    total: Decimal | None = None
+    rating: Decimal | None = None
+    partial: bool = False
+    metrics: list[MetricLine] = field(default_factory=list)
+    trend: Sparkline | None = None
+
+
+def live_performance(ctx: Ctx) -> LivePerformance | None:
+    """This month's total (or the latest month that has one), each metric against its target and the
+    last six months. Two queries: the score rows with their stored explanation, the metric names."""
+    me = ctx.employee
+    if me is None:
+        return None
+    periods = months_back(ctx.period, TREND_MONTHS)
+    rows = {r["period_key"]: r for r in perf_access.visible_scores(ctx.actor)
+            .filter(employee_id=me.pk, period_key__in=[p.key for p in periods])
+            .values("period_key", "total", "rating", "partial", "detail")}
+    section = LivePerformance(urgency=LIVE, period_key=ctx.period.key)
+    section.trend = sparkline([(p.key, rows.get(p.key, {}).get("total")) for p in periods])
+    shown = next((rows[p.key] for p in reversed(periods) if rows.get(p.key, {}).get("total") is not None), None)
+    if shown is None:
+        return section
+    section.period_key, section.is_current = shown["period_key"], shown["period_key"] == ctx.period.key
+    section.total, section.rating, section.partial = shown["total"], shown["rating"], shown["partial"]
+    parts = [m for d in (shown["detail"] or {}).get("dimensions", []) for m in d.get("metrics", [])
+             if m.get("key") != "ratings"]
+    names = {m["key"]: m for m in perf_access.visible_metrics(ctx.actor)
+             .filter(key__in={m["key"] for m in parts}).values("key", "name", "name_en", "unit")} if parts else {}
+    for m in parts:
+        info = names.get(m["key"], {})
+        name = Employee(name=info.get("name") or m.get("name") or m["key"],
+                        name_en=info.get("name_en", "")).display_name
+        score = None if m.get("score") is None else Decimal(m["score"])
+        section.metrics.append(MetricLine(
+            name=name, actual=None if m.get("actual") is None else Decimal(m["actual"]),
+            target=None if m.get("target") is None else Decimal(m["target"]),
+            unit=info.get("unit") or m.get("unit") or "", score=score,
+            met=None if score is None else score >= HUNDRED))
+    return section
+
+
+# ---------------------------------------------------------------- what the goals mean
+
+
+@dataclass
+class GoalsSection(Section):
+    key = "goals"
+    scorecard: str = ""
+    sentences: list[str] = field(default_factory=list)
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal:
+    return (HUNDRED * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if whole else Decimal(0)
+
+
+def metric_sentence(name: str, share: Decimal, target: Decimal, unit: str, *, direction: str, aggregation: str,
+                    rule: str, ratio_scale: Decimal | None = None) -> str:
+    """One metric of the scorecard as a sentence a new hire understands."""
+    values = {"name": name, "share": figure(share), "target": figure(target),
+              "unit": f" {unit}" if unit else "", "scale": figure(ratio_scale or 1)}
+    if rule == ScoringRule.BINARY:
+        goal = _("it counts as met when you reach %(target)s%(unit)s in a month") % values
+    elif direction == Direction.LOWER and target == 0:
+        goal = _("the goal is none at all in a month (fewer is better)") % values
+    elif direction == Direction.LOWER:
+        goal = _("keep it at or below %(target)s%(unit)s each month (fewer is better)") % values
+    elif aggregation == Aggregation.AVG:
+        goal = _("the target is an average of %(target)s%(unit)s each month") % values
+    elif aggregation == Aggregation.LAST:
+        goal = _("the target is %(target)s%(unit)s at the end of each month") % values
+    elif aggregation == Aggregation.RATIO:
+        goal = _("the target is %(target)s%(unit)s per %(scale)s each month") % values
+    else:
+        goal = _("the target is %(target)s%(unit)s a month") % values
+    return _("“%(name)s” counts for %(share)s%% of your score; %(goal)s.") % {**values, "goal": goal}
+
+
+def ratings_sentence(dimension: str, share: Decimal, manager: Decimal, peer: Decimal, own: Decimal) -> str:
+    values = {"dim": dimension, "share": figure(share)}
+    if peer == 0 and own == 0:
+        return _("Your manager's rating of “%(dim)s” counts for %(share)s%% of your score.") % values
+    return _("Ratings of “%(dim)s” by your manager, colleagues or yourself count for %(share)s%% of your "
+             "score.") % values
+
+
+def goals(ctx: Ctx) -> GoalsSection | None:
+    """The scorecard that applies to the person this month, each part with its share of the total and
+    its target in words. Four queries: the active scorecards, the version in force, its dimensions
+    and their metric parts."""
+    from talentloop.performance.services.scores import resolve_scorecard
+
+    me = ctx.employee
+    if me is None:
+        return None
+    cards = list(perf_access.visible_scorecards(ctx.actor).filter(is_active=True).select_related("org_unit"))
+    card = resolve_scorecard(cards, me.org_unit.path, me.job_family_id)
+    section = GoalsSection(urgency=INFO)
+    if card is None:
+        return section
+    section.scorecard = card.label
+    version = (ScorecardVersion.objects.filter(scorecard=card, valid_from__lte=ctx.period.start)
+               .order_by("-valid_from").first())
+    if version is None:
+        return section
+    dims = list(Dimension.objects.filter(version=version).order_by("order", "id").prefetch_related(
+        Prefetch("metrics", DimensionMetric.objects.select_related("metric").order_by("id"))))
+    all_weight = sum((d.weight for d in dims), Decimal(0))
+    for d in dims:
+        parts = list(d.metrics.all())
+        inner = sum((p.weight for p in parts), Decimal(0)) + (d.ratings_weight if d.ratings_weight > 0 else 0)
+        for p in parts:
+            share = _share(d.weight * p.weight / inner if inner else Decimal(0), all_weight)
+            section.sentences.append(metric_sentence(
+                p.metric.label, share, p.target, p.metric.unit, direction=p.metric.direction,
+                aggregation=p.metric.aggregation, rule=p.metric.scoring_rule, ratio_scale=p.metric.ratio_scale))
+        if d.ratings_weight > 0:
+            share = _share(d.weight * d.ratings_weight / inner if inner else Decimal(0), all_weight)
+            section.sentences.append(ratings_sentence(d.label, share, d.manager_weight, d.peer_weight, d.self_weight))
+    return section
+
+
+# ---------------------------------------------------------------- feedback and alerts
+
+
+@dataclass
+class FeedbackSection(Section):
+    key = "feedback"
+    items: list = field(default_factory=list)
+
+
+def feedback(ctx: Ctx) -> FeedbackSection | None:
+    from talentloop.performance.selectors_reviews import feedback_list
+
+    if ctx.employee is None:
+        return None
+    return FeedbackSection(urgency=INFO, items=feedback_list(ctx.actor, box="received", limit=3))
+
+
+@dataclass
+class AlertsSection(Section):
+    key = "alerts"
+    alerts: list = field(default_factory=list)
+    alert_count: int = 0
+    reviews: list = field(default_factory=list)
+    review_count: int = 0
+    show_reviews: bool = False
+
+
+def alerts(ctx: Ctx) -> AlertsSection | None:
+    """Open decline alerts the person may see (their own, their team's) and, for the heads of units and
+    HR, open root-cause reviews. The alerts are read with only what the card shows (the alert page's
+    selector loads whole employee records, encrypted fields included)."""
+    from talentloop.performance.selectors_alerts import OPEN_STATUSES, root_cause_review_list
+
+    section = AlertsSection(urgency=URGENT)
+    open_alerts = perf_access.visible_alerts(ctx.actor).filter(status__in=OPEN_STATUSES)
+    section.alert_count = open_alerts.count()
+    section.alerts = list(open_alerts.select_related("rule__metric", "employee")
+                          .only("id", "opened_at", "rule__id", "rule__name", "rule__name_en", "rule__metric__id",
+                                "rule__metric__name", "rule__metric__name_en", "employee__id", "employee__name",
+                                "employee__name_en")
+                          .order_by("-opened_at", "-id")[:3])
+    if ctx.actor.has_reports or ctx.actor.is_hr:
+        section.show_reviews = True
+        section.reviews, section.review_count = root_cause_review_list(ctx.actor, status="open", limit=3)
+    if not section.alert_count and not section.review_count:
+        return None  # nothing open: no card (the queries ran all the same, so the count stays fixed)
+    return section
+
+
+def latest_totals(actor, employee_ids: list[int], period: P.Period) -> dict[int, tuple[Decimal | None,
+                                                                                     Decimal | None]]:
+    """(this month's total, last month's) for each person the actor may see the scores of: one query."""
+    keys = [period.key, period.previous().key]
+    out: dict[int, list] = {pk: [None, None] for pk in employee_ids}
+    if not employee_ids:
+        return {}
+    for emp, key, total in (perf_access.visible_scores(actor).filter(employee_id__in=employee_ids, period_key__in=keys)
+                            .values_list("employee_id", "period_key", "total")):
+        out[emp][0 if key == keys[0] else 1] = total
+    return {pk: (v[0], v[1]) for pk, v in out.items()}
+
+
+__all__ = ["AlertsSection", "FeedbackSection", "GoalsSection", "LivePerformance", "MetricLine", "Score", "alerts",
+           "feedback", "goals", "latest_totals", "live_performance", "metric_sentence", "months_back",
+           "ratings_sentence"]

@@ -1,0 +1,165 @@
+"""The manager's view of their reporting tree: performance at a glance (set-based), mentoring
+items overdue in the team, the team's growth from mentoring, work results to confirm and new hires
+settling in. Everything through performance's and mentoring's access scopes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Q
+
+from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, optional
+from talentloop.mentoring import access as m_access
+from talentloop.mentoring.models import MentoringPlan, PlanStatus
+from talentloop.organisation.models import Employee
+from talentloop.performance import access as perf_access
+
+BELOW_SHOWN = 5
+TARGET_TOTAL = Decimal(100)  # a total of 100 means the targets were met
+# Rating bands as the team dashboard draws them: the rating rounded half up to a whole step.
+BANDS = {1: Q(rating__lt=Decimal("1.5")), 2: Q(rating__gte=Decimal("1.5"), rating__lt=Decimal("2.5")),
+         3: Q(rating__gte=Decimal("2.5"), rating__lt=Decimal("3.5")),
+         4: Q(rating__gte=Decimal("3.5"), rating__lt=Decimal("4.5")), 5: Q(rating__gte=Decimal("4.5"))}
+
+
+def team(ctx: Ctx):
+    """Everyone active below the actor in the reporting tree whose scores the actor may open."""
+    return perf_access.team_members(ctx.actor, ctx.employee).filter(status="active")
+
+
+@dataclass
+class Below:
+    employee_id: int
+    name: str
+    total: Decimal
+
+
+@dataclass
+class TeamGlance(Section):
+    key = "team"
+    people: int = 0
+    period_key: str = ""
+    scored: int = 0
+    average: Decimal | None = None
+    distribution: list[tuple[int, int, int]] = field(default_factory=list)  # band, count, bar width %
+    below_count: int = 0
+    below: list[Below] = field(default_factory=list)
+
+
+def team_glance(ctx: Ctx) -> TeamGlance | None:
+    """The team's average total, the distribution by rating and who is below target, for this month
+    or — early in a month nobody has a score for yet — last month. Three queries whatever the size
+    of the team: the head count, one aggregate per month, the lowest totals."""
+    if ctx.employee is None or not ctx.actor.has_reports:
+        return None
+    members = team(ctx)
+    keys = [ctx.period.key, ctx.period.previous().key]
+    scores = perf_access.visible_scores(ctx.actor).filter(employee__in=members.values("pk"), period_key__in=keys)
+    per = {r["period_key"]: r for r in scores.filter(total__isnull=False).order_by().values("period_key").annotate(
+        n=Count("id"), avg=Avg("total"), below=Count("id", filter=Q(total__lt=TARGET_TOTAL)),
+        **{f"b{b}": Count("id", filter=q) for b, q in BANDS.items()})}
+    section = TeamGlance(urgency=LIVE, people=members.count(), period_key=keys[0])
+    chosen = keys[0] if keys[0] in per else keys[1] if keys[1] in per else None
+    if chosen is None:
+        return section
+    row = per[chosen]
+    section.period_key, section.scored, section.below_count = chosen, row["n"], row["below"]
+    section.average = Decimal(str(row["avg"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    top = max([row[f"b{b}"] for b in BANDS] + [1])
+    section.distribution = [(b, row[f"b{b}"], round(100 * row[f"b{b}"] / top)) for b in BANDS]
+    for r in (scores.filter(period_key=chosen, total__lt=TARGET_TOTAL).order_by("total", "employee_id")
+              .values("employee_id", "employee__name", "employee__name_en", "total")[:BELOW_SHOWN]):
+        name = Employee(name=r["employee__name"], name_en=r["employee__name_en"]).display_name
+        section.below.append(Below(r["employee_id"], name, r["total"]))
+    return section
+
+
+@dataclass
+class TeamOverdue(Section):
+    key = "team_overdue"
+    items: list = field(default_factory=list)
+    count: int = 0
+
+
+def team_overdue(ctx: Ctx, limit: int = 5) -> TeamOverdue | None:
+    """Mentoring items past their due date of the mentors below the manager (only the item, its date,
+    the mentor and the mentee, as the overdue page shows). Two queries."""
+    if not ctx.actor.has_reports:
+        return None
+    qs = (m_access.overdue_items_scope(ctx.actor)
+          .filter(completed_on__isnull=True, due_on__lt=ctx.today,
+                  plan__status__in=(PlanStatus.ACTIVE, PlanStatus.APPROVED)))
+    items = list(qs.select_related("plan__mentor__employee", "plan__mentee")
+                 .only("id", "kind", "due_on", "plan__id", "plan__mentor__id", "plan__mentor__employee__name",
+                       "plan__mentor__employee__name_en", "plan__mentee__name", "plan__mentee__name_en")
+                 .order_by("due_on", "id")[:limit])
+    count = qs.count()
+    return TeamOverdue(urgency=URGENT, items=items, count=count) if count else None
+
+
+@dataclass
+class TeamGrowth(Section):
+    key = "team_growth"
+    mentees: int = 0
+    measured: int = 0
+    average_pct: Decimal | None = None
+    improved: int = 0
+
+
+def team_growth(ctx: Ctx) -> TeamGrowth | None:
+    """How the people of the team who are (or were) mentored grew: their rating before the plan
+    against the latest complete quarter at least six months in (mentoring's one definition of
+    growth). Aggregated — the ratings themselves are the manager's to see anyway. Three queries."""
+    from talentloop.mentoring.growth import rating_growths
+
+    if ctx.employee is None or not ctx.actor.has_reports:
+        return None
+    pairs = list(MentoringPlan.objects.filter(
+        mentee__in=team(ctx).values("pk"),
+        status__in=(PlanStatus.ACTIVE, PlanStatus.COMPLETED)).values_list("mentee_id", "starts_on"))
+    section = TeamGrowth(urgency=INFO, mentees=len({m for m, _s in pairs}))
+    growths = [g for g in rating_growths(pairs, as_of=ctx.today).values() if g.pct is not None]
+    section.measured = len(growths)
+    section.improved = sum(1 for g in growths if g.pct > 0)
+    if growths:
+        section.average_pct = (sum((g.pct for g in growths), Decimal(0)) / len(growths)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return section
+
+
+@dataclass
+class ResultsToConfirm(Section):
+    key = "results_confirm"
+    count: int = 0
+
+
+def results_to_confirm(ctx: Ctx) -> ResultsToConfirm | None:
+    """Work results the manager (or HR) still has to confirm before they count."""
+    count_fn = optional("talentloop.performance.selectors", "work_results_pending_count")
+    if count_fn is None or not (ctx.actor.has_reports or ctx.actor.is_hr):
+        return None
+    count = count_fn(ctx.actor)
+    return ResultsToConfirm(urgency=URGENT, count=count) if count else None
+
+
+@dataclass
+class TeamOnboarding(Section):
+    key = "team_onboarding"
+    rows: list = field(default_factory=list)
+    overdue: int = 0
+
+
+def team_onboarding(ctx: Ctx, shown: int = 5) -> TeamOnboarding | None:
+    fn = optional("talentloop.onboarding.selectors", "team_onboarding")
+    if fn is None or ctx.employee is None or not ctx.actor.has_reports:
+        return None
+    rows = fn(ctx.actor, ctx.employee, ctx.today)
+    if not rows:
+        return None
+    overdue = sum(1 for r in rows if r.overdue)
+    return TeamOnboarding(urgency=URGENT if overdue else DUE, rows=rows[:shown], overdue=overdue)
+
+
+__all__ = ["ResultsToConfirm", "TeamGlance", "TeamGrowth", "TeamOnboarding", "TeamOverdue", "results_to_confirm",
+           "team_glance", "team_growth", "team_onboarding", "team_overdue"]

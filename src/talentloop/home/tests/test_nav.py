@@ -1,0 +1,52 @@
+"""Navigation: the links of the apps built for issue 5 follow the predicates of the pages they open,
+and a link whose page does not exist in this build is left out instead of breaking every page."""
+
+from __future__ import annotations
+
+import pytest
+
+from talentloop.home import nav
+
+pytestmark = pytest.mark.django_db
+
+
+def names(actor) -> set[str]:
+    return {link.url_name for group in nav.groups(actor) for link in group.links}
+
+
+def test_employee_links(actor_of):
+    got = names(actor_of("employee"))
+    assert {"performance:result-submit", "performance:result-list", "onboarding:my-onboarding",
+            "careers:my-path", "learning:my", "learning:session-list", "notifications:inbox",
+            "notifications:preferences"} <= got
+    assert not {"performance:result-queue", "onboarding:team-onboarding", "onboarding:template-list",
+                "careers:ladder-list", "notifications:channel-list", "notifications:group-bot-list"} & got
+
+
+def test_manager_hr_and_admin_links(actor_of):
+    manager = names(actor_of("manager"))
+    assert {"performance:result-queue", "onboarding:team-onboarding"} <= manager
+    hr = names(actor_of("hr"))
+    assert {"performance:result-settings", "onboarding:template-list", "onboarding:checklist-list",
+            "careers:ladder-list", "notifications:group-bot-list", "notifications:im-identity-list"} <= hr
+    assert "notifications:channel-list" not in hr
+    admin = names(actor_of("admin"))
+    assert {"notifications:channel-list", "onboarding:checklist-list"} <= admin
+    assert not {"notifications:inbox", "performance:result-submit"} & admin  # no employee record
+
+
+def test_a_link_to_a_missing_page_is_left_out(actor_of, monkeypatch):
+    monkeypatch.setattr(nav, "_exists", lambda name: name != "careers:my-path")
+    assert "careers:my-path" not in names(actor_of("employee"))
+
+
+def test_every_page_renders_with_the_navigation(client_for):
+    for persona in ("employee", "manager", "mentor", "hr", "admin"):
+        response = client_for(persona).get("/more/")
+        assert response.status_code == 200
+    assert 'href="/onboarding/me/"' in client_for("employee").get("/more/").content.decode()
+
+
+def test_tab_bar_has_at_most_five_places(actor_of):
+    for persona in ("employee", "manager", "mentor", "hr", "admin"):
+        assert len(nav.tabs(actor_of(persona))) <= 5
