@@ -222,18 +222,21 @@ def load_mentoring(*, seed: int = 1, reference_date: dt.date | None = None) -> M
             qualification.mentor_policy_create(actor=hr, criteria=POLICY, note="PRODUCT.md §2")
         templates = _templates(hr)
         result.templates = len(templates)
-        newgrad_tpl = templates[MenteeType.NEW_GRADUATE]
+        # People mentored in the history are experienced (hired before it starts): a template for
+        # their job family when there is one, otherwise the promotion-candidate programme.
+        fallback_tpl = templates.get(MenteeType.PROMOTION_CANDIDATE, templates[MenteeType.NEW_GRADUATE])
         history_start = add_months(dt.date(ref.year, 1, 1), -21)  # e.g. 1 Apr two years before
         mentor_users = list(User.objects.filter(role_assignments__role=Role.MENTOR).distinct()
                             .values_list("pk", flat=True))
         mentor_people = list(Employee.objects.filter(user_id__in=mentor_users, status="active")
                              .select_related("user", "job_family").order_by("employee_number"))
+        heads = Employee.objects.filter(manager__isnull=False).values("manager_id")
         pool = list(Employee.objects.filter(status="active", hire_date__lt=history_start)
-                    .exclude(user_id__in=mentor_users).order_by("employee_number"))
+                    .exclude(user_id__in=mentor_users).exclude(pk__in=heads).order_by("employee_number"))
         used: set[int] = set()
         named = next((e for e in mentor_people if e.user.username == "mentor"), None)
         for emp in mentor_people:
-            tpl = templates.get(emp.job_family.code, newgrad_tpl)
+            tpl = templates.get(emp.job_family.code, fallback_tpl)
             is_named = named is not None and emp.pk == named.pk
             mentor = Mentor.objects.create(employee=emp, capacity=3, since=history_start,
                                            expertise=EXPERTISE.get(emp.job_family.code, [])[:3],
@@ -245,7 +248,7 @@ def load_mentoring(*, seed: int = 1, reference_date: dt.date | None = None) -> M
             for mentee in _pick_mentees(candidates, history_start, ref, count, rng):
                 used.add(mentee.pk)
                 _plan, n = _history_plan(rng, mentor, mentee, tpl if tpl.job_family_id in (None, mentee.job_family_id)
-                                         else newgrad_tpl, history_start, ref)
+                                         else fallback_tpl, history_start, ref)
                 result.plans += 1
                 result.sessions += n
             if not is_named and rng.random() < 0.5:
@@ -255,7 +258,7 @@ def load_mentoring(*, seed: int = 1, reference_date: dt.date | None = None) -> M
                     used.add(mentee.pk)
                     start = ref - dt.timedelta(days=rng.randint(20, 150))
                     _plan, n = _history_plan(rng, mentor, mentee, tpl if tpl.job_family_id in (
-                        None, mentee.job_family_id) else newgrad_tpl, start, ref, status=PlanStatus.ACTIVE)
+                        None, mentee.job_family_id) else fallback_tpl, start, ref, status=PlanStatus.ACTIVE)
                     result.plans += 1
                     result.sessions += n
             if rng.random() < 0.2:
