@@ -18,7 +18,9 @@ and writes ``foundation-<engine>.json`` (``foundation-<engine>-small.json`` at s
 the engine and its version, sizes, git commit, date, Python and machine, and the figures.
 Then, on the same database, the performance benchmarks of :mod:`tests.bench.performance`
 (ingestion through the API, recomputation of a month, latency with a worker) write
-``performance-<engine>.json``; ``--only foundation`` or ``--only performance`` runs one part.
+``performance-<engine>.json``; ``--only foundation`` or ``--only performance`` runs one part. The
+mobile-app benchmarks of :mod:`tests.bench.mobile` (home pages, page weight, gunicorn + Locust) write
+``mobile-<engine>.json`` (``--only mobile``).
 The exit status is 1 when a response is not 200 or a query count varies with the page size, and
 also when a time target is missed with ``--strict``.
 """
@@ -256,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per case")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a time target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
-    parser.add_argument("--only", choices=("all", "foundation", "performance", "mentoring"), default="all",
+    parser.add_argument("--only", choices=("all", "foundation", "performance", "mentoring", "mobile"), default="all",
                         help="run one part of the benchmarks")
     parser.add_argument("--settings", default="talentloop.config.settings.prod",
                         help="Django settings module (default: the production settings)")
@@ -265,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     foundation = args.only in ("all", "foundation")
     perf = args.only in ("all", "performance")
     ment = args.only in ("all", "mentoring")
+    mobile_part = args.only in ("all", "mobile")
 
     workdir = Path(tempfile.mkdtemp(prefix="talentloop-bench-"))
     env = _prepare_environment(workdir, args.settings)
@@ -318,6 +321,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mentoring benchmarks on {vendor} {version}…")
             ment_report, ment_ok = mentoring.run(env=env, scale=args.scale, workdir=workdir,
                                                  talentloop=_talentloop, common=_common(vendor, version))
+        if mobile_part:
+            from tests.bench import mobile
+
+            print(f"mobile app benchmarks on {vendor} {version}…")
+            mobile_report, mobile_ok = mobile.run(env=env, scale=args.scale, workdir=workdir,
+                                                  talentloop=_talentloop, common=_common(vendor, version))
         connection.close()
     finally:
         if env.get("DATABASE_URL") and not args.keep:
@@ -342,6 +351,12 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(ment_report, indent=2, ensure_ascii=False, default=str) + "\n")
         print(f"Mentoring results written to {path}")
         failed = failed or (args.strict and not ment_ok)
+    if mobile_part:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"mobile-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
+        path.write_text(json.dumps(mobile_report, indent=2, ensure_ascii=False, default=str) + "\n")
+        print(f"Mobile results written to {path}")
+        failed = failed or (args.strict and not mobile_ok)
     if not foundation:
         return 1 if failed else 0
 

@@ -10,6 +10,14 @@ const SHELL = [
 ];
 const PAGES = "tl-pages-v1";
 
+// Push messages and notification clicks are handled by sw-push.js (the notifications app); a missing
+// or broken file must not stop the worker from caching the shell and serving the offline page.
+try {
+  importScripts("{% static 'js/sw-push.js' %}");
+} catch (error) {
+  // No push handling: the offline features still work.
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
 });
@@ -32,8 +40,14 @@ function markOffline(response) {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
+  if (request.method !== "GET") {
+    // Signing out: the copies of personal pages go, even if the page is gone before its own clean-up.
+    if (url.origin === self.location.origin && url.pathname === "{% url 'accounts:logout' %}") {
+      event.waitUntil(caches.delete(PAGES));
+    }
+    return;
+  }
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
     // Network first; the last copy of the home page, then the offline page, when the network is gone.

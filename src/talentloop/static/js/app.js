@@ -6,7 +6,12 @@
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
     });
   }
-  function mark() { document.documentElement.classList.toggle("is-offline", !navigator.onLine); }
+  // A copy served by the service worker stays marked offline even when the phone's network is up
+  // (the server, not the network, may be what is gone).
+  function mark() {
+    var root = document.documentElement;
+    root.classList.toggle("is-offline", !navigator.onLine || root.hasAttribute("data-offline-copy"));
+  }
   window.addEventListener("online", mark);
   window.addEventListener("offline", mark);
   mark();
@@ -19,10 +24,20 @@
     if (event.detail.xhr.status === 422) { event.detail.shouldSwap = true; event.detail.isError = false; }
   });
   // Signing out clears the offline cache so nothing personal stays on a shared phone.
+  // The form is sent once the copies are gone (a page that unloads may drop pending promises); the
+  // shell cache (styles, scripts, the offline page) holds nothing personal and stays. The service
+  // worker also deletes the copies when it sees the sign-out request.
   document.addEventListener("submit", function (event) {
-    if (event.target.matches("form[data-signout]") && "caches" in window) {
-      caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
-    }
+    var form = event.target;
+    if (!form.matches("form[data-signout]") || !("caches" in window) || form.dataset.cleared) { return; }
+    event.preventDefault();
+    caches.keys()
+      .then(function (keys) {
+        return Promise.all(keys.filter(function (k) { return k.indexOf("tl-shell") !== 0; })
+          .map(function (k) { return caches.delete(k); }));
+      })
+      .catch(function () {})
+      .then(function () { form.dataset.cleared = "1"; form.submit(); });
   });
   // Language picker submits on change (no inline script: the CSP forbids it).
   document.addEventListener("change", function (event) {
