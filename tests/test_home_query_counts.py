@@ -9,7 +9,8 @@ Common to everyone with an employee record: 5 for the signed-in request (session
 employee + roles + has-reports — see tests/test_query_counts.py), 1 for the unread count of the bell in
 the top bar (notifications' context processor), 1 for onboarding's new-hire check
 (skipped when the hire date alone decides: newgrad), 1 for the greeting's employee record,
-2 for notifications (unread count, latest unread), 2 for open alerts (count, page).
+1 for notifications (the latest unread with their total as COUNT(*) OVER ()), 1 for open alerts (the
+same: page and total in one query).
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from talentloop.home.tests.factories import build_home_world, grow_company
 
 pytestmark = pytest.mark.django_db
 
-BASE = 5 + 1 + 1 + 2 + 2  # request, the shell's unread bell, greeting, notifications section, alerts
+BASE = 5 + 1 + 1 + 1 + 1  # request, the shell's unread bell, greeting, notifications section, alerts
 # What other apps' selectors cost (read from their code; they are constant too):
-RECOMMEND = 5  # learning: its new-hire check, candidates, behaviour events, weak dimensions, plan topics
-RECOMMEND_NEW_HIRE = 4  # the new-hire check is decided by the hire date alone
+# learning: candidates (plain columns), behaviour events, weak dimensions, plan topics, the chosen items
+# (its new-hire check is answered by the one the home page made: onboarding.selectors.new_hire_known)
+RECOMMEND = 5
+RECOMMEND_NEW_HIRE = 5
 CAREER = 4  # careers: the ladder, its levels, their required courses, level history
 CAREER_RATING = 2  # the next level asks for a rating: scores and final ratings of last year
 CAREER_NONE = 1  # no ladder for the person's job family
@@ -42,17 +45,17 @@ EXPECTED = {
     # + new-hire check 1 + due items 1 + onboarding 1 + performance 1 (no score: no metric names)
     #   + mentees 2 (plans, totals) + my mentor 1 (none) + feedback 1 + recommendations + promotion path
     #   (level 7: no level above on the ladder) + mentor statistics 2 (sessions, items)
-    #   + resources 2 (learning's new-hire check, items)
-    "mentor": BASE + 1 + 1 + 1 + 1 + 2 + 1 + 1 + RECOMMEND + CAREER + 2 + 2,
-    # + new-hire check 1 + root-cause reviews 3 (headed units, count, page) + results to confirm 1
-    #   + team overdue mentoring 2 (page, count) + team onboarding 1 + onboarding 1 + performance 1
+    #   + resources 1 (items; the new-hire check is the page's)
+    "mentor": BASE + 1 + 1 + 1 + 1 + 2 + 1 + 1 + RECOMMEND + CAREER + 2 + 1,
+    # + new-hire check 1 + root-cause reviews 2 (headed units, page with total) + results to confirm 1
+    #   + team overdue mentoring 1 (page with total) + team onboarding 1 + onboarding 1 + performance 1
     #   + team at a glance 3 (aggregate per month, head count, lowest totals) + my mentor 1 + feedback 1
     #   + recommendations + promotion path + team growth 3 (plans, scores' and final ratings) + policy 1
-    "manager": BASE + 1 + 3 + 1 + 2 + 1 + 1 + 1 + 3 + 1 + 1 + RECOMMEND + CAREER + 3 + 1,
-    # + new-hire check 1 + root-cause reviews 2 (HR everywhere: no unit lookup) + results to confirm 1
+    "manager": BASE + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 3 + 1 + 1 + RECOMMEND + CAREER + 3 + 1,
+    # + new-hire check 1 + root-cause reviews 1 (HR everywhere: no unit lookup; page with total) + results to confirm 1
     #   + onboarding 1 + HR overview 3 (head count, applications, plans to approve) + performance 1
     #   + my mentor 1 + feedback 1 + recommendations + promotion path (no HR ladder) + policy 1
-    "hr": BASE + 1 + 2 + 1 + 1 + 3 + 1 + 1 + 1 + RECOMMEND + CAREER_NONE + 1,
+    "hr": BASE + 1 + 1 + 1 + 1 + 3 + 1 + 1 + 1 + RECOMMEND + CAREER_NONE + 1,
 }
 
 

@@ -41,7 +41,9 @@ def keys(world) -> dict:
 
     mentor, _created = Mentor.objects.get_or_create(employee=world.emp(world.mentor),
                                                     defaults={"capacity": 10, "since": dt.date(2024, 1, 1)})
-    tpl = F.template("矩阵-首页", mentee_type="promotion_candidate")
+    # Other modules give this mentor plans too: keep room for the draft that mentoring_core submits.
+    Mentor.objects.filter(pk=mentor.pk, capacity__lt=10).update(capacity=10)
+    tpl = F.template("矩阵-首页", mentee_type="job_family", job_family=world.engineering)
     plan = F.plan(mentor, world.emp(world.employee), tpl, TODAY - dt.timedelta(days=30), status=PlanStatus.ACTIVE)
     item = PlanItem.objects.create(plan=plan, kind=ItemKind.ONE_TO_ONE, sequence=1, due_on=TODAY)
     return {"home_item": item.pk}

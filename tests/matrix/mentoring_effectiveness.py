@@ -111,7 +111,7 @@ def keys(world) -> dict:
     from talentloop.mentoring.tests import effectiveness_fixtures as F
 
     today = dt.date.today()
-    mentor = F.mentor_of(world.emp(world.mentor), capacity=3)
+    mentor = F.mentor_of(world.emp(world.mentor), capacity=10)  # other areas give this mentor plans too
     employee = world.emp(world.employee)
     tpl = F.template("矩阵·效果")
     plan = F.plan(mentor, employee, tpl, today - dt.timedelta(days=60))

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talentloop.organisation.models import Employee, JobFamily, OrgUnit
 
@@ -210,7 +211,7 @@ class Dismissal(models.Model):
 
 
 class Verb(models.TextChoices):
-    OPEN = "open", _("Opened")
+    OPEN = "open", pgettext_lazy("learning activity", "Opened")
     COMPLETE = "complete", _("Completed")
     SUBMIT = "submit", _("Submitted")
     DISMISS = "dismiss", _("Dismissed")

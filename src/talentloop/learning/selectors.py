@@ -333,12 +333,15 @@ def _weak_performance(actor: Actor, employee) -> dict[str, tuple[float, str]]:
 
 def _plan_topics(actor: Actor, employee) -> dict[str, str]:
     """Tag -> topic title of the person's active mentoring plans."""
-    from talentloop.mentoring.access import visible_plans
     from talentloop.mentoring.models import PlanStatus, PlanTopic
 
-    plans = visible_plans(actor).filter(mentee=employee, status=PlanStatus.ACTIVE)
+    # Recommendations are only ever built for the actor themselves (can_view_recommendations), and a
+    # mentee may always read their own plans: no need for the general plan scope here.
+    if actor.employee is None or actor.employee.pk != employee.pk:
+        return {}
     out: dict[str, str] = {}
-    for title in PlanTopic.objects.filter(plan__in=plans).values_list("title", flat=True):
+    for title in PlanTopic.objects.filter(plan__mentee_id=employee.pk, plan__status=PlanStatus.ACTIVE
+                                          ).values_list("title", flat=True):
         for tag in normalise_tags([title]):
             out.setdefault(tag, title)
     return out
@@ -391,11 +394,14 @@ def recommendation_list(actor: Actor, employee, *, limit: int = 3) -> list[Recom
     now = timezone.now()
     family_q = Exists(ContentItem.job_families.through.objects.filter(
         contentitem_id=OuterRef("pk"), jobfamily_id=employee.job_family_id))
-    items = list(access.audience_content(actor).annotate(for_family=family_q)
-                 .exclude(pk__in=ContentCompletion.objects.filter(employee=employee).values("content_id"))
-                 .exclude(pk__in=Dismissal.objects.filter(employee=employee).values("content_id"))
-                 .defer("body").order_by("-published_at", "-id")[:MAX_CATALOGUE])
-    if not items:
+    # Candidates are scored from a few plain columns; only the items finally recommended are loaded as
+    # model objects (one more query), so the cost does not grow with the catalogue's model rows.
+    rows = list(access.audience_content(actor).annotate(for_family=family_q)
+                .exclude(pk__in=ContentCompletion.objects.filter(employee=employee).values("content_id"))
+                .exclude(pk__in=Dismissal.objects.filter(employee=employee).values("content_id"))
+                .order_by("-published_at", "-id")
+                .values_list("id", "tags", "published_at", "audience", "for_family")[:MAX_CATALOGUE])
+    if not rows:
         return []
     kinds: dict[int, str] = {}
     seen: set[int] = set()
@@ -403,9 +409,9 @@ def recommendation_list(actor: Actor, employee, *, limit: int = 3) -> list[Recom
     weak = _weak_performance(actor, employee)
     topics = _plan_topics(actor, employee)
 
-    scored: list[Recommendation] = []
-    for item in items:
-        tags = [t for t in item.tags or [] if isinstance(t, str)]
+    scored: list[tuple[float, dt.datetime | None, int, str, str]] = []  # score, published, id, reason, signal
+    for pk, item_tags, published_at, audience, for_family in rows:
+        tags = [t for t in item_tags or [] if isinstance(t, str)]
         candidates: list[tuple[float, str, str]] = []  # (contribution, signal, reason)
         total = 0.0
         behaviour_sum = 0.0
@@ -431,22 +437,25 @@ def recommendation_list(actor: Actor, employee, *, limit: int = 3) -> list[Recom
             total += PLAN_TOPIC_WEIGHT * len(topic_hits)
             candidates.append((PLAN_TOPIC_WEIGHT, "plan",
                                _("Because your mentoring plan covers %(topic)s") % {"topic": topic_hits[0]}))
-        age_days = (now - item.published_at).total_seconds() / 86400 if item.published_at else NEW_DAYS
+        age_days = (now - published_at).total_seconds() / 86400 if published_at else NEW_DAYS
         if age_days < NEW_DAYS:
             boost = NEW_BOOST * (1 - age_days / NEW_DAYS)
             total += boost
             candidates.append((boost / 10, "new", _("New in the library")))
-        if item.audience == Audience.JOB_FAMILIES and item.for_family:
+        if audience == Audience.JOB_FAMILIES and for_family:
             total += FAMILY_BOOST
             candidates.append((FAMILY_BOOST / 5, "family", _("Because it is meant for your job family")))
-        if item.pk in seen:
+        if pk in seen:
             total -= SEEN_PENALTY  # something not yet opened is the better suggestion
         if total <= 0 or not candidates:
             continue
         strength, signal, reason = max(candidates, key=lambda c: c[0])
-        scored.append(Recommendation(content=item, reason=reason, score=round(total, 3), signal=signal))
-    scored.sort(key=lambda r: (-r.score, -(r.content.published_at or now).timestamp(), -r.content.pk))
-    return scored[:limit]
+        scored.append((round(total, 3), published_at, pk, reason, signal))
+    scored.sort(key=lambda r: (-r[0], -(r[1] or now).timestamp(), -r[2]))
+    top = scored[:limit]
+    loaded = ContentItem.objects.defer("body").in_bulk([r[2] for r in top])
+    return [Recommendation(content=loaded[pk], reason=reason, score=score, signal=signal)
+            for score, _published, pk, reason, signal in top if pk in loaded]
 
 
 def my_learning(actor: Actor) -> dict:

@@ -4,6 +4,9 @@ queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -155,10 +158,18 @@ def onboarding_summary(actor: Actor, employee: Employee, today: dt.date | None =
     """Progress, the next steps with their due dates and the overdue count of the person's
     checklist (None when they have none or the actor may not see it). Two queries for the home page
     (the checklist, its steps); tick permissions are worked out only for the actor's own checklist."""
-    checklist = checklist_for(actor, employee)
+    own = access.is_self(actor, employee)
+    if own:
+        # The person's own checklist is always theirs to see: no scope to build, and the employee
+        # already loaded (every home page asks this) instead of joining it again.
+        checklist = next(iter(Checklist.objects.filter(employee_id=employee.pk).select_related("template")
+                              .order_by(F("completed_at").desc(nulls_first=True), "-start_date", "-id")[:1]), None)
+        if checklist is not None:
+            checklist.employee = employee
+    else:
+        checklist = checklist_for(actor, employee)
     if checklist is None:
         return None
-    own = access.is_self(actor, employee)
     summary = checklist_summary(actor, checklist, today, with_tickable=False)
     if own:
         summary.tickable = access.tickable_owners(actor, checklist.employee, mentor=False)
@@ -228,18 +239,45 @@ def team_onboarding(actor: Actor, manager_employee: Employee, today: dt.date | N
     completed in the last ``recent_days``. One query."""
     today = today or timezone.localdate()
     since = timezone.now() - dt.timedelta(days=recent_days)
-    qs = (access.visible_checklists(actor)
-          .filter(employee__manager_path__startswith=manager_employee.reports_prefix)
+    # The actor's own reporting tree is theirs to see (visible_checklists grants exactly that prefix to
+    # anyone with reports): the general scope is built only when asking about someone else's tree.
+    own_tree = access.is_self(actor, manager_employee) and actor.has_reports
+    scope = Checklist.objects.all() if own_tree else access.visible_checklists(actor)
+    qs = (scope.filter(employee__manager_path__startswith=manager_employee.reports_prefix)
           .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=since)))
     rows = _rows(list(_with_progress(qs, today).select_related("employee__org_unit")
-                      .defer("employee__national_id", "employee__bank_account")
+                      .only("id", "employee_id", "template_id", "template_name", "start_date", "created_at",
+                            "created_by_id", "completed_at", "employee__id", "employee__name", "employee__name_en",
+                            "employee__org_unit_id", "employee__org_unit__id", "employee__org_unit__name",
+                            "employee__org_unit__name_en")
                       .order_by(F("completed_at").desc(nulls_first=True), "start_date", "id")[:MAX_LIMIT]))
     return [TeamRow(employee=c.employee, checklist=c, done=c.done, total=c.total, percent=c.percent,
                     overdue=c.overdue) for c in rows]
 
 
+# One page may ask is_new_hire for the same person several times (the home page's roles, learning's
+# audience for recommendations and resources). ``new_hire_known`` answers it once for a block of code;
+# a context variable, so it ends with the block and never leaks into another request.
+_KNOWN_NEW_HIRE: ContextVar[tuple[int, dt.date, bool] | None] = ContextVar("known_new_hire", default=None)
+
+
+@contextmanager
+def new_hire_known(employee: Employee, today: dt.date) -> Iterator[bool]:
+    """Within the block, ``is_new_hire(employee, today)`` is answered from one check made here."""
+    token = _KNOWN_NEW_HIRE.set(None)
+    answer = is_new_hire(employee, today)
+    _KNOWN_NEW_HIRE.set((employee.pk, today, answer))
+    try:
+        yield answer
+    finally:
+        _KNOWN_NEW_HIRE.reset(token)
+
+
 def is_new_hire(employee: Employee, today: dt.date) -> bool:
     """In the first 90 days since the hire date, or mentored in an active new-graduate programme."""
+    known = _KNOWN_NEW_HIRE.get()
+    if known is not None and known[0] == employee.pk and known[1] == today:
+        return known[2]
     days = (today - employee.hire_date).days
     if 0 <= days < NEW_HIRE_DAYS:
         return True

@@ -7,14 +7,15 @@ of the company."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from talentloop.core.access import Actor
 from talentloop.home.selectors import apps, hr, mentoring, performance, team
-from talentloop.home.selectors.base import INFO, Ctx, Section
+from talentloop.home.selectors.base import INFO, Ctx, Section, optional
 
 
 @dataclass
@@ -94,17 +95,26 @@ def roles_of(ctx: Ctx) -> frozenset[str]:
 
 
 def greeting(actor: Actor):
-    """The person's name, position, unit and manager for the greeting: one query that leaves out the
-    encrypted HR fields (nothing to decrypt on every home page)."""
+    """The person's name, position, unit and manager for the greeting: one query of plain values (the
+    person's own record, never the encrypted HR fields), shaped into unsaved model objects so the
+    template reads the usual labels without instantiating querysets' model rows."""
     if actor.employee is None:
         return None
-    from talentloop.organisation.access import visible_employees
+    from talentloop.organisation.models import Employee, JobFamily, OrgUnit, Position
 
-    return (visible_employees(actor).filter(pk=actor.employee.pk)
-            .select_related("org_unit", "job_family", "position", "manager")
-            .only("id", "name", "name_en", "level", "org_unit__id", "org_unit__name", "org_unit__name_en",
-                  "job_family__id", "job_family__name", "job_family__name_en", "position__id", "position__name",
-                  "position__name_en", "manager__id", "manager__name", "manager__name_en").first())
+    rows = list(Employee.objects.filter(pk=actor.employee.pk).values_list(
+        "name", "name_en", "org_unit__name", "org_unit__name_en", "job_family__name", "job_family__name_en",
+        "position__name", "position__name_en", "manager_id", "manager__name", "manager__name_en")[:1])
+    if not rows:
+        return None
+    (name, name_en, unit, unit_en, family, family_en, position, position_en,
+     manager_id, manager, manager_en) = rows[0]
+    person = Employee(pk=actor.employee.pk, name=name, name_en=name_en)
+    person.org_unit = OrgUnit(name=unit or "", name_en=unit_en or "")
+    person.job_family = JobFamily(name=family or "", name_en=family_en or "") if family is not None else None
+    person.position = Position(name=position or "", name_en=position_en or "") if position is not None else None
+    person.manager = Employee(pk=manager_id, name=manager, name_en=manager_en or "") if manager_id else None
+    return person
 
 
 @dataclass
@@ -118,16 +128,29 @@ class HomePage:
         return [s.key for s in self.sections]
 
 
+@contextmanager
+def _one_page(ctx: Ctx) -> Iterator[None]:
+    """While one page is built, onboarding's new-hire check for the reader is made once and reused (the
+    roles here, learning's audience for recommendations and resources ask it too)."""
+    known = optional("talentloop.onboarding.selectors", "new_hire_known")
+    if known is None or ctx.employee is None:
+        yield
+        return
+    with known(ctx.employee, ctx.today):
+        yield
+
+
 def home_page(actor: Actor, today: dt.date | None = None) -> HomePage:
     ctx = Ctx(actor=actor, today=today or timezone.localdate())
-    roles = roles_of(ctx)
-    employee = greeting(actor)
-    built = []
-    for order, spec in enumerate(SPECS):
-        if spec.roles & roles:
-            section = spec.build(ctx)
-            if section is not None:
-                built.append((-section.urgency, order, section))
+    with _one_page(ctx):
+        roles = roles_of(ctx)
+        employee = greeting(actor)
+        built = []
+        for order, spec in enumerate(SPECS):
+            if spec.roles & roles:
+                section = spec.build(ctx)
+                if section is not None:
+                    built.append((-section.urgency, order, section))
     built.sort(key=lambda t: (t[0], t[1]))
     return HomePage(employee=employee, roles=roles, sections=[s for _u, _o, s in built])
 
@@ -138,8 +161,9 @@ def home_section(actor: Actor, key: str, today: dt.date | None = None) -> Sectio
     if spec is None:
         return None
     ctx = Ctx(actor=actor, today=today or timezone.localdate())
-    if not spec.roles & roles_of(ctx):
-        return None
-    if key == "mentor_entry":
-        ctx.cache["has_mentor"] = mentoring.my_mentor(ctx) is not None
-    return spec.build(ctx)
+    with _one_page(ctx):
+        if not spec.roles & roles_of(ctx):
+            return None
+        if key == "mentor_entry":
+            ctx.cache["has_mentor"] = mentoring.my_mentor(ctx) is not None
+        return spec.build(ctx)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, optional
+from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count, optional
 
 
 @dataclass
@@ -18,12 +18,10 @@ class NotificationsSection(Section):
 
 def notifications(ctx: Ctx) -> NotificationsSection | None:
     """Shown at the very top while something is unread: the count and the latest three unread."""
-    count_fn = optional("talentloop.notifications.selectors", "unread_count")
-    list_fn = optional("talentloop.notifications.selectors", "notification_list")
-    if count_fn is None or list_fn is None or ctx.employee is None:
+    inbox = optional("talentloop.notifications.selectors", "inbox_queryset")
+    if inbox is None or ctx.employee is None:
         return None
-    unread = count_fn(ctx.actor)
-    latest = list(list_fn(ctx.actor, unread_only=True, limit=3))
+    latest, unread = head_and_count(inbox(ctx.actor, unread_only=True), 3)  # one query for both
     if not unread:
         return None
     return NotificationsSection(urgency=URGENT + 5, unread=unread, latest=latest)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.db.models import Count, Window
 from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
@@ -63,6 +64,14 @@ def optional(module: str, name: str):
     except ImportError:
         return None
     return getattr(mod, name, None)
+
+
+def head_and_count(qs, limit: int) -> tuple[list, int]:
+    """The first ``limit`` rows of an ordered queryset and how many rows it has in all, in ONE query:
+    the total rides along on every row as ``COUNT(*) OVER ()`` (computed before the LIMIT; SQLite and
+    PostgreSQL both have window functions). No row means a total of 0."""
+    rows = list(qs.annotate(_home_total=Window(expression=Count("pk")))[:limit])
+    return rows, (rows[0]._home_total if rows else 0)
 
 
 def figure(value) -> str:

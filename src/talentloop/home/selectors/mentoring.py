@@ -40,24 +40,28 @@ class MyMentorSection(Section):
 
 def my_mentor(ctx: Ctx) -> MyMentorSection | None:
     """The mentor of the person's running plan and how to reach them (phone and e-mail as stored on
-    the mentor's employee record, else their account's e-mail). Two queries."""
+    the mentor's employee record, else their account's e-mail), then the next open item: two queries
+    of plain values (one when there is no plan). The person's own plans, which a mentee may always
+    read (mentoring's visible_plans starts from exactly that), so no scope is built."""
+    from talentloop.mentoring.models import ProgrammeTemplate
+    from talentloop.organisation.models import Employee
+
     me = ctx.employee
     if me is None:
         return None
-    plan = (m_access.visible_plans(ctx.actor).filter(mentee_id=me.pk, status__in=RUNNING)
-            .select_related("mentor__employee__user", "template")
-            .only("id", "starts_on", "ends_on", "status", "template__name", "template__name_en",
-                  "mentor__id", "mentor__employee__id", "mentor__employee__name", "mentor__employee__name_en",
-                  "mentor__employee__email", "mentor__employee__phone", "mentor__employee__user__email")
-            .order_by("-starts_on", "-id").first())
-    if plan is None:
+    rows = list(MentoringPlan.objects.filter(mentee_id=me.pk, status__in=RUNNING).order_by("-starts_on", "-id")
+                .values_list("id", "template__name", "template__name_en", "mentor__employee__name",
+                             "mentor__employee__name_en", "mentor__employee__email", "mentor__employee__phone",
+                             "mentor__employee__user__email")[:1])
+    if not rows:
         return None
-    mentor = plan.mentor.employee
-    section = MyMentorSection(urgency=LIVE, plan=plan, name=mentor.display_name, phone=mentor.phone,
-                              email=mentor.email or (mentor.user.email if mentor.user else ""),
-                              programme=plan.template.label)
-    section.next_item = (m_access.visible_items(ctx.actor).filter(plan_id=plan.pk, completed_on__isnull=True)
-                         .order_by("due_on", "id").first())
+    plan_id, programme, programme_en, name, name_en, email, phone, user_email = rows[0]
+    mentor = Employee(name=name or "", name_en=name_en or "")
+    section = MyMentorSection(urgency=LIVE, plan=MentoringPlan(pk=plan_id, mentee_id=me.pk), name=mentor.display_name,
+                              phone=phone or "", email=email or user_email or "",
+                              programme=ProgrammeTemplate(name=programme or "", name_en=programme_en or "").label)
+    section.next_item = next(iter(PlanItem.objects.filter(plan_id=plan_id, completed_on__isnull=True)
+                                  .only("id", "plan_id", "kind", "due_on").order_by("due_on", "id")[:1]), None)
     return section
 
 
@@ -73,7 +77,7 @@ def mentor_entry(ctx: Ctx, *, has_mentor: bool) -> MentorEntrySection | None:
     """The way in: find a mentor, or apply to become one when the person meets every criterion of the
     mentor policy today (screened for this one person: a fixed handful of queries)."""
     from talentloop.mentoring.models import MentorApplication
-    from talentloop.mentoring.services.qualification import current_policy, qualifies, screen_employees
+    from talentloop.mentoring.services.qualification import current_policy, person_qualifies
 
     me = ctx.employee
     if me is None or ctx.is_mentor:
@@ -85,7 +89,7 @@ def mentor_entry(ctx: Ctx, *, has_mentor: bool) -> MentorEntrySection | None:
         section.applied = m_access.visible_applications(ctx.actor).filter(
             employee_id=me.pk, status=MentorApplication.Status.SUBMITTED).exists()
         if not section.applied:
-            section.qualifies = qualifies(screen_employees(policy, [me], as_of=ctx.today)[me.pk])
+            section.qualifies = person_qualifies(policy, me, as_of=ctx.today)
     if has_mentor and not section.qualifies and not section.applied:
         return None
     return section
@@ -121,8 +125,10 @@ class MenteesSection(Section):
 
 def _mentor_plans(ctx: Ctx) -> list[MentoringPlan]:
     if "mentor_plans" not in ctx.cache:
+        # A mentor's own plans are always theirs to read (mentoring's visible_plans grants every plan
+        # whose mentor is the actor), so the mentor's desk filters them directly, without the scope.
         ctx.cache["mentor_plans"] = list(
-            m_access.visible_plans(ctx.actor).filter(mentor__employee_id=ctx.employee.pk, status__in=RUNNING)
+            MentoringPlan.objects.filter(mentor__employee_id=ctx.employee.pk, status__in=RUNNING)
             .select_related("mentee", "template", "mentor")
             .only("id", "status", "starts_on", "mentor__capacity", "template__name", "template__name_en",
                   *_person_fields("mentee__"))
@@ -167,7 +173,7 @@ def mentor_due(ctx: Ctx, limit: int = 10) -> DueSection | None:
     if not ctx.is_mentor:
         return None
     horizon = ctx.today + dt.timedelta(days=DUE_DAYS)
-    items = list(m_access.visible_items(ctx.actor)
+    items = list(PlanItem.objects  # the mentor's own plans: always theirs to see (see _mentor_plans)
                  .filter(plan__mentor__employee_id=ctx.employee.pk, plan__status__in=RUNNING,
                          completed_on__isnull=True, due_on__lte=horizon)
                  .select_related("plan__mentee", "plan__mentor")
@@ -215,10 +221,9 @@ def mentor_stats(ctx: Ctx) -> MentorStatsSection | None:
     if not ctx.is_mentor:
         return None
     since = ctx.today - dt.timedelta(days=STATS_DAYS)
-    plans = m_access.visible_plans(ctx.actor).filter(mentor__employee_id=ctx.employee.pk)
-    sessions = SessionRecord.objects.filter(plan__in=plans, held_on__gte=since).aggregate(
+    sessions = SessionRecord.objects.filter(plan__mentor__employee_id=ctx.employee.pk, held_on__gte=since).aggregate(
         n=Count("id"), minutes=Sum("duration_minutes"))
-    items = m_access.visible_items(ctx.actor).filter(plan__in=plans, completed_on__gte=since).aggregate(
+    items = PlanItem.objects.filter(plan__mentor__employee_id=ctx.employee.pk, completed_on__gte=since).aggregate(
         done=Count("id"), on_time=Count("id", filter=Q(completed_on__lte=F("due_on"))))
     return MentorStatsSection(
         urgency=INFO, active_mentees=sum(1 for p in _mentor_plans(ctx) if p.status == PlanStatus.ACTIVE),

@@ -9,7 +9,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from talentloop.home.selectors.base import INFO, LIVE, URGENT, Ctx, Section, Sparkline, figure, sparkline
+from talentloop.home.selectors.base import (
+    INFO,
+    LIVE,
+    URGENT,
+    Ctx,
+    Section,
+    Sparkline,
+    figure,
+    head_and_count,
+    sparkline,
+)
 from talentloop.organisation.models import Employee
 from talentloop.performance import access as perf_access
 from talentloop.performance import periods as P
@@ -209,19 +219,21 @@ def alerts(ctx: Ctx) -> AlertsSection | None:
     """Open decline alerts the person may see (their own, their team's) and, for the heads of units and
     HR, open root-cause reviews. The alerts are read with only what the card shows (the alert page's
     selector loads whole employee records, encrypted fields included)."""
-    from talentloop.performance.selectors_alerts import OPEN_STATUSES, root_cause_review_list
+    from talentloop.performance.models import RootCauseStatus
+    from talentloop.performance.selectors_alerts import OPEN_STATUSES
 
     section = AlertsSection(urgency=URGENT)
     open_alerts = perf_access.visible_alerts(ctx.actor).filter(status__in=OPEN_STATUSES)
-    section.alert_count = open_alerts.count()
-    section.alerts = list(open_alerts.select_related("rule__metric", "employee")
-                          .only("id", "opened_at", "rule__id", "rule__name", "rule__name_en", "rule__metric__id",
-                                "rule__metric__name", "rule__metric__name_en", "employee__id", "employee__name",
-                                "employee__name_en")
-                          .order_by("-opened_at", "-id")[:3])
+    section.alerts, section.alert_count = head_and_count(
+        open_alerts.select_related("rule__metric", "employee")
+        .only("id", "opened_at", "rule__id", "rule__name", "rule__name_en", "rule__metric__id",
+              "rule__metric__name", "rule__metric__name_en", "employee__id", "employee__name", "employee__name_en")
+        .order_by("-opened_at", "-id"), 3)
     if ctx.actor.has_reports or ctx.actor.is_hr:
         section.show_reviews = True
-        section.reviews, section.review_count = root_cause_review_list(ctx.actor, status="open", limit=3)
+        section.reviews, section.review_count = head_and_count(
+            perf_access.visible_root_cause_reviews(ctx.actor).select_related("org_unit", "metric")
+            .filter(status=RootCauseStatus.OPEN).order_by("-opened_at", "-id"), 3)
     if not section.alert_count and not section.review_count:
         return None  # nothing open: no card (the queries ran all the same, so the count stays fixed)
     return section

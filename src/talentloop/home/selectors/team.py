@@ -9,11 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q
 
-from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, optional
+from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count, optional
 from talentloop.mentoring import access as m_access
 from talentloop.mentoring.models import MentoringPlan, PlanStatus
 from talentloop.organisation.models import Employee
 from talentloop.performance import access as perf_access
+from talentloop.performance.models import Score
 
 BELOW_SHOWN = 5
 TARGET_TOTAL = Decimal(100)  # a total of 100 means the targets were met
@@ -55,7 +56,9 @@ def team_glance(ctx: Ctx) -> TeamGlance | None:
         return None
     members = team(ctx)
     keys = [ctx.period.key, ctx.period.previous().key]
-    scores = perf_access.visible_scores(ctx.actor).filter(employee__in=members.values("pk"), period_key__in=keys)
+    # ``members`` already comes from the actor's score scope (team_members), so wrapping the scores in
+    # visible_scores again would only nest the same scope twice in the SQL.
+    scores = Score.objects.filter(employee__in=members.values("pk"), period_key__in=keys)
     per = {r["period_key"]: r for r in scores.filter(total__isnull=False).order_by().values("period_key").annotate(
         n=Count("id"), avg=Avg("total"), below=Count("id", filter=Q(total__lt=TARGET_TOTAL)),
         **{f"b{b}": Count("id", filter=q) for b, q in BANDS.items()})}
@@ -84,17 +87,17 @@ class TeamOverdue(Section):
 
 def team_overdue(ctx: Ctx, limit: int = 5) -> TeamOverdue | None:
     """Mentoring items past their due date of the mentors below the manager (only the item, its date,
-    the mentor and the mentee, as the overdue page shows). Two queries."""
+    the mentor and the mentee, as the overdue page shows). One query."""
     if not ctx.actor.has_reports:
         return None
     qs = (m_access.overdue_items_scope(ctx.actor)
           .filter(completed_on__isnull=True, due_on__lt=ctx.today,
                   plan__status__in=(PlanStatus.ACTIVE, PlanStatus.APPROVED)))
-    items = list(qs.select_related("plan__mentor__employee", "plan__mentee")
-                 .only("id", "kind", "due_on", "plan__id", "plan__mentor__id", "plan__mentor__employee__name",
-                       "plan__mentor__employee__name_en", "plan__mentee__name", "plan__mentee__name_en")
-                 .order_by("due_on", "id")[:limit])
-    count = qs.count()
+    items, count = head_and_count(
+        qs.select_related("plan__mentor__employee", "plan__mentee")
+        .only("id", "kind", "due_on", "plan__id", "plan__mentor__id", "plan__mentor__employee__name",
+              "plan__mentor__employee__name_en", "plan__mentee__name", "plan__mentee__name_en")
+        .order_by("due_on", "id"), limit)
     return TeamOverdue(urgency=URGENT, items=items, count=count) if count else None
 
 

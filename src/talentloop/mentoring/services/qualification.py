@@ -398,6 +398,45 @@ def qualifies(screening: list[dict]) -> bool:
     return bool(screening) and all(r["status"] == PASSED for r in screening)
 
 
+# Criteria in the order of their cost for one person: the first two read only the employee record,
+# the others query. ``person_qualifies`` stops at the first criterion not passed.
+_CHEAP_FIRST = (CriterionKey.LEVEL_MIN, CriterionKey.TENURE_YEARS, CriterionKey.ANNUAL_RATING_MIN,
+                CriterionKey.CERTIFICATION, CriterionKey.MENTORING_EXPERIENCE_YEARS, CriterionKey.SUCCESSFUL_MENTEES)
+
+
+def person_qualifies(policy: MentorPolicy, person: Employee, *, as_of: dt.date | None = None) -> bool:
+    """Whether one person meets every criterion of ``policy`` today — the same answer as
+    ``qualifies(screen_employees(policy, [person])[person.pk])`` but without the queries of the
+    criteria that no longer matter once one has failed (the home page asks this for every visit)."""
+    as_of = as_of or _today()
+    keys = [c["key"] for c in policy.criteria or []]
+    if not keys:
+        return False
+    order = sorted(keys, key=lambda k: _CHEAP_FIRST.index(k) if k in _CHEAP_FIRST else len(_CHEAP_FIRST))
+    people = [person]
+    history = None
+    for key in order:
+        params = policy.criterion(key) or {}
+        if key == CriterionKey.ANNUAL_RATING_MIN:
+            per = _crit_annual_rating(params, people, as_of)
+        elif key in (CriterionKey.MENTORING_EXPERIENCE_YEARS, CriterionKey.SUCCESSFUL_MENTEES):
+            if history is None:
+                history = _mentoring_history([person.pk], as_of)
+            crit = _crit_experience if key == CriterionKey.MENTORING_EXPERIENCE_YEARS else _crit_successful_mentees
+            per = crit(params, people, as_of, history)
+        elif key == CriterionKey.CERTIFICATION:
+            per = _crit_certification(params, people, as_of)
+        elif key == CriterionKey.TENURE_YEARS:
+            per = _crit_tenure(params, people, as_of)
+        elif key == CriterionKey.LEVEL_MIN:
+            per = _crit_level(params, people, as_of)
+        else:  # pragma: no cover - normalise_criteria refuses unknown keys
+            return False
+        if per[person.pk]["status"] != PASSED:
+            return False
+    return True
+
+
 # ---------------------------------------------------------------- applications
 
 

@@ -9,6 +9,7 @@ claimed before it is sent and recorded as sent right after.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talentloop.organisation.models import Employee
 
@@ -79,10 +80,10 @@ class QuietHours(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-    SKIPPED = "skipped", _("Skipped")
+    PENDING = "pending", pgettext_lazy("delivery status", "Pending")
+    SENT = "sent", pgettext_lazy("delivery status", "Sent")
+    FAILED = "failed", pgettext_lazy("delivery status", "Failed")
+    SKIPPED = "skipped", pgettext_lazy("delivery status", "Skipped")
     DIGESTED = "digested", _("In a digest")
 
 

@@ -494,7 +494,7 @@ def test_alert_rule_api(world, api_client_for, response_time):
                                           ).status_code == 403
 
 
-WEB_BASE = 5  # session, user, actor: employee + roles + has-reports
+WEB_BASE = 6  # session, user, actor: employee + roles + has-reports; the unread-notifications count of the bell
 API_BASE = 4  # token+user, actor: employee + roles + has-reports
 
 

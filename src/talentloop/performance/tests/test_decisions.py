@@ -254,7 +254,7 @@ def _count(client, url) -> int:
 
 @pytest.mark.parametrize("periods", [2, 12])
 def test_my_ratings_page_query_count(world, setup, actor_of, client_for, periods):  # noqa: F811
-    # base 5 (session, user, actor) + final ratings + their changes + computed ratings + open appeals
+    # base 6 (session, user, actor, bell) + final ratings + their changes + computed ratings + open appeals
     # + recent computed results = 10, whatever the number of periods
     emp = world.emp(world.employee)
     for month in range(1, periods + 1):
@@ -262,7 +262,7 @@ def test_my_ratings_page_query_count(world, setup, actor_of, client_for, periods
         final_rating_set(actor=actor_of("hr"), employee=emp, period_key=key, rating="3.5")
         final_rating_set(actor=actor_of("lead"), employee=emp, period_key=key, rating="3.7")
         appeal_create(actor=actor_of("employee"), employee=emp, period_key=key, reason="why")
-    assert _count(client_for("employee"), "/performance/ratings/") == 5 + 5
+    assert _count(client_for("employee"), "/performance/ratings/") == 6 + 5
 
 
 @pytest.mark.parametrize("people", [3, 30])
@@ -277,6 +277,6 @@ def test_appeals_inbox_query_count(world, actor_of, client_for, people):
         from talentloop.core.access import actor_for
 
         appeal_create(actor=actor_for(user), employee=emp, period_key="2025-12", reason="why")
-    # base 5 + inbox (people and who answered joined) + my own appeals = 7
-    assert _count(client_for("lead"), "/performance/appeals/") == 5 + 2
-    assert _count(client_for("hr"), "/performance/appeals/") == 5 + 2
+    # base 6 + inbox (people and who answered joined) + my own appeals = 8
+    assert _count(client_for("lead"), "/performance/appeals/") == 6 + 2
+    assert _count(client_for("hr"), "/performance/appeals/") == 6 + 2

@@ -201,13 +201,13 @@ def test_feedback_and_plan_pages_query_counts(world, actor_of, client_for, n):
         feedback_give(actor=actor_of("employee"), recipient=person, text=f"welcome {i}", visibility="manager")
         feedback_request_create(actor=actor_for(person.user), responder=emp)
         make_plan(world, actor_of("lead"), employee=person)
-    # base 5 + received + given + team (the employee has no reports: none) + asked of me + my requests = 9
-    assert count(client_for("employee"), "/performance/feedback/") == 5 + 4
+    # base 6 + received + given + team (the employee has no reports: none) + asked of me + my requests = 10
+    assert count(client_for("employee"), "/performance/feedback/") == 6 + 4
     # the lead has reports: + the team's feedback = 10
-    assert count(client_for("lead"), "/performance/feedback/") == 5 + 5
-    # base 5 + the plans with goal counts and last check-in = 6
-    assert count(client_for("lead"), "/performance/plans/") == 5 + 1
-    assert count(client_for("hr"), "/performance/plans/") == 5 + 1
+    assert count(client_for("lead"), "/performance/feedback/") == 6 + 5
+    # base 6 + the plans with goal counts and last check-in = 7
+    assert count(client_for("lead"), "/performance/plans/") == 6 + 1
+    assert count(client_for("hr"), "/performance/plans/") == 6 + 1
 
 
 @pytest.mark.parametrize("n", [2, 20])

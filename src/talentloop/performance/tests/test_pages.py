@@ -33,7 +33,7 @@ from talentloop.performance.services.scores import recompute_period
 
 pytestmark = pytest.mark.django_db
 
-WEB_BASE = 5  # session, user, actor: employee + roles + has-reports (see tests/test_query_counts.py)
+WEB_BASE = 6  # session, user, actor: employee + roles + has-reports; the unread-notifications count of the bell
 MARCH = P.parse("2026-03")
 FEBRUARY = P.parse("2026-02")
 

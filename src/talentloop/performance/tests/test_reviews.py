@@ -314,16 +314,16 @@ def test_review_list_pages_query_counts(world, setup, actor_of, client_for, peop
     c = review_cycle_open(actor=hr, cycle=make_cycle(hr))
     make_cycle(hr, name="draft")
     review_cycle_set_status(actor=hr, cycle=c, status="calibration")
-    # base 5 (session, user, actor) + the cycles with their counts = 6
-    assert count(client_for("hr"), "/performance/review-cycles/") == 5 + 1
-    # the lead writes a manager review per report: base 5 + reviews to write + self reviews to pick peers = 7
-    assert count(client_for("lead"), "/performance/reviews/") == 5 + 2
-    # cycle progress: base 5 + the cycle + count + one page of people + review counts = 9
-    assert count(client_for("hr"), f"/performance/review-cycles/{c.pk}/") == 5 + 4
-    # calibration: base 5 + the cycle + whether its period is closed + people + scores + review ratings
+    # base 6 (session, user, actor, bell) + the cycles with their counts = 7
+    assert count(client_for("hr"), "/performance/review-cycles/") == 6 + 1
+    # the lead writes a manager review per report: base 6 + reviews to write + self reviews to pick peers = 7
+    assert count(client_for("lead"), "/performance/reviews/") == 6 + 2
+    # cycle progress: base 6 + the cycle + count + one page of people + review counts = 9
+    assert count(client_for("hr"), f"/performance/review-cycles/{c.pk}/") == 6 + 4
+    # calibration: base 6 + the cycle + whether its period is closed + people + scores + review ratings
     #   + final ratings + potentials = 12; who may decide is checked in memory
-    assert count(client_for("hr"), f"/performance/review-cycles/{c.pk}/calibration/") == 5 + 7
-    assert count(client_for("lead"), f"/performance/review-cycles/{c.pk}/calibration/") == 5 + 7
+    assert count(client_for("hr"), f"/performance/review-cycles/{c.pk}/calibration/") == 6 + 7
+    assert count(client_for("lead"), f"/performance/review-cycles/{c.pk}/calibration/") == 6 + 7
 
 
 @pytest.mark.parametrize("people", [2, 25])

@@ -370,7 +370,7 @@ def test_review_list_query_count(org, world, client_for, api_client_for, extra_u
         page = client.get("/performance/root-causes/")
     assert len(page.context["reviews"]) == 4 + extra_units  # platform, infra, qa, the new ones, rnd
     # the actor's headed units (for the scope) + count + one page (unit and metric joined)
-    assert len(queries) == 5 + 3
+    assert len(queries) == 6 + 3
     api = api_client_for("hr")
     api.get("/api/v1/root-cause-reviews")
     with CaptureQueriesContext(connection) as queries:
