@@ -146,11 +146,11 @@ def vapid_keys_generate(*, actor: Actor | None, subject: str, rotate: bool = Fal
     keys = VapidKeys(public_key=public, private_key=pem, subject=subject)
     _full_clean(keys)
     keys.save()
-    action = "notifications.vapid_keys_rotated" if existing else "notifications.vapid_keys_created"
     before = existing.public_key if existing else None
-    audit_record(actor=actor, action=action, obj=keys,
+    audit_record(actor=actor, action="update" if existing else "create", obj=keys,
                  changes={"private_key": CHANGED, "public_key": {"before": before, "after": public}},
-                 summary=f"{removed} push subscription(s) removed" if existing else "")
+                 summary=(f"VAPID keys rotated; {removed} push subscription(s) removed" if existing
+                          else "VAPID keys created"))
     return keys
 
 
@@ -191,8 +191,8 @@ def im_credentials_set(*, actor: Actor, vendor: str, client_id: str, agent_id: s
     changes = {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
     if secret:
         changes["secret"] = CHANGED
-    audit_record(actor=actor, action="notifications.im_credentials_set", obj=creds, changes=changes,
-                 summary="created" if created else "")
+    audit_record(actor=actor, action="create" if created else "update", summary="chat app credentials set",
+                 obj=creds, changes=changes)
     return creds
 
 
@@ -219,7 +219,7 @@ def im_identity_set(*, actor: Actor, employee: Employee, vendor: str, external_i
     _full_clean(identity, exclude=["employee"])
     identity.save()
     if before != external_id:
-        audit_record(actor=actor, action="notifications.im_identity_set", obj=identity,
+        audit_record(actor=actor, action="update", summary="chat identity set", obj=identity,
                      changes={"external_id": {"before": before, "after": external_id}})
     return identity
 
@@ -228,7 +228,7 @@ def im_identity_set(*, actor: Actor, employee: Employee, vendor: str, external_i
 def im_identity_delete(*, actor: Actor, identity: ImIdentity) -> None:
     if not access.can_set_im_identity(actor, identity.employee):
         raise PermissionDenied(_("You may not set this person's chat identity."))
-    audit_record(actor=actor, action="notifications.im_identity_deleted", obj=identity)
+    audit_record(actor=actor, action="delete", summary="chat identity removed", obj=identity)
     identity.delete()
 
 
@@ -307,8 +307,8 @@ def im_identities_import(*, actor: Actor, text: str) -> ImportResult:
         except IntegrityError:
             raise Conflict(_("Some IDs were changed meanwhile; import again.")) from None
         result.saved = len(to_create)
-        audit_record(actor=actor, action="notifications.im_identities_imported", entity_type="notifications.imidentity",
-                     summary=f"{result.saved} saved, {len(result.rejected)} rejected")
+        audit_record(actor=actor, action="execute", entity_type="notifications.imidentity",
+                     summary=f"chat identities imported: {result.saved} saved, {len(result.rejected)} rejected")
     return result
 
 
@@ -360,7 +360,7 @@ def group_bot_create(*, actor: Actor, org_unit: OrgUnit, vendor: str, name: str,
     changes["webhook_url"] = CHANGED
     if bot.signing_secret:
         changes["signing_secret"] = CHANGED
-    audit_record(actor=actor, action="notifications.group_bot_created", obj=bot, changes=changes)
+    audit_record(actor=actor, action="create", summary="group bot created", obj=bot, changes=changes)
     return bot
 
 
@@ -387,7 +387,7 @@ def group_bot_update(*, actor: Actor, bot: GroupBot, name: str, kinds: list[str]
     bot.save()
     after = _bot_snapshot(bot)
     changes.update({k: {"before": before[k], "after": v} for k, v in after.items() if before[k] != v})
-    audit_record(actor=actor, action="notifications.group_bot_updated", obj=bot, changes=changes)
+    audit_record(actor=actor, action="update", summary="group bot updated", obj=bot, changes=changes)
     return bot
 
 
@@ -395,6 +395,6 @@ def group_bot_update(*, actor: Actor, bot: GroupBot, name: str, kinds: list[str]
 def group_bot_delete(*, actor: Actor, bot: GroupBot) -> None:
     if not access.can_manage_group_bot_of(actor, bot.org_unit):
         raise PermissionDenied(_("You may not manage group bots of this unit."))
-    audit_record(actor=actor, action="notifications.group_bot_deleted", obj=bot)
+    audit_record(actor=actor, action="delete", summary="group bot removed", obj=bot)
     bot.delete()
 

@@ -36,7 +36,7 @@ def test_credentials_are_write_only_and_audited_without_the_secret(world):
     services.im_credentials_set(actor=admin, vendor="wecom", client_id="ww2", agent_id="1000002", secret=None)
     creds = ImCredentials.objects.get()
     assert creds.secret == "top-secret-value" and creds.client_id == "ww2"  # None kept the secret
-    entries = list(AuditEntry.objects.filter(action="notifications.im_credentials_set").order_by("pk"))
+    entries = list(AuditEntry.objects.filter(entity_type="notifications.imcredentials").order_by("pk"))
     assert len(entries) == 2 and entries[0].changes.get("secret") == "changed"
     assert all("top-secret-value" not in str(e.changes) for e in entries)
     page = client_for(world.admin).get("/notifications/channels/wecom/")
@@ -96,7 +96,7 @@ def test_webhook_address_must_match_the_platform(world):
     bot = services.group_bot_create(actor=hr, org_unit=world.platform, vendor="feishu", name="x",
                                     signing_secret="sig-secret-XYZ",
                                     webhook_url="https://open.feishu.cn/open-apis/bot/v2/hook/abc", kinds=[])
-    entry = AuditEntry.objects.get(action="notifications.group_bot_created")
+    entry = AuditEntry.objects.get(action="create", entity_type="notifications.groupbot")
     assert entry.changes["webhook_url"] == "changed" and "open.feishu.cn" not in str(entry.changes)
     page = client_for(world.hr).get(f"/notifications/group-bots/{bot.pk}/").content.decode()
     assert "bot/v2/hook/abc" not in page and "sig-secret-XYZ" not in page
