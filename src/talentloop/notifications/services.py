@@ -255,11 +255,7 @@ def absolute_url(link: str) -> str:
         return ""
     if link.startswith(("http://", "https://")):
         return link
-    base = getattr(settings, "TALENTLOOP_SITE_URL", "")
-    if not base:
-        import os
-
-        base = os.environ.get("TALENTLOOP_SITE_URL", "")
+    base = getattr(settings, "TALENTLOOP_SITE_URL", "")  # from the environment, read in settings
     if not base:
         host = next((h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")), "localhost")
         base = f"http://{host}"
