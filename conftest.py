@@ -14,6 +14,26 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line(f"DATABASE VENDOR: {connection.vendor}")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_generations():
+    """Nothing kept per process (core.generations) outlives a test: a rolled-back test never commits,
+    so what it kept and the names it wrote would otherwise reach the next one."""
+    from talentloop.core import generations
+
+    generations.reset()
+    yield
+    generations.reset()
+
+
+def commit_callbacks() -> None:
+    """Run what the test's transaction would run on commit (on_commit callbacks registered so far)."""
+    from django.db import connection
+
+    callbacks, connection.run_on_commit[:] = list(connection.run_on_commit), []
+    for _savepoints, func, _robust in callbacks:
+        func()
+
+
 def pytest_report_header(config):
     return [f"talentloop settings: {os.environ.get('DJANGO_SETTINGS_MODULE', 'talentloop.config.settings.test')}"]
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from talentloop.careers import access
 from talentloop.careers.models import CareerLadder, LadderLevel
+from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.mentoring.models import SkillAssessment
 from talentloop.organisation.models import Employee, EmploymentEvent, EventKind, JobFamily
@@ -187,6 +188,20 @@ def _english() -> bool:
     return (translation.get_language() or "").startswith("en")
 
 
+def family_ladder(job_family_id: int | None) -> tuple[CareerLadder, list[LadderLevel]] | None:
+    """The job family's ladder and its levels (lowest first, each with its required courses), kept
+    per process while the configuration does not change (see core.generations). Read only."""
+    if job_family_id is None:
+        return None
+
+    def build():
+        ladder = (CareerLadder.objects.filter(job_family_id=job_family_id)
+                  .prefetch_related(_levels_prefetch()).first())
+        return None if ladder is None else (ladder, list(ladder.levels.all()))
+
+    return generations.cached(("careers.family_ladder", job_family_id), build)
+
+
 def promotion_path(actor: Actor, employee: Employee, today: dt.date | None = None) -> PromotionPath | None:
     """The ladder of the person's job family with their current level, the next level and each of
     its requirements met / not met / unknown, in plain words with the person's figures. None when
@@ -194,11 +209,10 @@ def promotion_path(actor: Actor, employee: Employee, today: dt.date | None = Non
     if not access.can_view_path(actor, employee):
         return None
     today = today or timezone.localdate()
-    ladder = (CareerLadder.objects.filter(job_family_id=employee.job_family_id)
-              .prefetch_related(_levels_prefetch()).first())
-    if ladder is None:
+    found = family_ladder(employee.job_family_id)
+    if found is None:
         return None
-    levels = list(ladder.levels.all())
+    ladder, levels = found
     current = next((lv for lv in reversed(levels) if lv.level <= employee.level), None)
     upcoming = next((lv for lv in levels if lv.level > employee.level), None)
     since = level_since(employee, today)

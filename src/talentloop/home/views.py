@@ -18,7 +18,10 @@ from talentloop.mentoring.services.cadence import session_record
 @login_required
 @require_GET
 def index(request):
-    return TemplateResponse(request, "home/index.html", {"page": selectors.home_page(request.actor)})
+    page = selectors.home_page(request.actor)
+    if page.unread is not None:
+        request.unread_notifications = page.unread  # the bell reuses the page's count (no second query)
+    return TemplateResponse(request, "home/index.html", {"page": page})
 
 
 @login_required

@@ -14,10 +14,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.learning.models import (
     Audience,
@@ -67,6 +69,74 @@ def _audience_q(actor: Actor, today: dt.date | None = None) -> Q:
     if not (is_mentor(actor) or actor.is_hr):
         q &= ~Q(kind=ContentKind.RESOURCE)
     return Q(status=ContentStatus.PUBLISHED) & q
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A published item as the audience rule and the recommender need it (no text)."""
+
+    id: int
+    kind: str
+    tags: tuple[str, ...]
+    published_at: dt.datetime | None
+    audience: str
+    unit_ids: frozenset[int]
+    family_ids: frozenset[int]
+    author_id: int | None = None
+    item: ContentItem | None = None  # the item itself without its body, for cards (read only)
+
+
+def published_catalogue() -> list[CatalogueEntry]:
+    """Every published item (without its body), newest first, with the org units and job families it
+    is meant for: three queries, kept per process while the configuration does not change (core.generations watches
+    the content items and their audiences). Read only."""
+
+    def build() -> list[CatalogueEntry]:
+        published = ContentItem.objects.filter(status=ContentStatus.PUBLISHED)
+        units: dict[int, set[int]] = {}
+        for item, unit in ContentItem.org_units.through.objects.filter(
+                contentitem__status=ContentStatus.PUBLISHED).values_list("contentitem_id", "orgunit_id"):
+            units.setdefault(item, set()).add(unit)
+        families: dict[int, set[int]] = {}
+        for item, family in ContentItem.job_families.through.objects.filter(
+                contentitem__status=ContentStatus.PUBLISHED).values_list("contentitem_id", "jobfamily_id"):
+            families.setdefault(item, set()).add(family)
+        return [CatalogueEntry(i.pk, i.kind, tuple(t for t in i.tags or [] if isinstance(t, str)), i.published_at,
+                               i.audience, frozenset(units.get(i.pk, ())), frozenset(families.get(i.pk, ())),
+                               i.author_id, i)
+                for i in published.order_by("-published_at", "-id").defer("body", "tag_index")]
+
+    return generations.cached(("learning.published_catalogue",), build)
+
+
+def audience_entries(actor: Actor, today: dt.date | None = None) -> list[CatalogueEntry]:
+    """The published items meant for the actor as a person, newest first: the rule of
+    :func:`audience_content` applied to the kept catalogue (no query but the new-hire check, which a
+    page makes once). A test holds the two to the same answer."""
+    if not actor.is_authenticated:
+        return []
+    employee = actor.employee
+    mentor_or_hr = is_mentor(actor) or actor.is_hr
+    units: set[int] = set()
+    family = None
+    new_hire = False
+    if employee is not None:
+        units = {int(p) for p in employee.org_unit.path.split("/") if p}
+        family = employee.job_family_id
+        new_hire = is_new_hire(actor, today)
+    out = []
+    for entry in published_catalogue():
+        if entry.kind == ContentKind.RESOURCE and not mentor_or_hr:
+            continue
+        audience = entry.audience
+        if (audience == Audience.EVERYONE
+                or (audience == Audience.MENTORS and mentor_or_hr)
+                or (employee is not None and (
+                    (audience == Audience.ORG_UNITS and not entry.unit_ids.isdisjoint(units))
+                    or (audience == Audience.JOB_FAMILIES and family in entry.family_ids)
+                    or (audience == Audience.NEW_HIRES and new_hire)))):
+            out.append(entry)
+    return out
 
 
 def audience_content(actor: Actor, today: dt.date | None = None) -> QuerySet[ContentItem]:

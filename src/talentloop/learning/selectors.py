@@ -58,6 +58,7 @@ NEW_DAYS = 60
 FAMILY_BOOST = 0.5
 SEEN_PENALTY = 0.75
 MAX_CATALOGUE = 5000
+WEEK_SESSIONS_READ = 500  # scheduled sessions of the coming week read before the audience filter
 
 
 def tag_label(tag: str) -> str:
@@ -212,25 +213,33 @@ def completed_content(employee_ids: list[int]) -> dict[int, set[int]]:
 
 
 def training_this_week(actor: Actor, employee) -> list[TrainingSession]:
-    """Sessions in the coming 7 days the person signed up for, or that are open to them; each has
-    ``signed_up`` and ``taken``. Two queries whatever the catalogue."""
+    """Sessions in the coming 7 days the person signed up for, or that are open to them, each with
+    ``signed_up``: one query of what the home card shows (the session's time and place, the item's
+    title); whether the item is meant for the person is decided on the kept catalogue."""
     if not access.can_view_recommendations(actor, employee):
         return []
     now = timezone.now()
+    meant = {e.id for e in access.audience_entries(actor)}
+    mine = TrainingSignup.objects.filter(session=OuterRef("pk"), employee_id=employee.pk, status__in=TAKING_PLACE)
     qs = (TrainingSession.objects.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now,
-                                         starts_at__lte=now + dt.timedelta(days=7),
-                                         content__in=access.audience_content(actor))
-          .select_related("content").order_by("starts_at", "id"))
-    return list(_with_my_signup(actor, qs)[:20])
+                                         starts_at__lte=now + dt.timedelta(days=7))
+          .select_related("content")
+          .only("id", "starts_at", "location", "content__id", "content__kind", "content__title", "content__title_en")
+          .annotate(signed_up=Exists(mine)).order_by("starts_at", "id"))
+    return [s for s in qs[:WEEK_SESSIONS_READ] if s.content_id in meant][:20]
 
 
 def resource_list(actor: Actor, *, limit: int = 5) -> list[ContentItem]:
     """The mentor resource library (kind "resource"): newest first; empty for people who are not
-    mentors or HR."""
+    mentors or HR. From the kept catalogue: no query."""
     if not (access.is_mentor(actor) or actor.is_hr or actor.is_admin):
         return []
-    return list(access.visible_content(actor).filter(kind=ContentKind.RESOURCE, status=ContentStatus.PUBLISHED)
-                .order_by("-published_at", "-id")[:limit])
+    if actor.is_hr or actor.is_admin:
+        entries = access.published_catalogue()
+    else:  # what visible_content grants a mentor: their audience, and what they wrote
+        meant = {e.id for e in access.audience_entries(actor)}
+        entries = [e for e in access.published_catalogue() if e.id in meant or e.author_id == actor.user_id]
+    return [e.item for e in entries if e.kind == ContentKind.RESOURCE][:limit]
 
 
 def content_stats(actor: Actor, *, limit: int = 20) -> list[dict]:
@@ -303,15 +312,18 @@ def _behaviour(employee_id: int, now: dt.datetime, kinds: dict[int, str], seen: 
     return stats
 
 
-def _weak_performance(actor: Actor, employee) -> dict[str, tuple[float, str]]:
-    """Tag -> (weight, name) for the metrics and dimensions of the latest score below target."""
+def _weak_performance(actor: Actor, employee, detail: dict | None = None) -> dict[str, tuple[float, str]]:
+    """Tag -> (weight, name) for the metrics and dimensions of the latest score below target (its
+    stored explanation ``detail``, read here unless the caller already has it)."""
     from talentloop.performance.selectors import score_trend
 
-    latest = score_trend(actor, employee, limit=1)
     out: dict[str, tuple[float, str]] = {}
-    if not latest:
-        return out
-    for dim in (latest[-1].detail or {}).get("dimensions", []):
+    if detail is None:
+        latest = score_trend(actor, employee, limit=1)
+        if not latest:
+            return out
+        detail = latest[-1].detail or {}
+    for dim in detail.get("dimensions", []):
         dim_score = dim.get("score")
         if dim_score is not None and Decimal(str(dim_score)) < 100:
             for tag in normalise_tags([dim.get("key", "")]):
@@ -386,27 +398,30 @@ def _behaviour_reason(tag: str, stats: _TagStats, kinds: dict[int, str]) -> str:
                     "Because you opened %(count)d items on %(topic)s", count) % {"count": count, "topic": topic}
 
 
-def recommendation_list(actor: Actor, employee, *, limit: int = 3) -> list[Recommendation]:
+def recommendation_list(actor: Actor, employee, *, limit: int = 3,
+                        latest_score_detail: dict | None = None) -> list[Recommendation]:
     """The person's best items with a reason each, strongest first; empty for anyone but the person
-    themselves (recommendations come from their own behaviour). A constant number of queries."""
+    themselves (recommendations come from their own behaviour). A constant number of queries; a
+    caller that already read the person's latest monthly score passes its stored explanation."""
     if employee is None or not access.can_view_recommendations(actor, employee):
         return []
     now = timezone.now()
-    family_q = Exists(ContentItem.job_families.through.objects.filter(
-        contentitem_id=OuterRef("pk"), jobfamily_id=employee.job_family_id))
-    # Candidates are scored from a few plain columns; only the items finally recommended are loaded as
-    # model objects (one more query), so the cost does not grow with the catalogue's model rows.
-    rows = list(access.audience_content(actor).annotate(for_family=family_q)
-                .exclude(pk__in=ContentCompletion.objects.filter(employee=employee).values("content_id"))
-                .exclude(pk__in=Dismissal.objects.filter(employee=employee).values("content_id"))
-                .order_by("-published_at", "-id")
-                .values_list("id", "tags", "published_at", "audience", "for_family")[:MAX_CATALOGUE])
+    # Candidates (and the items shown) come from the kept catalogue (configuration, no query) minus what
+    # the person finished or dismissed (one query).
+    finished = ContentCompletion.objects.filter(employee_id=employee.pk).order_by().values_list("content_id", flat=True)
+    dismissed = Dismissal.objects.filter(employee_id=employee.pk).order_by().values_list("content_id", flat=True)
+    done = set(finished.union(dismissed))
+    family = employee.job_family_id
+    entries = [e for e in access.audience_entries(actor) if e.id not in done][:MAX_CATALOGUE]
+    items = {e.id: e.item for e in entries}
+    rows = [(e.id, e.tags, e.published_at, e.audience, family is not None and family in e.family_ids)
+            for e in entries]
     if not rows:
         return []
     kinds: dict[int, str] = {}
     seen: set[int] = set()
     behaviour = _behaviour(employee.pk, now, kinds, seen)
-    weak = _weak_performance(actor, employee)
+    weak = _weak_performance(actor, employee, latest_score_detail)
     topics = _plan_topics(actor, employee)
 
     scored: list[tuple[float, dt.datetime | None, int, str, str]] = []  # score, published, id, reason, signal
@@ -452,10 +467,8 @@ def recommendation_list(actor: Actor, employee, *, limit: int = 3) -> list[Recom
         strength, signal, reason = max(candidates, key=lambda c: c[0])
         scored.append((round(total, 3), published_at, pk, reason, signal))
     scored.sort(key=lambda r: (-r[0], -(r[1] or now).timestamp(), -r[2]))
-    top = scored[:limit]
-    loaded = ContentItem.objects.defer("body").in_bulk([r[2] for r in top])
-    return [Recommendation(content=loaded[pk], reason=reason, score=score, signal=signal)
-            for score, _published, pk, reason, signal in top if pk in loaded]
+    return [Recommendation(content=items[pk], reason=reason, score=score, signal=signal)
+            for score, _published, pk, reason, signal in scored[:limit]]
 
 
 def my_learning(actor: Actor) -> dict:

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class MentoringConfig(AppConfig):
     name = "talentloop.mentoring"
     label = "mentoring"
+
+    def ready(self):
+        from talentloop.core import generations
+        from talentloop.mentoring.models import MentorPolicy
+
+        generations.watch(MentorPolicy)

@@ -12,6 +12,9 @@ def unread(request) -> dict:
     actor = getattr(request, "actor", None)
     if actor is None or actor.employee is None:
         return {"unread_notifications": None}
+    known = getattr(request, "unread_notifications", None)  # a page that already counted them
+    if known is not None:
+        return {"unread_notifications": known}
     from talentloop.notifications.selectors import unread_count
 
     return {"unread_notifications": unread_count(actor)}

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from talentloop.core import crypto
+from talentloop.core import crypto, generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.audit.services import CHANGED, audit_record, snapshot
@@ -778,6 +778,7 @@ def _write(actor: Actor, rows: list[_Row], found: _Lookups, *, file_name: str) -
         manager_path="/", status=EmploymentStatus.ACTIVE, national_id=r.cells.get("national_id", ""),
         bank_account=r.cells.get("bank_account", ""),
     ) for r in creates]
+    generations.bump(generations.PEOPLE)  # people are written in bulk below
     Employee.objects.bulk_create(new_people, batch_size=500)
     if any(e.pk is None for e in new_people):  # a backend that cannot return ids from a bulk insert
         pairs = Employee.objects.values_list("employee_number", "pk")
@@ -837,6 +838,7 @@ def _write(actor: Actor, rows: list[_Row], found: _Lookups, *, file_name: str) -
             touched.update(target)
         events.append((event, employee, target))
     if touched:
+        generations.bump(generations.PEOPLE)
         Employee.objects.bulk_update([r.employee for r in updates], sorted(touched), batch_size=500)
     EmploymentEvent.objects.bulk_create([event for event, _e, _t in events], batch_size=500)
     for event, employee, target in events:
@@ -895,6 +897,7 @@ def _fix_manager_paths(new_people: list[Employee], movers: list[tuple[Employee, 
         if final[pk] != stored[pk]:
             employee.manager_path = final[pk]
             changed.append(employee)
+    generations.bump(generations.PEOPLE)
     Employee.objects.bulk_update(changed, ["manager_path"], batch_size=500)
 
 

@@ -6,4 +6,8 @@ class PerformanceConfig(AppConfig):
     label = "performance"
 
     def ready(self):
+        from talentloop.core import generations
         from talentloop.performance import notification_kinds  # noqa: F401
+        from talentloop.performance.models import Dimension, DimensionMetric, Metric, Scorecard, ScorecardVersion
+
+        generations.watch(Metric, Scorecard, ScorecardVersion, Dimension, DimensionMetric)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from talentloop.core.access import Actor
@@ -62,19 +65,96 @@ def score_trend(actor: Actor, employee: Employee, limit: int = 12) -> list[Score
 
 def period_ratings(employee_ids: list[int], period_keys: list[str]) -> dict[tuple[int, str], Decimal]:
     """The rating that counts downstream (mentoring, analytics): the final rating where people decided
-    one, else the computed rating. Two queries for any number of people and periods; no access scope
-    here — callers pass people they already fetched through their own scope."""
+    one, else the computed rating. One query for any number of people and periods (none when
+    :func:`ratings_memo` already holds them); no access scope here — callers pass people they already
+    fetched through their own scope."""
     out: dict[tuple[int, str], Decimal] = {}
     if not employee_ids or not period_keys:
         return out
-    for emp, key, rating in (Score.objects.filter(employee_id__in=employee_ids, period_key__in=period_keys,
-                                                  rating__isnull=False)
-                             .values_list("employee_id", "period_key", "rating")):
-        out[(emp, key)] = rating
-    for emp, key, rating in (FinalRating.objects.filter(employee_id__in=employee_ids, period_key__in=period_keys)
-                             .values_list("employee_id", "period_key", "rating")):
-        out[(emp, key)] = rating
+    memo = _RATINGS_MEMO.get()
+    if memo is not None and list(employee_ids) == [memo["employee_id"]]:
+        missing = set(period_keys) - memo["known"]
+        if missing:
+            wanted = missing | memo["extra"]
+            memo["values"].update(_period_ratings(employee_ids, sorted(wanted)))
+            memo["known"] |= wanted
+            memo["extra"] = set()
+        return {k: v for k, v in memo["values"].items() if k[1] in period_keys}
+    return _period_ratings(employee_ids, period_keys)
+
+
+def _period_ratings(employee_ids: list[int], period_keys: list[str]) -> dict[tuple[int, str], Decimal]:
+    """Both sources in one query (UNION ALL), the final rating winning over the computed one."""
+    from django.db.models import IntegerField, Value
+
+    computed = (Score.objects.filter(employee_id__in=employee_ids, period_key__in=period_keys, rating__isnull=False)
+                .order_by().values_list("employee_id", "period_key", "rating", Value(0, output_field=IntegerField())))
+    final = (FinalRating.objects.filter(employee_id__in=employee_ids, period_key__in=period_keys)
+             .order_by().values_list("employee_id", "period_key", "rating", Value(1, output_field=IntegerField())))
+    out: dict[tuple[int, str], Decimal] = {}
+    decided: set[tuple[int, str]] = set()
+    for emp, key, rating, is_final in computed.union(final, all=True):
+        if is_final:
+            out[(emp, key)] = rating
+            decided.add((emp, key))
+        elif (emp, key) not in decided:
+            out[(emp, key)] = rating
     return out
 
+
+_RATINGS_MEMO: ContextVar[dict | None] = ContextVar("talentloop_ratings_memo", default=None)
+
+
+@contextmanager
+def ratings_memo(employee_id: int, extra_keys: list[str]) -> Iterator[None]:
+    """Within the block, one person's ratings are read once: the first ``period_ratings([employee_id],
+    keys)`` also reads ``extra_keys``, and later calls for any of those keys need no query (a page
+    whose sections each ask for some years of the same person's ratings)."""
+    token = _RATINGS_MEMO.set({"employee_id": employee_id, "extra": set(extra_keys), "known": set(), "values": {}})
+    try:
+        yield
+    finally:
+        _RATINGS_MEMO.reset(token)
+
+
+# ---------------------------------------------------------------- configuration kept per process
+
+
+def metric_labels() -> dict[str, dict]:
+    """Metric key -> its name, English name and unit (what explanations of a score show), kept per
+    process while the configuration does not change (see core.generations). Read only."""
+    from talentloop.core import generations
+    from talentloop.performance.models import Metric
+
+    def build():
+        return {m["key"]: m for m in Metric.objects.values("key", "name", "name_en", "unit")}
+
+    return generations.cached(("performance.metric_labels",), build)
+
+
+def scorecard_in_force(unit_path: str, job_family_id: int | None, month_start) -> tuple | None:
+    """(scorecard, version, dimensions with their metric parts) that apply to a person of that org unit
+    and job family in the month starting ``month_start`` — the same resolution as the score
+    computation — kept per process while the configuration does not change. None when no active
+    scorecard applies; the version (and dimensions) may be None/empty when none is valid yet."""
+    from django.db.models import Prefetch
+
+    from talentloop.core import generations
+    from talentloop.performance.models import Dimension, DimensionMetric, Scorecard, ScorecardVersion
+    from talentloop.performance.services.scores import resolve_scorecard
+
+    def build():
+        cards = list(Scorecard.objects.filter(is_active=True).select_related("org_unit"))
+        card = resolve_scorecard(cards, unit_path, job_family_id)
+        if card is None:
+            return None
+        version = (ScorecardVersion.objects.filter(scorecard=card, valid_from__lte=month_start)
+                   .order_by("-valid_from").first())
+        dims = [] if version is None else list(
+            Dimension.objects.filter(version=version).order_by("order", "id").prefetch_related(
+                Prefetch("metrics", DimensionMetric.objects.select_related("metric").order_by("id"))))
+        return card, version, dims
+
+    return generations.cached(("performance.scorecard_in_force", unit_path, job_family_id, month_start), build)
 
 from talentloop.performance.selectors_results import work_results_pending_count, work_results_to_confirm  # noqa: E402, F401, I001

@@ -457,6 +457,15 @@ def feedback_list(actor: Actor, *, box: str = "received", limit: int = PAGE, off
     return list(qs.order_by("-created_at", "-id")[offset:offset + limit])
 
 
+def feedback_latest(actor: Actor, *, limit: int = 3) -> list[Feedback]:
+    """The latest feedback the actor received, with only what a summary card shows (the text, when,
+    and the giver's name — not the people's whole records)."""
+    me = actor.employee.pk if actor.employee else -1
+    return list(access.visible_feedback(actor).filter(recipient_id=me).select_related("giver")
+                .only("id", "text", "created_at", "giver__id", "giver__name", "giver__name_en")
+                .order_by("-created_at", "-id")[:limit])
+
+
 def feedback_request_list(actor: Actor, *, box: str = "asked", limit: int = PAGE,
                           offset: int = 0) -> list[FeedbackRequest]:
     qs = access.visible_feedback_requests(actor).select_related("requester", "subject", "responder")

@@ -10,7 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import commit_callbacks
 from talentloop.careers import selectors, services
+from talentloop.careers.models import LadderLevel
 from talentloop.careers.tests import factories as CF
 from talentloop.core.errors import InvalidInput, PermissionDenied
 from talentloop.core.testing.factories import JobFamilyFactory
@@ -201,6 +203,27 @@ def test_ladder_list_query_count(world, client_for, api_client_for, url):
 def test_promotion_path_query_count(world, actor_of, ladder, django_assert_num_queries):
     emp = world.emp(world.employee)
     actor = actor_of("employee")
-    # ladder, levels, courses; level event; ratings (scores, final ratings); skills; completions
+    commit_callbacks()  # as if the fixtures had been committed: the ladder may now be kept
+    # configuration generation; ladder, levels, courses; level event; ratings (scores and final
+    # ratings in one query); skills; completions
     with django_assert_num_queries(8):
         selectors.promotion_path(actor, emp, today=TODAY)
+    # The ladder is configuration kept per process: the second time only the generation is checked.
+    with django_assert_num_queries(5):
+        selectors.promotion_path(actor, emp, today=TODAY)
+
+
+def test_promotion_path_sees_ladder_edits_at_once(world, actor_of, ladder):
+    """The kept ladder is rebuilt after any change of a level (core.generations)."""
+    emp = world.emp(world.employee)
+    actor = actor_of("employee")
+    commit_callbacks()
+    before = selectors.promotion_path(actor, emp, today=TODAY)
+    selectors.promotion_path(actor, emp, today=TODAY)  # now kept
+    level = LadderLevel.objects.get(pk=before.next.pk)
+    level.title = "Renamed level"
+    level.save()
+    after = selectors.promotion_path(actor, emp, today=TODAY)
+    assert after.next.title == "Renamed level"
+    level.required_courses.clear()
+    assert not [r for r in selectors.promotion_path(actor, emp, today=TODAY).requirements if r.key == "course"]

@@ -31,6 +31,15 @@ def load_areas(*, seed: int, reference_date: dt.date | None, write: Callable[[st
             continue
         result = getattr(module, f"load_{area}")(seed=seed, reference_date=reference_date)
         write(module.summary(result))
+    data_replaced()
+
+
+def data_replaced() -> None:
+    """Demo data is written in bulk, past the model signals: running servers rebuild what they keep."""
+    from talentloop.core import generations
+
+    generations.bump(generations.CONFIG)
+    generations.bump(generations.PEOPLE)
 
 
 def wipe_all() -> int:
@@ -45,4 +54,6 @@ def wipe_all() -> int:
     wipe_notifications()
     mentoring_demo.wipe_mentoring()
     performance_demo.wipe_performance()
-    return org_demo.wipe_company()
+    removed = org_demo.wipe_company()
+    data_replaced()
+    return removed

@@ -1,7 +1,23 @@
 from django import template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+_ICONS: dict[str, str] = {}
+
+
+@register.simple_tag
+def icon(name: str) -> str:
+    """The inline SVG of a named icon (components/icon.html), rendered once per name and process: the
+    navigation draws dozens of icons on every page, and the template's chain of comparisons per icon
+    cost more than the rest of the shell."""
+    found = _ICONS.get(name)
+    if found is None:
+        from django.template.loader import render_to_string
+
+        found = _ICONS[name] = mark_safe(render_to_string("components/icon.html", {"name": name}))  # noqa: S308
+    return found
 
 
 @register.simple_tag(takes_context=True)

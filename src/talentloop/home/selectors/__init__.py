@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from talentloop.core.access import Actor
 from talentloop.home.selectors import apps, hr, mentoring, performance, team
-from talentloop.home.selectors.base import INFO, Ctx, Section, optional
+from talentloop.home.selectors.base import INFO, Ctx, Section, kept, optional
 
 
 @dataclass
@@ -31,46 +31,50 @@ def submit_result(ctx: Ctx) -> SubmitResult | None:
     return SubmitResult(urgency=INFO - 10)
 
 
-def _my_mentor(ctx: Ctx):
-    section = mentoring.my_mentor(ctx)
-    ctx.cache["has_mentor"] = section is not None
-    return section
-
-
 def _mentor_entry(ctx: Ctx):
-    return mentoring.mentor_entry(ctx, has_mentor=ctx.cache.get("has_mentor", False))
+    return mentoring.mentor_entry(ctx, has_mentor=ctx.built("my_mentor") is not None)
 
 
 # Every section, in the order that breaks ties of urgency. ``roles`` says for whom it is built:
 # "everyone", "employee" (anyone with an employee record), "newhire", "mentor", "manager", "hr".
+# ``kept``: the section aggregates other people's data and is kept per process until that data is
+# written (base.kept); the others are read on every request.
 @dataclass(frozen=True)
 class Spec:
     key: str
     roles: frozenset[str]
     build: Callable[[Ctx], Section | None]
+    kept: bool = False
+    needs: tuple[str, ...] = ()  # sections this one reads (built first when it is refreshed alone)
+
+    def section(self, ctx: Ctx) -> Section | None:
+        """Built (or kept), and remembered on ``ctx`` for the sections after it that read it."""
+        section = kept(ctx, self.key, self.build) if self.kept else self.build(ctx)
+        ctx.cache.setdefault("built", {})[self.key] = section
+        return section
 
 
 SPECS: list[Spec] = [
     Spec("notifications", frozenset({"employee"}), apps.notifications),
-    Spec("alerts", frozenset({"employee", "manager", "hr"}), performance.alerts),
+    Spec("alerts", frozenset({"employee", "manager", "hr"}), performance.alerts, kept=True),
     Spec("results_confirm", frozenset({"manager", "hr"}), team.results_to_confirm),
-    Spec("team_overdue", frozenset({"manager"}), team.team_overdue),
-    Spec("team_onboarding", frozenset({"manager"}), team.team_onboarding),
-    Spec("mentor_due", frozenset({"mentor"}), mentoring.mentor_due),
-    Spec("onboarding", frozenset({"employee"}), apps.onboarding),
+    Spec("team_overdue", frozenset({"manager"}), team.team_overdue, kept=True),
+    Spec("team_onboarding", frozenset({"manager"}), team.team_onboarding, kept=True),
+    Spec("mentor_due", frozenset({"mentor"}), mentoring.mentor_due, kept=True),
+    Spec("onboarding", frozenset({"employee"}), apps.onboarding, kept=True),
     Spec("hr", frozenset({"hr"}), hr.hr_overview),
-    Spec("team", frozenset({"manager"}), team.team_glance),
-    Spec("mentees", frozenset({"mentor"}), mentoring.mentees),
-    Spec("performance", frozenset({"employee"}), performance.live_performance),
-    Spec("my_mentor", frozenset({"employee"}), _my_mentor),
+    Spec("team", frozenset({"manager"}), team.team_glance, kept=True),
+    Spec("mentees", frozenset({"mentor"}), mentoring.mentees, kept=True),
+    Spec("performance", frozenset({"employee"}), performance.live_performance, kept=True),
+    Spec("my_mentor", frozenset({"employee"}), mentoring.my_mentor, kept=True),
     Spec("training", frozenset({"newhire"}), apps.training),
     Spec("goals", frozenset({"newhire"}), performance.goals),
-    Spec("feedback", frozenset({"employee"}), performance.feedback),
-    Spec("recommendations", frozenset({"employee"}), apps.recommendations),
-    Spec("promotion", frozenset({"employee"}), apps.promotion),
-    Spec("mentor_stats", frozenset({"mentor"}), mentoring.mentor_stats),
-    Spec("team_growth", frozenset({"manager"}), team.team_growth),
-    Spec("mentor_entry", frozenset({"employee"}), _mentor_entry),
+    Spec("feedback", frozenset({"employee"}), performance.feedback, kept=True),
+    Spec("recommendations", frozenset({"employee"}), apps.recommendations, kept=True, needs=("performance",)),
+    Spec("promotion", frozenset({"employee"}), apps.promotion, kept=True),
+    Spec("mentor_stats", frozenset({"mentor"}), mentoring.mentor_stats, kept=True),
+    Spec("team_growth", frozenset({"manager"}), team.team_growth, kept=True),
+    Spec("mentor_entry", frozenset({"employee"}), _mentor_entry, needs=("my_mentor",)),
     Spec("resources", frozenset({"mentor"}), apps.resources),
     Spec("submit_result", frozenset({"employee"}), submit_result),
 ]
@@ -122,21 +126,32 @@ class HomePage:
     employee: object
     roles: frozenset[str]
     sections: list[Section] = field(default_factory=list)
+    unread: int | None = None  # unread notifications, when the page counted them
 
     @property
     def keys(self) -> list[str]:
         return [s.key for s in self.sections]
 
 
+RATING_YEARS = 5  # the years of the reader's ratings read together (promotion path, mentor screening)
+
+
 @contextmanager
 def _one_page(ctx: Ctx) -> Iterator[None]:
     """While one page is built, onboarding's new-hire check for the reader is made once and reused (the
-    roles here, learning's audience for recommendations and resources ask it too)."""
-    known = optional("talentloop.onboarding.selectors", "new_hire_known")
-    if known is None or ctx.employee is None:
+    roles here, learning's audience for recommendations and resources ask it too), and so are the
+    reader's yearly ratings (the promotion path and the mentor screening both read them)."""
+    from talentloop.performance.selectors import ratings_memo
+
+    if ctx.employee is None:
         yield
         return
-    with known(ctx.employee, ctx.today):
+    years = [str(ctx.today.year - i) for i in range(RATING_YEARS, 0, -1)]
+    known = optional("talentloop.onboarding.selectors", "new_hire_known")
+    with ExitStack() as stack:
+        stack.enter_context(ratings_memo(ctx.employee.pk, years))
+        if known is not None:
+            stack.enter_context(known(ctx.employee, ctx.today))
         yield
 
 
@@ -148,11 +163,11 @@ def home_page(actor: Actor, today: dt.date | None = None) -> HomePage:
         built = []
         for order, spec in enumerate(SPECS):
             if spec.roles & roles:
-                section = spec.build(ctx)
+                section = spec.section(ctx)
                 if section is not None:
                     built.append((-section.urgency, order, section))
     built.sort(key=lambda t: (t[0], t[1]))
-    return HomePage(employee=employee, roles=roles, sections=[s for _u, _o, s in built])
+    return HomePage(employee=employee, roles=roles, sections=[s for _u, _o, s in built], unread=ctx.cache.get("unread"))
 
 
 def home_section(actor: Actor, key: str, today: dt.date | None = None) -> Section | None:
@@ -164,6 +179,6 @@ def home_section(actor: Actor, key: str, today: dt.date | None = None) -> Sectio
     with _one_page(ctx):
         if not spec.roles & roles_of(ctx):
             return None
-        if key == "mentor_entry":
-            ctx.cache["has_mentor"] = mentoring.my_mentor(ctx) is not None
-        return spec.build(ctx)
+        for before in SPEC_BY_KEY[key].needs:
+            SPEC_BY_KEY[before].section(ctx)
+        return spec.section(ctx)

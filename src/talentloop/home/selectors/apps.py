@@ -22,6 +22,7 @@ def notifications(ctx: Ctx) -> NotificationsSection | None:
     if inbox is None or ctx.employee is None:
         return None
     latest, unread = head_and_count(inbox(ctx.actor, unread_only=True), 3)  # one query for both
+    ctx.cache["unread"] = unread  # the bell in the top bar shows the same count
     if not unread:
         return None
     return NotificationsSection(urgency=URGENT + 5, unread=unread, latest=latest)
@@ -72,7 +73,9 @@ def recommendations(ctx: Ctx) -> RecommendationsSection | None:
     fn = optional("talentloop.learning.selectors", "recommendation_list")
     if fn is None or ctx.employee is None:
         return None
-    items = list(fn(ctx.actor, ctx.employee, limit=3))
+    performance = ctx.built("performance")  # its latest explanation says what is below target
+    detail = performance.latest_detail if performance is not None else None
+    items = list(fn(ctx.actor, ctx.employee, limit=3, latest_score_detail=detail))
     if not items:
         return None
     return RecommendationsSection(urgency=INFO, items=items)

@@ -39,6 +39,10 @@ class Ctx:
     def period(self) -> P.Period:
         return P.containing(self.today)
 
+    def built(self, key: str):
+        """A section already built for this page (None when it was not, or is not shown)."""
+        return self.cache.get("built", {}).get(key)
+
     @property
     def is_mentor(self) -> bool:
         return self.actor.employee is not None and "mentor" in self.actor.roles
@@ -54,6 +58,24 @@ class Section:
     @property
     def partial_name(self) -> str:
         return f"home/index.html#{self.key}"
+
+
+def kept(ctx: Ctx, key: str, build) -> Section | None:
+    """A section kept per process until the data behind it is written (core.generations: the
+    ``people`` generation, and ``config`` for what HR configures): the same reader, day and language
+    get what was built for them before. Everything the section depends on about the reader is in the
+    key; every model it reads is watched (home.apps)."""
+    from django.utils import translation
+
+    from talentloop.core import generations
+
+    if generations.pending(generations.CONFIG):
+        return build(ctx)
+    actor = ctx.actor
+    reader = (actor.user_id, actor.employee.pk if actor.employee else None, tuple(sorted(actor.roles)),
+              actor.hr_unit_paths, actor.hr_everywhere, actor.reports_prefix)
+    key = ("home", key, reader, ctx.today, translation.get_language(), generations.current(generations.CONFIG))
+    return generations.cached(key, lambda: build(ctx), name=generations.PEOPLE)
 
 
 def optional(module: str, name: str):

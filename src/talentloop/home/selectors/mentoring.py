@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
 from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section
 from talentloop.home.selectors.performance import latest_totals
@@ -40,8 +40,8 @@ class MyMentorSection(Section):
 
 def my_mentor(ctx: Ctx) -> MyMentorSection | None:
     """The mentor of the person's running plan and how to reach them (phone and e-mail as stored on
-    the mentor's employee record, else their account's e-mail), then the next open item: two queries
-    of plain values (one when there is no plan). The person's own plans, which a mentee may always
+    the mentor's employee record, else their account's e-mail), and the next open item: one query of
+    plain values. The person's own plans, which a mentee may always
     read (mentoring's visible_plans starts from exactly that), so no scope is built."""
     from talentloop.mentoring.models import ProgrammeTemplate
     from talentloop.organisation.models import Employee
@@ -49,19 +49,23 @@ def my_mentor(ctx: Ctx) -> MyMentorSection | None:
     me = ctx.employee
     if me is None:
         return None
+    upcoming = PlanItem.objects.filter(plan_id=OuterRef("pk"), completed_on__isnull=True).order_by("due_on", "id")
     rows = list(MentoringPlan.objects.filter(mentee_id=me.pk, status__in=RUNNING).order_by("-starts_on", "-id")
+                .annotate(next_id=Subquery(upcoming.values("id")[:1]), next_kind=Subquery(upcoming.values("kind")[:1]),
+                          next_due=Subquery(upcoming.values("due_on")[:1]))
                 .values_list("id", "template__name", "template__name_en", "mentor__employee__name",
                              "mentor__employee__name_en", "mentor__employee__email", "mentor__employee__phone",
-                             "mentor__employee__user__email")[:1])
+                             "mentor__employee__user__email", "next_id", "next_kind", "next_due")[:1])
     if not rows:
         return None
-    plan_id, programme, programme_en, name, name_en, email, phone, user_email = rows[0]
+    (plan_id, programme, programme_en, name, name_en, email, phone, user_email,
+     next_id, next_kind, next_due) = rows[0]
     mentor = Employee(name=name or "", name_en=name_en or "")
     section = MyMentorSection(urgency=LIVE, plan=MentoringPlan(pk=plan_id, mentee_id=me.pk), name=mentor.display_name,
                               phone=phone or "", email=email or user_email or "",
                               programme=ProgrammeTemplate(name=programme or "", name_en=programme_en or "").label)
-    section.next_item = next(iter(PlanItem.objects.filter(plan_id=plan_id, completed_on__isnull=True)
-                                  .only("id", "plan_id", "kind", "due_on").order_by("due_on", "id")[:1]), None)
+    if next_id is not None:
+        section.next_item = PlanItem(pk=next_id, plan_id=plan_id, kind=next_kind, due_on=next_due)
     return section
 
 
@@ -77,13 +81,13 @@ def mentor_entry(ctx: Ctx, *, has_mentor: bool) -> MentorEntrySection | None:
     """The way in: find a mentor, or apply to become one when the person meets every criterion of the
     mentor policy today (screened for this one person: a fixed handful of queries)."""
     from talentloop.mentoring.models import MentorApplication
-    from talentloop.mentoring.services.qualification import current_policy, person_qualifies
+    from talentloop.mentoring.services.qualification import current_policy_kept, person_qualifies
 
     me = ctx.employee
     if me is None or ctx.is_mentor:
         return None
     section = MentorEntrySection(urgency=INFO)
-    policy = current_policy()
+    policy = current_policy_kept()
     if policy is not None:
         section.has_policy = True
         section.applied = m_access.visible_applications(ctx.actor).filter(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from talentloop.home.selectors.base import (
@@ -25,13 +24,11 @@ from talentloop.performance import access as perf_access
 from talentloop.performance import periods as P
 from talentloop.performance.models import (
     Aggregation,
-    Dimension,
-    DimensionMetric,
     Direction,
     Score,
-    ScorecardVersion,
     ScoringRule,
 )
+from talentloop.performance.selectors import metric_labels
 
 TREND_MONTHS = 6
 HUNDRED = Decimal(100)
@@ -72,11 +69,13 @@ class LivePerformance(Section):
     partial: bool = False
     metrics: list[MetricLine] = field(default_factory=list)
     trend: Sparkline | None = None
+    latest_detail: dict | None = None  # the latest month's stored explanation (recommendations read it)
 
 
 def live_performance(ctx: Ctx) -> LivePerformance | None:
     """This month's total (or the latest month that has one), each metric against its target and the
-    last six months. Two queries: the score rows with their stored explanation, the metric names."""
+    last six months. One query: the score rows with their stored explanation (the metric names are
+    configuration kept per process)."""
     me = ctx.employee
     if me is None:
         return None
@@ -87,14 +86,16 @@ def live_performance(ctx: Ctx) -> LivePerformance | None:
     section = LivePerformance(urgency=LIVE, period_key=ctx.period.key)
     section.trend = sparkline([(p.key, rows.get(p.key, {}).get("total")) for p in periods])
     shown = next((rows[p.key] for p in reversed(periods) if rows.get(p.key, {}).get("total") is not None), None)
+    latest = next((rows[p.key] for p in reversed(periods) if p.key in rows), None)
+    if latest is not None:  # its explanation also tells the recommendations what is below target
+        section.latest_detail = latest["detail"] or {}
     if shown is None:
         return section
     section.period_key, section.is_current = shown["period_key"], shown["period_key"] == ctx.period.key
     section.total, section.rating, section.partial = shown["total"], shown["rating"], shown["partial"]
     parts = [m for d in (shown["detail"] or {}).get("dimensions", []) for m in d.get("metrics", [])
              if m.get("key") != "ratings"]
-    names = {m["key"]: m for m in perf_access.visible_metrics(ctx.actor)
-             .filter(key__in={m["key"] for m in parts}).values("key", "name", "name_en", "unit")} if parts else {}
+    names = metric_labels()  # every metric is visible to a signed-in person (performance's scope)
     for m in parts:
         info = names.get(m["key"], {})
         name = Employee(name=info.get("name") or m.get("name") or m["key"],
@@ -154,25 +155,21 @@ def ratings_sentence(dimension: str, share: Decimal, manager: Decimal, peer: Dec
 
 def goals(ctx: Ctx) -> GoalsSection | None:
     """The scorecard that applies to the person this month, each part with its share of the total and
-    its target in words. Four queries: the active scorecards, the version in force, its dimensions
-    and their metric parts."""
-    from talentloop.performance.services.scores import resolve_scorecard
+    its target in words (the scorecard in force is configuration, kept per process: no query while
+    it does not change)."""
+    from talentloop.performance.selectors import scorecard_in_force
 
     me = ctx.employee
     if me is None:
         return None
-    cards = list(perf_access.visible_scorecards(ctx.actor).filter(is_active=True).select_related("org_unit"))
-    card = resolve_scorecard(cards, me.org_unit.path, me.job_family_id)
     section = GoalsSection(urgency=INFO)
-    if card is None:
+    found = scorecard_in_force(me.org_unit.path, me.job_family_id, ctx.period.start)
+    if found is None:
         return section
+    card, version, dims = found
     section.scorecard = card.label
-    version = (ScorecardVersion.objects.filter(scorecard=card, valid_from__lte=ctx.period.start)
-               .order_by("-valid_from").first())
     if version is None:
         return section
-    dims = list(Dimension.objects.filter(version=version).order_by("order", "id").prefetch_related(
-        Prefetch("metrics", DimensionMetric.objects.select_related("metric").order_by("id"))))
     all_weight = sum((d.weight for d in dims), Decimal(0))
     for d in dims:
         parts = list(d.metrics.all())
@@ -198,11 +195,11 @@ class FeedbackSection(Section):
 
 
 def feedback(ctx: Ctx) -> FeedbackSection | None:
-    from talentloop.performance.selectors_reviews import feedback_list
+    from talentloop.performance.selectors_reviews import feedback_latest
 
     if ctx.employee is None:
         return None
-    return FeedbackSection(urgency=INFO, items=feedback_list(ctx.actor, box="received", limit=3))
+    return FeedbackSection(urgency=INFO, items=feedback_latest(ctx.actor, limit=3))
 
 
 @dataclass

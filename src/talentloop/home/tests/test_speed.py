@@ -58,3 +58,46 @@ def test_head_and_count_returns_the_first_rows_and_the_total(world):
     assert [r.pk for r in rows] == list(qs.values_list("pk", flat=True)[:2])
     assert total == qs.count() > 2
     assert head_and_count(qs.none(), 2) == ([], 0)
+
+
+def _queries(client, path="/") -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(path).content.decode()
+    return len(queries), html
+
+
+def test_kept_sections_are_reused_until_their_data_is_written(world, client_for):
+    """The second page costs fewer queries (the kept sections are reused); a write shows on the very
+    next page, before and after its transaction commits (core.generations)."""
+    from conftest import commit_callbacks
+    from talentloop.performance.models import Feedback
+
+    client = client_for("employee")
+    commit_callbacks()  # as if the fixtures had been committed
+    cold, _html = _queries(client)
+    warm, html = _queries(client)
+    assert warm < cold
+    assert "Kept until written" not in html
+    Feedback.objects.create(giver=world.emp(world.mentor), recipient=world.emp(world.employee), kind="praise",
+                            text="Kept until written")
+    _n, html = _queries(client)  # written in this transaction: built afresh, not kept
+    assert "Kept until written" in html
+    commit_callbacks()  # the commit replaces the token: every process builds again
+    rebuilt, html = _queries(client)  # the configuration kept by then is not rebuilt
+    assert "Kept until written" in html and warm < rebuilt <= cold
+    again, html = _queries(client)
+    assert "Kept until written" in html and again == warm
+
+
+def test_configuration_edits_show_at_once(world, client_for):
+    """A scorecard or ladder kept per process is rebuilt after HR changes it."""
+    from conftest import commit_callbacks
+    from talentloop.learning.tests.factories import ContentItemFactory
+
+    client = client_for("mentor")
+    commit_callbacks()
+    client.get("/")
+    ContentItemFactory(kind="resource", audience="mentors", title="A new resource kept nowhere",
+                       title_en="A new resource kept nowhere")
+    commit_callbacks()
+    assert "A new resource kept nowhere" in client.get("/").content.decode()

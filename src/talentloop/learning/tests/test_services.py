@@ -221,3 +221,34 @@ def test_hr_sees_aggregates_without_names(world):
     assert rows == [{"content_id": item.pk, "opens": 2, "completions": 1, "dismissals": 0, "people": 2,
                      "content": item}]
     assert selectors.content_stats(actor_for(world.employee)) == []
+
+
+def test_the_kept_catalogue_applies_the_same_audience_rule_as_the_database(world):
+    """audience_entries (Python over the catalogue kept per process) and audience_content (SQL) must
+    agree for every persona and every kind of audience, and follow a change at once."""
+    from talentloop.learning.access import audience_content, audience_entries
+
+    items = [ContentItemFactory(audience=a) for a in ("everyone", "mentors", "new_hires", "org_units", "org_units",
+                                                      "job_families", "job_families")]
+    items.append(ContentItemFactory(kind="resource", audience="everyone"))
+    items.append(ContentItemFactory(kind="resource", audience="mentors"))
+    items.append(ContentItemFactory(status="draft"))
+    items[3].org_units.set([world.rnd])
+    items[4].org_units.set([world.sales])
+    items[5].job_families.set([world.engineering])
+    items[6].job_families.set([world.sales_family])
+
+    def both(user):
+        actor = actor_for(user)
+        return ({e.id for e in audience_entries(actor)}, set(audience_content(actor).values_list("id", flat=True)))
+
+    for user in (world.admin, world.hr, world.manager, world.lead, world.mentor, world.employee, world.outsider):
+        kept, database = both(user)
+        assert kept == database, user.username
+    kept, _database = both(world.employee)
+    assert items[3].pk in kept and items[4].pk not in kept and items[5].pk in kept and items[6].pk not in kept
+    items[4].org_units.add(world.platform)  # the employee's own unit
+    assert items[4].pk in both(world.employee)[0]
+    items[0].status = "archived"
+    items[0].save()
+    assert items[0].pk not in both(world.employee)[0]

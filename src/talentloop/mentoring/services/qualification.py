@@ -86,6 +86,14 @@ def current_policy() -> MentorPolicy | None:
     return MentorPolicy.objects.order_by("-version").first()
 
 
+def current_policy_kept() -> MentorPolicy | None:
+    """The current policy for reading only (the home page screens every visitor against it), kept per
+    process while the configuration does not change (see core.generations)."""
+    from talentloop.core import generations
+
+    return generations.cached(("mentoring.current_policy",), current_policy)
+
+
 def _dec(value: Any, low: Decimal, high: Decimal) -> Decimal:
     try:
         out = Decimal(str(value))

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
+from talentloop.core import generations
 from talentloop.organisation.models import Employee, EmploymentEvent, EventKind, OrgUnit
 from talentloop.performance import periods as P
 from talentloop.performance import scoring as S
@@ -553,10 +554,13 @@ class _ScoreWriter:
             except BaseException:
                 self._atomic.__exit__(*sys.exc_info())
                 raise
+            if exc_type is None:
+                generations.bump(generations.PEOPLE)  # before leaving the atomic block: on its commit
             self._atomic.__exit__(exc_type, exc, tb)
             return
         if exc_type is not None or not self.rows:
             return
+        generations.bump(generations.PEOPLE)  # scores are written past the model's signals
         qn = connection.ops.quote_name
         cols = ", ".join(qn(c) for c in UPSERT_COLUMNS)
         updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in UPSERT_COLUMNS[2:])

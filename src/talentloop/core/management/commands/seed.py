@@ -73,3 +73,4 @@ class Command(BaseCommand):
             history = performance_demo.load_history(seed=seed, reference_date=plan.reference_date,
                                                     progress=self.stdout.write)
             self.stdout.write(self.style.SUCCESS(performance_demo.summary(history)))
+        demo_stack.data_replaced()
