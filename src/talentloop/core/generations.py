@@ -56,21 +56,34 @@ _local = threading.local()  # .pending: names written in the thread's open trans
 
 
 def _pending() -> set[str]:
+    """Names written in this thread's open transaction. Outside a transaction the set is emptied: a
+    transaction that ended with names still pending was rolled back (its commit callbacks, which
+    clear them, were discarded), so nothing of it needs rebuilding."""
     pending = getattr(_local, "pending", None)
     if pending is None:
         pending = _local.pending = set()
+    elif pending and not connection.in_atomic_block:
+        pending.clear()
     return pending
 
 
 def _read(name: str) -> str:
     from talentloop.core.models import Generation
 
-    return Generation.objects.filter(name=name).values_list("token", flat=True).first() or ""
+    return Generation.objects.filter(name=name).values_list("token", flat=True).first() or _first(name)
+
+
+def _first(name: str) -> str:
+    """The first token of a name whose row is missing (the migration creates the known ones; a
+    database emptied by a test's flush has none)."""
+    from talentloop.core.models import Generation
+
+    return Generation.objects.get_or_create(name=name, defaults={"token": uuid.uuid4().hex})[0].token
 
 
 def current(name: str = CONFIG) -> str:
     """The generation token: every name's token read together once per request (one query), on every
-    call outside one. "" when its row does not exist (nothing is then kept)."""
+    call outside one."""
     tokens = _request_tokens.get()
     if tokens is None:
         return _read(name)
@@ -78,7 +91,8 @@ def current(name: str = CONFIG) -> str:
         from talentloop.core.models import Generation
 
         tokens.update({n: t for n, t in Generation.objects.values_list("name", "token") if n not in tokens})
-        tokens.setdefault(name, "")
+        if name not in tokens:
+            tokens[name] = _first(name)
     return tokens[name]
 
 
@@ -102,9 +116,9 @@ def bump(name: str = CONFIG) -> None:
     if not connection.in_atomic_block:
         _write(name)
         return
-    pending = _pending()
-    if name not in pending:
-        pending.add(name)
+    names = _pending()
+    if name not in names:
+        names.add(name)
         transaction.on_commit(partial(_write, name))
 
 
@@ -135,16 +149,15 @@ def cached(key: Hashable, build: Callable[[], T], name: str = CONFIG) -> T:
     if name in _pending():
         return build()  # written in this transaction: what is read now may still roll back
     token = current(name)
-    if not token:
-        return build()
     full = (name, key)
     hit = _store.get(full)
     if hit is not None and hit[0] == token:
         return hit[1]
     value = build()
     with _lock:
-        if len(_store) >= MAX_ENTRIES:
-            _store.clear()
+        while len(_store) >= MAX_ENTRIES:  # the oldest entries go first
+            del _store[next(iter(_store))]
+        _store.pop(full, None)
         _store[full] = (token, value)
     return value
 

@@ -88,8 +88,8 @@ class CatalogueEntry:
 
 def published_catalogue() -> list[CatalogueEntry]:
     """Every published item (without its body), newest first, with the org units and job families it
-    is meant for: three queries, kept per process while the configuration does not change (core.generations watches
-    the content items and their audiences). Read only."""
+    is meant for: three queries, kept per process while the configuration does not change
+    (core.generations watches the content items and their audiences). Read only."""
 
     def build() -> list[CatalogueEntry]:
         published = ContentItem.objects.filter(status=ContentStatus.PUBLISHED)
