@@ -62,6 +62,12 @@ class MeOut(Schema):
     roles: list[str]
     org_unit: OrgUnitRefOut | None
     manager: PersonRefOut | None
+    language: Literal["zh-hans", "en", ""] = Field(
+        description="what e-mail, push and chat messages are written in; empty: the organisation's language")
+
+
+class MeIn(InSchema):
+    language: Literal["zh-hans", "en"]
 
 
 @router.post("/auth/token", auth=None, response={200: TokenCreatedOut, 400: ErrorOut, 401: ErrorOut,
@@ -96,7 +102,17 @@ def token_revoke(request, token_id: int):
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="The signed-in person")
 def me(request):
+    return _me(request.actor)
+
+
+@router.patch("/me", response={200: MeOut, **ERRORS}, summary="Change the signed-in person's language")
+def me_update(request, data: MeIn):
     actor = request.actor
+    services.user_language_set(user=actor.user, language=data.language)
+    return _me(actor)
+
+
+def _me(actor) -> dict:
     emp = actor.employee
     manager = emp.manager if emp is not None and emp.manager_id else None
     return {
@@ -107,4 +123,5 @@ def me(request):
         "org_unit": {"id": emp.org_unit.pk, "code": emp.org_unit.code, "name": emp.org_unit.label} if emp else None,
         "manager": ({"id": manager.pk, "employee_number": manager.employee_number, "name": manager.display_name}
                     if manager else None),
+        "language": actor.user.language,
     }

@@ -8,6 +8,9 @@ class User(AbstractUser):
     """A sign-in account. The person behind it, if any, is an ``organisation.Employee``."""
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # What messages sent outside the app (e-mail, Web Push, chat apps) are written in; empty: the
+    # organisation's language. Set when the person switches language, or at sign-in from the browser.
+    language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
 
     def __str__(self) -> str:
         return self.display_name or self.get_username()

@@ -118,7 +118,27 @@ def login_attempt(*, username: str, password: str, ip: str, request=None) -> Use
     with transaction.atomic():
         LoginThrottle.objects.filter(username=username.lower(), ip=ip).delete()
         audit_record(actor=Actor(user=user, ip=ip), action="login", obj=user)
+        if not user.language and getattr(request, "LANGUAGE_CODE", "") in _language_codes():
+            # Until the person picks one, messages outside the app follow the browser they sign in with.
+            user_language_set(user=user, language=request.LANGUAGE_CODE)
     return user
+
+
+def _language_codes() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def user_language_set(*, user: User, language: str) -> bool:
+    """Remember the language the person reads messages sent outside the app in (e-mail, Web Push, chat
+    apps). Returns whether it changed."""
+    if language not in _language_codes():
+        raise InvalidInput(_("Choose one of the offered languages."),
+                           errors={"language": [_("Choose one of the offered languages.")]})
+    if user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True
 
 
 @transaction.atomic

@@ -250,3 +250,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         messages.success(self.request, _("Your password was changed."))
         return super().form_valid(form)
+
+
+@require_POST
+def language_set(request):
+    """Django's language switch (cookie, redirect back), and for a signed-in person also the language
+    their e-mail, push and chat messages are written in."""
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
+        services.user_language_set(user=request.user, language=language)
+    return response

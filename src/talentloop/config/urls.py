@@ -1,6 +1,5 @@
 from django.urls import include, path
-from django.views.i18n import set_language
-
+from talentloop.accounts.views import language_set
 from talentloop.config.api import api
 from talentloop.core import views as core_views
 
@@ -10,7 +9,7 @@ urlpatterns = [
     path("manifest.webmanifest", core_views.manifest, name="manifest"),
     path("offline/", core_views.offline, name="offline"),
     path("robots.txt", core_views.robots, name="robots"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("api/v1/", api.urls),
     path("accounts/", include("talentloop.accounts.urls")),
     path("audit/", include("talentloop.core.urls")),

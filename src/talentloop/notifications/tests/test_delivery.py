@@ -201,10 +201,18 @@ def test_quiet_hours_deliveries_go_out_when_they_end(world):
 
 @override_settings(LANGUAGE_CODE="zh-hans")
 def test_messages_are_written_in_the_recipients_language(world):
+    """The organisation's language by default; the person's own once their account has one."""
     emp = world.emp(world.employee)
     send_feedback(emp, 1)
     deliver_due(now=T0)
     assert "同事0" in mail.outbox[0].body and "Colleague" not in mail.outbox[0].body
+    world.employee.language = "en"
+    world.employee.save(update_fields=["language"])
+    send_feedback(emp, 1, start=1)
+    deliver_due(now=T0)
+    assert "Colleague 1" in mail.outbox[1].body and "同事1" not in mail.outbox[1].body
+    assert S.recipient_languages([emp.pk, world.emp(world.manager).pk]) == {
+        emp.pk: "en", world.emp(world.manager).pk: "zh-hans"}
 
 
 def test_notify_enqueues_the_job_after_commit(world, django_capture_on_commit_callbacks):
