@@ -1,4 +1,5 @@
 from django.urls import include, path
+
 from talentloop.accounts.views import language_set
 from talentloop.config.api import api
 from talentloop.core import views as core_views
