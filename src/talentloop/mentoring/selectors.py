@@ -37,6 +37,15 @@ OPEN_PLAN_STATUSES = (PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.RETURNE
 # ---------------------------------------------------------------- qualification
 
 
+def mentored_plan_starts(people: QuerySet[Employee]) -> list[tuple[int, dt.date]]:
+    """(mentee id, start) of the active and completed plans of these people — what mentoring's measure
+    of growth (mentoring.growth.rating_growths) takes. One query; ``people`` comes from the caller's
+    own scope (a manager's reporting tree), and the plans' dates say nothing more than that."""
+    return list(MentoringPlan.objects.filter(mentee__in=people.values("pk"),
+                                             status__in=(PlanStatus.ACTIVE, PlanStatus.COMPLETED))
+                .values_list("mentee_id", "starts_on"))
+
+
 def policy_get(actor: Actor) -> MentorPolicy | None:
     return access.visible_policies(actor).order_by("-version").first()
 

@@ -84,45 +84,40 @@ def group_bot_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_bot_create(request):
-    actor = request.actor
-    _require(access.can_manage_group_bots(actor))
-    form = GroupBotForm(request.POST or None, units=selectors.group_bot_units(actor), kind_choices=_kind_choices(),
-                        initial={"enabled": True})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.group_bot_create(actor=actor, org_unit=d["org_unit"], vendor=d["vendor"], name=d["name"],
-                                      webhook_url=d["webhook_url"], signing_secret=d["signing_secret"],
-                                      kinds=d["kinds"], enabled=d["enabled"])
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, _("Group bot added."))
-            return redirect("notifications:group-bot-list")
-    context = {"form": form, "bot": None}
-    if request.method == "POST":
-        return _invalid(request, "notifications/channel_group_bot_form.html", context)
-    return TemplateResponse(request, "notifications/channel_group_bot_form.html", context)
+    _require(access.can_manage_group_bots(request.actor))
+    return _group_bot_form(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_bot_edit(request, pk: int):
-    actor = request.actor
-    bot = selectors.group_bot_get(actor, pk)
+    bot = selectors.group_bot_get(request.actor, pk)
     _require(bot is not None)
+    return _group_bot_form(request, bot)
+
+
+def _group_bot_form(request, bot):
+    """Add a group bot (``bot`` None) or change one; secrets are only ever written, never shown."""
+    actor = request.actor
+    initial = {"enabled": True} if bot is None else {"name": bot.name, "kinds": bot.kinds, "enabled": bot.enabled}
     form = GroupBotForm(request.POST or None, units=selectors.group_bot_units(actor), kind_choices=_kind_choices(),
-                        editing=True, initial={"name": bot.name, "kinds": bot.kinds, "enabled": bot.enabled})
+                        editing=bot is not None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.group_bot_update(actor=actor, bot=bot, name=d["name"], kinds=d["kinds"], enabled=d["enabled"],
-                                      webhook_url=d["webhook_url"] or None, signing_secret=d["signing_secret"] or None,
-                                      clear_signing_secret=d["clear_signing_secret"])
+            if bot is None:
+                services.group_bot_create(actor=actor, org_unit=d["org_unit"], vendor=d["vendor"], name=d["name"],
+                                          webhook_url=d["webhook_url"], signing_secret=d["signing_secret"],
+                                          kinds=d["kinds"], enabled=d["enabled"])
+            else:
+                services.group_bot_update(actor=actor, bot=bot, name=d["name"], kinds=d["kinds"],
+                                          enabled=d["enabled"], webhook_url=d["webhook_url"] or None,
+                                          signing_secret=d["signing_secret"] or None,
+                                          clear_signing_secret=d["clear_signing_secret"])
         except DomainError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, _("Group bot saved."))
+            messages.success(request, _("Group bot added.") if bot is None else _("Group bot saved."))
             return redirect("notifications:group-bot-list")
     context = {"form": form, "bot": bot}
     if request.method == "POST":
@@ -151,14 +146,20 @@ def group_bot_test(request, pk: int):
 def group_bot_delete(request, pk: int):
     actor = request.actor
     bot = selectors.group_bot_get(actor, pk)
-    _require(bot is not None)
+    return _remove(request, bot, lambda: services.group_bot_delete(actor=actor, bot=bot), _("Group bot removed."),
+                   "notifications:group-bot-list")
+
+
+def _remove(request, found, remove, done: str, back: str):
+    """Delete what was found (a 404 when nothing was), say how it went, and go back to the list."""
+    _require(found is not None)
     try:
-        services.group_bot_delete(actor=actor, bot=bot)
+        remove()
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _("Group bot removed."))
-    return redirect("notifications:group-bot-list")
+        messages.success(request, done)
+    return redirect(back)
 
 
 # ---------------------------------------------------------------- chat identities (HR, administrators)
@@ -223,11 +224,5 @@ def im_identity_import(request):
 def im_identity_delete(request, pk: int):
     actor = request.actor
     identity = selectors.im_identity_get(actor, pk)
-    _require(identity is not None)
-    try:
-        services.im_identity_delete(actor=actor, identity=identity)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Chat identity removed."))
-    return redirect("notifications:im-identity-list")
+    return _remove(request, identity, lambda: services.im_identity_delete(actor=actor, identity=identity),
+                   _("Chat identity removed."), "notifications:im-identity-list")

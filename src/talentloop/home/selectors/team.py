@@ -11,7 +11,7 @@ from django.db.models import Avg, Count, Q
 
 from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count, optional
 from talentloop.mentoring import access as m_access
-from talentloop.mentoring.models import MentoringPlan, PlanStatus
+from talentloop.mentoring.models import PlanStatus
 from talentloop.organisation.models import Employee
 from talentloop.performance import access as perf_access
 from talentloop.performance.models import Score
@@ -115,12 +115,11 @@ def team_growth(ctx: Ctx) -> TeamGrowth | None:
     against the latest complete quarter at least six months in (mentoring's one definition of
     growth). Aggregated — the ratings themselves are the manager's to see anyway. Three queries."""
     from talentloop.mentoring.growth import rating_growths
+    from talentloop.mentoring.selectors import mentored_plan_starts
 
     if ctx.employee is None or not ctx.actor.has_reports:
         return None
-    pairs = list(MentoringPlan.objects.filter(
-        mentee__in=team(ctx).values("pk"),
-        status__in=(PlanStatus.ACTIVE, PlanStatus.COMPLETED)).values_list("mentee_id", "starts_on"))
+    pairs = mentored_plan_starts(team(ctx))
     section = TeamGrowth(urgency=INFO, mentees=len({m for m, _s in pairs}))
     growths = [g for g in rating_growths(pairs, as_of=ctx.today).values() if g.pct is not None]
     section.measured = len(growths)

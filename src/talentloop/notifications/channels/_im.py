@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from talentloop.notifications.channels import Message, Result
-from talentloop.notifications.channels._http import HttpFailure
+from talentloop.notifications.channels._http import HttpFailure, request_json
 from talentloop.notifications.models import ImCredentials, ImIdentity
 
 TOKEN_MARGIN_SECONDS = 300
@@ -99,6 +99,40 @@ class ImChannel:
             return Result(ok=False, error=str(exc), retry=False)
         except HttpFailure as exc:
             return Result(ok=False, error=str(exc), retry=exc.retry)
+
+
+class ErrcodeChannel(ImChannel):
+    """A vendor whose answers carry ``errcode`` (0 is success) and whose access token comes from a GET
+    (WeCom, DingTalk)."""
+
+    vendor_name = ""  # in error texts (not translated: they are recorded on the delivery)
+    token_path = ""
+    send_path = ""
+    retry_from = 0  # errcodes from this one up are the vendor's system errors: worth a retry
+
+    def token_params(self, creds: ImCredentials) -> dict:
+        raise NotImplementedError
+
+    def payload(self, creds: ImCredentials, message: Message) -> dict:
+        raise NotImplementedError
+
+    def fetch_token(self, creds: ImCredentials) -> tuple[str, int]:
+        body = request_json("GET", f"{creds.base_url}{self.token_path}", params=self.token_params(creds)).body
+        if body.get("errcode", 0) != 0 or not body.get("access_token"):
+            raise TokenError(f"{self.vendor_name} refused a token (errcode {body.get('errcode')})")
+        return str(body["access_token"]), int(body.get("expires_in") or 7200)
+
+    def post(self, creds: ImCredentials, token: str, message: Message) -> tuple[int, dict]:
+        """Send the message: (errcode, the answer); raises TokenExpired on the vendor's token codes."""
+        body = request_json("POST", f"{creds.base_url}{self.send_path}", params={"access_token": token},
+                            body=self.payload(creds, message)).body
+        code = int(body.get("errcode", -1))
+        if code in self.token_error_codes:
+            raise TokenExpired
+        return code, body
+
+    def failure(self, code: int) -> Result:
+        return Result(ok=False, error=f"{self.vendor_name} errcode {code}", retry=code < 0 or code >= self.retry_from)
 
 
 def text_of(message: Message, limit: int = 2000) -> str:

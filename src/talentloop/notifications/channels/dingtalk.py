@@ -18,27 +18,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from talentloop.notifications.channels import Message, Result
-from talentloop.notifications.channels._http import request_json
-from talentloop.notifications.channels._im import ImChannel, TokenError, TokenExpired, text_of
+from talentloop.notifications.channels._im import ErrcodeChannel, text_of
 from talentloop.notifications.models import ImCredentials, Vendor
 
 TOKEN_ERRORS = frozenset({40014, 42001})
 SEND_PATH = "/topapi/message/corpconversation/asyncsend_v2"
 
 
-class DingTalkChannel(ImChannel):
+class DingTalkChannel(ErrcodeChannel):
     vendor = Vendor.DINGTALK
     key = "dingtalk"
     label = gettext_lazy("DingTalk")
     token_error_codes = TOKEN_ERRORS
+    vendor_name = "DingTalk"
+    token_path = "/gettoken"
+    send_path = SEND_PATH
+    retry_from = 90000
 
-    def fetch_token(self, creds: ImCredentials) -> tuple[str, int]:
-        answer = request_json("GET", f"{creds.base_url}/gettoken",
-                              params={"appkey": creds.client_id, "appsecret": creds.secret})
-        body = answer.body
-        if body.get("errcode", 0) != 0 or not body.get("access_token"):
-            raise TokenError(f"DingTalk refused a token (errcode {body.get('errcode')})")
-        return str(body["access_token"]), int(body.get("expires_in") or 7200)
+    def token_params(self, creds: ImCredentials) -> dict:
+        return {"appkey": creds.client_id, "appsecret": creds.secret}
 
     def payload(self, creds: ImCredentials, message: Message) -> dict:
         if message.url:
@@ -50,15 +48,9 @@ class DingTalkChannel(ImChannel):
         return {"agent_id": int(creds.agent_id or 0), "userid_list": message.address, "msg": msg}
 
     def deliver(self, creds: ImCredentials, token: str, message: Message) -> Result:
-        answer = request_json("POST", f"{creds.base_url}{SEND_PATH}", params={"access_token": token},
-                              body=self.payload(creds, message))
-        body = answer.body
-        code = int(body.get("errcode", -1))
-        if code in self.token_error_codes:
-            raise TokenExpired
+        code, body = self.post(creds, token, message)
         if code != 0:
-            return Result(ok=False, error=f"DingTalk errcode {code}", retry=code < 0 or code >= 90000)
+            return self.failure(code)
         return Result(ok=True, external_id=str(body.get("task_id", "")))
-
 
 CHANNEL = DingTalkChannel()

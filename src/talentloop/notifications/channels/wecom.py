@@ -16,27 +16,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from talentloop.notifications.channels import Message, Result
-from talentloop.notifications.channels._http import request_json
-from talentloop.notifications.channels._im import ImChannel, TokenError, TokenExpired, cut_bytes, text_of
+from talentloop.notifications.channels._im import ErrcodeChannel, cut_bytes, text_of
 from talentloop.notifications.models import ImCredentials, Vendor
 
 TOKEN_ERRORS = frozenset({40014, 42001})
 NO_RECIPIENT = 81013
 
 
-class WeComChannel(ImChannel):
+class WeComChannel(ErrcodeChannel):
     vendor = Vendor.WECOM
     key = "wecom"
     label = gettext_lazy("WeCom")
     token_error_codes = TOKEN_ERRORS
+    vendor_name = "WeCom"
+    token_path = "/cgi-bin/gettoken"
+    send_path = "/cgi-bin/message/send"
+    retry_from = 45000
 
-    def fetch_token(self, creds: ImCredentials) -> tuple[str, int]:
-        answer = request_json("GET", f"{creds.base_url}/cgi-bin/gettoken",
-                              params={"corpid": creds.client_id, "corpsecret": creds.secret})
-        body = answer.body
-        if body.get("errcode", 0) != 0 or not body.get("access_token"):
-            raise TokenError(f"WeCom refused a token (errcode {body.get('errcode')})")
-        return str(body["access_token"]), int(body.get("expires_in") or 7200)
+    def token_params(self, creds: ImCredentials) -> dict:
+        return {"corpid": creds.client_id, "corpsecret": creds.secret}
 
     def payload(self, creds: ImCredentials, message: Message) -> dict:
         base = {"touser": message.address, "agentid": int(creds.agent_id or 0)}
@@ -48,19 +46,13 @@ class WeComChannel(ImChannel):
         return {**base, "msgtype": "text", "text": {"content": cut_bytes(text_of(message), 2048)}}
 
     def deliver(self, creds: ImCredentials, token: str, message: Message) -> Result:
-        answer = request_json("POST", f"{creds.base_url}/cgi-bin/message/send", params={"access_token": token},
-                              body=self.payload(creds, message))
-        body = answer.body
-        code = int(body.get("errcode", -1))
-        if code in self.token_error_codes:
-            raise TokenExpired
+        code, body = self.post(creds, token, message)
         if code == NO_RECIPIENT:
             return Result(ok=False, error="WeCom: unknown recipient", retry=False)
         if code != 0:
-            return Result(ok=False, error=f"WeCom errcode {code}", retry=code < 0 or code >= 45000)
+            return self.failure(code)
         if body.get("invaliduser"):
             return Result(ok=False, error="WeCom: unknown recipient", retry=False)
         return Result(ok=True, external_id=str(body.get("msgid", "")))
-
 
 CHANNEL = WeComChannel()
