@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -314,8 +314,19 @@ def _behaviour(employee_id: int, now: dt.datetime, kinds: dict[int, str], seen: 
 
 def _weak_performance(actor: Actor, employee, detail: dict | None = None) -> dict[str, tuple[float, str]]:
     """Tag -> (weight, name) for the metrics and dimensions of the latest score below target (its
-    stored explanation ``detail``, read here unless the caller already has it)."""
-    from talentloop.performance.selectors import score_trend
+    stored explanation ``detail``, read here unless the caller already has it). Names are in the
+    reader's language: metrics from their configuration, dimensions as stored (the organisation's
+    language) or, for an English reader, from their key."""
+    from talentloop.performance.selectors import metric_labels, score_trend
+
+    english = (translation.get_language() or "").startswith("en")
+    labels = metric_labels()
+
+    def metric_name(key: str, stored: str) -> str:
+        info = labels.get(key)
+        if info is not None:
+            return (info["name_en"] if english and info["name_en"] else info["name"]) or tag_label(key)
+        return stored or tag_label(key)
 
     out: dict[str, tuple[float, str]] = {}
     if detail is None:
@@ -327,7 +338,8 @@ def _weak_performance(actor: Actor, employee, detail: dict | None = None) -> dic
         dim_score = dim.get("score")
         if dim_score is not None and Decimal(str(dim_score)) < 100:
             for tag in normalise_tags([dim.get("key", "")]):
-                out.setdefault(tag, (WEAK_DIMENSION_WEIGHT, dim.get("name") or tag_label(tag)))
+                name = tag_label(tag) if english or not dim.get("name") else dim["name"]
+                out.setdefault(tag, (WEAK_DIMENSION_WEIGHT, name))
         for metric in dim.get("metrics", []):
             key, score = metric.get("key", ""), metric.get("score")
             if key == "ratings" or score is None:
@@ -339,7 +351,7 @@ def _weak_performance(actor: Actor, employee, detail: dict | None = None) -> dic
             for tag in normalise_tags([key]):
                 weight = WEAK_METRIC_WEIGHT + gap
                 if tag not in out or out[tag][0] < weight:
-                    out[tag] = (weight, metric.get("name") or tag_label(tag))
+                    out[tag] = (weight, metric_name(key, metric.get("name") or ""))
     return out
 
 

@@ -156,12 +156,18 @@ def notice_text(kind: str, data: dict) -> str:
         else:
             when = ngettext("due in %(days)s day", "due in %(days)s days", days) % {"days": days}
         return _("%(what)s with %(other)s on %(due)s, %(when)s.") % {
-            "what": what, "other": data["other"], "due": data["due_on"], "when": when}
+            "what": what, "other": _named(data, "other"), "due": data["due_on"], "when": when}
     if kind == MentoringNotice.Kind.OVERDUE:
         return _("%(mentor)s has not completed the %(what)s with %(mentee)s due on %(due)s.") % {
-            "mentor": data["mentor"], "what": ItemKind(data["item_kind"]).label, "mentee": data["mentee"],
-            "due": data["due_on"]}
+            "mentor": _named(data, "mentor"), "what": ItemKind(data["item_kind"]).label,
+            "mentee": _named(data, "mentee"), "due": data["due_on"]}
     return ""
+
+
+def _named(data: dict, key: str) -> str:
+    """A person named in a notice's data, in the active language (``<key>_en`` holds the English name
+    when there is one; older notices have only ``<key>``)."""
+    return _name(data[key], data.get(f"{key}_en", ""))
 
 
 def _org_language():
@@ -208,10 +214,11 @@ def send_reminders(as_of: dt.date) -> int:
     with _org_language():
         for r in rows:
             left = (r["due_on"] - as_of).days
-            mentor = _name(r["plan__mentor__employee__name"], r["plan__mentor__employee__name_en"])
-            mentee = _name(r["plan__mentee__name"], r["plan__mentee__name_en"])
+            mentor = (r["plan__mentor__employee__name"], r["plan__mentor__employee__name_en"] or "")
+            mentee = (r["plan__mentee__name"], r["plan__mentee__name_en"] or "")
             for recipient, other in ((r["plan__mentor__employee_id"], mentee), (r["plan__mentee_id"], mentor)):
-                data = {"item_kind": r["kind"], "due_on": r["due_on"].isoformat(), "days": left, "other": other}
+                data = {"item_kind": r["kind"], "due_on": r["due_on"].isoformat(), "days": left, "other": other[0],
+                        "other_en": other[1]}
                 notices.append(MentoringNotice(
                     recipient_id=recipient, kind=MentoringNotice.Kind.REMINDER, item_id=r["id"], plan_id=r["plan_id"],
                     text=notice_text(MentoringNotice.Kind.REMINDER, data)[:500], data=data,
@@ -244,8 +251,9 @@ def escalate_overdue(as_of: dt.date) -> int:
             if manager is None:
                 continue
             data = {"item_kind": r["kind"], "due_on": r["due_on"].isoformat(),
-                    "mentor": _name(r["plan__mentor__employee__name"], r["plan__mentor__employee__name_en"]),
-                    "mentee": _name(r["plan__mentee__name"], r["plan__mentee__name_en"])}
+                    "mentor": r["plan__mentor__employee__name"],
+                    "mentor_en": r["plan__mentor__employee__name_en"] or "",
+                    "mentee": r["plan__mentee__name"], "mentee_en": r["plan__mentee__name_en"] or ""}
             notices.append(MentoringNotice(
                 recipient_id=manager, kind=MentoringNotice.Kind.OVERDUE, item_id=r["id"], plan_id=r["plan_id"],
                 text=notice_text(MentoringNotice.Kind.OVERDUE, data)[:500], data=data,

@@ -49,6 +49,8 @@ def test_reminder_goes_out_five_days_before_to_both_sides(world, item):
     with translation.override("en"):
         assert got[world.emp(world.mentor).pk].message == "1:1 session with Employee on 2026-03-15, due in 5 days."
         assert got[world.emp(world.employee).pk].message == "1:1 session with Mentor on 2026-03-15, due in 5 days."
+    with translation.override("zh-hans"):  # each reader gets the names of their language
+        assert "employee-中文" in got[world.emp(world.mentor).pk].message
     item.refresh_from_db()
     assert item.reminded_on == dt.date(2026, 3, 10)
 
