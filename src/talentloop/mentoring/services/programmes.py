@@ -356,7 +356,8 @@ def mentoring_plan_approve(*, actor: Actor, plan: MentoringPlan, comment: str = 
                  changes={"status": plan.status, "items": len(items), "comment": plan.hr_comment})
     _notify_plan(plan, [plan.mentor.employee_id, plan.mentee_id],
                  _("The mentoring plan “%(plan)s” was approved.") % {"plan": plan.template.name},
-                 {"decision": "approved", "template": plan.template.name, "comment": plan.hr_comment})
+                 {"decision": "approved", "template": plan.template.name, "template_en": plan.template.name_en,
+                  "comment": plan.hr_comment})
     return plan
 
 
@@ -376,7 +377,8 @@ def mentoring_plan_return(*, actor: Actor, plan: MentoringPlan, comment: str) ->
     _notify_plan(plan, [plan.mentor.employee_id],
                  _("The mentoring plan for %(mentee)s was returned: %(comment)s")
                  % {"mentee": plan.mentee.display_name, "comment": comment},
-                 {"decision": "returned", "template": plan.template.name, "comment": comment})
+                 {"decision": "returned", "template": plan.template.name, "template_en": plan.template.name_en,
+                  "comment": comment})
     return plan
 
 
