@@ -25,15 +25,6 @@ def _fresh_generations():
     generations.reset()
 
 
-def commit_callbacks() -> None:
-    """Run what the test's transaction would run on commit (on_commit callbacks registered so far)."""
-    from django.db import connection
-
-    callbacks, connection.run_on_commit[:] = list(connection.run_on_commit), []
-    for _savepoints, func, _robust in callbacks:
-        func()
-
-
 def pytest_report_header(config):
     return [f"talentloop settings: {os.environ.get('DJANGO_SETTINGS_MODULE', 'talentloop.config.settings.test')}"]
 

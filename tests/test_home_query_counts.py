@@ -21,8 +21,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from conftest import commit_callbacks
 from talentloop.core import generations
+from talentloop.core.testing.commits import commit_callbacks
 from talentloop.home.tests.factories import build_home_world, grow_company
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ WARM = 5 + 1 + 1 + 1 + 1  # request, tokens, new-hire check, greeting, notificat
 CATALOGUE = 3  # learning: published items, their org units, their job families
 LADDER = 3  # careers: the ladder, its levels, their required courses (none for HR's family: 1)
 GOALS = 4  # performance: active scorecards, the version in force, its dimensions, their metric parts
-LABELS = 1  # performance: metric names (read once a score has metric lines)
+LABELS = 1  # performance: metric names (read once: for the score's lines or the recommendations' reasons)
 POLICY = 1  # mentoring: the current mentor policy
 # Kept sections (under "people"): recommendations 3 (finished or dismissed, behaviour events, plan
 # topics; +1 for the latest score when the page has none), promotion path 1 (level history; +1 for
@@ -42,27 +42,29 @@ POLICY = 1  # mentoring: the current mentor policy
 
 EXPECTED = {
     # warm: no new-hire check (the hire date decides) but training of the week 1
-    # cold: + onboarding 2 + performance 1 + labels + my mentor 1 + feedback 1 + alerts 1
-    #       + recommendations 3 + catalogue + promotion 1 (level 1 → 2 asks months only) + ladder + goals + policy
-    "newgrad": (WARM - 1 + 1 + 2 + 1 + LABELS + 1 + 1 + 1 + 3 + CATALOGUE + 1 + LADDER + GOALS + POLICY, WARM),
-    # cold: + alerts 1 + onboarding 1 + performance 1 + labels + my mentor 1 + feedback 1 + recommendations 3
-    #       + catalogue + promotion 2 (level 3 → 4 asks a rating) + ladder + policy
-    "employee": (WARM + 1 + 1 + 1 + LABELS + 1 + 1 + 3 + CATALOGUE + 2 + LADDER + POLICY, WARM),
-    # cold: + alerts 1 + onboarding 1 + performance 1 (no score: no labels) + mentees 2 (plans, totals)
-    #       + due items 1 + statistics 2 (sessions, items) + my mentor 1 + feedback 1 + recommendations 4
-    #       (no score on the page) + catalogue + promotion 1 (top of the ladder) + ladder; resources read
-    #       the catalogue; no mentor entry for a mentor
-    "mentor": (WARM + 1 + 1 + 1 + 2 + 1 + 2 + 1 + 1 + 4 + CATALOGUE + 1 + LADDER, WARM),
+    # cold: + onboarding 2 + performance 1 + my mentor 1 + feedback 1 + alerts 1
+    #       + recommendations 3 + catalogue + labels + promotion 1 (level 1 → 2 asks months only) + ladder
+    #       + goals + policy
+    "newgrad": (WARM - 1 + 1 + 2 + 1 + 1 + 1 + 1 + 3 + CATALOGUE + LABELS + 1 + LADDER + GOALS + POLICY, WARM),
+    # cold: + alerts 1 + onboarding 1 + performance 1 + my mentor 1 + feedback 1 + recommendations 3
+    #       + catalogue + labels + promotion 2 (level 3 → 4 asks a rating) + ladder + policy
+    "employee": (WARM + 1 + 1 + 1 + 1 + 1 + 3 + CATALOGUE + LABELS + 2 + LADDER + POLICY, WARM),
+    # cold: + alerts 1 + onboarding 1 + performance 1 + mentees 2 (plans, totals) + due items 1
+    #       + statistics 2 (sessions, items) + my mentor 1 + feedback 1 + recommendations 4 (no score on
+    #       the page) + catalogue + labels + promotion 1 (top of the ladder) + ladder; resources read the
+    #       catalogue; no mentor entry for a mentor
+    "mentor": (WARM + 1 + 1 + 1 + 2 + 1 + 2 + 1 + 1 + 4 + CATALOGUE + LABELS + 1 + LADDER, WARM),
     # warm: + results to confirm 1
     # cold: + alerts 3 + team overdue 1 + team onboarding 1 + onboarding 1 + team at a glance 3 (aggregate
-    #       per month, head count, lowest totals) + performance 1 + labels + my mentor 1 + feedback 1
-    #       + recommendations 3 + catalogue + promotion 1 + ladder + team growth 2 (plans, ratings) + policy
-    "manager": (WARM + 1 + 3 + 1 + 1 + 1 + 3 + 1 + LABELS + 1 + 1 + 3 + CATALOGUE + 1 + LADDER + 2 + POLICY,
+    #       per month, head count, lowest totals) + performance 1 + my mentor 1 + feedback 1
+    #       + recommendations 4 (no score in six months) + catalogue + labels + promotion 1 + ladder
+    #       + team growth 2 (plans, ratings) + policy
+    "manager": (WARM + 1 + 3 + 1 + 1 + 1 + 3 + 1 + 1 + 1 + 4 + CATALOGUE + LABELS + 1 + LADDER + 2 + POLICY,
                 WARM + 1),
     # warm: + results to confirm 1 + HR overview 3 (head count, applications, plans to approve)
     # cold: + alerts 2 + onboarding 1 + performance 1 + my mentor 1 + feedback 1 + recommendations 4
-    #       + catalogue + promotion 0 + no ladder for HR's family 1 + policy
-    "hr": (WARM + 1 + 3 + 2 + 1 + 1 + 1 + 1 + 4 + CATALOGUE + 1 + POLICY, WARM + 1 + 3),
+    #       + catalogue + labels + promotion 0 + no ladder for HR's family 1 + policy
+    "hr": (WARM + 1 + 3 + 2 + 1 + 1 + 1 + 1 + 4 + CATALOGUE + LABELS + 1 + POLICY, WARM + 1 + 3),
 }
 
 
@@ -79,6 +81,7 @@ def _counts(user) -> tuple[int, int]:
             response = client.get("/")
         assert response.status_code == 200
         out.append(len(queries))
+
     return out[0], out[1]
 
 

@@ -10,11 +10,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import commit_callbacks
 from talentloop.careers import selectors, services
 from talentloop.careers.models import LadderLevel
 from talentloop.careers.tests import factories as CF
 from talentloop.core.errors import InvalidInput, PermissionDenied
+from talentloop.core.testing.commits import commit_callbacks
 from talentloop.core.testing.factories import JobFamilyFactory
 from talentloop.onboarding.tests.factories import mentor_plan
 

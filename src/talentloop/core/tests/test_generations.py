@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from conftest import commit_callbacks
 from talentloop.core import generations
 from talentloop.core.models import Generation
+from talentloop.core.testing.commits import commit_callbacks
 from talentloop.organisation.models import OrgUnit
 
 
