@@ -37,8 +37,8 @@ def _mentor_entry(ctx: Ctx):
 
 # Every section, in the order that breaks ties of urgency. ``roles`` says for whom it is built:
 # "everyone", "employee" (anyone with an employee record), "newhire", "mentor", "manager", "hr".
-# ``kept``: the section aggregates other people's data and is kept per process until that data is
-# written (base.kept); the others are read on every request.
+# ``kept``: the section is kept per process until the data behind it is written (base.kept); the
+# others are read on every request.
 @dataclass(frozen=True)
 class Spec:
     key: str
