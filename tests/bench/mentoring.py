@@ -48,6 +48,27 @@ class World:
     talentloop: Callable | None = None
 
 
+def write_active_plan_schedules(rng: random.Random, as_of: dt.date) -> list[tuple]:
+    """Five topics and the schedule (monthly 1:1s, quarterly skill assessments, half-yearly results
+    reports, most past items done) of every active plan, written in bulk; returns the active plans as
+    (id, starts_on, ends_on)."""
+    from talentloop.mentoring.models import MentoringPlan, PlanItem, PlanTopic
+    from talentloop.mentoring.services.programmes import schedule_dates
+
+    active = list(MentoringPlan.objects.filter(status="active").values_list("pk", "starts_on", "ends_on"))
+    PlanTopic.objects.bulk_create([PlanTopic(plan_id=p, title=f"主题{i}", core=i < 2, order=i)
+                                   for p, _s, _e in active for i in range(5)], batch_size=5000)
+    items = []
+    for p, start, end in active:
+        for kind, every in (("one_to_one", 1), ("skill_assessment", 3), ("results_report", 6)):
+            for seq, due in enumerate(schedule_dates(start, end, every), start=1):
+                done = due < as_of - dt.timedelta(days=3) and rng.random() < 0.85
+                items.append(PlanItem(plan_id=p, kind=kind, sequence=seq, due_on=due,
+                                      completed_on=due if done else None))
+    PlanItem.objects.bulk_create(items, batch_size=5000)
+    return active
+
+
 def _timed(fn) -> tuple[float, object]:
     started = time.perf_counter()
     out = fn()
@@ -81,11 +102,9 @@ def _mentoring_data(scale: str) -> World:
         MentoringPlan,
         MentorPolicy,
         PlanItem,
-        PlanTopic,
         ProgrammeTemplate,
         TemplateTopic,
     )
-    from talentloop.mentoring.services.programmes import schedule_dates
     from talentloop.organisation.models import Employee
     from talentloop.performance.models import FinalRating
 
@@ -130,17 +149,7 @@ def _mentoring_data(scale: str) -> World:
                                        template=tpl, status="completed", starts_on=start,
                                        ends_on=add_months(start, 6), goals=["融入"], completed_on=add_months(start, 6)))
         MentoringPlan.objects.bulk_create(plans, batch_size=2000)
-        active = list(MentoringPlan.objects.filter(status="active").values_list("pk", "starts_on", "ends_on"))
-        PlanTopic.objects.bulk_create([PlanTopic(plan_id=p, title=f"主题{i}", core=i < 2, order=i)
-                                       for p, _s, _e in active for i in range(5)], batch_size=5000)
-        items = []
-        for p, start, end in active:
-            for kind, every in (("one_to_one", 1), ("skill_assessment", 3), ("results_report", 6)):
-                for seq, due in enumerate(schedule_dates(start, end, every), start=1):
-                    done = due < AS_OF - dt.timedelta(days=3) and rng.random() < 0.85
-                    items.append(PlanItem(plan_id=p, kind=kind, sequence=seq, due_on=due,
-                                          completed_on=due if done else None))
-        PlanItem.objects.bulk_create(items, batch_size=5000)
+        active = write_active_plan_schedules(rng, AS_OF)
         # Ratings: three complete years for everyone; two quarters for the past mentees.
         ratings = [FinalRating(employee_id=e, period_key=str(y), rating=Decimal(rng.choice(["4.2", "4.5", "4.6",
                                                                                            "4.8", "3.9"])))

@@ -81,12 +81,11 @@ def _mentoring(cfg: dict, today: dt.date) -> dict:
         Mentor,
         MentoringPlan,
         PlanItem,
-        PlanTopic,
         ProgrammeTemplate,
         TemplateTopic,
     )
-    from talentloop.mentoring.services.programmes import schedule_dates
     from talentloop.organisation.models import Employee
+    from tests.bench.mentoring import write_active_plan_schedules
 
     wipe_mentoring()
     rng = random.Random(SEED)
@@ -115,18 +114,9 @@ def _mentoring(cfg: dict, today: dt.date) -> dict:
             plans.append(MentoringPlan(mentor_id=mentor, mentee_id=mentee, template=tpl, status="active",
                                        starts_on=start, ends_on=add_months(start, 6), goals=["融入"]))
         MentoringPlan.objects.bulk_create(plans, batch_size=2000)
-        active = list(MentoringPlan.objects.filter(status="active").values_list("pk", "starts_on", "ends_on"))
-        PlanTopic.objects.bulk_create([PlanTopic(plan_id=p, title=f"主题{i}", core=i < 2, order=i)
-                                       for p, _s, _e in active for i in range(5)], batch_size=5000)
-        items = []
-        for p, start, end in active:
-            for kind, every in (("one_to_one", 1), ("skill_assessment", 3), ("results_report", 6)):
-                for seq, due in enumerate(schedule_dates(start, end, every), start=1):
-                    done = due < today - dt.timedelta(days=3) and rng.random() < 0.85
-                    items.append(PlanItem(plan_id=p, kind=kind, sequence=seq, due_on=due,
-                                          completed_on=due if done else None))
-        PlanItem.objects.bulk_create(items, batch_size=5000)
-    return {"mentors": len(mentor_emp), "active_plans": len(active), "plan_items": len(items)}
+        active = write_active_plan_schedules(rng, today)
+    return {"mentors": len(mentor_emp), "active_plans": len(active),
+            "plan_items": PlanItem.objects.filter(plan__status="active").count()}
 
 
 def _app_demo_data(today: dt.date) -> dict:

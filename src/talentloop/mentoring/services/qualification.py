@@ -382,24 +382,31 @@ def screen_employees(policy: MentorPolicy, people: list[Employee], *, as_of: dt.
     if CriterionKey.MENTORING_EXPERIENCE_YEARS in keys or CriterionKey.SUCCESSFUL_MENTEES in keys:
         history = _mentoring_history([p.pk for p in people], as_of)
     for key in keys:
-        params = policy.criterion(key) or {}
-        if key == CriterionKey.ANNUAL_RATING_MIN:
-            per = _crit_annual_rating(params, people, as_of)
-        elif key == CriterionKey.MENTORING_EXPERIENCE_YEARS:
-            per = _crit_experience(params, people, as_of, history)
-        elif key == CriterionKey.SUCCESSFUL_MENTEES:
-            per = _crit_successful_mentees(params, people, as_of, history)
-        elif key == CriterionKey.CERTIFICATION:
-            per = _crit_certification(params, people, as_of)
-        elif key == CriterionKey.TENURE_YEARS:
-            per = _crit_tenure(params, people, as_of)
-        elif key == CriterionKey.LEVEL_MIN:
-            per = _crit_level(params, people, as_of)
-        else:  # pragma: no cover - normalise_criteria refuses unknown keys
+        per = _criterion(key, policy.criterion(key) or {}, people, as_of, lambda: history)
+        if per is None:  # pragma: no cover - normalise_criteria refuses unknown keys
             continue
         for emp_id, result in per.items():
             results[emp_id].append(result)
     return results
+
+
+def _criterion(key: str, params: dict, people: list[Employee], as_of: dt.date,
+               history: Callable[[], tuple]) -> dict[int, dict] | None:
+    """One criterion's result per person (None for a key no criterion has); ``history`` gives the
+    people's mentoring history for the two criteria that read it."""
+    if key == CriterionKey.ANNUAL_RATING_MIN:
+        return _crit_annual_rating(params, people, as_of)
+    if key == CriterionKey.MENTORING_EXPERIENCE_YEARS:
+        return _crit_experience(params, people, as_of, history())
+    if key == CriterionKey.SUCCESSFUL_MENTEES:
+        return _crit_successful_mentees(params, people, as_of, history())
+    if key == CriterionKey.CERTIFICATION:
+        return _crit_certification(params, people, as_of)
+    if key == CriterionKey.TENURE_YEARS:
+        return _crit_tenure(params, people, as_of)
+    if key == CriterionKey.LEVEL_MIN:
+        return _crit_level(params, people, as_of)
+    return None
 
 
 def qualifies(screening: list[dict]) -> bool:
@@ -421,26 +428,16 @@ def person_qualifies(policy: MentorPolicy, person: Employee, *, as_of: dt.date |
     if not keys:
         return False
     order = sorted(keys, key=lambda k: _CHEAP_FIRST.index(k) if k in _CHEAP_FIRST else len(_CHEAP_FIRST))
-    people = [person]
-    history = None
+    history: list = []  # read once, by the first criterion that needs it
+
+    def mentoring_history():
+        if not history:
+            history.append(_mentoring_history([person.pk], as_of))
+        return history[0]
+
     for key in order:
-        params = policy.criterion(key) or {}
-        if key == CriterionKey.ANNUAL_RATING_MIN:
-            per = _crit_annual_rating(params, people, as_of)
-        elif key in (CriterionKey.MENTORING_EXPERIENCE_YEARS, CriterionKey.SUCCESSFUL_MENTEES):
-            if history is None:
-                history = _mentoring_history([person.pk], as_of)
-            crit = _crit_experience if key == CriterionKey.MENTORING_EXPERIENCE_YEARS else _crit_successful_mentees
-            per = crit(params, people, as_of, history)
-        elif key == CriterionKey.CERTIFICATION:
-            per = _crit_certification(params, people, as_of)
-        elif key == CriterionKey.TENURE_YEARS:
-            per = _crit_tenure(params, people, as_of)
-        elif key == CriterionKey.LEVEL_MIN:
-            per = _crit_level(params, people, as_of)
-        else:  # pragma: no cover - normalise_criteria refuses unknown keys
-            return False
-        if per[person.pk]["status"] != PASSED:
+        per = _criterion(key, policy.criterion(key) or {}, [person], as_of, mentoring_history)
+        if per is None or per[person.pk]["status"] != PASSED:
             return False
     return True
 
