@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from talentloop.notifications.kinds import Kind, pick, register
 
@@ -38,9 +38,10 @@ def _published(data: dict) -> str:
     return _("New in the learning library: “%(title)s”.") % {"title": pick(data, "title")}
 
 
-TRAINING_REMINDER = register(Kind(key="training_reminder", label=_l("Training session tomorrow"), personal=True,
+TRAINING_REMINDER = register(Kind(key="training_reminder", label=gettext_lazy("Training session tomorrow"),
+                                   personal=True,
                                   render=_reminder))
-TRAINING_SCHEDULED = register(Kind(key="training_scheduled", label=_l("Training session scheduled"),
+TRAINING_SCHEDULED = register(Kind(key="training_scheduled", label=gettext_lazy("Training session scheduled"),
                                    personal=False, group_safe=True, render=_scheduled))
-CONTENT_PUBLISHED = register(Kind(key="content_published", label=_l("New learning content"), personal=False,
+CONTENT_PUBLISHED = register(Kind(key="content_published", label=gettext_lazy("New learning content"), personal=False,
                                   group_safe=True, render=_published))

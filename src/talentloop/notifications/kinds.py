@@ -17,8 +17,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 INAPP = "inapp"
 
@@ -175,24 +174,26 @@ def digest_subject(count: int, kind: Kind) -> str:
         "count": count, "label": kind.label}
 
 
-FEEDBACK_RECEIVED = register(Kind("feedback_received", _l("Feedback received"), render=_feedback_received))
-FEEDBACK_REQUESTED = register(Kind("feedback_requested", _l("Feedback requested"), render=_feedback_requested))
-SCORE_UPDATED = register(Kind("score_updated", _l("Score updated"), render=_score_updated))
-ALERT_OPENED = register(Kind("alert_opened", _l("Decline alert"), urgent=True, render=_alert_opened))
-ROOT_CAUSE_REVIEW = register(Kind("root_cause_review", _l("Root-cause review"), render=_root_cause))
-REVIEW_CYCLE_OPEN = register(Kind("review_cycle_open", _l("Review cycle open"), personal=False, group_safe=True,
+FEEDBACK_RECEIVED = register(Kind("feedback_received", gettext_lazy("Feedback received"), render=_feedback_received))
+FEEDBACK_REQUESTED = register(Kind("feedback_requested", gettext_lazy("Feedback requested"),
+                                   render=_feedback_requested))
+SCORE_UPDATED = register(Kind("score_updated", gettext_lazy("Score updated"), render=_score_updated))
+ALERT_OPENED = register(Kind("alert_opened", gettext_lazy("Decline alert"), urgent=True, render=_alert_opened))
+ROOT_CAUSE_REVIEW = register(Kind("root_cause_review", gettext_lazy("Root-cause review"), render=_root_cause))
+REVIEW_CYCLE_OPEN = register(Kind("review_cycle_open", gettext_lazy("Review cycle open"), personal=False,
+                                  group_safe=True,
                                   render=_review_cycle_open, defaults=("email",)))
-PLAN_SUBMITTED = register(Kind("plan_submitted", _l("Mentoring plan submitted"), render=_plan_submitted))
-PLAN_APPROVED = register(Kind("plan_approved", _l("Mentoring plan approved"), render=_plan_approved,
+PLAN_SUBMITTED = register(Kind("plan_submitted", gettext_lazy("Mentoring plan submitted"), render=_plan_submitted))
+PLAN_APPROVED = register(Kind("plan_approved", gettext_lazy("Mentoring plan approved"), render=_plan_approved,
                               defaults=("email",)))
-PLAN_RETURNED = register(Kind("plan_returned", _l("Mentoring plan returned"), render=_plan_returned,
+PLAN_RETURNED = register(Kind("plan_returned", gettext_lazy("Mentoring plan returned"), render=_plan_returned,
                               defaults=("email",)))
-SESSION_DUE = register(Kind("session_due", _l("Mentoring session due"), render=_session_due))
-ITEM_OVERDUE = register(Kind("item_overdue", _l("Mentoring item overdue"), urgent=True, render=_item_overdue))
-MENTORING_INVITATION = register(Kind("mentoring_invitation", _l("Invitation to mentor"), render=_invitation))
-APPLICATION_DECIDED = register(Kind("application_decided", _l("Mentor application decided"),
+SESSION_DUE = register(Kind("session_due", gettext_lazy("Mentoring session due"), render=_session_due))
+ITEM_OVERDUE = register(Kind("item_overdue", gettext_lazy("Mentoring item overdue"), urgent=True, render=_item_overdue))
+MENTORING_INVITATION = register(Kind("mentoring_invitation", gettext_lazy("Invitation to mentor"), render=_invitation))
+APPLICATION_DECIDED = register(Kind("application_decided", gettext_lazy("Mentor application decided"),
                                     render=_application_decided))
-SURVEY_DUE = register(Kind("survey_due", _l("Mentoring survey"), render=_survey_due))
+SURVEY_DUE = register(Kind("survey_due", gettext_lazy("Mentoring survey"), render=_survey_due))
 
 
 # MentoringNotice.kind → notification kind (plan decisions split by their data's "decision").

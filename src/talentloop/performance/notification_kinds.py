@@ -4,7 +4,7 @@ one person's results, so both are personal: never posted to a group chat."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from talentloop.notifications.kinds import Kind, pick, register
 
@@ -31,7 +31,7 @@ def _decided(data: dict) -> str:
         "kind": _kind_label(data), "headline": data.get("headline", "")}
 
 
-WORK_RESULT_SUBMITTED = register(Kind("work_result_submitted", _l("Work result to confirm"), personal=True,
+WORK_RESULT_SUBMITTED = register(Kind("work_result_submitted", gettext_lazy("Work result to confirm"), personal=True,
                                       render=_submitted))
-WORK_RESULT_DECIDED = register(Kind("work_result_decided", _l("Work result decided"), personal=True,
+WORK_RESULT_DECIDED = register(Kind("work_result_decided", gettext_lazy("Work result decided"), personal=True,
                                     render=_decided))

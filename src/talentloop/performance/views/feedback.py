@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
@@ -28,7 +28,7 @@ GOAL_ROWS = 3
 def _colleague_field(label):
     return EmployeeRefField(label=label, queryset=Employee.objects.none(),
                             widget=forms.TextInput(attrs={"list": "colleagues", "autocomplete": "off"}),
-                            help_text=_l("Type a name to see suggestions, or the employee number."))
+                            help_text=gettext_lazy("Type a name to see suggestions, or the employee number."))
 
 
 # ---------------------------------------------------------------- feedback
@@ -42,13 +42,13 @@ def feedback_list(request):
 
 
 class FeedbackForm(forms.Form):
-    recipient = _colleague_field(_l("To (colleague)"))
-    kind = forms.ChoiceField(label=_l("Kind"), choices=Feedback.Kind.choices, widget=forms.RadioSelect,
+    recipient = _colleague_field(gettext_lazy("To (colleague)"))
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Feedback.Kind.choices, widget=forms.RadioSelect,
                              initial=Feedback.Kind.PRAISE)
-    visibility = forms.ChoiceField(label=_l("Who sees it"), choices=Feedback.Visibility.choices,
+    visibility = forms.ChoiceField(label=gettext_lazy("Who sees it"), choices=Feedback.Visibility.choices,
                                    widget=forms.RadioSelect, initial=Feedback.Visibility.SHARED)
-    text = forms.CharField(label=_l("Feedback"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}),
-                           help_text=_l("Be specific: what happened, and what it changed."))
+    text = forms.CharField(label=gettext_lazy("Feedback"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text=gettext_lazy("Be specific: what happened, and what it changed."))
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,11 +87,12 @@ def feedback_give(request):
 
 
 class FeedbackRequestForm(forms.Form):
-    responder = _colleague_field(_l("Ask (colleague)"))
-    subject = EmployeeRefField(label=_l("About (employee number)"), queryset=Employee.objects.none(), required=False,
-                               help_text=_l("Leave empty for feedback about yourself; managers may name "
+    responder = _colleague_field(gettext_lazy("Ask (colleague)"))
+    subject = EmployeeRefField(label=gettext_lazy("About (employee number)"), queryset=Employee.objects.none(),
+                               required=False,
+                               help_text=gettext_lazy("Leave empty for feedback about yourself; managers may name "
                                             "someone in their team."))
-    message = forms.CharField(label=_l("Message"), max_length=500, required=False,
+    message = forms.CharField(label=gettext_lazy("Message"), max_length=500, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, actor, **kwargs):
@@ -155,11 +156,12 @@ def plan_list(request):
 
 
 class PlanForm(forms.Form):
-    employee = EmployeeRefField(label=_l("For (employee number)"), queryset=Employee.objects.none())
-    title = forms.CharField(label=_l("Title"), max_length=200)
-    reason = forms.CharField(label=_l("Why this plan"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
-    starts_on = forms.DateField(label=_l("Starts on"), widget=DateInput)
-    ends_on = forms.DateField(label=_l("Ends on"), widget=DateInput)
+    employee = EmployeeRefField(label=gettext_lazy("For (employee number)"), queryset=Employee.objects.none())
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    reason = forms.CharField(label=gettext_lazy("Why this plan"), max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+    starts_on = forms.DateField(label=gettext_lazy("Starts on"), widget=DateInput)
+    ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=DateInput)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,20 +208,21 @@ def plan_create(request):
 
 
 class CheckInForm(forms.Form):
-    progress = forms.ChoiceField(label=_l("Progress"), choices=CheckIn.Progress.choices)
-    note = forms.CharField(label=_l("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    progress = forms.ChoiceField(label=gettext_lazy("Progress"), choices=CheckIn.Progress.choices)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class GoalForm(forms.Form):
-    title = forms.CharField(label=_l("Goal"), max_length=200)
-    measure = forms.CharField(label=_l("How it is measured"), max_length=300, required=False)
-    due = forms.DateField(label=_l("Due"), required=False, widget=DateInput)
+    title = forms.CharField(label=gettext_lazy("Goal"), max_length=200)
+    measure = forms.CharField(label=gettext_lazy("How it is measured"), max_length=300, required=False)
+    due = forms.DateField(label=gettext_lazy("Due"), required=False, widget=DateInput)
 
 
 class PlanCloseForm(forms.Form):
-    status = forms.ChoiceField(label=_l("How did the plan end?"), choices=[
+    status = forms.ChoiceField(label=gettext_lazy("How did the plan end?"), choices=[
         c for c in ImprovementPlan.Status.choices if c[0] != ImprovementPlan.Status.ACTIVE])
-    outcome_note = forms.CharField(label=_l("Outcome"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome_note = forms.CharField(label=gettext_lazy("Outcome"), max_length=4000,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _plan_page(request, plan, *, check_in_form=None, goal_form=None, close_form=None, status=200):

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
@@ -49,15 +49,16 @@ def rating_field(label, required: bool = False) -> forms.DecimalField:
 
 
 class CycleForm(forms.Form):
-    name = forms.CharField(label=_l("Name"), max_length=120)
-    period_key = forms.RegexField(label=_l("Period"), regex=PERIOD_PATTERN, max_length=8,
-                                  help_text=_l("YYYY-MM, YYYY-Qn or YYYY, e.g. 2026-Q1"),
-                                  error_messages={"invalid": _l("Use YYYY-MM, YYYY-Qn or YYYY.")})
-    org_unit = forms.ModelChoiceField(label=_l("People reviewed"), queryset=OrgUnit.objects.none(), required=False,
-                                      empty_label=_l("The whole organisation"))
-    self_due = forms.DateField(label=_l("Self reviews due"), widget=DateInput)
-    peer_due = forms.DateField(label=_l("Peer reviews due"), widget=DateInput)
-    manager_due = forms.DateField(label=_l("Manager reviews due"), widget=DateInput)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    period_key = forms.RegexField(label=gettext_lazy("Period"), regex=PERIOD_PATTERN, max_length=8,
+                                  help_text=gettext_lazy("YYYY-MM, YYYY-Qn or YYYY, e.g. 2026-Q1"),
+                                  error_messages={"invalid": gettext_lazy("Use YYYY-MM, YYYY-Qn or YYYY.")})
+    org_unit = forms.ModelChoiceField(label=gettext_lazy("People reviewed"), queryset=OrgUnit.objects.none(),
+                                      required=False,
+                                      empty_label=gettext_lazy("The whole organisation"))
+    self_due = forms.DateField(label=gettext_lazy("Self reviews due"), widget=DateInput)
+    peer_due = forms.DateField(label=gettext_lazy("Peer reviews due"), widget=DateInput)
+    manager_due = forms.DateField(label=gettext_lazy("Manager reviews due"), widget=DateInput)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,11 +111,11 @@ def cycle_detail(request, pk: int):
 
 
 CYCLE_MOVES = {
-    (ReviewCycle.Status.DRAFT, ReviewCycle.Status.OPEN): _l("Open: send out the reviews"),
-    (ReviewCycle.Status.OPEN, ReviewCycle.Status.CALIBRATION): _l("Move to calibration"),
-    (ReviewCycle.Status.CALIBRATION, ReviewCycle.Status.OPEN): _l("Back to open"),
-    (ReviewCycle.Status.CALIBRATION, ReviewCycle.Status.CLOSED): _l("Close the cycle"),
-    (ReviewCycle.Status.CLOSED, ReviewCycle.Status.CALIBRATION): _l("Reopen for calibration"),
+    (ReviewCycle.Status.DRAFT, ReviewCycle.Status.OPEN): gettext_lazy("Open: send out the reviews"),
+    (ReviewCycle.Status.OPEN, ReviewCycle.Status.CALIBRATION): gettext_lazy("Move to calibration"),
+    (ReviewCycle.Status.CALIBRATION, ReviewCycle.Status.OPEN): gettext_lazy("Back to open"),
+    (ReviewCycle.Status.CALIBRATION, ReviewCycle.Status.CLOSED): gettext_lazy("Close the cycle"),
+    (ReviewCycle.Status.CLOSED, ReviewCycle.Status.CALIBRATION): gettext_lazy("Reopen for calibration"),
 }
 
 
@@ -140,7 +141,7 @@ def cycle_status(request, pk: int):
 
 
 class PeerForm(forms.Form):
-    peer = EmployeeRefField(label=_l("Colleague (employee number)"), queryset=Employee.objects.none(),
+    peer = EmployeeRefField(label=gettext_lazy("Colleague (employee number)"), queryset=Employee.objects.none(),
                             widget=forms.TextInput(attrs={"list": "colleagues", "autocomplete": "off"}))
 
     def __init__(self, *args, actor, **kwargs):
@@ -197,10 +198,10 @@ def my_reviews(request):
 
 
 class ReviewForm(forms.Form):
-    rating = rating_field(_l("Overall rating (1–5)"))
-    comment = forms.CharField(label=_l("What went well"), required=False, max_length=4000,
+    rating = rating_field(gettext_lazy("Overall rating (1–5)"))
+    comment = forms.CharField(label=gettext_lazy("What went well"), required=False, max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 4}))
-    improvements = forms.CharField(label=_l("What could be better"), required=False, max_length=4000,
+    improvements = forms.CharField(label=gettext_lazy("What could be better"), required=False, max_length=4000,
                                    widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, dimensions: list[tuple[str, str]], **kwargs):
@@ -258,9 +259,9 @@ def review_edit(request, pk: int):
 
 
 class CalibrationForm(forms.Form):
-    rating = rating_field(_l("Final rating"))
-    note = forms.CharField(label=_l("Note"), max_length=500, required=False)
-    potential = forms.ChoiceField(label=_l("Potential"), required=False,
+    rating = rating_field(gettext_lazy("Final rating"))
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
+    potential = forms.ChoiceField(label=gettext_lazy("Potential"), required=False,
                                   choices=[("", "—"), *PotentialLevel.choices])
 
 
@@ -328,9 +329,9 @@ def rating_acknowledge(request, pk: int):
 
 
 class AppealForm(forms.Form):
-    reason = forms.CharField(label=_l("Why should the rating be looked at again?"), max_length=4000,
+    reason = forms.CharField(label=gettext_lazy("Why should the rating be looked at again?"), max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 5}),
-                             help_text=_l("Name the facts the rating misses. Your manager or HR answers."))
+                             help_text=gettext_lazy("Name the facts the rating misses. Your manager or HR answers."))
 
 
 @login_required
@@ -372,10 +373,10 @@ def appeal_list(request):
 
 
 class AppealAnswerForm(forms.Form):
-    outcome = forms.ChoiceField(label=_l("Outcome"), choices=Appeal.Outcome.choices, widget=forms.RadioSelect)
-    rating = rating_field(_l("New final rating (when changed)"))
-    answer = forms.CharField(label=_l("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text=_l("The employee reads this answer."))
+    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), choices=Appeal.Outcome.choices, widget=forms.RadioSelect)
+    rating = rating_field(gettext_lazy("New final rating (when changed)"))
+    answer = forms.CharField(label=gettext_lazy("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=gettext_lazy("The employee reads this answer."))
 
 
 @login_required
