@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talentloop.core.access import Actor
 from talentloop.mentoring import access, selectors
@@ -137,7 +138,7 @@ class MentorForm(forms.Form):
     expertise = forms.CharField(label=_("Areas of expertise"), required=False, max_length=500,
                                 help_text=_("Separate areas with commas."))
     capacity = forms.IntegerField(label=_("Capacity (mentees at once)"), min_value=1, max_value=50, required=False)
-    active = forms.BooleanField(label=_("Active"), required=False)
+    active = forms.BooleanField(label=pgettext_lazy("switched on", "Active"), required=False)
 
     def __init__(self, *args, actor: Actor, mentor: Mentor, **kwargs):
         kwargs.setdefault("initial", {"profile": mentor.profile, "expertise": ", ".join(mentor.expertise),

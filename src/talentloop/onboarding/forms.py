@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talentloop.core.access import Actor
 from talentloop.onboarding.models import ChecklistTemplate, StepOwner
@@ -25,7 +26,7 @@ class TemplateForm(forms.Form):
         help_text=_("One step per line: due day | owner | title | English title (optional). The due day "
                     "counts from the start date (-2 = two days before day one). Owners: hr, it, manager, "
                     "mentor, new_hire."))
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=pgettext_lazy("switched on", "Active"), required=False, initial=True)
 
     @classmethod
     def initial_from(cls, template: ChecklistTemplate | None) -> dict:

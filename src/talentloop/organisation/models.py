@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talentloop.core.crypto.fields import EncryptedTextField
 from talentloop.core.models import TimeStampedModel
@@ -76,7 +77,7 @@ class Position(BilingualNameMixin, TimeStampedModel):
 
 
 class EmploymentStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("employee status", "Active")
     ON_LEAVE = "on_leave", _("On leave")
     TERMINATED = "terminated", _("Terminated")
 

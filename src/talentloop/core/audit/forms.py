@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talentloop.core.audit.models import AuditEntry
 
@@ -25,7 +26,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("Action"), required=False,
                                choices=[("", _("Any action")), *AuditEntry.Action.choices])
-    entity_type = forms.ChoiceField(label=_("Record"), required=False, choices=ENTITY_TYPES)
+    entity_type = forms.ChoiceField(label=pgettext_lazy("audit log: the record that changed", "Record"), required=False,
+                                    choices=ENTITY_TYPES)
     entity_id = forms.CharField(label=_("Record id"), required=False, max_length=40)
     since = forms.DateField(label=_("From"), required=False, widget=DateInput)
     until = forms.DateField(label=_("Until"), required=False, widget=DateInput)

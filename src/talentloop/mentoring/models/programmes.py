@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talentloop.mentoring.models.qualification import Mentor
 from talentloop.organisation.models import BilingualNameMixin, Employee, JobFamily
@@ -97,7 +98,7 @@ class PlanStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for HR")
     RETURNED = "returned", _("Returned for changes")
     APPROVED = "approved", _("Approved, starts later")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("plan status", "Active")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talentloop.organisation.models import Employee
 
@@ -73,7 +74,7 @@ class ImprovementPlan(models.Model):
     """A performance improvement plan: goals to reach by an end date, with regular check-ins."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("plan status", "Active")
         SUCCEEDED = "succeeded", _("Completed successfully")
         NOT_MET = "not_met", _("Goals not met")
         CANCELLED = "cancelled", _("Cancelled")

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from talentloop.core.access import Actor
@@ -91,7 +91,7 @@ class AlertRuleForm(forms.Form):
                                    help_text=gettext_lazy("A percentage of the baseline, or an amount in the "
                                                           "metric's unit."))
     notify_employee = forms.BooleanField(label=gettext_lazy("Also notify the employee"), required=False)
-    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("switched on", "Active"), required=False, initial=True)
 
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
