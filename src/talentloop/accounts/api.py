@@ -49,7 +49,7 @@ class OrgUnitRefOut(Schema):
     name: str
 
 
-class PersonRefOut(Schema):
+class AccountPersonRefOut(Schema):
     id: int
     employee_number: str
     name: str
@@ -61,7 +61,7 @@ class MeOut(Schema):
     name: str
     roles: list[str]
     org_unit: OrgUnitRefOut | None
-    manager: PersonRefOut | None
+    manager: AccountPersonRefOut | None
     language: Literal["zh-hans", "en", ""] = Field(
         description="what e-mail, push and chat messages are written in; empty: the organisation's language")
 

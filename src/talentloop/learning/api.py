@@ -155,7 +155,7 @@ class AttendanceOut(Schema):
     completed: int
 
 
-class EventIn(InSchema):
+class LearningEventIn(InSchema):
     verb: Literal["open", "submit"]
     content_id: Id
 
@@ -306,7 +306,7 @@ def session_attendance(request, session_id: int, data: AttendanceIn):
 
 @router.post("/events", response={201: None, **ERRORS},
              summary="Record what you did in the app (your own behaviour only)")
-def event_record(request, data: EventIn):
+def event_record(request, data: LearningEventIn):
     item = _content(request, data.content_id)
     services.behaviour_record_for_self(actor=request.actor, verb=data.verb, content=item, source="app")
     return Status(201, None)

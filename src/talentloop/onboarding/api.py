@@ -27,7 +27,7 @@ class StepIn(InSchema):
     due_day: int = Field(..., ge=MIN_DUE_DAY, le=MAX_DUE_DAY)
 
 
-class TemplateIn(InSchema):
+class OnboardingTemplateIn(InSchema):
     name: str = Field(..., min_length=1, max_length=120)
     name_en: str = Field("", max_length=120)
     org_unit_id: Id | None = None
@@ -46,7 +46,7 @@ class TemplateStepOut(Schema):
     order: int
 
 
-class TemplateOut(Schema):
+class OnboardingTemplateOut(Schema):
     id: int
     name: str
     name_en: str
@@ -196,7 +196,7 @@ def _template(request, template_id: int) -> ChecklistTemplate:
     return template
 
 
-def _template_args(request, data: TemplateIn) -> dict:
+def _template_args(request, data: OnboardingTemplateIn) -> dict:
     actor = request.actor
     if not access.can_manage_onboarding(actor):
         raise PermissionDenied(_("Only HR edits onboarding templates."))
@@ -216,27 +216,28 @@ def _template_args(request, data: TemplateIn) -> dict:
             "active": data.active, "steps": [s.dict() for s in data.steps]}
 
 
-@router.get("/templates", response={200: list[TemplateOut], **ERRORS}, summary="Onboarding templates (HR)")
+@router.get("/templates", response={200: list[OnboardingTemplateOut], **ERRORS}, summary="Onboarding templates (HR)")
 def templates_list(request):
     if not (access.can_manage_onboarding(request.actor) or request.actor.is_admin):
         raise PermissionDenied(_("Only HR reads onboarding templates."))
     return [_template_out(t) for t in selectors.template_list_full(request.actor)]
 
 
-@router.post("/templates", response={201: TemplateOut, **ERRORS}, summary="Create an onboarding template")
-def templates_post(request, data: TemplateIn):
+@router.post("/templates", response={201: OnboardingTemplateOut, **ERRORS}, summary="Create an onboarding template")
+def templates_post(request, data: OnboardingTemplateIn):
     template = services.checklist_template_save(actor=request.actor, **_template_args(request, data))
     return Status(201, _template_out(_template(request, template.pk)))
 
 
-@router.get("/templates/{int:template_id}", response={200: TemplateOut, **ERRORS}, summary="An onboarding template")
+@router.get("/templates/{int:template_id}", response={200: OnboardingTemplateOut, **ERRORS},
+            summary="An onboarding template")
 def template_get(request, template_id: int):
     return _template_out(_template(request, template_id))
 
 
-@router.put("/templates/{int:template_id}", response={200: TemplateOut, **ERRORS},
+@router.put("/templates/{int:template_id}", response={200: OnboardingTemplateOut, **ERRORS},
             summary="Replace a template (checklists already started keep their copies)")
-def template_put(request, template_id: int, data: TemplateIn):
+def template_put(request, template_id: int, data: OnboardingTemplateIn):
     template = _template(request, template_id)
     services.checklist_template_save(actor=request.actor, template=template, **_template_args(request, data))
     return _template_out(_template(request, template_id))

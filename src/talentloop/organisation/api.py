@@ -25,7 +25,7 @@ class RefOut(Schema):
     name: str
 
 
-class PersonRefOut(Schema):
+class EmployeeRefOut(Schema):
     id: int
     employee_number: str
     name: str
@@ -45,7 +45,7 @@ class EmployeeOut(Schema):
     org_unit: RefOut
     job_family: RefOut
     position: RefOut | None
-    manager: PersonRefOut | None
+    manager: EmployeeRefOut | None
     national_id_masked: str
     bank_account_masked: str
 
@@ -111,7 +111,7 @@ class EmployeePatchIn(InSchema):
     status: str | None = None
 
 
-class EventIn(InSchema):
+class EmploymentEventIn(InSchema):
     kind: EventKindLiteral
     effective_date: dt.date
     org_unit_id: int | None = Field(None, ge=1, le=2**53)
@@ -261,7 +261,7 @@ def event_list(request, employee_id: int):
 
 @router.post("/employees/{int:employee_id}/events", response={201: EventOut, **ERRORS},
              summary="Record a transfer, promotion, leave, return or termination")
-def event_create(request, employee_id: int, data: EventIn):
+def event_create(request, employee_id: int, data: EmploymentEventIn):
     employee = get_or_404(access.visible_employees(request.actor), pk=employee_id)
     refs = _refs(request, data)
     with _api_field_names():

@@ -143,7 +143,7 @@ class SettingsOut(Schema):
 _W = {"ge": 0, "le": 100, "max_digits": 5, "decimal_places": 2}
 
 
-class SettingsIn(InSchema):
+class EffectivenessSettingsIn(InSchema):
     """Only the settings sent change; the result is a new version."""
 
     w_growth_rating: Decimal | None = Field(None, **_W)
@@ -256,7 +256,7 @@ def settings_get(request):
 
 @router.patch("/effectiveness/settings", response={200: SettingsOut, **ERRORS},
               summary="Change settings: saved as a new, audited version")
-def settings_patch(request, data: SettingsIn):
+def settings_patch(request, data: EffectivenessSettingsIn):
     changes = data.model_dump(exclude_unset=True)
     note = changes.pop("note", "")
     changes = {k: v for k, v in changes.items() if v is not None}

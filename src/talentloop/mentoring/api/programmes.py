@@ -36,7 +36,7 @@ class CadenceIn(InSchema):
     every_months: int = Field(..., ge=1, le=24)
 
 
-class TemplateIn(InSchema):
+class MentoringTemplateIn(InSchema):
     name: str = Field(..., min_length=1, max_length=120)
     name_en: str = Field("", max_length=120)
     mentee_type: Literal["new_graduate", "job_transfer", "promotion_candidate", "job_family"]
@@ -63,7 +63,7 @@ class CadenceOut(Schema):
     every_months: int
 
 
-class TemplateOut(Schema):
+class MentoringTemplateOut(Schema):
     id: int
     name: str
     name_en: str
@@ -78,7 +78,7 @@ class TemplateOut(Schema):
     cadence: list[CadenceOut]
 
 
-class PlanIn(InSchema):
+class MentoringPlanIn(InSchema):
     template_id: int
     mentor_id: int
     mentee_id: int | None = None
@@ -101,7 +101,7 @@ class CommentIn(InSchema):
     comment: str = Field("", max_length=2000)
 
 
-class PlanOut(Schema):
+class MentoringPlanOut(Schema):
     id: int
     status: str
     template_id: int
@@ -206,7 +206,7 @@ def _template(request, template_id: int) -> ProgrammeTemplate:
     return template
 
 
-def _template_args(request, data: TemplateIn) -> dict:
+def _template_args(request, data: MentoringTemplateIn) -> dict:
     job_family = None
     if data.job_family_id is not None:
         job_family = selectors.job_family_get(request.actor, data.job_family_id)
@@ -218,25 +218,26 @@ def _template_args(request, data: TemplateIn) -> dict:
             "topics": [t.dict() for t in data.topics], "cadence": [c.dict() for c in data.cadence]}
 
 
-@router.get("/templates", response={200: list[TemplateOut], **ERRORS}, summary="Programme templates")
+@router.get("/templates", response={200: list[MentoringTemplateOut], **ERRORS}, summary="Programme templates")
 def templates_list(request):
     return [_template_out(t) for t in selectors.template_list(request.actor)]
 
 
-@router.post("/templates", response={201: TemplateOut, **ERRORS}, summary="Create a programme template")
-def templates_post(request, data: TemplateIn):
+@router.post("/templates", response={201: MentoringTemplateOut, **ERRORS}, summary="Create a programme template")
+def templates_post(request, data: MentoringTemplateIn):
     template = services.programme_template_save(actor=request.actor, **_template_args(request, data))
     return Status(201, _template_out(_template(request, template.pk)))
 
 
-@router.get("/templates/{int:template_id}", response={200: TemplateOut, **ERRORS}, summary="A programme template")
+@router.get("/templates/{int:template_id}", response={200: MentoringTemplateOut, **ERRORS},
+            summary="A programme template")
 def template_get(request, template_id: int):
     return _template_out(_template(request, template_id))
 
 
-@router.put("/templates/{int:template_id}", response={200: TemplateOut, **ERRORS},
+@router.put("/templates/{int:template_id}", response={200: MentoringTemplateOut, **ERRORS},
             summary="Replace a programme template (existing plans keep their copies)")
-def template_put(request, template_id: int, data: TemplateIn):
+def template_put(request, template_id: int, data: MentoringTemplateIn):
     template = _template(request, template_id)
     services.programme_template_save(actor=request.actor, template=template, **_template_args(request, data))
     return _template_out(_template(request, template_id))
@@ -252,14 +253,14 @@ def _plan(request, plan_id: int) -> MentoringPlan:
     return plan
 
 
-@router.get("/plans", response={200: list[PlanOut], **ERRORS},
+@router.get("/plans", response={200: list[MentoringPlanOut], **ERRORS},
             summary="Plans: the mentee's own, the mentor's, HR's scope")
 def plans_list(request, query: Query[PlanQuery]):
     return [_plan_out(p) for p in selectors.plan_list(request.actor, query.status, with_topics=True)]
 
 
-@router.post("/plans", response={201: PlanOut, **ERRORS}, summary="Start a draft plan from a template")
-def plans_post(request, data: PlanIn):
+@router.post("/plans", response={201: MentoringPlanOut, **ERRORS}, summary="Start a draft plan from a template")
+def plans_post(request, data: MentoringPlanIn):
     actor = request.actor
     if not access.can_start_plan(actor):
         raise PermissionDenied(_("Only HR or a mentor can start a plan."))
@@ -282,12 +283,12 @@ def plans_post(request, data: PlanIn):
     return Status(201, _plan_out(_plan(request, plan.pk)))
 
 
-@router.get("/plans/{int:plan_id}", response={200: PlanOut, **ERRORS}, summary="A plan")
+@router.get("/plans/{int:plan_id}", response={200: MentoringPlanOut, **ERRORS}, summary="A plan")
 def plan_get(request, plan_id: int):
     return _plan_out(_plan(request, plan_id))
 
 
-@router.patch("/plans/{int:plan_id}", response={200: PlanOut, **ERRORS},
+@router.patch("/plans/{int:plan_id}", response={200: MentoringPlanOut, **ERRORS},
               summary="Tailor a draft or returned plan (core topics must stay)")
 def plan_patch(request, plan_id: int, data: PlanPatchIn):
     plan = _plan(request, plan_id)
@@ -297,27 +298,27 @@ def plan_patch(request, plan_id: int, data: PlanPatchIn):
     return _plan_out(_plan(request, plan_id))
 
 
-@router.post("/plans/{int:plan_id}/submit", response={200: PlanOut, **ERRORS}, summary="Submit a plan to HR")
+@router.post("/plans/{int:plan_id}/submit", response={200: MentoringPlanOut, **ERRORS}, summary="Submit a plan to HR")
 def plan_submit(request, plan_id: int):
     services.mentoring_plan_submit(actor=request.actor, plan=_plan(request, plan_id))
     return _plan_out(_plan(request, plan_id))
 
 
-@router.post("/plans/{int:plan_id}/approve", response={200: PlanOut, **ERRORS},
+@router.post("/plans/{int:plan_id}/approve", response={200: MentoringPlanOut, **ERRORS},
              summary="HR approves a plan; its dated schedule is generated")
 def plan_approve(request, plan_id: int, data: CommentIn):
     services.mentoring_plan_approve(actor=request.actor, plan=_plan(request, plan_id), comment=data.comment)
     return _plan_out(_plan(request, plan_id))
 
 
-@router.post("/plans/{int:plan_id}/return", response={200: PlanOut, **ERRORS},
+@router.post("/plans/{int:plan_id}/return", response={200: MentoringPlanOut, **ERRORS},
              summary="HR returns a plan with comments")
 def plan_return(request, plan_id: int, data: CommentIn):
     services.mentoring_plan_return(actor=request.actor, plan=_plan(request, plan_id), comment=data.comment)
     return _plan_out(_plan(request, plan_id))
 
 
-@router.post("/plans/{int:plan_id}/cancel", response={200: PlanOut, **ERRORS}, summary="Cancel a plan")
+@router.post("/plans/{int:plan_id}/cancel", response={200: MentoringPlanOut, **ERRORS}, summary="Cancel a plan")
 def plan_cancel(request, plan_id: int, data: CommentIn):
     services.mentoring_plan_cancel(actor=request.actor, plan=_plan(request, plan_id), reason=data.comment)
     return _plan_out(_plan(request, plan_id))

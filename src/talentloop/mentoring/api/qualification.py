@@ -79,7 +79,7 @@ class ApplicationQuery(InSchema):
     status: Literal["submitted", "approved", "rejected", "withdrawn"] | None = None
 
 
-class DecisionIn(InSchema):
+class ApplicationDecisionIn(InSchema):
     reason: str = Field("", max_length=1000)
     capacity: int | None = Field(None, ge=1, le=50)
 
@@ -214,7 +214,7 @@ def application_get(request, application_id: int):
 
 @router.post("/applications/{int:application_id}/approve", response={200: ApplicationOut, **ERRORS},
              summary="HR approves an application; the person becomes a mentor")
-def application_approve(request, application_id: int, data: DecisionIn):
+def application_approve(request, application_id: int, data: ApplicationDecisionIn):
     application = _application(request, application_id)
     services.mentor_application_approve(actor=request.actor, application=application, reason=data.reason,
                                         capacity=data.capacity)
@@ -223,7 +223,7 @@ def application_approve(request, application_id: int, data: DecisionIn):
 
 @router.post("/applications/{int:application_id}/reject", response={200: ApplicationOut, **ERRORS},
              summary="HR rejects an application with a reason")
-def application_reject(request, application_id: int, data: DecisionIn):
+def application_reject(request, application_id: int, data: ApplicationDecisionIn):
     application = _application(request, application_id)
     services.mentor_application_reject(actor=request.actor, application=application, reason=data.reason)
     return _application_out(_application(request, application_id))

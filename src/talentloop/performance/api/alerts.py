@@ -36,7 +36,7 @@ def _ref(qs, field: str, **lookup):
     return obj
 
 
-class PersonRefOut(Schema):
+class AlertPersonRefOut(Schema):
     id: int
     employee_number: str
     name: str
@@ -46,7 +46,7 @@ class PersonRefOut(Schema):
         return obj.display_name
 
 
-class PageIn(InSchema):
+class AlertPageIn(InSchema):
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10**9)
 
@@ -54,7 +54,7 @@ class PageIn(InSchema):
 # ---------------------------------------------------------------- alerts
 
 
-class AlertQuery(PageIn):
+class AlertQuery(AlertPageIn):
     status: Literal["open", "closed", "all"] = Field("open", description="open: not yet closed (open or "
                                                      "acknowledged)")
 
@@ -64,8 +64,8 @@ class AlertOut(Schema):
     rule_id: int
     rule: str
     metric: str
-    employee: PersonRefOut
-    manager: PersonRefOut | None
+    employee: AlertPersonRefOut
+    manager: AlertPersonRefOut | None
     status: Literal["open", "acknowledged", "closed"]
     window_start: dt.date
     window_end: dt.date = Field(description="exclusive")
@@ -257,11 +257,11 @@ class RootCauseReviewOut(Schema):
         return [{**c, "summary": selectors_alerts.cause_lines(c, obj.metric.unit)} for c in obj.causes or []]
 
 
-class ReviewQuery(PageIn):
+class ReviewQuery(AlertPageIn):
     status: Literal["open", "decided", "all"] = "all"
 
 
-class DecisionIn(InSchema):
+class RootCauseDecisionIn(InSchema):
     decision: Literal["adjust_target", "add_resources", "training", "investigate", "other", "no_action"] = Field(
         description="what the manager decided")
     note: str = Field("", max_length=4000, description="what was decided and why (required for other and "
@@ -290,7 +290,7 @@ def root_cause_review_get(request, review_id: int):
 
 @router.post("/root-cause-reviews/{int:review_id}/decide", response={200: RootCauseReviewOut, **ERRORS},
              summary="Record what the manager decided")
-def root_cause_review_decide(request, review_id: int, data: DecisionIn):
+def root_cause_review_decide(request, review_id: int, data: RootCauseDecisionIn):
     return rootcause_services.root_cause_decide(actor=request.actor, review=_review(request, review_id),
                                                 decision=data.decision, note=data.note)
 

@@ -195,7 +195,7 @@ class DimensionMetricOut(Schema):
     tolerance: Decimal | None
 
 
-class DimensionOut(Schema):
+class ScorecardDimensionOut(Schema):
     key: str
     name: str
     name_en: str
@@ -212,7 +212,7 @@ class ScorecardVersionOut(Schema):
     valid_from: dt.date
     note: str
     created_at: dt.datetime
-    dimensions: list[DimensionOut]
+    dimensions: list[ScorecardDimensionOut]
 
 
 class ScorecardItemOut(Schema):

@@ -13,7 +13,7 @@ from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.organisation.access import visible_employees
 from talentloop.performance import access
 from talentloop.performance import selectors_reviews as sel
-from talentloop.performance.api.reviews import ID, PageIn, PersonOut, ref
+from talentloop.performance.api.reviews import ID, PersonOut, ReviewPageIn, ref
 from talentloop.performance.services import feedback as services
 
 router = Router(tags=["feedback and improvement plans"])
@@ -42,7 +42,7 @@ class FeedbackOut(Schema):
     created_at: dt.datetime
 
 
-class FeedbackFiltersIn(PageIn):
+class FeedbackFiltersIn(ReviewPageIn):
     box: Literal["received", "given", "team"] = "received"
 
 
@@ -64,7 +64,7 @@ class FeedbackRequestOut(Schema):
     answered_at: dt.datetime | None
 
 
-class FeedbackRequestFiltersIn(PageIn):
+class FeedbackRequestFiltersIn(ReviewPageIn):
     box: Literal["asked", "mine"] = Field("asked", description="asked: requests sent to you; mine: your own")
 
 
@@ -149,7 +149,7 @@ class CheckInOut(Schema):
 PlanStatus = Literal["active", "succeeded", "not_met", "cancelled"]
 
 
-class PlanIn(InSchema):
+class ImprovementPlanIn(InSchema):
     employee_id: int = Field(**ID)
     title: str = Field(min_length=1, max_length=200)
     reason: str = Field(min_length=1, max_length=4000)
@@ -158,7 +158,7 @@ class PlanIn(InSchema):
     goals: list[GoalIn] = Field(min_length=1, max_length=10)
 
 
-class PlanOut(Schema):
+class ImprovementPlanOut(Schema):
     id: int
     employee: PersonOut
     owner: PersonOut | None
@@ -172,7 +172,7 @@ class PlanOut(Schema):
     closed_at: dt.datetime | None
 
 
-class PlanDetailOut(PlanOut):
+class ImprovementPlanDetailOut(ImprovementPlanOut):
     goals: list[GoalOut]
     check_ins: list[CheckInOut]
 
@@ -190,7 +190,7 @@ class PlanCloseIn(InSchema):
     outcome_note: str = Field(min_length=1, max_length=4000)
 
 
-class PlanFiltersIn(PageIn):
+class ImprovementPlanFiltersIn(ReviewPageIn):
     status: PlanStatus | None = None
 
 
@@ -206,15 +206,15 @@ def _plan_detail(request, plan):
     return plan
 
 
-@router.get("/improvement-plans", response={200: list[PlanOut], **ERRORS},
+@router.get("/improvement-plans", response={200: list[ImprovementPlanOut], **ERRORS},
             summary="Improvement plans: your own and those of the people you manage")
-def plan_list(request, filters: Query[PlanFiltersIn]):
+def plan_list(request, filters: Query[ImprovementPlanFiltersIn]):
     return sel.plan_list(request.actor, status=filters.status or "", limit=filters.limit, offset=filters.offset)
 
 
-@router.post("/improvement-plans", response={201: PlanDetailOut, **ERRORS},
+@router.post("/improvement-plans", response={201: ImprovementPlanDetailOut, **ERRORS},
              summary="Set up an improvement plan with goals (the manager or HR)")
-def plan_create(request, data: PlanIn):
+def plan_create(request, data: ImprovementPlanIn):
     actor = request.actor
     employee = ref(visible_employees(actor).select_related("org_unit"), data.employee_id, "employee_id")
     plan = services.improvement_plan_create(actor=actor, employee=employee, title=data.title, reason=data.reason,
@@ -223,7 +223,7 @@ def plan_create(request, data: PlanIn):
     return Status(201, _plan_detail(request, _plan(request, plan.pk)))
 
 
-@router.get("/improvement-plans/{int:plan_id}", response={200: PlanDetailOut, **ERRORS},
+@router.get("/improvement-plans/{int:plan_id}", response={200: ImprovementPlanDetailOut, **ERRORS},
             summary="An improvement plan with its goals and check-ins")
 def plan_detail(request, plan_id: int):
     return _plan_detail(request, _plan(request, plan_id))
@@ -254,7 +254,7 @@ def plan_goal_status(request, plan_id: int, goal_id: int, data: GoalStatusIn):
     return services.improvement_plan_goal_set_status(actor=request.actor, goal=goal, status=data.status)
 
 
-@router.post("/improvement-plans/{int:plan_id}/close", response={200: PlanDetailOut, **ERRORS},
+@router.post("/improvement-plans/{int:plan_id}/close", response={200: ImprovementPlanDetailOut, **ERRORS},
              summary="Close a plan with its outcome")
 def plan_close(request, plan_id: int, data: PlanCloseIn):
     plan = _plan(request, plan_id)

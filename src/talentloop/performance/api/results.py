@@ -99,7 +99,7 @@ class WorkResultListQuery(InSchema):
     offset: int = Field(0, ge=0, le=10**9)
 
 
-class DecisionIn(InSchema):
+class WorkResultDecisionIn(InSchema):
     note: str = Field("", max_length=1000, description="required to reject")
 
 
@@ -119,7 +119,7 @@ class KindSettingIn(InSchema):
                                "(customer feedback: the score's metric; project report: a count metric)")
 
 
-class SettingsIn(InSchema):
+class WorkResultSettingsIn(InSchema):
     """Only the kinds named change."""
 
     project_report: KindSettingIn | None = None
@@ -185,7 +185,7 @@ def work_result_settings_get(request):
 
 @router.put("/work-results/settings", response={200: list[SettingOut], **ERRORS},
             summary="Change the settings of some kinds")
-def work_result_settings_put(request, data: SettingsIn):
+def work_result_settings_put(request, data: WorkResultSettingsIn):
     if not access.can_manage_work_result_settings(request.actor):
         raise PermissionDenied(_("Only HR manages the work result settings."))
     values: dict[str, dict] = {}
@@ -218,14 +218,14 @@ def work_result_get(request, result_id: int):
 
 @router.post("/work-results/{int:result_id}/confirm", response={200: WorkResultOut, **ERRORS},
              summary="Confirm a work result (the person's manager or HR)")
-def work_result_confirm(request, result_id: int, data: DecisionIn):
+def work_result_confirm(request, result_id: int, data: WorkResultDecisionIn):
     result = services.work_result_confirm(actor=request.actor, result=_result(request, result_id), note=data.note)
     return _result(request, result.pk)
 
 
 @router.post("/work-results/{int:result_id}/reject", response={200: WorkResultOut, **ERRORS},
              summary="Reject a work result, saying why")
-def work_result_reject(request, result_id: int, data: DecisionIn):
+def work_result_reject(request, result_id: int, data: WorkResultDecisionIn):
     result = services.work_result_reject(actor=request.actor, result=_result(request, result_id), note=data.note)
     return _result(request, result.pk)
 

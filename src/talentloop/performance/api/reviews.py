@@ -47,7 +47,7 @@ class PersonOut(Schema):
         return obj.display_name
 
 
-class PageIn(InSchema):
+class ReviewPageIn(InSchema):
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10**9)
 
@@ -159,18 +159,18 @@ class ReviewOut(Schema):
     submitted_at: dt.datetime | None
 
 
-class DimensionOut(Schema):
+class ReviewDimensionOut(Schema):
     key: str
     name: str
 
 
 class ReviewDetailOut(ReviewOut):
-    dimensions: list[DimensionOut]
+    dimensions: list[ReviewDimensionOut]
     period: str
     editable: bool
 
 
-class ReviewFiltersIn(PageIn):
+class ReviewFiltersIn(ReviewPageIn):
     cycle_id: int | None = Field(None, **ID)
     reviewee_id: int | None = Field(None, **ID)
     status: Literal["pending", "submitted"] | None = None
@@ -341,7 +341,7 @@ class FinalRatingIn(InSchema):
     cycle_id: int | None = Field(None, **ID)
 
 
-class FinalRatingFiltersIn(PageIn):
+class FinalRatingFiltersIn(ReviewPageIn):
     employee_id: int | None = Field(None, **ID)
     period: str | None = Field(None, pattern=PERIOD)
 
@@ -439,7 +439,7 @@ class AppealAnswerIn(InSchema):
     rating: Decimal | None = Field(None, ge=1, le=5, max_digits=2, decimal_places=1)
 
 
-class AppealFiltersIn(PageIn):
+class AppealFiltersIn(ReviewPageIn):
     box: Literal["inbox", "mine"] = "inbox"
     status: Literal["open", "answered"] | None = None
 
