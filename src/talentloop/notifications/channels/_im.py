@@ -12,6 +12,7 @@ import hashlib
 
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from talentloop.notifications.channels import Message, Result
 from talentloop.notifications.channels._http import HttpFailure, request_json
@@ -151,3 +152,11 @@ def cut_bytes(text: str, limit: int) -> str:
     if len(raw) <= limit:
         return text
     return raw[:limit].decode("utf-8", errors="ignore")
+
+
+def card_button_label() -> str:
+    """The button of a chat card that opens the notification's page ("查看详情"), in the active language.
+
+    Its own context: the bare "Open" is the state of a review or an appeal ("进行中"), not an action.
+    """
+    return pgettext("chat card button", "View details")

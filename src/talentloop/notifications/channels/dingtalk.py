@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from talentloop.notifications.channels import Message, Result
-from talentloop.notifications.channels._im import ErrcodeChannel, text_of
+from talentloop.notifications.channels._im import ErrcodeChannel, card_button_label, text_of
 from talentloop.notifications.models import ImCredentials, Vendor
 
 TOKEN_ERRORS = frozenset({40014, 42001})
@@ -42,7 +41,7 @@ class DingTalkChannel(ErrcodeChannel):
         if message.url:
             msg = {"msgtype": "action_card", "action_card": {
                 "title": (message.subject or message.text)[:60], "markdown": text_of(replace(message, url="")),
-                "single_title": _("Open"), "single_url": message.url}}
+                "single_title": card_button_label(), "single_url": message.url}}
         else:
             msg = {"msgtype": "text", "text": {"content": text_of(message)}}
         return {"agent_id": int(creds.agent_id or 0), "userid_list": message.address, "msg": msg}

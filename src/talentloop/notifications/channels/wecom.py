@@ -12,11 +12,10 @@ Documented API (developer.work.weixin.qq.com, "获取access_token" and "发送�
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from talentloop.notifications.channels import Message, Result
-from talentloop.notifications.channels._im import ErrcodeChannel, cut_bytes, text_of
+from talentloop.notifications.channels._im import ErrcodeChannel, card_button_label, cut_bytes, text_of
 from talentloop.notifications.models import ImCredentials, Vendor
 
 TOKEN_ERRORS = frozenset({40014, 42001})
@@ -42,7 +41,7 @@ class WeComChannel(ErrcodeChannel):
             # A text card opens the link. The vendor counts bytes: title 128, description 512, button 4 chars.
             return {**base, "msgtype": "textcard", "textcard": {
                 "title": cut_bytes(message.subject or message.text, 128),
-                "description": cut_bytes(message.text, 512), "url": message.url, "btntxt": _("Open")[:4]}}
+                "description": cut_bytes(message.text, 512), "url": message.url, "btntxt": card_button_label()[:4]}}
         return {**base, "msgtype": "text", "text": {"content": cut_bytes(text_of(message), 2048)}}
 
     def deliver(self, creds: ImCredentials, token: str, message: Message) -> Result:
