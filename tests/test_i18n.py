@@ -80,9 +80,19 @@ def test_compiled_catalogue_is_current(lang):
     assert not stale, f"the compiled catalogue is out of date (run `make messages`): {stale[:10]}"
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext tools not installed")
+def _keys(path: Path) -> set[tuple[str, str]]:
+    """(context, msgid) of every entry: the same words with two contexts are two entries."""
+    return {(e.get("msgctxt", ""), e["msgid"]) for e in parse_po(path) if e["msgid"]}
+
+
 def test_no_source_string_missing_from_catalogue(tmp_path):
-    """Extract the strings from the source again and compare with the committed catalogue."""
+    """Extract the strings from the source again and compare with both committed catalogues.
+
+    Every marker counts: a string marked with a helper xgettext does not know (an alias such as
+    ``_l``) would be missing from the fresh extraction, so the source is also searched for such
+    aliases, and a context (``pgettext``, ``{% translate ... context ... %}``) is part of the key.
+    """
+    assert shutil.which("xgettext"), "gettext tools are needed (make test installs them)"
     src = Path(__file__).resolve().parent.parent / "src" / "talentloop"
     work = tmp_path / "talentloop"
     shutil.copytree(src, work, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
@@ -91,7 +101,40 @@ def test_no_source_string_missing_from_catalogue(tmp_path):
     subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "en", "--no-obsolete",
                     "-e", EXTENSIONS],
                    cwd=work, check=True, capture_output=True, env=env)
-    fresh = {e["msgid"] for e in parse_po(work / "locale" / "en" / "LC_MESSAGES" / "django.po") if e["msgid"]}
-    committed = {e["msgid"] for e in parse_po(src / "locale" / "en" / "LC_MESSAGES" / "django.po") if e["msgid"]}
-    missing = sorted(fresh - committed)
-    assert not missing, f"{len(missing)} strings missing from the catalogues (run `make messages`): {missing[:20]}"
+    fresh = _keys(work / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    for lang in LANGS:
+        committed = _keys(src / "locale" / lang / "LC_MESSAGES" / "django.po")
+        missing = sorted(fresh - committed)
+        assert not missing, (f"{len(missing)} strings missing from the {lang} catalogue (run `make messages`): "
+                             f"{missing[:20]}")
+
+
+# Names xgettext extracts from Python (Django's makemessages keywords plus xgettext's defaults).
+_KNOWN_MARKERS = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext",
+                  "pgettext_lazy", "npgettext", "npgettext_lazy"}
+
+
+def test_translation_functions_are_imported_under_names_xgettext_knows():
+    """``from django.utils.translation import gettext_lazy as _l`` hides every ``_l("...")`` from
+    makemessages: the strings are never extracted and stay English in Chinese. Only known names."""
+    src = Path(__file__).resolve().parent.parent / "src" / "talentloop"
+    offenders = []
+    for path in src.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                for alias in node.names:
+                    if "gettext" in alias.name and (alias.asname or alias.name) not in _KNOWN_MARKERS:
+                        offenders.append(f"{path.relative_to(src)}: {alias.name} as {alias.asname}")
+    assert not offenders, offenders
+
+
+def test_contexts_are_translated_in_chinese():
+    """A word with several meanings gets one entry per context, each with its own translation."""
+    po = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    with po.with_suffix(".mo").open("rb") as fh:
+        translations = gettext.GNUTranslations(fh)
+    verb = translations.pgettext("verb: record a mentoring session", "Record")
+    column = translations.pgettext("audit log: the record that changed", "Record")
+    assert verb != column and verb != "Record" and column != "Record"
+    assert translations.pgettext("employee status", "Active") != translations.pgettext("plan status", "Active")
