@@ -43,6 +43,14 @@ def querystring_with(context, **kwargs) -> str:
 
 
 @register.filter
+def unit(value: str | None) -> str:
+    """A metric's unit in the reader's language (``{{ metric.unit|unit }}``)."""
+    from talentloop.core.units import unit_label
+
+    return unit_label(value)
+
+
+@register.filter
 def masked(value: str) -> str:
     from talentloop.core.crypto import mask
 
