@@ -133,10 +133,13 @@ def forget(name: str | None = None) -> None:
 
 
 def reset() -> None:
-    """Forget everything and every pending write (tests call this between tests: a rolled-back test
-    never commits, so its pending names would otherwise stay)."""
+    """Forget everything, every pending write and the tokens of an unfinished request (tests call
+    this between tests: a rolled-back test never commits, so its pending names would otherwise stay,
+    and a test client request whose view raised never sends ``request_finished``, so its tokens
+    would be read by the next test)."""
     forget()
     _pending().clear()
+    _request_tokens.set(None)
 
 
 def pending(name: str) -> bool:

@@ -70,3 +70,19 @@ def test_a_missing_generation_row_is_created_on_first_use():
     generations.cached(("t",), build)
     assert len(calls) == 1
     assert Generation.objects.filter(name=generations.CONFIG).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_never_finished_does_not_reach_the_next_test():
+    """A test client request whose view raised never sends ``request_finished``: the tokens it read
+    stay in the thread's context. ``reset()`` (between tests) drops them, so the next test reads the
+    database again instead of a token from another test's database."""
+    from django.core.signals import request_started
+
+    request_started.send(sender=None)
+    generations.current(generations.CONFIG)  # read under the unfinished request
+    generations.reset()
+    Generation.objects.all().delete()
+    calls, build = _counter()
+    generations.cached(("t",), build)
+    assert Generation.objects.filter(name=generations.CONFIG).exists()
