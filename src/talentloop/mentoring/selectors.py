@@ -280,9 +280,14 @@ def plan_detail(actor: Actor, plan: MentoringPlan, today: dt.date | None = None)
     }
 
 
-def item_get(actor: Actor, pk: int) -> PlanItem | None:
-    return (access.visible_items(actor).select_related("plan__mentor__employee", "plan__mentee__org_unit",
+def item_get(actor: Actor, pk: int, *, with_state: bool = False, today: dt.date | None = None) -> PlanItem | None:
+    """One visible item; ``with_state`` attaches its state (done, overdue, due_soon, upcoming) as lists do."""
+    item = (access.visible_items(actor).select_related("plan__mentor__employee", "plan__mentee__org_unit",
                                                        "plan__template").filter(pk=pk).first())
+    if item is not None and with_state:
+        days, _esc = cadence_settings()
+        item.state = item_state(item, today or timezone.localdate(), days)
+    return item
 
 
 def _next_due(plans: list[MentoringPlan], today: dt.date) -> None:

@@ -348,7 +348,7 @@ def item_complete(request, item_id: int, data: ItemCompleteIn):
     if missing:
         raise InvalidInput(_("Please correct the errors below."), missing)
     cadence_services.plan_item_complete(actor=actor, item=item, data=data.dict())
-    return _item_out(selectors.item_get(actor, item_id))
+    return _item_out(selectors.item_get(actor, item_id, with_state=True))
 
 
 @router.get("/overdue", response={200: list[OverdueOut], **ERRORS},
