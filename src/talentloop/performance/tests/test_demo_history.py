@@ -63,23 +63,6 @@ def test_people_only_while_employed_and_history_from_three_years_back():
     assert {r.metric for r in rows if r.unit} >= {"headcount", "hours-worked", "budget"}
 
 
-@pytest.mark.django_db
-def test_database_company_gives_the_planned_history():
-    plan = org_demo.plan_company(60, seed=3, reference_date=REF)
-    org_demo.load_company(plan)
-    from_db = demo.HistoryPlanner(demo.read_company(REF), seed=3).fingerprint()
-    assert from_db == demo.HistoryPlanner(demo.company_from_plan(plan), seed=3).fingerprint()
-
-
-@pytest.mark.django_db
-def test_seed_loads_history_and_reset_wipes_it():
-    call_command("seed", employees=50, seed=5, stdout=StringIO())
-    assert Observation.objects.exists() and Score.objects.exists() and Scorecard.objects.exists()
-    call_command("seed", employees=45, seed=5, reset=True, no_performance=True, stdout=StringIO())
-    assert Employee.objects.count() == 45
-    assert not Observation.objects.exists() and not Score.objects.exists() and not Scorecard.objects.exists()
-
-
 # ---------------------------------------------------------------- the demo company, loaded once
 
 
