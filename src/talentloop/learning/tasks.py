@@ -1,10 +1,11 @@
 """Background jobs of the learning app: thin wrappers around services."""
 
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from talentloop.core.schedules import local_crontab
 
-@db_periodic_task(crontab(minute="0", hour="9"))
+
+@db_periodic_task(local_crontab(minute="0", hour="9"))
 def send_training_reminders():
     """Daily: remind the people signed up for tomorrow's sessions (once each: dedupe "session-<id>")."""
     from django.utils import timezone

@@ -1,7 +1,8 @@
 """Background jobs of the notifications app: thin wrappers around services."""
 
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
+
+from talentloop.core.schedules import local_crontab
 
 
 @db_task()
@@ -12,7 +13,7 @@ def deliver_notifications():
     return deliver_due()
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(local_crontab(minute="*"))
 def deliver_notifications_every_minute():
     """Every minute: deliveries released at the end of quiet hours, retries, and the mentoring
     notices no delivery hook has handed over yet."""

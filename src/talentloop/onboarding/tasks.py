@@ -1,10 +1,11 @@
 """Background jobs of onboarding: thin wrappers around services."""
 
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from talentloop.core.schedules import local_crontab
 
-@db_periodic_task(crontab(minute="20", hour="7"))
+
+@db_periodic_task(local_crontab(minute="20", hour="7"))
 def onboarding_daily():
     """Daily: checklists for recent hires who have none, then reminders and overdue alerts."""
     from django.utils import timezone

@@ -17,11 +17,12 @@ def recompute_scores(period_key: str, employee_ids: list[int] | None = None, not
     return recompute_period(P.parse(period_key), employee_ids).scored
 
 
-from huey import crontab  # noqa: E402
 from huey.contrib.djhuey import db_periodic_task  # noqa: E402
 
+from talentloop.core.schedules import local_crontab  # noqa: E402
 
-@db_periodic_task(crontab(minute="30", hour="7"))
+
+@db_periodic_task(local_crontab(minute="30", hour="7"))
 def record_review_reminders():
     """Daily: a "due soon" and an "overdue" reminder for each pending review, each recorded once."""
     from django.utils import timezone
@@ -33,12 +34,11 @@ def record_review_reminders():
 
 # ---------------------------------------------------------------- decline alerts and root causes
 
-from huey import crontab as _alerts_crontab  # noqa: E402
 from huey.contrib.djhuey import db_periodic_task as _alerts_periodic  # noqa: E402
 from huey.contrib.djhuey import db_task as _alerts_task  # noqa: E402
 
 
-@_alerts_periodic(_alerts_crontab(minute="20", hour="0"))
+@_alerts_periodic(local_crontab(minute="20", hour="0"))
 def evaluate_alerts_daily():
     """Daily: check the alert rules and the root-cause rule as of today's local date (only complete
     days and periods count, so the hour does not matter). Operators replay a day with
