@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal as D
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -263,7 +265,9 @@ def test_late_observation_is_checked_as_it_arrives(world, hr, monthly_rule, resp
     items = [{"employee_id": emp.pk, "metric": "response-time", "value": v, "occurred_at": f"{on}T10:00:00+08:00",
               "source": "crm", "external_id": f"r{i}"}
              for i, (v, on) in enumerate([(1, "2026-09-10"), (4, "2026-10-10")])]
-    with django_capture_on_commit_callbacks(execute=True):
+    # Today is fixed in early November, so October is the latest complete month.
+    with time_machine.travel(dt.datetime(2026, 11, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
         observations_ingest(actor=hr, items=items)
     # The check ran as of today (after October): October 4 h against September 1 h.
     assert Alert.objects.filter(employee=emp, window_label="2026-10").count() == 1
