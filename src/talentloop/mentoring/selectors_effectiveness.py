@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 
 from talentloop.core.access import Actor
+from talentloop.core.smallgroups import counted_prefix, suppress_small_groups
 from talentloop.mentoring import access
 from talentloop.mentoring import scoring as S
 from talentloop.mentoring.growth import Growth, add_months, rating_growths, skill_growths
@@ -89,7 +90,8 @@ class PlanOutcome:
 @dataclass
 class SurveyStats:
     answers: int = 0  # answers received
-    counted: int = 0  # answers the rates are over: whole steps of ``min_answers``, else 0
+    counted: int = 0  # answers the rates are over: whole steps of ``min_answers`` distinct mentees, else 0
+    respondents: int = 0  # distinct mentees behind the counted answers
     on_time: Decimal | None = None
     fit: Decimal | None = None
     solved: Decimal | None = None
@@ -143,32 +145,39 @@ class Effectiveness:
     mentors: dict[int, MentorStats]
 
 
-def _survey_stats(rows: list[tuple[bool, bool, bool]], minimum: int) -> SurveyStats:
-    """Rates over whole steps of ``minimum`` answers, in the order they came: the figure changes
-    only when ``minimum`` new answers have arrived, so comparing two views never isolates one
-    answer."""
+# One answer as the survey figures read it: (mentee, programme, on time, content fits, problems solved).
+SurveyRow = tuple[int, int, bool, bool, bool]
+
+
+def _survey_stats(rows: list[SurveyRow], minimum: int) -> SurveyStats:
+    """Rates over the answers of whole steps of at least ``minimum`` distinct mentees, in the order
+    they came (``core.smallgroups.counted_prefix``): one mentee's several answers are one person's,
+    and the figure changes only when answers of ``minimum`` more people have arrived, so comparing
+    two views never isolates one person's answers."""
     minimum = max(minimum, S.MIN_ANSWERS)
     n = len(rows)
-    counted = n - n % minimum
+    counted = counted_prefix([r[0] for r in rows], minimum)
     stats = SurveyStats(answers=n, counted=counted)
     if counted:
         use = rows[:counted]
-        stats.on_time = S.rate(sum(1 for r in use if r[0]), counted, minimum)
-        stats.fit = S.rate(sum(1 for r in use if r[1]), counted, minimum)
-        stats.solved = S.rate(sum(1 for r in use if r[2]), counted, minimum)
+        stats.respondents = len({r[0] for r in use})
+        stats.on_time = S.rate(sum(1 for r in use if r[2]), counted, minimum)
+        stats.fit = S.rate(sum(1 for r in use if r[3]), counted, minimum)
+        stats.solved = S.rate(sum(1 for r in use if r[4]), counted, minimum)
     return stats
 
 
-def survey_rows_by_mentor(mentor_ids: Iterable[int] | None = None) -> dict[int, list[tuple[bool, bool, bool]]]:
-    """Answer flags per mentor in the order they came. One query; no comment, no mentee."""
+def survey_rows_by_mentor(mentor_ids: Iterable[int] | None = None) -> dict[int, list[SurveyRow]]:
+    """Answers per mentor in the order they came. One query; no comment."""
     qs = SurveyAnswer.objects.all()
     if mentor_ids is not None:
         qs = qs.filter(survey__plan__mentor_id__in=list(mentor_ids))
-    out: dict[int, list[tuple[bool, bool, bool]]] = defaultdict(list)
-    for mentor_id, on_time, fits, solved in (qs.order_by("answered_at", "id")
-                                             .values_list("survey__plan__mentor_id", "on_time", "content_fits",
-                                                          "problems_solved")):
-        out[mentor_id].append((on_time, fits, solved))
+    out: dict[int, list[SurveyRow]] = defaultdict(list)
+    for mentor_id, mentee_id, template_id, on_time, fits, solved in (
+            qs.order_by("answered_at", "id")
+            .values_list("survey__plan__mentor_id", "survey__plan__mentee_id", "survey__plan__template_id",
+                         "on_time", "content_fits", "problems_solved")):
+        out[mentor_id].append((mentee_id, template_id, on_time, fits, solved))
     return out
 
 
@@ -347,19 +356,53 @@ def mentor_ranking(actor: Actor, *, as_of: dt.date | None = None) -> dict:
 
 
 def survey_aggregate_get(actor: Actor, mentor: Mentor) -> dict:
-    """The mentor's survey rates over whole steps of ``min_answers`` answers. HR covering the mentor
-    (and administrators) also read the comments of the counted answers, unattributed and in
-    alphabetical order; the mentor never does."""
+    """The mentor's survey rates over whole steps of answers of at least ``min_answers`` distinct
+    mentees, and the same per programme where a programme's answers come from that many mentees and
+    the programmes not shown hold that many too (or none), so that the total minus the shown
+    programmes gives no one away (``core.smallgroups``).
+
+    Comments of the counted answers are HR's alone (``access.can_read_survey_comments``; never the
+    mentor's, not the administrators'), unattributed in alphabetical order unless the settings name
+    the mentee."""
     config = current_config()
+    floor = max(config.min_answers, S.MIN_ANSWERS)
     rows = survey_rows_by_mentor([mentor.pk]).get(mentor.pk, [])
-    stats = _survey_stats(rows, config.min_answers)
+    stats = _survey_stats(rows, floor)
+    counted = rows[:stats.counted]
+    by_template: dict[int, list[SurveyRow]] = defaultdict(list)
+    for row in counted:
+        by_template[row[1]].append(row)
+    decision = suppress_small_groups({t: [r[0] for r in rs] for t, rs in by_template.items()}, floor=floor)
+    programmes = []
+    if stats.shown and len(by_template) > 1:
+        names = {t.pk: t for t in ProgrammeTemplate.objects.filter(pk__in=list(by_template))}
+        for template_id, rs in sorted(by_template.items(), key=lambda kv: str(names[kv[0]].label)):
+            shown = decision.is_shown(template_id)
+            programmes.append({"template": names[template_id], "shown": shown,
+                               "stats": _rates(rs, floor) if shown else SurveyStats()})
     comments: list[str] = []
+    named = bool(config.survey_comments_named)
     if stats.counted and access.can_read_survey_comments(actor, mentor):
         answers = list(SurveyAnswer.objects.filter(survey__plan__mentor=mentor).order_by("answered_at", "id")
-                       .only("comment", "answered_at")[:stats.counted])
-        comments = sorted(a.comment for a in answers if a.comment)
-    return {"mentor": mentor, "stats": stats, "min_answers": max(config.min_answers, S.MIN_ANSWERS),
-            "comments": comments}
+                       .select_related("survey__plan__mentee")
+                       .only("comment", "answered_at", "survey__plan__mentee__name",
+                             "survey__plan__mentee__name_en")[:stats.counted])
+        if named:
+            comments = sorted(f"{a.survey.plan.mentee.display_name}: {a.comment}" for a in answers if a.comment)
+        else:
+            comments = sorted(a.comment for a in answers if a.comment)
+    return {"mentor": mentor, "stats": stats, "min_answers": floor, "comments": comments,
+            "comments_named": named, "programmes": programmes,
+            "reads_comments": access.can_read_survey_comments(actor, mentor)}
+
+
+def _rates(rows: list[SurveyRow], floor: int) -> SurveyStats:
+    """Rates over all of ``rows`` (a group already judged big enough)."""
+    n = len(rows)
+    return SurveyStats(answers=n, counted=n, respondents=len({r[0] for r in rows}),
+                       on_time=S.rate(sum(1 for r in rows if r[2]), n, floor),
+                       fit=S.rate(sum(1 for r in rows if r[3]), n, floor),
+                       solved=S.rate(sum(1 for r in rows if r[4]), n, floor))
 
 
 # ---------------------------------------------------------------- programme results

@@ -129,6 +129,7 @@ class SettingsOut(Schema):
     top_share_pct: Decimal
     survey_every_months: int
     survey_open_days: int
+    survey_comments_named: bool = Field(description="HR reads survey comments with the mentee's name")
     w_match_needs: Decimal
     w_match_effectiveness: Decimal
     w_match_capacity: Decimal
@@ -162,6 +163,7 @@ class EffectivenessSettingsIn(InSchema):
     top_share_pct: Decimal | None = Field(None, **_W)
     survey_every_months: int | None = Field(None, ge=1, le=24)
     survey_open_days: int | None = Field(None, ge=1, le=120)
+    survey_comments_named: bool | None = None
     w_match_needs: Decimal | None = Field(None, **_W)
     w_match_effectiveness: Decimal | None = Field(None, **_W)
     w_match_capacity: Decimal | None = Field(None, **_W)

@@ -1,7 +1,7 @@
 """Surveys API: the mentee lists and answers their surveys; the mentor and HR read aggregates.
 
 No operation returns a single answer: a mentee's answer goes in and is acknowledged, and the
-aggregate is given only over whole steps of at least 3 answers."""
+aggregate is given only over whole steps of answers of at least 3 distinct mentees."""
 
 from __future__ import annotations
 
@@ -50,15 +50,29 @@ class AggregateQuery(InSchema):
     mentor_id: int | None = Field(None, ge=1, le=2**53, description="default: your own mentor record")
 
 
-class AggregateOut(Schema):
-    mentor_id: int
-    min_answers: int
-    shown: bool = Field(description="false below the minimum: no rate, no count")
-    counted: int = Field(description="answers the rates are over: whole steps of the minimum, else 0")
+class SurveyProgrammeOut(Schema):
+    template_id: int
+    programme: str
+    shown: bool = Field(description="false when too few distinct mentees answered in this programme, or when "
+                                    "showing it would narrow the others below the minimum")
     on_time: Decimal | None
     content_fits: Decimal | None
     problems_solved: Decimal | None
-    comments: list[str] = Field(description="unattributed comments of the counted answers, HR only")
+
+
+class AggregateOut(Schema):
+    mentor_id: int
+    min_answers: int = Field(description="distinct mentees needed before any figure is shown")
+    shown: bool = Field(description="false below the minimum: no rate, no count")
+    counted: int = Field(description="answers the rates are over: whole steps of answers of at least the "
+                                     "minimum of distinct mentees, else 0")
+    respondents: int = Field(description="distinct mentees behind the counted answers (0 when not shown)")
+    on_time: Decimal | None
+    content_fits: Decimal | None
+    problems_solved: Decimal | None
+    programmes: list[SurveyProgrammeOut] = Field(description="per programme, when the mentor has several")
+    comments: list[str] = Field(description="comments of the counted answers, HR only; unattributed unless the "
+                                            "settings name the mentee (\"name: comment\")")
 
 
 @router.get("/surveys", response={200: list[SurveyOut], **ERRORS}, summary="My surveys (as a mentee)")
@@ -82,7 +96,7 @@ def survey_answer(request, survey_id: int, data: SurveyAnswerIn):
 
 
 @router.get("/surveys/aggregate", response={200: AggregateOut, **ERRORS},
-            summary="A mentor's survey rates (the mentor, HR); over at least 3 answers only")
+            summary="A mentor's survey rates (the mentor, HR); over at least 3 distinct mentees only")
 def survey_aggregate(request, query: Query[AggregateQuery]):
     actor = request.actor
     if query.mentor_id is None:
@@ -101,5 +115,9 @@ def survey_aggregate(request, query: Query[AggregateQuery]):
         return None if v is None else S.round1(v)
 
     return {"mentor_id": mentor.pk, "min_answers": data["min_answers"], "shown": stats.shown,
-            "counted": stats.counted, "on_time": r(stats.on_time), "content_fits": r(stats.fit),
-            "problems_solved": r(stats.solved), "comments": data["comments"]}
+            "counted": stats.counted, "respondents": stats.respondents, "on_time": r(stats.on_time),
+            "content_fits": r(stats.fit), "problems_solved": r(stats.solved),
+            "programmes": [{"template_id": p["template"].pk, "programme": p["template"].label, "shown": p["shown"],
+                            "on_time": r(p["stats"].on_time), "content_fits": r(p["stats"].fit),
+                            "problems_solved": r(p["stats"].solved)} for p in data["programmes"]],
+            "comments": data["comments"]}

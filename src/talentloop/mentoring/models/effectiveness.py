@@ -43,10 +43,12 @@ class EffectivenessConfig(models.Model):
     min_mentees = models.PositiveSmallIntegerField(
         _("mentees needed before a mentor is ranked"), default=3,
         validators=[MinValueValidator(1), MaxValueValidator(50)])
+    # The confidentiality floor of every survey figure: distinct mentees, not answers (one mentee
+    # answers several surveys of a plan). Kept under its first name for the API's sake.
     min_answers = models.PositiveSmallIntegerField(
-        _("survey answers needed before a rate is shown"), default=3,
+        _("mentees who answered before a survey figure is shown"), default=3,
         validators=[MinValueValidator(3), MaxValueValidator(50)],
-        help_text=_("Never fewer than 3, so that no single answer can be inferred."))
+        help_text=_("Distinct mentees, never fewer than 3, so that no one's answers can be inferred."))
     growth_months = models.PositiveSmallIntegerField(
         _("rating growth measured at least this many months after the start"), default=6,
         validators=[MinValueValidator(1), MaxValueValidator(36)])
@@ -60,6 +62,9 @@ class EffectivenessConfig(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24)])
     survey_open_days = models.PositiveSmallIntegerField(
         _("days a survey stays open"), default=21, validators=[MinValueValidator(1), MaxValueValidator(120)])
+    survey_comments_named = models.BooleanField(
+        _("HR reads survey comments with the mentee's name"), default=False,
+        help_text=_("Off: comments are unattributed. Mentors never read comments."))
     # Matching
     w_match_needs = models.DecimalField(_("matching: needs covered"), default=Decimal(50), **_PCT)
     w_match_effectiveness = models.DecimalField(_("matching: mentor effectiveness"), default=Decimal(30), **_PCT)
@@ -141,7 +146,8 @@ class MenteeSurvey(models.Model):
 class SurveyAnswer(models.Model):
     """The mentee's answer: a fact, never edited, and confidential — no page or endpoint shows a
     single answer to anyone but the mentee who gave it; mentors and HR see aggregates only, and
-    only over at least ``min_answers`` answers. The comment is encrypted at rest."""
+    only over answers of at least ``min_answers`` distinct mentees (``core.smallgroups``). The
+    comment is encrypted at rest and read by HR only."""
 
     survey = models.OneToOneField(MenteeSurvey, on_delete=models.CASCADE, related_name="answer")
     on_time = models.BooleanField(_("our sessions were held on time"))

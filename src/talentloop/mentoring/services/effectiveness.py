@@ -22,7 +22,7 @@ HUNDRED = Decimal(100)
 # Every setting HR may change, in form order.
 SETTING_FIELDS = (
     *EffectivenessConfig.COMPOSITE_FIELDS.values(), "min_mentees", "min_answers", "growth_months",
-    "promotion_months", "top_share_pct", "survey_every_months", "survey_open_days",
+    "promotion_months", "top_share_pct", "survey_every_months", "survey_open_days", "survey_comments_named",
     *EffectivenessConfig.MATCH_FIELDS.values(), "match_other_department", "low_dimension_below",
     "low_skill_below", "strong_dimension_from", "strong_skill_from",
 )

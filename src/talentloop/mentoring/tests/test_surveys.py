@@ -164,7 +164,8 @@ def test_a_mentor_cannot_read_a_single_answer_anywhere(world, plan, client_for, 
     aggregate = api_client_for("mentor").get("/api/v1/mentoring/surveys/aggregate").json()
     # two answers: nothing is shown, not even how many there are
     assert aggregate == {"mentor_id": plan.mentor_id, "min_answers": 3, "shown": False, "counted": 0,
-                         "on_time": None, "content_fits": None, "problems_solved": None, "comments": []}
+                         "respondents": 0, "on_time": None, "content_fits": None, "problems_solved": None,
+                         "programmes": [], "comments": []}
     page = client_for("mentor").get("/mentoring/surveys/results/")
     assert b'data-testid="not-enough-answers"' in page.content
     effectiveness = api_client_for("mentor").get(
@@ -238,3 +239,93 @@ def test_survey_notices_are_delivered_after_commit(plan, monkeypatch, django_cap
     for callback in callbacks:
         callback()
     assert delivered == list(MentoringNotice.objects.values_list("pk", flat=True))
+
+
+# ---------------------------------------------------------------- confidentiality counts people, not answers
+
+
+def _answer(plan, sequence: int, flags=(True, True, True), comment: str = "") -> SurveyAnswer:
+    s = _survey(plan, sequence, dt.date(2025, 4, 15) + dt.timedelta(days=sequence))
+    return SurveyAnswer.objects.create(survey=s, on_time=flags[0], content_fits=flags[1], problems_solved=flags[2],
+                                       comment=comment)
+
+
+def test_three_answers_of_one_mentee_are_withheld(world, plan, client_for, api_client_for):
+    # one plan, three surveys, three answers: all from the same mentee
+    for i in range(1, 4):
+        _answer(plan, i, (False, False, False), comment=f"{SECRET}-{i}")
+    for persona in ("mentor", "hr"):
+        aggregate = api_client_for(persona).get(
+            f"/api/v1/mentoring/surveys/aggregate?mentor_id={plan.mentor_id}").json()
+        assert (aggregate["shown"], aggregate["counted"], aggregate["on_time"], aggregate["comments"]) == (
+            False, 0, None, []), persona
+    page = client_for("mentor").get("/mentoring/surveys/results/")
+    assert b'data-testid="not-enough-answers"' in page.content and b"0%" not in page.content
+    effectiveness = api_client_for("mentor").get(f"/api/v1/mentoring/mentors/{plan.mentor_id}/effectiveness").json()
+    assert effectiveness["surveys"]["shown"] is False
+    assert [i["value"] for i in effectiveness["inputs"] if i["key"].startswith("survey_")] == [None, None, None]
+    assert SECRET not in _mentor_can_see_everything(world, client_for, api_client_for, plan)
+
+
+def test_a_mentees_later_answers_do_not_move_the_figures_alone(world, plan, api_client_for):
+    # three distinct mentees: shown; then the first mentee answers three more times: no new step
+    _answers(world, plan, [(True, True, True), (True, False, True), (False, True, True)])
+    mentor = api_client_for("mentor")
+    first = mentor.get("/api/v1/mentoring/surveys/aggregate").json()
+    assert (first["shown"], first["counted"], first["respondents"]) == (True, 3, 3)
+    for i in range(2, 5):
+        _answer(plan, i, (False, False, False))
+    assert mentor.get("/api/v1/mentoring/surveys/aggregate").json() == first
+
+
+def test_a_programme_is_withheld_when_the_rest_would_give_a_mentee_away(world, plan, client_for, api_client_for):
+    # five mentees answered in programme A, one in programme B (six distinct mentees: two steps, all
+    # counted). B alone is too small; A shown beside the total would give B's mentee away by
+    # difference (total − A = B), so A is withheld too and only the total is shown.
+    other = F.template("领导力")
+    _answers(world, plan, [(True, True, True)] * 5)
+    lonely = F.person(org_unit=world.platform, job_family=world.engineering)
+    _answer(F.plan(plan.mentor, lonely, other, START), 1, (False, False, False))
+    data = api_client_for("hr").get(f"/api/v1/mentoring/surveys/aggregate?mentor_id={plan.mentor_id}").json()
+    assert (data["shown"], data["counted"], data["respondents"]) == (True, 6, 6)
+    assert [(p["programme"], p["shown"], p["on_time"]) for p in data["programmes"]] == [
+        ("新员工", False, None), ("领导力", False, None)]
+    page = client_for("hr").get(f"/mentoring/surveys/results/{plan.mentor_id}/")
+    assert page.content.count(b'data-testid="programme-withheld"') == 2
+    # two more mentees in B: B holds three people, and both programmes can be shown
+    for _ in range(2):
+        extra = F.person(org_unit=world.platform, job_family=world.engineering)
+        _answer(F.plan(plan.mentor, extra, other, START), 1, (True, False, False))
+    # eight mentees: the second step is still open (three per step: 6 counted); one more closes it
+    extra = F.person(org_unit=world.platform, job_family=world.engineering)
+    _answer(F.plan(plan.mentor, extra, plan.template, START), 1, (True, True, True))
+    data = api_client_for("hr").get(f"/api/v1/mentoring/surveys/aggregate?mentor_id={plan.mentor_id}").json()
+    assert (data["counted"], data["respondents"]) == (9, 9)
+    # A: six mentees all yes; B: one no of three on time → 2 of 3 = 66.7 %
+    assert [(p["programme"], p["shown"], D(str(p["on_time"]))) for p in data["programmes"]] == [
+        ("新员工", True, D("100.0")), ("领导力", True, D("66.7"))]
+
+
+def test_comments_are_hrs_without_names_unless_the_settings_say_so(world, plan, client_for, api_client_for,
+                                                                     actor_of):
+    from talentloop.mentoring.services.effectiveness import effectiveness_config_save
+
+    _answers(world, plan, [(True, True, True)] * 3, comment=SECRET)
+    names = (plan.mentee.name, plan.mentee.name_en)
+    hr = api_client_for("hr").get(f"/api/v1/mentoring/surveys/aggregate?mentor_id={plan.mentor_id}").json()
+    assert hr["comments"] == [f"{SECRET}-0", f"{SECRET}-1", f"{SECRET}-2"]
+    hr_page = client_for("hr").get(f"/mentoring/surveys/results/{plan.mentor_id}/").content.decode()
+    assert 'data-testid="who-sees-what"' in hr_page and f"<li>{SECRET}-0</li>" in hr_page
+    # the mentor never reads a comment, and the administrator neither
+    assert api_client_for("mentor").get("/api/v1/mentoring/surveys/aggregate").json()["comments"] == []
+    mentor_page = client_for("mentor").get("/mentoring/surveys/results/").content.decode()
+    assert SECRET not in mentor_page and 'data-testid="survey-comments"' not in mentor_page
+    assert 'data-testid="who-sees-what"' in mentor_page
+    assert api_client_for("admin").get(
+        f"/api/v1/mentoring/surveys/aggregate?mentor_id={plan.mentor_id}").json()["comments"] == []
+    # HR turns on named comments: HR reads who wrote what; the mentor still reads nothing
+    effectiveness_config_save(actor=actor_of("hr"), data={"survey_comments_named": True}, note="")
+    named = api_client_for("hr").get(f"/api/v1/mentoring/surveys/aggregate?mentor_id={plan.mentor_id}").json()
+    assert any(c in named["comments"] for c in (f"{name}: {SECRET}-0" for name in names))
+    assert f"{SECRET}-0" not in named["comments"]  # no longer unattributed
+    assert SECRET not in _mentor_can_see_everything(world, client_for, api_client_for, plan)
