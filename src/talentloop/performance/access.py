@@ -489,3 +489,16 @@ def can_withdraw_work_result(actor: Actor, result: WorkResult) -> bool:
 
 def can_manage_work_result_settings(actor: Actor) -> bool:
     return actor.is_authenticated and actor.is_hr
+
+
+def can_manage_webhook_sources(actor: Actor) -> bool:
+    """Webhook sources carry signing secrets for integrations: HR or the technical administrator."""
+    return actor.is_authenticated and (actor.is_hr or actor.is_admin)
+
+
+def visible_webhook_sources(actor: Actor) -> QuerySet:
+    from talentloop.performance.models import WebhookSource
+
+    if not can_manage_webhook_sources(actor):
+        return WebhookSource.objects.none()
+    return WebhookSource.objects.select_related("act_as").order_by("-is_active", "key")

@@ -24,3 +24,7 @@ router.add_router("", alerts_router)
 from talentloop.performance.api.results import router as results_router  # noqa: E402
 
 router.add_router("", results_router)
+
+from talentloop.performance.api.webhooks import router as webhooks_router  # noqa: E402
+
+router.add_router("", webhooks_router)

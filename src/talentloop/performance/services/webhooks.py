@@ -64,14 +64,52 @@ def webhook_receive(*, source_key: str, timestamp: str | None, signature: str | 
                                channel=f"webhook:{source.key}")
 
 
+def _require_manager(actor: Actor) -> None:
+    if not access.can_manage_webhook_sources(actor):
+        raise PermissionDenied(_("Only HR or an administrator configures webhook sources."))
+
+
 @transaction.atomic
 def webhook_source_create(*, actor: Actor, key: str, name: str, act_as) -> tuple[WebhookSource, str]:
-    """Create a source and return its secret once."""
-    if not access.can_manage_config(actor):
-        raise PermissionDenied(_("Only HR configures webhook sources."))
+    """Create a source and return its secret once: it is stored encrypted and never shown again."""
+    _require_manager(actor)
+    if act_as is None or not access.can_ingest_observations(actor_for(act_as)):
+        raise InvalidInput(_("Observations are sent in the name of an HR or administrator account."),
+                           {"act_as": [_("Choose an HR or administrator account.")]})
+    if WebhookSource.objects.filter(key=key).exists():
+        raise InvalidInput(_("A webhook source with this key exists already."),
+                           {"key": [_("A webhook source with this key exists already.")]})
     secret = secrets.token_urlsafe(32)
     source = WebhookSource(key=key, name=name, secret=secret, act_as=act_as)
     source.full_clean()
     source.save()
     audit_record(actor=actor, action="create", obj=source, changes={"key": key, "secret": "changed"})
     return source, secret
+
+
+@transaction.atomic
+def webhook_source_rotate(*, actor: Actor, source: WebhookSource) -> tuple[WebhookSource, str]:
+    """Give the source a new secret (returned once); requests signed with the old one are refused."""
+    _require_manager(actor)
+    source = WebhookSource.objects.select_for_update().get(pk=source.pk)
+    if not source.is_active:
+        raise InvalidInput(_("This webhook source is deactivated."), {"source": [_("Deactivated.")]})
+    secret = secrets.token_urlsafe(32)
+    source.secret = secret
+    source.save(update_fields=["secret"])
+    audit_record(actor=actor, action="update", obj=source, changes={"secret": "changed"},
+                 summary="webhook secret rotated")
+    return source, secret
+
+
+@transaction.atomic
+def webhook_source_deactivate(*, actor: Actor, source: WebhookSource) -> WebhookSource:
+    """Stop accepting the source's deliveries; its past observations stay."""
+    _require_manager(actor)
+    source = WebhookSource.objects.select_for_update().get(pk=source.pk)
+    if source.is_active:
+        source.is_active = False
+        source.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="update", obj=source, changes={"is_active": [True, False]},
+                     summary="webhook source deactivated")
+    return source

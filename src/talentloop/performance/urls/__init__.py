@@ -21,3 +21,7 @@ urlpatterns += _alerts
 from talentloop.performance.urls.results import urlpatterns as _results  # noqa: E402
 
 urlpatterns += _results
+
+from talentloop.performance.urls.webhooks import urlpatterns as _webhooks  # noqa: E402
+
+urlpatterns += _webhooks

@@ -43,4 +43,15 @@
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-autosubmit]")) { event.target.form.submit(); }
   });
+  // Destructive actions ask first: a form or its submit button with data-confirm="question" is
+  // sent only when the person agrees (capture phase, so no other handler and no htmx request runs).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 })();
