@@ -502,3 +502,15 @@ def visible_webhook_sources(actor: Actor) -> QuerySet:
     if not can_manage_webhook_sources(actor):
         return WebhookSource.objects.none()
     return WebhookSource.objects.select_related("act_as").order_by("-is_active", "key")
+
+
+# ---------------------------------------------------------------- recomputation failures
+
+from talentloop.performance.models import ScoreError  # noqa: E402
+
+
+def visible_score_errors(actor: Actor) -> QuerySet[ScoreError]:
+    """The people whose score failed, for those who may rebuild scores, within their scope."""
+    if not can_recompute(actor):
+        return ScoreError.objects.none()
+    return ScoreError.objects.filter(employee__in=score_subjects(actor))

@@ -3,6 +3,7 @@
 from huey.contrib.djhuey import db_task
 
 from talentloop.performance import periods as P
+from talentloop.performance.services.recompute import recompute_marks_drain
 from talentloop.performance.services.scores import recompute_period
 
 
@@ -15,6 +16,12 @@ def recompute_scores(period_key: str, employee_ids: list[int] | None = None, not
 
         return scores_recompute_notifying(period_key, employee_ids).scored
     return recompute_period(P.parse(period_key), employee_ids).scored
+
+
+@db_task(retries=2, retry_delay=2)
+def drain_recompute_marks():
+    """Recompute the scores new facts marked stale (enqueued after the facts commit)."""
+    return recompute_marks_drain().recomputed
 
 
 from huey.contrib.djhuey import db_periodic_task  # noqa: E402
@@ -56,3 +63,15 @@ def evaluate_alerts_for(employee_ids: list[int]):
     from talentloop.performance.services.alerts import alerts_check_after_ingest
 
     return alerts_check_after_ingest(employee_ids).opened
+
+
+# ---------------------------------------------------------------- the recompute sweep
+
+from huey import crontab as _sweep_crontab  # noqa: E402
+from huey.contrib.djhuey import db_periodic_task as _sweep_periodic  # noqa: E402
+
+
+@_sweep_periodic(_sweep_crontab(minute="*"))
+def sweep_recompute_marks():
+    """Every minute: drain what a crashed worker or a lost wake-up left (marks stay until done)."""
+    return recompute_marks_drain().recomputed

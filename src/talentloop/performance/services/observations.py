@@ -23,6 +23,7 @@ from talentloop.organisation.access import visible_employees, visible_org_units
 from talentloop.performance import access
 from talentloop.performance import periods as P
 from talentloop.performance.models import IngestBatch, Metric, Observation, PeriodState, SubjectKind
+from talentloop.performance.services.recompute import recompute_marks_add
 
 MAX_ITEMS = 5000
 MAX_VALUE = Decimal("1e13")
@@ -385,19 +386,16 @@ def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) 
                                                            "rejected": len(result.rejected)})
     if result.affected:
         affected = sorted(result.affected)
+        # The need to recompute is recorded with the facts (a crash after the commit loses nothing);
+        # the worker is only woken up after the commit.
+        recompute_marks_add(affected, notify=True)
         transaction.on_commit(lambda: _enqueue_recompute(affected))
 
 
 def _enqueue_recompute(affected: list[tuple[int, str]]) -> None:
-    from talentloop.performance.tasks import recompute_scores
+    from talentloop.performance.tasks import drain_recompute_marks
 
-    by_period: dict[str, set[int]] = defaultdict(set)
-    for emp, month_key in affected:
-        month = P.parse(month_key)
-        for key in (month.key, P.containing(month.start, P.QUARTER).key, P.containing(month.start, P.YEAR).key):
-            by_period[key].add(emp)
-    for key, emps in by_period.items():
-        recompute_scores(key, sorted(emps), notify_changes=True)
+    drain_recompute_marks()
     # Decline alerts are checked as observations arrive (late ones can complete a window).
     from talentloop.performance.tasks import evaluate_alerts_for
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 import zlib
 from collections import defaultdict
@@ -38,8 +39,11 @@ from talentloop.performance.models import (
     Score,
     Scorecard,
     ScorecardVersion,
+    ScoreError,
     ScoringRule,
 )
+
+logger = logging.getLogger(__name__)
 
 PRORATED = {Aggregation.SUM, Aggregation.COUNT}
 BATCH = 2000
@@ -379,6 +383,37 @@ def _json2(value: Decimal | None) -> str:
     return "null" if value is None else f'"{S.round2(value)}"'
 
 
+def _period_target(part: _MetricPart, period: P.Period, presence: Presence
+                   ) -> tuple[Decimal, Decimal | None, bool]:
+    """A metric's target and tolerance for a period and a person's presence, and whether the metric
+    can be scored against them.
+
+    Totals (sums and counts) are pro-rated: the monthly target and its tolerance are scaled by the
+    period's months and the share of days present, the same factor for both. A metric whose
+    pro-rated target or tolerance comes to 0 (nobody can be measured over 0 days) is missing, as is
+    a higher-is-better target of 0 or less and a lower-is-better target of 0 without a positive
+    tolerance: the metric's weight is spread over the others as for any missing part.
+    """
+    target, tolerance = part.target, part.tolerance
+    tolerance = None if tolerance is None else S.d(tolerance)
+    scorable = True
+    if part.prorated:
+        share = Decimal(presence.days) / Decimal(period.days) if period.days else Decimal(1)
+        factor = Decimal(period.months) * share
+        if factor == 0:
+            scorable = False
+        if target != 0:
+            target = target * factor
+            scorable = scorable and target != 0
+        if tolerance is not None:
+            tolerance = tolerance * factor
+    if part.higher and target <= 0:
+        scorable = False
+    elif not part.higher and target == 0 and part.attainment_rule and (tolerance is None or tolerance <= 0):
+        scorable = False
+    return target, tolerance, scorable
+
+
 def compute_person(card: CardVersion, period: P.Period, emp: int, presence: Presence,
                    agg: dict, ratings: dict) -> dict:
     """The whole explained score of one person: total, rating, and the explanation of every
@@ -426,21 +461,19 @@ def compute_person(card: CardVersion, period: P.Period, emp: int, presence: Pres
             # ... its target for this period and presence ...
             cached = part.targets.get(target_key)
             if cached is None:
-                target = part.target
-                if part.prorated:
-                    share = Decimal(presence.days) / Decimal(period.days) if period.days else Decimal(1)
-                    target = target * Decimal(period.months) * share
-                cached = part.targets[target_key] = (target, _json2(target))
-            target, target_json = cached
-            # ... and its score (as metric_score / scoring.attainment).
+                target, tolerance, scorable = _period_target(part, period, presence)
+                cached = part.targets[target_key] = (target, _json2(target), tolerance, scorable)
+            target, target_json, tolerance, scorable = cached
+            # ... and its score (as metric_score / scoring.attainment); a target the period cannot
+            # be measured against leaves the metric missing, like a metric with no data.
             score = None
-            if actual is not None and not (part.higher and target <= 0):
+            if actual is not None and scorable:
                 if not part.attainment_rule:
-                    score = metric_score(part.metric, actual, target, part.tolerance)
+                    score = metric_score(part.metric, actual, target, tolerance)
                 elif part.higher:
                     score = max(zero, min(cap, hundred * actual / target))
                 elif target == 0:
-                    score = S.attainment(actual, target, higher_is_better=False, tolerance=part.tolerance)
+                    score = S.attainment(actual, target, higher_is_better=False, tolerance=tolerance)
                 elif actual <= 0:
                     score = cap
                 else:
@@ -583,6 +616,8 @@ class RecomputeResult:
     skipped_closed: bool = False
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)  # employee id -> why their score failed
+    absent: int = 0  # people present 0 days: no score
 
 
 def period_is_closed(key: str) -> bool:
@@ -642,10 +677,19 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
         card = card_for[key]
         if card is not None:
             scored.append((p, card))
+    # Nobody is measured over 0 days: a person away for the whole period has no score for it.
+    absent = [p["id"] for p, _card in scored if presence[p["id"]].days == 0]
+    if absent:
+        scored = [(p, card) for p, card in scored if presence[p["id"]].days > 0]
+    failed: dict[int, str] = {}
     with _ScoreWriter(period.key, [p["id"] for p, _card in scored]) as writer:
         for p, card in scored:
             cv = versions[card.pk]
-            out = compute_person(cv, period, p["id"], presence[p["id"]], agg, ratings)
+            try:
+                out = compute_person(cv, period, p["id"], presence[p["id"]], agg, ratings)
+            except Exception as exc:  # noqa: BLE001 - one person's bad fact must not stop the others
+                failed[p["id"]] = f"{type(exc).__name__}: {exc}"[:500]
+                continue
             head = card_heads.get(card.pk)
             if head is None:
                 head = card_heads[card.pk] = f'{{"scorecard":{_dumps(card.label)},"days_present":'
@@ -655,5 +699,38 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
                         ops.adapt_decimalfield_value(out["total"], 7, 2),
                         ops.adapt_decimalfield_value(out["rating"], 3, 1), out["partial"], detail, now))
     result.scored = writer.count
+    result.failed = failed
+    result.absent = len(absent)
+    _settle_errors(period.key, [p["id"] for p, _card in scored], failed, absent)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _settle_errors(period_key: str, attempted: list[int], failed: dict[int, str], absent: list[int]) -> None:
+    """Record the people whose score failed (and drop their stale score, as for the absent), and
+    forget the earlier failures of those now scored."""
+    gone = sorted(set(absent) | set(failed))
+    for start in range(0, len(gone), 900):
+        if Score.objects.filter(period_key=period_key, employee_id__in=gone[start:start + 900]).delete()[0]:
+            generations.bump(generations.PEOPLE)
+    succeeded = sorted(set(attempted) - set(failed))
+    if ScoreError.objects.filter(period_key=period_key).exists():
+        for start in range(0, len(succeeded), 900):
+            ScoreError.objects.filter(period_key=period_key, employee_id__in=succeeded[start:start + 900]).delete()
+        ScoreError.objects.filter(period_key=period_key, employee_id__in=absent).delete()
+    if not failed:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        previous = dict(ScoreError.objects.filter(period_key=period_key, employee_id__in=list(failed))
+                        .values_list("employee_id", "attempts"))
+        ScoreError.objects.filter(period_key=period_key, employee_id__in=list(failed)).delete()
+        ScoreError.objects.bulk_create([
+            ScoreError(employee_id=emp, period_key=period_key, message=message, occurred_at=now,
+                       attempts=previous.get(emp, 0) + 1) for emp, message in failed.items()])
+    logger.warning("scores of %s: %d person(s) could not be scored", period_key, len(failed))
+
+
+def score_error_numbers(employee_ids: list[int]) -> dict[int, str]:
+    """Employee numbers of people whose score failed, for an operator's report."""
+    return dict(Employee.objects.filter(pk__in=employee_ids[:900]).values_list("id", "employee_number"))

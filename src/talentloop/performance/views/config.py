@@ -16,7 +16,7 @@ from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404
 from talentloop.core.http import invalid_form as _invalid
 from talentloop.core.http import require as _require
-from talentloop.performance import access, selectors_dashboards
+from talentloop.performance import access, selectors_dashboards, selectors_recompute
 from talentloop.performance import periods as P
 from talentloop.performance.forms import MetricForm, PeriodForm, ScorecardEditor
 from talentloop.performance.services import config as config_services
@@ -125,7 +125,8 @@ def period_list(request):
     actor = request.actor
     _require(access.can_manage_config(actor))
     context = {"rows": selectors_dashboards.period_rows(actor, timezone.localdate()),
-               "can_close": access.can_close_period(actor), "can_rebuild": access.can_recompute(actor)}
+               "can_close": access.can_close_period(actor), "can_rebuild": access.can_recompute(actor),
+               "score_errors": selectors_recompute.score_error_list(actor)}
     return TemplateResponse(request, "performance/config/period_list.html", context)
 
 

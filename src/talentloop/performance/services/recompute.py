@@ -1,0 +1,136 @@
+"""Durable recomputation: stale (person, period) marks written with the facts, drained by the worker.
+
+A batch of observations writes its marks in its own transaction, so once the facts are committed the
+need to recompute is too: a worker killed before, during or after the recomputation leaves marks
+that the next drain (enqueued on commit) or the periodic sweep picks up. Draining is idempotent —
+recomputing a score from the same facts gives the same score — so running it twice is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from talentloop.performance import periods as P
+from talentloop.performance.models import RecomputeMark
+
+logger = logging.getLogger(__name__)
+
+STALE_CLAIM = dt.timedelta(minutes=5)  # a claim older than this belongs to a worker that died
+CLAIM_LIMIT = 5000  # marks taken per round
+CHUNK = 900
+
+
+@dataclass
+class DrainResult:
+    claimed: int = 0
+    recomputed: int = 0  # marks done and removed
+    failed: list[str] = field(default_factory=list)  # periods whose recomputation failed (retried later)
+    scored: int = 0
+    person_errors: int = 0
+
+
+def _periods_of_month(month_key: str) -> list[str]:
+    month = P.parse(month_key)
+    return [month.key, P.containing(month.start, P.QUARTER).key, P.containing(month.start, P.YEAR).key]
+
+
+def recompute_marks_add(affected: Iterable[tuple[int, str]], *, notify: bool = False) -> int:
+    """Mark the scores of (employee, month key) pairs — and of their quarters and years — stale.
+
+    Call it inside the transaction that writes the facts. One statement: marks already there are
+    kept once (the unique pair), and a mark a worker has claimed is released again, because the
+    worker may have read the facts before these ones.
+    """
+    keys: dict[str, list[str]] = {}
+    pairs: set[tuple[int, str]] = set()
+    for emp, month_key in affected:
+        if month_key not in keys:
+            keys[month_key] = _periods_of_month(month_key)
+        pairs.update((emp, key) for key in keys[month_key])
+    if not pairs:
+        return 0
+    now = timezone.now()
+    # Sorted, so two batches marking the same people take their row locks in the same order.
+    RecomputeMark.objects.bulk_create(
+        [RecomputeMark(employee_id=emp, period_key=key, notify=notify, marked_at=now) for emp, key in sorted(pairs)],
+        batch_size=CHUNK,
+        update_conflicts=True,
+        unique_fields=["employee", "period_key"],
+        update_fields=["notify", "marked_at", "claim", "claimed_at"],
+    )
+    return len(pairs)
+
+
+def _claim(token: str, now: dt.datetime, limit: int) -> list[tuple[int, str, bool]]:
+    """Take up to ``limit`` free marks (or marks of a dead worker) for this token, oldest first.
+
+    On PostgreSQL, rows another worker is claiming at the same moment are skipped rather than waited
+    for; SQLite runs one writer at a time anyway."""
+    with transaction.atomic():
+        free = (
+            RecomputeMark.objects.filter(Q(claim__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
+            .order_by("marked_at", "id")
+            .select_for_update(skip_locked=True)
+        )
+        ids = list(free.values_list("id", flat=True)[:limit])
+        for start in range(0, len(ids), CHUNK):
+            RecomputeMark.objects.filter(pk__in=ids[start : start + CHUNK]).update(claim=token, claimed_at=now)
+    return list(RecomputeMark.objects.filter(claim=token).values_list("employee_id", "period_key", "notify"))
+
+
+def _recompute(period_key: str, employee_ids: list[int], notify: bool):
+    if notify:
+        from talentloop.notifications.bridges import scores_recompute_notifying
+
+        return scores_recompute_notifying(period_key, employee_ids)
+    from talentloop.performance.services.scores import recompute_period
+
+    return recompute_period(P.parse(period_key), employee_ids)
+
+
+def recompute_marks_drain(*, limit: int = CLAIM_LIMIT, rounds: int = 20, now: dt.datetime | None = None) -> DrainResult:
+    """Recompute what the marks say, period by period, and remove the marks done.
+
+    A period whose recomputation fails gives its marks back (claim released) and the others go on;
+    the next drain or sweep tries it again. One person's bad fact does not fail a period: the
+    recomputation records it as that person's score error.
+    """
+    result = DrainResult()
+    for _round in range(rounds):
+        token = get_random_string(32)
+        claimed = _claim(token, now or timezone.now(), limit)
+        if not claimed:
+            break
+        result.claimed += len(claimed)
+        groups: dict[tuple[str, bool], list[int]] = defaultdict(list)
+        for emp, key, notify in claimed:
+            groups[key, notify].append(emp)
+        for (key, notify), emps in sorted(groups.items()):
+            mine = RecomputeMark.objects.filter(claim=token, period_key=key, notify=notify)
+            try:
+                outcome = _recompute(key, sorted(emps), notify)
+            except Exception:  # noqa: BLE001 - give the marks back; the sweep retries them
+                logger.exception("recomputing %s for %d people failed; will retry", key, len(emps))
+                mine.update(claim=None, claimed_at=None)
+                result.failed.append(key)
+                continue
+            result.scored += outcome.scored
+            result.person_errors += len(getattr(outcome, "failed", {}) or {})
+            # Marks released meanwhile (new facts) have no claim any more and stay for the next round.
+            result.recomputed += mine.delete()[0]
+        if len(claimed) < limit or result.failed:
+            break
+    return result
+
+
+def recompute_marks_pending() -> int:
+    return RecomputeMark.objects.count()
