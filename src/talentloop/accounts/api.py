@@ -78,7 +78,7 @@ def auth_token(request, data: TokenRequestIn):
     from talentloop.core.errors import DomainError
 
     try:
-        user = services.login_attempt(username=data.username, password=data.password, ip=client_ip(request))
+        user = services.login_attempt(username=data.username, password=data.password, request=request)
     except services.Throttled:
         raise
     except DomainError as exc:

@@ -1,6 +1,20 @@
 from django.apps import AppConfig
 
 
+def _start_idle_clock(sender, request, user, **kwargs):
+    """A new session starts its idle clock at sign-in (see core.middleware.SessionIdleTimeoutMiddleware)."""
+    from talentloop.core.middleware import mark_activity
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        mark_activity(session)
+
+
 class AccountsConfig(AppConfig):
     name = "talentloop.accounts"
     label = "accounts"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        user_logged_in.connect(_start_idle_clock, dispatch_uid="talentloop-idle-clock")

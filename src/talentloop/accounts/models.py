@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,9 +12,19 @@ class User(AbstractUser):
     # What messages sent outside the app (e-mail, Web Push, chat apps) are written in; empty: the
     # organisation's language. Set when the person switches language, or at sign-in from the browser.
     language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
+    # Raised to end every session of the account at once (deactivation): it is part of the hash
+    # each session carries, so old sessions no longer match.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return self.display_name or self.get_username()
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password, plus the epoch once raised (so existing sessions of
+        # accounts never deactivated keep working across this change).
+        value = self.password if not self.session_epoch else f"{self.password}:{self.session_epoch}"
+        return salted_hmac("django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", value,
+                           secret=secret, algorithm="sha256").hexdigest()
 
 
 class Role(models.TextChoices):
@@ -66,20 +77,6 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
-
-
-class LoginThrottle(models.Model):
-    """Failed sign-ins per (username, client address); key '' for the address-wide counter."""
-
-    username = models.CharField(max_length=150)
-    ip = models.CharField(max_length=45)
-    failures = models.PositiveIntegerField(default=0)
-    first_failure_at = models.DateTimeField()
-    last_failure_at = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="uniq_login_throttle")]
 
 
 class PasswordResetCode(models.Model):

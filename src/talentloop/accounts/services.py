@@ -1,4 +1,4 @@
-"""Accounts: sign-in with throttling, API tokens, one-time reset codes, roles."""
+"""Accounts: sign-in with throttling, API tokens, one-time reset codes, roles, deactivation."""
 
 from __future__ import annotations
 
@@ -12,26 +12,31 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from talentloop.accounts import access
-from talentloop.accounts.models import ApiToken, LoginThrottle, PasswordResetCode, RoleAssignment, User
+from talentloop.accounts import access, throttle
+from talentloop.accounts.models import ApiToken, PasswordResetCode, RoleAssignment, User
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied
-
-ADDRESS_KEY = ""  # LoginThrottle.username for the per-address counter
+from talentloop.core.http import client_ip
 
 
 class Throttled(DomainError):
     status = 429
 
-    def __init__(self, retry_after: int):
+    def __init__(self, retry_after: int, *, spraying: bool = False):
         minutes = max(1, math.ceil(retry_after / 60))
-        if retry_after >= 60:
+        if spraying:
+            detail = ngettext(
+                "Too many failed sign-in attempts from your network. Wait %(seconds)d second before trying "
+                "again.",
+                "Too many failed sign-in attempts from your network. Wait %(seconds)d seconds before trying "
+                "again.", retry_after) % {"seconds": retry_after}
+        elif retry_after >= 60:
             detail = ngettext(
                 "Too many failed sign-in attempts. Try again in %(minutes)d minute, or ask an administrator "
                 "to unlock your account.",
@@ -46,77 +51,45 @@ class Throttled(DomainError):
         self.retry_after = retry_after
 
 
+# A failed attempt from an address that sprays many names is answered 429 with this Retry-After.
+SPRAY_RETRY_SECONDS = 30
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-# ---------------------------------------------------------------- throttled sign-in
+# ---------------------------------------------------------------- throttled sign-in (django-axes)
 
 
-def _throttle_config() -> dict:
-    return settings.LOGIN_THROTTLE
+def _throttle_request(request, ip: str):
+    """The request axes counts against; a stand-in carrying ``ip`` when there is none."""
+    return request if request is not None else throttle.request_for(ip)
 
 
-def _wait_for(row: LoginThrottle, now: dt.datetime) -> int:
-    """Seconds the (account, address) pair must still wait; 0 when it may try."""
-    cfg = _throttle_config()
-    if row.locked_until and row.locked_until > now:
-        return math.ceil((row.locked_until - now).total_seconds())
-    extra = row.failures - cfg["FREE_FAILURES"]
-    if extra < 0:
-        return 0
-    delay = min(2 ** extra, 60)  # 1, 2, 4 ... seconds, at most a minute, between attempts
-    ready = row.last_failure_at + dt.timedelta(seconds=delay)
-    return max(0, math.ceil((ready - now).total_seconds()))
-
-
-def login_check_throttle(*, username: str, ip: str) -> None:
-    now = timezone.now()
-    window = now - dt.timedelta(minutes=_throttle_config()["WINDOW_MINUTES"])
-    # A running lock counts even when its last failure has left the window (LOCK_MINUTES > WINDOW_MINUTES).
-    rows = LoginThrottle.objects.filter(Q(last_failure_at__gte=window) | Q(locked_until__gt=now),
-                                        username__in=[username.lower(), ADDRESS_KEY], ip=ip)
-    for row in rows:
-        if row.username == ADDRESS_KEY:
-            if row.locked_until and row.locked_until > now:
-                raise Throttled(math.ceil((row.locked_until - now).total_seconds()))
-            continue
-        wait = _wait_for(row, now)
-        if wait:
-            raise Throttled(wait)
-
-
-@transaction.atomic
-def _record_failure(username: str, ip: str) -> None:
-    cfg = _throttle_config()
-    now = timezone.now()
-    window = now - dt.timedelta(minutes=cfg["WINDOW_MINUTES"])
-    for key, lock_after in ((username.lower(), cfg["LOCK_AFTER"]), (ADDRESS_KEY, cfg["ADDRESS_LOCK_AFTER"])):
-        row, created = LoginThrottle.objects.select_for_update().get_or_create(
-            username=key, ip=ip, defaults={"failures": 1, "first_failure_at": now, "last_failure_at": now})
-        if not created:
-            if row.last_failure_at < window and not (row.locked_until and row.locked_until > now):
-                row.failures = 0
-                row.first_failure_at = now
-            row.failures += 1
-            row.last_failure_at = now
-        if row.failures >= lock_after:
-            row.locked_until = now + dt.timedelta(minutes=cfg["LOCK_MINUTES"])
-        row.save()
-
-
-def login_attempt(*, username: str, password: str, ip: str, request=None) -> User:
-    """Check credentials with throttling per (account, address). Raises Throttled or InvalidInput."""
+def login_attempt(*, username: str, password: str, ip: str = "", request=None) -> User:
+    """Check credentials, throttled per (account, client address) by django-axes (see
+    ``accounts.throttle``). Raises Throttled (429) or InvalidInput."""
     username = (username or "").strip()
-    login_check_throttle(username=username, ip=ip)
+    request = _throttle_request(request, ip)
+    ip = client_ip(request)
+    if throttle.is_locked(request, username):
+        raise Throttled(throttle.retry_after(request, username))
+    # Axes' backend refuses a locked pair, and its signal handler counts a failure.
     user = authenticate(request, username=username, password=password)
-    if user is None or not user.is_active:
-        _record_failure(username, ip)
+    if user is not None and not user.is_active:
+        throttle.record_failure(request, username)
+        user = None
+    if user is None:
         audit_record(actor=Actor(user=None, ip=ip), action="login_failed", entity_type="accounts.user",
                      entity_label=username[:150])
+        if getattr(request, "axes_locked_out", False):
+            raise Throttled(throttle.retry_after(request, username))
+        if throttle.is_spraying(request):
+            raise Throttled(SPRAY_RETRY_SECONDS, spraying=True)
         raise InvalidInput(_("Wrong username or password."))
     with transaction.atomic():
-        LoginThrottle.objects.filter(username=username.lower(), ip=ip).delete()
+        throttle.reset_pair(request, username)
         audit_record(actor=Actor(user=user, ip=ip), action="login", obj=user)
         if not user.language and getattr(request, "LANGUAGE_CODE", "") in _language_codes():
             # Until the person picks one, messages outside the app follow the browser they sign in with.
@@ -143,17 +116,16 @@ def user_language_set(*, user: User, language: str) -> bool:
 
 @transaction.atomic
 def login_unlock(*, actor: Actor, user: User) -> int:
+    """Clear the account's failed sign-ins on every address (django-axes' reset)."""
     if not access.can_manage_accounts(actor):
         raise PermissionDenied(_("Only an administrator can unlock accounts."))
-    count, _unused = LoginThrottle.objects.filter(username=user.get_username().lower()).delete()
+    count = throttle.reset_username(user.get_username())
     audit_record(actor=actor, action="execute", obj=user, summary="unlock")
     return count
 
 
 def locked_usernames() -> set[str]:
-    now = timezone.now()
-    return set(LoginThrottle.objects.filter(locked_until__gt=now).exclude(username=ADDRESS_KEY)
-               .values_list("username", flat=True))
+    return throttle.locked_usernames()
 
 
 # ---------------------------------------------------------------- API tokens
@@ -223,8 +195,11 @@ def password_reset_code_issue(*, actor: Actor, user: User) -> str:
     return code
 
 
-def password_reset_with_code(*, username: str, code: str, new_password: str, ip: str) -> User:
-    login_check_throttle(username=username, ip=ip)
+def password_reset_with_code(*, username: str, code: str, new_password: str, ip: str = "", request=None) -> User:
+    request = _throttle_request(request, ip)
+    ip = client_ip(request)
+    if throttle.is_locked(request, username or ""):
+        raise Throttled(throttle.retry_after(request, username or ""))
     user = User.objects.filter(username__iexact=(username or "").strip(), is_active=True).first()
     normalised = (code or "").replace("-", "").replace(" ", "").upper()
     entry = None
@@ -232,7 +207,7 @@ def password_reset_with_code(*, username: str, code: str, new_password: str, ip:
         entry = (PasswordResetCode.objects.filter(
             user=user, code_hash=_hash(normalised), used_at__isnull=True, expires_at__gt=timezone.now()).first())
     if entry is None:
-        _record_failure(username or "", ip)
+        throttle.record_failure(request, username or "")
         message = _("The code is wrong, used or expired.")
         raise InvalidInput(message, {"code": [message]})
     try:
@@ -246,8 +221,10 @@ def password_reset_with_code(*, username: str, code: str, new_password: str, ip:
                                {"code": [_("The code is wrong, used or expired.")]})
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        LoginThrottle.objects.filter(username=user.get_username().lower()).delete()
+        throttle.reset_username(user.get_username())
         audit_record(actor=Actor(user=user, ip=ip), action="update", obj=user, changes={"password": "changed"})
+        # Read by the page to tell the person their tokens went.
+        user.tokens_revoked = password_changed(user=user, ip=ip)
     return user
 
 
@@ -306,7 +283,55 @@ def account_set_active(*, actor: Actor, user: User, active: bool) -> User:
         raise PermissionDenied(_("Only an administrator manages accounts."))
     if user.pk == actor.user_id and not active:
         raise InvalidInput(_("You cannot deactivate your own account."))
+    if not active:
+        account_deactivate(actor=actor, user=user, reason="administrator")
+        user.refresh_from_db()
+        return user
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit_record(actor=actor, action="update", obj=user, changes={"is_active": active})
     return user
+
+
+# ---------------------------------------------------------------- ending access
+
+
+def _revoke_tokens(user: User) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def _end_sessions(user: User) -> None:
+    """Every session of the person ends at its next request: the session's auth hash includes
+    ``session_epoch`` (see ``User``), so one UPDATE ends them on any session engine."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+
+
+@transaction.atomic
+def account_deactivate(*, actor: Actor, user: User, reason: str) -> bool:
+    """End the account's access: no sign-in, no session, no API token. Idempotent; returns whether
+    anything changed. Used by administrators, terminations and offboarding; ``actor`` without a
+    user is the system (a scheduled job)."""
+    if actor.user is not None and not access.can_manage_accounts(actor) and not actor.is_hr:
+        raise PermissionDenied(_("You may not deactivate accounts."))
+    if actor.user is not None and user.pk == actor.user_id:
+        raise InvalidInput(_("You cannot deactivate your own account."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    revoked = _revoke_tokens(user)
+    if not user.is_active and not revoked:
+        return False
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    _end_sessions(user)
+    audit_record(actor=actor, action="update", obj=user,
+                 changes={"is_active": False, "tokens_revoked": revoked, "reason": reason[:200]})
+    return True
+
+
+def password_changed(*, user: User, ip: str = "") -> int:
+    """After a password change or reset: the API tokens made with the old password stop working
+    (other sessions already end, as the session hash follows the password). Returns how many
+    tokens were revoked, for the page to tell the person."""
+    revoked = _revoke_tokens(user)
+    if revoked:
+        audit_record(actor=Actor(user=user, ip=ip), action="update", obj=user,
+                     changes={"tokens_revoked": revoked}, summary="password changed")
+    return revoked

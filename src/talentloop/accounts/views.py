@@ -209,8 +209,9 @@ def reset_with_code(request):
     retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset_with_code(username=form.cleaned_data["username"], code=form.cleaned_data["code"],
-                                              new_password=form.cleaned_data["new_password"], ip=client_ip(request))
+            user = services.password_reset_with_code(
+                username=form.cleaned_data["username"], code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password"], request=request)
         except services.Throttled as exc:
             form.add_error(None, exc.detail)
             status, retry_after = 429, exc.retry_after
@@ -218,6 +219,7 @@ def reset_with_code(request):
             form_errors_from(form, exc)
         else:
             messages.success(request, _("Your password was changed. Please sign in."))
+            _tell_tokens_revoked(request, user.tokens_revoked)
             return redirect("accounts:login")
     response = TemplateResponse(request, "accounts/reset_with_code.html", {"form": form}, status=status)
     if retry_after:
@@ -238,9 +240,19 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().dispatch(request, *args, **kwargs)
 
 
+def _tell_tokens_revoked(request, revoked: int) -> None:
+    if revoked:
+        messages.info(request, _("Your API tokens were revoked; create new ones if you need them."))
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        _tell_tokens_revoked(self.request, services.password_changed(user=form.user, ip=client_ip(self.request)))
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -248,8 +260,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home:index")
 
     def form_valid(self, form):
+        response = super().form_valid(form)
         messages.success(self.request, _("Your password was changed."))
-        return super().form_valid(form)
+        _tell_tokens_revoked(self.request, services.password_changed(user=form.user, ip=client_ip(self.request)))
+        return response
 
 
 @require_POST

@@ -88,4 +88,7 @@ def actor_for(user: User | None, ip: str = "") -> Actor:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
+    """The client's address, honouring a trusted proxy's X-Forwarded-For (see ``core.http``)."""
+    from talentloop.core.http import client_ip as _client_ip
+
+    return _client_ip(request)

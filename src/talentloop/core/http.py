@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
 from django.http import Http404
 from django.template.response import TemplateResponse
 
@@ -44,3 +48,44 @@ def invalid_form(request, template: str, context: dict, partial: str | None = No
     """Re-render a form with its errors: 422 for htmx, 200 for a plain form post."""
     status = 422 if getattr(request, "htmx", False) else 200
     return render_partial(request, template, context, partial=partial, status=status)
+
+
+@lru_cache(maxsize=8)
+def _trusted_networks(spec: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in spec if item.strip())
+
+
+def _is_trusted(address, networks) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
+
+
+def client_ip(request) -> str:
+    """The address of the person's device, for throttling sign-ins and for the audit log.
+
+    ``X-Forwarded-For`` is honoured only when the connection comes from a proxy listed in
+    ``TALENTLOOP_TRUSTED_PROXIES``: the header is read from the right, skipping trusted proxies,
+    and the first address that is not one is the client's. Anyone else can write the header, so
+    without a trusted proxy (the default) it is ignored and the connection's address is used.
+    """
+    remote = (request.META.get("REMOTE_ADDR", "") or "").strip()
+    networks = _trusted_networks(tuple(getattr(settings, "TALENTLOOP_TRUSTED_PROXIES", ()) or ()))
+    if not networks:
+        return remote
+    try:
+        hop = ipaddress.ip_address(remote)
+    except ValueError:
+        return remote
+    if not _is_trusted(hop, networks):
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    for part in reversed(forwarded):
+        try:
+            address = ipaddress.ip_address(part)
+        except ValueError:
+            # Garbage where an address should be: the last trusted hop is the best we know.
+            return str(hop)
+        hop = address
+        if not _is_trusted(address, networks):
+            return str(address)
+    # Every hop is a trusted proxy: the left-most one is the closest to the client.
+    return str(hop)

@@ -55,3 +55,114 @@ class RejectNullCharactersMiddleware:
                 return JsonResponse({"detail": _("The request is not valid."),
                                      "errors": {key.replace("\x00", ""): [message] for key in bad}}, status=422)
         return self.get_response(request)
+
+
+LAST_ACTIVITY_KEY = "_talentloop_last_activity"
+# The last-activity time is written at most this often, so a page view does not always save the session.
+ACTIVITY_RESOLUTION_SECONDS = 60
+# What the browser is asked to drop when a session ends: cached pages, and the offline copy of the
+# home page kept by the service worker (Cache Storage).
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+def _now() -> int:
+    import time
+
+    return int(time.time())
+
+
+def mark_activity(session) -> None:
+    session[LAST_ACTIVITY_KEY] = _now()
+
+
+def _is_privileged(user) -> bool:
+    if user.is_superuser:
+        return True
+    from talentloop.accounts.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(user=user, role__in=["admin", "hr"]).exists()
+
+
+class SessionIdleTimeoutMiddleware:
+    """Sign out a session left idle: after SESSION_IDLE_MINUTES_PRIVILEGED (HR, administrators) or
+    SESSION_IDLE_MINUTES (everyone else) without a request; SESSION_COOKIE_AGE still bounds every
+    session. The person's roles are read only when the shorter limit has passed, so an ordinary
+    request costs no query; the timestamp is rewritten at most once a minute."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = _now()
+            last = request.session.get(LAST_ACTIVITY_KEY)
+            if isinstance(last, int):
+                idle = now - last
+                privileged_limit = settings.SESSION_IDLE_MINUTES_PRIVILEGED * 60
+                normal_limit = settings.SESSION_IDLE_MINUTES * 60
+                if idle > min(privileged_limit, normal_limit):
+                    limit = privileged_limit if _is_privileged(user) else normal_limit
+                    if idle > limit:
+                        return self._expired(request, limit // 60)
+            if not isinstance(last, int) or now - last >= ACTIVITY_RESOLUTION_SECONDS:
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+    def _expired(self, request, minutes: int):
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.http import HttpResponse, JsonResponse
+        from django.shortcuts import resolve_url
+        from django.utils.http import urlencode
+        from django.utils.translation import ngettext
+
+        logout(request)
+        message = ngettext("You were signed out after %(minutes)d minute without activity.",
+                           "You were signed out after %(minutes)d minutes without activity.",
+                           minutes) % {"minutes": minutes}
+        login_url = resolve_url(settings.LOGIN_URL)
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message, "errors": {}}, status=401)
+        else:
+            messages.info(request, message)
+            target = login_url
+            if request.method == "GET" and not getattr(request, "htmx", False):
+                target = f"{login_url}?{urlencode({'next': request.get_full_path()})}"
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+            else:
+                response = HttpResponse(status=302)
+                response["Location"] = target
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+# Public, non-personal answers the browser and the service worker may keep.
+NO_STORE_EXEMPT = ("/sw.js", "/manifest.webmanifest", "/offline/", "/robots.txt", "/healthz")
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every API answer and on every answer to a signed-in person, so
+    no personal page stays in a shared browser's cache or comes back with the Back button after
+    sign-out. Static files (served before this runs), the manifest, the service worker and the
+    offline page are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        path = request.path
+        if path in NO_STORE_EXEMPT:
+            return response
+        user = getattr(request, "user", None)
+        if path.startswith("/api/") or (user is not None and user.is_authenticated):
+            if "no-store" not in response.get("Cache-Control", ""):
+                response["Cache-Control"] = "no-store"
+        return response

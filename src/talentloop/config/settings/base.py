@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "huey.contrib.djhuey",
+    "axes",
     "talentloop.core",
     "talentloop.accounts",
     "talentloop.organisation",
@@ -53,6 +54,10 @@ MIDDLEWARE = [
     "talentloop.core.middleware.RejectNullCharactersMiddleware",
     "talentloop.core.middleware.ActorMiddleware",
     "talentloop.core.middleware.ContentSecurityPolicyMiddleware",
+    "talentloop.core.middleware.SessionIdleTimeoutMiddleware",
+    "talentloop.core.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks; its lockout answer is the view's own 429 (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "talentloop.config.urls"
@@ -178,15 +183,45 @@ TALENTLOOP_ENCRYPTION_KEYS = os.environ.get("TALENTLOOP_ENCRYPTION_KEYS", "")
 # API tokens
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("TALENTLOOP_API_TOKEN_DAYS", "30"))
 
-# Login throttling: delays grow after FREE_FAILURES, and LOCK_AFTER failures lock the
-# (account, client address) pair for LOCK_MINUTES.
+# The client's address: X-Forwarded-For is believed only from these proxies (IPs or CIDRs,
+# comma-separated), e.g. the TLS proxy in front of the application. Empty: the connection's address.
+TALENTLOOP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TALENTLOOP_TRUSTED_PROXIES", "").split(",")
+                              if p.strip()]
+
+# Sign-in throttling (django-axes): failures are counted per (account, client address), so guesses
+# with made-up names from one address never lock anyone else out. LOCK_AFTER failures within
+# LOCK_MINUTES lock that pair for LOCK_MINUTES. An address that has failed for more than
+# ADDRESS_SPRAY_USERNAMES different names within the window is spraying: from then on its failures
+# are answered 429 and each name gets only SPRAY_LOCK_AFTER tries from it, while a right password
+# still signs in.
 LOGIN_THROTTLE = {
-    "FREE_FAILURES": 3,
-    "LOCK_AFTER": 10,
-    "LOCK_MINUTES": 15,
-    "WINDOW_MINUTES": 15,
-    "ADDRESS_LOCK_AFTER": 50,
+    "LOCK_AFTER": int(os.environ.get("TALENTLOOP_LOGIN_LOCK_AFTER", "10")),
+    "LOCK_MINUTES": int(os.environ.get("TALENTLOOP_LOGIN_LOCK_MINUTES", "15")),
+    "ADDRESS_SPRAY_USERNAMES": 20,
+    "SPRAY_LOCK_AFTER": 3,
 }
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "talentloop.accounts.throttle.failure_limit"
+AXES_COOLOFF_TIME = "talentloop.accounts.throttle.cool_off"
+AXES_CLIENT_IP_CALLABLE = "talentloop.core.http.client_ip"
+AXES_USERNAME_CALLABLE = "talentloop.accounts.throttle.username_of"
+AXES_LOCKOUT_CALLABLE = "talentloop.accounts.throttle.lockout_response"
+# A locked pair stays locked for its cool-off; attempts during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# Sign-ins and failures are in the audit log; axes keeps only its counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["code", "new_password", "new_password_again", "new_password1", "new_password2",
+                             "old_password", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+
+# Sessions: an absolute lifetime (SESSION_COOKIE_AGE, Django's two weeks) and an idle timeout,
+# shorter for HR and administrators, whose sessions reach more people's data.
+SESSION_IDLE_MINUTES = int(os.environ.get("TALENTLOOP_SESSION_IDLE_MINUTES", str(8 * 60)))
+SESSION_IDLE_MINUTES_PRIVILEGED = int(os.environ.get("TALENTLOOP_SESSION_IDLE_MINUTES_PRIVILEGED", "30"))
 
 # Demo accounts share this password; it is honoured only when TALENTLOOP_DEMO=1.
 DEMO_MODE = os.environ.get("TALENTLOOP_DEMO", "") == "1"
@@ -196,6 +231,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TALENTLOOP_LOG_LEVEL", "INFO")},
+    # Every sign-in failure is in the audit log; axes' own lines only when something goes wrong.
+    "loggers": {"axes": {"level": "ERROR"}},
 }
 
-AUTHENTICATION_BACKENDS = ["talentloop.accounts.backends.TalentloopBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: it refuses a locked (account, address) pair before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "talentloop.accounts.backends.TalentloopBackend",
+]
