@@ -58,9 +58,12 @@ def is_spraying(request) -> bool:
     if cached is not None:
         return cached
     AxesProxyHandler.update_request(request)
-    names = (AccessAttempt.objects.filter(ip_address=request.axes_ip_address,
-                                          attempt_time__gte=_window_start(request))
-             .values("username").distinct().count())
+    names = (
+        AccessAttempt.objects.filter(ip_address=request.axes_ip_address, attempt_time__gte=_window_start(request))
+        .values("username")
+        .distinct()
+        .count()
+    )
     spraying = names > _config()["ADDRESS_SPRAY_USERNAMES"]
     if spraying:
         # Cached once it holds: the count only grows within a request.
@@ -97,9 +100,9 @@ def is_locked(request, username: str) -> bool:
 def retry_after(request, username: str) -> int:
     """Seconds until the (account, address) pair may try again."""
     AxesProxyHandler.update_request(request)
-    last = (AccessAttempt.objects.filter(username=normalise(username), ip_address=request.axes_ip_address,
-                                         attempt_time__gte=_window_start(request))
-            .aggregate(last=Max("attempt_time"))["last"])
+    last = AccessAttempt.objects.filter(
+        username=normalise(username), ip_address=request.axes_ip_address, attempt_time__gte=_window_start(request)
+    ).aggregate(last=Max("attempt_time"))["last"]
     if last is None:
         return math.ceil(cool_off(request).total_seconds())
     return max(1, math.ceil((last + cool_off(request) - timezone.now()).total_seconds()))
@@ -125,6 +128,10 @@ def reset_username(username: str) -> int:
 def locked_usernames() -> set[str]:
     """Names locked on at least one address (at the normal limit)."""
     since = timezone.now() - cool_off()
-    rows = (AccessAttempt.objects.filter(attempt_time__gte=since).values("username", "ip_address")
-            .annotate(failures=Sum("failures_since_start")).filter(failures__gte=_config()["LOCK_AFTER"]))
+    rows = (
+        AccessAttempt.objects.filter(attempt_time__gte=since)
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=_config()["LOCK_AFTER"])
+    )
     return {row["username"] for row in rows}

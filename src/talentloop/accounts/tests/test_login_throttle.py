@@ -48,8 +48,10 @@ def _throttled(username: str = "employee", ip: str = IP_A, password: str = "wron
 
 
 def _failures(username: str = "employee", ip: str = IP_A) -> int:
-    return AccessAttempt.objects.filter(username=username, ip_address=ip).aggregate(
-        n=Sum("failures_since_start"))["n"] or 0
+    return (
+        AccessAttempt.objects.filter(username=username, ip_address=ip).aggregate(n=Sum("failures_since_start"))["n"]
+        or 0
+    )
 
 
 def _lock(username: str = "employee", ip: str = IP_A) -> Throttled:
@@ -66,8 +68,9 @@ def test_ten_failures_lock_the_pair_for_fifteen_minutes(world, clock):
     exc = _throttled()
     assert _failures() == 10
     assert exc.status == 429 and exc.retry_after == 900
-    assert exc.detail == ("Too many failed sign-in attempts. Try again in 15 minutes, or ask an administrator "
-                          "to unlock your account.")
+    assert exc.detail == (
+        "Too many failed sign-in attempts. Try again in 15 minutes, or ask an administrator to unlock your account."
+    )
     # Even the right password is refused, and attempts during the lock do not extend it.
     clock.shift(dt.timedelta(minutes=14))
     assert _throttled(password=PASSWORD).retry_after == 60
@@ -118,8 +121,9 @@ def test_made_up_names_from_the_shared_proxy_address_lock_nobody_else_out(world,
     for persona in ("employee", "manager", "hr", "admin"):
         user = getattr(world, persona)
         assert services.login_attempt(username=persona, password=PASSWORD, ip=PROXY) == user
-    r = Client(REMOTE_ADDR=PROXY).post("/api/v1/auth/token", {"username": "mentor", "password": PASSWORD},
-                                       content_type="application/json")
+    r = Client(REMOTE_ADDR=PROXY).post(
+        "/api/v1/auth/token", {"username": "mentor", "password": PASSWORD}, content_type="application/json"
+    )
     assert r.status_code == 200
 
 
@@ -129,8 +133,9 @@ def test_an_address_spraying_many_names_is_slowed_without_locking_the_right_pass
     # The 21st name makes it spraying: a failure is answered 429 with Retry-After, whatever the name ...
     exc = _throttled("guess20")
     assert (exc.status, exc.retry_after) == (429, SPRAY_RETRY_SECONDS)
-    assert exc.detail == (f"Too many failed sign-in attempts from your network. Wait {SPRAY_RETRY_SECONDS} "
-                          "seconds before trying again.")
+    assert exc.detail == (
+        f"Too many failed sign-in attempts from your network. Wait {SPRAY_RETRY_SECONDS} seconds before trying again."
+    )
     # ... each name gets only three tries from this address (then its pair is locked) ...
     assert _throttled("manager").retry_after == SPRAY_RETRY_SECONDS
     assert _throttled("manager").retry_after == SPRAY_RETRY_SECONDS
@@ -177,9 +182,10 @@ def test_failed_and_successful_sign_ins_are_audited_without_the_password(world, 
 
 def test_axes_keeps_no_password_or_code(world, clock):
     Client(REMOTE_ADDR=IP_A).post("/accounts/login/", {"username": "employee", "password": "secret-guess"})
-    Client(REMOTE_ADDR=IP_A).post("/accounts/reset/code/", {"username": "employee", "code": "ABCD-0000-1111",
-                                                            "new_password": "x" * 12,
-                                                            "new_password_again": "x" * 12})
+    Client(REMOTE_ADDR=IP_A).post(
+        "/accounts/reset/code/",
+        {"username": "employee", "code": "ABCD-0000-1111", "new_password": "x" * 12, "new_password_again": "x" * 12},
+    )
     stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
     assert "secret-guess" not in stored and "ABCD-0000-1111" not in stored and "x" * 12 not in stored
 
@@ -199,17 +205,20 @@ def test_forwarded_addresses_are_ignored_without_a_trusted_proxy(settings):
     assert client_ip(_request(PROXY, "203.0.113.5")) == PROXY
 
 
-@pytest.mark.parametrize("trusted, remote, forwarded, expected", [
-    (["192.0.2.10"], "192.0.2.10", "203.0.113.5", "203.0.113.5"),
-    # The right-most address not a trusted proxy: a client cannot pose as another by prepending.
-    (["192.0.2.10"], "192.0.2.10", "1.2.3.4, 203.0.113.5", "203.0.113.5"),
-    (["192.0.2.0/24"], "192.0.2.10", "203.0.113.5, 192.0.2.11", "203.0.113.5"),
-    # A connection not from a trusted proxy: its own address, whatever it writes.
-    (["192.0.2.10"], "198.51.100.7", "203.0.113.5", "198.51.100.7"),
-    (["192.0.2.10"], "192.0.2.10", "", "192.0.2.10"),
-    (["192.0.2.10"], "192.0.2.10", "not-an-address", "192.0.2.10"),
-    (["2001:db8::/32"], "2001:db8::1", "2001:db8:ffff::1, 2400:cb00::5", "2400:cb00::5"),
-])
+@pytest.mark.parametrize(
+    "trusted, remote, forwarded, expected",
+    [
+        (["192.0.2.10"], "192.0.2.10", "203.0.113.5", "203.0.113.5"),
+        # The right-most address not a trusted proxy: a client cannot pose as another by prepending.
+        (["192.0.2.10"], "192.0.2.10", "1.2.3.4, 203.0.113.5", "203.0.113.5"),
+        (["192.0.2.0/24"], "192.0.2.10", "203.0.113.5, 192.0.2.11", "203.0.113.5"),
+        # A connection not from a trusted proxy: its own address, whatever it writes.
+        (["192.0.2.10"], "198.51.100.7", "203.0.113.5", "198.51.100.7"),
+        (["192.0.2.10"], "192.0.2.10", "", "192.0.2.10"),
+        (["192.0.2.10"], "192.0.2.10", "not-an-address", "192.0.2.10"),
+        (["2001:db8::/32"], "2001:db8::1", "2001:db8:ffff::1, 2400:cb00::5", "2400:cb00::5"),
+    ],
+)
 def test_the_client_address_behind_a_trusted_proxy(settings, trusted, remote, forwarded, expected):
     settings.TALENTLOOP_TRUSTED_PROXIES = trusted
     assert client_ip(_request(remote, forwarded)) == expected
@@ -236,24 +245,27 @@ def test_behind_the_proxy_each_person_is_throttled_and_audited_by_their_own_addr
 def test_api_token_endpoint_answers_429_with_retry_after(world, clock):
     c = Client(REMOTE_ADDR=IP_A)
     for _ in range(9):
-        r = c.post("/api/v1/auth/token", {"username": "employee", "password": "nope"},
-                   content_type="application/json")
+        r = c.post("/api/v1/auth/token", {"username": "employee", "password": "nope"}, content_type="application/json")
         assert r.status_code == 401
         assert r.json() == {"detail": "Wrong username or password.", "errors": {}}
     for password in ("nope", PASSWORD):
-        r = c.post("/api/v1/auth/token", {"username": "employee", "password": password},
-                   content_type="application/json")
+        r = c.post(
+            "/api/v1/auth/token", {"username": "employee", "password": password}, content_type="application/json"
+        )
         assert r.status_code == 429
         assert r["Retry-After"] == "900"
-        assert r.json() == {"detail": "Too many failed sign-in attempts. Try again in 15 minutes, or ask an "
-                                      "administrator to unlock your account.", "errors": {}}
+        assert r.json() == {
+            "detail": "Too many failed sign-in attempts. Try again in 15 minutes, or ask an "
+            "administrator to unlock your account.",
+            "errors": {},
+        }
     clock.shift(dt.timedelta(minutes=5))
-    r = c.post("/api/v1/auth/token", {"username": "employee", "password": PASSWORD},
-               content_type="application/json")
+    r = c.post("/api/v1/auth/token", {"username": "employee", "password": PASSWORD}, content_type="application/json")
     assert r.status_code == 429 and r["Retry-After"] == "600"
     # The same account from another address is not affected.
-    r = Client(REMOTE_ADDR=IP_B).post("/api/v1/auth/token", {"username": "employee", "password": PASSWORD},
-                                      content_type="application/json")
+    r = Client(REMOTE_ADDR=IP_B).post(
+        "/api/v1/auth/token", {"username": "employee", "password": PASSWORD}, content_type="application/json"
+    )
     assert r.status_code == 200
 
 
@@ -272,8 +284,9 @@ def test_web_login_says_the_same_with_429(world, clock):
     r = c.post("/accounts/login/", {"username": "employee", "password": PASSWORD})
     assert r.status_code == 429
     assert r["Retry-After"] == "900"
-    assert ("Too many failed sign-in attempts. Try again in 15 minutes, or ask an administrator to unlock "
-            "your account.") in r.content.decode()
+    assert (
+        "Too many failed sign-in attempts. Try again in 15 minutes, or ask an administrator to unlock your account."
+    ) in r.content.decode()
     assert "_auth_user_id" not in c.session
 
 
@@ -284,8 +297,7 @@ def test_web_login_signs_in_and_redirects(world):
     assert int(c.session["_auth_user_id"]) == world.employee.pk
     # An off-site "next" is ignored.
     c2 = Client(REMOTE_ADDR=IP_A)
-    r = c2.post("/accounts/login/", {"username": "employee", "password": PASSWORD,
-                                     "next": "https://evil.example/"})
+    r = c2.post("/accounts/login/", {"username": "employee", "password": PASSWORD, "next": "https://evil.example/"})
     assert r.status_code == 302 and r["Location"] == "/"
 
 
@@ -297,13 +309,19 @@ def test_demo_password_is_refused_outside_demo_mode(world):
     world.employee.save()
     with override_settings(DEMO_MODE=False):
         _fail()
-        r = Client().post("/api/v1/auth/token", {"username": "employee", "password": "talentloop-demo"},
-                          content_type="application/json")
+        r = Client().post(
+            "/api/v1/auth/token",
+            {"username": "employee", "password": "talentloop-demo"},
+            content_type="application/json",
+        )
         assert r.status_code == 401
     with override_settings(DEMO_MODE=True):
         assert services.login_attempt(username="employee", password="talentloop-demo", ip=IP_B) == world.employee
-        r = Client().post("/api/v1/auth/token", {"username": "employee", "password": "talentloop-demo"},
-                          content_type="application/json")
+        r = Client().post(
+            "/api/v1/auth/token",
+            {"username": "employee", "password": "talentloop-demo"},
+            content_type="application/json",
+        )
         assert r.status_code == 200
 
 
