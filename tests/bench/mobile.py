@@ -152,7 +152,8 @@ def build(cfg: dict, *, env: dict, talentloop: Callable, seed_company: bool = Tr
     seconds = None
     if seed_company:
         print(f"seeding {cfg['employees']:,} employees with three years of performance history…")
-        seconds, _out = talentloop(env, "seed", "--employees", str(cfg["employees"]), "--seed", str(SEED), "--reset")
+        seconds, _out = talentloop(env, "seed", "--employees", str(cfg["employees"]), "--seed", str(SEED), "--reset",
+                                   "--history")
         connection.close()
         print(f"  seeded in {seconds:.1f} s")
     started = time.perf_counter()

@@ -29,8 +29,26 @@ def test_database_company_gives_the_planned_history():
 
 
 @pytest.mark.django_db
+def test_seed_writes_the_organisation_only_by_default():
+    out = StringIO()
+    call_command("seed", employees=50, seed=5, reference_date=REF, stdout=out)
+    assert Employee.objects.count() == 50
+    assert not Observation.objects.exists() and not Score.objects.exists() and not Scorecard.objects.exists()
+    assert "--history" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_history_and_no_performance_contradict():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("seed", employees=50, history=True, no_performance=True, stdout=StringIO())
+    assert not Employee.objects.exists()
+
+
+@pytest.mark.django_db
 def test_seed_loads_history_and_reset_wipes_it():
-    call_command("seed", employees=50, seed=5, stdout=StringIO())
+    call_command("seed", employees=50, seed=5, history=True, reference_date=REF, stdout=StringIO())
     assert Observation.objects.exists() and Score.objects.exists() and Scorecard.objects.exists()
     call_command("seed", employees=45, seed=5, reset=True, no_performance=True, stdout=StringIO())
     assert Employee.objects.count() == 45
