@@ -17,10 +17,11 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install -q -e ".[test]"
 
-## make demo: install, migrate, load the demo company, serve it with its job worker on :8000
+## make demo [PORT=8080]: install, migrate, load the demo company, serve it with its job worker on :$(PORT)
+PORT ?= 8000
 demo: install
-	TALENTLOOP_DEMO=1 $(TL) demo
-	TALENTLOOP_DEMO=1 $(TL) serve 127.0.0.1:8000
+	TALENTLOOP_DEMO=1 $(TL) demo --url http://127.0.0.1:$(PORT)/
+	TALENTLOOP_DEMO=1 $(TL) serve 127.0.0.1:$(PORT)
 
 ## Chromium for the browser tests (Debian package; needs root, as on CI)
 browsers:
