@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talentloop.core.access import Actor
+from talentloop.core.widgets import DateTimeInput
 from talentloop.learning.models import Audience, ContentItem, ContentKind
 from talentloop.organisation.access import visible_job_families, visible_org_units
 
@@ -58,11 +59,9 @@ class ContentForm(forms.Form):
 
 class SessionForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Starts at"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                               format="%Y-%m-%dT%H:%M"))
+                                    widget=DateTimeInput)
     ends_at = forms.DateTimeField(label=_("Ends at"),
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                             format="%Y-%m-%dT%H:%M"))
+                                  widget=DateTimeInput)
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     online_url = forms.URLField(label=_("Online link"), max_length=500, required=False, assume_scheme="https")
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10000, required=False,

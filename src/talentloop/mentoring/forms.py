@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from talentloop.core.access import Actor
+from talentloop.core.widgets import DateInput
 from talentloop.mentoring import access, selectors
 from talentloop.mentoring.models import (
     CRITERION_DEFAULTS,
@@ -21,10 +22,6 @@ from talentloop.mentoring.models import (
     ProgrammeTemplate,
 )
 from talentloop.organisation.models import JobFamily
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _lines(text: str) -> list[str]:

@@ -8,10 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from talentloop.core.access import Actor
+from talentloop.core.widgets import DateInput
 from talentloop.onboarding.models import ChecklistTemplate, StepOwner
 from talentloop.organisation.models import JobFamily, OrgUnit
-
-DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class TemplateForm(forms.Form):

@@ -5,12 +5,9 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from talentloop.core.access import Actor
+from talentloop.core.widgets import DateInput
 from talentloop.organisation import access
 from talentloop.organisation.models import EmploymentStatus, EventKind, JobFamily, OrgUnit, Position
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class EmployeeRefField(forms.ModelChoiceField):

@@ -9,13 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from talentloop.core.access import Actor
+from talentloop.core.widgets import DateInput
 from talentloop.performance import access
 from talentloop.performance.models import SubjectKind, WorkResultKind
 from talentloop.performance.services.results import ACCEPT
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class MultipleFileInput(forms.ClearableFileInput):

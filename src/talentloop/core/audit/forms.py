@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from talentloop.core.audit.models import AuditEntry
+from talentloop.core.widgets import DateInput
 
 ENTITY_TYPES = [
     ("", _("Any record")),
@@ -16,10 +17,6 @@ ENTITY_TYPES = [
     ("accounts.apitoken", _("API token")),
     ("organisation.import", _("Import")),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AuditFilterForm(forms.Form):

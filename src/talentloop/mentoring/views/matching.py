@@ -20,6 +20,7 @@ from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, render_partial
 from talentloop.core.http import invalid_form as _invalid
 from talentloop.core.http import require as _require
+from talentloop.core.widgets import DateInput
 from talentloop.mentoring import access
 from talentloop.mentoring import selectors_matching as selectors
 from talentloop.mentoring.services import matching as services
@@ -28,10 +29,6 @@ from talentloop.organisation import access as org_access
 PAGE_SIZE = 50
 
 
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 # ---------------------------------------------------------------- suggestions for one mentee

@@ -19,6 +19,7 @@ from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404
 from talentloop.core.http import invalid_form as _invalid
 from talentloop.core.http import require as _require
+from talentloop.core.widgets import DateInput
 from talentloop.organisation.access import visible_employees, visible_org_units
 from talentloop.organisation.forms import EmployeeRefField
 from talentloop.organisation.models import Employee, OrgUnit
@@ -32,10 +33,6 @@ from talentloop.performance.services.scores import period_is_closed
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 
 
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def rating_field(label, required: bool = False) -> forms.DecimalField:
