@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -84,14 +85,23 @@ def on_http_error(request, exc: HttpError):
     return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
 
-def not_found(request, exception=None):
-    """Django's 404 for a path no route matches (``handler404``): the API's JSON error body under
-    /api/, e.g. for ``/api/v1/employees/abc``, and the product's page everywhere else."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body(_("Not found.")), status=404)
-    from django.views.defaults import page_not_found
+def on_database_error(request, exc: Exception):
+    """The database is down, unreachable or locked: a JSON 503 the client may retry, never HTML."""
+    from talentloop.config.errors import database_unavailable, logger
 
-    return page_not_found(request, exception)
+    logger.error("Database error in %s %s", request.method, request.path, exc_info=exc)
+    return database_unavailable()
+
+
+api.add_exception_handler(OperationalError, on_database_error)
+api.add_exception_handler(InterfaceError, on_database_error)
+
+
+def not_found(request, exception=None):
+    """Kept for old references; ``handler404`` is :func:`talentloop.config.errors.not_found`."""
+    from talentloop.config.errors import not_found as handler
+
+    return handler(request, exception)
 
 
 from talentloop.accounts.api import router as accounts_router  # noqa: E402

@@ -24,5 +24,8 @@ urlpatterns = [
     path("", include("talentloop.home.urls")),
 ]
 
-# A path that matches no route: JSON under /api/, the product's 404 page elsewhere.
-handler404 = "talentloop.config.api.not_found"
+# Errors: JSON under /api/, the product's pages in the reader's language elsewhere.
+handler400 = "talentloop.config.errors.bad_request"
+handler403 = "talentloop.config.errors.permission_denied"
+handler404 = "talentloop.config.errors.not_found"
+handler500 = "talentloop.config.errors.server_error"
