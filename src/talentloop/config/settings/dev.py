@@ -1,12 +1,15 @@
-"""Development and demo: DEBUG on, secrets generated into the var directory on first run."""
+"""Development and demo: secrets generated into the var directory on first run. DEBUG is on for
+development and off for the demo (``TALENTLOOP_DEMO=1``), so the demo shows the product's error
+pages, never a traceback; ``TALENTLOOP_DEBUG=1`` or ``0`` decides either way. Static files are served
+by WhiteNoise from the finders (base settings) with DEBUG off as well."""
 
 import os
 import secrets
 
 from talentloop.config.settings.base import *  # noqa: F403
-from talentloop.config.settings.base import VAR_DIR
+from talentloop.config.settings.base import DEMO_MODE, VAR_DIR
 
-DEBUG = os.environ.get("TALENTLOOP_DEBUG", "1") == "1"
+DEBUG = os.environ.get("TALENTLOOP_DEBUG", "0" if DEMO_MODE else "1") == "1"
 
 
 def _local_secret(name: str, make) -> str:
