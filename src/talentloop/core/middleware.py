@@ -96,7 +96,8 @@ class SessionIdleTimeoutMiddleware:
         from django.conf import settings
 
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        bearer = request.path.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META
+        if not bearer and user is not None and user.is_authenticated:
             now = _now()
             last = request.session.get(LAST_ACTIVITY_KEY)
             if isinstance(last, int):

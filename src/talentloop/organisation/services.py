@@ -13,6 +13,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from talentloop.accounts.services import account_deactivate
 from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record, diff, snapshot
@@ -29,6 +30,8 @@ from talentloop.organisation.models import (
 )
 
 logger = logging.getLogger(__name__)
+# Scheduled jobs act as the system: no user, audited as such.
+SYSTEM = Actor(user=None)
 
 # Fields that only employment events may change.
 STRUCTURAL_FIELDS = ("org_unit", "job_family", "position", "level", "manager", "status")
@@ -307,7 +310,13 @@ def employment_event_record(
     level: int | None = None,
     manager: Employee | None = None,
     note: str = "",
+    immediate: bool = False,
 ) -> EmploymentEvent:
+    """Record an employment event; applied at once when it is effective today or earlier.
+
+    A termination's effective date is the last day of employment: the person's account is
+    deactivated at the end of that day (``terminated_accounts_deactivate``), or at once when HR marks
+    the termination ``immediate`` or records it after that day."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     if not access.can_manage_employee(actor, employee):
         raise PermissionDenied(_("You may not change this person's employment."))
@@ -332,6 +341,8 @@ def employment_event_record(
                           **{k: str(v.pk if hasattr(v, "pk") else v) for k, v in changes.items() if v is not None}})
     if effective_date <= today():
         _apply_event(event, employee)
+    if kind == EventKind.TERMINATION and employee.user_id is not None and (immediate or effective_date < today()):
+        account_deactivate(actor=actor, user=employee.user, reason="termination")
     return event
 
 
@@ -391,4 +402,23 @@ def employment_events_apply_due(*, on: dt.date | None = None) -> int:
             logger.warning("Employment event %s not applied: %s", event.pk, exc.detail)
             continue
         count += 1
+    return count
+
+
+def terminated_accounts_deactivate(*, on: dt.date | None = None) -> int:
+    """End the access of everyone whose last day of employment is over (before ``on``, the
+    organisation's today). Idempotent; one account that fails is logged and the others go on.
+    Returns how many accounts were deactivated."""
+    from talentloop.accounts.models import User
+
+    on = on or today()
+    users = list(User.objects.filter(is_active=True, employee__status=EmploymentStatus.TERMINATED,
+                                     employee__termination_date__lt=on).order_by("pk"))
+    count = 0
+    for user in users:
+        try:
+            if account_deactivate(actor=SYSTEM, user=user, reason="termination"):
+                count += 1
+        except Exception:  # noqa: BLE001 - one bad record must not stop the others
+            logger.exception("Account %s of a terminated employee was not deactivated", user.pk)
     return count
