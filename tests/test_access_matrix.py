@@ -282,6 +282,24 @@ def _request(client: Client, row: Row, keys, api: bool):
     return method(url, body, content_type="application/x-www-form-urlencoded")
 
 
+def _datum_problems(row: Row, persona: str, response) -> list[str]:
+    """A row about a derived view may say, per persona, whether a datum must be in the answer
+    (True), must not be (False) or is not checked (None): ``extra={"shows": marker, "shown": (...)}``
+    where the marker is a string looked for in the body or a function of the response. A 200 alone
+    does not prove that a page keeps a datum to itself."""
+    if "shows" not in row.extra:
+        return []
+    wanted = row.extra["shown"][PERSONAS.index(persona)]
+    if wanted is None:
+        return []
+    marker = row.extra["shows"]
+    found = marker(response) if callable(marker) else marker in response.content.decode()
+    if found == wanted:
+        return []
+    what = row.extra.get("datum", "the datum")
+    return [f"{persona}: {what} {'missing' if wanted else 'shown'}"]
+
+
 def _run_row(world, row: Row, api: bool) -> None:
     keys = _keys(world)
     got = {}
@@ -302,6 +320,7 @@ def _run_row(world, row: Row, api: bool) -> None:
             body = response.json()
             if set(body) != {"detail", "errors"}:
                 problems.append(f"{persona}: error body {body}")
+        problems += _datum_problems(row, persona, response)
     assert not problems, f"{row.id}: " + "; ".join(problems) + f" (all: {got})"
 
 

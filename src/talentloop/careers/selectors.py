@@ -126,16 +126,23 @@ def _fmt(value: Decimal | None) -> str:
     return "—" if value is None else f"{Decimal(value).quantize(Decimal('0.1'))}"
 
 
-def _requirements(level: LadderLevel, employee: Employee, today: dt.date,
+def _requirements(actor: Actor, level: LadderLevel, employee: Employee, today: dt.date,
                   months: int | None) -> list[Requirement]:
     out: list[Requirement] = []
     if level.min_rating is not None:
+        from talentloop.performance.access import can_view_final_rating
         from talentloop.performance.selectors import period_ratings
 
         year = str(today.year - 1)
-        rating = period_ratings([employee.pk], [year]).get((employee.pk, year))
         label = _("Rating of %(min)s or better last year (%(year)s)") % {"min": _fmt(level.min_rating), "year": year}
-        if rating is None:
+        # The rating that counts is the final one where people decided it: the same rule as the
+        # final-ratings pages (the person, their managers, HR), so a mentor or the technical admin
+        # reading the path sees neither the figure nor whether it is met.
+        rating = period_ratings([employee.pk], [year]).get((employee.pk, year)) \
+            if can_view_final_rating(actor, employee) else False
+        if rating is False:
+            out.append(Requirement("rating", label, None, _("shown to the person, their managers and HR")))
+        elif rating is None:
             out.append(Requirement("rating", label, None, _("no rating for %(year)s yet") % {"year": year}))
         else:
             out.append(Requirement("rating", label, Decimal(rating) >= level.min_rating,
@@ -220,5 +227,5 @@ def promotion_path(actor: Actor, employee: Employee, today: dt.date | None = Non
     path = PromotionPath(employee=employee, ladder=ladder, levels=levels, current=current, next=upcoming,
                          months_in_level=months, level_since=since)
     if upcoming is not None:
-        path.requirements = _requirements(upcoming, employee, today, months)
+        path.requirements = _requirements(actor, upcoming, employee, today, months)
     return path

@@ -252,11 +252,12 @@ def can_view_mentor_effectiveness(actor: Actor, mentor: Mentor) -> bool:
 
 
 def can_view_mentee_growth(actor: Actor, mentor: Mentor) -> bool:
-    """The per-mentee breakdown of a mentor's effectiveness (ratings!) is HR's and the admins';
-    the mentor and their managers see the aggregated inputs only."""
+    """The per-mentee breakdown of a mentor's effectiveness (each mentee's ratings, final ones
+    included) is HR's: the rule of final ratings (``performance.access.can_view_final_rating``) leaves
+    the technical admin out. The mentor, their managers and the admin see the aggregated inputs only."""
     if not actor.is_authenticated or _is_self(actor, mentor.employee_id):
         return False
-    return actor.is_admin or hr_covers_unit(actor, mentor.employee.org_unit)
+    return hr_covers_unit(actor, mentor.employee.org_unit)
 
 
 def can_view_mentor_ranking(actor: Actor) -> bool:

@@ -255,6 +255,28 @@ def can_decide_final_rating(actor: Actor, employee: Employee, period_closed: boo
             and employee.manager_path.startswith(actor.reports_prefix))
 
 
+def can_view_final_rating(actor: Actor, employee: Employee) -> bool:
+    """The one rule for a person's final ratings wherever they show (the final-ratings pages, the
+    score page and API, the career path, the home sections): the person, whoever manages them (anyone
+    above them in the reporting tree, HR covering them). Never the mentor nor the technical admin.
+    In-memory twin of ``visible_final_ratings``."""
+    return is_self(actor, employee) or manages(actor, employee)
+
+
+def can_view_review_breakdown(actor: Actor, employee: Employee) -> bool:
+    """The review ratings of a closed cycle as they count in a score (the ratings part of a dimension
+    and its mean per kind of rater): the same people as a final rating. Ratings of a cycle that is not
+    closed count nowhere yet (see ``can_view_running_ratings``)."""
+    return can_view_final_rating(actor, employee)
+
+
+def can_view_running_ratings(actor: Actor, employee: Employee) -> bool:
+    """The ratings submitted in a cycle that is not closed yet: HR covering the person alone (not the
+    person, their managers, their mentor nor the technical admin) until the cycle closes."""
+    return (actor.is_authenticated and actor.is_hr and not is_self(actor, employee)
+            and hr_covers_unit(actor, employee.org_unit))
+
+
 def can_set_potential(actor: Actor, employee: Employee) -> bool:
     return manages(actor, employee)
 

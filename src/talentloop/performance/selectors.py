@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from talentloop.core.access import Actor
 from talentloop.organisation.models import Employee
@@ -27,25 +27,29 @@ def score_get(actor: Actor, employee: Employee, period: P.Period) -> dict | None
 
         recompute_period(period, [employee.pk])
         score = access.visible_scores(actor).filter(employee=employee, period_key=period.key).first()
-    final = FinalRating.objects.filter(employee=employee, period_key=period.key).first()
+    # A final rating shows only to whom it may (access.can_view_final_rating), in every door.
+    show_final = access.can_view_final_rating(actor, employee)
+    final = FinalRating.objects.filter(employee=employee, period_key=period.key).first() if show_final else None
     if score is None:
         # No scorecard applies (or the closed period was never scored): say so rather than 404.
         return {"employee_id": employee.pk, "period": period.key, "scorecard": "", "total": None, "rating": None,
-                "final_rating": final.rating if final else None, "status": status, "partial": False,
-                "days_present": None, "computed_at": None, "dimensions": []}
-    final = FinalRating.objects.filter(employee=employee, period_key=period.key).first()
+                "final_rating": final.rating if final else None, "final_rating_shown": show_final,
+                "status": status, "partial": False, "days_present": None, "computed_at": None,
+                "qualitative_pending": False, "dimensions": []}
     detail = score.detail or {}
-    return {
+    out = {
         "employee_id": employee.pk,
         "period": period.key,
         "scorecard": detail.get("scorecard", ""),
         "total": score.total,
         "rating": score.rating,
         "final_rating": final.rating if final else None,
+        "final_rating_shown": show_final,
         "status": status,
         "partial": score.partial,
         "days_present": detail.get("days_present"),
         "computed_at": score.computed_at,
+        "qualitative_pending": False,
         "dimensions": [
             {**dim, "weight": Decimal(dim["weight"]), "effective_weight": Decimal(dim["effective_weight"]),
              "score": None if dim["score"] is None else Decimal(dim["score"]),
@@ -56,6 +60,58 @@ def score_get(actor: Actor, employee: Employee, period: P.Period) -> dict | None
             for dim in detail.get("dimensions", [])
         ],
     }
+    _qualitative_part(actor, employee, period, out)
+    return out
+
+
+def running_ratings(employee: Employee, period: P.Period) -> tuple[bool, dict[str, dict[str, Decimal]]]:
+    """Whether a review cycle covering the period is under way for the person (open or in
+    calibration), and the running means of the ratings submitted in it: dimension key -> rater kind
+    -> mean, rounded to one decimal. No access scope: callers check ``access.can_view_running_ratings``
+    before showing the means. One query."""
+    from talentloop.performance.models import Review, ReviewCycle
+
+    pending = False
+    given: dict[str, dict[str, list[Decimal]]] = {}
+    rows = (Review.objects.filter(reviewee=employee, cycle__status__in=[ReviewCycle.Status.OPEN,
+                                                                        ReviewCycle.Status.CALIBRATION])
+            .values_list("cycle__period_key", "status", "kind", "dimension_ratings"))
+    for cycle_period, status, kind, ratings in rows:
+        try:
+            covers = P.parse(cycle_period)
+        except ValueError:
+            continue
+        if not (covers.start < period.end and covers.end > period.start):
+            continue
+        pending = True
+        if status != Review.Status.SUBMITTED:
+            continue
+        for key, value in (ratings or {}).items():
+            given.setdefault(key, {}).setdefault(kind, []).append(Decimal(str(value)))
+    means = {key: {kind: (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+                   for kind, values in kinds.items()} for key, kinds in given.items()}
+    return pending, means
+
+
+def _qualitative_part(actor: Actor, employee: Employee, period: P.Period, score: dict) -> None:
+    """The ratings part of each dimension as the reader may see it: the counted ratings (closed
+    cycles) and their mean per kind of rater to whom may see a review breakdown; "pending" while a
+    cycle covering the period is under way; the running means of that cycle to HR covering the
+    person alone."""
+    parts = [(d, m) for d in score["dimensions"] for m in d["metrics"] if m.get("key") == "ratings"]
+    if not parts:
+        return
+    breakdown = access.can_view_review_breakdown(actor, employee)
+    pending, means = running_ratings(employee, period)
+    running = access.can_view_running_ratings(actor, employee)
+    score["qualitative_pending"] = pending
+    for dim, m in parts:
+        m["pending"] = pending
+        m["breakdown_shown"] = breakdown
+        if not breakdown:
+            m["ratings"] = {}
+            m["score"] = None
+        m["running_ratings"] = dict(means.get(dim["key"], {})) if running else None
 
 
 def score_trend(actor: Actor, employee: Employee, limit: int = 12) -> list[Score]:

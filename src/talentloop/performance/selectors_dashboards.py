@@ -154,11 +154,16 @@ def score_explanation(score: dict, metrics: dict[str, Metric], employee: Employe
                      "leave), so the targets of sums and counts were pro-rated and the result is marked partial.")
                    % {"name": employee.display_name, "days": score.get("days_present") or 0,
                       "total": period.days, "period": period.key})
-    if score["final_rating"] is not None:
+    if score.get("qualitative_pending"):
+        out.append(_("A review cycle covering %(period)s is under way: its ratings count in the score once HR "
+                     "closes the cycle after calibration; until then the qualitative part is pending.")
+                   % {"period": period.key})
+    # Final ratings are spoken of only to whom they show (access.can_view_final_rating).
+    if score.get("final_rating_shown", True) and score["final_rating"] is not None:
         out.append(_("The final rating %(final)s was decided by people in a review; it counts wherever a rating "
                      "is used, instead of the computed %(rating)s.") % {"final": num(score["final_rating"]),
                                                                        "rating": num(score["rating"])})
-    else:
+    elif score.get("final_rating_shown", True):
         out.append(_("No final rating has been decided for this period: these computed figures are a suggestion, "
                      "and anyone can ask for a human review."))
     if score["status"] == "closed":
@@ -192,6 +197,7 @@ def score_page(actor: Actor, employee: Employee, period: P.Period) -> dict:
             if m.get("key") == "ratings":
                 m["name"] = _("Qualitative ratings")
                 m["rating_parts"] = [(kind, Decimal(value)) for kind, value in (m.get("ratings") or {}).items()]
+                m["running_parts"] = [(kind, value) for kind, value in (m.get("running_ratings") or {}).items()]
     score["explanation"] = score_explanation(score, metrics, employee, period)
     score["effective_rating"] = score["final_rating"] if score["final_rating"] is not None else score["rating"]
     return score
@@ -240,7 +246,8 @@ def my_dashboard(actor: Actor, employee: Employee, today: dt.date, months: int =
     rows = {s["period_key"]: s for s in access.visible_scores(actor).filter(employee=employee, period_key__in=keys)
             .values("period_key", "total", "rating", "partial")}
     finals = dict(FinalRating.objects.filter(employee__in=access.score_subjects(actor).filter(pk=employee.pk),
-                                             period_key__in=keys).values_list("period_key", "rating"))
+                                             period_key__in=keys).values_list("period_key", "rating")) \
+        if access.can_view_final_rating(actor, employee) else {}
     trend = [{"period": key, "total": rows.get(key, {}).get("total"), "rating": rows.get(key, {}).get("rating"),
               "partial": rows.get(key, {}).get("partial", False), "final_rating": finals.get(key),
               "current": key == current.key} for key in keys]

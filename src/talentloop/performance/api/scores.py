@@ -64,6 +64,11 @@ class MetricScoreOut(Schema):
     weight: Decimal
     effective_weight: Decimal
     missing: bool
+    pending: bool = Field(False, description="The ratings part only: a review cycle covering the period is under "
+                          "way; its ratings count once the cycle is closed.")
+    running_ratings: dict[str, Decimal] | None = Field(
+        None, description="The ratings part only, for HR covering the person: the running mean per kind of rater "
+        "of the ratings submitted in a cycle not closed yet (not counted in the score).")
 
 
 class DimensionScoreOut(Schema):
@@ -82,9 +87,12 @@ class ScoreOut(Schema):
     scorecard: str
     total: Decimal | None
     rating: Decimal | None
-    final_rating: Decimal | None
+    final_rating: Decimal | None = Field(description="Null when none was decided or the reader may not see it "
+                                         "(the person, their managers and HR do).")
     status: Literal["open", "closed"]
     partial: bool
+    qualitative_pending: bool = Field(False, description="A review cycle covering the period is under way: its "
+                                      "ratings are not in the total until the cycle is closed.")
     dimensions: list[DimensionScoreOut]
 
 

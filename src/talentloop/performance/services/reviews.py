@@ -2,8 +2,12 @@
 peers are picked by the reviewee or their manager, each reviewer writes and submits their own
 form, reminders are recorded daily, and the cycle moves on to calibration and closes.
 
-A submitted review is locked; its ratings become ``QualitativeRating`` facts covering the cycle's
-period, and the person's scores for every month of that period are recomputed after commit.
+A submitted review is locked. Its ratings count in nobody's score while the cycle runs: when HR
+closes the cycle (after calibration) the ratings of its submitted reviews become ``QualitativeRating``
+facts covering the cycle's period, and the scores of its people for every month of that period are
+recomputed after commit. Until then only HR covering a person reads the running figures
+(``access.can_view_running_ratings``). A reopened cycle keeps the ratings it already published; those
+submitted after the reopening count when it closes again.
 """
 
 from __future__ import annotations
@@ -155,12 +159,35 @@ def review_cycle_set_status(*, actor: Actor, cycle: ReviewCycle, status: str) ->
     cycle.closed_at = timezone.now() if status == Status.CLOSED else None
     cycle.save(update_fields=["status", "closed_at"])
     audit_record(actor=actor, action="update", obj=cycle, changes={"status": {"before": before, "after": status}})
-    if status == Status.CALIBRATION and before == Status.OPEN:
+    if status == Status.CLOSED:
+        # The cycle's ratings count from now on: published as facts, the scores of its people rebuilt.
+        reviewees = _publish_ratings(cycle)
+        ids = None if cycle.org_unit_id is None else reviewees
+        if ids is None or ids:
+            _enqueue_recompute(cycle.period_key, ids)
+    elif status == Status.CALIBRATION and before == Status.OPEN:
         # Fresh computed figures for the calibration page.
         ids = None if cycle.org_unit_id is None else list(
             Review.objects.filter(cycle=cycle, kind=RaterKind.SELF).values_list("reviewee_id", flat=True))
         _enqueue_recompute(cycle.period_key, ids)
     return cycle
+
+
+def _publish_ratings(cycle: ReviewCycle) -> list[int]:
+    """Write the dimension ratings of the cycle's submitted reviews that are not facts yet as
+    ``QualitativeRating`` rows covering the cycle's period (one read and a bulk insert); the people
+    reviewed in the cycle are returned."""
+    period = parse_period(cycle.period_key)
+    rows = []
+    for review in (Review.objects.filter(cycle=cycle, status=Review.Status.SUBMITTED)
+                   .exclude(pk__in=QualitativeRating.objects.filter(review__cycle=cycle).values("review_id"))
+                   .only("pk", "reviewee_id", "reviewer_id", "kind", "dimension_ratings")):
+        for key, value in (review.dimension_ratings or {}).items():
+            rows.append(QualitativeRating(employee_id=review.reviewee_id, rater_id=review.reviewer_id,
+                                          rater_kind=review.kind, dimension_key=key, rating=Decimal(str(value)),
+                                          covers_start=period.start, covers_end=period.end, review_id=review.pk))
+    QualitativeRating.objects.bulk_create(rows, batch_size=BATCH)
+    return sorted(set(Review.objects.filter(cycle=cycle).values_list("reviewee_id", flat=True)))
 
 
 # ---------------------------------------------------------------- peers
@@ -227,9 +254,8 @@ def review_save(
 ) -> Review:
     """Save the reviewer's own form as a draft, or submit it (then it is locked).
 
-    On submit every rated dimension and the overall rating are required; the dimension ratings are
-    written as ``QualitativeRating`` facts covering the cycle's period, and the person's scores are
-    recomputed after commit.
+    On submit every rated dimension and the overall rating are required; the ratings count in the
+    person's scores once the cycle is closed (``review_cycle_set_status``), not before.
     """
     review = (Review.objects.select_for_update(of=("self",))
               .select_related("cycle", "reviewee", "reviewer").get(pk=review.pk))
@@ -278,15 +304,6 @@ def review_save(
         review.status = Review.Status.SUBMITTED
         review.submitted_at = timezone.now()
     review.save()
-    if submit:
-        period = parse_period(review.cycle.period_key)
-        QualitativeRating.objects.bulk_create([
-            QualitativeRating(employee=review.reviewee, rater=review.reviewer, rater_kind=review.kind,
-                              dimension_key=key, rating=value, covers_start=period.start, covers_end=period.end,
-                              review=review)
-            for key, value in ratings.items()
-        ])
-        _enqueue_recompute(period.key, [review.reviewee_id])
     # The audit keeps that the form was saved or submitted, not what it says.
     audit_record(actor=actor, action="update", obj=review, entity_label=f"{review.cycle.name}: {review.kind}",
                  changes={"status": review.status, "rated": sorted(ratings)},

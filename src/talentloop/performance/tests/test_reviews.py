@@ -106,7 +106,7 @@ def test_peers_are_picked_by_the_reviewee_or_their_manager(world, cycle, actor_o
     assert not Review.objects.filter(pk=peer.pk).exists()
 
 
-def test_submitting_feeds_every_month_of_the_period_and_locks_the_form(
+def test_submitting_locks_the_form_and_closing_feeds_every_month_of_the_period(
         world, cycle, actor_of, django_capture_on_commit_callbacks):
     emp = world.emp(world.employee)
     review_peers_add(actor=actor_of("employee"), cycle=cycle, reviewee=emp, peers=[world.emp(world.mentor)])
@@ -123,23 +123,14 @@ def test_submitting_feeds_every_month_of_the_period_and_locks_the_form(
     with django_capture_on_commit_callbacks(execute=True):
         review_save(actor=actor_of("lead"), review=manager_review, rating="4", dimension_ratings={"teamwork": "4.5"},
                     comment="Helps everyone.", submit=True)
-    rating = QualitativeRating.objects.get()
-    assert (rating.employee, rating.rater_kind, rating.dimension_key, rating.rating) == (emp, "manager", "teamwork",
-                                                                                        D("4.5"))
-    assert (rating.covers_start, rating.covers_end) == (dt.date(2026, 1, 1), dt.date(2026, 4, 1))
-    # teamwork: manager 4.5 → 40 + 20 × 3.5 = 110 (no peer yet: its weight spreads); no other data,
-    # so each month's total is 110.00 and the rating 1 + 4 × 70 / 80 = 4.5.
-    for key in ("2026-01", "2026-02", "2026-03", "2026-Q1"):
-        score = Score.objects.get(employee=emp, period_key=key)
-        assert (score.total, score.rating) == (D("110.00"), D("4.5")), key
+    # Submitted and locked, but the cycle runs: the rating counts nowhere yet.
+    assert not QualitativeRating.objects.exists()
+    assert Score.objects.get(employee=emp, period_key="2026-02").total is None
     with pytest.raises(Conflict):
         review_save(actor=actor_of("lead"), review=manager_review, rating="2", submit=True)
-    # A peer rates teamwork 3.0 → 80: (110 × 60 + 80 × 40) / 100 = 98.00 → rating 1 + 4 × 58 / 80 = 3.9
     with django_capture_on_commit_callbacks(execute=True):
         review_save(actor=actor_of("mentor"), review=review_of(world, cycle, "employee", "peer"), rating="3",
                     dimension_ratings={"teamwork": "3"}, submit=True)
-    score = Score.objects.get(employee=emp, period_key="2026-02")
-    assert (score.total, score.rating) == (D("98.00"), D("3.9"))
     # A self review rates no dimension here (the scorecard gives self ratings no weight).
     with pytest.raises(InvalidInput):
         review_save(actor=actor_of("employee"), review=review_of(world, cycle, "employee", "self"),
@@ -148,6 +139,19 @@ def test_submitting_feeds_every_month_of_the_period_and_locks_the_form(
     review_cycle_set_status(actor=actor_of("hr"), cycle=cycle, status="calibration")
     with pytest.raises(Conflict):
         review_save(actor=actor_of("employee"), review=review_of(world, cycle, "employee", "self"), rating="4")
+    assert not QualitativeRating.objects.exists()
+    # Closing the cycle publishes its ratings as facts covering the period and rebuilds the scores.
+    with django_capture_on_commit_callbacks(execute=True):
+        review_cycle_set_status(actor=actor_of("hr"), cycle=cycle, status="closed")
+    rating = QualitativeRating.objects.get(rater_kind="manager")
+    assert (rating.employee, rating.rater_kind, rating.dimension_key, rating.rating) == (emp, "manager", "teamwork",
+                                                                                        D("4.5"))
+    assert (rating.covers_start, rating.covers_end) == (dt.date(2026, 1, 1), dt.date(2026, 4, 1))
+    # teamwork: manager 4.5 → 40 + 20 × 3.5 = 110, peer 3.0 → 80: (110 × 60 + 80 × 40) / 100 = 98.00
+    # → rating 1 + 4 × 58 / 80 = 3.9; no other data, so every month and the quarter read the same.
+    for key in ("2026-01", "2026-02", "2026-03", "2026-Q1"):
+        score = Score.objects.get(employee=emp, period_key=key)
+        assert (score.total, score.rating) == (D("98.00"), D("3.9")), key
 
 
 def test_reminders_are_recorded_once(world, cycle):
