@@ -25,13 +25,16 @@ SWEEP_DAYS = 2
 
 
 def performance_notices_notify(notices: Iterable) -> int:
-    """``PerformanceNotice`` rows (alerts, root-cause reviews) as notifications."""
+    """``PerformanceNotice`` rows (alerts, root-cause reviews, the digest of a root-cause run) as
+    notifications."""
     by_kind: dict[str, list[Item]] = defaultdict(list)
     for n in notices:
         kind = K.PERFORMANCE_KINDS.get(n.kind)
         if kind is None:
             continue
-        ref = f"alert:{n.alert_id}" if n.alert_id else f"root-cause:{n.review_id}" if n.review_id else ""
+        # A digest names no one review: the notice itself is what is handed over once.
+        ref = (f"alert:{n.alert_id}" if n.alert_id else f"root-cause:{n.review_id}" if n.review_id
+               else f"performance-notice:{n.pk}" if n.pk else "")
         by_kind[kind].append(Item(n.recipient_id, n.data or {}, n.link or "", ref))
     return sum(notify_each(kind=kind, items=items) for kind, items in by_kind.items())
 

@@ -1,12 +1,12 @@
-"""Notification kinds of work results (registered from PerformanceConfig.ready()). Both are about
-one person's results, so both are personal: never posted to a group chat."""
+"""Notification kinds of work results and of the root-cause run's digest (registered from
+PerformanceConfig.ready()). All are personal: never posted to a group chat."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from talentloop.notifications.kinds import Kind, pick, register
+from talentloop.notifications.kinds import PERFORMANCE_KINDS, Kind, pick, register
 
 
 def _kind_label(data: dict) -> str:
@@ -35,3 +35,16 @@ WORK_RESULT_SUBMITTED = register(Kind("work_result_submitted", gettext_lazy("Wor
                                       render=_submitted))
 WORK_RESULT_DECIDED = register(Kind("work_result_decided", gettext_lazy("Work result decided"), personal=True,
                                     render=_decided))
+
+
+def _review_digest(data: dict) -> str:
+    from talentloop.performance.services.alerts import notice_text
+
+    return notice_text("review_digest", data)
+
+
+# One notice per manager and root-cause run (``rootcause.notify_reviews``); about units, not one
+# person, but kept personal all the same: a unit's misses are not for a group chat.
+ROOT_CAUSE_DIGEST = register(Kind("root_cause_digest", gettext_lazy("Root-cause reviews (digest)"),
+                                  render=_review_digest))
+PERFORMANCE_KINDS["review_digest"] = ROOT_CAUSE_DIGEST.key

@@ -11,6 +11,7 @@ from talentloop.core.access import Actor
 from talentloop.performance import access
 from talentloop.performance.models import (
     Alert,
+    AlertCloseReason,
     AlertRule,
     AlertStatus,
     CauseKey,
@@ -22,6 +23,8 @@ from talentloop.performance.models import (
 )
 
 OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+# Waiting for someone to act: what the home page counts (acknowledged alerts are being handled).
+ACTION_STATUSES = (AlertStatus.OPEN,)
 
 
 def _alerts(actor: Actor) -> QuerySet[Alert]:
@@ -62,6 +65,34 @@ def alert_get(actor: Actor, pk: int) -> Alert | None:
     return _with_permissions(actor, [alert])[0] if alert is not None else None
 
 
+def alert_history(alert: Alert) -> list[dict]:
+    """What happened to an alert the actor already opened, oldest first: opened, every
+    acknowledgement and resolution with who and when (from the audit log, so a second
+    acknowledgement does not hide the first), and the metric's recovery. One query."""
+    from talentloop.core.audit.models import AuditEntry
+
+    events: list[dict] = [{"kind": "opened", "at": alert.opened_at, "who": ""}]
+    entries = list(AuditEntry.objects.filter(entity_type=Alert._meta.label_lower, entity_id=str(alert.pk),
+                                             summary__in=("acknowledged", "resolved"))
+                   .select_related("actor").order_by("at", "id"))
+    for e in entries:
+        events.append({"kind": e.summary, "at": e.at,
+                       "who": (e.actor.display_name or e.actor.get_username()) if e.actor else e.actor_label})
+    if alert.acknowledged_at and not any(e["kind"] == "acknowledged" for e in events):
+        # Acknowledged before the audit log recorded it: the alert's own fields still say who.
+        who = alert.acknowledged_by
+        events.append({"kind": "acknowledged", "at": alert.acknowledged_at,
+                       "who": (who.display_name or who.get_username()) if who else ""})
+    if alert.closed_at and alert.close_reason == AlertCloseReason.RECOVERED:
+        events.append({"kind": "recovered", "at": alert.closed_at, "who": ""})
+    elif alert.closed_at and not any(e["kind"] == "resolved" for e in events):
+        who = alert.closed_by
+        events.append({"kind": "resolved", "at": alert.closed_at,
+                       "who": (who.display_name or who.get_username()) if who else ""})
+    events.sort(key=lambda e: e["at"])
+    return events
+
+
 def alert_open_count(actor: Actor) -> int:
     """Alerts not yet closed about the people the actor handles (the team dashboard's figure)."""
     qs = access.visible_alerts(actor).filter(status__in=OPEN_STATUSES)
@@ -100,7 +131,10 @@ def root_cause_review_list(actor: Actor, *, status: str = "open", limit: int = 5
     elif status == "decided":
         qs = qs.filter(status=RootCauseStatus.DECIDED)
     count = qs.count()
-    return list(qs.order_by("-opened_at", "-id")[offset:offset + limit]), count
+    reviews = list(qs.order_by("-opened_at", "-id")[offset:offset + limit])
+    for review in reviews:
+        review.cause_summary = cause_summary(review)  # type: ignore[attr-defined]
+    return reviews, count
 
 
 def root_cause_review_page(actor: Actor, *, status: str = "all", limit: int = 50, offset: int = 0
@@ -116,6 +150,8 @@ def root_cause_review_get(actor: Actor, pk: int) -> RootCauseReview | None:
               .filter(pk=pk).first())
     if review is not None:
         review.can_decide = access.can_decide_root_cause(actor, review)  # type: ignore[attr-defined]
+        review.cause_summary = cause_summary(review)  # type: ignore[attr-defined]
+        review.missing_evidence = missing_evidence(review.causes)  # type: ignore[attr-defined]
     return review
 
 
@@ -181,6 +217,49 @@ def cause_lines(cause: dict, unit: str = "") -> list[str]:
                                                "days": tenure["tenure_days"], "pct": tenure["share_pct"],
                                                "limit": tenure.get("limit")})
     return lines
+
+
+def missing_evidence(causes: list[dict]) -> list[str]:
+    """What the cause analysis had no figures for, as short phrases in the active language, so a
+    review with no likely cause says what to record instead of "unclear". Read from the evidence
+    stored with the review (the stored cause code stays as it was)."""
+    out: list[str] = []
+    for cause in causes or []:
+        e = cause.get("evidence") or {}
+        key = cause.get("key")
+        if key == CauseKey.TARGET_TOO_HIGH:
+            if e.get("target") is None:
+                out.append(_("no target for the latest period"))
+            if not e.get("history_periods"):
+                out.append(_("no history of the metric for the unit"))
+            if not e.get("peers"):
+                out.append(_("no peer units with figures for the metric"))
+        elif key == CauseKey.RESOURCES_THIN:
+            if (e.get("headcount") or {}).get("drop_pct") is None:
+                out.append(_("no headcount plan or records to compare"))
+            if (e.get("hours") or {}).get("drop_pct") is None:
+                out.append(_("no hours recorded"))
+            if (e.get("workload_per_head") or {}).get("rise_pct") is None:
+                out.append(_("no workload figures"))
+        elif key == CauseKey.CAPABILITY_SHORT:
+            skill = e.get("skill") or {}
+            if skill.get("gap_pct") is None:
+                out.append(_("no skill assessments in the last 12 months") if not skill.get("assessments")
+                           else _("no skill assessments in peer units to compare with"))
+            if (e.get("tenure") or {}).get("share_pct") is None:
+                out.append(_("no current members to judge tenure"))
+    return list(dict.fromkeys(str(x) for x in out))
+
+
+def cause_summary(review: RootCauseReview) -> str:
+    """The likely cause in one phrase; with none, what evidence is missing (or that every rule was
+    checked and none held)."""
+    if review.primary_cause != CauseKey.UNCLEAR:
+        return str(CauseKey(review.primary_cause).label)
+    missing = missing_evidence(review.causes)
+    if missing:
+        return _("Evidence missing: %(what)s") % {"what": _("; ").join(missing)}
+    return _("No rule held on the evidence recorded")
 
 
 def review_causes(review: RootCauseReview) -> list[dict]:

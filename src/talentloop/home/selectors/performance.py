@@ -213,14 +213,16 @@ class AlertsSection(Section):
 
 
 def alerts(ctx: Ctx) -> AlertsSection | None:
-    """Open decline alerts the person may see (their own, their team's) and, for the heads of units and
-    HR, open root-cause reviews. The alerts are read with only what the card shows (the alert page's
-    selector loads whole employee records, encrypted fields included)."""
+    """Decline alerts still waiting for someone to act (open, not yet acknowledged) that the person
+    may see (their own, their team's) and, for the heads of units and HR, open root-cause reviews. An
+    acknowledged alert leaves the count: it stays on the alerts page until it is resolved or the
+    metric recovers. The alerts are read with only what the card shows (the alert page's selector
+    loads whole employee records, encrypted fields included)."""
     from talentloop.performance.models import RootCauseStatus
-    from talentloop.performance.selectors_alerts import OPEN_STATUSES
+    from talentloop.performance.selectors_alerts import ACTION_STATUSES
 
     section = AlertsSection(urgency=URGENT)
-    open_alerts = perf_access.visible_alerts(ctx.actor).filter(status__in=OPEN_STATUSES)
+    open_alerts = perf_access.visible_alerts(ctx.actor).filter(status__in=ACTION_STATUSES)
     section.alerts, section.alert_count = head_and_count(
         open_alerts.select_related("rule__metric", "employee")
         .only("id", "opened_at", "rule__id", "rule__name", "rule__name_en", "rule__metric__id",

@@ -236,6 +236,8 @@ class RootCauseReviewOut(Schema):
     status: Literal["open", "decided"]
     primary_cause: Literal["target_too_high", "resources_thin", "capability_short", "unclear"]
     causes: list[CauseOut]
+    cause_summary: str = Field(description="the likely cause in words; with none, which evidence is missing")
+    missing_evidence: list[str] = Field(description="what the cause analysis had no figures for")
     suggested_actions: list[str]
     context: dict[str, Any]
     opened_on: dt.date
@@ -255,6 +257,14 @@ class RootCauseReviewOut(Schema):
     @staticmethod
     def resolve_causes(obj) -> list[dict]:
         return [{**c, "summary": selectors_alerts.cause_lines(c, obj.metric.unit)} for c in obj.causes or []]
+
+    @staticmethod
+    def resolve_cause_summary(obj) -> str:
+        return selectors_alerts.cause_summary(obj)
+
+    @staticmethod
+    def resolve_missing_evidence(obj) -> list[str]:
+        return selectors_alerts.missing_evidence(obj.causes)
 
 
 class ReviewQuery(AlertPageIn):

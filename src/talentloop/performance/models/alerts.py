@@ -269,6 +269,8 @@ class RootCauseReview(models.Model):
 class NoticeKind(models.TextChoices):
     ALERT_OPENED = "alert_opened", _("Decline alert")
     REVIEW_OPENED = "review_opened", _("Root-cause review")
+    # One per recipient and run when a run opened several reviews for them, or any without a likely cause.
+    REVIEW_DIGEST = "review_digest", _("Root-cause reviews (digest)")
 
 
 class PerformanceNotice(models.Model):

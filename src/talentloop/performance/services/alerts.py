@@ -40,6 +40,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from talentloop.core import generations
 from talentloop.core.access import Actor
@@ -354,6 +355,14 @@ def notice_text(kind: str, data: dict) -> str:
                  "likely cause: %(cause)s.") % {
             "unit": data["unit"], "metric": data["metric"], "n": data["periods"], "period": data["period"],
             "cause": CauseKey(data["cause"]).label}
+    if kind == NoticeKind.REVIEW_DIGEST:
+        # "unclear" reviews are never told one by one: they come here, counted, with the units named.
+        return ngettext("%(n)s root-cause review opened (%(likely)s with a likely cause, %(missing)s where "
+                        "evidence is missing): %(units)s.",
+                        "%(n)s root-cause reviews opened (%(likely)s with a likely cause, %(missing)s where "
+                        "evidence is missing): %(units)s.", data["count"]) % {
+            "n": data["count"], "likely": data["likely"], "missing": data["unclear"],
+            "units": _(", ").join(data.get("units") or [])}
     raise KeyError(kind)
 
 

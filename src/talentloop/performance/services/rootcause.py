@@ -488,6 +488,9 @@ def _capability_cause(cfg: RootCauseSettings, ctx: Context, unit: int, peers: li
                   {"skill": skill, "tenure": tenure}, evaluable)
 
 
+# A digest names at most this many units (the rest are on the list it links to).
+DIGEST_UNITS = 5
+
 _RANK = {"strong": 0, "moderate": 1, "weak": 2, "": 3}
 
 
@@ -624,26 +627,49 @@ def root_causes_evaluate(*, actor: Actor | None, as_of: dt.date) -> RootCauseRun
 
 
 def notify_reviews(review_ids: list[int]) -> list[PerformanceNotice]:
-    """Tell the unit's head and HR covering the unit that a review opened."""
+    """Tell the unit's head and HR covering the unit that reviews opened: one notice per recipient
+    and run. A recipient with a single review that has a likely cause gets that review's notice; with
+    several, or any without a likely cause, one digest that counts them, names the units and links
+    to the list (a first run over many units would otherwise fill each inbox with one notice per
+    review, most of them "unclear")."""
     from talentloop.accounts.models import RoleAssignment
 
-    reviews = list(RootCauseReview.objects.filter(pk__in=review_ids).select_related("org_unit", "metric"))
+    reviews = list(RootCauseReview.objects.filter(pk__in=review_ids).select_related("org_unit", "metric")
+                   .order_by("org_unit__path", "metric_id", "id"))
     hr = list(RoleAssignment.objects.filter(role="hr").values_list("user_id", "org_unit__path"))
     hr_emp = dict(Employee.objects.filter(user_id__in={u for u, _p in hr}).values_list("user_id", "id"))
+    by_recipient: dict[int, list[RootCauseReview]] = defaultdict(list)
+    for review in reviews:
+        recipients = [review.org_unit.manager_id] if review.org_unit.manager_id else []
+        recipients += [hr_emp[user] for user, path in hr
+                       if user in hr_emp and (path is None or review.org_unit.path.startswith(path))]
+        for recipient in dict.fromkeys(recipients):
+            by_recipient[recipient].append(review)
     notices = []
     with translation.override(settings.LANGUAGE_CODE):
-        for review in reviews:
-            recipients = [review.org_unit.manager_id] if review.org_unit.manager_id else []
-            recipients += [hr_emp[user] for user, path in hr
-                           if user in hr_emp and (path is None or review.org_unit.path.startswith(path))]
-            data = {"unit": review.org_unit.name, "unit_en": review.org_unit.name_en, "metric": review.metric.name,
-                    "metric_en": review.metric.name_en, "periods": review.periods_missed,
-                    "period": review.last_period, "cause": review.primary_cause}
-            text = notice_text(NoticeKind.REVIEW_OPENED, data)[:500]
-            link = reverse("performance:root-cause-detail", args=[review.pk])
-            for recipient in dict.fromkeys(recipients):
-                notices.append(PerformanceNotice(recipient_id=recipient, kind=NoticeKind.REVIEW_OPENED, text=text,
-                                                 data=data, link=link, review=review))
+        for recipient, mine in by_recipient.items():
+            if len(mine) == 1 and mine[0].primary_cause != CauseKey.UNCLEAR:
+                review = mine[0]
+                data = {"unit": review.org_unit.name, "unit_en": review.org_unit.name_en,
+                        "metric": review.metric.name, "metric_en": review.metric.name_en,
+                        "periods": review.periods_missed, "period": review.last_period,
+                        "cause": review.primary_cause}
+                notices.append(PerformanceNotice(
+                    recipient_id=recipient, kind=NoticeKind.REVIEW_OPENED,
+                    text=notice_text(NoticeKind.REVIEW_OPENED, data)[:500], data=data,
+                    link=reverse("performance:root-cause-detail", args=[review.pk]), review=review))
+                continue
+            unclear = sum(1 for r in mine if r.primary_cause == CauseKey.UNCLEAR)
+            units = list(dict.fromkeys(r.org_unit.name for r in mine))
+            units_en = list(dict.fromkeys(r.org_unit.name_en or r.org_unit.name for r in mine))
+            data = {"count": len(mine), "likely": len(mine) - unclear, "unclear": unclear,
+                    "units": units[:DIGEST_UNITS] + (["…"] if len(units) > DIGEST_UNITS else []),
+                    "units_en": units_en[:DIGEST_UNITS] + (["…"] if len(units_en) > DIGEST_UNITS else []),
+                    "reviews": [r.pk for r in mine], "opened_on": mine[0].opened_on.isoformat()}
+            notices.append(PerformanceNotice(
+                recipient_id=recipient, kind=NoticeKind.REVIEW_DIGEST,
+                text=notice_text(NoticeKind.REVIEW_DIGEST, data)[:500], data=data,
+                link=reverse("performance:root-cause-list") + "?status=open"))
     return deliver_notices(notices)
 
 

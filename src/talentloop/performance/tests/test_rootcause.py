@@ -124,7 +124,10 @@ def test_three_misses_open_a_review_and_unclear_when_no_cause_holds(org, django_
     assert found["resources_thin"]["evidence"]["headcount"]["drop_pct"] == "0.00"
     assert found["capability_short"]["holds"] is False
     assert (review.primary_cause, review.suggested_actions) == ("unclear", ["investigate"])
-    assert {n.recipient_id for n in PerformanceNotice.objects.filter(review=review)} == {
+    # No likely cause: never told one by one; the unit's head and HR each get one digest of the run.
+    assert not PerformanceNotice.objects.filter(review=review).exists()
+    digests = PerformanceNotice.objects.filter(kind="review_digest")
+    assert {n.recipient_id for n in digests if review.pk in n.data["reviews"]} == {
         org.world.emp(org.world.lead).pk, org.world.emp(org.world.hr).pk}
     assert RootCauseReview.objects.get(org_unit=org.world.rnd).value == D("9.7")
 
@@ -376,3 +379,69 @@ def test_review_list_query_count(org, world, client_for, api_client_for, extra_u
     with CaptureQueriesContext(connection) as queries:
         assert len(api.get("/api/v1/root-cause-reviews").json()) == 5 + extra_units
     assert len(queries) == 4 + 1
+
+
+# ---------------------------------------------------------------- alerts people can act on
+
+
+def _notifications(recipient_pk: int) -> list:
+    from talentloop.notifications.models import Notification
+
+    return list(Notification.objects.filter(recipient_id=recipient_pk).values_list("kind", flat=True))
+
+
+def test_one_digest_per_recipient_and_run_and_no_unclear_review_told_alone(org, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from talentloop.performance.services.rootcause import notify_reviews
+
+    org.series(org.tasks, org.platform, [10, 10, 10, 10, 9, 9, 9, 10])
+    org.series(org.tasks, org.infra + org.qa, [10] * 8)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = check("2026-07-02")
+    assert result.opened == 3  # platform, rnd and the company, none with a likely cause
+    hr, lead = org.world.emp(org.world.hr).pk, org.world.emp(org.world.lead).pk
+    # HR covers all three units: one notice, not three; the lead one digest for platform
+    hr_notices = list(PerformanceNotice.objects.filter(recipient_id=hr))
+    assert [(n.kind, n.data["count"], n.data["likely"], n.data["unclear"]) for n in hr_notices] == [
+        ("review_digest", 3, 0, 3)]
+    assert hr_notices[0].link == "/performance/root-causes/?status=open"
+    with translation.override("en"):
+        assert hr_notices[0].message.startswith(
+            "3 root-cause reviews opened (0 with a likely cause, 3 where evidence is missing): ")
+    assert _notifications(hr) == ["root_cause_digest"]
+    assert [n.kind for n in PerformanceNotice.objects.filter(recipient_id=lead)] == ["review_digest"]
+    # a review with a likely cause, alone for its recipient, keeps its own notice; the others go
+    # into the digest of whoever receives several
+    PerformanceNotice.objects.all().delete()
+    RootCauseReview.objects.filter(pk=org.review().pk).update(primary_cause="target_too_high")
+    notify_reviews(list(RootCauseReview.objects.values_list("pk", flat=True)))
+    lead_notices = list(PerformanceNotice.objects.filter(recipient_id=lead))
+    assert [(n.kind, n.review_id) for n in lead_notices] == [("review_opened", org.review().pk)]
+    assert [(n.kind, n.data["likely"], n.data["unclear"]) for n in PerformanceNotice.objects.filter(
+        recipient_id=hr)] == [("review_digest", 1, 2)]
+
+
+def test_a_review_without_a_likely_cause_says_which_evidence_is_missing(org, world, client_for, api_client_for):
+    from django.utils import translation
+
+    from talentloop.performance.selectors_alerts import cause_summary, missing_evidence
+
+    org.series(org.tasks, org.platform, [10, 10, 10, 10, 9, 9, 9, 10])
+    org.series(org.tasks, org.infra + org.qa, [10] * 8)
+    check("2026-07-02")
+    review = org.review()
+    assert review.primary_cause == "unclear"  # the stored code stays
+    with translation.override("en"):
+        missing = missing_evidence(review.causes)
+        # headcount comes from the employee records; no hours, workload or skill assessments recorded
+        assert missing == ["no hours recorded", "no workload figures", "no skill assessments in the last 12 months"]
+        assert cause_summary(review) == ("Evidence missing: no hours recorded; no workload figures; no skill "
+                                         "assessments in the last 12 months")
+    lead = client_for("lead")
+    page = lead.get(f"/performance/root-causes/{review.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="missing-evidence"' in page and "<li>no hours recorded</li>" in page
+    listed = lead.get("/performance/root-causes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Evidence missing: no hours recorded" in listed and ">Unclear<" not in listed
+    one = api_client_for("lead").get(f"/api/v1/root-cause-reviews/{review.pk}").json()
+    assert one["primary_cause"] == "unclear" and one["missing_evidence"] and one["cause_summary"]

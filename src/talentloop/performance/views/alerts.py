@@ -157,7 +157,8 @@ def alert_list(request):
 def alert_detail(request, pk: int):
     alert = selectors_alerts.alert_get(request.actor, pk)
     _require(alert is not None)
-    return TemplateResponse(request, "performance/alerts/detail.html", {"alert": _with_forms(alert), "detail": True})
+    return TemplateResponse(request, "performance/alerts/detail.html", {
+        "alert": _with_forms(alert), "detail": True, "history": selectors_alerts.alert_history(alert)})
 
 
 def _alert_action(request, pk: int, form_class, service, done: str):
