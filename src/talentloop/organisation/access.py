@@ -107,3 +107,14 @@ def can_import_employees(actor: Actor) -> bool:
 def can_export_employees(actor: Actor) -> bool:
     """HR and admins export; the file holds only ``visible_employees(actor)``."""
     return actor.is_authenticated and (actor.is_hr or actor.is_admin)
+
+
+def can_view_employee(actor: Actor, employee: Employee) -> bool:
+    """The profile page's rule, for links to it: only a reader who may open the page gets a link."""
+    if not actor.is_authenticated or employee is None:
+        return False
+    if actor.is_admin or actor.hr_everywhere:
+        return True
+    if actor.employee is not None and actor.employee.pk == employee.pk:
+        return True
+    return visible_employees(actor).filter(pk=employee.pk).exists()
