@@ -11,11 +11,21 @@ def token_list(actor: Actor) -> list[ApiToken]:
     return list(access.visible_tokens(actor).filter(user_id=actor.user_id).select_related("user")[:200])
 
 
+def account_queryset(actor: Actor, search: str = "") -> QuerySet[User]:
+    """Accounts the actor manages, found by username, display name, the person's name, its pinyin
+    (full or initials) or employee number; the page's roles come in one more query."""
+    qs = access.visible_accounts(actor).prefetch_related("role_assignments")
+    term = " ".join(search.split())[:100]
+    if term:
+        compact = term.lower().replace(" ", "")
+        qs = qs.filter(Q(username__icontains=term) | Q(display_name__icontains=term)
+                       | Q(employee__search_key__contains=term.lower())
+                       | Q(employee__search_key__contains=compact))
+    return qs.order_by("username", "pk")
+
+
 def account_list(actor: Actor, search: str = "", limit: int = 200) -> list[User]:
-    qs = access.visible_accounts(actor).prefetch_related("role_assignments").order_by("username")
-    if search:
-        qs = qs.filter(Q(username__icontains=search) | Q(display_name__icontains=search))
-    return list(qs[:limit])
+    return list(account_queryset(actor, search)[:limit])
 
 
 def role_queryset(user: User) -> QuerySet[RoleAssignment]:

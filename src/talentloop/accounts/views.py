@@ -25,6 +25,7 @@ from talentloop.core.access import client_ip
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404
 from talentloop.core.http import require as _require
+from talentloop.core.paging import paginate
 from talentloop.organisation.access import visible_org_units
 
 
@@ -101,6 +102,9 @@ def token_revoke(request, pk: int):
     return redirect("accounts:token-list")
 
 
+ACCOUNTS_PER_PAGE = 50
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_list(request):
@@ -115,8 +119,9 @@ def account_list(request):
         else:
             messages.success(request, _("Account %(name)s created.") % {"name": user.username})
             return redirect("accounts:account-detail", pk=user.pk)
-    context = {"form": form, "accounts": selectors.account_list(actor, search=request.GET.get("q", "")),
-               "q": request.GET.get("q", "")}
+    q = request.GET.get("q", "")[:100]
+    page_obj = paginate(request, selectors.account_queryset(actor, search=q), per_page=ACCOUNTS_PER_PAGE)
+    context = {"form": form, "accounts": page_obj.object_list, "page_obj": page_obj, "q": q}
     return TemplateResponse(request, "accounts/account_list.html", context,
                             status=422 if form.errors and request.htmx else 200)
 

@@ -10,3 +10,8 @@ class MentoringConfig(AppConfig):
         from talentloop.mentoring.models import MentorPolicy
 
         generations.watch(MentorPolicy)
+
+        from talentloop.mentoring import selectors
+        from talentloop.organisation import search
+
+        search.register_scope("mentees", selectors.plan_mentee_candidates)

@@ -21,7 +21,8 @@ from talentloop.mentoring.models import (
     PlanTopic,
     ProgrammeTemplate,
 )
-from talentloop.organisation.models import JobFamily
+from talentloop.organisation.forms import EmployeeRefField
+from talentloop.organisation.models import Employee, JobFamily
 
 
 def _lines(text: str) -> list[str]:
@@ -213,7 +214,7 @@ class TemplateForm(forms.Form):
 class PlanCreateForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Programme"), queryset=ProgrammeTemplate.objects.none())
     mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=Mentor.objects.none())
-    mentee = forms.CharField(label=_("Mentee (employee number)"), max_length=32)
+    mentee = EmployeeRefField(label=_("Mentee"), queryset=Employee.objects.none(), scope="mentees")
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
 
     def __init__(self, *args, actor: Actor, **kwargs):
@@ -222,17 +223,13 @@ class PlanCreateForm(forms.Form):
         self.fields["template"].queryset = access.visible_templates(actor).filter(is_active=True)
         self.fields["mentor"].queryset = selectors.plan_mentors(actor)
         self.fields["mentor"].label_from_instance = lambda m: m.employee.display_name
+        self.fields["mentee"].queryset = selectors.plan_mentee_candidates(actor).select_related("org_unit",
+                                                                                                "job_family")
         if not actor.is_hr:
             mentor = selectors.mentor_of(actor)
             if mentor is not None:
                 self.fields["mentor"].initial = mentor.pk
                 self.fields["mentor"].widget = forms.HiddenInput()
-
-    def clean_mentee(self):
-        employee = selectors.mentee_lookup(self.actor, self.cleaned_data["mentee"])
-        if employee is None:
-            raise forms.ValidationError(_("No active employee has this number."))
-        return employee
 
 
 class PlanEditForm(forms.Form):

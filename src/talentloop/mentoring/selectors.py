@@ -190,16 +190,20 @@ def job_family_get(actor: Actor, pk: int):
     return visible_job_families(actor).filter(pk=pk).first()
 
 
+def plan_mentee_candidates(actor: Actor) -> QuerySet[Employee]:
+    """Whom a new plan may be for: HR within their scope; a mentor among active staff (the plan
+    itself then shows the mentor only what mentoring needs). The plan form's people picker offers these."""
+    if not access.can_start_plan(actor):
+        return Employee.objects.none()
+    if "mentor" in actor.roles and actor.employee is not None:
+        return Employee.objects.filter(status="active")
+    return access.screening_subjects(actor)
+
+
 def mentee_lookup(actor: Actor, employee_number: str = "", pk: int | None = None) -> Employee | None:
     """A mentee picked by employee number (or id): HR within their scope; a mentor among active
     staff (the plan itself then shows the mentor only what mentoring needs)."""
-    if not access.can_start_plan(actor):
-        return None
-    if "mentor" in actor.roles and actor.employee is not None:
-        qs = Employee.objects.filter(status="active")
-    else:
-        qs = access.screening_subjects(actor)
-    qs = qs.select_related("org_unit", "job_family")
+    qs = plan_mentee_candidates(actor).select_related("org_unit", "job_family")
     if pk is not None:
         return qs.filter(pk=pk).first()
     return qs.filter(employee_number=(employee_number or "").strip()).first()

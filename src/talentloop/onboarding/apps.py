@@ -6,4 +6,7 @@ class OnboardingConfig(AppConfig):
     label = "onboarding"
 
     def ready(self):
-        from talentloop.onboarding import notification_kinds  # noqa: F401
+        from talentloop.onboarding import access, notification_kinds  # noqa: F401
+        from talentloop.organisation import search
+
+        search.register_scope("new-hires", access.start_subjects)

@@ -9,8 +9,10 @@ from django.utils.translation import pgettext_lazy
 
 from talentloop.core.access import Actor
 from talentloop.core.widgets import DateInput
+from talentloop.onboarding import access
 from talentloop.onboarding.models import ChecklistTemplate, StepOwner
-from talentloop.organisation.models import JobFamily, OrgUnit
+from talentloop.organisation.forms import EmployeeRefField
+from talentloop.organisation.models import Employee, JobFamily, OrgUnit
 
 
 class TemplateForm(forms.Form):
@@ -67,7 +69,7 @@ class TemplateForm(forms.Form):
 
 
 class StartForm(forms.Form):
-    employee = forms.CharField(label=_("New hire (employee number)"), max_length=32)
+    employee = EmployeeRefField(label=_("New hire"), queryset=Employee.objects.none(), scope="new-hires")
     template = forms.ModelChoiceField(label=_("Template"), queryset=ChecklistTemplate.objects.filter(active=True),
                                       required=False, help_text=_("Empty: the template that applies to the person."))
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
@@ -75,14 +77,7 @@ class StartForm(forms.Form):
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-
-    def clean_employee(self):
-        from talentloop.onboarding.selectors import start_subject_get
-
-        emp = start_subject_get(self.actor, employee_number=self.cleaned_data["employee"])
-        if emp is None:
-            raise forms.ValidationError(_("No active person with this number whose onboarding you may start."))
-        return emp
+        self.fields["employee"].queryset = access.start_subjects(actor).select_related("org_unit", "manager")
 
 
 class TickForm(forms.Form):

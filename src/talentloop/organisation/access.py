@@ -109,6 +109,23 @@ def can_export_employees(actor: Actor) -> bool:
     return actor.is_authenticated and (actor.is_hr or actor.is_admin)
 
 
+def can_give_login(actor: Actor, employee: Employee) -> bool:
+    """HR covering the person, or an administrator, creates or links the person's account."""
+    if not actor.is_authenticated:
+        return False
+    return actor.is_admin or can_manage_employee(actor, employee)
+
+
+def linkable_accounts(actor: Actor) -> QuerySet:
+    """Accounts that belong to no one and may be linked to a person: never an administrator's."""
+    from talentloop.accounts.models import User
+
+    if not actor.is_authenticated or not (actor.is_admin or actor.is_hr):
+        return User.objects.none()
+    return (User.objects.filter(employee__isnull=True, is_superuser=False)
+            .exclude(role_assignments__role="admin"))
+
+
 def can_view_employee(actor: Actor, employee: Employee) -> bool:
     """The profile page's rule, for links to it: only a reader who may open the page gets a link."""
     if not actor.is_authenticated or employee is None:

@@ -204,6 +204,31 @@ def _refs(request, data) -> dict:
     return out
 
 
+class PersonSearchIn(InSchema):
+    q: str = Field("", max_length=100, description="Part of a name, its pinyin (full or initials), an "
+                   "English name or an employee number")
+    scope: str = Field("visible", max_length=40, description="Whom the picker offers: visible, current, "
+                       "colleagues, managed, mentees, new-hires")
+    limit: int = Field(20, ge=1, le=20)
+
+
+class PersonMatchOut(Schema):
+    id: int
+    employee_number: str
+    name: str
+    name_en: str
+    status: StatusLiteral
+
+
+@router.get("/people/search", response={200: list[PersonMatchOut], **ERRORS},
+            summary="Find a person to pick (name, pinyin, English name or number)")
+def people_search(request, filters: Query[PersonSearchIn]):
+    found = selectors.employee_search(request.actor, filters.q, scope=filters.scope, limit=filters.limit)
+    if found is None:
+        raise InvalidInput(_("Please correct the errors below."), {"scope": [_("No such scope.")]})
+    return found
+
+
 @router.get("/employees", response={200: EmployeePageOut, **ERRORS}, summary="People you may see")
 def employee_list(request, filters: Query[EmployeeFiltersIn]):
     items, count = selectors.employee_list(

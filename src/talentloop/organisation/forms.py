@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.choices import BaseChoiceIterator
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talentloop.core.access import Actor
 from talentloop.core.widgets import DateInput
@@ -10,19 +18,89 @@ from talentloop.organisation import access
 from talentloop.organisation.models import EmploymentStatus, EventKind, JobFamily, OrgUnit, Position
 
 
+class PersonPicker(forms.Widget):
+    """Search-as-you-type: a search box (the field's own name) whose suggestions come from
+    ``organisation:people-search`` in the form's scope, and a hidden ``<name>_id`` holding the
+    chosen person's id (``static/js/app.js`` fills it). Without script the box still takes an
+    employee number."""
+
+    def __init__(self, scope: str = "visible", attrs=None):
+        super().__init__(attrs)
+        self.scope = scope
+
+    def value_from_datadict(self, data, files, name):
+        return (data.get(f"{name}_id", "") or "", data.get(name, "") or "")
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_id" not in data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        element_id = attrs.pop("id", None) or f"id_{name}"
+        pk, text = "", ""
+        if isinstance(value, tuple):
+            pk, text = value
+        elif value is not None and hasattr(value, "employee_number"):
+            pk, text = value.pk, f"{value.display_name} ({value.employee_number})"
+        elif value not in (None, ""):
+            text = str(value)
+        listbox = f"{element_id}_results"
+        url = f"{reverse('organisation:people-search')}?{urlencode({'scope': self.scope, 'field': name})}"
+        extra = flatatt({k: v for k, v in attrs.items() if k not in {"type", "name", "value"}})
+        return format_html(
+            '<div class="person-picker" data-person-picker>'
+            '<input type="search" name="{}" id="{}" value="{}" autocomplete="off" role="combobox" '
+            'aria-autocomplete="list" aria-expanded="false" aria-controls="{}" placeholder="{}" '
+            'hx-get="{}" hx-trigger="input changed delay:250ms, search" hx-target="#{}" hx-sync="this:replace"{}>'
+            '<input type="hidden" name="{}_id" value="{}" data-person-id>'
+            '<ul class="person-results" id="{}" role="listbox" aria-label="{}"></ul></div>',
+            name, element_id, text, listbox, _("Name, pinyin (e.g. wxm) or number"), url, listbox, extra,
+            name, pk, listbox, _("Suggestions"),
+        )
+
+
 class EmployeeRefField(forms.ModelChoiceField):
-    """Pick a manager by employee number; only people the actor may see are accepted."""
+    """Pick a person by name, pinyin, English name or number through ``PersonPicker``; only people in
+    the field's queryset (the form's access scope) are accepted, whatever id or number is sent.
 
-    widget = forms.TextInput
+    ``scope`` names the same set for the picker's suggestions (``organisation.search``). The API and
+    old clients may still send an employee number under the field's own name."""
 
-    def __init__(self, *args, **kwargs):
+    widget = PersonPicker
+
+    def __init__(self, *args, scope: str = "visible", **kwargs):
         kwargs.setdefault("to_field_name", "employee_number")
-        super().__init__(*args, **kwargs)
+        kwargs.pop("widget", None)
+        super().__init__(*args, widget=PersonPicker(scope=scope), **kwargs)
+        self.error_messages = {**self.error_messages, "invalid_choice": _(
+            "No one by that name or number among the people you may choose here.")}
 
     def prepare_value(self, value):
-        if hasattr(value, "employee_number"):
-            return value.employee_number
+        if isinstance(value, tuple) or hasattr(value, "employee_number"):
+            return value
+        if isinstance(value, int):  # an initial id
+            return self.queryset.filter(pk=value).first() or ""
         return super().prepare_value(value)
+
+    def to_python(self, value):
+        pk, text = value if isinstance(value, tuple) else ("", value)
+        pk, text = str(pk or "").strip(), str(text or "").strip()
+        if not pk and not text:
+            return None
+        if pk:
+            if not pk.isdigit() or len(pk) > 18:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            found = self.queryset.filter(pk=int(pk)).first()
+        else:
+            # A typed number, or the label a picker shows: "王小明 (TL0007)".
+            match = LABEL_NUMBER.search(text)
+            found = self.queryset.filter(employee_number=match.group(1).strip() if match else text).first()
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
+LABEL_NUMBER = re.compile(r"\(([^()]+)\)\s*$")
 
 
 class ScopedFormMixin:
@@ -49,8 +127,8 @@ class EmployeeCreateForm(ScopedFormMixin, forms.Form):
     job_family = forms.ModelChoiceField(label=_("Job family"), queryset=JobFamily.objects.none())
     position = forms.ModelChoiceField(label=_("Position"), queryset=Position.objects.none(), required=False)
     level = forms.IntegerField(label=_("Level"), min_value=1, max_value=20, initial=1)
-    manager = EmployeeRefField(label=_("Manager (employee number)"), queryset=OrgUnit.objects.none(),
-                               required=False)
+    manager = EmployeeRefField(label=_("Manager"), queryset=OrgUnit.objects.none(), required=False,
+                               scope="current")
     national_id = forms.CharField(label=_("National ID number"), max_length=40, required=False,
                                   help_text=_("Stored encrypted; shown masked."))
     bank_account = forms.CharField(label=_("Bank account"), max_length=40, required=False,
@@ -89,8 +167,8 @@ class EmploymentEventForm(ScopedFormMixin, forms.Form):
                                         required=False)
     position = forms.ModelChoiceField(label=_("New position"), queryset=Position.objects.none(), required=False)
     level = forms.IntegerField(label=_("New level"), min_value=1, max_value=20, required=False)
-    manager = EmployeeRefField(label=_("New manager (employee number)"), queryset=OrgUnit.objects.none(),
-                               required=False)
+    manager = EmployeeRefField(label=_("New manager"), queryset=OrgUnit.objects.none(), required=False,
+                               scope="current")
     note = forms.CharField(label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, actor: Actor, **kwargs):
@@ -157,7 +235,7 @@ def unit_filter_choices(queryset, empty_label, selected) -> list[tuple]:
 
 
 class OrgUnitForm(forms.ModelForm):
-    manager = EmployeeRefField(label=_("Head (employee number)"), queryset=OrgUnit.objects.none(), required=False)
+    manager = EmployeeRefField(label=pgettext_lazy("org unit", "Head"), queryset=OrgUnit.objects.none(), required=False)
 
     class Meta:
         model = OrgUnit
@@ -187,3 +265,22 @@ class PositionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["job_family"].queryset = access.visible_job_families(actor)
         self.fields["org_unit"].queryset = access.visible_org_units(actor).order_by("path")
+
+
+class EmployeeAccountForm(forms.Form):
+    """Give a person a login: a new account (optionally inviting them by e-mail) or an existing one."""
+
+    username = forms.CharField(label=_("Username"), max_length=150, required=False,
+                               widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}))
+    email = forms.EmailField(label=_("E-mail"), required=False,
+                             help_text=_("Empty: the person's own address."))
+    invite = forms.BooleanField(label=_("E-mail them a link to choose their password"), required=False)
+    existing = forms.CharField(label=_("Or link an existing account (its username)"), max_length=150,
+                               required=False,
+                               help_text=_("An account that belongs to no one yet, e.g. opened before the hire."))
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("username")) == bool(data.get("existing")):
+            raise ValidationError(_("Give either a new username or an existing account, not both."))
+        return data

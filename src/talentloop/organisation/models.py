@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from talentloop.core.crypto.fields import EncryptedTextField
 from talentloop.core.models import TimeStampedModel
+from talentloop.organisation import search
 
 
 class BilingualNameMixin:
@@ -82,6 +83,25 @@ class EmploymentStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
+class EmployeeQuerySet(models.QuerySet):
+    """Bulk writes keep each person's search key (``organisation.search``) in step with their names."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            search.fill(obj)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if search.NAME_FIELDS.intersection(fields):
+            for obj in objs:
+                search.fill(obj)
+            if "search_key" not in fields:
+                fields.append("search_key")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Employee(TimeStampedModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
@@ -112,6 +132,11 @@ class Employee(TimeStampedModel):
     # Sensitive: encrypted at rest, masked by default, reads audited.
     national_id = EncryptedTextField(_("national ID number"), blank=True)
     bank_account = EncryptedTextField(_("bank account"), blank=True)
+    # Number, name, English name and the name's pinyin (full and initials), lower case: what the
+    # people picker searches with one LIKE (``organisation.search``).
+    search_key = models.CharField(max_length=400, blank=True, default="", editable=False)
+
+    objects = EmployeeQuerySet.as_manager()
 
     class Meta:
         ordering = ["employee_number"]
@@ -127,6 +152,15 @@ class Employee(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.employee_number})"
+
+    def save(self, *args, **kwargs):
+        # Derived data, not workflow: the search key always follows the names it is made of.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or search.NAME_FIELDS.intersection(update_fields):
+            search.fill(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 
 from talentloop.core.access import Actor
-from talentloop.organisation import access
-from talentloop.organisation.models import Employee, EmploymentEvent, OrgUnit
+from talentloop.organisation import access, search
+from talentloop.organisation.models import Employee, EmploymentEvent, EmploymentStatus, OrgUnit
 
 MAX_LIMIT = 200
 
@@ -122,3 +122,35 @@ def team_size(actor: Actor, manager: Employee) -> int:
     """Active people anywhere below ``manager`` in the reporting tree."""
     return (access.visible_employees(actor).filter(manager_path__startswith=manager.reports_prefix)
             .exclude(status="terminated").count())
+
+
+SEARCH_LIMIT = 20
+
+
+def employee_search(actor: Actor, term: str, *, scope: str = "visible", limit: int = SEARCH_LIMIT
+                    ) -> list[Employee] | None:
+    """People in the picker's ``scope`` whose name, pinyin (full or initials), English name or number
+    contains ``term``: one query over the precomputed key, at most ``limit`` rows; None for an unknown
+    scope. Current staff come before people who left."""
+    qs = search.scope_queryset(actor, scope)
+    if qs is None:
+        return None
+    term = search.normalise_term(term)
+    if not term:
+        return []
+    compact = term.replace(" ", "")
+    q = Q(search_key__contains=term)
+    if compact != term:
+        q |= Q(search_key__contains=compact)
+    limit = max(1, min(limit, SEARCH_LIMIT))
+    return list(
+        qs.filter(q)
+        .annotate(gone=Case(When(status=EmploymentStatus.TERMINATED, then=1), default=0,
+                            output_field=IntegerField()))
+        .only("pk", "employee_number", "name", "name_en", "status")
+        .order_by("gone", "name", "pk")[:limit]
+    )
+
+
+def linkable_account_get(actor: Actor, username: str):
+    return access.linkable_accounts(actor).filter(username__iexact=username.strip()).first()

@@ -13,12 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from talentloop.accounts import access as account_access
 from talentloop.core.crypto import mask
-from talentloop.core.errors import DomainError
+from talentloop.core.errors import DomainError, InvalidInput
 from talentloop.core.http import form_errors_from, get_or_404, render_partial
 from talentloop.core.http import invalid_form as _invalid
 from talentloop.core.http import require as _require
-from talentloop.organisation import access, selectors, services
+from talentloop.organisation import access, selectors, services, services_accounts
 from talentloop.organisation.forms import (
+    EmployeeAccountForm,
     EmployeeCreateForm,
     EmployeeEditForm,
     EmployeeFilterForm,
@@ -77,6 +78,9 @@ def employee_detail(request, pk: int):
         # HR and admins reach the person's account (reset code, roles) from the profile.
         "can_open_account": employee.user is not None and (
             account_access.can_manage_accounts(actor) or account_access.can_issue_reset_code(actor, employee.user)),
+        # A new hire without a login gets one from here (HR covering them, or an administrator).
+        "can_give_login": employee.user_id is None and employee.status != "terminated"
+        and access.can_give_login(actor, employee),
     }
     return TemplateResponse(request, "organisation/employee_detail.html", context)
 
@@ -257,3 +261,58 @@ def position_edit(request, pk: int | None = None):
                         {"form": form, "kind": "position", "obj": position})
     return TemplateResponse(request, "organisation/catalogue_form.html",
                             {"form": form, "kind": "position", "obj": position})
+
+
+@login_required
+def people_search(request):
+    """The people picker's suggestions (an htmx partial). The typed text arrives under the picker's
+    own field name (``field``) or ``q``; ``scope`` is the set the form accepts."""
+    field = request.GET.get("field", "")[:60]
+    term = request.GET.get("q") or (request.GET.get(field, "") if field else "")
+    scope = request.GET.get("scope", "visible")[:40]
+    people = selectors.employee_search(request.actor, term[:100], scope=scope)
+    _require(people is not None)
+    context = {"people": people, "term": term.strip(), "listbox": request.GET.get("listbox", "")[:80]}
+    return TemplateResponse(request, "organisation/_person_options.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_account(request, pk: int):
+    """Give a person a login: create one (and invite them) or link an existing account."""
+    actor = request.actor
+    employee = selectors.employee_get(actor, pk)
+    _require(employee is not None and access.can_give_login(actor, employee))
+    if employee.user_id is not None:
+        return redirect("organisation:employee-detail", pk=employee.pk)
+    suggestion = (employee.email.split("@")[0] if employee.email else employee.employee_number).lower()
+    form = EmployeeAccountForm(request.POST if request.method == "POST" else None,
+                               initial={"username": suggestion, "email": employee.email})
+    context = {"employee": employee, "form": form}
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["existing"]:
+                    account = selectors.linkable_account_get(actor, data["existing"])
+                    if account is None:
+                        raise InvalidInput(_("This account cannot be linked."), {"existing": [
+                            _("No free account with this username that you may link.")]})
+                    services_accounts.account_link_to_employee(actor=actor, employee=employee, user=account)
+                    messages.success(request, _("The account %(username)s now belongs to %(name)s.")
+                                     % {"username": account.username, "name": employee.display_name})
+                else:
+                    account = services_accounts.account_create_for_employee(
+                        actor=actor, employee=employee, username=data["username"], email=data["email"],
+                        invite=data["invite"])
+                    messages.success(request, (_("%(name)s can sign in as %(username)s; an invitation to choose a "
+                                                 "password is on its way.") if data["invite"] else
+                                               _("%(name)s can sign in as %(username)s once a password is set "
+                                                 "(issue a reset code from the account page)."))
+                                     % {"username": account.username, "name": employee.display_name})
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                return HttpResponseRedirect(reverse("organisation:employee-detail", args=[employee.pk]))
+        return _invalid(request, "organisation/employee_account.html", context)
+    return TemplateResponse(request, "organisation/employee_account.html", context)

@@ -26,9 +26,8 @@ GOAL_ROWS = 3
 
 
 def _colleague_field(label):
-    return EmployeeRefField(label=label, queryset=Employee.objects.none(),
-                            widget=forms.TextInput(attrs={"list": "colleagues", "autocomplete": "off"}),
-                            help_text=gettext_lazy("Type a name to see suggestions, or the employee number."))
+    return EmployeeRefField(label=label, queryset=Employee.objects.none(), scope="colleagues",
+                            help_text=gettext_lazy("Type a name, its pinyin (e.g. wxm) or the employee number."))
 
 
 # ---------------------------------------------------------------- feedback
@@ -88,7 +87,7 @@ def feedback_give(request):
 
 class FeedbackRequestForm(forms.Form):
     responder = _colleague_field(gettext_lazy("Ask (colleague)"))
-    subject = EmployeeRefField(label=gettext_lazy("About (employee number)"), queryset=Employee.objects.none(),
+    subject = EmployeeRefField(label=gettext_lazy("About"), queryset=Employee.objects.none(),
                                required=False,
                                help_text=gettext_lazy("Leave empty for feedback about yourself; managers may name "
                                             "someone in their team."))
@@ -156,7 +155,7 @@ def plan_list(request):
 
 
 class PlanForm(forms.Form):
-    employee = EmployeeRefField(label=gettext_lazy("For (employee number)"), queryset=Employee.objects.none())
+    employee = EmployeeRefField(label=gettext_lazy("For"), queryset=Employee.objects.none(), scope="managed")
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     reason = forms.CharField(label=gettext_lazy("Why this plan"), max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 4}))

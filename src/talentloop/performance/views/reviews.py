@@ -138,8 +138,7 @@ def cycle_status(request, pk: int):
 
 
 class PeerForm(forms.Form):
-    peer = EmployeeRefField(label=gettext_lazy("Colleague (employee number)"), queryset=Employee.objects.none(),
-                            widget=forms.TextInput(attrs={"list": "colleagues", "autocomplete": "off"}))
+    peer = EmployeeRefField(label=gettext_lazy("Colleague"), queryset=Employee.objects.none(), scope="colleagues")
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,6 +39,40 @@
       .catch(function () {})
       .then(function () { form.dataset.cleared = "1"; form.submit(); });
   });
+  // People picker (organisation.forms.PersonPicker): htmx fills the suggestions; choosing one puts
+  // the person's id in the hidden input, typing again clears it; Escape closes the list.
+  function pickerOf(node) { return node.closest("[data-person-picker]"); }
+  function closeList(picker) {
+    var list = picker.querySelector(".person-results");
+    if (list) { list.innerHTML = ""; }
+    var box = picker.querySelector("input[type=search]");
+    if (box) { box.setAttribute("aria-expanded", "false"); }
+  }
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest("[data-person-pick]");
+    if (!option) { return; }
+    var picker = pickerOf(option);
+    if (!picker) { return; }
+    picker.querySelector("[data-person-id]").value = option.dataset.personPick;
+    var box = picker.querySelector("input[type=search]");
+    box.value = option.dataset.personLabel;
+    closeList(picker);
+    box.focus();
+  });
+  document.addEventListener("input", function (event) {
+    var picker = event.target.matches("[data-person-picker] input[type=search]") && pickerOf(event.target);
+    if (picker) { picker.querySelector("[data-person-id]").value = ""; }
+  });
+  document.addEventListener("keydown", function (event) {
+    var picker = event.key === "Escape" && pickerOf(event.target);
+    if (picker) { closeList(picker); }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var picker = pickerOf(event.detail.target);
+    if (!picker) { return; }
+    var box = picker.querySelector("input[type=search]");
+    if (box) { box.setAttribute("aria-expanded", event.detail.target.children.length ? "true" : "false"); }
+  });
   // Language picker submits on change (no inline script: the CSP forbids it).
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-autosubmit]")) { event.target.form.submit(); }
