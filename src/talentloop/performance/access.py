@@ -536,3 +536,15 @@ def visible_score_errors(actor: Actor) -> QuerySet[ScoreError]:
     if not can_recompute(actor):
         return ScoreError.objects.none()
     return ScoreError.objects.filter(employee__in=score_subjects(actor))
+
+
+# ---------------------------------------------------------------- background observation uploads
+
+from talentloop.performance.models import ObservationImportJob  # noqa: E402
+
+
+def visible_import_jobs(actor: Actor) -> QuerySet[ObservationImportJob]:
+    """A background upload is seen by the person who started it, while they may upload."""
+    if not can_upload_observations(actor):
+        return ObservationImportJob.objects.none()
+    return ObservationImportJob.objects.filter(created_by_id=actor.user_id)

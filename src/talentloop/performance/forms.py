@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -356,6 +357,7 @@ OBSERVATION_COLUMNS = ["employee_number", "employee_id", "org_unit_id", "metric"
                        "external_id"]
 SUBJECT_COLUMNS = ("employee_number", "employee_id", "org_unit_id")
 REQUIRED_COLUMNS = ["metric", "value", "occurred_at", "source", "external_id"]
+MAX_HEADER_COLUMNS = 200
 UPLOAD_MODES = [
     ("all", gettext_lazy("All or nothing: if any row is rejected, import nothing")),
     ("valid_only", gettext_lazy("Import the valid rows and skip the rejected ones")),
@@ -433,19 +435,30 @@ def read_observation_file(content: bytes) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _check_header(values: list[Any]) -> list[str]:
-    keys = [importing._header_key(v) for v in values]
-    while keys and not keys[-1]:
-        keys.pop()
+    """The column keys of the header row; linear in its width, and at most ``MAX_HEADER_COLUMNS``
+    wide (trailing empty cells, as spreadsheets save them, do not count)."""
+    width = len(values)
+    while width and importing._cell_text(values[width - 1]) == "":
+        width -= 1
+    if width > MAX_HEADER_COLUMNS:
+        message = _("The header row has %(n)s columns; a file of observations has at most %(max)s. Keep only "
+                    "the observation columns.") % {"n": f"{width:,}", "max": MAX_HEADER_COLUMNS}
+        raise InvalidInput(message, {"file": [message]})
+    keys = [importing._header_key(v) for v in values[:width]]
     problems = []
-    unknown = [k for k in keys if k and k not in OBSERVATION_COLUMNS]
+    allowed = set(OBSERVATION_COLUMNS)
+    unknown = [k for k in keys if k and k not in allowed]
     if unknown:
+        shown = ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
         problems.append(_("Unknown columns: %(columns)s. The columns are: %(allowed)s.")
-                        % {"columns": ", ".join(unknown), "allowed": ", ".join(OBSERVATION_COLUMNS)})
-    duplicated = sorted({k for k in keys if k and keys.count(k) > 1})
+                        % {"columns": shown, "allowed": ", ".join(OBSERVATION_COLUMNS)})
+    counts = Counter(k for k in keys if k)
+    duplicated = sorted(k for k, n in counts.items() if n > 1)
     if duplicated:
-        problems.append(_("Columns appear more than once: %(columns)s.") % {"columns": ", ".join(duplicated)})
-    missing = [k for k in REQUIRED_COLUMNS if k not in keys]
-    if not any(k in keys for k in SUBJECT_COLUMNS):
+        shown = ", ".join(duplicated[:20]) + (" …" if len(duplicated) > 20 else "")
+        problems.append(_("Columns appear more than once: %(columns)s.") % {"columns": shown})
+    missing = [k for k in REQUIRED_COLUMNS if k not in counts]
+    if not any(k in counts for k in SUBJECT_COLUMNS):
         missing.insert(0, "employee_number")
     if missing:
         problems.append(_("Required columns are missing: %(columns)s. The first row must hold the column "

@@ -75,3 +75,11 @@ from huey.contrib.djhuey import db_periodic_task as _sweep_periodic  # noqa: E40
 def sweep_recompute_marks():
     """Every minute: drain what a crashed worker or a lost wake-up left (marks stay until done)."""
     return recompute_marks_drain().recomputed
+
+
+@db_task()
+def run_observation_import(job_id: int):
+    """A big observation file checked or imported in the background (the upload page polls it)."""
+    from talentloop.performance.services.imports import observation_import_job_run
+
+    return observation_import_job_run(job_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from talentloop.performance.models import IngestBatch, Metric, Observation, Peri
 from talentloop.performance.services.recompute import recompute_marks_add
 
 MAX_ITEMS = 5000
+PROGRESS_EVERY = 250
 MAX_VALUE = Decimal("1e13")
 
 
@@ -116,15 +118,25 @@ def _parse_shape(index: int, raw: Any, latest: dt.datetime | None = None) -> tup
     except (InvalidOperation, ValueError):
         errors.setdefault("value", []).append(_("Must be a finite number."))
     occurred = raw.get("occurred_at")
-    moment = parse_datetime(occurred) if isinstance(occurred, str) else None
+    try:
+        # Well-formed but impossible values (month 13, hour 25, an offset of 25 hours) raise.
+        moment = parse_datetime(occurred) if isinstance(occurred, str) and len(occurred) <= 64 else None
+    except (ValueError, OverflowError):
+        moment = None
+        errors.setdefault("occurred_at", []).append(
+            _("Not a valid date and time (check the month, day, hour, minute and time zone offset)."))
     if moment is None:
-        errors.setdefault("occurred_at", []).append(_("Must be an ISO 8601 date and time."))
+        if "occurred_at" not in errors:
+            errors.setdefault("occurred_at", []).append(_("Must be an ISO 8601 date and time."))
     else:
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        if moment > (latest or timezone.now() + dt.timedelta(days=1)):
-            errors.setdefault("occurred_at", []).append(_("Cannot be in the future."))
-        if moment.year < 2000:
+        try:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            if moment > (latest or timezone.now() + dt.timedelta(days=1)):
+                errors.setdefault("occurred_at", []).append(_("Cannot be in the future."))
+            if moment.year < 2000:
+                errors.setdefault("occurred_at", []).append(_("Too far in the past."))
+        except (ValueError, OverflowError):
             errors.setdefault("occurred_at", []).append(_("Too far in the past."))
         out["occurred_at"] = moment
     unknown = set(raw) - {"metric", "value", "occurred_at", "source", "external_id", "employee_id",
@@ -139,13 +151,14 @@ def _closed_keys() -> set[str]:
 
 
 def observations_ingest(*, actor: Actor, items: list[Any], partial: bool = False, channel: str = "api",
-                        dry_run: bool = False) -> IngestResult:
+                        dry_run: bool = False, progress: Callable[[int], None] | None = None) -> IngestResult:
     """Validate a batch as a set, then write it in one transaction (or not at all).
 
     Raises InvalidInput (with the rejected list) when ``partial`` is false and any item is bad.
     With ``dry_run`` nothing is written and nothing is raised for bad items: the result counts and
     classifies every item (``outcomes``: index -> accepted, duplicate, correction or rejected) exactly
     as a real run with the same batch would, so an upload page can show it row by row first.
+    ``progress`` (a background upload) is told now and then how many items have been checked.
     """
     if not access.can_ingest_observations(actor):
         raise PermissionDenied(_("You may not send observations."))
@@ -157,6 +170,8 @@ def observations_ingest(*, actor: Actor, items: list[Any], partial: bool = False
     shaped: list[tuple[int, dict]] = []
     latest = timezone.now() + dt.timedelta(days=1)
     for index, raw in enumerate(items):
+        if progress is not None and index and index % PROGRESS_EVERY == 0:
+            progress(index)
         data, errors = _parse_shape(index, raw, latest)
         if errors:
             result.rejected.append({"index": index, "errors": errors})
@@ -214,8 +229,42 @@ def observations_ingest(*, actor: Actor, items: list[Any], partial: bool = False
             {"items": [_("Item %(i)d is invalid.") % {"i": r["index"]} for r in result.rejected[:50]]},
             rejected=result.rejected,
         )
-    _write(actor, good, result, channel)
+    _write_retrying(actor, good, result, channel)
     return result
+
+
+WRITE_ATTEMPTS = 3
+
+
+def _write_retrying(actor: Actor, good: list[_Item], result: IngestResult, channel: str) -> None:
+    """``_write``, again when a concurrent batch committed the same (source, external id) first.
+
+    Two identical batches may both find no current row and both insert; the unique current
+    (source, external id) stops the later one at its insert (on PostgreSQL it waits for the other
+    to commit). Its transaction (or savepoint) is rolled back whole, and the retry reads the rows
+    the other committed, so its items count as duplicates or corrections like any resent batch.
+    A deadlock or serialization failure between two batches is retried the same way.
+    """
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            _write(actor, good, result, channel)
+            return
+        except Exception as exc:
+            # COPY runs on the driver's own cursor, so its errors arrive unwrapped by Django.
+            if attempt + 1 == WRITE_ATTEMPTS or not _is_race(exc):
+                raise
+        result.accepted = result.duplicates = result.corrections = 0
+        result.affected = set()
+        result.batch_id = None
+
+
+def _is_race(exc: Exception) -> bool:
+    if isinstance(exc, (IntegrityError, connection.Database.IntegrityError)):
+        return True
+    if not isinstance(exc, (OperationalError, connection.Database.OperationalError)):
+        return False
+    # PostgreSQL: deadlock_detected, serialization_failure.
+    return (getattr(exc, "sqlstate", None) or getattr(exc.__cause__, "sqlstate", None)) in ("40P01", "40001")
 
 
 def _classify(good: list[_Item], result: IngestResult) -> None:

@@ -17,4 +17,5 @@ urlpatterns = [
     path("periods/reopen/", config.period_reopen, name="period-reopen"),
     path("periods/rebuild/", config.period_recompute, name="period-recompute"),
     path("observations/upload/", observations.observation_upload, name="observation-upload"),
+    path("observations/upload/jobs/<int:pk>/", observations.observation_upload_job, name="observation-upload-job"),
 ]

@@ -17,10 +17,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from talentloop.core.errors import DomainError
-from talentloop.core.http import form_errors_from
+from talentloop.core.http import form_errors_from, get_or_404, render_partial
 from talentloop.organisation import importing
 from talentloop.performance import access
 from talentloop.performance.forms import (
@@ -30,6 +30,8 @@ from talentloop.performance.forms import (
     observation_template,
     read_observation_file,
 )
+from talentloop.performance.models import ImportJobState
+from talentloop.performance.services.imports import BACKGROUND_ROWS, observation_import_job_start
 from talentloop.performance.services.observations import MAX_ITEMS, IngestResult, observations_ingest
 
 SESSION_KEY = "performance.observation_upload"
@@ -97,6 +99,8 @@ def _preview(request):
     form = ObservationUploadForm(request.POST, request.FILES)
     if form.is_valid():
         rows, mode = form.rows, form.cleaned_data["mode"]
+        if len(rows) > BACKGROUND_ROWS:
+            return _preview_in_background(request, form)
         try:
             result = observations_ingest(actor=actor, items=[item for _line, item in rows],
                                          partial=mode == "valid_only", channel="upload", dry_run=True)
@@ -109,6 +113,18 @@ def _preview(request):
             request.session[SESSION_KEY] = {"token": token, "file_name": upload.name[:200], "at": time.time()}
             return _preview_page(request, upload.name, rows, result, mode, token)
     return _upload_page(request, form, status=422 if getattr(request, "htmx", False) else 200)
+
+
+def _preview_in_background(request, form: ObservationUploadForm):
+    """A big file: stored as for the small ones, checked by the worker while the page shows progress."""
+    actor = request.actor
+    _forget(request)
+    token = importing.import_upload_store(actor=actor, content=form.content)
+    upload = form.cleaned_data["file"]
+    request.session[SESSION_KEY] = {"token": token, "file_name": upload.name[:200], "at": time.time()}
+    job = observation_import_job_start(actor=actor, token=token, file_name=upload.name, mode=form.cleaned_data["mode"],
+                                       dry_run=True, total=len(form.rows))
+    return redirect("performance:observation-upload-job", pk=job.pk)
 
 
 def _preview_page(request, file_name: str, rows, result: IngestResult, mode: str, token: str, status: int = 200):
@@ -139,6 +155,12 @@ def _apply(request):
     mode = form.cleaned_data["mode"]
     try:
         rows = read_observation_file(content)
+        if len(rows) > BACKGROUND_ROWS:
+            # The worker imports it; the stored file is now the job's (it discards it when done).
+            job = observation_import_job_start(actor=actor, token=pending["token"], file_name=pending["file_name"],
+                                               mode=mode, dry_run=False, total=len(rows))
+            request.session.pop(SESSION_KEY, None)
+            return redirect("performance:observation-upload-job", pk=job.pk)
         result = observations_ingest(actor=actor, items=[item for _line, item in rows],
                                      partial=mode == "valid_only", channel="upload")
     except DomainError as exc:
@@ -167,3 +189,43 @@ def _rejected_rows(rows: list[tuple[int, dict]], result: IngestResult) -> list[P
         out.append(PreviewRow(line=line, outcome="rejected", item=item, errors=[
             f"{key}: {msg}" if key != "__all__" else msg for key, msgs in rejected["errors"].items() for msg in msgs]))
     return out
+
+
+# ---------------------------------------------------------------- big files, run by the worker
+
+
+@login_required
+@require_GET
+def observation_upload_job(request, pk: int):
+    """A background check or import: its progress (polled by htmx), then the same pages as a small file."""
+    actor = request.actor
+    if not access.can_upload_observations(actor):
+        raise Http404
+    job = get_or_404(access.visible_import_jobs(actor), pk=pk)
+    finished = job.state in (ImportJobState.DONE, ImportJobState.FAILED)
+    if not finished or (getattr(request, "htmx", False) and request.GET.get("poll")):
+        if finished:  # the polling fragment hands over to the full page
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = request.path
+            return response
+        return render_partial(request, "performance/observations/job.html", {"job": job}, partial="progress")
+    if job.state == ImportJobState.FAILED:
+        return TemplateResponse(request, "performance/observations/job.html", {"job": job}, status=422)
+    data = job.result or {}
+    result = IngestResult(accepted=data.get("accepted", 0), duplicates=data.get("duplicates", 0),
+                          corrections=data.get("corrections", 0), rejected=data.get("rejected", []))
+    if not job.dry_run:
+        rows = [PreviewRow(line=r["line"], outcome="rejected", item=r["item"], errors=[
+            f"{key}: {msg}" if key != "__all__" else msg for key, msgs in r["errors"].items() for msg in msgs])
+            for r in data.get("rejected_rows", [])]
+        return TemplateResponse(request, "performance/observations/result.html",
+                                {"result": result, "file_name": job.file_name, "rows": rows})
+    pending = request.session.get(SESSION_KEY) or {}
+    content = importing.import_upload_load(actor=actor, token=job.token) if pending.get("token") == job.token \
+        else None
+    if content is None:
+        messages.error(request, _("This upload has expired or was already imported. Upload the file again."))
+        return redirect("performance:observation-upload")
+    result.outcomes = {int(k): v for k, v in data.get("outcomes", {}).items()}
+    result.after_close = set(data.get("after_close", []))
+    return _preview_page(request, job.file_name, read_observation_file(content), result, job.mode, job.token)
