@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from talentloop.core.access import Actor
@@ -166,7 +166,7 @@ def mentor_of(actor: Actor) -> Mentor | None:
 
 
 def mentor_plans(actor: Actor, mentor: Mentor) -> list[MentoringPlan]:
-    return list(access.visible_plans(actor).filter(mentor=mentor).select_related("mentee", "template")
+    return list(with_overdue(access.visible_plans(actor)).filter(mentor=mentor).select_related("mentee", "template")
                 .order_by("-starts_on", "-id")[:100])
 
 
@@ -225,9 +225,17 @@ def template_get(actor: Actor, pk: int) -> ProgrammeTemplate | None:
 # ---------------------------------------------------------------- plans
 
 
+def with_overdue(qs: QuerySet[MentoringPlan], today: dt.date | None = None) -> QuerySet[MentoringPlan]:
+    """Annotate ``has_overdue``: an item past its due date and not done. An active plan with one is
+    shown as overdue, never as simply active (one subquery, whatever the number of plans)."""
+    today = today or timezone.localdate()
+    return qs.annotate(has_overdue=Exists(PlanItem.objects.filter(plan=OuterRef("pk"), completed_on__isnull=True,
+                                                                  due_on__lt=today)))
+
+
 def plan_list(actor: Actor, status: str | None = None, limit: int = 200,
               with_topics: bool = False) -> list[MentoringPlan]:
-    qs = access.visible_plans(actor).select_related("mentor__employee", "mentee__org_unit", "template")
+    qs = with_overdue(access.visible_plans(actor)).select_related("mentor__employee", "mentee__org_unit", "template")
     if with_topics:
         qs = qs.prefetch_related("topics")
     if status:
@@ -236,8 +244,8 @@ def plan_list(actor: Actor, status: str | None = None, limit: int = 200,
 
 
 def plan_get(actor: Actor, pk: int) -> MentoringPlan | None:
-    return (access.visible_plans(actor).select_related("mentor__employee", "mentee__org_unit",
-                                                       "mentee__job_family", "template__job_family")
+    return (with_overdue(access.visible_plans(actor)).select_related("mentor__employee", "mentee__org_unit",
+                                                                     "mentee__job_family", "template__job_family")
             .filter(pk=pk).first())
 
 
@@ -312,7 +320,7 @@ def my_mentoring(actor: Actor, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     if actor.employee is None:
         return {"plans": [], "notices": []}
-    plans = list(access.visible_plans(actor).filter(mentee=actor.employee)
+    plans = list(with_overdue(access.visible_plans(actor), today).filter(mentee=actor.employee)
                  .exclude(status=PlanStatus.DRAFT)
                  .select_related("mentor__employee", "template").order_by("-starts_on", "-id"))
     _next_due(plans, today)
@@ -325,7 +333,7 @@ def my_mentees(actor: Actor, today: dt.date | None = None) -> dict:
     mentor = mentor_of(actor)
     if mentor is None:
         return {"mentor": None, "plans": [], "notices": notices_for(actor)}
-    plans = list(access.visible_plans(actor).filter(mentor=mentor, status__in=OPEN_PLAN_STATUSES)
+    plans = list(with_overdue(access.visible_plans(actor), today).filter(mentor=mentor, status__in=OPEN_PLAN_STATUSES)
                  .select_related("mentee__org_unit", "template").order_by("status", "-starts_on", "-id"))
     _next_due(plans, today)
     return {"mentor": mentor, "plans": plans, "notices": notices_for(actor)}

@@ -208,11 +208,13 @@ class MentorStatsSection(Section):
     hours: Decimal = Decimal(0)
     items_done: int = 0
     items_on_time: int = 0
+    items_overdue: int = 0  # due in the window, past due and still not done: not on time either
     since: dt.date | None = None
 
     @property
     def on_time_pct(self) -> int | None:
-        return round(100 * self.items_on_time / self.items_done) if self.items_done else None
+        judged = self.items_done + self.items_overdue
+        return round(100 * self.items_on_time / judged) if judged else None
 
 
 STATS_DAYS = 365
@@ -220,17 +222,25 @@ STATS_DAYS = 365
 
 def mentor_stats(ctx: Ctx) -> MentorStatsSection | None:
     """The mentor's own figures over the last twelve months: sessions held and their hours, and how
-    many schedule items were done by their due date (two aggregate queries). The composite score and
-    the survey results stay on the mentoring results page, which computes them for every mentor."""
+    many schedule items were done by their due date, of those done or overdue (two aggregate queries).
+    The composite score and the survey results stay on the mentoring results page, which computes
+    them for every mentor."""
     if not ctx.is_mentor:
         return None
     since = ctx.today - dt.timedelta(days=STATS_DAYS)
     sessions = SessionRecord.objects.filter(plan__mentor__employee_id=ctx.employee.pk, held_on__gte=since).aggregate(
         n=Count("id"), minutes=Sum("duration_minutes"))
-    items = PlanItem.objects.filter(plan__mentor__employee_id=ctx.employee.pk, completed_on__gte=since).aggregate(
-        done=Count("id"), on_time=Count("id", filter=Q(completed_on__lte=F("due_on"))))
+    # Done in the window (on time or late) and overdue in it (past due, not done): an overdue item
+    # counts against the rate, so a mentor with one is never "100 % on time".
+    items = PlanItem.objects.filter(Q(completed_on__gte=since) | Q(
+        completed_on__isnull=True, due_on__gte=since, due_on__lt=ctx.today),
+        plan__mentor__employee_id=ctx.employee.pk).aggregate(
+        done=Count("id", filter=Q(completed_on__isnull=False)),
+        on_time=Count("id", filter=Q(completed_on__lte=F("due_on"))),
+        overdue=Count("id", filter=Q(completed_on__isnull=True)))
     return MentorStatsSection(
         urgency=INFO, active_mentees=sum(1 for p in _mentor_plans(ctx) if p.status == PlanStatus.ACTIVE),
         sessions=sessions["n"] or 0, hours=(Decimal(sessions["minutes"] or 0) / 60).quantize(Decimal("0.1")),
-        items_done=items["done"] or 0, items_on_time=items["on_time"] or 0, since=since)
+        items_done=items["done"] or 0, items_on_time=items["on_time"] or 0, items_overdue=items["overdue"] or 0,
+        since=since)
 

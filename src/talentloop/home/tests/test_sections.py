@@ -137,9 +137,10 @@ def test_mentor_stats(world, home):
     session_record(actor=actor, item=home.employee_item, held_on=home.today, duration_minutes=30)
     s = mentoring.mentor_stats(ctx(world.mentor, home))
     # Two sessions of 90 + 30 = 120 minutes = 2.0 h; the first done a day after its due date, the
-    # second five days early: 1 of 2 on time = 50 %.
-    assert (s.active_mentees, s.sessions, s.hours, s.items_done, s.items_on_time, s.on_time_pct) == (
-        2, 2, D("2.0"), 2, 1, 50)
+    # second five days early; the skill assessment is ten days overdue and not done, so it counts
+    # against the rate: 1 on time of 2 done + 1 overdue = 33 %.
+    assert (s.active_mentees, s.sessions, s.hours, s.items_done, s.items_on_time, s.items_overdue,
+            s.on_time_pct) == (2, 2, D("2.0"), 2, 1, 1, 33)
 
 
 # ---------------------------------------------------------------- the manager

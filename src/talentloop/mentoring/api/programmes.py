@@ -117,6 +117,8 @@ class MentoringPlanOut(Schema):
     hr_comment: str
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
+    overdue: bool = Field(False, description="an item is past its due date and not done (the plan is behind, not "
+                                             "on track, whatever its status)")
 
 
 class PlanQuery(InSchema):
@@ -187,7 +189,8 @@ def _plan_out(p: MentoringPlan) -> dict:
             "mentee_name": p.mentee.display_name, "starts_on": p.starts_on, "ends_on": p.ends_on, "goals": p.goals,
             "topics": [{"id": x.pk, "title": x.title, "description": x.description, "core": x.core, "order": x.order}
                        for x in p.topics.all()],
-            "hr_comment": p.hr_comment, "submitted_at": p.submitted_at, "decided_at": p.decided_at}
+            "hr_comment": p.hr_comment, "submitted_at": p.submitted_at, "decided_at": p.decided_at,
+            "overdue": bool(getattr(p, "has_overdue", False))}
 
 
 def _item_out(i: PlanItem) -> dict:
