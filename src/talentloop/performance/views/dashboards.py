@@ -115,6 +115,32 @@ def team_trend_chart(view: selectors_dashboards.TeamView) -> dict:
     )
 
 
+CHART_LINES = 5  # the best and the worst units (or metrics) a comparison chart draws by default
+
+
+def _last_value(values: list) -> float | None:
+    return next((v for v in reversed(values) if v is not None), None)
+
+
+def chart_lines(series: list[tuple[str, list]], *, fixed: int = 0, show_all: bool = False,
+                limit: int = CHART_LINES) -> tuple[list[tuple[str, list]], int]:
+    """The lines a comparison chart draws and how many it leaves out.
+
+    Thirty lines in one chart read as noise on a phone: past ``2 × limit`` lines the chart keeps the
+    first ``fixed`` ones (the "Everyone" line) and the ``limit`` best and ``limit`` worst by their latest
+    value, best first; lines without any value are left out. ``show_all`` draws every line. The tables
+    under the charts always list everything.
+    """
+    head, rest = series[:fixed], series[fixed:]
+    if show_all or len(rest) <= 2 * limit:
+        return series, 0
+    valued = [s for s in rest if _last_value(s[1]) is not None]
+    ranked = sorted(valued, key=lambda s: -_last_value(s[1]))
+    if len(ranked) > 2 * limit:
+        ranked = ranked[:limit] + ranked[-limit:]
+    return head + ranked, len(rest) - len(ranked)
+
+
 def attainment_chart(months: list[str], series: list[tuple[str, list]]) -> dict:
     return _base(
         legend={"top": 0, "type": "scroll"},
@@ -227,6 +253,14 @@ def org_dashboard(request):
     metric_keys = sorted(view.by_metric, key=lambda k: view.metric_names.get(k, k))
     metric_series = [(view.metric_names.get(k, k), [_f(view.rate(view.by_metric[k].get(m))) for m in months])
                      for k in metric_keys]
+    show_all = request.GET.get("lines") == "all"
+    unit_series, units_left_out = chart_lines(unit_series, fixed=1, show_all=show_all)
+    metric_series, metrics_left_out = chart_lines(metric_series, show_all=show_all)
+    toggle = request.GET.copy()
+    if show_all:
+        toggle.pop("lines", None)
+    else:
+        toggle["lines"] = "all"
     latest = months[-1]
     unit_rows = [{"unit": u, "cell": view.by_unit.get(u.pk, {}).get(latest), "rate": view.rate(
         view.by_unit.get(u.pk, {}).get(latest))} for u in view.units]
@@ -240,6 +274,8 @@ def org_dashboard(request):
         "unit_rows": unit_rows, "metric_rows": metric_rows,
         "unit_chart": attainment_chart(months, unit_series),
         "metric_chart": attainment_chart(months, metric_series) if metric_series else None,
+        "show_all": show_all, "units_left_out": units_left_out, "metrics_left_out": metrics_left_out,
+        "lines_toggle": f"?{toggle.urlencode()}" if toggle else "?", "chart_lines": CHART_LINES,
         "charts": True, "tabs": _tabs(actor),
     }
     return TemplateResponse(request, "performance/dashboards/org.html", context)
