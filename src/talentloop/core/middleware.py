@@ -58,6 +58,7 @@ class RejectNullCharactersMiddleware:
 
 
 LAST_ACTIVITY_KEY = "_talentloop_last_activity"
+STARTED_KEY = "_talentloop_started"
 # The last-activity time is written at most this often, so a page view does not always save the session.
 ACTIVITY_RESOLUTION_SECONDS = 60
 # What the browser is asked to drop when a session ends: cached pages, and the offline copy of the
@@ -72,7 +73,8 @@ def _now() -> int:
 
 
 def mark_activity(session) -> None:
-    session[LAST_ACTIVITY_KEY] = _now()
+    """A new session: its idle clock and its absolute lifetime start now."""
+    session[LAST_ACTIVITY_KEY] = session[STARTED_KEY] = _now()
 
 
 def _is_privileged(user) -> bool:
@@ -85,9 +87,10 @@ def _is_privileged(user) -> bool:
 
 class SessionIdleTimeoutMiddleware:
     """Sign out a session left idle: after SESSION_IDLE_MINUTES_PRIVILEGED (HR, administrators) or
-    SESSION_IDLE_MINUTES (everyone else) without a request; SESSION_COOKIE_AGE still bounds every
-    session. The person's roles are read only when the shorter limit has passed, so an ordinary
-    request costs no query; the timestamp is rewritten at most once a minute."""
+    SESSION_IDLE_MINUTES (everyone else) without a request; and any session SESSION_COOKIE_AGE
+    after sign-in, however active (Django's own expiry slides whenever the session is saved). The
+    person's roles are read only when the shorter limit has passed, so an ordinary request costs
+    no query; the timestamp is rewritten at most once a minute."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -99,6 +102,11 @@ class SessionIdleTimeoutMiddleware:
         bearer = request.path.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META
         if not bearer and user is not None and user.is_authenticated:
             now = _now()
+            started = request.session.get(STARTED_KEY)
+            if not isinstance(started, int):
+                request.session[STARTED_KEY] = now
+            elif now - started > settings.SESSION_COOKIE_AGE:
+                return self._expired(request, None)
             last = request.session.get(LAST_ACTIVITY_KEY)
             if isinstance(last, int):
                 idle = now - last
@@ -112,19 +120,22 @@ class SessionIdleTimeoutMiddleware:
                 request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 
-    def _expired(self, request, minutes: int):
+    def _expired(self, request, minutes: int | None):
         from django.conf import settings
         from django.contrib import messages
         from django.contrib.auth import logout
-        from django.http import HttpResponse, JsonResponse
+        from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
         from django.shortcuts import resolve_url
         from django.utils.http import urlencode
-        from django.utils.translation import ngettext
+        from django.utils.translation import gettext, ngettext
 
         logout(request)
-        message = ngettext("You were signed out after %(minutes)d minute without activity.",
-                           "You were signed out after %(minutes)d minutes without activity.",
-                           minutes) % {"minutes": minutes}
+        if minutes is None:
+            message = gettext("Your session has ended. Please sign in again.")
+        else:
+            message = ngettext("You were signed out after %(minutes)d minute without activity.",
+                               "You were signed out after %(minutes)d minutes without activity.",
+                               minutes) % {"minutes": minutes}
         login_url = resolve_url(settings.LOGIN_URL)
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": message, "errors": {}}, status=401)
@@ -137,8 +148,7 @@ class SessionIdleTimeoutMiddleware:
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = target
             else:
-                response = HttpResponse(status=302)
-                response["Location"] = target
+                response = HttpResponseRedirect(target)
         response["Clear-Site-Data"] = CLEAR_SITE_DATA
         response["Cache-Control"] = "no-store"
         return response

@@ -73,6 +73,37 @@
     var box = picker.querySelector("input[type=search]");
     if (box) { box.setAttribute("aria-expanded", event.detail.target.children.length ? "true" : "false"); }
   });
+  // The sign-in page: however the person was signed out (the button, an idle or expired session,
+  // another tab), the offline copy of their home page goes. Clear-Site-Data does the same where the
+  // browser honours it; this covers the rest.
+  if (document.querySelector("[data-clear-offline]") && "caches" in window) {
+    caches.keys()
+      .then(function (keys) {
+        return Promise.all(keys.filter(function (k) { return k.indexOf("tl-shell") !== 0; })
+          .map(function (k) { return caches.delete(k); }));
+      })
+      .catch(function () {});
+  }
+  // The "More" page's search box filters its links as one types (case and accents aside).
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches("[data-nav-filter]")) { return; }
+    var term = event.target.value.trim().toLowerCase();
+    var shown = 0;
+    document.querySelectorAll("[data-nav-group]").forEach(function (group) {
+      var visible = 0;
+      var title = group.querySelector("h2");
+      var titleHit = !!title && term !== "" && title.textContent.toLowerCase().indexOf(term) !== -1;
+      group.querySelectorAll("[data-nav-item]").forEach(function (item) {
+        var hit = term === "" || titleHit || item.textContent.toLowerCase().indexOf(term) !== -1;
+        item.hidden = !hit;
+        if (hit) { visible += 1; }
+      });
+      group.hidden = visible === 0;
+      shown += visible;
+    });
+    var empty = document.querySelector("[data-nav-empty]");
+    if (empty) { empty.hidden = shown !== 0; }
+  });
   // Language picker submits on change (no inline script: the CSP forbids it).
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-autosubmit]")) { event.target.form.submit(); }
