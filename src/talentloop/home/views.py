@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, require
-from talentloop.home import selectors
+from talentloop.home import nav, selectors
 from talentloop.home.forms import QuickSessionForm
 from talentloop.mentoring import access as mentoring_access
 from talentloop.mentoring import selectors as mentoring_selectors
@@ -36,7 +36,7 @@ def section(request, key: str):
 @login_required
 @require_GET
 def more(request):
-    return TemplateResponse(request, "home/more.html", {})
+    return TemplateResponse(request, "home/more.html", {"shows_api": nav.shows_api(request.actor)})
 
 
 @login_required

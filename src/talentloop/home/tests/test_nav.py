@@ -50,3 +50,44 @@ def test_every_page_renders_with_the_navigation(client_for):
 def test_tab_bar_has_at_most_five_places(actor_of):
     for persona in ("employee", "manager", "mentor", "hr", "admin"):
         assert len(nav.tabs(actor_of(persona))) <= 5
+
+
+# ---------------------------------------------------------------- grouped by task, with a search box
+
+HR_OR_API = {"organisation:unit-list", "organisation:job-family-list", "organisation:employee-import",
+             "performance:metric-list", "performance:scorecard-list", "performance:alert-rule-list",
+             "mentoring:policy-edit", "notifications:group-bot-list", "notifications:im-identity-list",
+             "notifications:channel-list", "core:audit-list", "accounts:account-list", "accounts:token-list"}
+
+
+@pytest.mark.parametrize("persona", ["employee", "mentor", "outsider", "manager"])
+def test_employees_and_managers_see_no_hr_or_api_items(actor_of, client_for, persona):
+    assert not names(actor_of(persona)) & HR_OR_API
+    page = client_for(persona).get("/more/").content.decode()
+    assert "/api/v1/docs" not in page and 'href="/accounts/tokens/"' not in page
+    assert "data-nav-filter" in page
+
+
+def test_hr_links_are_grouped_by_task(actor_of, client_for):
+    titles = [str(g.title) for g in nav.groups(actor_of("hr"))]
+    assert titles == ["", "My work", "Teams & reviews", "Mentoring", "Learning", "People & organisation",
+                      "Performance & mentoring set-up", "Settings & integrations", "Me"]
+    by_title = {str(g.title): {link.url_name for link in g.links} for g in nav.groups(actor_of("hr"))}
+    assert {"organisation:unit-list", "organisation:employee-import"} <= by_title["People & organisation"]
+    assert {"performance:metric-list", "mentoring:policy-edit"} <= by_title["Performance & mentoring set-up"]
+    assert {"accounts:token-list", "core:audit-list"} <= by_title["Settings & integrations"]
+    # No group is a long undifferentiated list.
+    assert max(len(g.links) for g in nav.groups(actor_of("hr"))) <= 15
+    page = client_for("hr").get("/more/").content.decode()
+    assert "/api/v1/docs" in page and page.count("data-nav-group") == len(titles) + 1
+
+
+def test_admin_keeps_accounts_and_api(actor_of):
+    got = names(actor_of("admin"))
+    assert {"accounts:account-list", "accounts:token-list", "notifications:channel-list"} <= got
+
+
+def test_a_link_appears_once(actor_of):
+    for persona in ("employee", "manager", "mentor", "hr", "admin"):
+        links = [link.url_name for group in nav.groups(actor_of(persona)) for link in group.links]
+        assert len(links) == len(set(links)), persona
