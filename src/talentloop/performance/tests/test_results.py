@@ -362,7 +362,7 @@ def test_queue_confirm_and_reject_with_htmx(world, setup, client_for):
     assert [r.pk for r in queue.context["results"]] == [a.pk, b.pk]
     ok = client.post(f"/performance/results/{a.pk}/confirm/", {"note": ""}, HTTP_HX_REQUEST="true")
     assert ok.status_code == 200
-    assert ok.templates[0].name == "performance/results/_card.html"
+    assert "performance/results/_card.html" in [t.name for t in ok.templates]
     no_reason = client.post(f"/performance/results/{b.pk}/reject/", {"note": ""}, HTTP_HX_REQUEST="true")
     assert no_reason.status_code == 422
     assert b"Say why" in no_reason.content
@@ -372,6 +372,24 @@ def test_queue_confirm_and_reject_with_htmx(world, setup, client_for):
     # The person cannot open the decision: a 404 page, nothing changes.
     c = feedback(world, customer="C")
     assert client_for("employee").post(f"/performance/results/{c.pk}/confirm/", {}).status_code == 404
+
+
+def test_queue_count_follows_each_decision_out_of_band(world, setup, client_for):
+    a, b = feedback(world), feedback(world, customer="B")
+    client = client_for("lead")
+    queue = client.get("/performance/results/confirm/").content.decode()
+    assert 'id="queue-count"' in queue and "2 results wait for confirmation." in queue
+    ok = client.post(f"/performance/results/{a.pk}/confirm/", {"note": ""}, HTTP_HX_REQUEST="true").content.decode()
+    # The card swaps itself; the count element (same id, hx-swap-oob) replaces the page's count.
+    assert f'id="result-{a.pk}"' in ok
+    count = ok[ok.index('id="queue-count"') - 3:]
+    assert 'hx-swap-oob="true"' in count and "1 result waits for confirmation." in count
+    rejected = client.post(f"/performance/results/{b.pk}/reject/", {"note": "重复"}, HTTP_HX_REQUEST="true")
+    assert "0 results wait for confirmation." in rejected.content.decode()
+    # A refused decision (no reason) changes nothing and sends no count.
+    c = feedback(world, customer="C")
+    refused = client.post(f"/performance/results/{c.pk}/reject/", {"note": ""}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422 and b"hx-swap-oob" not in refused.content
 
 
 def test_settings_page_is_hrs(world, setup, client_for):

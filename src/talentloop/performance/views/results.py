@@ -127,9 +127,11 @@ def _decide(request, pk: int, service, done: str):
             form_errors_from(form, exc)
         else:
             if htmx:
+                # The decided card replaces itself; the queue's count follows out of band.
                 result.can_decide = False
-                return TemplateResponse(request, "performance/results/_card.html",
-                                        {"result": result, "queue": True, "done": done})
+                return TemplateResponse(request, "performance/results/_decided.html",
+                                        {"result": result, "queue": True, "done": done,
+                                         "count": selectors_results.work_results_pending_count(actor)})
             messages.success(request, done)
             return HttpResponseRedirect(_safe_next(request, form.cleaned_data.get("next") or "",
                                                    reverse("performance:result-queue")))
