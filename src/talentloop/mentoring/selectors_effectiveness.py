@@ -355,6 +355,11 @@ def mentor_ranking(actor: Actor, *, as_of: dt.date | None = None) -> dict:
     return {"rows": rows, "config": result.config, "as_of": result.as_of, "quarter": result.quarter}
 
 
+def survey_floor() -> int:
+    """Distinct mentees needed before any survey figure is shown (the settings, never below 3)."""
+    return max(current_config().min_answers, S.MIN_ANSWERS)
+
+
 def survey_aggregate_get(actor: Actor, mentor: Mentor) -> dict:
     """The mentor's survey rates over whole steps of answers of at least ``min_answers`` distinct
     mentees, and the same per programme where a programme's answers come from that many mentees and

@@ -8,6 +8,7 @@ import json
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from talentloop.mentoring.models import MenteeSurvey, MentoringNotice, SurveyAnswer
@@ -329,3 +330,11 @@ def test_comments_are_hrs_without_names_unless_the_settings_say_so(world, plan, 
     assert any(c in named["comments"] for c in (f"{name}: {SECRET}-0" for name in names))
     assert f"{SECRET}-0" not in named["comments"]  # no longer unattributed
     assert SECRET not in _mentor_can_see_everything(world, client_for, api_client_for, plan)
+
+
+def test_the_survey_form_tells_the_mentee_who_sees_what(world, plan, client_for):
+    survey = _survey(plan, 1, dt.date(2025, 4, 15))
+    with time_machine.travel(dt.datetime(2025, 4, 20, 2, 0, tzinfo=dt.UTC), tick=False):
+        html = client_for("employee").get(f"/mentoring/surveys/{survey.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    text = html.content.decode()
+    assert 'data-testid="who-sees-what"' in text and "at least 3 different mentees" in text

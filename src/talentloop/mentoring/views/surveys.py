@@ -1,7 +1,8 @@
 """Mentee surveys: the mentee's list and form; the aggregated results for the mentor and HR.
 
 No page shows a single answer to anyone but the mentee who gave it: the results page reads only
-``selectors_effectiveness.survey_aggregate_get`` (rates over whole steps of at least 3 answers)."""
+``selectors_effectiveness.survey_aggregate_get`` (rates over whole steps of answers of at least
+3 distinct mentees, ``core.smallgroups``)."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def survey_answer(request, pk: int):
     can_answer = access.can_answer_survey(actor, survey, today)
     form = SurveyAnswerForm(request.POST or None)
     context = {"survey": survey, "form": form, "can_answer": can_answer,
-               "answered": access.survey_answered(survey)}
+               "answered": access.survey_answered(survey), "floor": selectors.survey_floor()}
     if request.method == "POST":
         if form.is_valid():
             try:
