@@ -120,6 +120,8 @@ class EmploymentEventIn(InSchema):
     level: int | None = Field(None, ge=1, le=20)
     manager_id: int | None = Field(None, ge=1, le=2**53)
     note: str = Field("", max_length=500)
+    immediate: bool = Field(False, description="a termination only: end the person's access now rather than "
+                                               "at the end of the last day")
 
 
 class EventOut(Schema):
@@ -292,7 +294,7 @@ def event_create(request, employee_id: int, data: EmploymentEventIn):
     with _api_field_names():
         event = services.employment_event_record(
             actor=request.actor, employee=employee, kind=data.kind, effective_date=data.effective_date,
-            level=data.level, note=data.note, **refs,
+            level=data.level, note=data.note, immediate=data.immediate, **refs,
         )
     return Status(201, event)
 

@@ -170,6 +170,9 @@ class EmploymentEventForm(ScopedFormMixin, forms.Form):
     manager = EmployeeRefField(label=_("New manager"), queryset=OrgUnit.objects.none(), required=False,
                                scope="current")
     note = forms.CharField(label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    immediate = forms.BooleanField(
+        label=_("End their access now"), required=False,
+        help_text=_("Termination only. Otherwise their sign-in and API tokens end after the last day."))
 
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -234,3 +234,44 @@ def test_a_password_change_without_tokens_says_nothing_about_them(world, client_
         follow=True,
     )
     assert all("API tokens" not in str(m) for m in r.context["messages"])
+
+
+def test_hr_marks_a_termination_immediate_through_the_api(world, api_client_for, client_for):
+    web = client_for("employee")
+    emp = world.emp(world.employee)
+    with time_machine.travel(MORNING, tick=False):
+        r = api_client_for("hr").post(
+            f"/api/v1/employees/{emp.pk}/events",
+            {"kind": "termination", "effective_date": "2026-11-30", "immediate": True},
+            content_type="application/json",
+        )
+        assert r.status_code == 201, r.content
+    world.employee.refresh_from_db()
+    assert not world.employee.is_active
+    assert not _signed_in(web)
+
+
+def test_without_immediate_a_future_termination_keeps_access_until_the_last_day(world, api_client_for):
+    emp = world.emp(world.employee)
+    with time_machine.travel(MORNING, tick=False):
+        r = api_client_for("hr").post(
+            f"/api/v1/employees/{emp.pk}/events",
+            {"kind": "termination", "effective_date": "2026-11-30"},
+            content_type="application/json",
+        )
+        assert r.status_code == 201
+    world.employee.refresh_from_db()
+    assert world.employee.is_active
+
+
+def test_hr_marks_a_termination_immediate_on_the_page(world, client_for):
+    emp = world.emp(world.employee)
+    with time_machine.travel(MORNING, tick=False):
+        page = client_for("hr").get(f"/people/{emp.pk}/events/new/")
+        assert 'name="immediate"' in page.content.decode()
+        r = client_for("hr").post(
+            f"/people/{emp.pk}/events/new/", {"kind": "termination", "effective_date": "2026-11-30", "immediate": "on"}
+        )
+        assert r.status_code == 302, r.content.decode()[:2000]
+    world.employee.refresh_from_db()
+    assert not world.employee.is_active
