@@ -266,3 +266,42 @@ def test_mentor_effectiveness_per_mentee_ratings_are_hr_only(world, mentored, ac
     assert can_view_mentee_growth(actor_of("hr"), mentored)
     for persona in ("admin", "mentor", "manager"):
         assert not can_view_mentee_growth(actor_of(persona), mentored), persona
+
+
+def test_migration_takes_back_ratings_of_cycles_not_closed(world, rated, actor_of):
+    """Facts an earlier version wrote at submit time in a running cycle are removed (the reviews keep
+    them) and the touched scores marked for recomputation; facts of closed cycles stay."""
+    import importlib
+
+    from django.apps import apps
+
+    from talentloop.performance.models import RecomputeMark
+
+    migration = importlib.import_module("talentloop.performance.migrations.0005_unpublish_running_ratings")
+    emp = world.emp(world.employee)
+    manager_review = review_of(world, rated, "employee", "manager")
+    QualitativeRating.objects.create(
+        employee=emp,
+        rater=world.emp(world.lead),
+        rater_kind="manager",
+        dimension_key="teamwork",
+        rating=D("4.5"),
+        covers_start=dt.date(2026, 1, 1),
+        covers_end=dt.date(2026, 4, 1),
+        review=manager_review,
+    )
+    kept = QualitativeRating.objects.create(
+        employee=emp,
+        rater=world.emp(world.lead),
+        rater_kind="manager",
+        dimension_key="teamwork",
+        rating=D("3"),
+        covers_start=dt.date(2025, 1, 1),
+        covers_end=dt.date(2025, 4, 1),
+    )
+    RecomputeMark.objects.all().delete()
+    migration.unpublish(apps, None)
+    assert list(QualitativeRating.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert set(RecomputeMark.objects.values_list("employee_id", "period_key")) == {
+        (emp.pk, key) for key in ("2026-01", "2026-02", "2026-03", "2026-Q1")
+    }
