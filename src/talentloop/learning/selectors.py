@@ -9,7 +9,8 @@ have neither completed nor dismissed, from:
   tags HR puts on content, e.g. "customer-satisfaction");
 - the topics of their active mentoring plans (a topic "Code review" matches the tag "code-review");
 - a small boost for items published in the last 60 days and for items aimed at their job family,
-  and a small penalty for items they already opened (something new is the better suggestion).
+  and a small penalty for items they opened longer ago (something new is the better suggestion); an
+  item opened in the last two weeks is not suggested at all (the person has just read it).
 
 The strongest signal becomes the "Because you …" reason. The cost is a constant number of queries:
 the published items meant for the person are loaded once (fine up to a few thousand items; a larger
@@ -46,6 +47,7 @@ from talentloop.learning.models import (
     TrainingSignup,
 )
 from talentloop.learning.services import normalise_tags
+from talentloop.learning.tags import tag_label
 
 WINDOW_DAYS = 90
 HALF_LIFE_DAYS = 30.0
@@ -57,14 +59,9 @@ NEW_BOOST = 0.5
 NEW_DAYS = 60
 FAMILY_BOOST = 0.5
 SEEN_PENALTY = 0.75
+RECENTLY_OPENED_DAYS = 14  # an item opened this recently is not suggested again (the person just read it)
 MAX_CATALOGUE = 5000
 WEEK_SESSIONS_READ = 500  # scheduled sessions of the coming week read before the audience filter
-
-
-def tag_label(tag: str) -> str:
-    """'code-review' -> 'Code review' (what a reason names when it has nothing better)."""
-    text = tag.replace("-", " ").replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
 
 
 # ---------------------------------------------------------------- library
@@ -285,9 +282,12 @@ def _decay(age_days: float) -> float:
     return math.pow(0.5, max(age_days, 0.0) / HALF_LIFE_DAYS)
 
 
-def _behaviour(employee_id: int, now: dt.datetime, kinds: dict[int, str], seen: set[int]) -> dict[str, _TagStats]:
-    """Tag statistics of the person's recent events; fills ``kinds`` (content id -> kind) for reasons
-    and ``seen`` with the items already opened."""
+def _behaviour(employee_id: int, now: dt.datetime, kinds: dict[int, str], seen: set[int],
+               just_read: set[int] | None = None) -> dict[str, _TagStats]:
+    """Tag statistics of the person's recent events; fills ``kinds`` (content id -> kind) for reasons,
+    ``seen`` with the items already opened and ``just_read`` with those opened in the last
+    ``RECENTLY_OPENED_DAYS`` days."""
+    recent = now - dt.timedelta(days=RECENTLY_OPENED_DAYS)
     stats: dict[str, _TagStats] = defaultdict(_TagStats)
     since = now - dt.timedelta(days=WINDOW_DAYS)
     rows = (BehaviourEvent.objects.filter(employee_id=employee_id, occurred_at__gte=since)
@@ -297,6 +297,8 @@ def _behaviour(employee_id: int, now: dt.datetime, kinds: dict[int, str], seen: 
             kinds[content_id] = kind
         if content_id and verb == "open":
             seen.add(content_id)
+            if just_read is not None and at >= recent:
+                just_read.add(content_id)
         weight = VERB_WEIGHTS.get(verb, 0.0) * _decay((now - at).total_seconds() / 86400)
         for tag in tags or []:
             if not isinstance(tag, str):
@@ -432,12 +434,15 @@ def recommendation_list(actor: Actor, employee, *, limit: int = 3,
         return []
     kinds: dict[int, str] = {}
     seen: set[int] = set()
-    behaviour = _behaviour(employee.pk, now, kinds, seen)
+    just_read: set[int] = set()
+    behaviour = _behaviour(employee.pk, now, kinds, seen, just_read)
     weak = _weak_performance(actor, employee, latest_score_detail)
     topics = _plan_topics(actor, employee)
 
     scored: list[tuple[float, dt.datetime | None, int, str, str]] = []  # score, published, id, reason, signal
     for pk, item_tags, published_at, audience, for_family in rows:
+        if pk in just_read:
+            continue  # the item just read is not its own suggestion; its tags still lead to the next one
         tags = [t for t in item_tags or [] if isinstance(t, str)]
         candidates: list[tuple[float, str, str]] = []  # (contribution, signal, reason)
         total = 0.0
