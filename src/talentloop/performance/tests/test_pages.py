@@ -631,7 +631,7 @@ def test_query_counts_of_configuration_lists(world, client_for, config, size):
     n, _response = _count(client, "/performance/scorecards/")
     assert n == WEB_BASE + 1
     n, _response = _count(client, "/performance/periods/")
-    assert n == WEB_BASE + 2  # the period states and the score counts
+    assert n == WEB_BASE + 3  # the period states, the score counts and the score errors
     # the editor for a new version: the scorecard, its versions, dimensions and parts (4), the metric
     # choices (1), whatever the number of rows
     n, _response = _count(client, f"/performance/scorecards/{config[2].scorecard_id}/versions/new/")
