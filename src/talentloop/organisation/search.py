@@ -23,10 +23,10 @@ SEPARATOR = "|"  # never typed into a search box, so no term spans two parts of 
 
 
 def _pinyin(name: str) -> tuple[str, str]:
-    syllables = [s for s in lazy_pinyin(name, errors="ignore") if s.strip()]
+    syllables = [s for s in lazy_pinyin(name) if s.strip()]
     if not syllables:
         return "", ""
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER)
     return "".join(syllables).replace(" ", ""), "".join(initials).replace(" ", "")
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -150,17 +150,62 @@ class MyReviews:
     peer_picks: list[Review] = field(default_factory=list)  # my self reviews in open cycles: pick peers
 
 
-def my_reviews(actor: Actor) -> MyReviews:
-    """The forms the actor writes (pending first, by due date), with the last reminder, and the open
-    cycles in which they are reviewed (to pick their peers). Two queries."""
+MY_REVIEW_SHOWS = ("to_write", "done", "all")
+
+
+@dataclass
+class MyReviewFilters:
+    show: str = "to_write"  # to_write: pending in open cycles; done: submitted or closed; all
+    cycle: int | None = None
+    kind: str = ""
+    search: str = ""  # the reviewee's name, its pinyin or number
+
+
+def my_review_queryset(actor: Actor, filters: MyReviewFilters | None = None) -> QuerySet[Review]:
+    """The review forms the actor writes. Those to write come most urgent first (by due date); those
+    done, and the whole list, newest first. The caller pages it (a count and one page)."""
+    filters = filters or MyReviewFilters()
+    if actor.employee is None:
+        return Review.objects.none()
+    qs = (access.visible_reviews(actor).filter(reviewer_id=actor.employee.pk)
+          .exclude(cycle__status=ReviewCycle.Status.DRAFT))
+    writable = Q(status=Review.Status.PENDING, cycle__status=ReviewCycle.Status.OPEN)
+    if filters.show == "to_write":
+        qs = qs.filter(writable).order_by(F("due").asc(nulls_last=True), "id")
+    elif filters.show == "done":
+        qs = qs.exclude(writable).order_by(F("submitted_at").desc(nulls_last=True), "-cycle_id", "-id")
+    else:
+        qs = qs.order_by("-cycle_id", F("due").desc(nulls_last=True), "-id")
+    if filters.cycle:
+        qs = qs.filter(cycle_id=filters.cycle)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    term = " ".join(filters.search.split()).lower()[:100]
+    if term:
+        qs = qs.filter(Q(reviewee__search_key__contains=term) | Q(reviewee__search_key__contains=term.replace(" ", "")))
+    return qs.select_related("cycle", "reviewee").annotate(last_reminder=Max("reminders__sent_on"))
+
+
+def my_review_cycles(actor: Actor) -> list[ReviewCycle]:
+    """The cycles in which the actor writes reviews (the list's filter), newest first. One query."""
+    if actor.employee is None:
+        return []
+    return list(ReviewCycle.objects.filter(reviews__reviewer_id=actor.employee.pk)
+                .exclude(status=ReviewCycle.Status.DRAFT).distinct().only("pk", "name", "period_key")
+                .order_by("-pk"))
+
+
+def my_reviews(actor: Actor, reviews: list[Review] | None = None, filters: MyReviewFilters | None = None
+               ) -> MyReviews:
+    """One page of the forms the actor writes (``reviews``, from ``my_review_queryset``), split into
+    those to write and those done, and the open cycles in which they are reviewed (to pick their
+    peers): one query besides the page."""
     if actor.employee is None:
         return MyReviews([], [])
     me = actor.employee.pk
     today = timezone.localdate()
-    reviews = list(access.visible_reviews(actor).filter(reviewer_id=me)
-                   .exclude(cycle__status=ReviewCycle.Status.DRAFT)
-                   .select_related("cycle", "reviewee").annotate(last_reminder=Max("reminders__sent_on"))
-                   .order_by("status", "due", "id")[:200])
+    if reviews is None:
+        reviews = list(my_review_queryset(actor, filters or MyReviewFilters(show="all"))[:200])
     to_write, done = [], []
     for r in reviews:
         r.due_state = due_state(r.due, today) if r.status == Review.Status.PENDING else ""

@@ -23,8 +23,9 @@ HX = {"HTTP_HX_REQUEST": "true"}
 def test_search_key_holds_number_names_and_pinyin():
     key = search.search_key(employee_number="TL0007", name="王小明", name_en="Wang Xiaoming")
     assert key == "tl0007|王小明|wang xiaoming|wangxiaoming|wangxiaoming|wxm"
-    # A name without Chinese characters has no pinyin part.
-    assert search.search_key(employee_number="A1", name="Anna", name_en="") == "a1|anna||||"
+    # Letters and digits in a name are kept as they are (报告1: baogao1, bg1).
+    assert search.search_key(employee_number="A1", name="Anna", name_en="") == "a1|anna|||anna|anna"
+    assert search.search_key(employee_number="R-1", name="报告1").endswith("|baogao1|bg1")
 
 
 @pytest.fixture

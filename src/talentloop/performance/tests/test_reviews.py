@@ -320,8 +320,9 @@ def test_review_list_pages_query_counts(world, setup, actor_of, client_for, peop
     review_cycle_set_status(actor=hr, cycle=c, status="calibration")
     # base 6 (session, user, actor, bell) + the cycles with their counts = 7
     assert count(client_for("hr"), "/performance/review-cycles/") == 6 + 1
-    # the lead writes a manager review per report: base 6 + reviews to write + self reviews to pick peers = 7
-    assert count(client_for("lead"), "/performance/reviews/") == 6 + 2
+    # the lead's reviews: base 6 + the cycles of the filter + the count of reviews to write (none: the
+    #   cycle is in calibration, so no page is read) + self reviews to pick peers = 9
+    assert count(client_for("lead"), "/performance/reviews/") == 6 + 3
     # cycle progress: base 6 + the cycle + count + one page of people + review counts = 9
     assert count(client_for("hr"), f"/performance/review-cycles/{c.pk}/") == 6 + 4
     # calibration: base 6 + the cycle + whether its period is closed + people + scores + review ratings

@@ -12,13 +12,14 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404
 from talentloop.core.http import invalid_form as _invalid
 from talentloop.core.http import require as _require
+from talentloop.core.paging import paginate
 from talentloop.core.widgets import DateInput
 from talentloop.organisation.access import visible_employees, visible_org_units
 from talentloop.organisation.forms import EmployeeRefField
@@ -26,7 +27,7 @@ from talentloop.organisation.models import Employee, OrgUnit
 from talentloop.performance import access
 from talentloop.performance import periods as P
 from talentloop.performance import selectors_reviews as sel
-from talentloop.performance.models import Appeal, PotentialLevel, ReviewCycle
+from talentloop.performance.models import Appeal, PotentialLevel, RaterKind, ReviewCycle
 from talentloop.performance.services import decisions, reviews
 from talentloop.performance.services.scores import period_is_closed
 
@@ -186,11 +187,44 @@ def review_peers(request, pk: int, employee: int):
 # ---------------------------------------------------------------- my reviews and the review form
 
 
+class MyReviewFilterForm(forms.Form):
+    show = forms.ChoiceField(label=gettext_lazy("Show"), required=False, choices=[
+        ("to_write", gettext_lazy("To write")), ("done", gettext_lazy("Submitted or closed")),
+        ("all", pgettext_lazy("reviews", "All"))])
+    cycle = forms.TypedChoiceField(label=gettext_lazy("Cycle"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
+                             choices=[("", pgettext_lazy("reviews", "Any kind")), *RaterKind.choices])
+    q = forms.CharField(label=gettext_lazy("Person"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": gettext_lazy("Name, pinyin or number")}))
+
+    def __init__(self, *args, cycles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].choices = [("", pgettext_lazy("reviews", "Any cycle"))] + [
+            (c.pk, f"{c.name} · {c.period_key}") for c in cycles]
+
+    def filters(self) -> sel.MyReviewFilters:
+        if not self.is_valid():
+            return sel.MyReviewFilters()
+        d = self.cleaned_data
+        return sel.MyReviewFilters(show=d["show"] or "to_write", cycle=d["cycle"], kind=d["kind"], search=d["q"])
+
+
+MY_REVIEWS_PER_PAGE = 25
+
+
 @login_required
 def my_reviews(request):
+    """The reviews one writes: to write (most urgent first), done (newest first) or all, filtered by
+    cycle, kind and person, a page at a time."""
     actor = request.actor
     _require(actor.employee is not None)
-    return TemplateResponse(request, "performance/reviews/my_reviews.html", {"mine": sel.my_reviews(actor)})
+    form = MyReviewFilterForm(request.GET, cycles=sel.my_review_cycles(actor))
+    filters = form.filters()
+    page_obj = paginate(request, sel.my_review_queryset(actor, filters), per_page=MY_REVIEWS_PER_PAGE)
+    context = {"mine": sel.my_reviews(actor, list(page_obj.object_list)), "page_obj": page_obj, "form": form,
+               "show": filters.show}
+    return TemplateResponse(request, "performance/reviews/my_reviews.html", context)
 
 
 class ReviewForm(forms.Form):
