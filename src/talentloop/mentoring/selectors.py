@@ -54,6 +54,31 @@ def policy_history(actor: Actor, limit: int = 20) -> list[MentorPolicy]:
     return list(access.visible_policies(actor).select_related("created_by").order_by("-version")[:limit])
 
 
+def screening_for(actor: Actor, employee: Employee, screening: list[dict]) -> list[dict]:
+    """A stored screening as the reader may see it. The applicant's yearly ratings follow the rule
+    of final ratings (``performance.access.can_view_final_rating``: the person, their managers, HR —
+    not the technical admin); the ratings of their past mentees before and after a plan are HR's
+    (covering the applicant), never the applicant's nor the admin's. What is withheld is marked
+    ``hidden``; the criterion's status and counts stay."""
+    from talentloop.organisation.access import hr_covers_unit
+    from talentloop.performance.access import can_view_final_rating, is_self
+
+    own_ratings = can_view_final_rating(actor, employee)
+    mentee_ratings = hr_covers_unit(actor, employee.org_unit) and not is_self(actor, employee)
+    out = []
+    for row in screening or []:
+        evidence = row.get("evidence") or {}
+        if row.get("key") == CriterionKey.ANNUAL_RATING_MIN and not own_ratings:
+            evidence = {**evidence, "hidden": True,
+                        "years": [{**y, "rating": None, "ok": None} for y in evidence.get("years", [])]}
+        elif row.get("key") == CriterionKey.SUCCESSFUL_MENTEES and not mentee_ratings:
+            evidence = {**evidence, "hidden": True, "mentees": [
+                {**m, "before": None, "after": None, "before_key": None, "after_key": None, "growth_pct": None}
+                for m in evidence.get("mentees", [])]}
+        out.append({**row, "evidence": evidence})
+    return out
+
+
 def screening_rows(screening: list[dict]) -> list[dict]:
     """Screening results with the criterion's and the status's label, for pages."""
     out = []
@@ -91,7 +116,8 @@ def my_application_state(actor: Actor, as_of: dt.date | None = None) -> dict:
     preview = screen_employees(policy, [employee], as_of=as_of)[employee.pk] if policy and open_app is None else []
     return {
         "policy": policy, "applications": applications, "open_application": open_app,
-        "mentor": Mentor.objects.filter(employee=employee).first(), "preview": screening_rows(preview),
+        "mentor": Mentor.objects.filter(employee=employee).first(),
+        "preview": screening_rows(screening_for(actor, employee, preview)),
         "preview_qualifies": qualifies(preview),
         "invited": bool(policy and MentorInvitation.objects.filter(employee=employee, policy=policy).exists()),
     }

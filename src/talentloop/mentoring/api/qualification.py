@@ -149,10 +149,11 @@ def _policy_out(policy: MentorPolicy) -> dict:
             "note": policy.note, "created_at": policy.created_at}
 
 
-def _application_out(a: MentorApplication) -> dict:
+def _application_out(a: MentorApplication, actor) -> dict:
     return {"id": a.pk, "employee_id": a.employee_id, "employee_name": a.employee.display_name,
             "policy_version": a.policy.version, "status": a.status, "motivation": a.motivation,
-            "expertise": a.expertise, "qualifies": a.qualifies, "screening": a.screening, "created_at": a.created_at,
+            "expertise": a.expertise, "qualifies": a.qualifies,
+            "screening": selectors.screening_for(actor, a.employee, a.screening), "created_at": a.created_at,
             "decided_at": a.decided_at, "reason": a.reason}
 
 
@@ -188,7 +189,7 @@ def policy_post(request, data: PolicyIn):
 @router.get("/applications", response={200: list[ApplicationOut], **ERRORS},
             summary="Mentor applications: one's own; HR those in scope")
 def applications_list(request, query: Query[ApplicationQuery]):
-    return [_application_out(a) for a in selectors.application_list(request.actor, query.status)]
+    return [_application_out(a, request.actor) for a in selectors.application_list(request.actor, query.status)]
 
 
 @router.post("/applications", response={201: ApplicationOut, **ERRORS},
@@ -196,7 +197,7 @@ def applications_list(request, query: Query[ApplicationQuery]):
 def applications_post(request, data: ApplicationIn):
     application = services.mentor_application_submit(actor=request.actor, motivation=data.motivation,
                                                      expertise=data.expertise)
-    return Status(201, _application_out(application))
+    return Status(201, _application_out(application, request.actor))
 
 
 def _application(request, application_id: int) -> MentorApplication:
@@ -209,7 +210,7 @@ def _application(request, application_id: int) -> MentorApplication:
 @router.get("/applications/{int:application_id}", response={200: ApplicationOut, **ERRORS},
             summary="An application with its screening")
 def application_get(request, application_id: int):
-    return _application_out(_application(request, application_id))
+    return _application_out(_application(request, application_id), request.actor)
 
 
 @router.post("/applications/{int:application_id}/approve", response={200: ApplicationOut, **ERRORS},
@@ -218,7 +219,7 @@ def application_approve(request, application_id: int, data: ApplicationDecisionI
     application = _application(request, application_id)
     services.mentor_application_approve(actor=request.actor, application=application, reason=data.reason,
                                         capacity=data.capacity)
-    return _application_out(_application(request, application_id))
+    return _application_out(_application(request, application_id), request.actor)
 
 
 @router.post("/applications/{int:application_id}/reject", response={200: ApplicationOut, **ERRORS},
@@ -226,7 +227,7 @@ def application_approve(request, application_id: int, data: ApplicationDecisionI
 def application_reject(request, application_id: int, data: ApplicationDecisionIn):
     application = _application(request, application_id)
     services.mentor_application_reject(actor=request.actor, application=application, reason=data.reason)
-    return _application_out(_application(request, application_id))
+    return _application_out(_application(request, application_id), request.actor)
 
 
 # ---------------------------------------------------------------- who qualifies now

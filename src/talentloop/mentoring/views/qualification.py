@@ -49,7 +49,8 @@ def application_detail(request, pk: int):
     application = selectors.application_get(actor, pk)
     _require(application is not None)
     return TemplateResponse(request, "mentoring/application_detail.html", {
-        "application": application, "form": ReasonForm(), "rows": selectors.screening_rows(application.screening),
+        "application": application, "form": ReasonForm(),
+        "rows": selectors.screening_rows(selectors.screening_for(actor, application.employee, application.screening)),
         "can_decide": application.status == MentorApplication.Status.SUBMITTED
         and access.can_decide_application(actor, application),
         "is_own": actor.employee is not None and application.employee_id == actor.employee.pk,
@@ -87,7 +88,8 @@ def _decide(request, pk: int, approve: bool):
         form_errors_from(form, exc)
         return _invalid(request, "mentoring/application_detail.html", {
             "application": application, "form": form, "is_own": False,
-            "rows": selectors.screening_rows(application.screening),
+            "rows": selectors.screening_rows(selectors.screening_for(actor, application.employee,
+                                                                     application.screening)),
             "can_decide": access.can_decide_application(actor, application)})
     messages.success(request, _("Application approved: %(name)s is now a mentor.") % {
         "name": application.employee.display_name} if approve else _("Application rejected."))

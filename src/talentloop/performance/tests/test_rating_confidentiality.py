@@ -305,3 +305,73 @@ def test_migration_takes_back_ratings_of_cycles_not_closed(world, rated, actor_o
     assert set(RecomputeMark.objects.values_list("employee_id", "period_key")) == {
         (emp.pk, key) for key in ("2026-01", "2026-02", "2026-03", "2026-Q1")
     }
+
+
+SCREENING = [
+    {
+        "key": "annual_rating_min",
+        "status": "passed",
+        "evidence": {"min": "4.5", "years": [{"year": "2025", "rating": "4.7", "ok": True}]},
+    },
+    {
+        "key": "successful_mentees",
+        "status": "passed",
+        "evidence": {
+            "required": 1,
+            "growth_min_pct": "20",
+            "successful": 1,
+            "mentees": [
+                {
+                    "mentee": "Wang",
+                    "plan_start": "2024-01-01",
+                    "before_key": "2023-Q4",
+                    "before": "3.1",
+                    "after_key": "2024-Q4",
+                    "after": "4.2",
+                    "growth_pct": "35.5",
+                    "ok": True,
+                }
+            ],
+        },
+    },
+]
+
+
+def test_mentor_screening_shows_ratings_by_the_same_rule(world, actor_of):
+    """The applicant's yearly ratings: the applicant, their managers, HR; the past mentees' ratings:
+    HR only. The technical admin reads the application without either."""
+    from talentloop.mentoring.selectors import screening_for
+
+    applicant = world.emp(world.employee)
+    for persona, own, mentees in (
+        ("employee", True, False),
+        ("lead", True, False),
+        ("hr", True, True),
+        ("admin", False, False),
+    ):
+        rows = {r["key"]: r["evidence"] for r in screening_for(actor_of(persona), applicant, SCREENING)}
+        years, past = rows["annual_rating_min"]["years"], rows["successful_mentees"]["mentees"]
+        assert (years[0]["rating"] == "4.7") is own and bool(rows["annual_rating_min"].get("hidden")) is not own
+        assert (past[0]["before"] == "3.1" and past[0]["growth_pct"] == "35.5") is mentees, persona
+        assert rows["successful_mentees"]["successful"] == 1  # the count and the status stay
+    assert SCREENING[0]["evidence"]["years"][0]["rating"] == "4.7"  # the stored screening is untouched
+
+
+def test_admin_reads_a_mentor_application_without_ratings(world, actor_of, client_for, api_client_for):
+    from talentloop.mentoring.models import MentorApplication
+    from talentloop.mentoring.services.qualification import mentor_policy_create
+
+    policy = mentor_policy_create(actor=actor_of("hr"), criteria=[{"key": "annual_rating_min"}])
+    application = MentorApplication.objects.create(
+        employee=world.emp(world.employee), policy=policy, screening=SCREENING
+    )
+    page = client_for("admin").get(f"/mentoring/apply/{application.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="ratings-hidden"' in html and "4.7" not in html and "35.5" not in html
+    hr_html = client_for("hr").get(f"/mentoring/apply/{application.pk}/").content.decode()
+    assert "4.7" in hr_html and "35.5" in hr_html
+    body = api_client_for("admin").get(f"/api/v1/mentoring/applications/{application.pk}").json()
+    assert "4.7" not in str(body["screening"]) and "35.5" not in str(body["screening"])
+    own = api_client_for("employee").get(f"/api/v1/mentoring/applications/{application.pk}").json()
+    assert "4.7" in str(own["screening"]) and "35.5" not in str(own["screening"])
