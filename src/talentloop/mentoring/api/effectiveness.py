@@ -77,7 +77,7 @@ class EffectivenessOut(Schema):
     top_quarter: str
     surveys: SurveyRatesOut
     inputs: list[InputOut]
-    per_mentee: list[MenteeGrowthOut] = Field(description="HR covering the mentor and administrators only")
+    per_mentee: list[MenteeGrowthOut] = Field(description="HR covering the mentor only")
 
 
 class RankingRowOut(Schema):
