@@ -301,7 +301,11 @@ def plan_items(actor: Actor, plan: MentoringPlan, today: dt.date | None = None) 
 
 
 def plan_detail(actor: Actor, plan: MentoringPlan, today: dt.date | None = None) -> dict:
+    from talentloop.mentoring.services.programmes import plan_submission_problems
+
     items = plan_items(actor, plan, today)
+    can_submit = access.can_submit_plan(actor, plan)
+    submission_problems = plan_submission_problems(plan) if can_submit else []
     return {
         "plan": plan,
         "topics": list(plan.topics.all()),
@@ -311,7 +315,8 @@ def plan_detail(actor: Actor, plan: MentoringPlan, today: dt.date | None = None)
         "reports": list(plan.reports.order_by("-written_on")),
         "done": sum(1 for i in items if i.state == "done"),
         "can_edit": access.can_edit_plan(actor, plan),
-        "can_submit": access.can_submit_plan(actor, plan),
+        "can_submit": can_submit,
+        "submission_problems": submission_problems,
         "can_decide": access.can_decide_plan(actor, plan),
         "can_cancel": access.can_cancel_plan(actor, plan),
         "is_mentor": access.is_plan_mentor(actor, plan),

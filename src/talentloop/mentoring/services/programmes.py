@@ -286,6 +286,28 @@ def _check_rules(plan: MentoringPlan) -> None:
     _tailor_topics(plan.template, [{"title": t.title, "description": t.description} for t in plan.topics.all()])
 
 
+def plan_submission_problems(plan: MentoringPlan) -> list[str]:
+    """What would stop the plan's submission today, in the words submission uses; empty when it can go to HR.
+
+    A draft may be saved with problems (the mentor works on it over days, and a place may free up); the plan
+    page lists them beside a submit button that says why it is not available, so a draft is never silently
+    unsubmittable. Submission itself still checks everything (``mentoring_plan_submit``).
+    """
+    problems: list[str] = []
+    if not plan.template.is_active:
+        problems.append(_("This programme is no longer offered."))
+    problems += _pair_errors(plan.mentor, plan.mentee, plan.template)
+    try:
+        _tailor_topics(plan.template, [{"title": t.title, "description": t.description} for t in plan.topics.all()])
+    except InvalidInput as exc:
+        problems += exc.errors.get("topics") or [exc.detail]
+    try:
+        _check_places(plan, approving=False)
+    except Conflict as exc:
+        problems.append(exc.detail)
+    return list(dict.fromkeys(problems))
+
+
 def _notify_plan(plan: MentoringPlan, recipients: list[int | None], text: str, data: dict) -> None:
     from talentloop.mentoring.services.cadence import _deliver_after_commit
 
