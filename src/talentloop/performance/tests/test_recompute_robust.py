@@ -319,3 +319,13 @@ def test_a_fact_arriving_during_the_recomputation_keeps_its_mark(world, card):
     assert first.recomputed == 1
     assert set(RecomputeMark.objects.values_list("period_key", flat=True)) == {"2026", "2026-03", "2026-Q1"}
     assert recompute_marks_drain().recomputed == 3
+
+
+def test_the_command_drains_pending_marks(world, card):
+    emp = world.emp(world.employee)
+    with mock.patch("talentloop.performance.services.observations._enqueue_recompute"):
+        observations_ingest(actor=card, items=[obs(emp, "tasks-done", 1, 5, "t1")])
+    out = StringIO()
+    call_command("recompute-scores", "--pending", stdout=out)
+    assert "3 pending recomputation(s) done" in out.getvalue() and "0 still pending" in out.getvalue()
+    assert Score.objects.filter(employee=emp).count() == 3 and not RecomputeMark.objects.exists()

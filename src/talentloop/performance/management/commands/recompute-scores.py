@@ -5,12 +5,27 @@ from talentloop.performance.services.scores import recompute_period, score_error
 
 
 class Command(BaseCommand):
-    help = "Rebuild the scores of a period (YYYY-MM, YYYY-Qn or YYYY) from the observations."
+    help = ("Rebuild the scores of a period (YYYY-MM, YYYY-Qn or YYYY) from the observations, or with "
+            "--pending recompute what new observations marked stale (as the worker does).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", required=True)
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument("--period")
+        group.add_argument("--pending", action="store_true", help="drain the pending recompute marks")
 
     def handle(self, *args, **opts):
+        if opts["pending"]:
+            from talentloop.performance.services.recompute import recompute_marks_drain, recompute_marks_pending
+
+            drained = recompute_marks_drain()
+            self.stdout.write(f"{drained.recomputed} pending recomputation(s) done, {drained.scored} score(s) "
+                              f"written; {recompute_marks_pending()} still pending.")
+            if drained.person_errors:
+                self.stdout.write(self.style.WARNING(f"{drained.person_errors} person(s) could not be scored "
+                                                     "(recorded for HR on the periods page)."))
+            if drained.failed:
+                raise CommandError(f"recomputing {', '.join(sorted(set(drained.failed)))} failed; run again later.")
+            return
         try:
             period = P.parse(opts["period"])
         except ValueError as exc:
