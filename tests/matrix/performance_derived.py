@@ -33,8 +33,25 @@ def _rating_met_in_json(response) -> bool:
 #                                  anon  empl  mgr   mentor admin … outsider
 SHOWN = (None, True, True, False, True, False, None)
 
+# The per-mentee breakdown of a mentor's effectiveness (each mentee's ratings before and after) is
+# HR's: the mentor, their manager and the technical admin read the aggregates only.
+GROWTH_SHOWN = (None, None, False, False, None, False, None)
+
+
+def _per_mentee_in_json(response) -> bool:
+    return response.status_code == 200 and bool(response.json().get("per_mentee"))
+
+
 #                                                                          anon  empl  mgr  mentor  hr  admin  outs
 WEB = [
+    Row(
+        "mentoring/effectiveness/mentors/<int:pk>/",
+        "GET",
+        "/mentoring/effectiveness/mentors/{mt_mentor}/",
+        (302, 404, 200, 200, 200, 200, 404),
+        label="per-mentee ratings",
+        extra={"shows": 'data-testid="mentee-growth"', "shown": GROWTH_SHOWN, "datum": "the per-mentee ratings"},
+    ),
     Row(
         "performance/scores/<int:pk>/",
         "GET",
@@ -54,6 +71,14 @@ WEB = [
 ]
 
 API = [
+    Row(
+        "/api/v1/mentoring/mentors/{mentor_id}/effectiveness",
+        "GET",
+        "/api/v1/mentoring/mentors/{mt_mentor}/effectiveness",
+        (401, 404, 200, 200, 200, 200, 404),
+        label="per-mentee ratings",
+        extra={"shows": _per_mentee_in_json, "shown": GROWTH_SHOWN, "datum": "the per-mentee ratings"},
+    ),
     Row(
         "/api/v1/employees/{employee_id}/scores",
         "GET",
