@@ -29,7 +29,7 @@ ACTION_STATUSES = (AlertStatus.OPEN,)
 
 def _alerts(actor: Actor) -> QuerySet[Alert]:
     return access.visible_alerts(actor).select_related("rule", "rule__metric", "employee", "employee__org_unit",
-                                                       "manager")
+                                                       "manager", "acknowledged_by")
 
 
 def _with_permissions(actor: Actor, alerts: list[Alert]) -> list[Alert]:

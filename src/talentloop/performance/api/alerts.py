@@ -78,6 +78,8 @@ class AlertOut(Schema):
     opened_on: dt.date
     opened_at: dt.datetime
     acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None = Field(None, description="who acknowledged last (every acknowledgement is on the "
+                                                          "alert page's history)")
     action_note: str
     closed_at: dt.datetime | None
     close_reason: str
@@ -91,6 +93,11 @@ class AlertOut(Schema):
     @staticmethod
     def resolve_metric(obj) -> str:
         return obj.rule.metric.key
+
+    @staticmethod
+    def resolve_acknowledged_by(obj) -> str | None:
+        user = obj.acknowledged_by
+        return (user.display_name or user.get_username()) if user is not None else None
 
 
 class AlertNoteIn(InSchema):

@@ -73,3 +73,14 @@ def test_the_history_records_who_acknowledged_and_when(world, alert, client_for)
     assert html.count('data-testid="alert-event-acknowledged"') == 2
     assert f"Acknowledged by {world.lead.display_name or world.lead.username}" in html
     assert 'data-testid="alert-event-resolved"' in html
+
+
+def test_the_api_says_who_acknowledged(world, alert, api_client_for):
+    lead = api_client_for("lead")
+    assert lead.get(f"/api/v1/alerts/{alert.pk}").json()["acknowledged_by"] is None
+    answer = lead.post(
+        f"/api/v1/alerts/{alert.pk}/acknowledge", {"note": "Paired on the backlog"}, content_type="application/json"
+    ).json()
+    who = world.lead.display_name or world.lead.username
+    assert (answer["status"], answer["acknowledged_by"]) == ("acknowledged", who)
+    assert [a["acknowledged_by"] for a in lead.get("/api/v1/alerts").json() if a["id"] == alert.pk] == [who]
