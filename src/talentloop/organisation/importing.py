@@ -23,15 +23,18 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from talentloop.accounts.models import User
 from talentloop.core import crypto, generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.models import AuditEntry
@@ -60,7 +63,10 @@ COLUMNS = ["employee_number", "name", "name_en", "email", "phone", "hire_date", 
            "position", "level", "manager", "status", "effective_date"]
 # Accepted on import, never exported.
 SENSITIVE_COLUMNS = ["national_id", "bank_account"]
-IMPORT_COLUMNS = COLUMNS + SENSITIVE_COLUMNS
+# Import only: a username to create for the person (a login with no password yet; HR then issues a
+# reset code or the person follows an invitation from their profile page).
+LOGIN_COLUMN = "login"
+IMPORT_COLUMNS = COLUMNS + SENSITIVE_COLUMNS + [LOGIN_COLUMN]
 REQUIRED_COLUMNS = ["employee_number", "name", "hire_date", "org_unit", "job_family"]
 FORMATS = ("csv", "xlsx")
 MODES = ("all", "valid_only")
@@ -78,6 +84,7 @@ SENSITIVE_MAX = 40
 # Text cells starting with one of these could run as a formula in a spreadsheet (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HARMLESS_NUMBER = re.compile(r"^[+-][\d\s().-]*$")
+_USERNAME = UnicodeUsernameValidator()
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?$")
 
 
@@ -151,6 +158,7 @@ class _Row:
     event: str = ""
     effective_date: dt.date | None = None
     changes: dict[str, dict[str, str]] = field(default_factory=dict)
+    login: str = ""  # a username to create and link, checked against the accounts as a set
 
     @property
     def is_new(self) -> bool:
@@ -165,7 +173,7 @@ class _Row:
         elif self.is_new:
             action = CREATE
         else:
-            action = UPDATE if (self.plain or self.structural) else UNCHANGED
+            action = UPDATE if (self.plain or self.structural or self.login) else UNCHANGED
         name = self.cells.get("name") or (self.employee.name if self.employee else "")
         return ImportRow(line=self.line, action=action, employee_number=self.number, name=name,
                          event=self.event if action == UPDATE else "",
@@ -385,6 +393,16 @@ def _parse_row(line: int, cells: dict[str, Any]) -> _Row:
                 row.reject(_("status: “%(value)s” is not a known status (active, on_leave, terminated).")
                            % {"value": value[:40]})
             parsed[key] = status or ""
+        elif key == LOGIN_COLUMN:
+            if value:
+                try:
+                    _USERNAME(value)
+                    if len(value) > 150:
+                        raise ValidationError("")
+                except ValidationError:
+                    row.reject(_("login: “%(value)s” is not a valid username (letters, digits and @ . + - _, at "
+                                 "most 150).") % {"value": value[:40]})
+            parsed[key] = value
         elif key in SENSITIVE_COLUMNS:
             if len(value) > SENSITIVE_MAX:
                 row.reject(_("%(column)s: at most %(max)s characters.")
@@ -628,7 +646,34 @@ def _plan(actor: Actor, header: list[str], raw: list[tuple[int, dict[str, Any]]]
         else:
             _decide_update(row, ctx)
     _settle_reporting_lines(rows, found, ctx.in_file)
+    _check_logins(rows)
     return rows, found
+
+
+def _check_logins(rows: list[_Row]) -> None:
+    """Usernames to create: unique in the file and among accounts (one query per chunk, whatever the
+    case), for a current person who has no login yet."""
+    wanted = [r for r in rows if r.cells.get(LOGIN_COLUMN) and not r.errors]
+    lines_of: dict[str, list[int]] = {}
+    for row in wanted:
+        lines_of.setdefault(row.cells[LOGIN_COLUMN].lower(), []).append(row.line)
+    taken = {name for chunk in _chunks(lines_of) for name in
+             User.objects.annotate(lower=Lower("username")).filter(lower__in=chunk).values_list("lower", flat=True)}
+    for row in wanted:
+        username = row.cells[LOGIN_COLUMN]
+        lines = lines_of[username.lower()]
+        if len(lines) > 1:
+            row.reject(_("login %(login)s appears more than once in the file (rows %(lines)s).")
+                       % {"login": username, "lines": ", ".join(str(n) for n in lines)})
+        elif username.lower() in taken:
+            row.reject(_("login %(login)s is taken.") % {"login": username})
+        elif row.employee is not None and row.employee.user_id is not None:
+            row.reject(_("This person already has a login."))
+        elif row.employee is not None and row.employee.status == EmploymentStatus.TERMINATED:
+            row.reject(_("This person has left the organisation."))
+        else:
+            row.login = username
+            row.changes["login"] = {"before": "", "after": username}
 
 
 def _settle_reporting_lines(rows: list[_Row], found: _Lookups, in_file: dict[str, _Row]) -> None:
@@ -848,6 +893,25 @@ def _write(actor: Actor, rows: list[_Row], found: _Lookups, *, file_name: str) -
 
     # 3. Reporting paths of the new people, of those who changed manager and of everyone below them.
     _fix_manager_paths(new_people, movers, known={e.pk: e for e in people.values()})
+
+    # 4. Logins asked for: accounts without a password yet, each linked to its person.
+    logins = [(r.login, people[r.number]) for r in rows if r.login]
+    if logins:
+        users = []
+        for username, employee in logins:
+            account = User(username=username, display_name=employee.name, email=employee.email)
+            account.set_unusable_password()
+            users.append(account)
+        User.objects.bulk_create(users, batch_size=500)
+        if any(u.pk is None for u in users):
+            ids = dict(User.objects.filter(username__in=[u.username for u in users]).values_list("username", "pk"))
+            for account in users:
+                account.pk = ids[account.username]
+        for account, (_username, employee) in zip(users, logins, strict=True):
+            employee.user = account
+            audit.append(_audit_entry(actor, "create", account, {"username": account.username},
+                                      label=str(employee)))
+        Employee.objects.bulk_update([e for _u, e in logins], ["user"], batch_size=500)
     AuditEntry.objects.bulk_create(audit, batch_size=500)
 
 
@@ -981,6 +1045,8 @@ def column_notes() -> list[tuple[str, str]]:
                              "today.")),
         ("national_id", _("Optional, import only. Stored encrypted; never exported.")),
         ("bank_account", _("Optional, import only. Stored encrypted; never exported.")),
+        (LOGIN_COLUMN, _("Optional, import only. A username to create for a person without a login; they "
+                         "choose a password through an invitation or a reset code.")),
     ]
 
 
