@@ -3,7 +3,9 @@
 Ladders are open to everyone signed in (what each level asks is no secret); HR edits them.
 A person's promotion path shows their rating and skill scores: the person, anyone above them in
 the reporting tree, HR covering them and their mentor (an approved or active plan) read it;
-administrators read it too (technical accounts)."""
+administrators read it too (technical accounts). The rating on it follows the rule of final
+ratings (``performance.access.can_view_final_rating``): the mentor and the admin see the path
+without it."""
 
 from __future__ import annotations
 
