@@ -6,10 +6,13 @@ every operation that uses the other is then documented with the wrong fields. So
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import typing
 from collections import defaultdict
 
 import pydantic
+import pytest
 
 from talentloop.config.api import api
 
@@ -82,3 +85,277 @@ def test_each_component_documents_its_own_fields():
     assert "OnboardingTemplateOut" in components and "MentoringTemplateOut" in components
     assert components["OnboardingTemplateOut"] != components["MentoringTemplateOut"]
     assert "EmploymentEventIn" in components and "LearningEventIn" in components
+
+
+# ---------------------------------------------------------------- real answers against the document
+
+# The demo company at its smallest, on a fixed day (no answer depends on today's date).
+REFERENCE_DAY = dt.date(2026, 11, 20)
+NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
+PERSONAS = ("hr", "admin", "manager", "mentor", "employee", "newgrad")
+MONTH = "2026-10"
+
+# A path parameter is an id taken from the list at the path before it (``/reviews/{review_id}`` takes
+# the first review of ``/reviews``); these name another list, or a fixed value, where that is not so.
+PARAMETER_SOURCES = {
+    ("/api/v1/careers/path/{employee_id}", "employee_id"): "/api/v1/employees",
+    ("/api/v1/mentoring/matches", "template_id"): "/api/v1/mentoring/templates",
+}
+FIXED_PARAMETERS = {"period": MONTH}
+# Optional query parameters an operation needs to answer anything (a search needs words).
+QUERIES = {"/api/v1/people/search": {"q": "li"}}
+
+# Lists that are empty for every persona, and why that is right. Keep it short.
+EMPTY_ALLOWED = {
+    "/api/v1/mentoring/qualified": "no one in the smallest demo company meets every criterion of the demo policy",
+}
+
+
+def _client(user):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def _response_schema(document: dict, operation: dict) -> dict | None:
+    content = operation["responses"].get("200", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    if schema is None:
+        return None
+    return {**schema, "components": document["components"]}
+
+
+def _items(body):
+    """The rows of a list answer: a JSON array, or a page object's ``items``."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict):
+        for key in ("items", "results", "rows"):
+            if isinstance(body.get(key), list):
+                return body[key]
+    return None
+
+
+def _populate():
+    """The demo company (40 people, its history, mentoring, learning, careers, onboarding, results),
+    plus what the demo leaves out: a webhook source, API tokens, notifications, an appeal…"""
+    from talentloop.core.management import demo_stack
+    from talentloop.mentoring import demo as mentoring_demo
+    from talentloop.organisation import demo
+    from talentloop.performance import demo as performance_demo
+
+    plan = demo.plan_company(demo.MIN_EMPLOYEES, seed=demo.DEMO_SEED, reference_date=REFERENCE_DAY)
+    demo.load_company(plan)
+    performance_demo.load_history(seed=demo.DEMO_SEED, reference_date=REFERENCE_DAY, progress=lambda text: None)
+    mentoring_demo.load_mentoring(seed=demo.DEMO_SEED, reference_date=REFERENCE_DAY)
+    demo_stack.load_areas(seed=demo.DEMO_SEED, reference_date=REFERENCE_DAY, write=lambda text: None)
+
+
+def _post(client, url: str, body: dict, problems: list[str]) -> dict | None:
+    r = client.post(url, body, content_type="application/json")
+    if r.status_code not in (200, 201):
+        problems.append(f"populating: POST {url}: {r.status_code} {r.content[:300]!r}")
+        return None
+    return json.loads(r.content)
+
+
+def _extras(clients: dict, problems: list[str]) -> None:
+    """What the demo does not write, through the API as people would (and the services where the
+    API has no operation: the alert and root-cause runs)."""
+    from django.core.files.base import ContentFile
+
+    from talentloop.accounts.models import User
+    from talentloop.accounts.services import api_token_create
+    from talentloop.core.access import actor_for
+    from talentloop.notifications.channel_services import vapid_keys_generate
+    from talentloop.organisation.models import Employee
+    from talentloop.performance.models import WorkResult, WorkResultAttachment
+    from talentloop.performance.services.alerts import alerts_evaluate
+    from talentloop.performance.services.rootcause import root_causes_evaluate
+    from talentloop.performance.services.webhooks import webhook_source_create
+
+    users = {name: User.objects.get(username=name) for name in PERSONAS}
+    people = {name: Employee.objects.filter(user=user).first() for name, user in users.items()}
+    hr, manager, employee = clients["hr"], clients["manager"], clients["employee"]
+    webhook_source_create(actor=actor_for(users["hr"]), key="helpdesk", name="Helpdesk", act_as=users["hr"])
+    for user in users.values():
+        api_token_create(actor=actor_for(user), user=user, name="openapi", scope="read")
+    me = people["employee"]
+    _post(manager, "/api/v1/feedback", {"recipient_id": me.pk, "text": "谢谢你的帮助"}, problems)
+    _post(
+        employee, "/api/v1/feedback-requests", {"responder_id": people["manager"].pk, "message": "请给我反馈"}, problems
+    )
+    _post(
+        manager,
+        "/api/v1/improvement-plans",
+        {
+            "employee_id": me.pk,
+            "title": "提升交付",
+            "reason": "连续两月未达标",
+            "starts_on": "2026-11-20",
+            "ends_on": "2027-01-20",
+            "goals": [{"title": "按期交付", "measure": "每周"}],
+        },
+        problems,
+    )
+    _post(employee, "/api/v1/appeals", {"period": "2026", "reason": "我完成了更多工作"}, problems)
+    metrics = json.loads(hr.get("/api/v1/metrics").content)
+    metric = next(m["key"] for m in metrics if m["subject_kind"] == "employee")
+    _post(
+        hr,
+        "/api/v1/alert-rules",
+        {
+            "name": "下降",
+            "metric": metric,
+            "window": "period",
+            "period_kind": "month",
+            "baseline": "previous",
+            "threshold_kind": "relative",
+            "threshold": "1",
+        },
+        problems,
+    )
+    alerts_evaluate(actor=None, as_of=REFERENCE_DAY)
+    root_causes_evaluate(actor=None, as_of=REFERENCE_DAY)
+    unit = me.org_unit_id
+    _post(
+        hr,
+        "/api/v1/notifications/group-bots",
+        {
+            "org_unit_id": unit,
+            "vendor": "wecom",
+            "name": "平台群",
+            "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x",
+        },
+        problems,
+    )
+    _post(
+        hr,
+        "/api/v1/notifications/im-identities",
+        {"employee_id": me.pk, "vendor": "wecom", "external_id": "wx-1"},
+        problems,
+    )
+    template = json.loads(hr.get("/api/v1/mentoring/templates").content)[0]["id"]
+    _post(
+        hr,
+        "/api/v1/mentoring/matches/runs",
+        {"template_id": template, "starts_on": "2026-12-01", "mentee_ids": [people["newgrad"].pk]},
+        problems,
+    )
+    for result in WorkResult.objects.all():
+        attachment = WorkResultAttachment(result=result, name="report.txt", size=5, content_type="text/plain")
+        attachment.file.save("report.txt", ContentFile(b"hello"), save=False)
+        attachment.save()
+    vapid_keys_generate(actor=actor_for(users["admin"]), subject="mailto:it@example.com")
+    _post(
+        employee,
+        "/api/v1/notifications/push/subscriptions",
+        {
+            "endpoint": "https://push.example.com/send/1",
+            "keys": {
+                "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                "auth": "tBHItJI5svbpez7KI4CCXg",
+            },
+        },
+        problems,
+    )
+
+
+def _fill(path: str, operation: dict, get) -> tuple[str, dict] | None:
+    """The URL and query of one call with real ids, or None when a parameter has no value."""
+    query = dict(QUERIES.get(path, {}))
+    url = path
+    for parameter in operation.get("parameters", []):
+        name, where = parameter["name"], parameter["in"]
+        if where == "query" and not parameter.get("required"):
+            continue
+        if name in FIXED_PARAMETERS:
+            value = FIXED_PARAMETERS[name]
+        else:
+            source = PARAMETER_SOURCES.get((path, name))
+            if source is None:
+                source = url.split("/{" + name + "}")[0]
+            status, body = get(source, {})
+            rows = _items(body) if status == 200 else None
+            if status != 200:
+                # No list operation there: the parent's answer holds the rows (``/work-results/{id}``'s
+                # ``attachments`` for ``/work-results/{id}/attachments/{attachment_id}``).
+                parent, field = source.rsplit("/", 1)
+                status, body = get(parent, {})
+                rows = body.get(field) if status == 200 and isinstance(body, dict) else None
+            if not rows:
+                return None
+            value = rows[0]["id"]
+        if where == "path":
+            url = url.replace("{" + name + "}", str(value))
+        else:
+            query[name] = value
+    return url, query
+
+
+@pytest.mark.django_db
+def test_every_get_operation_answers_real_data_that_matches_the_document(django_capture_on_commit_callbacks):
+    import jsonschema_rs
+    import time_machine
+
+    from talentloop.accounts.models import User
+
+    problems: list[str] = []
+    document = api.get_openapi_schema()
+    with time_machine.travel(NOW, tick=False):
+        _populate()
+        clients = {name: _client(User.objects.get(username=name)) for name in PERSONAS}
+        # Notifications and the rest of what these writes set off run as they would after commit.
+        with django_capture_on_commit_callbacks(execute=True):
+            _extras(clients, problems)
+        for path, item in document["paths"].items():
+            operation = item.get("get")
+            if operation is None:
+                continue
+            schema = _response_schema(document, operation)
+            validator = jsonschema_rs.validator_for(schema) if schema else None
+            answered = rows_seen = False
+            for persona, client in clients.items():
+
+                def get(url, query, client=client):
+                    r = client.get(url, query)
+                    content = b"".join(r.streaming_content) if r.streaming else r.content
+                    is_json = r["Content-Type"].startswith("application/json")
+                    return r.status_code, (json.loads(content) if is_json else content)
+
+                call = _fill(path, operation, get)
+                if call is None:
+                    continue
+                url, query = call
+                status, body = get(url, query)
+                if status >= 500 or status == 422:
+                    problems.append(f"GET {url} as {persona}: {status} {str(body)[:200]}")
+                    continue
+                if status != 200:
+                    continue  # not this persona's to read (403/404), as the access matrix says
+                answered = True
+                if validator is not None:
+                    for error in validator.iter_errors(body):
+                        where = "/".join(str(p) for p in error.instance_path)
+                        problems.append(f"GET {url} as {persona}: at {where or '(root)'}: {error.message}")
+                        break
+                rows = _items(body)
+                rows_seen = rows_seen or rows is None or bool(rows)
+            if not answered:
+                problems.append(f"GET {path}: no persona got an answer (no data for its parameters?)")
+            elif not rows_seen and path not in EMPTY_ALLOWED:
+                problems.append(f"GET {path}: an empty list for every persona")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_validation_sees_a_wrong_answer():
+    """The check itself: an answer of the wrong shape does not pass."""
+    import jsonschema_rs
+
+    document = api.get_openapi_schema()
+    schema = _response_schema(document, document["paths"]["/api/v1/employees"]["get"])
+    validator = jsonschema_rs.validator_for(schema)
+    assert list(validator.iter_errors([{"id": "not a number"}]))
+    assert _items({"items": [1]}) == [1] and _items([]) == [] and _items({"a": 1}) is None
