@@ -111,3 +111,34 @@ def test_a_work_result_keeps_its_prefilled_date_in_chinese(world, new_page, sign
     assert "此字段为必填项" not in page.content()
     result = WorkResult.objects.get()
     assert result.occurred_on == timezone.localdate()
+
+
+def test_hr_schedules_a_session_and_a_promotion_with_dates_in_chinese(world, new_page, sign_in):
+    from django.utils import timezone
+
+    from talentloop.learning.models import TrainingSession
+    from talentloop.learning.tests.factories import ContentItemFactory
+    from talentloop.organisation.models import EmploymentEvent
+
+    course = ContentItemFactory(title="代码评审", title_en="Code review")
+    page = _chinese_page(new_page, sign_in, "hr")
+
+    # A training session: date and time in one datetime-local input.
+    page.goto(f"/learning/content/{course.pk}/sessions/new/")
+    page.locator("#id_starts_at").fill("2030-05-06T09:30")
+    page.locator("#id_ends_at").fill("2030-05-06T11:00")
+    page.locator("#id_location").fill("A-301")
+    _submit(page, "[data-testid=save]")
+    assert TrainingSession.objects.filter(content=course).exists(), page.locator("main").inner_text()[:800]
+    session = TrainingSession.objects.get(content=course)
+    assert timezone.localtime(session.starts_at).replace(tzinfo=None) == dt.datetime(2030, 5, 6, 9, 30)
+    assert timezone.localtime(session.ends_at).replace(tzinfo=None) == dt.datetime(2030, 5, 6, 11, 0)
+
+    # A future-dated promotion.
+    emp = world.emp(world.employee)
+    page.goto(f"/people/{emp.pk}/events/new/?kind=promotion")
+    page.locator("#id_effective_date").fill("2030-07-01")
+    page.locator("#id_level").fill(str(emp.level + 1))
+    _submit(page, "[data-testid=save]")
+    assert "此字段为必填项" not in page.content()
+    assert EmploymentEvent.objects.get(employee=emp, kind="promotion").effective_date == dt.date(2030, 7, 1)
