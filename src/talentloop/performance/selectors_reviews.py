@@ -535,13 +535,22 @@ def colleague_suggestions(actor: Actor, limit: int = 200) -> list[Employee]:
 
 
 def plan_list(actor: Actor, *, status: str = "", limit: int = PAGE, offset: int = 0) -> list[ImprovementPlan]:
+    return list(plan_queryset(actor, status=status)[offset:offset + limit])
+
+
+def plan_queryset(actor: Actor, *, status: str = "", search: str = "") -> QuerySet[ImprovementPlan]:
+    """Improvement plans the actor may see: active ones first, then the newest; the caller pages it."""
     qs = (access.visible_improvement_plans(actor).select_related("employee", "owner")
           .annotate(goal_count=Count("goals", distinct=True),
                     goals_met=Count("goals", filter=Q(goals__status=PlanGoal.Status.MET), distinct=True),
                     last_check_in=Max("check_ins__created_at")))
     if status:
         qs = qs.filter(status=status)
-    return list(qs.order_by("status", "-starts_on", "-id")[offset:offset + limit])
+    term = " ".join(search.split()).lower()[:100]
+    if term:
+        qs = qs.filter(Q(employee__search_key__contains=term) | Q(employee__search_key__contains=term.replace(" ", ""))
+                       | Q(title__icontains=term))
+    return qs.order_by("status", "-starts_on", "-id")
 
 
 def plan_get(actor: Actor, pk: int) -> ImprovementPlan | None:

@@ -205,9 +205,9 @@ def test_feedback_and_plan_pages_query_counts(world, actor_of, client_for, n):
     assert count(client_for("employee"), "/performance/feedback/") == 6 + 4
     # the lead has reports: + the team's feedback = 10
     assert count(client_for("lead"), "/performance/feedback/") == 6 + 5
-    # base 6 + the plans with goal counts and last check-in = 7
-    assert count(client_for("lead"), "/performance/plans/") == 6 + 1
-    assert count(client_for("hr"), "/performance/plans/") == 6 + 1
+    # base 6 + the count and one page of plans with goal counts and last check-in = 8
+    assert count(client_for("lead"), "/performance/plans/") == 6 + 2
+    assert count(client_for("hr"), "/performance/plans/") == 6 + 2
 
 
 @pytest.mark.parametrize("n", [2, 20])

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from talentloop.core.testing.factories import EmployeeFactory
+from talentloop.organisation.models import Employee
 from talentloop.performance.models import Review, ReviewCycle
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,54 @@ def test_query_count_does_not_grow_with_the_list(world, client_for):
     # base 6 (session, user, actor, bell) + cycles for the filter + count + one page + self reviews
     # to pick peers = 10, whether the list holds 3 reviews or 40
     assert count(3) == count(37) == 6 + 4
+
+
+# ---------------------------------------------------------------- improvement plans
+
+
+def _plans(world, people, status="active", start=dt.date(2026, 1, 5)):
+    from talentloop.performance.models import ImprovementPlan
+
+    lead = world.emp(world.lead)
+    return [
+        ImprovementPlan.objects.create(
+            employee=p,
+            owner=lead,
+            title=f"计划{p.employee_number}",
+            reason="r",
+            starts_on=start + dt.timedelta(days=i),
+            ends_on=dt.date(2026, 6, 30),
+            status=status,
+        )
+        for i, p in enumerate(people)
+    ]
+
+
+def test_improvement_plans_are_paged_active_first_then_newest(world, client_for):
+    people = _reports(world, 30)
+    closed = _plans(world, people[:2], status="succeeded", start=dt.date(2026, 3, 1))
+    active = _plans(world, people[2:])
+    c = client_for("lead")
+    first = c.get("/performance/plans/")
+    shown = list(first.context["plans"])
+    assert first.context["page_obj"].paginator.count == 30 and len(shown) == 25
+    assert [p.pk for p in shown[:3]] == [p.pk for p in reversed(active)][:3]  # active, newest first
+    last = list(c.get("/performance/plans/", {"page": "2"}).context["plans"])
+    assert [p.pk for p in last[-2:]] == [closed[1].pk, closed[0].pk]
+    done = c.get("/performance/plans/", {"status": "succeeded"}).context["plans"]
+    assert {p.pk for p in done} == {p.pk for p in closed}
+    one = c.get("/performance/plans/", {"q": people[5].employee_number}).context["plans"]
+    assert [p.employee_id for p in one] == [people[5].pk]
+    assert client_for("outsider").get("/performance/plans/").context["page_obj"].paginator.count == 0
+
+
+def test_improvement_plan_list_query_count_does_not_grow(world, client_for):
+    c = client_for("lead")
+
+    def count(n: int) -> int:
+        _plans(world, _reports(world, n, start=Employee.objects.count()))
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get("/performance/plans/").status_code == 200
+        return len(queries)
+
+    assert count(2) == count(40)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404
+from talentloop.core.paging import paginate
 from talentloop.organisation.forms import EmployeeRefField
 from talentloop.organisation.models import Employee
 from talentloop.performance import access
@@ -146,11 +147,28 @@ def feedback_request_decline(request, pk: int):
 # ---------------------------------------------------------------- improvement plans
 
 
+class PlanFilterForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False,
+                               choices=[("", gettext_lazy("Any status")), *ImprovementPlan.Status.choices])
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": gettext_lazy("Person or title")}))
+
+
+PLANS_PER_PAGE = 25
+
+
 @login_required
 def plan_list(request):
+    """Improvement plans, active first then newest, filtered by status and person, a page at a time."""
     actor = request.actor
     _require(actor.employee is not None or actor.is_hr)
-    context = {"plans": sel.plan_list(actor), "can_create": actor.is_manager or actor.is_hr}
+    form = PlanFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {"status": "", "q": ""}
+    page_obj = paginate(request, sel.plan_queryset(actor, status=data["status"], search=data["q"]),
+                        per_page=PLANS_PER_PAGE)
+    context = {"plans": page_obj.object_list, "page_obj": page_obj, "form": form,
+               "can_create": actor.is_manager or actor.is_hr}
     return TemplateResponse(request, "performance/feedback/plan_list.html", context)
 
 
