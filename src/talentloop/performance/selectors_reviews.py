@@ -519,18 +519,6 @@ def feedback_request_list(actor: Actor, *, box: str = "asked", limit: int = PAGE
     return list(qs.order_by("-created_at", "-id")[offset:offset + limit])
 
 
-def colleague_suggestions(actor: Actor, limit: int = 200) -> list[Employee]:
-    """Names offered when picking a colleague: the actor's unit, their manager and their reports."""
-    if actor.employee is None:
-        return []
-    me = actor.employee
-    q = Q(org_unit_id=me.org_unit_id) | Q(manager_id=me.pk)
-    if me.manager_id:
-        q |= Q(pk=me.manager_id) | Q(manager_id=me.manager_id)
-    return list(access.feedback_colleagues(actor).filter(q).only("pk", "name", "name_en", "employee_number")
-                .order_by("name")[:limit])
-
-
 # ---------------------------------------------------------------- improvement plans
 
 

@@ -71,7 +71,7 @@ def feedback_give(request):
     if to is not None:
         initial["recipient"] = to
     form = FeedbackForm(request.POST or None, actor=actor, initial=initial)
-    context = {"form": form, "answering": answering, "suggestions": sel.colleague_suggestions(actor)}
+    context = {"form": form, "answering": answering}
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -111,7 +111,7 @@ def feedback_request(request):
     actor = request.actor
     _require(access.can_give_feedback(actor))
     form = FeedbackRequestForm(request.POST or None, actor=actor)
-    context = {"form": form, "suggestions": sel.colleague_suggestions(actor)}
+    context = {"form": form}
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -177,8 +177,7 @@ def review_peers(request, pk: int, employee: int):
                 raise Http404 from exc
             form_errors_from(form, exc)
     context = {"cycle": cycle, "reviewee": reviewee, "peers": sel.peer_reviews(actor, cycle, reviewee),
-               "form": form, "can_pick": can_pick, "max_peers": reviews.MAX_PEERS,
-               "suggestions": sel.colleague_suggestions(actor)}
+               "form": form, "can_pick": can_pick, "max_peers": reviews.MAX_PEERS}
     if request.method == "POST":
         return _invalid(request, "performance/reviews/peers.html", context)
     return TemplateResponse(request, "performance/reviews/peers.html", context)
