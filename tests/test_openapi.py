@@ -120,7 +120,9 @@ def _client(user):
 
 
 def _response_schema(document: dict, operation: dict) -> dict | None:
-    content = operation["responses"].get("200", {}).get("content", {})
+    responses = operation["responses"]
+    # ninja's document keys statuses by int until it is serialised to JSON
+    content = (responses.get(200) or responses.get("200") or {}).get("content", {})
     schema = content.get("application/json", {}).get("schema")
     if schema is None:
         return None
@@ -169,6 +171,7 @@ def _extras(clients: dict, problems: list[str]) -> None:
     from talentloop.accounts.models import User
     from talentloop.accounts.services import api_token_create
     from talentloop.core.access import actor_for
+    from talentloop.notifications.channel_selectors import vapid_public_key
     from talentloop.notifications.channel_services import vapid_keys_generate
     from talentloop.organisation.models import Employee
     from talentloop.performance.models import WorkResult, WorkResultAttachment
@@ -248,7 +251,8 @@ def _extras(clients: dict, problems: list[str]) -> None:
         attachment = WorkResultAttachment(result=result, name="report.txt", size=5, content_type="text/plain")
         attachment.file.save("report.txt", ContentFile(b"hello"), save=False)
         attachment.save()
-    vapid_keys_generate(actor=actor_for(users["admin"]), subject="mailto:it@example.com")
+    if not vapid_public_key():  # the demo may have made them
+        vapid_keys_generate(actor=actor_for(users["admin"]), subject="mailto:it@example.com")
     _post(
         employee,
         "/api/v1/notifications/push/subscriptions",
@@ -303,6 +307,7 @@ def test_every_get_operation_answers_real_data_that_matches_the_document(django_
     from talentloop.accounts.models import User
 
     problems: list[str] = []
+    validated: set[str] = set()
     document = api.get_openapi_schema()
     with time_machine.travel(NOW, tick=False):
         _populate()
@@ -316,6 +321,8 @@ def test_every_get_operation_answers_real_data_that_matches_the_document(django_
                 continue
             schema = _response_schema(document, operation)
             validator = jsonschema_rs.validator_for(schema) if schema else None
+            if validator is None and not path.endswith("/export") and "/attachments/" not in path:
+                problems.append(f"GET {path}: no JSON schema for its 200 answer")
             answered = rows_seen = False
             for persona, client in clients.items():
 
@@ -337,6 +344,7 @@ def test_every_get_operation_answers_real_data_that_matches_the_document(django_
                     continue  # not this persona's to read (403/404), as the access matrix says
                 answered = True
                 if validator is not None:
+                    validated.add(path)
                     for error in validator.iter_errors(body):
                         where = "/".join(str(p) for p in error.instance_path)
                         problems.append(f"GET {url} as {persona}: at {where or '(root)'}: {error.message}")
@@ -348,6 +356,7 @@ def test_every_get_operation_answers_real_data_that_matches_the_document(django_
             elif not rows_seen and path not in EMPTY_ALLOWED:
                 problems.append(f"GET {path}: an empty list for every persona")
     assert not problems, "\n".join(problems)
+    assert len(validated) >= 75, f"only {len(validated)} operations' answers were validated"
 
 
 def test_the_validation_sees_a_wrong_answer():
