@@ -140,10 +140,17 @@ def _progress(ref: dt.date, rng: random.Random, newgrad: Employee | None) -> int
     """Steps due three or more days before the reference date are done (most of them; newgrad keeps
     the security training open, so the page shows an overdue step)."""
     done = []
+    # newgrad's checklist stays open whatever template it follows: the security training (when the
+    # template has it) and their two last steps are left to do.
+    keep_open: set[int] = set()
+    if newgrad is not None:
+        theirs = list(ChecklistStep.objects.filter(checklist__employee=newgrad).order_by("-due_on", "-id")
+                      .values_list("pk", "title_en"))
+        keep_open = {pk for pk, _t in theirs[:2]} | {pk for pk, title in theirs if title == "Security training"}
     for step in (ChecklistStep.objects.filter(due_on__lte=ref - dt.timedelta(days=3))
                  .select_related("checklist").order_by("id")):
         is_newgrad = newgrad is not None and step.checklist.employee_id == newgrad.pk
-        if is_newgrad and step.title_en == "Security training":
+        if step.pk in keep_open:
             continue
         if not is_newgrad and rng.random() < 0.15:
             continue

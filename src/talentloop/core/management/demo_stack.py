@@ -17,6 +17,7 @@ AREAS: list[tuple[str, str]] = [
     ("careers", "talentloop.careers.demo"),
     ("onboarding", "talentloop.onboarding.demo"),
     ("results", "talentloop.performance.demo.results"),
+    ("story", "talentloop.home.demo"),  # last: alerts, feedback, survey answers and push keys over all of it
 ]
 
 

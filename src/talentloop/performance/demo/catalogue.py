@@ -105,7 +105,7 @@ GEN: dict[str, Gen] = {
     "customer-satisfaction": Gen("level", 4.2, 1, 5, 1, per_month=(1, 3), noise=0.06),
     "feature-adoption-rate": Gen("level", 35, 0, 100, 1, noise=0.1),
     "requirements-on-time-rate": Gen("level", 85, 0, 100, 1, noise=0.05),
-    "sales-revenue": Gen("total", 50, places=2, per_month=(1, 4), noise=0.15),
+    "sales-revenue": Gen("total", 60, places=2, per_month=(1, 4), noise=0.15),
     "new-customers": Gen("count", 2.0),
     "payment-collection-rate": Gen("level", 95, 0, 100, 1, noise=0.03),
     "tickets-resolved": Gen("total", 180, places=0, per_month=(4, 4), noise=0.08),
@@ -199,7 +199,7 @@ def _service(efficiency: int, quality: int, feedback: int, teamwork: int) -> tup
     )
 
 
-SALES_RAISE_MONTH = (HISTORY_YEARS * 12) + 4  # May of the current year: the revenue target goes 50 → 70
+SALES_RAISE_MONTH = (HISTORY_YEARS * 12) + 4  # May of the current year: the revenue target goes 50 → 60
 
 CARDS: tuple[CardDef, ...] = (
     CardDef("通用绩效卡", "Company default", None, None, ((0, (
@@ -227,7 +227,7 @@ CARDS: tuple[CardDef, ...] = (
     ), ""),)),
     CardDef("销售绩效卡", "Sales", "sales", None, (
         (0, _sales(50), ""),
-        (SALES_RAISE_MONTH, _sales(70), "销售额目标上调 40% / revenue target raised by 40%"),
+        (SALES_RAISE_MONTH, _sales(60), "销售额目标上调 20% / revenue target raised by 20%"),
     )),
     CardDef("客户服务绩效卡", "Customer service", "customer-service", None, ((0, _service(30, 25, 30, 15), ""),)),
     CardDef("客户成功组绩效卡", "Customer success team", "customer-service", "service-success",

@@ -260,7 +260,8 @@ class HistoryPlanner:
             return Profile("declining", rng.uniform(1.0, 1.08), -rng.uniform(0.04, 0.07))
         if roll < 0.29:
             return Profile("recent-drop", rng.uniform(0.95, 1.05), 0.0)
-        return Profile("steady", min(1.12, max(0.75, rng.gauss(0.98, 0.07))), rng.gauss(0, 0.015))
+        # Most people meet their targets (a believable attainment of about two thirds); a few fall short.
+        return Profile("steady", min(1.2, max(0.82, rng.gauss(1.14, 0.06))), rng.gauss(0, 0.015))
 
     # ------------------------------------------------------------ presence
 
