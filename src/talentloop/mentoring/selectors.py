@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from talentloop.core.access import Actor
@@ -261,12 +261,25 @@ def with_overdue(qs: QuerySet[MentoringPlan], today: dt.date | None = None) -> Q
 
 def plan_list(actor: Actor, status: str | None = None, limit: int = 200,
               with_topics: bool = False) -> list[MentoringPlan]:
+    return list(plan_queryset(actor, status, with_topics=with_topics)[:limit])
+
+
+def plan_queryset(actor: Actor, status: str | None = None, *, search: str = "",
+                  with_topics: bool = False) -> QuerySet[MentoringPlan]:
+    """Plans in the actor's scope, the latest submitted first; the page pages it. ``search`` matches the
+    mentee's or the mentor's name, its pinyin (full or initials) or employee number."""
     qs = with_overdue(access.visible_plans(actor)).select_related("mentor__employee", "mentee__org_unit", "template")
     if with_topics:
         qs = qs.prefetch_related("topics")
     if status:
         qs = qs.filter(status=status)
-    return list(qs.order_by("-submitted_at", "-id")[:limit])
+    term = " ".join(search.split()).lower()[:100]
+    if term:
+        compact = term.replace(" ", "")
+        qs = qs.filter(Q(mentee__search_key__contains=term) | Q(mentee__search_key__contains=compact)
+                       | Q(mentor__employee__search_key__contains=term)
+                       | Q(mentor__employee__search_key__contains=compact))
+    return qs.order_by(F("submitted_at").desc(nulls_last=True), "-id")
 
 
 def plan_get(actor: Actor, pk: int) -> MentoringPlan | None:

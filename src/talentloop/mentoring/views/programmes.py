@@ -17,6 +17,7 @@ from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from
 from talentloop.core.http import invalid_form as _invalid
 from talentloop.core.http import require as _require
+from talentloop.core.paging import paginate
 from talentloop.mentoring import access, selectors
 from talentloop.mentoring.forms import ITEM_FORMS, CommentForm, PlanCreateForm, PlanEditForm, TemplateForm
 from talentloop.mentoring.models import PlanStatus
@@ -59,6 +60,9 @@ def template_edit(request, pk: int | None = None):
 # ---------------------------------------------------------------- plans
 
 
+PLANS_PER_PAGE = 50
+
+
 @login_required
 @require_GET
 def plan_list(request):
@@ -68,8 +72,11 @@ def plan_list(request):
     status = request.GET.get("status", PlanStatus.SUBMITTED)
     if status not in PlanStatus.values and status != "all":
         status = PlanStatus.SUBMITTED
+    q = request.GET.get("q", "")[:100]
+    page_obj = paginate(request, selectors.plan_queryset(actor, None if status == "all" else status, search=q),
+                        per_page=PLANS_PER_PAGE)
     return TemplateResponse(request, "mentoring/plan_list.html", {
-        "plans": selectors.plan_list(actor, None if status == "all" else status), "status": status,
+        "plans": page_obj.object_list, "page_obj": page_obj, "status": status, "q": q,
         "statuses": PlanStatus.choices})
 
 

@@ -1,0 +1,41 @@
+"""HR's list of mentoring plans pages, comes latest submitted first, and finds a mentee by pinyin."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from talentloop.core.testing.factories import EmployeeFactory
+from talentloop.mentoring.models import MentoringPlan, PlanStatus
+from talentloop.mentoring.tests import programme_fixtures as F
+
+pytestmark = pytest.mark.django_db
+
+
+def test_plans_are_paged_latest_first_and_searchable(world, client_for, monkeypatch):
+    monkeypatch.setattr("talentloop.mentoring.views.programmes.PLANS_PER_PAGE", 4)
+    mentor = F.mentor(world.emp(world.mentor), capacity=50)
+    tpl = F.template()
+    plans = []
+    for i in range(6):
+        mentee = EmployeeFactory(
+            org_unit=world.platform,
+            job_family=world.engineering,
+            employee_number=f"PL-{i}",
+            name="王小明" if i == 2 else f"学员{i}",
+        )
+        plans.append(F.plan(mentor, mentee, tpl, dt.date(2026, 1, 1), status=PlanStatus.SUBMITTED))
+    for i, p in enumerate(plans):
+        MentoringPlan.objects.filter(pk=p.pk).update(submitted_at=timezone.make_aware(dt.datetime(2026, 1, 1 + i, 9)))
+    hr = client_for("hr")
+    first = hr.get("/mentoring/plans/")
+    assert first.context["page_obj"].paginator.count == 6
+    assert [p.pk for p in first.context["plans"]] == [p.pk for p in reversed(plans)][:4]
+    second = hr.get("/mentoring/plans/", {"page": "2"})
+    assert [p.pk for p in second.context["plans"]] == [plans[1].pk, plans[0].pk]
+    assert 'rel="prev"' in second.content.decode()
+    found = hr.get("/mentoring/plans/", {"q": "wxm"}).context["plans"]
+    assert [p.pk for p in found] == [plans[2].pk]
+    assert hr.get("/mentoring/plans/", {"q": "zzz", "status": "all"}).context["page_obj"].paginator.count == 0
