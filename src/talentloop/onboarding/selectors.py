@@ -204,18 +204,34 @@ def _rows(checklists: list[Checklist]) -> list[Checklist]:
 def checklist_list(actor: Actor, *, status: str = "open", limit: int = 200,
                    today: dt.date | None = None) -> list[Checklist]:
     """HR's list of checklists with progress: one query whatever the number of rows."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    return checklist_rows(list(checklist_queryset(actor, status=status, today=today)[:limit]))
+
+
+def checklist_queryset(actor: Actor, *, status: str = "open", search: str = "",
+                       today: dt.date | None = None) -> QuerySet[Checklist]:
+    """The checklists with their progress, the latest start first (the page pages it); ``search``
+    matches the new hire's name, its pinyin (full or initials) or employee number."""
     today = today or timezone.localdate()
     qs = access.visible_checklists(actor)
     if status == "open":
         qs = qs.filter(completed_at__isnull=True)
     elif status == "done":
         qs = qs.filter(completed_at__isnull=False)
-    limit = max(1, min(limit, MAX_LIMIT))
-    return _rows(list(_with_progress(qs, today).select_related("employee__org_unit", "employee__job_family",
-                                                                  "employee__manager")
-                      .defer("employee__national_id", "employee__bank_account",
-                             "employee__manager__national_id", "employee__manager__bank_account")
-                      .order_by("-start_date", "-id")[:limit]))
+    term = " ".join(search.split()).lower()[:100]
+    if term:
+        qs = qs.filter(Q(employee__search_key__contains=term)
+                       | Q(employee__search_key__contains=term.replace(" ", "")))
+    return (_with_progress(qs, today).select_related("employee__org_unit", "employee__job_family",
+                                                       "employee__manager")
+            .defer("employee__national_id", "employee__bank_account",
+                   "employee__manager__national_id", "employee__manager__bank_account")
+            .order_by("-start_date", "-id"))
+
+
+def checklist_rows(checklists: list[Checklist]) -> list[Checklist]:
+    """A page of ``checklist_queryset`` with the figures each row shows."""
+    return _rows(checklists)
 
 
 def my_checklists(actor: Actor, *, today: dt.date | None = None) -> list[Checklist]:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, invalid_form, render_partial
 from talentloop.core.http import require as _require
+from talentloop.core.paging import paginate
 from talentloop.onboarding import access, selectors, services
 from talentloop.onboarding.forms import StartForm, TemplateForm, TickForm
 
@@ -89,6 +90,9 @@ def team_onboarding(request):
                              "can_start": access.can_start_checklist(actor)})
 
 
+CHECKLISTS_PER_PAGE = 50
+
+
 @login_required
 @require_GET
 def checklist_list(request):
@@ -97,9 +101,12 @@ def checklist_list(request):
     status = request.GET.get("status", "open")
     if status not in dict(STATUSES):
         status = "open"
+    q = request.GET.get("q", "")[:100]
+    page_obj = paginate(request, selectors.checklist_queryset(actor, status=status, search=q),
+                        per_page=CHECKLISTS_PER_PAGE)
     return TemplateResponse(request, "onboarding/checklist_list.html", {
-        "checklists": selectors.checklist_list(actor, status=status), "status": status, "statuses": STATUSES,
-        "can_start": access.can_start_checklist(actor)})
+        "checklists": selectors.checklist_rows(list(page_obj.object_list)), "page_obj": page_obj, "q": q,
+        "status": status, "statuses": STATUSES, "can_start": access.can_start_checklist(actor)})
 
 
 @login_required
