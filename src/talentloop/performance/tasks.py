@@ -67,11 +67,10 @@ def evaluate_alerts_for(employee_ids: list[int]):
 
 # ---------------------------------------------------------------- the recompute sweep
 
-from huey import crontab as _sweep_crontab  # noqa: E402
 from huey.contrib.djhuey import db_periodic_task as _sweep_periodic  # noqa: E402
 
 
-@_sweep_periodic(_sweep_crontab(minute="*"))
+@_sweep_periodic(local_crontab(minute="*"))
 def sweep_recompute_marks():
     """Every minute: drain what a crashed worker or a lost wake-up left (marks stay until done)."""
     return recompute_marks_drain().recomputed

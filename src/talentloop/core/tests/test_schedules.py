@@ -105,3 +105,13 @@ def test_bad_fields_are_refused():
         local_crontab(minute="61")
     with pytest.raises(ValueError):
         local_crontab(hour="seven")
+
+
+def test_no_job_is_scheduled_with_hueys_utc_crontab():
+    from pathlib import Path
+
+    import talentloop
+
+    root = Path(talentloop.__file__).parent
+    offenders = [str(p.relative_to(root)) for p in root.glob("*/tasks.py") if "import crontab" in p.read_text()]
+    assert offenders == [], "schedule with talentloop.core.schedules.local_crontab"
