@@ -90,11 +90,16 @@ def screening_rows(screening: list[dict]) -> list[dict]:
 
 
 def application_list(actor: Actor, status: str | None = None, limit: int = 200) -> list[MentorApplication]:
+    return list(application_queryset(actor, status)[:limit])
+
+
+def application_queryset(actor: Actor, status: str | None = None) -> QuerySet[MentorApplication]:
+    """Mentor applications in scope, newest first (the page pages it)."""
     qs = access.visible_applications(actor).select_related(
         "employee__org_unit", "employee__job_family", "policy", "decided_by")
     if status:
         qs = qs.filter(status=status)
-    return list(qs.order_by("-created_at", "-id")[:limit])
+    return qs.order_by("-created_at", "-id")
 
 
 def application_get(actor: Actor, pk: int) -> MentorApplication | None:
@@ -172,11 +177,20 @@ def _with_load(qs: QuerySet[Mentor]) -> QuerySet[Mentor]:
 
 
 def mentor_list(actor: Actor, search: str = "", limit: int = 500) -> list[Mentor]:
+    return list(mentor_queryset(actor, search)[:limit])
+
+
+def mentor_queryset(actor: Actor, search: str = "") -> QuerySet[Mentor]:
+    """Mentors in scope, active first; ``search`` matches the name, its pinyin (full or initials), the
+    English name, the employee number or an expertise. The page pages it."""
     qs = _with_load(access.visible_mentors(actor)).select_related("employee__org_unit", "employee__job_family")
     if search:
-        qs = qs.filter(Q(employee__name__icontains=search) | Q(employee__name_en__icontains=search)
+        term = " ".join(search.split()).lower()
+        qs = qs.filter(Q(employee__search_key__contains=term)
+                       | Q(employee__search_key__contains=term.replace(" ", ""))
+                       | Q(employee__name__icontains=search) | Q(employee__name_en__icontains=search)
                        | Q(expertise__icontains=search))
-    return list(qs.order_by("-active", "employee__employee_number")[:limit])
+    return qs.order_by("-active", "employee__employee_number")
 
 
 def mentor_get(actor: Actor, pk: int) -> Mentor | None:

@@ -39,3 +39,21 @@ def test_plans_are_paged_latest_first_and_searchable(world, client_for, monkeypa
     found = hr.get("/mentoring/plans/", {"q": "wxm"}).context["plans"]
     assert [p.pk for p in found] == [plans[2].pk]
     assert hr.get("/mentoring/plans/", {"q": "zzz", "status": "all"}).context["page_obj"].paginator.count == 0
+
+
+def test_mentors_and_applications_are_paged_and_mentors_found_by_pinyin(world, client_for, monkeypatch):
+    monkeypatch.setattr("talentloop.mentoring.views.qualification.LIST_PER_PAGE", 2)
+    F.policy([{"key": "level_min"}])
+    for i in range(3):
+        F.mentor(
+            EmployeeFactory(
+                org_unit=world.platform, job_family=world.engineering, name="韩梅梅" if i == 0 else f"导师{i}"
+            )
+        )
+    hr = client_for("hr")
+    first = hr.get("/mentoring/mentors/")
+    assert first.context["page_obj"].paginator.count == 3 and len(first.context["mentors"]) == 2
+    assert len(hr.get("/mentoring/mentors/", {"page": "2"}).context["mentors"]) == 1
+    assert [m.employee.name for m in hr.get("/mentoring/mentors/", {"q": "hmm"}).context["mentors"]] == ["韩梅梅"]
+    apps = hr.get("/mentoring/applications/", {"status": "all"})
+    assert apps.status_code == 200 and apps.context["page_obj"].number == 1

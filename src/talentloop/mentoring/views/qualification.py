@@ -14,12 +14,15 @@ from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from
 from talentloop.core.http import invalid_form as _invalid
 from talentloop.core.http import require as _require
+from talentloop.core.paging import paginate
 from talentloop.mentoring import access, selectors
 from talentloop.mentoring.forms import ApplyForm, InviteForm, MentorForm, PolicyForm, ReasonForm
 from talentloop.mentoring.models import MentorApplication
 from talentloop.mentoring.services import qualification as services
 
 # ---------------------------------------------------------------- apply
+
+LIST_PER_PAGE = 50
 
 
 @login_required
@@ -119,8 +122,10 @@ def application_list(request):
     status = request.GET.get("status", MentorApplication.Status.SUBMITTED)
     if status not in MentorApplication.Status.values and status != "all":
         status = MentorApplication.Status.SUBMITTED
+    page_obj = paginate(request, selectors.application_queryset(actor, None if status == "all" else status),
+                        per_page=LIST_PER_PAGE)
     return TemplateResponse(request, "mentoring/application_list.html", {
-        "applications": selectors.application_list(actor, None if status == "all" else status),
+        "applications": page_obj.object_list, "page_obj": page_obj,
         "status": status, "statuses": MentorApplication.Status.choices})
 
 
@@ -188,8 +193,9 @@ def qualified_invite(request):
 def mentor_list(request):
     actor = request.actor
     search = (request.GET.get("q") or "")[:60]
+    page_obj = paginate(request, selectors.mentor_queryset(actor, search), per_page=LIST_PER_PAGE)
     return TemplateResponse(request, "mentoring/mentor_list.html", {
-        "mentors": selectors.mentor_list(actor, search), "q": search,
+        "mentors": page_obj.object_list, "page_obj": page_obj, "q": search,
         "is_hr": access.can_manage_mentoring(actor)})
 
 
