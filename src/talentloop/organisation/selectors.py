@@ -25,8 +25,10 @@ def employee_queryset(actor: Actor, filters: EmployeeFilters) -> QuerySet[Employ
     qs = access.visible_employees(actor)
     if filters.search:
         term = filters.search.strip()
+        key = search.normalise_term(term)
         qs = qs.filter(Q(name__icontains=term) | Q(name_en__icontains=term) | Q(employee_number__icontains=term)
-                       | Q(email__icontains=term))
+                       | Q(email__icontains=term) | Q(search_key__contains=key)
+                       | Q(search_key__contains=key.replace(" ", "")))
     if filters.org_unit:
         unit = OrgUnit.objects.filter(pk=filters.org_unit).only("path").first()
         qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()

@@ -226,3 +226,8 @@ def test_new_hire_form_picks_a_manager_within_hr_scope(client_for, world, wang):
     form = client_for("hr").get(f"/org/units/{world.rnd.pk}/").context["form"]
     html = str(form["manager"])
     assert f'value="{world.emp(world.manager).pk}"' in html and "T-manager" in html
+
+
+def test_the_people_directory_finds_pinyin_too(client_for, wang):
+    r = client_for("hr").get("/people/", {"search": "wxm"})
+    assert [e.pk for e in r.context["employees"]] == [wang[0].pk]
