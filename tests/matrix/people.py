@@ -26,6 +26,12 @@ WEB = [
         body={"username": "", "existing": ""}, label="nothing chosen"),
     Row("people/<int:pk>/account/", "GET", "/people/{employee}/account/", (302, 404, 404, 404, 302, 302, 404),
         label="already has a login"),
+    # A new invitation: HR covering the person and the admin (the employee has chosen a password, so
+    # nothing is sent and they are sent back to the profile).
+    Row("people/<int:pk>/account/invite/", "POST", "/people/{employee}/account/invite/",
+        (302, 404, 404, 404, 302, 302, 404), body={}),
+    Row("people/<int:pk>/account/invite/", "POST", "/people/{mx_unlinked}/account/invite/",
+        (302, 404, 404, 404, 404, 404, 404), body={}, label="no login yet"),
 ]
 
 API = [

@@ -75,6 +75,8 @@ def account_invite_resend(*, actor: Actor, employee: Employee) -> None:
     """Send the password-set link again (it expires after PASSWORD_RESET_TIMEOUT)."""
     if not access.can_give_login(actor, employee) or employee.user is None:
         raise PermissionDenied(_("You may not invite this person."))
+    if employee.user.has_usable_password() or not employee.user.is_active:
+        raise InvalidInput(_("This person has chosen a password already; they can reset it themselves."))
     if not employee.user.email:
         raise InvalidInput(
             _("An invitation needs an e-mail address."), {"email": [_("An invitation needs an e-mail address.")]}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.employee_detail, name="employee-detail"),
     path("people/<int:pk>/edit/", views.employee_edit, name="employee-edit"),
     path("people/<int:pk>/account/", views.employee_account, name="employee-account"),
+    path("people/<int:pk>/account/invite/", views.employee_account_invite, name="employee-account-invite"),
     path("people/<int:pk>/events/new/", views.employee_event_create, name="employee-event-create"),
     path("people/<int:pk>/reveal/<str:field>/", views.employee_sensitive, name="employee-sensitive"),
     path("org/", views.org_chart, name="org-chart"),

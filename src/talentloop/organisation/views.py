@@ -81,6 +81,10 @@ def employee_detail(request, pk: int):
         # A new hire without a login gets one from here (HR covering them, or an administrator).
         "can_give_login": employee.user_id is None and employee.status != "terminated"
         and access.can_give_login(actor, employee),
+        # A login whose owner never chose a password can be sent a new invitation.
+        "can_invite": employee.user is not None and employee.status != "terminated"
+        and not employee.user.has_usable_password() and bool(employee.user.email)
+        and access.can_give_login(actor, employee),
     }
     return TemplateResponse(request, "organisation/employee_detail.html", context)
 
@@ -316,3 +320,20 @@ def employee_account(request, pk: int):
                 return HttpResponseRedirect(reverse("organisation:employee-detail", args=[employee.pk]))
         return _invalid(request, "organisation/employee_account.html", context)
     return TemplateResponse(request, "organisation/employee_account.html", context)
+
+
+@login_required
+@require_POST
+def employee_account_invite(request, pk: int):
+    """Send the person a new link to choose their password (the last one may have expired)."""
+    actor = request.actor
+    employee = selectors.employee_get(actor, pk)
+    _require(employee is not None and employee.user is not None and access.can_give_login(actor, employee))
+    try:
+        services_accounts.account_invite_resend(actor=actor, employee=employee)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("An invitation to choose a password was sent to %(email)s.")
+                         % {"email": employee.user.email})
+    return HttpResponseRedirect(reverse("organisation:employee-detail", args=[employee.pk]))

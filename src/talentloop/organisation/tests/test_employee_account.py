@@ -146,3 +146,23 @@ def test_accounts_page_query_count_does_not_grow(client_for):
         return len(queries)
 
     assert count(10) == count(70)
+
+
+def test_hr_sends_the_invitation_again_until_a_password_is_chosen(
+    client_for, actor_of, hire, django_capture_on_commit_callbacks
+):
+    services_accounts.account_create_for_employee(actor=actor_of("hr"), employee=hire, username="wxm")
+    c = client_for("hr")
+    assert f"/people/{hire.pk}/account/invite/" in c.get(f"/people/{hire.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert c.post(f"/people/{hire.pk}/account/invite/").status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["wxm@example.com"]
+    assert client_for("manager").post(f"/people/{hire.pk}/account/invite/").status_code == 404
+    assert client_for("hr").get(f"/people/{hire.pk}/account/invite/").status_code == 405
+    user = User.objects.get(username="wxm")
+    user.set_password("Tl-strong-pass-42")
+    user.save()
+    assert f"/people/{hire.pk}/account/invite/" not in c.get(f"/people/{hire.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(f"/people/{hire.pk}/account/invite/")
+    assert len(mail.outbox) == 1  # nothing more is sent
