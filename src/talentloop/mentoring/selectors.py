@@ -398,12 +398,17 @@ def my_mentees(actor: Actor, today: dt.date | None = None) -> dict:
 
 
 def overdue_list(actor: Actor, limit: int = 300) -> list[PlanItem]:
-    """Items the mentor's manager was alerted about, until they are done."""
-    return list(access.overdue_items_scope(actor)
-                .filter(completed_on__isnull=True, escalated_on__isnull=False)
-                .exclude(plan__status=PlanStatus.CANCELLED)
-                .select_related("plan__mentor__employee", "plan__mentee", "plan__template")
-                .order_by("due_on", "id")[:limit])
+    return list(overdue_queryset(actor)[:limit])
+
+
+def overdue_queryset(actor: Actor) -> QuerySet[PlanItem]:
+    """Items the mentor's manager was alerted about, until they are done: the longest overdue first
+    (what to chase first); the page pages it."""
+    return (access.overdue_items_scope(actor)
+            .filter(completed_on__isnull=True, escalated_on__isnull=False)
+            .exclude(plan__status=PlanStatus.CANCELLED)
+            .select_related("plan__mentor__employee", "plan__mentee", "plan__template")
+            .order_by("due_on", "id"))
 
 
 def notices_for(actor: Actor, limit: int = 20) -> list[MentoringNotice]:

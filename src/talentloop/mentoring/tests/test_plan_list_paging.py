@@ -57,3 +57,22 @@ def test_mentors_and_applications_are_paged_and_mentors_found_by_pinyin(world, c
     assert [m.employee.name for m in hr.get("/mentoring/mentors/", {"q": "hmm"}).context["mentors"]] == ["韩梅梅"]
     apps = hr.get("/mentoring/applications/", {"status": "all"})
     assert apps.status_code == 200 and apps.context["page_obj"].number == 1
+
+
+def test_overdue_items_are_paged_longest_overdue_first(world, client_for, monkeypatch):
+    from talentloop.mentoring.models import PlanItem
+
+    monkeypatch.setattr("talentloop.mentoring.views.programmes.PLANS_PER_PAGE", 2)
+    mentor = F.mentor(world.emp(world.mentor), capacity=50)
+    tpl = F.template()
+    items = []
+    for i in range(3):
+        mentee = EmployeeFactory(org_unit=world.platform, job_family=world.engineering)
+        p = F.plan(mentor, mentee, tpl, dt.date(2026, 1, 1))
+        items.append(F.item(p, dt.date(2026, 3, 3 - i)))
+    PlanItem.objects.update(escalated_on=dt.date(2026, 4, 1))
+    manager = client_for("manager")
+    first = manager.get("/mentoring/overdue/")
+    assert first.context["page_obj"].paginator.count == 3
+    assert [i.pk for i in first.context["items"]] == [items[2].pk, items[1].pk]
+    assert [i.pk for i in manager.get("/mentoring/overdue/", {"page": "2"}).context["items"]] == [items[0].pk]

@@ -240,4 +240,6 @@ def my_mentees(request):
 def overdue_list(request):
     actor = request.actor
     _require(access.can_view_overdue(actor))
-    return TemplateResponse(request, "mentoring/overdue_list.html", {"items": selectors.overdue_list(actor)})
+    page_obj = paginate(request, selectors.overdue_queryset(actor), per_page=PLANS_PER_PAGE)
+    return TemplateResponse(request, "mentoring/overdue_list.html",
+                            {"items": page_obj.object_list, "page_obj": page_obj})
