@@ -275,8 +275,10 @@ def load_learning(*, seed: int = 1, reference_date: dt.date | None = None) -> Le
                            "tags": items[key].tags, "source": "library",
                            "occurred_at": now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8))})
 
-    for key, days_ago in (("python-tips", 12), ("python-data", 9), ("python-tips", 6), ("python-testing", 4),
-                          ("python-data", 2), ("sql-basics", 15)):
+    # Python items opened in the last two weeks are not suggested again (just read); the tag leads to the
+    # Python course not opened yet.
+    for key, days_ago in (("python-tips", 12), ("python-tips", 9), ("python-data", 6), ("python-tips", 4),
+                          ("python-tips", 2), ("sql-basics", 15)):
         opened("employee", key, days_ago)
     for key, days_ago in (("onboarding", 20), ("tools", 18), ("communication", 10), ("python-tips", 5)):
         opened("newgrad", key, days_ago)
