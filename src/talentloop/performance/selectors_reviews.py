@@ -490,6 +490,26 @@ def feedback_boxes(actor: Actor) -> FeedbackBoxes:
     return FeedbackBoxes(received=received, given=given, asked_of_me=asked, my_requests=mine, team=team)
 
 
+FEEDBACK_BOXES = ("received", "given", "team")
+
+
+def feedback_queryset(actor: Actor, box: str) -> QuerySet[Feedback]:
+    """One box of feedback, newest first (the page pages it): received, given or about one's team."""
+    if actor.employee is None or box not in FEEDBACK_BOXES:
+        return Feedback.objects.none()
+    me = actor.employee.pk
+    qs = access.visible_feedback(actor).select_related("giver", "recipient")
+    if box == "received":
+        qs = qs.filter(recipient_id=me)
+    elif box == "given":
+        qs = qs.filter(giver_id=me)
+    elif actor.has_reports:
+        qs = qs.filter(recipient__manager_path__startswith=actor.reports_prefix).exclude(giver_id=me)
+    else:
+        qs = qs.none()
+    return qs.order_by("-created_at", "-id")
+
+
 def feedback_list(actor: Actor, *, box: str = "received", limit: int = PAGE, offset: int = 0) -> list[Feedback]:
     qs = access.visible_feedback(actor).select_related("giver", "recipient")
     me = actor.employee.pk if actor.employee else -1

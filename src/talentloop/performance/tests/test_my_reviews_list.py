@@ -184,3 +184,44 @@ def test_improvement_plan_list_query_count_does_not_grow(world, client_for):
         return len(queries)
 
     assert count(2) == count(40)
+
+
+# ---------------------------------------------------------------- feedback
+
+
+def test_feedback_overview_previews_each_box_and_pages_it_in_full(world, client_for):
+    from talentloop.performance.models import Feedback
+
+    me = world.emp(world.employee)
+    givers = _reports(world, 14)
+    for i, giver in enumerate(givers):
+        Feedback.objects.create(giver=giver, recipient=me, kind="praise", visibility="shared", text=f"谢谢{i}")
+    c = client_for("employee")
+    overview = c.get("/performance/feedback/")
+    body = overview.content.decode()
+    assert body.count("谢谢") == 10 and "?box=received" in body
+    first = c.get("/performance/feedback/", {"box": "received"})
+    assert first.context["page_obj"].paginator.count == 14
+    assert [f.text for f in first.context["items"]][:2] == ["谢谢13", "谢谢12"]  # newest first
+    # Someone else's box is empty, and an unknown box is the overview.
+    assert (
+        client_for("outsider").get("/performance/feedback/", {"box": "received"}).context["page_obj"].paginator.count
+        == 0
+    )
+    assert "boxes" in c.get("/performance/feedback/", {"box": "nonsense"}).context
+
+
+def test_feedback_box_query_count_does_not_grow(world, client_for):
+    from talentloop.performance.models import Feedback
+
+    me = world.emp(world.employee)
+    c = client_for("employee")
+
+    def count(n: int) -> int:
+        for giver in _reports(world, n, start=Employee.objects.count()):
+            Feedback.objects.create(giver=giver, recipient=me, kind="praise", visibility="shared", text="ok")
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get("/performance/feedback/", {"box": "received"}).status_code == 200
+        return len(queries)
+
+    assert count(2) == count(30)

@@ -34,11 +34,22 @@ def _colleague_field(label):
 # ---------------------------------------------------------------- feedback
 
 
+FEEDBACK_PREVIEW = 10  # items of each box on the overview; "See all" pages the box
+FEEDBACK_PER_PAGE = 25
+
+
 @login_required
 def feedback_list(request):
     actor = request.actor
     _require(actor.employee is not None)
-    return TemplateResponse(request, "performance/feedback/feedback_list.html", {"boxes": sel.feedback_boxes(actor)})
+    box = request.GET.get("box", "")
+    if box in sel.FEEDBACK_BOXES:
+        # One box in full, a page at a time, newest first.
+        page_obj = paginate(request, sel.feedback_queryset(actor, box), per_page=FEEDBACK_PER_PAGE)
+        return TemplateResponse(request, "performance/feedback/feedback_list.html",
+                                {"box": box, "page_obj": page_obj, "items": page_obj.object_list})
+    return TemplateResponse(request, "performance/feedback/feedback_list.html",
+                            {"boxes": sel.feedback_boxes(actor), "preview": FEEDBACK_PREVIEW})
 
 
 class FeedbackForm(forms.Form):
