@@ -4,9 +4,9 @@ item 19: full garbage collections of 150–190 ms every few seconds per worker).
 ``python -m tests.bench.people_gc --var DIR --seconds 60 --users 8 --out docs/benchmarks/people-gc.json``
 serves the database of ``talentloop seed`` in ``DIR`` (``TALENTLOOP_VAR_DIR``) with gunicorn (production
 settings, 2 workers × 4 threads, as the mobile benchmark) twice — ``TALENTLOOP_GC_FREEZE=0`` and the default —
-and lets ``users`` HR sessions request pages of ``/people/`` back to back. Each worker logs its generation-2
-collections after start-up (count, longest, total) through ``gc.callbacks`` at exit. Reported: requests, p50/p95/p99 and the
-collections.
+and lets ``users`` HR sessions request pages of ``/people/`` back to back. Each worker logs its
+generation-2 collections after start-up (count, longest, total) through ``gc.callbacks`` at exit.
+Reported: requests, p50/p95/p99 and the collections.
 """
 
 from __future__ import annotations
