@@ -445,6 +445,11 @@ def final_rating_list(actor: Actor, *, employee_id: int | None = None, period_ke
 def appeal_list(actor: Actor, *, box: str = "inbox", status: str = "", limit: int = PAGE,
                 offset: int = 0) -> list[Appeal]:
     """``inbox``: appeals of the people the actor manages, open first; ``mine``: the actor's own."""
+    return list(appeal_queryset(actor, box=box, status=status)[offset:offset + limit])
+
+
+def appeal_queryset(actor: Actor, *, box: str = "inbox", status: str = "") -> QuerySet[Appeal]:
+    """Appeals in a box, open first and then the newest (the page pages it)."""
     qs = access.visible_appeals(actor).select_related("employee", "answered_by")
     if box == "mine":
         qs = qs.filter(employee_id=actor.employee.pk if actor.employee else -1)
@@ -452,7 +457,7 @@ def appeal_list(actor: Actor, *, box: str = "inbox", status: str = "", limit: in
         qs = qs.filter(access._managed_q(actor, "employee__"))
     if status:
         qs = qs.filter(status=status)
-    return list(qs.order_by("-status", "-created_at", "-id")[offset:offset + limit])
+    return qs.order_by("-status", "-created_at", "-id")
 
 
 def appeal_get(actor: Actor, pk: int) -> Appeal | None:

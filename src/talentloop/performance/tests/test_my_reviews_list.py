@@ -225,3 +225,29 @@ def test_feedback_box_query_count_does_not_grow(world, client_for):
         return len(queries)
 
     assert count(2) == count(30)
+
+
+# ---------------------------------------------------------------- appeals
+
+
+def test_appeals_to_answer_are_paged_open_first_and_filtered(world, client_for, monkeypatch):
+    from talentloop.performance.models import Appeal
+
+    monkeypatch.setattr("talentloop.performance.views.reviews.APPEALS_PER_PAGE", 3)
+    people = _reports(world, 5)
+    for i, p in enumerate(people):
+        Appeal.objects.create(
+            employee=p,
+            period_key="2026-Q1",
+            reason="r",
+            status="answered" if i < 2 else "open",
+            outcome="kept" if i < 2 else "",
+        )
+    c = client_for("lead")
+    first = c.get("/performance/appeals/")
+    assert first.context["page_obj"].paginator.count == 5
+    assert [a.status for a in first.context["inbox"]] == ["open"] * 3
+    assert [a.status for a in c.get("/performance/appeals/", {"page": "2"}).context["inbox"]] == ["answered"] * 2
+    answered = c.get("/performance/appeals/", {"status": "answered"}).context["page_obj"].paginator.count
+    assert answered == 2
+    assert c.get("/performance/appeals/", {"status": "bogus"}).context["page_obj"].paginator.count == 5

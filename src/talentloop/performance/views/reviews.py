@@ -390,12 +390,22 @@ def appeal_create(request, period: str):
     return TemplateResponse(request, "performance/reviews/appeal_form.html", context)
 
 
+APPEALS_PER_PAGE = 25
+
+
 @login_required
 def appeal_list(request):
+    """Appeals to answer (open first, then the newest; filtered by status, a page at a time) and one's own."""
     actor = request.actor
     _require(actor.is_authenticated and (actor.employee is not None or actor.is_hr))
     handles = actor.is_manager or actor.is_hr
-    context = {"inbox": sel.appeal_list(actor, box="inbox") if handles else [],
+    status = request.GET.get("status", "")
+    if status not in Appeal.Status.values:
+        status = ""
+    page_obj = paginate(request, sel.appeal_queryset(actor, box="inbox", status=status),
+                        per_page=APPEALS_PER_PAGE) if handles else None
+    context = {"inbox": page_obj.object_list if page_obj else [], "page_obj": page_obj, "status": status,
+               "statuses": Appeal.Status.choices,
                "mine": sel.appeal_list(actor, box="mine") if actor.employee is not None else [],
                "handles": handles}
     return TemplateResponse(request, "performance/reviews/appeal_list.html", context)
