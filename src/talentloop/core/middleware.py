@@ -77,12 +77,12 @@ def mark_activity(session) -> None:
     session[LAST_ACTIVITY_KEY] = session[STARTED_KEY] = _now()
 
 
-def _is_privileged(user) -> bool:
-    if user.is_superuser:
-        return True
-    from talentloop.accounts.models import RoleAssignment
-
-    return RoleAssignment.objects.filter(user=user, role__in=["admin", "hr"]).exists()
+def _is_privileged(request) -> bool:
+    """HR or an administrator: read from the request's actor (ActorMiddleware), only when needed."""
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        actor = actor_for(request.user, client_ip(request))
+    return actor.is_hr or actor.is_admin
 
 
 class SessionIdleTimeoutMiddleware:
@@ -113,7 +113,7 @@ class SessionIdleTimeoutMiddleware:
                 privileged_limit = settings.SESSION_IDLE_MINUTES_PRIVILEGED * 60
                 normal_limit = settings.SESSION_IDLE_MINUTES * 60
                 if idle > min(privileged_limit, normal_limit):
-                    limit = privileged_limit if _is_privileged(user) else normal_limit
+                    limit = privileged_limit if _is_privileged(request) else normal_limit
                     if idle > limit:
                         return self._expired(request, limit // 60)
             if not isinstance(last, int) or now - last >= ACTIVITY_RESOLUTION_SECONDS:
