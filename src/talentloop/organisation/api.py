@@ -206,11 +206,18 @@ def _refs(request, data) -> dict:
     return out
 
 
+def _scope_enum(schema: dict) -> None:
+    """The scopes the apps registered, read when the document is built (every app is ready then)."""
+    from talentloop.organisation.search import scope_names
+
+    schema["enum"] = scope_names()
+
+
 class PersonSearchIn(InSchema):
     q: str = Field("", max_length=100, description="Part of a name, its pinyin (full or initials), an "
                    "English name or an employee number")
     scope: str = Field("visible", max_length=40, description="Whom the picker offers: visible, current, "
-                       "colleagues, managed, mentees, new-hires")
+                       "colleagues, managed, mentees, new-hires", json_schema_extra=_scope_enum)
     limit: int = Field(20, ge=1, le=20)
 
 

@@ -21,7 +21,7 @@ from talentloop.performance.services import decisions, reviews
 
 router = Router(tags=["reviews and ratings"])
 
-PERIOD = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+PERIOD = r"^(19|2\d)\d{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 ID = {"ge": 1, "le": 2**53}
 RatingDecimal = Decimal
 CycleStatus = Literal["draft", "open", "calibration", "closed"]

@@ -97,7 +97,7 @@ class ScoreOut(Schema):
 
 
 class PeriodQuery(InSchema):
-    period: str = Field(..., pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+    period: str = Field(..., pattern=r"^(19|2\d)\d{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
                         description="YYYY-MM, YYYY-Qn or YYYY")
 
 
