@@ -173,11 +173,12 @@ def _surveys(rng: random.Random, ref: dt.date, result: StoryDemoResult) -> None:
         )
     MenteeSurvey.objects.bulk_create(surveys)
     created = list(MenteeSurvey.objects.filter(plan__in=plans).order_by("pk"))
+    # Mostly content, with some no's, as real answers are.
     answers = [
         SurveyAnswer(
-            survey=s, on_time=rng.random() < 0.85, content_fits=rng.random() < 0.8, problems_solved=rng.random() < 0.75
+            survey=s, on_time=n % 5 != 3, content_fits=n % 3 != 1, problems_solved=n % 4 != 2 and rng.random() < 0.95
         )
-        for s in created
+        for n, s in enumerate(created)
     ]
     SurveyAnswer.objects.bulk_create(answers)
     when = {s.pk: dt.datetime.combine(s.sent_on + dt.timedelta(days=2), dt.time(2), tzinfo=dt.UTC) for s in created}
