@@ -5,7 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from talentloop.notifications import channel_access as access
 from talentloop.notifications.models import ImCredentials, Vendor
+from talentloop.organisation.forms import EmployeeRefField
+from talentloop.organisation.models import Employee
 
 
 class CredentialsForm(forms.Form):
@@ -53,9 +56,14 @@ class GroupBotForm(forms.Form):
 
 
 class ImIdentityForm(forms.Form):
-    employee_number = forms.CharField(label=_("Employee number"), max_length=40)
+    # The person, picked by name, pinyin or number among those whose identity the actor may set.
+    employee_number = EmployeeRefField(label=_("Person"), queryset=Employee.objects.none(), scope="im-identities")
     vendor = forms.ChoiceField(label=_("Platform"), choices=Vendor.choices)
     external_id = forms.CharField(label=_("ID on the platform"), max_length=128)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employee_number"].queryset = access.im_identity_employees(actor).select_related("org_unit")
 
 
 class ImIdentityImportForm(forms.Form):

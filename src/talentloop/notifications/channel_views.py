@@ -170,7 +170,7 @@ def _identity_context(actor, request, form=None, import_form=None, imported=None
     vendor = vendor if vendor in Vendor.values else ""
     search = (request.GET.get("q") or "")[:60]
     return {"identities": selectors.im_identity_list(actor, vendor=vendor, search=search),
-            "form": form or ImIdentityForm(), "import_form": import_form or ImIdentityImportForm(),
+            "form": form or ImIdentityForm(actor=actor), "import_form": import_form or ImIdentityImportForm(),
             "vendor": vendor, "q": search, "vendors": Vendor.choices, "imported": imported}
 
 
@@ -179,11 +179,11 @@ def _identity_context(actor, request, form=None, import_form=None, imported=None
 def im_identity_list(request):
     actor = request.actor
     _require(access.can_manage_im_identities(actor))
-    form = ImIdentityForm(request.POST or None)
+    form = ImIdentityForm(request.POST or None, actor=actor)
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            employee = selectors.im_identity_employee(actor, number=d["employee_number"])
+            employee = d["employee_number"]  # the field accepts only people in the actor's scope
             if employee is None:
                 form.add_error("employee_number", _("No such person in your scope."))
             else:

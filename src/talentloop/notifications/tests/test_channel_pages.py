@@ -168,3 +168,23 @@ def test_list_query_count_is_constant(world, url, user):
     with CaptureQueriesContext(connection) as large:
         assert c.get(url).status_code == 200
     assert len(small) == len(large), [q["sql"] for q in large.captured_queries]
+
+
+def test_chat_identity_person_is_picked_within_scope(world, client_for):
+    """The identities form picks the person with the people picker: an id outside HR's scope is a field
+    error, a picked id or a typed number is accepted."""
+    from talentloop.notifications.models import ImIdentity
+
+    c = client_for("hr")
+    page = c.get("/notifications/im-identities/").content.decode()
+    assert "data-person-picker" in page and "scope=im-identities" in page
+    employee = world.emp(world.employee)
+    r = c.post("/notifications/im-identities/", {"employee_number": "", "employee_number_id": employee.pk,
+                                                 "vendor": "wecom", "external_id": "emp-1"})
+    assert r.status_code == 302
+    assert ImIdentity.objects.get(employee=employee).external_id == "emp-1"
+    r = c.post("/notifications/im-identities/", {"employee_number_id": "987654", "vendor": "wecom",
+                                                 "external_id": "x"})
+    assert r.status_code in (200, 422) and "employee_number" in r.context["form"].errors
+    hits = c.get("/people/search/", {"scope": "im-identities", "q": "employee"}).content.decode()
+    assert f'data-person-pick="{employee.pk}"' in hits
