@@ -11,7 +11,9 @@ class MentoringConfig(AppConfig):
 
         generations.watch(MentorPolicy)
 
-        from talentloop.mentoring import selectors
+        from talentloop.mentoring import access, selectors
         from talentloop.organisation import search
 
+        # Whom the people pickers of a new plan and of HR's matching offer.
         search.register_scope("mentees", selectors.plan_mentee_candidates)
+        search.register_scope("match-mentees", access.match_mentees)

@@ -76,3 +76,17 @@ def test_overdue_items_are_paged_longest_overdue_first(world, client_for, monkey
     assert first.context["page_obj"].paginator.count == 3
     assert [i.pk for i in first.context["items"]] == [items[2].pk, items[1].pk]
     assert [i.pk for i in manager.get("/mentoring/overdue/", {"page": "2"}).context["items"]] == [items[0].pk]
+
+
+def test_matching_picks_the_mentee_within_hr_scope(world, client_for):
+    tpl = F.template()
+    hr = client_for("hr")
+    page = hr.get("/mentoring/matching/").content.decode()
+    assert "scope=match-mentees" in page
+    employee = world.emp(world.employee)
+    ok = hr.get("/mentoring/matching/", {"mentee": "", "mentee_id": employee.pk, "template": tpl.pk})
+    assert ok.status_code == 200 and ok.context["result"] is not None
+    bad = hr.get("/mentoring/matching/", {"mentee_id": "987654", "template": tpl.pk})
+    assert bad.status_code in (200, 422) and "mentee" in bad.context["form"].errors
+    hits = hr.get("/people/search/", {"scope": "match-mentees", "q": "employee"}).content.decode()
+    assert f'data-person-pick="{employee.pk}"' in hits

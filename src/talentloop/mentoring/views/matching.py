@@ -25,6 +25,8 @@ from talentloop.mentoring import access
 from talentloop.mentoring import selectors_matching as selectors
 from talentloop.mentoring.services import matching as services
 from talentloop.organisation import access as org_access
+from talentloop.organisation.forms import EmployeeRefField
+from talentloop.organisation.models import Employee
 
 PAGE_SIZE = 50
 
@@ -35,7 +37,7 @@ PAGE_SIZE = 50
 
 
 class SuggestionForm(forms.Form):
-    mentee = forms.CharField(label=gettext_lazy("Mentee (employee number)"), max_length=32)
+    mentee = EmployeeRefField(label=gettext_lazy("Mentee"), queryset=Employee.objects.none(), scope="match-mentees")
     template = forms.ModelChoiceField(label=gettext_lazy("Programme"), queryset=None)
 
     def __init__(self, *args, actor, for_self: bool, **kwargs):
@@ -43,6 +45,8 @@ class SuggestionForm(forms.Form):
         self.fields["template"].queryset = selectors.suggestion_templates(actor, for_self=for_self)
         if for_self:
             del self.fields["mentee"]
+        else:
+            self.fields["mentee"].queryset = access.match_mentees(actor).select_related("org_unit", "job_family")
 
 
 @login_required
@@ -58,10 +62,7 @@ def match_suggestions(request):
     if request.GET and form.is_valid():
         template = form.cleaned_data["template"]
         if hr_mode:
-            mentee = selectors.mentee_lookup(actor, form.cleaned_data["mentee"])
-            if mentee is None:
-                form.add_error("mentee", _("Nobody you can match has this employee number."))
-                return _invalid(request, "mentoring/matching/suggestions.html", context)
+            mentee = form.cleaned_data["mentee"]  # the field accepts only people HR may match
         else:
             mentee = actor.employee
         _require(access.can_view_match_suggestions(actor, mentee, template))
