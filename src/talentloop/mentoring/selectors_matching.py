@@ -336,14 +336,6 @@ def suggestion_templates(actor: Actor, *, for_self: bool):
     return qs.filter(allow_mentee_choice=True) if for_self else qs
 
 
-def mentee_lookup(actor: Actor, number: str) -> Employee | None:
-    """A person HR may match, by employee number."""
-    from talentloop.mentoring import access
-
-    return (access.match_mentees(actor).select_related("org_unit", "job_family")
-            .filter(employee_number=number.strip()).first())
-
-
 def cohort_mentees(actor: Actor, *, org_unit=None, job_family=None, hired_from: dt.date | None = None,
                    hired_until: dt.date | None = None, numbers: list[str] | None = None,
                    limit: int = 2001) -> list[Employee]:
