@@ -43,6 +43,21 @@ def querystring_with(context, **kwargs) -> str:
 
 
 @register.filter
+def ago(value) -> str:
+    """A past moment as relative time in the reader's language: "just now" under a minute, else
+    "5 minutes ago" / "5 分钟前"."""
+    if not value:
+        return ""
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+    from django.utils.translation import pgettext
+
+    if (timezone.now() - value).total_seconds() < 60:
+        return pgettext("relative time", "just now")
+    return pgettext("relative time", "%(since)s ago") % {"since": timesince(value, depth=1)}
+
+
+@register.filter
 def unit(value: str | None) -> str:
     """A metric's unit in the reader's language (``{{ metric.unit|unit }}``)."""
     from talentloop.core.units import unit_label

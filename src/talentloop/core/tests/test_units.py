@@ -23,3 +23,22 @@ def test_the_template_filter():
     with translation.override("en"):
         out = Template("{% load talentloop %}{{ u|unit }}").render(Context({"u": "分钟"}))
     assert out == "minutes"
+
+
+def test_relative_times_read_as_time_ago():
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    moment = dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)
+    tpl = Template("{% load talentloop %}{{ t|ago }}")
+    with time_machine.travel(moment + dt.timedelta(seconds=20), tick=False):
+        with translation.override("zh-hans"):
+            assert tpl.render(Context({"t": moment})) == "刚刚"
+    with time_machine.travel(moment + dt.timedelta(minutes=2, seconds=5), tick=False):
+        assert timezone.now() > moment
+        with translation.override("zh-hans"):
+            assert tpl.render(Context({"t": moment})).replace("\xa0", " ") == "2 分钟前"
+        with translation.override("en"):
+            assert tpl.render(Context({"t": moment})).replace("\xa0", " ") == "2 minutes ago"
