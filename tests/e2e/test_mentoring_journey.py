@@ -49,7 +49,10 @@ def test_a_plan_is_submitted_approved_and_a_one_to_one_recorded(mentoring, new_p
     page.goto("/mentoring/mentees/")
     page.get_by_test_id("new-plan").click()
     page.get_by_label("Programme").select_option(label="New graduate onboarding")
-    page.get_by_label("Mentee (employee number)").fill("T-employee")
+    # The mentee is chosen by searching: typing the number offers the person, one tap picks them.
+    page.locator("#id_mentee").press_sequentially("T-employee", delay=30)
+    page.locator("[data-person-pick]").first.click()
+    expect(page.locator("input[name=mentee_id]")).not_to_have_value("")
     page.get_by_test_id("create-plan").click()
     expect(page).to_have_url(re.compile(r"/mentoring/plans/\d+/edit/$"))
     topics = page.get_by_label("Topics")

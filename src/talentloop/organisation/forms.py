@@ -49,11 +49,11 @@ class PersonPicker(forms.Widget):
         extra = flatatt({k: v for k, v in attrs.items() if k not in {"type", "name", "value"}})
         return format_html(
             '<div class="person-picker" data-person-picker>'
-            '<input type="search" name="{}" id="{}" value="{}" autocomplete="off" role="combobox" '
-            'aria-autocomplete="list" aria-expanded="false" aria-controls="{}" placeholder="{}" '
+            '<input type="search" name="{}" id="{}" value="{}" autocomplete="off" '
+            'aria-controls="{}" placeholder="{}" '
             'hx-get="{}" hx-trigger="input changed delay:250ms, search" hx-target="#{}" hx-sync="this:replace"{}>'
             '<input type="hidden" name="{}_id" value="{}" data-person-id>'
-            '<ul class="person-results" id="{}" role="listbox" aria-label="{}"></ul></div>',
+            '<div class="person-results" id="{}" role="region" aria-live="polite" aria-label="{}"></div></div>',
             name, element_id, text, listbox, _("Name, pinyin (e.g. wxm) or number"), url, listbox, extra,
             name, pk, listbox, _("Suggestions"),
         )

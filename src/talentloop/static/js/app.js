@@ -45,8 +45,6 @@
   function closeList(picker) {
     var list = picker.querySelector(".person-results");
     if (list) { list.innerHTML = ""; }
-    var box = picker.querySelector("input[type=search]");
-    if (box) { box.setAttribute("aria-expanded", "false"); }
   }
   document.addEventListener("click", function (event) {
     var option = event.target.closest("[data-person-pick]");
@@ -66,12 +64,6 @@
   document.addEventListener("keydown", function (event) {
     var picker = event.key === "Escape" && pickerOf(event.target);
     if (picker) { closeList(picker); }
-  });
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var picker = pickerOf(event.detail.target);
-    if (!picker) { return; }
-    var box = picker.querySelector("input[type=search]");
-    if (box) { box.setAttribute("aria-expanded", event.detail.target.children.length ? "true" : "false"); }
   });
   // The sign-in page: however the person was signed out (the button, an idle or expired session,
   // another tab), the offline copy of their home page goes. Clear-Site-Data does the same where the
