@@ -10,6 +10,7 @@ from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import InvalidInput, PermissionDenied
 from talentloop.performance import access
 from talentloop.performance import periods as P
+from talentloop.performance.services.recompute import recompute_marks_add_period
 
 
 @transaction.atomic
@@ -27,7 +28,10 @@ def scores_rebuild(*, actor: Actor, period_key: str) -> P.Period:
         raise InvalidInput(str(exc), {"period": [_("Use YYYY-MM, YYYY-Qn or YYYY.")]}) from exc
     audit_record(actor=actor, action="update", entity_type="performance.period", entity_id=period.key,
                  entity_label=period.key, changes={"scores": "rebuild requested"})
-    from talentloop.performance.tasks import recompute_scores
+    # Recorded with the request, so a worker that dies before or during the rebuild leaves the marks
+    # for the next drain or the minute sweep.
+    recompute_marks_add_period(period)
+    from talentloop.performance.tasks import drain_recompute_marks
 
-    transaction.on_commit(lambda: recompute_scores(period.key, None))
+    transaction.on_commit(drain_recompute_marks)
     return period

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from talentloop.organisation.models import Employee
 from talentloop.performance import periods as P
 from talentloop.performance.models import RecomputeMark
 
@@ -56,6 +57,25 @@ def recompute_marks_add(affected: Iterable[tuple[int, str]], *, notify: bool = F
         if month_key not in keys:
             keys[month_key] = _periods_of_month(month_key)
         pairs.update((emp, key) for key in keys[month_key])
+    return _write_marks(pairs, notify=notify)
+
+
+def recompute_marks_add_period(period: P.Period, employee_ids: Iterable[int] | None = None, *,
+                               notify: bool = False) -> int:
+    """Mark one period stale for some people, or for everyone employed in it (HR's rebuild of a
+    period, a closed review cycle). Call it inside the transaction that asks for the rebuild, so a
+    crash before the worker ran still leaves the marks for the sweep."""
+    if employee_ids is None:
+        # The people recompute_period scores when it is given no one in particular.
+        employee_ids = (Employee.objects.filter(hire_date__lt=period.end)
+                        .filter(Q(termination_date__isnull=True) | Q(termination_date__gte=period.start))
+                        .values_list("id", flat=True))
+    return _write_marks({(emp, period.key) for emp in employee_ids}, notify=notify)
+
+
+def _write_marks(pairs: set[tuple[int, str]], *, notify: bool) -> int:
+    """One statement per chunk: marks already there are kept once (the unique pair), and a mark a
+    worker has claimed is released again, because the worker may have read the facts before these."""
     if not pairs:
         return 0
     now = timezone.now()

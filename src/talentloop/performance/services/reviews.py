@@ -29,6 +29,7 @@ from talentloop.performance import access
 from talentloop.performance.models import QualitativeRating, RaterKind, Review, ReviewCycle, ReviewReminder
 from talentloop.performance.selectors_reviews import DUE_SOON_DAYS, rated_dimensions
 from talentloop.performance.services.decisions import clean_text, parse_period, parse_rating
+from talentloop.performance.services.recompute import recompute_marks_add_period
 
 MAX_PEERS = 6
 BATCH = 1000
@@ -94,16 +95,17 @@ def _people_in_scope(cycle: ReviewCycle):
 
 
 def _enqueue_recompute(period_key: str, employee_ids: list[int] | None) -> None:
-    """After commit: the cycle's period itself and (for a quarter or year) every month in it."""
-    from talentloop.performance.tasks import recompute_scores
+    """Mark the cycle's period itself and (for a quarter or year) every month in it stale, in this
+    transaction; the worker is woken after commit and the minute sweep catches what a crash left."""
+    from talentloop.performance.tasks import drain_recompute_marks
 
     period = parse_period(period_key)
-    keys = [m.key for m in period.months_in()]
-    if period.key not in keys:
-        keys.append(period.key)
-    ids = None if employee_ids is None else list(employee_ids)
-    for key in keys:
-        transaction.on_commit(lambda key=key: recompute_scores(key, ids))
+    periods = list(period.months_in())
+    if period.key not in {m.key for m in periods}:
+        periods.append(period)
+    for each in periods:
+        recompute_marks_add_period(each, employee_ids)
+    transaction.on_commit(drain_recompute_marks)
 
 
 @transaction.atomic

@@ -329,3 +329,31 @@ def test_the_command_drains_pending_marks(world, card):
     call_command("recompute-scores", "--pending", stdout=out)
     assert "3 pending recomputation(s) done" in out.getvalue() and "0 still pending" in out.getvalue()
     assert Score.objects.filter(employee=emp).count() == 3 and not RecomputeMark.objects.exists()
+
+
+def test_hr_rebuild_of_a_period_is_recorded_as_marks_and_survives_a_lost_worker(
+    world, card, django_capture_on_commit_callbacks
+):
+    """HR asks for a rebuild of March; the worker dies before it runs. The marks — one per person
+    employed in March — were written with the request, and the sweep rebuilds the period."""
+    from talentloop.performance.services.rebuild import scores_rebuild
+    from talentloop.performance.tasks import sweep_recompute_marks
+
+    emp = world.emp(world.employee)
+    with django_capture_on_commit_callbacks(execute=True):
+        observations_ingest(actor=card, items=[obs(emp, "tasks-done", 1, 5, "t1")])
+    Score.objects.all().delete()
+    with (
+        mock.patch("talentloop.performance.tasks.drain_recompute_marks") as lost,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        scores_rebuild(actor=card, period_key="2026-03")
+    assert lost.call_count == 1
+    from talentloop.organisation.models import Employee
+
+    employed = set(Employee.objects.filter(hire_date__lt=MARCH.end).values_list("id", flat=True))
+    marked = set(RecomputeMark.objects.filter(period_key="2026-03").values_list("employee_id", flat=True))
+    assert emp.pk in marked and marked == employed
+    sweep_recompute_marks.call_local()
+    assert Score.objects.filter(employee=emp, period_key="2026-03").exists()
+    assert not RecomputeMark.objects.exists()
