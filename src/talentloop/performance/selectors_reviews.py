@@ -490,7 +490,8 @@ def feedback_boxes(actor: Actor) -> FeedbackBoxes:
         team = list(visible.filter(recipient__manager_path__startswith=actor.reports_prefix)
                     .exclude(giver_id=me).order_by("-created_at", "-id")[:PAGE])
     requests = access.visible_feedback_requests(actor).select_related("requester", "subject", "responder")
-    asked = list(requests.filter(responder_id=me, status=FeedbackRequest.Status.OPEN).order_by("-created_at")[:PAGE])
+    asked = list(requests.filter(responder_id=me, status=FeedbackRequest.Status.OPEN)
+                 .order_by("-created_at", "-id")[:PAGE])
     mine = list(requests.filter(requester_id=me).order_by("-created_at", "-id")[:PAGE])
     return FeedbackBoxes(received=received, given=given, asked_of_me=asked, my_requests=mine, team=team)
 
@@ -534,6 +535,23 @@ def feedback_latest(actor: Actor, *, limit: int = 3) -> list[Feedback]:
     return list(access.visible_feedback(actor).filter(recipient_id=me).select_related("giver")
                 .only("id", "text", "created_at", "giver__id", "giver__name", "giver__name_en")
                 .order_by("-created_at", "-id")[:limit])
+
+
+FEEDBACK_REQUEST_BOXES = ("asked", "requests")
+
+
+def feedback_request_queryset(actor: Actor, box: str) -> QuerySet[FeedbackRequest]:
+    """Requests in full, newest first (the page pages it): ``asked`` those still open that colleagues
+    sent the actor, ``requests`` those the actor sent."""
+    if actor.employee is None or box not in FEEDBACK_REQUEST_BOXES:
+        return FeedbackRequest.objects.none()
+    me = actor.employee.pk
+    qs = access.visible_feedback_requests(actor).select_related("requester", "subject", "responder")
+    if box == "asked":
+        qs = qs.filter(responder_id=me, status=FeedbackRequest.Status.OPEN)
+    else:
+        qs = qs.filter(requester_id=me)
+    return qs.order_by("-created_at", "-id")
 
 
 def feedback_request_list(actor: Actor, *, box: str = "asked", limit: int = PAGE,

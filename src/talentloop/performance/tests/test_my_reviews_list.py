@@ -251,3 +251,106 @@ def test_appeals_to_answer_are_paged_open_first_and_filtered(world, client_for, 
     answered = c.get("/performance/appeals/", {"status": "answered"}).context["page_obj"].paginator.count
     assert answered == 2
     assert c.get("/performance/appeals/", {"status": "bogus"}).context["page_obj"].paginator.count == 5
+
+
+def _my_appeals(world, n: int, first_year: int = 2000) -> list:
+    from talentloop.performance.models import Appeal
+
+    me = world.emp(world.employee)
+    return [
+        Appeal.objects.create(
+            employee=me, period_key=str(first_year + i), reason="r", status="answered", outcome="kept"
+        )
+        for i in range(n)
+    ]
+
+
+def test_my_appeals_are_previewed_and_paged_newest_first(world, client_for, monkeypatch):
+    monkeypatch.setattr("talentloop.performance.views.reviews.APPEALS_PER_PAGE", 5)
+    appeals = _my_appeals(world, 12)
+    c = client_for("employee")
+    overview = c.get("/performance/appeals/")
+    body = overview.content.decode()
+    assert f"/performance/appeals/{appeals[-1].pk}/" in body  # the newest is shown
+    assert f"/performance/appeals/{appeals[0].pk}/" not in body  # the oldest is past the preview
+    assert 'data-testid="all-my-appeals"' in body and "?box=mine" in body
+    first = c.get("/performance/appeals/", {"box": "mine"})
+    assert first.context["page_obj"].paginator.count == 12
+    assert [a.pk for a in first.context["mine"]] == [a.pk for a in reversed(appeals)][:5]  # newest first
+    last = c.get("/performance/appeals/", {"box": "mine", "page": "3"}).context["mine"]
+    assert [a.pk for a in last] == [appeals[1].pk, appeals[0].pk]
+    assert 'rel="next"' in first.content.decode()
+    # A short list has no "See all" link; someone else's appeals are not in one's box.
+    assert "all-my-appeals" not in client_for("lead").get("/performance/appeals/").content.decode()
+    assert client_for("lead").get("/performance/appeals/", {"box": "mine"}).context["page_obj"].paginator.count == 0
+
+
+def test_my_appeals_query_count_does_not_grow(world, client_for):
+    from talentloop.performance.models import Appeal
+
+    c = client_for("employee")
+
+    def count(n: int) -> tuple[int, int]:
+        _my_appeals(world, n, first_year=2000 + Appeal.objects.count())
+        with CaptureQueriesContext(connection) as overview:
+            assert c.get("/performance/appeals/").status_code == 200
+        with CaptureQueriesContext(connection) as paged:
+            assert c.get("/performance/appeals/", {"box": "mine"}).status_code == 200
+        return len(overview), len(paged)
+
+    assert count(3) == count(40)
+
+
+def _requests(world, n: int, *, asked: bool) -> list:
+    """``n`` open requests to the employee (``asked``) or from them, oldest first."""
+    from talentloop.performance.models import FeedbackRequest
+
+    me = world.emp(world.employee)
+    out = []
+    for p in _reports(world, n, start=Employee.objects.count()):
+        kw = (
+            {"requester": p, "subject": p, "responder": me}
+            if asked
+            else {"requester": me, "subject": me, "responder": p}
+        )
+        out.append(FeedbackRequest.objects.create(**kw))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("box", "asked", "testid"), [("asked", True, "all-asked"), ("requests", False, "all-requests")]
+)
+def test_feedback_requests_are_previewed_and_paged_newest_first(world, client_for, box, asked, testid):
+    reqs = _requests(world, 30, asked=asked)
+    c = client_for("employee")
+    body = c.get("/performance/feedback/").content.decode()
+    assert f'data-testid="{testid}"' in body and f"?box={box}" in body
+    first = c.get("/performance/feedback/", {"box": box})
+    assert first.context["page_obj"].paginator.count == 30 and len(first.context["items"]) == 25
+    assert [r.pk for r in first.context["items"]][:3] == [r.pk for r in reversed(reqs)][:3]  # newest first
+    second = c.get("/performance/feedback/", {"box": box, "page": "2"}).context["items"]
+    assert [r.pk for r in second] == [r.pk for r in reversed(reqs[:5])]
+    # Someone else's requests are not in one's box.
+    assert client_for("outsider").get("/performance/feedback/", {"box": box}).context["page_obj"].paginator.count == 0
+
+
+def test_answered_requests_leave_the_asked_box(world, client_for):
+    reqs = _requests(world, 3, asked=True)
+    reqs[0].status = "declined"
+    reqs[0].save()
+    items = client_for("employee").get("/performance/feedback/", {"box": "asked"}).context["items"]
+    assert [r.pk for r in items] == [reqs[2].pk, reqs[1].pk]
+
+
+@pytest.mark.parametrize("box", ["", "asked", "requests"])
+def test_feedback_request_boxes_query_count_does_not_grow(world, client_for, box):
+    c = client_for("employee")
+
+    def count(n: int) -> int:
+        _requests(world, n, asked=True)
+        _requests(world, n, asked=False)
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get("/performance/feedback/", {"box": box} if box else {}).status_code == 200
+        return len(queries)
+
+    assert count(2) == count(30)

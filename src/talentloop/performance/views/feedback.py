@@ -48,6 +48,11 @@ def feedback_list(request):
         page_obj = paginate(request, sel.feedback_queryset(actor, box), per_page=FEEDBACK_PER_PAGE)
         return TemplateResponse(request, "performance/feedback/feedback_list.html",
                                 {"box": box, "page_obj": page_obj, "items": page_obj.object_list})
+    if box in sel.FEEDBACK_REQUEST_BOXES:
+        # The requests to or from the actor in full, a page at a time, newest first.
+        page_obj = paginate(request, sel.feedback_request_queryset(actor, box), per_page=FEEDBACK_PER_PAGE)
+        return TemplateResponse(request, "performance/feedback/feedback_list.html",
+                                {"box": box, "page_obj": page_obj, "items": page_obj.object_list})
     return TemplateResponse(request, "performance/feedback/feedback_list.html",
                             {"boxes": sel.feedback_boxes(actor), "preview": FEEDBACK_PREVIEW})
 

@@ -391,13 +391,19 @@ def appeal_create(request, period: str):
 
 
 APPEALS_PER_PAGE = 25
+APPEALS_PREVIEW = 10  # one's own appeals on the overview; "See all" pages them
 
 
 @login_required
 def appeal_list(request):
-    """Appeals to answer (open first, then the newest; filtered by status, a page at a time) and one's own."""
+    """Appeals to answer (open first, then the newest; filtered by status, a page at a time) and one's own
+    (the latest on the overview, all of them a page at a time under ``?box=mine``)."""
     actor = request.actor
     _require(actor.is_authenticated and (actor.employee is not None or actor.is_hr))
+    if request.GET.get("box") == "mine" and actor.employee is not None:
+        page_obj = paginate(request, sel.appeal_queryset(actor, box="mine"), per_page=APPEALS_PER_PAGE)
+        context = {"box": "mine", "mine": page_obj.object_list, "page_obj": page_obj}
+        return TemplateResponse(request, "performance/reviews/appeal_list.html", context)
     handles = actor.is_manager or actor.is_hr
     status = request.GET.get("status", "")
     if status not in Appeal.Status.values:
@@ -406,8 +412,9 @@ def appeal_list(request):
                         per_page=APPEALS_PER_PAGE) if handles else None
     context = {"inbox": page_obj.object_list if page_obj else [], "page_obj": page_obj, "status": status,
                "statuses": Appeal.Status.choices,
-               "mine": sel.appeal_list(actor, box="mine") if actor.employee is not None else [],
-               "handles": handles}
+               "mine": sel.appeal_list(actor, box="mine", limit=APPEALS_PREVIEW + 1)
+               if actor.employee is not None else [],
+               "preview": APPEALS_PREVIEW, "handles": handles}
     return TemplateResponse(request, "performance/reviews/appeal_list.html", context)
 
 
