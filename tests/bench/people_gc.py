@@ -127,6 +127,18 @@ def run(var: Path, *, freeze: bool, seconds: int, users: int, workdir: Path) -> 
                          "frozen": w["frozen"]} for w in workers]}
 
 
+def _describe(var: Path) -> dict:
+    """Engine, data size and commit of the run, read from the served database itself."""
+    script = ("import json; from django.db import connection; from talentloop.organisation.models import Employee; "
+              "print(json.dumps({'vendor': connection.vendor, 'employees': Employee.objects.count()}))")
+    env = {**os.environ, "TALENTLOOP_VAR_DIR": str(var)}
+    out = subprocess.run([str(REPO / ".venv" / "bin" / "talentloop"), "shell", "-c", script], env=env,
+                         capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    db = json.loads(out)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    return {"engine": db["vendor"], "employees": db["employees"], "git_commit": commit}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.people_gc")
     parser.add_argument("--var", required=True, type=Path, help="TALENTLOOP_VAR_DIR of a seeded database")
@@ -140,7 +152,7 @@ def main() -> None:
                for f in (False, True)]
     for r in results:
         print(json.dumps(r))
-    args.out.write_text(json.dumps({"page": "/people/ (HR, pages 1–20)", "seconds": args.seconds,
+    args.out.write_text(json.dumps({**_describe(args.var), "page": "/people/ (HR, pages 1–20)", "seconds": args.seconds,
                                     "users": args.users, "server": "gunicorn -w 2 --threads 4 -k gthread, prod "
                                     "settings", "runs": results}, indent=2) + "\n")
 
