@@ -25,6 +25,17 @@ def _fresh_generations():
     generations.reset()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request handled in the test's thread leaves the
+    language it activated (the reader's) active, which would otherwise reach the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def pytest_report_header(config):
     return [f"talentloop settings: {os.environ.get('DJANGO_SETTINGS_MODULE', 'talentloop.config.settings.test')}"]
 
