@@ -17,6 +17,7 @@ import io
 import os
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -262,6 +263,10 @@ def _cell_text(value: Any) -> str:
     return text
 
 
+# Far more than the columns there are; a wider header is a wrong file, refused before any work on it.
+MAX_HEADER_COLUMNS = 200
+
+
 def _header_key(value: Any) -> str:
     return re.sub(r"[\s\-]+", "_", _cell_text(value).lstrip("\ufeff").strip().lower())
 
@@ -303,15 +308,22 @@ def _read_table(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, An
 
 
 def _check_header(values: list[Any]) -> list[str]:
-    keys = [_header_key(v) for v in values]
-    while keys and not keys[-1]:
-        keys.pop()
+    """The header's column keys, checked in linear time: a file with thousands of made-up columns is
+    refused at once rather than compared column by column."""
+    width = len(values)
+    while width and _cell_text(values[width - 1]) == "":
+        width -= 1
+    if width > MAX_HEADER_COLUMNS:
+        raise _file_error(_("The header row has %(n)s columns; an employee file has at most %(max)s. Keep only "
+                            "the employee columns.") % {"n": width, "max": MAX_HEADER_COLUMNS})
+    keys = [_header_key(v) for v in values[:width]]
     problems = []
     unknown = [k for k in keys if k and k not in IMPORT_COLUMNS]
     if unknown:
         problems.append(_("Unknown columns: %(columns)s. The columns are: %(allowed)s.")
-                        % {"columns": ", ".join(unknown), "allowed": ", ".join(IMPORT_COLUMNS)})
-    duplicated = sorted({k for k in keys if k and keys.count(k) > 1})
+                        % {"columns": ", ".join(unknown[:20]), "allowed": ", ".join(IMPORT_COLUMNS)})
+    counts = Counter(k for k in keys if k)
+    duplicated = sorted(k for k, n in counts.items() if n > 1)
     if duplicated:
         problems.append(_("Columns appear more than once: %(columns)s.") % {"columns": ", ".join(duplicated)})
     missing = [k for k in REQUIRED_COLUMNS if k not in keys]

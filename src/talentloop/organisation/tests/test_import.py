@@ -465,6 +465,25 @@ def test_header_is_forgiving_about_case_and_spaces(world, hr):
     assert preview(hr, content).counts["create"] == 1
 
 
+def test_a_very_wide_header_is_refused_at_once(world, hr):
+    """20,000 made-up columns used to be compared with each other (quadratic, half a minute)."""
+    header = ",".join(["employee_number", "name", "hire_date", "org_unit", "job_family"]
+                      + [f"x{i}" for i in range(20_000)])
+    before = counts_of_everything()
+    with pytest.raises(InvalidInput) as exc:
+        preview(hr, (header + "\nN-1,x,2024-01-01,platform,software-engineer\n").encode())
+    assert "20005 columns" in exc.value.detail and "200" in exc.value.detail
+    assert counts_of_everything() == before
+
+
+def test_repeated_columns_are_named_once(world, hr):
+    content = (b"employee_number,name,name,hire_date,org_unit,job_family,name\n"
+               b"N-1,x,y,2024-01-01,platform,software-engineer,z\n")
+    with pytest.raises(InvalidInput) as exc:
+        preview(hr, content)
+    assert "more than once: name." in exc.value.detail
+
+
 # ---------------------------------------------------------------- access
 
 
