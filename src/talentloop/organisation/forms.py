@@ -44,7 +44,7 @@ class PersonPicker(forms.Widget):
             pk, text = value.pk, f"{value.display_name} ({value.employee_number})"
         elif value not in (None, ""):
             text = str(value)
-        listbox = f"{element_id}_results"
+        results = f"{element_id}_results"
         url = f"{reverse('organisation:people-search')}?{urlencode({'scope': self.scope, 'field': name})}"
         extra = flatatt({k: v for k, v in attrs.items() if k not in {"type", "name", "value"}})
         return format_html(
@@ -54,8 +54,8 @@ class PersonPicker(forms.Widget):
             'hx-get="{}" hx-trigger="input changed delay:250ms, search" hx-target="#{}" hx-sync="this:replace"{}>'
             '<input type="hidden" name="{}_id" value="{}" data-person-id>'
             '<div class="person-results" id="{}" role="region" aria-live="polite" aria-label="{}"></div></div>',
-            name, element_id, text, listbox, _("Name, pinyin (e.g. wxm) or number"), url, listbox, extra,
-            name, pk, listbox, _("Suggestions"),
+            name, element_id, text, results, _("Name, pinyin (e.g. wxm) or number"), url, results, extra,
+            name, pk, results, _("Suggestions"),
         )
 
 

@@ -276,7 +276,7 @@ def people_search(request):
     scope = request.GET.get("scope", "visible")[:40]
     people = selectors.employee_search(request.actor, term[:100], scope=scope)
     _require(people is not None)
-    context = {"people": people, "term": term.strip(), "listbox": request.GET.get("listbox", "")[:80]}
+    context = {"people": people, "term": term.strip()}
     return TemplateResponse(request, "organisation/_person_options.html", context)
 
 
