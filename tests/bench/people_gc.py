@@ -67,7 +67,8 @@ def run(var: Path, *, freeze: bool, seconds: int, users: int, workdir: Path) -> 
            "TALENTLOOP_VAR_DIR": str(var), "TALENTLOOP_SECRET_KEY": (var / "secret_key").read_text().strip(),
            "TALENTLOOP_ENCRYPTION_KEYS": (var / "encryption_keys").read_text().strip(),
            "TALENTLOOP_SSL_REDIRECT": "0", "TALENTLOOP_GC_FREEZE": "1" if freeze else "0",
-           "TALENTLOOP_LOG_LEVEL": "WARNING", "BENCH_GC_OUT": str(workdir / f"gc-{int(freeze)}")}
+           "TALENTLOOP_LOG_LEVEL": "WARNING", "BENCH_GC_OUT": str(workdir / f"gc-{int(freeze)}"),
+           "TALENTLOOP_ALLOW_SQLITE": "1"}  # production settings on the seeded SQLite file unless DATABASE_URL is set
     conf = workdir / "gc_hook.py"
     conf.write_text(GC_HOOK)
     for old in workdir.glob(f"gc-{int(freeze)}.*"):

@@ -93,6 +93,7 @@ def _prepare_environment(workdir: Path, settings_module: str = "talentloop.confi
         env["DATABASE_URL"] = url
     else:
         env["TALENTLOOP_SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+        env["TALENTLOOP_ALLOW_SQLITE"] = "1"  # production settings on SQLite, on purpose
     return env
 
 
