@@ -54,7 +54,7 @@ def _database_vendor(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def world(db):
-    from talentloop.core.testing.personas import build_world
+    from talentloop.testing.personas import build_world
 
     return build_world()
 

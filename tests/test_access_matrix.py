@@ -29,13 +29,13 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from talentloop.core.testing.personas import PASSWORD
+from talentloop.testing.personas import PASSWORD
 
 PERSONAS = ("anonymous", "employee", "manager", "mentor", "hr", "admin", "outsider")
 TODAY = dt.date.today().isoformat()
 
 
-from talentloop.core.testing.matrix import Row, load_extra_rows  # noqa: E402
+from talentloop.testing.matrix import Row, load_extra_rows  # noqa: E402
 
 # ---------------------------------------------------------------- web pages
 #                                                                     anon  empl  mgr  mentor  hr  admin  outs

@@ -22,8 +22,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from talentloop.core import generations
-from talentloop.core.testing.commits import commit_callbacks
 from talentloop.home.tests.factories import build_home_world, grow_company
+from talentloop.testing.commits import commit_callbacks
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from talentloop.core.audit.services import audit_record
-from talentloop.core.testing.factories import EmployeeFactory, OrgUnitFactory, PositionFactory
 from talentloop.organisation.models import Employee
+from talentloop.testing.factories import EmployeeFactory, OrgUnitFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
 

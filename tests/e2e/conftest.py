@@ -73,7 +73,7 @@ def browser() -> Iterator:
 @pytest.fixture
 def world(transactional_db):
     """The personas, committed for real so that the live server thread sees them."""
-    from talentloop.core.testing.personas import build_world
+    from talentloop.testing.personas import build_world
 
     return build_world()
 
@@ -131,7 +131,7 @@ def shot(request):
 
 @pytest.fixture
 def sign_in():
-    from talentloop.core.testing.personas import PASSWORD
+    from talentloop.testing.personas import PASSWORD
 
     def do(page, username: str, password: str = PASSWORD):
         if "/accounts/login/" not in page.url:

@@ -95,11 +95,11 @@ def test_manager_acknowledges_an_alert(world, new_page, sign_in, shot):
 def _three_misses(world):
     """Platform (head: lead) delivers 6 tasks per head a month against a target of 10, as do its peers."""
     from talentloop.core.access import actor_for
-    from talentloop.core.testing.factories import EmployeeFactory, OrgUnitFactory
     from talentloop.organisation.models import OrgUnit
     from talentloop.performance.models import Aggregation, Observation
     from talentloop.performance.services.config import metric_save, scorecard_save
     from talentloop.performance.services.rootcause import root_causes_evaluate
+    from talentloop.testing.factories import EmployeeFactory, OrgUnitFactory
 
     hr = actor_for(world.hr)
     OrgUnit.objects.filter(pk=world.platform.pk).update(manager=world.emp(world.lead))

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.e2e
 
 
 def test_feedback_to_a_colleague_found_by_pinyin_initials(world, new_page, sign_in, shot):
-    from talentloop.core.testing.factories import EmployeeFactory
     from talentloop.performance.models import Feedback
+    from talentloop.testing.factories import EmployeeFactory
 
     wang = EmployeeFactory(
         name="王小明",

@@ -30,11 +30,11 @@ def _months_back(n: int):
 def _history(world):
     """Six months of facts for the employee (and two teammates) on the software-engineer scorecard:
     the number of tasks rises month by month, customer satisfaction and code quality vary."""
-    from talentloop.core.testing.factories import EmployeeFactory
     from talentloop.performance.models import FinalRating
     from talentloop.performance.services.observations import observations_ingest
     from talentloop.performance.services.scores import recompute_period
     from talentloop.performance.tests.test_pages import build_config
+    from talentloop.testing.factories import EmployeeFactory
 
     hr, _m, _v = build_config(world)
     emp = world.emp(world.employee)

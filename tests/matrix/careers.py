@@ -13,7 +13,7 @@ engineers' ladder with levels 3 and 4; sales has no ladder (``cr_sales_family``)
 
 from __future__ import annotations
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 C = "/careers"
 A = "/api/v1/careers"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 TODAY = dt.date.today()
 RECORD = {"held_on": TODAY.isoformat(), "duration_minutes": "45", "notes": "matrix"}

@@ -17,7 +17,7 @@ Statuses in the order anonymous, employee, manager, mentor, hr, admin, outsider 
 
 from __future__ import annotations
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 ARTICLE = {"kind": "article", "title": "矩阵文章", "body": "正文", "audience": "everyone"}
 FUTURE = "2099-01-05T09:00"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 M = "/mentoring"
 A = "/api/v1/mentoring"
@@ -186,7 +186,7 @@ def keys(world) -> dict:
     draft = F.plan(mentor, employee, draft_tpl, TODAY, status=PlanStatus.DRAFT)
     # The submitted plan has a mentor of its own (not a persona), so the persona mentor keeps a free
     # place for submitting the draft whatever plans other matrix modules give them.
-    from talentloop.core.testing.factories import EmployeeFactory
+    from talentloop.testing.factories import EmployeeFactory
 
     other = EmployeeFactory(org_unit=world.platform, job_family=world.engineering, employee_number="MC-M1",
                             manager=world.emp(world.manager), level=7)

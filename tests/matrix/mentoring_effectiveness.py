@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 SETTINGS_FORM = {
     "w_growth_rating": "25", "w_growth_skill": "15", "w_mentees": "10", "w_hours": "10", "w_promoted": "10",

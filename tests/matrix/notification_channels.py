@@ -12,7 +12,7 @@ Columns: anonymous, employee, manager, mentor, hr, admin, outsider.
 
 from __future__ import annotations
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 N = "/notifications"
 A = "/api/v1/notifications"

@@ -10,7 +10,7 @@ Statuses in the order anonymous, employee, manager, mentor, hr, admin, outsider 
 
 from __future__ import annotations
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 PREFS = {"quiet_start": "", "quiet_end": ""}
 

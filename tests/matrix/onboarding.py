@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 W = "/onboarding"
 A = "/api/v1/onboarding"
@@ -81,8 +81,8 @@ API = [
 
 
 def keys(world) -> dict:
-    from talentloop.core.testing.factories import EmployeeFactory
     from talentloop.onboarding.tests import factories as OF
+    from talentloop.testing.factories import EmployeeFactory
 
     tpl = OF.template("矩阵-全公司")
     checklist = OF.checklist(world.emp(world.employee), dt.date.today() + dt.timedelta(days=3), tpl=tpl)

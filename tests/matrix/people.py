@@ -12,7 +12,7 @@ Columns: anonymous, employee, manager, mentor, hr, admin, outsider.
 
 from __future__ import annotations
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 #                                                                     anon  empl  mgr  mentor  hr  admin  outs
 WEB = [
@@ -42,7 +42,7 @@ API = [
 
 
 def keys(world) -> dict:
-    from talentloop.core.testing.factories import EmployeeFactory
+    from talentloop.testing.factories import EmployeeFactory
 
     unlinked = EmployeeFactory(org_unit=world.platform, job_family=world.engineering, employee_number="MX-NOLOGIN",
                                manager=world.emp(world.lead))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 RULE_FORM = {"name": "矩阵规则", "metric": "{metric}", "window": "period", "period_kind": "month", "window_days": "7",
              "baseline": "previous", "baseline_count": "3", "threshold_kind": "relative", "threshold": "50",

@@ -14,7 +14,7 @@ Columns: anonymous, employee, manager, mentor, hr, admin, outsider.
 
 from __future__ import annotations
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 FINAL_ON_PAGE = 'data-testid="final-rating"'
 RATING_NOT_MET = 'data-key="rating" data-met="no"'

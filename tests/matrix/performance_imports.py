@@ -8,7 +8,7 @@ Statuses in the order anonymous, employee, manager, mentor, hr, admin, outsider 
 
 from __future__ import annotations
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 #                                                                           anon  empl  mgr  mentor  hr  admin  outs
 WEB = [

@@ -18,7 +18,7 @@ Statuses in the order anonymous, employee, manager, mentor, hr, admin, outsider 
 
 from __future__ import annotations
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 OBSERVATIONS_CSV = (b"employee_number,metric,value,occurred_at,source,external_id\n"
                     b"T-employee,matrix-tasks,1,2026-03-05T10:00:00+08:00,jira,MX-1\n")

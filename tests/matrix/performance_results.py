@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 TODAY = dt.date.today().isoformat()
 FEEDBACK_FORM = {"kind": "customer_feedback", "customer": "矩阵客户", "score": "4", "occurred_on": TODAY}

@@ -19,7 +19,7 @@ visible record that may not be changed, 422 for a body reference the persona may
 
 from __future__ import annotations
 
-from talentloop.core.testing.matrix import Row
+from talentloop.testing.matrix import Row
 
 P = "/performance"
 DUES = {"self_due": "2026-05-10", "peer_due": "2026-05-12", "manager_due": "2026-05-20"}

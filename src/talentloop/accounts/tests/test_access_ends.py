@@ -15,9 +15,9 @@ from talentloop.accounts import services
 from talentloop.accounts.models import ApiToken
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.core.testing.personas import PASSWORD
 from talentloop.organisation import services as org_services
 from talentloop.organisation import tasks as org_tasks
+from talentloop.testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

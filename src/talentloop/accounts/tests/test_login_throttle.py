@@ -21,7 +21,7 @@ from talentloop.accounts.services import SPRAY_RETRY_SECONDS, Throttled
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.errors import InvalidInput, PermissionDenied
 from talentloop.core.http import client_ip
-from talentloop.core.testing.personas import PASSWORD
+from talentloop.testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

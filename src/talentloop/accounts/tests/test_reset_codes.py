@@ -15,7 +15,7 @@ from django.utils import timezone
 from talentloop.accounts import services
 from talentloop.accounts.models import PasswordResetCode
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import grant
+from talentloop.testing.factories import grant
 
 pytestmark = pytest.mark.django_db
 

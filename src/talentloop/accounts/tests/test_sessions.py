@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from talentloop.core.testing.personas import PASSWORD
+from talentloop.testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

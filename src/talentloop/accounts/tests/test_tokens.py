@@ -12,7 +12,7 @@ from django.utils import timezone
 from talentloop.accounts.models import ApiToken
 from talentloop.accounts.services import api_token_authenticate, api_token_create, api_token_revoke
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.core.testing.personas import PASSWORD
+from talentloop.testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from talentloop.careers import selectors, services
 from talentloop.careers.models import LadderLevel
 from talentloop.careers.tests import factories as CF
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.core.testing.commits import commit_callbacks
-from talentloop.core.testing.factories import JobFamilyFactory
 from talentloop.onboarding.tests.factories import mentor_plan
+from talentloop.testing.commits import commit_callbacks
+from talentloop.testing.factories import JobFamilyFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -106,7 +106,7 @@ def test_only_hr_and_admins_see_the_log(world, client_for, persona):
 
 
 def test_scoped_hr_does_not_see_the_whole_log(world, client_for):
-    from talentloop.core.testing.factories import grant
+    from talentloop.testing.factories import grant
 
     grant(world.outsider, "hr", org_unit=world.sales)
     assert client_for("outsider").get("/audit/").status_code == 404

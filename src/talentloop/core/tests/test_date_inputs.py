@@ -17,7 +17,7 @@ from django.utils import translation
 
 import talentloop
 from talentloop.core import widgets
-from talentloop.core.testing.factories import EmployeeFactory
+from talentloop.testing.factories import EmployeeFactory
 
 DAY = dt.date(2026, 12, 7)
 MOMENT = dt.datetime(2026, 12, 7, 9, 30)

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from talentloop.core import generations
 from talentloop.core.models import Generation
-from talentloop.core.testing.commits import commit_callbacks
 from talentloop.organisation.models import OrgUnit
+from talentloop.testing.commits import commit_callbacks
 
 
 def _counter():

@@ -19,7 +19,6 @@ from decimal import Decimal as D
 from django.utils import timezone
 
 from talentloop.core.access import actor_for
-from talentloop.core.testing.factories import EmployeeFactory, UserFactory, grant
 from talentloop.mentoring.growth import add_months
 from talentloop.mentoring.models import (
     ItemKind,
@@ -34,6 +33,7 @@ from talentloop.organisation.models import Employee
 from talentloop.performance import periods as P
 from talentloop.performance.models import Aggregation, Alert, AlertRule, Feedback, FinalRating, Score
 from talentloop.performance.services.config import metric_save, scorecard_save
+from talentloop.testing.factories import EmployeeFactory, UserFactory, grant
 
 MONTHS = 6
 EMPLOYEE_TOTALS = [D(80), D(85), None, D(90), D(95), D(104)]

@@ -69,8 +69,8 @@ def _queries(client, path="/") -> tuple[int, str]:
 def test_kept_sections_are_reused_until_their_data_is_written(world, client_for):
     """The second page costs fewer queries (the kept sections are reused); a write shows on the very
     next page, before and after its transaction commits (core.generations)."""
-    from talentloop.core.testing.commits import commit_callbacks
     from talentloop.performance.models import Feedback
+    from talentloop.testing.commits import commit_callbacks
 
     client = client_for("employee")
     commit_callbacks()  # as if the fixtures had been committed
@@ -91,8 +91,8 @@ def test_kept_sections_are_reused_until_their_data_is_written(world, client_for)
 
 def test_configuration_edits_show_at_once(world, client_for):
     """A scorecard or ladder kept per process is rebuilt after HR changes it."""
-    from talentloop.core.testing.commits import commit_callbacks
     from talentloop.learning.tests.factories import ContentItemFactory
+    from talentloop.testing.commits import commit_callbacks
 
     client = client_for("mentor")
     commit_callbacks()

@@ -202,7 +202,7 @@ def test_reminders_go_the_day_before_once(world):
 
 
 def test_new_hire_content_is_for_new_hires_only(world):
-    from talentloop.core.testing.factories import EmployeeFactory, UserFactory
+    from talentloop.testing.factories import EmployeeFactory, UserFactory
 
     item = ContentItemFactory(audience="new_hires")
     newcomer = UserFactory(username="newcomer")

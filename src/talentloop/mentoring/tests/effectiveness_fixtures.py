@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.mentoring.growth import add_months
 from talentloop.mentoring.models import (
     MenteeType,
@@ -20,6 +19,7 @@ from talentloop.mentoring.models import (
 )
 from talentloop.organisation.models import Employee, EmploymentEvent
 from talentloop.performance.models import FinalRating
+from talentloop.testing.factories import EmployeeFactory
 
 
 def mentor_of(employee: Employee, *, capacity: int = 3, expertise: list[str] | None = None,

@@ -126,9 +126,9 @@ def test_needs_coverage_compares_tags_loosely():
 
 import datetime as dt  # noqa: E402
 
-from talentloop.core.testing.factories import OrgUnitFactory  # noqa: E402
 from talentloop.mentoring.selectors_effectiveness import effectiveness_all  # noqa: E402
 from talentloop.mentoring.tests import effectiveness_fixtures as F  # noqa: E402
+from talentloop.testing.factories import OrgUnitFactory  # noqa: E402
 
 AS_OF = dt.date(2025, 3, 1)  # the last complete quarter is 2024-Q4
 

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.mentoring.models import MentoringPlan, PlanStatus
 from talentloop.mentoring.tests import programme_fixtures as F
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.mentoring.models import MentoringPlan, PlanStatus
 from talentloop.mentoring.services.programmes import plan_submission_problems
 from talentloop.mentoring.tests import programme_fixtures as F
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 

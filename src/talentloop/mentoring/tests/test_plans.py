@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.mentoring.models import ItemKind, MenteeType, MentoringNotice, PlanItem, PlanStatus
 from talentloop.mentoring.rules import pair_violations
 from talentloop.mentoring.services import programmes as S
 from talentloop.mentoring.services.programmes import schedule_dates
 from talentloop.mentoring.tests import programme_fixtures as F
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from talentloop.accounts.models import RoleAssignment
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.mentoring.models import (
     Mentor,
     MentorApplication,
@@ -24,6 +23,7 @@ from talentloop.mentoring.models import (
 )
 from talentloop.mentoring.services import qualification as Q
 from talentloop.mentoring.tests import programme_fixtures as F
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from talentloop.core.access import actor_for
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.notifications import channel_services as services
 from talentloop.notifications.models import ImCredentials, ImIdentity, PushSubscription
 from talentloop.notifications.tests.channel_factories import GroupBotFactory, ImIdentityFactory
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_identity_import_keeps_good_lines_and_reports_bad_ones(world):
 
 
 def test_scoped_hr_sets_identities_only_in_scope(world):
-    from talentloop.core.testing.factories import UserFactory, grant
+    from talentloop.testing.factories import UserFactory, grant
 
     sales_hr = UserFactory(username="sales-hr")
     grant(sales_hr, "hr", org_unit=world.sales)

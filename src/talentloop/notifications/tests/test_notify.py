@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.notifications import kinds as K
 from talentloop.notifications.models import Delivery, Notification, NotificationPreference, QuietHours
 from talentloop.notifications.services import (
@@ -24,6 +23,7 @@ from talentloop.notifications.services import (
 )
 from talentloop.notifications.tests.factories import prefer
 from talentloop.organisation.models import EmploymentStatus
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.onboarding.tests import factories as OF
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 

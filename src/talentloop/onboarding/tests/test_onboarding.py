@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.notifications.models import Notification
 from talentloop.onboarding import selectors, services
 from talentloop.onboarding.models import Checklist, ChecklistStep, StepOwner
 from talentloop.onboarding.tests import factories as OF
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -230,7 +230,7 @@ def test_overdue_escalates_once_to_owner_and_manager(world):
 
 
 def test_done_steps_and_hr_steps(world):
-    from talentloop.core.testing.factories import grant
+    from talentloop.testing.factories import grant
 
     emp = world.emp(world.employee)
     c = OF.checklist(emp, D(2031, 3, 3), steps=[(1, "hr", "入职手续", "Paperwork"), (1, "new_hire", "a", "a")])

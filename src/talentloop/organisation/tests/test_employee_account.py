@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 
 from talentloop.accounts.models import User
 from talentloop.core.errors import DomainError
-from talentloop.core.testing.factories import EmployeeFactory, UserFactory
 from talentloop.organisation import services_accounts
 from talentloop.organisation.models import Employee
+from talentloop.testing.factories import EmployeeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_only_hr_covering_the_person_or_an_admin_gives_a_login(client_for, actor
 
 
 def test_hr_scoped_to_another_unit_cannot_give_a_login(client_for, world, hire):
-    from talentloop.core.testing.factories import grant
+    from talentloop.testing.factories import grant
 
     sales_hr = UserFactory(username="sales-hr")
     EmployeeFactory(user=sales_hr, org_unit=world.sales, job_family=world.hr_family)

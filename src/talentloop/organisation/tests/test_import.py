@@ -22,10 +22,10 @@ from django.utils import timezone
 from talentloop.core.access import actor_for
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import EmployeeFactory, UserFactory, grant
 from talentloop.organisation import importing
 from talentloop.organisation.models import Employee, EmploymentEvent, EmploymentStatus
 from talentloop.organisation.views_io import SESSION_KEY
+from talentloop.testing.factories import EmployeeFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from talentloop.accounts.models import User
-from talentloop.core.testing.factories import EmployeeFactory, UserFactory
 from talentloop.organisation import importing
 from talentloop.organisation.models import Employee
 from talentloop.organisation.tests.test_import import make_csv, new_row
+from talentloop.testing.factories import EmployeeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.organisation import search, selectors, services
 from talentloop.organisation.models import Employee
 from talentloop.performance.models import Feedback
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 

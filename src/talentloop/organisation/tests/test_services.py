@@ -17,9 +17,9 @@ import pytest
 
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import EmployeeFactory, OrgUnitFactory, PositionFactory, grant
 from talentloop.organisation import access, services
 from talentloop.organisation.models import Employee, EmploymentEvent, OrgUnit
+from talentloop.testing.factories import EmployeeFactory, OrgUnitFactory, PositionFactory, grant
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 
 from talentloop.core.access import actor_for
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import EmployeeFactory, OrgUnitFactory, grant
 from talentloop.performance import access
 from talentloop.performance.models import (
     Aggregation,
@@ -40,6 +39,7 @@ from talentloop.performance.services.alerts import (
     rule_windows,
 )
 from talentloop.performance.services.config import metric_save
+from talentloop.testing.factories import EmployeeFactory, OrgUnitFactory, grant
 
 pytestmark = pytest.mark.django_db
 

@@ -267,7 +267,7 @@ def test_my_ratings_page_query_count(world, setup, actor_of, client_for, periods
 
 @pytest.mark.parametrize("people", [3, 30])
 def test_appeals_inbox_query_count(world, actor_of, client_for, people):
-    from talentloop.core.testing.factories import EmployeeFactory, UserFactory
+    from talentloop.testing.factories import EmployeeFactory, UserFactory
 
     lead = world.emp(world.lead)
     for i in range(people):

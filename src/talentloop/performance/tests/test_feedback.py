@@ -190,7 +190,7 @@ def count(client, url) -> int:
 @pytest.mark.parametrize("n", [2, 20])
 def test_feedback_and_plan_pages_query_counts(world, actor_of, client_for, n):
     from talentloop.core.access import actor_for
-    from talentloop.core.testing.factories import EmployeeFactory, UserFactory
+    from talentloop.testing.factories import EmployeeFactory, UserFactory
 
     lead = world.emp(world.lead)
     emp = world.emp(world.employee)
@@ -213,7 +213,7 @@ def test_feedback_and_plan_pages_query_counts(world, actor_of, client_for, n):
 @pytest.mark.parametrize("n", [2, 20])
 def test_feedback_and_plan_endpoints_query_counts(world, actor_of, api_client_for, n):
     from talentloop.core.access import actor_for
-    from talentloop.core.testing.factories import EmployeeFactory, UserFactory
+    from talentloop.testing.factories import EmployeeFactory, UserFactory
 
     lead = world.emp(world.lead)
     emp = world.emp(world.employee)

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.organisation.models import Employee
 from talentloop.performance.models import Review, ReviewCycle
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 

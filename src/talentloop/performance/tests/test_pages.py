@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from talentloop.core.access import actor_for
 from talentloop.core.audit.models import AuditEntry
-from talentloop.core.testing.factories import EmployeeFactory
 from talentloop.performance import periods as P
 from talentloop.performance.models import (
     Aggregation,
@@ -30,6 +29,7 @@ from talentloop.performance.models import (
 from talentloop.performance.services.config import metric_save, period_set_closed, scorecard_save
 from talentloop.performance.services.observations import observations_ingest
 from talentloop.performance.services.scores import recompute_period
+from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 

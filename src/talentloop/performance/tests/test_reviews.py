@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import EmployeeFactory, UserFactory
 from talentloop.performance.models import QualitativeRating, Review, ReviewCycle, ReviewReminder, Score
 from talentloop.performance.services.reviews import (
     review_cycle_create,
@@ -24,6 +23,7 @@ from talentloop.performance.services.reviews import (
     review_save,
 )
 from talentloop.performance.tests.test_recompute import setup  # noqa: F401  (fixture)
+from talentloop.testing.factories import EmployeeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 
 from talentloop.core.access import actor_for
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.core.testing.factories import EmployeeFactory, OrgUnitFactory
 from talentloop.organisation.models import Employee, OrgUnit
 from talentloop.performance import access
 from talentloop.performance.models import (
@@ -36,6 +35,7 @@ from talentloop.performance.services.rootcause import (
     root_cause_settings_save,
     root_causes_evaluate,
 )
+from talentloop.testing.factories import EmployeeFactory, OrgUnitFactory
 
 pytestmark = pytest.mark.django_db
 

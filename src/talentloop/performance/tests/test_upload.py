@@ -203,7 +203,7 @@ def test_upload_form_errors(world, client_for, config):
 def test_another_persons_token_is_refused(world, client_for, config):
     from django.test import Client
 
-    from talentloop.core.testing.factories import UserFactory, grant
+    from talentloop.testing.factories import UserFactory, grant
 
     hr = client_for("hr")
     response = hr.post("/performance/observations/upload/", {"file": _csv("T-employee,tasks-done,1,2026-03-03,j,1"),

@@ -16,7 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from talentloop.accounts.models import User
-from talentloop.core.testing.factories import (
+from talentloop.organisation.models import Employee, JobFamily, OrgUnit, Position
+from talentloop.testing.factories import (
     EmployeeFactory,
     JobFamilyFactory,
     OrgUnitFactory,
@@ -24,7 +25,6 @@ from talentloop.core.testing.factories import (
     UserFactory,
     grant,
 )
-from talentloop.organisation.models import Employee, JobFamily, OrgUnit, Position
 
 PASSWORD = "correct-horse-battery"
 
