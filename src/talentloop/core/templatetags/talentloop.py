@@ -29,19 +29,6 @@ def nav_active(context, *names: str) -> str:
     return ""
 
 
-@register.simple_tag(takes_context=True)
-def querystring_with(context, **kwargs) -> str:
-    """The current query string with some parameters replaced (for pagination links)."""
-    request = context["request"]
-    params = request.GET.copy()
-    for key, value in kwargs.items():
-        if value in (None, ""):
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return "?" + params.urlencode() if params else "?"
-
-
 @register.filter
 def ago(value) -> str:
     """A past moment as relative time in the reader's language: "just now" under a minute, else
