@@ -26,7 +26,6 @@ from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404
 from talentloop.core.http import require as _require
 from talentloop.core.paging import paginate
-from talentloop.organisation.access import visible_org_units
 
 
 @require_http_methods(["GET", "POST"])
@@ -132,7 +131,7 @@ def account_detail(request, pk: int):
     actor = request.actor
     _require(access.can_manage_accounts(actor) or actor.is_hr)
     account = get_or_404(access.visible_accounts(actor), pk=pk)
-    form = RoleGrantForm(request.POST or None, org_units=visible_org_units(actor))
+    form = RoleGrantForm(request.POST or None, org_units=access.role_scope_units(actor))
     if request.method == "POST":
         _require(access.can_manage_accounts(actor))
         if form.is_valid():

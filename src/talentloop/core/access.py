@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 if TYPE_CHECKING:
+    # Names for the type checker only (never imported at run time, so core stays below both apps);
+    # the import-linter contract lists these two as its only exceptions.
     from talentloop.accounts.models import User
     from talentloop.organisation.models import Employee
 
@@ -47,44 +52,26 @@ class Actor:
 ANONYMOUS = Actor(user=None)
 
 
+ActorLoader = Callable[["User", str], Actor]
+
+# Who a signed-in user is in the organisation (their employee record, roles and reports) is known
+# only to the apps above core; the lowest one that owns that data (organisation) fills this slot from
+# its apps.py, so core never imports them.
+_actor_loader: ActorLoader | None = None
+
+
+def set_actor_loader(loader: ActorLoader) -> None:
+    global _actor_loader
+    _actor_loader = loader
+
+
 def actor_for(user: User | None, ip: str = "") -> Actor:
-    """Build the actor with at most three small queries: the user's employee, roles and report check."""
+    """The actor of a user: anonymous for nobody or an inactive account, else what the loader builds."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Actor(user=None, ip=ip)
-    from talentloop.accounts.models import RoleAssignment
-    from talentloop.organisation.models import Employee
-
-    employee = Employee.objects.select_related("org_unit").filter(user=user).first()
-    roles: set[str] = set()
-    hr_paths: list[str] = []
-    hr_everywhere = False
-    for role, unit_path in RoleAssignment.objects.filter(user=user).values_list("role", "org_unit__path"):
-        roles.add(role)
-        if role == "hr":
-            if unit_path:
-                hr_paths.append(unit_path)
-            else:
-                hr_everywhere = True
-    if user.is_superuser:
-        roles.add("admin")
-    reports_prefix = ""
-    has_reports = False
-    if employee is not None:
-        roles.add("employee")
-        reports_prefix = employee.reports_prefix
-        has_reports = Employee.objects.filter(manager_path__startswith=reports_prefix).exists()
-        if has_reports:
-            roles.add("manager")
-    return Actor(
-        user=user,
-        employee=employee,
-        roles=frozenset(roles),
-        hr_unit_paths=tuple(hr_paths),
-        hr_everywhere=hr_everywhere,
-        reports_prefix=reports_prefix,
-        has_reports=has_reports,
-        ip=ip,
-    )
+    if _actor_loader is None:
+        raise ImproperlyConfigured("No actor loader is registered: is talentloop.organisation installed?")
+    return _actor_loader(user, ip)
 
 
 def client_ip(request) -> str:

@@ -6,7 +6,9 @@ class OrganisationConfig(AppConfig):
     label = "organisation"
 
     def ready(self):
-        from talentloop.organisation import access, search
+        from talentloop.accounts import access as accounts_access
+        from talentloop.core.access import set_actor_loader
+        from talentloop.organisation import access, hooks, search
         from talentloop.organisation.models import EmploymentStatus
 
         # The people the actor may see (a unit's head, a filter) and the current ones among them
@@ -14,3 +16,8 @@ class OrganisationConfig(AppConfig):
         search.register_scope("visible", access.visible_employees)
         search.register_scope(
             "current", lambda actor: access.visible_employees(actor).exclude(status=EmploymentStatus.TERMINATED))
+
+        # The slots core and accounts offer for what only organisation knows (see hooks.py).
+        set_actor_loader(hooks.load_actor)
+        accounts_access.register_organisation_scopes(staff_accounts=hooks.staff_accounts,
+                                                     org_units=access.visible_org_units)
