@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
-DEMO_PASSWORD = "talentloop-demo"
+DEMO_PASSWORD = "talentloop-demo"  # noqa: S105 — public by design, accepted only when TALENTLOOP_DEMO=1
 
 
 class TalentloopBackend(ModelBackend):

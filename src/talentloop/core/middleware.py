@@ -173,7 +173,7 @@ class NoStoreMiddleware:
         if path in NO_STORE_EXEMPT:
             return response
         user = getattr(request, "user", None)
-        if path.startswith("/api/") or (user is not None and user.is_authenticated):
-            if "no-store" not in response.get("Cache-Control", ""):
-                response["Cache-Control"] = "no-store"
+        if (path.startswith("/api/") or (user is not None and user.is_authenticated)) and (
+                "no-store" not in response.get("Cache-Control", "")):
+            response["Cache-Control"] = "no-store"
         return response

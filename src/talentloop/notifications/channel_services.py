@@ -128,7 +128,7 @@ def vapid_keys_generate(*, actor: Actor | None, subject: str, rotate: bool = Fal
     from cryptography.hazmat.primitives import serialization
     from py_vapid import Vapid02
 
-    if not (subject.startswith("mailto:") or subject.startswith("https://")):
+    if not subject.startswith(("mailto:", "https://")):
         raise InvalidInput(_("The subject must be a mailto: or https: address."),
                            {"subject": [_("The subject must be a mailto: or https: address.")]})
     existing = VapidKeys.objects.select_for_update().first()

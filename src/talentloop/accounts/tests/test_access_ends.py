@@ -121,9 +121,8 @@ def test_the_daily_job_deactivates_even_when_applying_events_fails(world, actor_
         raise RuntimeError("boom")
 
     monkeypatch.setattr(org_tasks, "employment_events_apply_due", broken)
-    with time_machine.travel(MORNING + dt.timedelta(days=1), tick=False):
-        with pytest.raises(RuntimeError):
-            org_tasks.apply_due_employment_events.call_local()
+    with time_machine.travel(MORNING + dt.timedelta(days=1), tick=False), pytest.raises(RuntimeError):
+        org_tasks.apply_due_employment_events.call_local()
     world.employee.refresh_from_db()
     assert not world.employee.is_active
 

@@ -31,7 +31,7 @@ def _all_forms() -> list[type[forms.BaseForm]]:
         last = info.name.rsplit(".", 1)[-1]
         if ".tests" in info.name or ".migrations" in info.name or ".config" in info.name:
             continue
-        if last.startswith("forms") or ".views." in info.name or last.startswith("views"):
+        if last.startswith(("forms", "views")) or ".views." in info.name:
             importlib.import_module(info.name)
 
     found, todo = set(), [forms.BaseForm]

@@ -33,9 +33,8 @@ def test_relative_times_read_as_time_ago():
 
     moment = dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)
     tpl = Template("{% load talentloop %}{{ t|ago }}")
-    with time_machine.travel(moment + dt.timedelta(seconds=20), tick=False):
-        with translation.override("zh-hans"):
-            assert tpl.render(Context({"t": moment})) == "刚刚"
+    with time_machine.travel(moment + dt.timedelta(seconds=20), tick=False), translation.override("zh-hans"):
+        assert tpl.render(Context({"t": moment})) == "刚刚"
     with time_machine.travel(moment + dt.timedelta(minutes=2, seconds=5), tick=False):
         assert timezone.now() > moment
         with translation.override("zh-hans"):

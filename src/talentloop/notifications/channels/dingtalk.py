@@ -30,7 +30,7 @@ class DingTalkChannel(ErrcodeChannel):
     label = gettext_lazy("DingTalk")
     token_error_codes = TOKEN_ERRORS
     vendor_name = "DingTalk"
-    token_path = "/gettoken"
+    token_path = "/gettoken"  # noqa: S105 — a URL path, not a secret
     send_path = SEND_PATH
     retry_from = 90000
 

@@ -21,7 +21,7 @@ from talentloop.notifications.channels._im import ImChannel, TokenError, TokenEx
 from talentloop.notifications.models import ImCredentials, Vendor
 
 TOKEN_ERRORS = frozenset({99991661, 99991663})
-TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
+TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"  # noqa: S105 — a URL path, not a secret
 SEND_PATH = "/open-apis/im/v1/messages"
 # Feishu: the receiver is not a user of the app or does not exist.
 UNKNOWN_USER = frozenset({230013, 230002, 99992351, 99992361})

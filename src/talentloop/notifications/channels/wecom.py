@@ -28,7 +28,7 @@ class WeComChannel(ErrcodeChannel):
     label = gettext_lazy("WeCom")
     token_error_codes = TOKEN_ERRORS
     vendor_name = "WeCom"
-    token_path = "/cgi-bin/gettoken"
+    token_path = "/cgi-bin/gettoken"  # noqa: S105 — a URL path, not a secret
     send_path = "/cgi-bin/message/send"
     retry_from = 45000
 

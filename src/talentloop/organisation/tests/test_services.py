@@ -29,9 +29,9 @@ TODAY = services.today()
 
 
 def _hire(actor, world, **overrides):
-    data = dict(employee_number="N-001", name="新同事", name_en="New Colleague", hire_date=dt.date(2024, 7, 1),
-                org_unit=world.platform, job_family=world.engineering, level=2,
-                manager=world.emp(world.lead), national_id=NATIONAL_ID, bank_account=BANK_ACCOUNT)
+    data = {"employee_number": "N-001", "name": "新同事", "name_en": "New Colleague", "hire_date": dt.date(2024, 7, 1),
+            "org_unit": world.platform, "job_family": world.engineering, "level": 2,
+            "manager": world.emp(world.lead), "national_id": NATIONAL_ID, "bank_account": BANK_ACCOUNT}
     data.update(overrides)
     return services.employee_create(actor=actor, **data)
 

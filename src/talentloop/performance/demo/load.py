@@ -332,5 +332,6 @@ def wipe_performance() -> None:
     with connection.cursor() as cursor:
         for model in order:
             if model is Observation:
-                cursor.execute(f"UPDATE {connection.ops.quote_name(table_of[model])} SET supersedes_id = NULL")
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table_of[model])}")  # noqa: S608
+                table = connection.ops.quote_name(table_of[model])
+                cursor.execute(f"UPDATE {table} SET supersedes_id = NULL")  # noqa: S608 — quoted model table name
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table_of[model])}")  # noqa: S608 — quoted model table name

@@ -334,7 +334,7 @@ def _insert(rows: list[tuple]) -> None:
             for row in rows:
                 copy.write_row(row)
         return
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608 — quoted names, values bound
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -349,7 +349,7 @@ def _current_rows(source: str, external_ids: list[str]):
             "id", "external_id", "value", "employee_id", "occurred_on")
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {qn('id')}, {qn('external_id')}, {qn('value')}, {qn('employee_id')}, "  # noqa: S608
+        cursor.execute(f"SELECT {qn('id')}, {qn('external_id')}, {qn('value')}, {qn('employee_id')}, "  # noqa: S608 — quoted names, values bound
                        f"{qn('occurred_on')} FROM {qn(Observation._meta.db_table)} WHERE {qn('source')} = %s "
                        f"AND {qn('external_id')} = ANY(%s) AND {qn('is_current')}", [source, external_ids])
         return cursor.fetchall()

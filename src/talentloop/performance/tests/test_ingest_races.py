@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from unittest import mock
@@ -109,10 +110,8 @@ def test_two_identical_batches_at_once_on_postgresql(world, api_client_for):
         rows = list(real(source, external_ids))
         if not getattr(first_read, "done", False):
             first_read.done = True
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=20)
-            except threading.BrokenBarrierError:
-                pass
         return rows
 
     answers: list = []

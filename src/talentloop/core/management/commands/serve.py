@@ -34,7 +34,7 @@ class Command(BaseCommand):
             command = [sys.executable, "-m", "talentloop.cli", "worker"]
             if workers:
                 command += ["--workers", str(workers)]
-            worker = subprocess.Popen(command, env=os.environ.copy())
+            worker = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 — fixed argv, no shell
             self.stdout.write(f"Job worker started (pid {worker.pid}): {queue_description()}.")
         host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
         if not in_reloader_child:
