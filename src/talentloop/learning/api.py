@@ -12,7 +12,6 @@ from ninja import Field, Query, Router, Schema, Status
 from talentloop.core.errors import PermissionDenied
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.learning import access, selectors, services
-from talentloop.learning.models import ContentItem
 
 router = Router(tags=["learning"])
 
@@ -256,7 +255,7 @@ def recommendation_list(request, query: Query[RecommendationQuery]):
     if actor.employee is None:
         raise Http404
     recs = selectors.recommendation_list(actor, actor.employee, limit=query.limit)
-    full = ContentItem.objects.in_bulk([r.pk for r in recs])  # with their bodies (the cards read none)
+    full = selectors.recommended_content(actor, recs)
     return [{"content": full[r.pk], "reason": r.reason, "score": r.score, "signal": r.signal}
             for r in recs if r.pk in full]
 
