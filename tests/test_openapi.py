@@ -87,6 +87,40 @@ def test_each_component_documents_its_own_fields():
     assert "EmploymentEventIn" in components and "LearningEventIn" in components
 
 
+def _resolve(document: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def test_bulk_observation_items_are_documented_with_their_fields():
+    """An integrator reads what one observation holds from the document, not from prose."""
+    document = api.get_openapi_schema()
+    body = document["paths"]["/api/v1/observations"]["post"]["requestBody"]["content"]["application/json"]
+    items = _resolve(document, _resolve(document, body["schema"])["properties"]["items"])
+    assert items["type"] == "array"
+    item = _resolve(document, items["items"])
+    assert item.get("type") == "object"
+    assert {"metric", "value", "occurred_at", "source", "external_id", "employee_id", "employee_number",
+            "org_unit_id"} <= set(item["properties"])
+    assert {"metric", "value", "occurred_at", "source", "external_id"} <= set(item["required"])
+
+
+def test_no_request_body_is_a_free_object():
+    """Every body field that holds objects names their fields (a free ``dict`` documents nothing)."""
+    document = api.get_openapi_schema()
+    free = []
+    for name, component in document["components"]["schemas"].items():
+        if not name.endswith("In"):
+            continue
+        for field, prop in component.get("properties", {}).items():
+            inner = prop.get("items", prop)
+            if inner.get("type") == "object" and "properties" not in inner and "$ref" not in inner \
+                    and not isinstance(inner.get("additionalProperties"), dict):
+                free.append(f"{name}.{field}")
+    assert not free, f"request bodies with free objects: {free}"
+
+
 # ---------------------------------------------------------------- real answers against the document
 
 # The demo company at its smallest, on a fixed day (no answer depends on today's date).

@@ -23,10 +23,26 @@ router = Router(tags=["mentoring"])
 class CriterionIn(InSchema):
     key: Literal["annual_rating_min", "mentoring_experience_years", "successful_mentees", "certification",
                  "tenure_years", "level_min"]
+    # The parameters are checked by the service per criterion (the web form shares the check), so the
+    # field stays a plain object here; the document still names every parameter and its type.
     params: dict[str, Any] = Field(default_factory=dict, description=(
         "annual_rating_min {min: 4.5, years: 3}; mentoring_experience_years {years: 2}; successful_mentees "
         "{count: 2, growth_min_pct: 20}; certification {course: 'mentor-skills', min_score: 60}; "
-        "tenure_years {years: 2}; level_min {level: 5}. Missing parameters take these defaults."))
+        "tenure_years {years: 2}; level_min {level: 5}. Missing parameters take these defaults; a parameter "
+        "the criterion does not take is refused."), json_schema_extra={
+        "properties": {
+            "min": {"type": ["number", "string"], "description": "annual_rating_min: the lowest rating, 1 to 5"},
+            "years": {"type": ["number", "string"], "description": "annual_rating_min: how many past years "
+                      "(1 to 10); mentoring_experience_years, tenure_years: the years required"},
+            "count": {"type": "integer", "description": "successful_mentees: how many, 1 to 50"},
+            "growth_min_pct": {"type": ["number", "string"],
+                               "description": "successful_mentees: the mentee's growth that counts, in %"},
+            "course": {"type": "string", "description": "certification: the course's slug"},
+            "min_score": {"type": ["number", "string"], "description": "certification: the pass mark, 0 to 100"},
+            "level": {"type": "integer", "description": "level_min: the lowest level, 1 to 20"},
+        },
+        "additionalProperties": False,
+    })
 
 
 class PolicyIn(InSchema):

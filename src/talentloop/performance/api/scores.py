@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import SkipValidation
 
 from talentloop.core.errors import InvalidInput
 from talentloop.core.http import get_or_404
@@ -14,6 +15,7 @@ from talentloop.performance import access, selectors
 from talentloop.performance import periods as P
 from talentloop.performance.services import config as config_services
 from talentloop.performance.services import observations as obs_services
+from talentloop.performance.services.observations import MAX_ITEMS
 
 router = Router(tags=["performance"])
 
@@ -21,21 +23,26 @@ router = Router(tags=["performance"])
 class ObservationIn(InSchema):
     """One observation. Exactly one subject: employee_id, employee_number or org_unit_id."""
 
-    metric: str = Field(max_length=60)
-    value: Decimal
-    occurred_at: dt.datetime
-    source: str = Field(max_length=60)
-    external_id: str = Field(max_length=120)
-    employee_id: int | None = None
-    employee_number: str | None = None
-    org_unit_id: int | None = None
+    metric: str = Field(max_length=60, description="The metric's key")
+    value: Decimal = Field(description="A finite number (JSON number or numeric string), below 10^13 in size")
+    occurred_at: dt.datetime = Field(description="ISO 8601; naive times are the organisation's time zone; "
+                                     "not in the future, not before 2000")
+    source: str = Field(max_length=60, description="The sending system")
+    external_id: str = Field(max_length=120, description="The sender's id: the same (source, external_id) "
+                             "again is a duplicate, or a correction when the value differs")
+    employee_id: int | None = Field(None, ge=1, lt=2**53)
+    employee_number: str | None = Field(None, max_length=32)
+    org_unit_id: int | None = Field(None, ge=1, lt=2**53)
 
 
 class ObservationBatchIn(InSchema):
-    items: list[dict[str, Any]] = Field(
-        ..., description="Up to 5,000 observations: {metric, value, occurred_at (ISO 8601), source, external_id} "
-        "and exactly one of employee_id, employee_number, org_unit_id. Each item is validated on its own "
-        "so that a bad one is reported by index.")
+    # SkipValidation: the body is not refused whole for one bad item. Each item is checked on its own
+    # by observations_ingest (the one check the webhook and the uploads share, with translated
+    # messages) and a bad one is reported with its index; the schema still documents every field.
+    items: list[SkipValidation[ObservationIn]] = Field(
+        ...,
+        description=f"Up to {MAX_ITEMS:,} observations. Each item is validated on its own so that a bad one is "
+        "reported by its index in `rejected`; with `partial` the good ones are kept, without it nothing is written.")
     partial: bool = False
 
 
