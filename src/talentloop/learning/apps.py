@@ -6,6 +6,12 @@ class LearningConfig(AppConfig):
     label = "learning"
 
     def ready(self):
+        from talentloop.learning.services import behaviour_from_complaint
+        from talentloop.performance.signals import work_result_complaint
+
+        # A complaint about a person's work is a behaviour fact that complaint-handling content answers.
+        work_result_complaint.connect(behaviour_from_complaint, dispatch_uid="learning-behaviour-from-complaint")
+
         from talentloop.core import generations
         from talentloop.learning import notification_kinds  # noqa: F401
         from talentloop.learning.models import ContentItem

@@ -86,6 +86,11 @@ def behaviour_record(*, employee_id: int, verb: str, content_id: int | None = No
                             "source": source, "occurred_at": occurred_at}])
 
 
+def behaviour_from_complaint(sender, *, employee_id: int, tags: list[str], source: str, **kwargs) -> None:
+    """performance.signals.work_result_complaint: a low customer score is a "submit" of complaint handling."""
+    behaviour_record(employee_id=employee_id, verb="submit", tags=tags, source=source)
+
+
 def behaviour_record_many(events: Iterable[dict]) -> int:
     """The set-based form: validates every event, reads the tags of the named content in one query and
     inserts all of them in one statement."""

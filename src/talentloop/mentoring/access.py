@@ -349,6 +349,14 @@ def can_change_match_run(actor: Actor, run: MatchRun) -> bool:
     return run.is_draft and can_run_matching(actor)
 
 
+def mentee_score_ids(actor: Actor) -> QuerySet | None:
+    """A mentor may read the scores of the people they mentor in an active plan (performance asks
+    through its registered score readers); None for anyone who is not a mentor."""
+    if not actor.is_authenticated or actor.employee is None or "mentor" not in actor.roles:
+        return None
+    return active_mentee_ids(actor)
+
+
 def active_mentee_ids(actor: Actor) -> QuerySet:
     """Ids of the people the actor mentors in an active plan (for read-only views of their scores)."""
     if not actor.is_authenticated or actor.employee is None:

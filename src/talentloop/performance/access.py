@@ -8,6 +8,7 @@ from talentloop.core.access import Actor
 from talentloop.organisation.access import visible_employees
 from talentloop.organisation.models import Employee
 from talentloop.performance.models import Metric, Score, Scorecard
+from talentloop.performance.signals import score_readers
 
 
 def can_ingest_observations(actor: Actor) -> bool:
@@ -34,12 +35,14 @@ def visible_scorecards(actor: Actor) -> QuerySet[Scorecard]:
 
 def score_subjects(actor: Actor) -> QuerySet[Employee]:
     """Whose scores the actor may open: themselves, their reporting tree, their HR scope and — read
-    only, scores and nothing else of performance — the people they mentor in an active plan."""
-    from talentloop.mentoring.access import active_mentee_ids
-
+    only, scores and nothing else of performance — whom a registered reader grants (signals.py: a
+    mentor, the people they mentor in an active plan)."""
     people = visible_employees(actor)
-    if actor.is_authenticated and actor.employee is not None and "mentor" in actor.roles:
-        people = people | Employee.objects.filter(pk__in=active_mentee_ids(actor))
+    if actor.is_authenticated and actor.employee is not None:
+        for reader in score_readers():
+            granted = reader(actor)
+            if granted is not None:
+                people = people | Employee.objects.filter(pk__in=granted)
     return people
 
 

@@ -40,6 +40,7 @@ from talentloop.performance.models import (
     WorkResultSettings,
     WorkResultStatus,
 )
+from talentloop.performance.signals import record_skill_test, work_result_complaint
 
 SOURCE = "work-result"
 MAX_ATTACHMENTS = 5
@@ -280,12 +281,12 @@ def _confirm(actor: Actor, result: WorkResult, conf: WorkResultSettings, *, note
     elif result.kind == WorkResultKind.PROJECT_REPORT and metric is not None:
         _observe(actor, result, metric, Decimal(1))
     elif result.kind == WorkResultKind.SKILL_TEST:
-        from talentloop.mentoring.services.results_bridge import skill_assessment_from_result
-
-        result.skill_assessment = skill_assessment_from_result(
+        assessment = record_skill_test(
             recorded_by=actor.user, employee=result.employee, skill=result.skill, score=result.score,
             assessed_on=result.occurred_on, note=(result.test_name or _("Skill test"))[:500])
-        extra["skill_assessment"] = result.skill_assessment.pk
+        if assessment is not None:
+            result.skill_assessment = assessment
+            extra["skill_assessment"] = assessment.pk
     if result.observation_external_id:
         extra["observation"] = result.observation_external_id
     if result.kind == WorkResultKind.CUSTOMER_FEEDBACK and result.score < COMPLAINT_BELOW:
@@ -312,10 +313,8 @@ def _observe(actor: Actor, result: WorkResult, metric: Metric, value: Decimal) -
 
 def _record_complaint(result: WorkResult, metric: Metric | None) -> None:
     """A low customer score is a complaint: the learning app offers complaint handling from it."""
-    from talentloop.learning.services import behaviour_record
-
     tags = ["complaint-handling", *([metric.key] if metric is not None else [])]
-    behaviour_record(employee_id=result.employee_id, verb="submit", tags=tags, source=SOURCE)
+    work_result_complaint.send(sender=WorkResult, employee_id=result.employee_id, tags=tags, source=SOURCE)
 
 
 def _notify(recipients: list[int], kind: str, data: dict, link: str, dedupe_key: str) -> None:
