@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "talentloop.onboarding",
     "talentloop.careers",
     "talentloop.home",
+    "talentloop.demo",  # the demo and seed commands, over every app above
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from talentloop.accounts.backends import DEMO_PASSWORD
-from talentloop.core.management import demo_stack
+from talentloop.demo import stack as demo_stack
 from talentloop.mentoring import demo as mentoring_demo
 from talentloop.organisation import demo
 from talentloop.organisation.models import Employee

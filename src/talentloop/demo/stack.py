@@ -8,26 +8,31 @@ Each area module provides ``<area>_loaded()``, ``load_<area>(*, seed, reference_
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
+from types import ModuleType
+
+from talentloop.careers import demo as careers_demo
+from talentloop.home import demo as home_demo
+from talentloop.learning import demo as learning_demo
+from talentloop.mentoring import demo as mentoring_demo
+from talentloop.notifications.demo import wipe_notifications
+from talentloop.onboarding import demo as onboarding_demo
+from talentloop.organisation import demo as org_demo
+from talentloop.performance import demo as performance_demo
+from talentloop.performance.demo import results as results_demo
 
 # (area, module): learning first, because career ladders ask for its courses.
-AREAS: list[tuple[str, str]] = [
-    ("learning", "talentloop.learning.demo"),
-    ("careers", "talentloop.careers.demo"),
-    ("onboarding", "talentloop.onboarding.demo"),
-    ("results", "talentloop.performance.demo.results"),
-    ("story", "talentloop.home.demo"),  # last: alerts, feedback, survey answers and push keys over all of it
+AREAS: list[tuple[str, ModuleType]] = [
+    ("learning", learning_demo),
+    ("careers", careers_demo),
+    ("onboarding", onboarding_demo),
+    ("results", results_demo),
+    ("story", home_demo),  # last: alerts, feedback, survey answers and push keys over all of it
 ]
 
 
-def _module(path: str):
-    return importlib.import_module(path)
-
-
 def load_areas(*, seed: int, reference_date: dt.date | None, write: Callable[[str], None]) -> None:
-    for area, path in AREAS:
-        module = _module(path)
+    for area, module in AREAS:
         if getattr(module, f"{area}_loaded")():
             continue
         result = getattr(module, f"load_{area}")(seed=seed, reference_date=reference_date)
@@ -45,13 +50,8 @@ def data_replaced() -> None:
 
 def wipe_all() -> int:
     """Delete every demo area, mentoring, performance and the organisation; returns people removed."""
-    from talentloop.mentoring import demo as mentoring_demo
-    from talentloop.notifications.demo import wipe_notifications
-    from talentloop.organisation import demo as org_demo
-    from talentloop.performance import demo as performance_demo
-
-    for area, path in reversed(AREAS):
-        getattr(_module(path), f"wipe_{area}")()
+    for area, module in reversed(AREAS):
+        getattr(module, f"wipe_{area}")()
     wipe_notifications()
     mentoring_demo.wipe_mentoring()
     performance_demo.wipe_performance()

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from talentloop.core.management import demo_stack
+from talentloop.demo import stack as demo_stack
 from talentloop.organisation import demo
 from talentloop.performance import demo as performance_demo
 
