@@ -17,7 +17,7 @@ from talentloop.core.http import require as _require
 from talentloop.notifications import channel_access as access
 from talentloop.notifications import channel_selectors as selectors
 from talentloop.notifications import channel_services as services
-from talentloop.notifications.channel_forms import CredentialsForm, GroupBotForm, ImIdentityForm, ImIdentityImportForm
+from talentloop.notifications.forms.channels import CredentialsForm, GroupBotForm, ImIdentityForm, ImIdentityImportForm
 from talentloop.notifications.models import Vendor
 
 # ---------------------------------------------------------------- channels (administrators)

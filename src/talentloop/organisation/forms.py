@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from talentloop.core.access import Actor
 from talentloop.core.widgets import DateInput
-from talentloop.organisation import access
+from talentloop.organisation import access, importing
 from talentloop.organisation.models import EmploymentStatus, EventKind, JobFamily, OrgUnit, Position
 
 
@@ -287,3 +287,33 @@ class EmployeeAccountForm(forms.Form):
         if bool(data.get("username")) == bool(data.get("existing")):
             raise ValidationError(_("Give either a new username or an existing account, not both."))
         return data
+
+
+# ---------------------------------------------------------------- employee import
+
+MODE_CHOICES = [
+    ("all", _("All or nothing: if any row is rejected, import nothing")),
+    ("valid_only", _("Import the valid rows and skip the rejected ones")),
+]
+
+
+class EmployeeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8 or GB18030) or Excel .xlsx; at most 5 MB and 20,000 rows."),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join([".csv", ".xlsx", "text/csv",
+                                                                   importing.CONTENT_TYPES["xlsx"]])}),
+    )
+    mode = forms.ChoiceField(label=_("When some rows are rejected"), choices=MODE_CHOICES,
+                             initial="all", widget=forms.RadioSelect)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > importing.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    token = forms.RegexField(regex=r"^[A-Za-z0-9]{32}$")
+    mode = forms.ChoiceField(choices=MODE_CHOICES)

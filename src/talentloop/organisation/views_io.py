@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -17,42 +16,16 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from
 from talentloop.core.http import require as _require
 from talentloop.organisation import access, importing
+from talentloop.organisation.forms import EmployeeImportForm, ImportConfirmForm
 
 SESSION_KEY = "organisation.employee_import"
 PREVIEW_ROWS = 2000  # rows shown on the page; the counts always cover the whole file
-MODE_CHOICES = [
-    ("all", gettext_lazy("All or nothing: if any row is rejected, import nothing")),
-    ("valid_only", gettext_lazy("Import the valid rows and skip the rejected ones")),
-]
-
-
-class EmployeeImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy("CSV (UTF-8 or GB18030) or Excel .xlsx; at most 5 MB and 20,000 rows."),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join([".csv", ".xlsx", "text/csv",
-                                                                   importing.CONTENT_TYPES["xlsx"]])}),
-    )
-    mode = forms.ChoiceField(label=gettext_lazy("When some rows are rejected"), choices=MODE_CHOICES,
-                             initial="all", widget=forms.RadioSelect)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
-        return upload
-
-
-class ImportConfirmForm(forms.Form):
-    token = forms.RegexField(regex=r"^[A-Za-z0-9]{32}$")
-    mode = forms.ChoiceField(choices=MODE_CHOICES)
 
 
 def _download(content: bytes, fmt: str, stem: str) -> HttpResponse:

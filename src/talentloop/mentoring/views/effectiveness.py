@@ -3,7 +3,6 @@ programme results (HR) and HR's measurement settings."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
@@ -19,6 +18,7 @@ from talentloop.core.http import require as _require
 from talentloop.mentoring import access
 from talentloop.mentoring import scoring as S
 from talentloop.mentoring import selectors_effectiveness as selectors
+from talentloop.mentoring.forms.effectiveness import EffectivenessConfigForm
 from talentloop.mentoring.models import EffectivenessConfig
 from talentloop.mentoring.services import effectiveness as services
 
@@ -33,7 +33,6 @@ INPUT_LABELS = {
     S.SURVEY_FIT: gettext_lazy("Content fits needs"),
     S.SURVEY_SOLVED: gettext_lazy("Problems solved"),
 }
-
 
 
 def input_rows(stats) -> list[dict]:
@@ -84,15 +83,6 @@ def programme_results(request):
     _require(access.can_view_programme_results(actor))
     return TemplateResponse(request, "mentoring/effectiveness/programmes.html",
                             selectors.programme_results(actor, as_of=timezone.localdate()))
-
-
-class EffectivenessConfigForm(forms.ModelForm):
-    class Meta:
-        model = EffectivenessConfig
-        fields = [*services.SETTING_FIELDS, "note"]
-
-    def service_data(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "note"}
 
 
 @login_required

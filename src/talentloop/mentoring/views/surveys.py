@@ -6,14 +6,12 @@ No page shows a single answer to anyone but the mentee who gave it: the results 
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from talentloop.core.errors import DomainError
@@ -21,33 +19,15 @@ from talentloop.core.http import form_errors_from, get_or_404, render_partial
 from talentloop.core.http import require as _require
 from talentloop.mentoring import access
 from talentloop.mentoring import selectors_effectiveness as selectors
+from talentloop.mentoring.forms.surveys import SurveyAnswerForm
 from talentloop.mentoring.services import surveys as services
-
-YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
-
-
-
-class SurveyAnswerForm(forms.Form):
-    on_time = forms.ChoiceField(label=gettext_lazy("Were our sessions held on time?"), choices=YES_NO,
-                                widget=forms.RadioSelect)
-    content_fits = forms.ChoiceField(label=gettext_lazy("Does the content fit my needs?"), choices=YES_NO,
-                                     widget=forms.RadioSelect)
-    problems_solved = forms.ChoiceField(label=gettext_lazy("Did my problems get solved?"), choices=YES_NO,
-                                        widget=forms.RadioSelect)
-    comment = forms.CharField(label=gettext_lazy("Anything else? (optional)"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 4}))
-
-    def service_data(self) -> dict:
-        d = self.cleaned_data
-        return {"on_time": d["on_time"] == "yes", "content_fits": d["content_fits"] == "yes",
-                "problems_solved": d["problems_solved"] == "yes", "comment": d.get("comment", "")}
 
 
 @login_required
 @require_GET
 def survey_list(request):
     actor = request.actor
-    _require(actor.employee is not None)
+    _require(access.can_view_own_mentoring(actor))
     return TemplateResponse(request, "mentoring/surveys/list.html",
                             {"surveys": selectors.survey_list(actor, timezone.localdate())})
 

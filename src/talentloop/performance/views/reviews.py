@@ -3,16 +3,13 @@ fetch through access, one service or selector, render)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
@@ -20,53 +17,30 @@ from talentloop.core.http import form_errors_from, get_or_404
 from talentloop.core.http import invalid_form as _invalid
 from talentloop.core.http import require as _require
 from talentloop.core.paging import paginate
-from talentloop.core.widgets import DateInput
 from talentloop.organisation.access import visible_employees, visible_org_units
-from talentloop.organisation.forms import EmployeeRefField
-from talentloop.organisation.models import Employee, OrgUnit
 from talentloop.performance import access
 from talentloop.performance import periods as P
 from talentloop.performance import selectors_reviews as sel
-from talentloop.performance.models import Appeal, PotentialLevel, RaterKind, ReviewCycle
+from talentloop.performance.forms.reviews import (
+    AppealAnswerForm,
+    AppealForm,
+    CalibrationForm,
+    CycleForm,
+    MyReviewFilterForm,
+    PeerForm,
+    ReviewForm,
+)
+from talentloop.performance.models import Appeal, PotentialLevel, ReviewCycle
 from talentloop.performance.services import decisions, reviews
 from talentloop.performance.services.scores import period_is_closed
 
-PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
-
-
-
-
-def rating_field(label, required: bool = False) -> forms.DecimalField:
-    return forms.DecimalField(label=label, required=required, min_value=Decimal(1), max_value=Decimal(5),
-                              max_digits=2, decimal_places=1,
-                              widget=forms.NumberInput(attrs={"step": "0.1", "min": "1", "max": "5",
-                                                              "inputmode": "decimal"}))
-
-
 # ---------------------------------------------------------------- review cycles (HR)
-
-
-class CycleForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
-    period_key = forms.RegexField(label=gettext_lazy("Period"), regex=PERIOD_PATTERN, max_length=8,
-                                  help_text=gettext_lazy("YYYY-MM, YYYY-Qn or YYYY, e.g. 2026-Q1"),
-                                  error_messages={"invalid": gettext_lazy("Use YYYY-MM, YYYY-Qn or YYYY.")})
-    org_unit = forms.ModelChoiceField(label=gettext_lazy("People reviewed"), queryset=OrgUnit.objects.none(),
-                                      required=False,
-                                      empty_label=gettext_lazy("The whole organisation"))
-    self_due = forms.DateField(label=gettext_lazy("Self reviews due"), widget=DateInput)
-    peer_due = forms.DateField(label=gettext_lazy("Peer reviews due"), widget=DateInput)
-    manager_due = forms.DateField(label=gettext_lazy("Manager reviews due"), widget=DateInput)
-
-    def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = visible_org_units(actor).filter(is_active=True).order_by("path")
 
 
 @login_required
 def cycle_list(request):
     actor = request.actor
-    _require(actor.is_hr or actor.is_manager)
+    _require(access.can_view_review_cycles(actor))
     context = {"cycles": sel.review_cycle_list(actor), "can_create": access.can_create_review_cycle(actor)}
     return TemplateResponse(request, "performance/reviews/cycle_list.html", context)
 
@@ -138,15 +112,6 @@ def cycle_status(request, pk: int):
 # ---------------------------------------------------------------- peers
 
 
-class PeerForm(forms.Form):
-    peer = EmployeeRefField(label=gettext_lazy("Colleague"), queryset=Employee.objects.none(), scope="colleagues")
-
-    def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["peer"].queryset = (access.feedback_colleagues(actor) if actor.employee is not None
-                                        else visible_employees(actor))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_peers(request, pk: int, employee: int):
@@ -186,29 +151,6 @@ def review_peers(request, pk: int, employee: int):
 # ---------------------------------------------------------------- my reviews and the review form
 
 
-class MyReviewFilterForm(forms.Form):
-    show = forms.ChoiceField(label=gettext_lazy("Show"), required=False, choices=[
-        ("to_write", gettext_lazy("To write")), ("done", gettext_lazy("Submitted or closed")),
-        ("all", pgettext_lazy("reviews", "All"))])
-    cycle = forms.TypedChoiceField(label=gettext_lazy("Cycle"), required=False, coerce=int, empty_value=None)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
-                             choices=[("", pgettext_lazy("reviews", "Any kind")), *RaterKind.choices])
-    q = forms.CharField(label=gettext_lazy("Person"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": gettext_lazy("Name, pinyin or number")}))
-
-    def __init__(self, *args, cycles, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["cycle"].choices = [("", pgettext_lazy("reviews", "Any cycle"))] + [
-            (c.pk, f"{c.name} · {c.period_key}") for c in cycles]
-
-    def filters(self) -> sel.MyReviewFilters:
-        if not self.is_valid():
-            return sel.MyReviewFilters()
-        d = self.cleaned_data
-        return sel.MyReviewFilters(show=d["show"] or "to_write", cycle=d["cycle"], kind=d["kind"], search=d["q"])
-
-
 MY_REVIEWS_PER_PAGE = 25
 
 
@@ -217,32 +159,13 @@ def my_reviews(request):
     """The reviews one writes: to write (most urgent first), done (newest first) or all, filtered by
     cycle, kind and person, a page at a time."""
     actor = request.actor
-    _require(actor.employee is not None)
+    _require(access.can_write_reviews(actor))
     form = MyReviewFilterForm(request.GET, cycles=sel.my_review_cycles(actor))
     filters = form.filters()
     page_obj = paginate(request, sel.my_review_queryset(actor, filters), per_page=MY_REVIEWS_PER_PAGE)
     context = {"mine": sel.my_reviews(actor, list(page_obj.object_list)), "page_obj": page_obj, "form": form,
                "show": filters.show}
     return TemplateResponse(request, "performance/reviews/my_reviews.html", context)
-
-
-class ReviewForm(forms.Form):
-    rating = rating_field(gettext_lazy("Overall rating (1–5)"))
-    comment = forms.CharField(label=gettext_lazy("What went well"), required=False, max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 4}))
-    improvements = forms.CharField(label=gettext_lazy("What could be better"), required=False, max_length=4000,
-                                   widget=forms.Textarea(attrs={"rows": 4}))
-
-    def __init__(self, *args, dimensions: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.dimension_keys = [key for key, _name in dimensions]
-        fields = {}
-        for key, name in dimensions:
-            fields[f"dim_{key}"] = rating_field(_("%(dimension)s (1–5)") % {"dimension": name})
-        self.fields = {**fields, **self.fields}
-
-    def dimension_ratings(self) -> dict:
-        return {key: self.cleaned_data.get(f"dim_{key}") for key in self.dimension_keys}
 
 
 def _review_initial(review) -> dict:
@@ -285,13 +208,6 @@ def review_edit(request, pk: int):
 
 
 # ---------------------------------------------------------------- calibration
-
-
-class CalibrationForm(forms.Form):
-    rating = rating_field(gettext_lazy("Final rating"))
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
-    potential = forms.ChoiceField(label=gettext_lazy("Potential"), required=False,
-                                  choices=[("", "—"), *PotentialLevel.choices])
 
 
 @login_required
@@ -340,7 +256,7 @@ def calibration_set(request, pk: int, employee: int):
 @login_required
 def my_ratings(request):
     actor = request.actor
-    _require(actor.employee is not None)
+    _require(access.can_view_own_ratings(actor))
     return TemplateResponse(request, "performance/reviews/my_ratings.html", {"mine": sel.my_final_ratings(actor)})
 
 
@@ -355,12 +271,6 @@ def rating_acknowledge(request, pk: int):
         raise Http404 from exc
     messages.success(request, _("You acknowledged your %(period)s rating.") % {"period": final.period_key})
     return HttpResponseRedirect(reverse("performance:final-rating-list"))
-
-
-class AppealForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Why should the rating be looked at again?"), max_length=4000,
-                             widget=forms.Textarea(attrs={"rows": 5}),
-                             help_text=gettext_lazy("Name the facts the rating misses. Your manager or HR answers."))
 
 
 @login_required
@@ -416,13 +326,6 @@ def appeal_list(request):
                if actor.employee is not None else [],
                "preview": APPEALS_PREVIEW, "handles": handles}
     return TemplateResponse(request, "performance/reviews/appeal_list.html", context)
-
-
-class AppealAnswerForm(forms.Form):
-    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), choices=Appeal.Outcome.choices, widget=forms.RadioSelect)
-    rating = rating_field(gettext_lazy("New final rating (when changed)"))
-    answer = forms.CharField(label=gettext_lazy("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text=gettext_lazy("The employee reads this answer."))
 
 
 @login_required
