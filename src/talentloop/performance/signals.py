@@ -46,7 +46,7 @@ def register_skill_test_recorder(recorder: SkillTestRecorder) -> None:
     _skill_test_recorder = recorder
 
 
-def record_skill_test(*, recorded_by: Any, employee: Any, skill: str, score: Decimal | int, assessed_on: dt.date,
+def record_skill_test(*, recorded_by: Any, employee: Any, skill: str, score: Decimal | int | None, assessed_on: dt.date,
                       note: str) -> Any | None:
     if _skill_test_recorder is None:
         return None
