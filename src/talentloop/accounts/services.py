@@ -210,6 +210,7 @@ def password_reset_with_code(*, username: str, code: str, new_password: str, ip:
         throttle.record_failure(request, username or "")
         message = _("The code is wrong, used or expired.")
         raise InvalidInput(message, {"code": [message]})
+    assert user is not None  # a code is only found for a known user
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
@@ -224,7 +225,7 @@ def password_reset_with_code(*, username: str, code: str, new_password: str, ip:
         throttle.reset_username(user.get_username())
         audit_record(actor=Actor(user=user, ip=ip), action="update", obj=user, changes={"password": "changed"})
         # Read by the page to tell the person their tokens went.
-        user.tokens_revoked = password_changed(user=user, ip=ip)
+        user.tokens_revoked = password_changed(user=user, ip=ip)  # type: ignore[attr-defined]  # not a field
     return user
 
 

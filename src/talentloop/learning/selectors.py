@@ -24,13 +24,15 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from talentloop.core.access import Actor
+from talentloop.core.bilingual import english_active, localized
 from talentloop.learning import access
 from talentloop.learning.models import (
     TAKING_PLACE,
@@ -223,7 +225,8 @@ def training_this_week(actor: Actor, employee) -> list[TrainingSession]:
           .select_related("content")
           .only("id", "starts_at", "location", "content__id", "content__kind", "content__title", "content__title_en")
           .annotate(signed_up=Exists(mine)).order_by("starts_at", "id"))
-    return [s for s in qs[:WEEK_SESSIONS_READ] if s.content_id in meant][:20]
+    sessions: list[TrainingSession] = [s for s in qs[:WEEK_SESSIONS_READ] if s.content_id in meant]
+    return sessions[:20]
 
 
 def resource_list(actor: Actor, *, limit: int = 5) -> list[ContentItem]:
@@ -236,7 +239,7 @@ def resource_list(actor: Actor, *, limit: int = 5) -> list[ContentItem]:
     else:  # what visible_content grants a mentor: their audience, and what they wrote
         meant = {e.id for e in access.audience_entries(actor)}
         entries = [e for e in access.published_catalogue() if e.id in meant or e.author_id == actor.user_id]
-    return [e.item for e in entries if e.kind == ContentKind.RESOURCE][:limit]
+    return [item for e in entries if e.kind == ContentKind.RESOURCE and (item := e.item) is not None][:limit]
 
 
 def content_stats(actor: Actor, *, limit: int = 20) -> list[dict]:
@@ -244,12 +247,11 @@ def content_stats(actor: Actor, *, limit: int = 20) -> list[dict]:
     if not (actor.is_hr or actor.is_admin):
         return []
     since = timezone.now() - dt.timedelta(days=WINDOW_DAYS)
-    rows = (BehaviourEvent.objects.filter(occurred_at__gte=since, content__isnull=False)
-            .values("content_id")
-            .annotate(opens=Count("id", filter=Q(verb="open")), completions=Count("id", filter=Q(verb="complete")),
-                      dismissals=Count("id", filter=Q(verb="dismiss")), people=Count("employee_id", distinct=True))
-            .order_by("-people")[:limit])
-    rows = list(rows)
+    rows = list(BehaviourEvent.objects.filter(occurred_at__gte=since, content__isnull=False)
+                .values("content_id")
+                .annotate(opens=Count("id", filter=Q(verb="open")), completions=Count("id", filter=Q(verb="complete")),
+                          dismissals=Count("id", filter=Q(verb="dismiss")), people=Count("employee_id", distinct=True))
+                .order_by("-people")[:limit])
     titles = {c.pk: c for c in ContentItem.objects.filter(pk__in=[r["content_id"] for r in rows])}
     return [{**r, "content": titles.get(r["content_id"])} for r in rows if r["content_id"] in titles]
 
@@ -321,13 +323,12 @@ def _weak_performance(actor: Actor, employee, detail: dict | None = None) -> dic
     language) or, for an English reader, from their key."""
     from talentloop.performance.selectors import metric_labels, score_trend
 
-    english = (translation.get_language() or "").startswith("en")
     labels = metric_labels()
 
     def metric_name(key: str, stored: str) -> str:
         info = labels.get(key)
         if info is not None:
-            return (info["name_en"] if english and info["name_en"] else info["name"]) or tag_label(key)
+            return localized(info, "name") or tag_label(key)
         return stored or tag_label(key)
 
     out: dict[str, tuple[float, str]] = {}
@@ -340,7 +341,7 @@ def _weak_performance(actor: Actor, employee, detail: dict | None = None) -> dic
         dim_score = dim.get("score")
         if dim_score is not None and Decimal(str(dim_score)) < 100:
             for tag in normalise_tags([dim.get("key", "")]):
-                name = tag_label(tag) if english or not dim.get("name") else dim["name"]
+                name = tag_label(tag) if english_active() or not dim.get("name") else dim["name"]
                 out.setdefault(tag, (WEAK_DIMENSION_WEIGHT, name))
         for metric in dim.get("metrics", []):
             key, score = metric.get("key", ""), metric.get("score")
@@ -427,7 +428,7 @@ def recommendation_list(actor: Actor, employee, *, limit: int = 3,
     done = set(finished.union(dismissed))
     family = employee.job_family_id
     entries = [e for e in access.audience_entries(actor) if e.id not in done][:MAX_CATALOGUE]
-    items = {e.id: e.item for e in entries}
+    items = {e.id: cast(ContentItem, e.item) for e in entries}  # the catalogue sets every entry's item
     rows = [(e.id, e.tags, e.published_at, e.audience, family is not None and family in e.family_ids)
             for e in entries]
     if not rows:

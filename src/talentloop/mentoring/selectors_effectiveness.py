@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 
@@ -346,7 +347,7 @@ def mentor_ranking(actor: Actor, *, as_of: dt.date | None = None) -> dict:
     small samples (fewer than ``min_mentees`` mentees), which are marked and not ranked."""
     result = effectiveness_all(as_of=as_of)
     visible = list(access.rankable_mentors(actor).select_related("employee", "employee__org_unit"))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for mentor in visible:
         stats = result.mentors[mentor.pk]
         rows.append({"mentor": mentor, "stats": stats})
@@ -538,7 +539,8 @@ def survey_list(actor: Actor, today: dt.date) -> list:
                 .annotate(answered=Exists(SurveyAnswer.objects.filter(survey=OuterRef("pk"))))
                 .order_by("-sent_on", "-id"))
     for s in rows:
-        s.state = "answered" if s.answered else ("open" if s.sent_on <= today <= s.closes_on else "closed")
+        s.state = (  # type: ignore[attr-defined]  # read by the page; not a field
+            "answered" if s.answered else ("open" if s.sent_on <= today <= s.closes_on else "closed"))
     return rows
 
 

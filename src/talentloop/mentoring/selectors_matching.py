@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
@@ -236,7 +237,7 @@ def score_matrix(ctx: MatchContext, mentees: list[Employee], needs: dict[int, li
     needs and mentor, and the pair score once per mentor and coverage, so a cohort of 500 × 300
     costs ``pair_problems`` and two dictionary lookups per pair."""
     signatures: dict[tuple, int] = {}
-    prepared: list[list[frozenset[str]]] = []
+    prepared: list[list[tuple[str, frozenset[str]]]] = []
     row_signature: list[int] = []
     for mentee in mentees:
         keys = tuple(sorted((n.label, n.aliases) for n in needs[mentee.pk]))
@@ -300,7 +301,8 @@ def match_suggestions(actor: Actor, mentee: Employee, template: ProgrammeTemplat
     available, unavailable = [], []
     for c in ctx.candidates:
         result = evaluate(ctx, mentee, needs, c)
-        row = {"mentor": c.mentor, "result": result, "explanation": explain(ctx, result, needs, mentee)}
+        row: dict[str, Any] = {"mentor": c.mentor, "result": result,
+                               "explanation": explain(ctx, result, needs, mentee)}
         if result.score is None:
             unavailable.append(row)
         elif c.free <= 0:

@@ -66,9 +66,9 @@ def resolve_template(templates: list[ChecklistTemplate], unit_path: str,
             continue
         if tpl.job_family_id is not None and tpl.job_family_id != job_family_id:
             continue
-        if tpl.org_unit_id is not None and not unit_path.startswith(tpl.org_unit.path):
+        if tpl.org_unit is not None and not unit_path.startswith(tpl.org_unit.path):
             continue
-        depth = tpl.org_unit.depth if tpl.org_unit_id is not None else -1
+        depth = tpl.org_unit.depth if tpl.org_unit is not None else -1
         key = (depth, 1 if tpl.job_family_id is not None else 0, tpl.pk)
         if best_key is None or key > best_key:
             best, best_key = tpl, key
@@ -139,11 +139,11 @@ def checklist_summary(actor: Actor, checklist: Checklist, today: dt.date | None 
     steps = list(checklist.steps.select_related("done_by").order_by("due_on", "order", "id"))
     tickable = access.tickable_owners(actor, checklist.employee) if with_tickable else frozenset()
     _mark(steps, today, tickable)
-    done = sum(1 for s in steps if s.is_done)
     open_steps = [s for s in steps if not s.is_done]
+    done = len(steps) - len(open_steps)
     return OnboardingSummary(
         checklist=checklist, employee=checklist.employee, steps=steps, done=done, total=len(steps),
-        percent=_percent(done, len(steps)), overdue=sum(1 for s in open_steps if s.is_overdue),
+        percent=_percent(done, len(steps)), overdue=len([s for s in open_steps if s.is_overdue]),
         next_steps=open_steps[:3], tickable=tickable)
 
 

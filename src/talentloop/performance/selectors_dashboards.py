@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
@@ -243,8 +245,9 @@ def my_dashboard(actor: Actor, employee: Employee, today: dt.date, months: int =
     current = P.containing(today)
     periods = months_back(current, months)
     keys = [p.key for p in periods]
-    rows = {s["period_key"]: s for s in access.visible_scores(actor).filter(employee=employee, period_key__in=keys)
-            .values("period_key", "total", "rating", "partial")}
+    rows: dict[str, Mapping[str, Any]] = {
+        s["period_key"]: s for s in access.visible_scores(actor).filter(employee=employee, period_key__in=keys)
+        .values("period_key", "total", "rating", "partial")}
     finals = dict(FinalRating.objects.filter(employee__in=access.score_subjects(actor).filter(pk=employee.pk),
                                              period_key__in=keys).values_list("period_key", "rating")) \
         if access.can_view_final_rating(actor, employee) else {}
@@ -349,14 +352,16 @@ def team_dashboard(actor: Actor, manager: Employee, period: P.Period, months: in
         if member.effective_rating is not None:
             view.scored += 1
             view.distribution[rating_band(member.effective_rating)] += 1
-    moved = [m for m in people if m.change is not None]
-    view.improving = sorted([m for m in moved if m.change >= MOVE_POINTS], key=lambda m: -m.change)[:MOVERS_SHOWN]
-    view.declining = sorted([m for m in moved if m.change <= -MOVE_POINTS], key=lambda m: m.change)[:MOVERS_SHOWN]
-    view.steady = len([m for m in moved if -MOVE_POINTS < m.change < MOVE_POINTS])
-    totals = [m.total for m in people if m.total is not None]
-    prev_totals = [m.previous for m in people if m.previous is not None]
-    view.average = S.round2(S.mean(totals)) if totals else None
-    view.average_previous = S.round2(S.mean(prev_totals)) if prev_totals else None
+    moved = [(m, change) for m in people if (change := m.change) is not None]
+    view.improving = [m for m, _c in sorted([mc for mc in moved if mc[1] >= MOVE_POINTS],
+                                            key=lambda mc: -mc[1])][:MOVERS_SHOWN]
+    view.declining = [m for m, _c in sorted([mc for mc in moved if mc[1] <= -MOVE_POINTS],
+                                            key=lambda mc: mc[1])][:MOVERS_SHOWN]
+    view.steady = len([m for m, change in moved if -MOVE_POINTS < change < MOVE_POINTS])
+    average, average_previous = S.mean(m.total for m in people if m.total is not None), S.mean(
+        m.previous for m in people if m.previous is not None)
+    view.average = S.round2(average) if average is not None else None
+    view.average_previous = S.round2(average_previous) if average_previous is not None else None
     keys = [p.key for p in months_back(period, months)]
     means = {}
     sums = (access.visible_scores(actor).filter(employee__in=members.values("pk"), period_key__in=keys,

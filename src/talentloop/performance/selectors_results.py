@@ -54,9 +54,10 @@ def work_result_get(actor: Actor, pk: int) -> WorkResult | None:
                                                                 "decided_by", "submitted_by", "skill_assessment")
               .prefetch_related("attachments").filter(pk=pk).first())
     if result is not None:
-        result.can_decide = (result.status == WorkResultStatus.PENDING
+        # What the actor may do, read by the page; attributes of this instance, not fields.
+        result.can_decide = (result.status == WorkResultStatus.PENDING  # type: ignore[attr-defined]
                              and access.can_decide_work_result(actor, result))
-        result.can_withdraw = access.can_withdraw_work_result(actor, result)
+        result.can_withdraw = access.can_withdraw_work_result(actor, result)  # type: ignore[attr-defined]
     return result
 
 

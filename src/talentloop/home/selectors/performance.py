@@ -3,8 +3,10 @@ words, the latest feedback and open alerts. Reads through performance's access s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -80,9 +82,10 @@ def live_performance(ctx: Ctx) -> LivePerformance | None:
     if me is None:
         return None
     periods = months_back(ctx.period, TREND_MONTHS)
-    rows = {r["period_key"]: r for r in perf_access.visible_scores(ctx.actor)
-            .filter(employee_id=me.pk, period_key__in=[p.key for p in periods])
-            .values("period_key", "total", "rating", "partial", "detail")}
+    rows: dict[str, Mapping[str, Any]] = {
+        r["period_key"]: r for r in perf_access.visible_scores(ctx.actor)
+        .filter(employee_id=me.pk, period_key__in=[p.key for p in periods])
+        .values("period_key", "total", "rating", "partial", "detail")}
     section = LivePerformance(urgency=LIVE, period_key=ctx.period.key)
     section.trend = sparkline([(p.key, rows.get(p.key, {}).get("total")) for p in periods])
     shown = next((rows[p.key] for p in reversed(periods) if rows.get(p.key, {}).get("total") is not None), None)

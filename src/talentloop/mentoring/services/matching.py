@@ -14,6 +14,7 @@ import datetime as dt
 import time
 from collections import Counter
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -108,7 +109,7 @@ def match_run_create(*, actor: Actor, template: ProgrammeTemplate, mentees: list
                                            explanation={}))
     MatchProposal.objects.bulk_create(proposals, batch_size=1000)
     placed = [p for p in proposals if p.mentor_id]
-    total = sum((p.score for p in placed), Decimal(0))
+    total = sum((cast(Decimal, p.score) for p in placed), Decimal(0))  # a placed mentee has a pair score
     run.summary = {
         "mentees": len(mentees), "placed": len(placed), "unplaced": len(proposals) - len(placed),
         "reasons": dict(Counter(p.unplaced_reason for p in proposals if not p.mentor_id)),
@@ -157,7 +158,8 @@ def match_proposal_change(*, actor: Actor, proposal: MatchProposal, mentor: Ment
         if candidate is None:
             raise InvalidInput(_("Please correct the errors below."), {"mentor": [_("The mentor is not active.")]})
         load = _run_load(run)
-        load[before] = load.get(before, 0) - 1 if before else 0
+        if before:
+            load[before] = load.get(before, 0) - 1
         if mentor.pk != before and candidate.free - load.get(mentor.pk, 0) <= 0:
             raise Conflict(_("%(mentor)s has no free place left in this run.")
                            % {"mentor": mentor.employee.display_name}, {"mentor": [_("The mentor has no free place.")]})
@@ -190,16 +192,17 @@ def match_run_publish(*, actor: Actor, run: MatchRun) -> MatchRun:
     if not proposals:
         raise InvalidInput(_("Nobody is placed in this run."), {"__all__": [_("Nobody is placed in this run.")]})
     # Places may have gone since the run was made: check them all before creating anything.
-    mentors = {p.mentor_id: p.mentor for p in proposals}
+    mentors = {m.pk: m for p in proposals if (m := p.mentor) is not None}  # every proposal read is placed
     list(Mentor.objects.select_for_update().filter(pk__in=list(mentors)).values_list("pk", flat=True))
     taken = places_taken()
-    load = Counter(p.mentor_id for p in proposals)
+    load = Counter(m.pk for m in (p.mentor for p in proposals) if m is not None)
     full = [mentors[pk] for pk, n in load.items() if taken.get(pk, 0) + n > mentors[pk].capacity]
     if full:
         names = ", ".join(m.employee.display_name for m in full[:5])
         raise Conflict(_("Not enough free places any more with: %(names)s. Move their mentees first.")
                        % {"names": names}, {"__all__": [names]})
     for p in proposals:
+        assert p.mentor is not None  # only placed proposals are read above
         try:
             plan = mentoring_plan_create(actor=actor, mentor=p.mentor, mentee=p.mentee, template=run.template,
                                          starts_on=run.starts_on)

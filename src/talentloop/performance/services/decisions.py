@@ -105,7 +105,7 @@ def final_rating_set(
     if final is not None and final.rating == rating and final.note == note:
         return final
     created = final is None
-    if created:
+    if final is None:
         final = FinalRating(employee=employee, period_key=period.key)
     final.rating = rating
     final.note = note

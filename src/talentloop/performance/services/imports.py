@@ -32,6 +32,7 @@ def observation_import_job_start(
     """Record a job for a stored upload and hand it to the worker once this transaction commits."""
     if not access.can_upload_observations(actor):
         raise PermissionDenied(_("You may not upload observations."))
+    assert actor.user is not None  # can_upload_observations: a signed-in user
     job = ObservationImportJob.objects.create(
         created_by=actor.user, token=token, file_name=file_name[:200], mode=mode, dry_run=dry_run, total=total
     )

@@ -172,9 +172,9 @@ def observations_ingest(*, actor: Actor, items: list[Any], partial: bool = False
     for index, raw in enumerate(items):
         if progress is not None and index and index % PROGRESS_EVERY == 0:
             progress(index)
-        data, errors = _parse_shape(index, raw, latest)
-        if errors:
-            result.rejected.append({"index": index, "errors": errors})
+        data, shape_errors = _parse_shape(index, raw, latest)
+        if shape_errors:
+            result.rejected.append({"index": index, "errors": shape_errors})
         else:
             shaped.append((index, data))
     # Set-based lookups: metrics, people and units referenced by the whole batch.
@@ -217,6 +217,7 @@ def observations_ingest(*, actor: Actor, items: list[Any], partial: bool = False
         if errors:
             result.rejected.append({"index": index, "errors": errors})
             continue
+        assert metric is not None  # an unknown metric is an error above
         good.append(_Item(index, metric, emp_id, unit_id, data["value"], data["occurred_at"],
                           data["occurred_at"].astimezone(tz).date(), data["source"], data["external_id"]))
     result.rejected.sort(key=lambda r: r["index"])
@@ -259,9 +260,10 @@ def _write_retrying(actor: Actor, good: list[_Item], result: IngestResult, chann
 
 
 def _is_race(exc: Exception) -> bool:
-    if isinstance(exc, (IntegrityError, connection.Database.IntegrityError)):
+    driver = connection.Database  # type: ignore[attr-defined]  # the backend's DB-API module, set on every backend
+    if isinstance(exc, (IntegrityError, driver.IntegrityError)):
         return True
-    if not isinstance(exc, (OperationalError, connection.Database.OperationalError)):
+    if not isinstance(exc, (OperationalError, driver.OperationalError)):
         return False
     # PostgreSQL: deadlock_detected, serialization_failure.
     return (getattr(exc, "sqlstate", None) or getattr(exc.__cause__, "sqlstate", None)) in ("40P01", "40001")
@@ -422,9 +424,10 @@ def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) 
             # A later item of this batch corrects one just written: it needs the new row's id.
             for pk, source, ext in Observation.objects.filter(batch=batch, is_current=True).values_list(
                     "id", "source", "external_id"):
-                item = written.get((source, ext))
-                if item is not None:
-                    current[(source, ext)] = _Current(pk, item.value, item.employee_id, item.occurred_on)
+                written_item = written.get((source, ext))
+                if written_item is not None:
+                    current[(source, ext)] = _Current(pk, written_item.value, written_item.employee_id,
+                                                      written_item.occurred_on)
     IngestBatch.objects.filter(pk=batch.pk).update(accepted=result.accepted, duplicates=result.duplicates,
                                                    corrections=result.corrections, rejected=len(result.rejected))
     result.batch_id = batch.pk
