@@ -4,7 +4,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from talentloop.core.crypto.fields import EncryptedTextField
+from talentloop.core.crypto.fields import EncryptedRowMixin, EncryptedRowQuerySet, EncryptedTextField
 from talentloop.core.models import TimeStampedModel
 from talentloop.organisation import search
 
@@ -83,7 +83,7 @@ class EmploymentStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
-class EmployeeQuerySet(models.QuerySet):
+class EmployeeQuerySet(EncryptedRowQuerySet):
     """Bulk writes keep each person's search key (``organisation.search``) in step with their names."""
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -102,7 +102,7 @@ class EmployeeQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
-class Employee(TimeStampedModel):
+class Employee(EncryptedRowMixin, TimeStampedModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
     )

@@ -1,21 +1,34 @@
 """Authenticated encryption (AES-256-GCM) for sensitive values, with key ids for rotation.
 
-A stored value looks like ``enc1:<kid>:<base64(nonce || ciphertext+tag)>``. Keys come from the
-``TALENTLOOP_ENCRYPTION_KEYS`` setting (read from the environment): ``kid:base64key`` entries
-separated by commas, the last one being the newest.
+One envelope: ``enc2:<kid>:<base64(nonce || ciphertext+tag)>``. The associated data binds a value to
+where it is stored (``aad_for``: table, column and the row's ``row_uid``), so a ciphertext copied into
+another row or column does not open. Keys come from the ``TALENTLOOP_ENCRYPTION_KEYS`` setting (read
+from the environment): ``kid:base64key`` entries separated by commas, the last one being the newest.
+
+The first envelope, ``enc1``, bound a value to its field name only. ``open_legacy`` reads it for one
+purpose: ``talentloop reencrypt`` rewrites every such value as ``enc2``. Nothing else accepts it.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-PREFIX = "enc1"
+PREFIX = "enc2"
+LEGACY_PREFIX = "enc1"
+NONCE_BYTES = 12
+
+
+class DecryptionError(ValueError):
+    """A stored value does not open here: altered, moved from another row or column, or in the old
+    envelope. The message names the place, never the value."""
 
 
 @lru_cache(maxsize=8)
@@ -42,27 +55,68 @@ def newest_kid() -> str:
     return keyring()[1]
 
 
-def encrypt(plaintext: str, aad: str = "") -> str:
+def aad_for(table: str, column: str, row_uid: object) -> str:
+    """The associated data of a value stored in ``table.column`` of the row with this ``row_uid``."""
+    return f"{table}:{column}:{row_uid}"
+
+
+def encrypt(plaintext: str, aad: str) -> str:
     keys, kid = keyring()
-    nonce = os.urandom(12)
-    ct = AESGCM(keys[kid]).encrypt(nonce, plaintext.encode(), aad.encode() or None)
+    nonce = os.urandom(NONCE_BYTES)
+    ct = AESGCM(keys[kid]).encrypt(nonce, plaintext.encode(), aad.encode())
     return f"{PREFIX}:{kid}:{base64.b64encode(nonce + ct).decode()}"
 
 
-def kid_of(token: str) -> str | None:
+def envelope_of(token: str) -> tuple[str, str, str] | None:
+    """(prefix, kid, base64 body) of a stored value, or None when it is not an envelope at all."""
     parts = token.split(":", 2)
-    return parts[1] if len(parts) == 3 and parts[0] == PREFIX else None
+    if len(parts) != 3 or parts[0] not in (PREFIX, LEGACY_PREFIX) or not parts[1]:
+        return None
+    return parts[0], parts[1], parts[2]
 
 
-def decrypt(token: str, aad: str = "") -> str:
-    prefix, kid, b64 = token.split(":", 2)
-    if prefix != PREFIX:
-        raise ValueError("not an encrypted value")
+def kid_of(token: str) -> str | None:
+    parts = envelope_of(token)
+    return parts[1] if parts else None
+
+
+def is_current(token: str) -> bool:
+    """In the one envelope, under the newest key: nothing for ``reencrypt`` to do."""
+    parts = envelope_of(token)
+    return parts is not None and parts[0] == PREFIX and parts[1] == newest_kid()
+
+
+def _open(kid: str, b64: str, aad: bytes | None, where: str) -> str:
     keys, _ = keyring()
     if kid not in keys:
         raise ImproperlyConfigured(f"Encryption key '{kid}' is not configured.")
-    blob = base64.b64decode(b64)
-    return AESGCM(keys[kid]).decrypt(blob[:12], blob[12:], aad.encode() or None).decode()
+    try:
+        blob = base64.b64decode(b64, validate=True)
+        return AESGCM(keys[kid]).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad).decode()
+    except (InvalidTag, binascii.Error, ValueError):
+        raise DecryptionError(f"The value stored in {where} does not open: it was altered, or it was "
+                              f"written for another row or column.") from None
+
+
+def decrypt(token: str, aad: str) -> str:
+    parts = envelope_of(token)
+    where = aad.rsplit(":", 1)[0] if aad.count(":") >= 2 else (aad or "this place")
+    if parts is None:
+        raise DecryptionError(f"The value stored in {where} is not an encrypted value.")
+    prefix, kid, b64 = parts
+    if prefix == LEGACY_PREFIX:
+        raise DecryptionError(f"The value stored in {where} is in the old envelope ({LEGACY_PREFIX}); "
+                              f"run `talentloop reencrypt`.")
+    return _open(kid, b64, aad.encode(), where)
+
+
+def open_legacy(token: str, field_name: str) -> str:
+    """An ``enc1`` value, whose associated data was the field name alone (empty: none). For
+    ``talentloop reencrypt`` only."""
+    parts = envelope_of(token)
+    if parts is None or parts[0] != LEGACY_PREFIX:
+        raise DecryptionError(f"The value stored in {field_name} is not in the old envelope.")
+    return _open(parts[1], parts[2], field_name.encode() or None, field_name)
 
 
 def mask(value: str, visible: int = 4) -> str:

@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from talentloop.core.crypto.fields import EncryptedTextField
+from talentloop.core.crypto.fields import EncryptedRowMixin, EncryptedTextField
 from talentloop.mentoring.models.programmes import MentoringPlan
 
 __all__ = ["EffectivenessConfig", "MenteeSurvey", "SurveyAnswer", "SurveyOccasion"]
@@ -143,7 +143,7 @@ class MenteeSurvey(models.Model):
         return f"{self.get_occasion_display()} #{self.sequence} · {self.plan_id}"
 
 
-class SurveyAnswer(models.Model):
+class SurveyAnswer(EncryptedRowMixin, models.Model):
     """The mentee's answer: a fact, never edited, and confidential — no page or endpoint shows a
     single answer to anyone but the mentee who gave it; mentors and HR see aggregates only, and
     only over answers of at least ``min_answers`` distinct mentees (``core.smallgroups``). The

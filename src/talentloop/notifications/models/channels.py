@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from talentloop.core.crypto.fields import EncryptedTextField
+from talentloop.core.crypto.fields import EncryptedRowMixin, EncryptedTextField
 
 __all__ = ["Vendor", "DEFAULT_API_BASE", "VapidKeys", "PushSubscription", "ImCredentials", "ImIdentity",
            "GroupBot"]
@@ -30,7 +30,7 @@ DEFAULT_API_BASE = {
 }
 
 
-class VapidKeys(models.Model):
+class VapidKeys(EncryptedRowMixin, models.Model):
     """The organisation's one VAPID key pair (``slot`` is always 1), made by ``talentloop vapid-keys``."""
 
     slot = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
@@ -69,7 +69,7 @@ class PushSubscription(models.Model):
         return f"push #{self.pk} of employee {self.employee_id}"
 
 
-class ImCredentials(models.Model):
+class ImCredentials(EncryptedRowMixin, models.Model):
     """The organisation's own app on an enterprise chat platform, used to message people one by one."""
 
     class ReceiveIdType(models.TextChoices):
@@ -121,7 +121,7 @@ class ImIdentity(models.Model):
         return f"{self.vendor}:{self.external_id}"
 
 
-class GroupBot(models.Model):
+class GroupBot(EncryptedRowMixin, models.Model):
     """A group chat's custom robot, for team-level news only (kinds that are ``group_safe``)."""
 
     org_unit = models.ForeignKey("organisation.OrgUnit", on_delete=models.CASCADE, related_name="group_bots")

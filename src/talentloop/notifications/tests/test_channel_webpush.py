@@ -171,7 +171,7 @@ def test_vapid_keys_command_refuses_to_overwrite_without_rotate(capsys, person, 
     with connection.cursor() as cur:
         cur.execute("SELECT private_key FROM notifications_vapidkeys")
         (raw,) = cur.fetchone()
-    assert raw.startswith("enc1:") and "PRIVATE KEY" not in raw
+    assert raw.startswith("enc2:") and "PRIVATE KEY" not in raw
     assert "PRIVATE KEY" in keys.private_key
     with pytest.raises(CommandError):
         call_command("vapid-keys", "--subject", "mailto:it@example.com")

@@ -198,7 +198,7 @@ def test_demo_accounts_roles_and_tree(settings):
         cursor.execute("SELECT national_id, bank_account FROM organisation_employee WHERE id = %s",
                        [employee.pk])
         raw = cursor.fetchone()
-    assert all(value.startswith("enc1:") for value in raw)
+    assert all(value.startswith("enc2:") for value in raw)
 
     # The demo password works in demo mode only.
     settings.DEMO_MODE = False

@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from talentloop.core.crypto.fields import EncryptedTextField
+from talentloop.core.crypto.fields import EncryptedRowMixin, EncryptedTextField
 from talentloop.organisation.models import BilingualNameMixin, Employee, JobFamily, OrgUnit
 
 __all__ = [
@@ -272,7 +272,7 @@ class QualitativeRating(models.Model):
         indexes = [models.Index(fields=["covers_start", "covers_end", "employee"], name="qr_covers")]
 
 
-class WebhookSource(models.Model):
+class WebhookSource(EncryptedRowMixin, models.Model):
     """A system that pushes observations through the signed generic webhook."""
 
     key = models.SlugField(_("source key"), max_length=60, unique=True)
