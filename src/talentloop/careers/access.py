@@ -43,6 +43,11 @@ def can_view_path(actor: Actor, employee: Employee) -> bool:
         mentor__employee=actor.employee, mentee=employee, status__in=ACTIVE_PLAN_STATUSES).exists()
 
 
+def can_view_own_path(actor: Actor) -> bool:
+    """One's own career path needs an employee record to start from."""
+    return actor.is_authenticated and actor.employee is not None
+
+
 def path_subjects(actor: Actor) -> QuerySet[Employee]:
     """People whose path the actor may look up by id (the predicate decides each one)."""
     return Employee.objects.all() if actor.is_authenticated else Employee.objects.none()

@@ -20,7 +20,7 @@ from talentloop.core.http import require as _require
 @require_GET
 def my_path(request):
     actor = request.actor
-    _require(actor.employee is not None)
+    _require(access.can_view_own_path(actor))
     return TemplateResponse(request, "careers/path.html",
                             {"path": selectors.promotion_path(actor, actor.employee), "employee": actor.employee,
                              "mine": True})

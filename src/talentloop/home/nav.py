@@ -1,16 +1,35 @@
 """The navigation: which links each person sees, in one place for the side bar, the phone tab
-bar and the "More" page. Links follow the same predicates as the pages they open."""
+bar and the "More" page. Each link names the predicate of its app's ``access`` that decides
+whether the reader is shown it; that predicate allows the link only to those whose request the
+page answers (``home/tests/test_nav.py`` opens every shown link for every persona)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from talentloop.accounts import access as accounts_access
+from talentloop.careers import access as careers_access
 from talentloop.core.access import Actor
+from talentloop.core.audit import access as audit_access
+from talentloop.learning import access as learning_access
+from talentloop.mentoring import access as mentoring_access
+from talentloop.notifications import access as notifications_access
+from talentloop.notifications import channel_access
+from talentloop.onboarding import access as onboarding_access
+from talentloop.organisation import access as org_access
+from talentloop.performance import access as perf_access
+
+Predicate = Callable[[Actor], bool]
+
+
+def signed_in(actor: Actor) -> bool:
+    """Pages every signed-in person may open (home, org chart, library, password)."""
+    return actor.is_authenticated
 
 
 @dataclass(frozen=True)
@@ -20,6 +39,8 @@ class Link:
     icon: str = "list"
     # Other URL names under which this link is shown as the current one.
     also: tuple[str, ...] = ()
+    # Who is shown the link: a predicate of the app that owns the page.
+    allowed: Predicate = signed_in
 
     @property
     def url(self) -> str:
@@ -35,184 +56,182 @@ class Group:
     links: list[Link]
 
 
-@lru_cache(maxsize=512)
-def _exists(url_name: str) -> bool:
-    try:
-        reverse(url_name)
-    except NoReverseMatch:
-        return False
-    return True
+def _unless(shown: Predicate, instead: Predicate) -> Predicate:
+    """``shown`` for readers to whom ``instead`` does not apply (one place, two pages: the tab bar)."""
+    return lambda actor: shown(actor) and not instead(actor)
 
 
-def _present(links: list[Link]) -> list[Link]:
-    """Links whose page exists in this build (an app being built alongside may not offer it yet)."""
-    return [link for link in links if _exists(link.url_name)]
+_PEOPLE_ALSO = ("organisation:employee-detail", "organisation:employee-create", "organisation:employee-account")
+
+# The groups by task, in the order they are shown: one's own work, one's team, reviews, mentoring,
+# learning, then the organisation's set-up (people, performance, settings and integrations).
+GROUPS: tuple[tuple[str, tuple[Link, ...]], ...] = (
+    ("", (
+        Link("home:index", _("Home"), "home"),
+        Link("organisation:me", _("Profile"), "me", allowed=org_access.can_view_own_profile),
+        Link("organisation:employee-list", _("People"), "people", also=_PEOPLE_ALSO,
+             allowed=org_access.can_view_people_directory),
+        Link("organisation:employee-list", _("My team"), "people", also=_PEOPLE_ALSO,
+             allowed=org_access.can_view_team_directory),
+        Link("organisation:org-chart", _("Org chart"), "org"),
+    )),
+    (pgettext_lazy("navigation group", "My work"), (
+        Link("performance:dashboard", _("My performance"), "chart", also=("performance:score-detail",),
+             allowed=perf_access.can_view_own_dashboard),
+        Link("performance:feedback-list", _("Feedback"), "chat",
+             also=("performance:feedback-give", "performance:feedback-request"),
+             allowed=perf_access.can_give_feedback),
+        Link("performance:review-list", _("My reviews"), "list", also=("performance:review-edit",),
+             allowed=perf_access.can_write_reviews),
+        Link("performance:final-rating-list", _("My ratings"), "star", allowed=perf_access.can_view_own_ratings),
+        Link("performance:alert-list", _("Alerts"), "bell", also=("performance:alert-detail",),
+             allowed=perf_access.can_view_alerts),
+        Link("performance:result-submit", _("Submit a result"), "upload",
+             allowed=perf_access.can_submit_work_result),
+        Link("performance:result-list", _("My results"), "list", also=("performance:result-detail",),
+             allowed=perf_access.can_submit_work_result),
+        Link("onboarding:my-onboarding", _("My onboarding"), "list", allowed=onboarding_access.can_view_own_onboarding),
+        Link("careers:my-path", _("My career path"), "star", allowed=careers_access.can_view_own_path),
+    )),
+    (pgettext_lazy("navigation group", "Teams & reviews"), (
+        Link("performance:team-dashboard", _("Team performance"), "chart",
+             allowed=perf_access.can_view_team_performance),
+        Link("performance:root-cause-list", _("Root-cause reviews"), "search",
+             also=("performance:root-cause-detail",), allowed=perf_access.can_view_team_performance),
+        Link("onboarding:team-onboarding", _("Team onboarding"), "people", allowed=onboarding_access.can_view_team),
+        Link("performance:result-queue", _("Results to confirm"), "list",
+             allowed=perf_access.can_confirm_work_results),
+        Link("performance:review-cycle-list", _("Review cycles"), "list",
+             also=("performance:review-cycle-detail", "performance:review-cycle-create"),
+             allowed=perf_access.can_view_review_cycles),
+        Link("performance:appeal-list", _("Appeals"), "list", also=("performance:appeal-detail",),
+             allowed=perf_access.can_handle_appeals),
+        Link("performance:plan-list", _("Improvement plans"), "list", also=("performance:plan-detail",),
+             allowed=perf_access.can_handle_improvement_plans),
+        Link("performance:org-dashboard", _("Organisation performance"), "chart",
+             allowed=perf_access.can_view_org_dashboard),
+    )),
+    (_("Mentoring"), (
+        Link("mentoring:my-mentoring", _("My mentoring"), "mentor", allowed=mentoring_access.can_view_own_mentoring),
+        Link("mentoring:survey-list", _("Mentoring surveys"), "list", allowed=mentoring_access.can_view_own_mentoring),
+        Link("mentoring:apply", _("Become a mentor"), "star", allowed=mentoring_access.can_become_mentor),
+        Link("mentoring:my-mentees", _("My mentees"), "people", allowed=mentoring_access.is_mentor),
+        Link("mentoring:my-effectiveness", _("My mentoring results"), "chart", allowed=mentoring_access.is_mentor),
+        Link("mentoring:survey-results", _("Survey results"), "chart", allowed=mentoring_access.is_mentor),
+        Link("mentoring:mentor-list", _("Mentors"), "people", also=("mentoring:mentor-detail",),
+             allowed=mentoring_access.can_browse_mentors),
+        Link("mentoring:overdue-list", _("Overdue mentoring"), "bell", allowed=mentoring_access.can_view_overdue),
+        Link("mentoring:application-list", _("Mentor applications"), "list",
+             also=("mentoring:application-detail",), allowed=mentoring_access.can_manage_mentoring),
+        Link("mentoring:qualified-list", _("Who qualifies"), "star", allowed=mentoring_access.can_list_qualified),
+        Link("mentoring:plan-list", _("Mentoring plans"), "list", also=("mentoring:plan-detail",),
+             allowed=mentoring_access.can_manage_mentoring),
+        Link("mentoring:match-run-list", _("Matching"), "people",
+             also=("mentoring:match-run-detail", "mentoring:match-suggestions"),
+             allowed=mentoring_access.can_run_matching),
+        Link("mentoring:mentor-ranking", _("Mentor ranking"), "chart",
+             allowed=mentoring_access.can_view_mentor_ranking),
+        Link("mentoring:programme-results", _("Programme results"), "chart",
+             allowed=mentoring_access.can_view_programme_results),
+    )),
+    (_("Learning"), (
+        Link("learning:content-list", _("Library"), "grid",
+             also=("learning:content-detail", "learning:content-create", "learning:content-edit")),
+        Link("learning:my", _("My learning"), "star", allowed=learning_access.can_learn),
+        Link("learning:recommendation-list", _("Recommended"), "star", allowed=learning_access.can_learn),
+        Link("learning:session-list", _("Training sessions"), "list", also=("learning:session-detail",)),
+    )),
+    (pgettext_lazy("navigation group", "People & organisation"), (
+        Link("organisation:unit-list", _("Org units"), "org",
+             also=("organisation:unit-create", "organisation:unit-edit"), allowed=org_access.can_view_org_units),
+        Link("organisation:job-family-list", _("Job families & positions"), "list",
+             allowed=org_access.can_manage_catalogue),
+        Link("organisation:employee-import", _("Import & export"), "upload",
+             allowed=org_access.can_import_employees),
+        Link("onboarding:template-list", _("Onboarding templates"), "list",
+             also=("onboarding:template-create", "onboarding:template-edit"),
+             allowed=onboarding_access.can_manage_onboarding),
+        Link("careers:ladder-list", _("Career ladders"), "list",
+             also=("careers:ladder-create", "careers:ladder-edit", "careers:level-create", "careers:level-edit"),
+             allowed=careers_access.can_manage_ladders),
+        Link("onboarding:checklist-list", _("Onboarding checklists"), "list",
+             also=("onboarding:checklist-detail", "onboarding:checklist-start"),
+             allowed=onboarding_access.can_list_checklists),
+    )),
+    (pgettext_lazy("navigation group", "Performance & mentoring set-up"), (
+        Link("performance:metric-list", _("Metrics"), "list", allowed=perf_access.can_manage_config),
+        Link("performance:scorecard-list", _("Scorecards"), "list",
+             also=("performance:scorecard-detail", "performance:scorecard-create"),
+             allowed=perf_access.can_manage_config),
+        Link("performance:period-list", _("Periods"), "list", allowed=perf_access.can_manage_config),
+        Link("performance:observation-upload", _("Upload observations"), "upload",
+             allowed=perf_access.can_upload_observations),
+        Link("performance:alert-rule-list", _("Alert rules"), "bell", allowed=perf_access.can_manage_alert_rules),
+        Link("performance:result-settings", _("Work result settings"), "shield",
+             allowed=perf_access.can_manage_work_result_settings),
+        Link("mentoring:policy-edit", _("Mentor policy"), "shield", allowed=mentoring_access.can_manage_mentoring),
+        Link("mentoring:template-list", _("Programme templates"), "list",
+             allowed=mentoring_access.can_manage_mentoring),
+    )),
+    (pgettext_lazy("navigation group", "Settings & integrations"), (
+        Link("notifications:group-bot-list", _("Group bots"), "chat",
+             also=("notifications:group-bot-create", "notifications:group-bot-edit"),
+             allowed=channel_access.can_manage_group_bots),
+        Link("notifications:im-identity-list", _("Chat app accounts"), "people",
+             also=("notifications:im-identity-import",), allowed=channel_access.can_manage_im_identities),
+        Link("core:audit-list", _("Audit log"), "shield", allowed=audit_access.can_view_audit),
+        Link("notifications:channel-list", _("Notification channels"), "bell",
+             also=("notifications:channel-credentials",), allowed=channel_access.can_manage_channel_credentials),
+        Link("accounts:account-list", _("Accounts & roles"), "people", also=("accounts:account-detail",),
+             allowed=accounts_access.can_manage_accounts),
+        # Integrations are set up by HR and administrators; employees are not pointed to API tokens.
+        Link("accounts:token-list", _("API tokens"), "key", allowed=accounts_access.can_set_up_integrations),
+    )),
+    (_("Me"), (
+        Link("notifications:inbox", _("Notifications"), "bell", allowed=notifications_access.can_have_preferences),
+        Link("notifications:preferences", _("Notification settings"), "bell",
+             allowed=notifications_access.can_have_preferences),
+        Link("accounts:password-change", _("Change password"), "key"),
+    )),
+)
+
+TABS: tuple[Link, ...] = (
+    Link("home:index", _("Home"), "home"),
+    Link("performance:dashboard", _("Performance"), "chart", also=("performance:score-detail",),
+         allowed=perf_access.can_view_own_dashboard),
+    Link("mentoring:my-mentees", _("Mentoring"), "mentor", allowed=mentoring_access.is_mentor),
+    Link("mentoring:my-mentoring", _("Mentoring"), "mentor",
+         allowed=_unless(mentoring_access.can_view_own_mentoring, mentoring_access.is_mentor)),
+    Link("organisation:employee-list", _("People"), "people", also=("organisation:employee-detail",),
+         allowed=org_access.can_view_people_directory),
+    Link("organisation:employee-list", _("Team"), "people", also=("organisation:employee-detail",),
+         allowed=org_access.can_view_team_directory),
+    Link("organisation:me", _("Profile"), "me",
+         allowed=_unless(org_access.can_view_own_profile, org_access.can_view_org_directory)),
+    Link("home:more", _("More"), "more"),
+)
 
 
 def groups(actor: Actor) -> list[Group]:
-    """Every link the actor may follow, grouped by task: one's own work, one's team, reviews,
-    mentoring, learning, then the organisation's set-up (people, performance, settings and
-    integrations) for HR and administrators only. Employees see no HR, set-up or API link."""
+    """Every link the actor may follow, grouped by task; a group with no link for the actor is left
+    out. Employees see no HR, set-up or API link."""
     if not actor.is_authenticated:
         return []
-    has_emp = actor.employee is not None
-    is_mgr, is_hr, is_admin = actor.is_manager, actor.is_hr, actor.is_admin
-    is_mentor = "mentor" in actor.roles
-    out: list[Group] = []
-
-    def add(title, links: list[Link]) -> None:
-        links = _present(links)
-        if links:
-            out.append(Group(title, links))
-
-    start = [Link("home:index", _("Home"), "home")]
-    if has_emp:
-        start.append(Link("organisation:me", _("Profile"), "me"))
-    if is_mgr or is_hr or is_admin:
-        start.append(Link("organisation:employee-list", _("People") if (is_hr or is_admin) else _("My team"),
-                          "people", also=("organisation:employee-detail", "organisation:employee-create",
-                                          "organisation:employee-account")))
-    start.append(Link("organisation:org-chart", _("Org chart"), "org"))
-    add("", start)
-
-    mine: list[Link] = []
-    if has_emp:
-        mine += [Link("performance:dashboard", _("My performance"), "chart", also=("performance:score-detail",)),
-                 Link("performance:feedback-list", _("Feedback"), "chat",
-                      also=("performance:feedback-give", "performance:feedback-request")),
-                 Link("performance:review-list", _("My reviews"), "list", also=("performance:review-edit",)),
-                 Link("performance:final-rating-list", _("My ratings"), "star"),
-                 Link("performance:alert-list", _("Alerts"), "bell", also=("performance:alert-detail",)),
-                 Link("performance:result-submit", _("Submit a result"), "upload"),
-                 Link("performance:result-list", _("My results"), "list", also=("performance:result-detail",)),
-                 Link("onboarding:my-onboarding", _("My onboarding"), "list"),
-                 Link("careers:my-path", _("My career path"), "star")]
-    add(pgettext_lazy("navigation group", "My work"), mine)
-
-    team: list[Link] = []
-    if is_mgr:
-        team += [Link("performance:team-dashboard", _("Team performance"), "chart"),
-                 Link("performance:root-cause-list", _("Root-cause reviews"), "search",
-                      also=("performance:root-cause-detail",)),
-                 Link("onboarding:team-onboarding", _("Team onboarding"), "people")]
-    if is_mgr or is_hr:
-        team.append(Link("performance:result-queue", _("Results to confirm"), "list"))
-    if is_mgr or is_hr:
-        team += [Link("performance:review-cycle-list", _("Review cycles"), "list",
-                      also=("performance:review-cycle-detail", "performance:review-cycle-create")),
-                 Link("performance:appeal-list", _("Appeals"), "list", also=("performance:appeal-detail",)),
-                 Link("performance:plan-list", _("Improvement plans"), "list", also=("performance:plan-detail",))]
-    if is_hr or is_admin:
-        team.append(Link("performance:org-dashboard", _("Organisation performance"), "chart"))
-    add(pgettext_lazy("navigation group", "Teams & reviews"), team)
-
-    mentoring: list[Link] = []
-    if has_emp:
-        mentoring += [Link("mentoring:my-mentoring", _("My mentoring"), "mentor"),
-                      Link("mentoring:survey-list", _("Mentoring surveys"), "list")]
-        if not is_mentor:
-            mentoring.append(Link("mentoring:apply", _("Become a mentor"), "star"))
-    if is_mentor:
-        mentoring += [Link("mentoring:my-mentees", _("My mentees"), "people"),
-                      Link("mentoring:my-effectiveness", _("My mentoring results"), "chart"),
-                      Link("mentoring:survey-results", _("Survey results"), "chart")]
-    if has_emp or is_hr or is_admin:
-        mentoring.append(Link("mentoring:mentor-list", _("Mentors"), "people", also=("mentoring:mentor-detail",)))
-    if is_mgr or is_hr or is_admin:
-        mentoring.append(Link("mentoring:overdue-list", _("Overdue mentoring"), "bell"))
-    if is_hr:
-        mentoring += [Link("mentoring:application-list", _("Mentor applications"), "list",
-                           also=("mentoring:application-detail",)),
-                      Link("mentoring:qualified-list", _("Who qualifies"), "star"),
-                      Link("mentoring:plan-list", _("Mentoring plans"), "list", also=("mentoring:plan-detail",)),
-                      Link("mentoring:match-run-list", _("Matching"), "people",
-                           also=("mentoring:match-run-detail", "mentoring:match-suggestions"))]
-    if is_hr or is_admin:
-        mentoring += [Link("mentoring:mentor-ranking", _("Mentor ranking"), "chart"),
-                      Link("mentoring:programme-results", _("Programme results"), "chart")]
-    add(_("Mentoring"), mentoring)
-
-    learning: list[Link] = [Link("learning:content-list", _("Library"), "grid",
-                                 also=("learning:content-detail", "learning:content-create", "learning:content-edit"))]
-    if has_emp:
-        learning += [Link("learning:my", _("My learning"), "star"),
-                     Link("learning:recommendation-list", _("Recommended"), "star")]
-    learning.append(Link("learning:session-list", _("Training sessions"), "list", also=("learning:session-detail",)))
-    add(_("Learning"), learning)
-
-    people: list[Link] = []
-    if is_hr:
-        people += [Link("organisation:unit-list", _("Org units"), "org", also=("organisation:unit-create",
-                                                                               "organisation:unit-edit")),
-                   Link("organisation:job-family-list", _("Job families & positions"), "list"),
-                   Link("organisation:employee-import", _("Import & export"), "upload"),
-                   Link("onboarding:template-list", _("Onboarding templates"), "list",
-                        also=("onboarding:template-create", "onboarding:template-edit")),
-                   Link("careers:ladder-list", _("Career ladders"), "list",
-                        also=("careers:ladder-create", "careers:ladder-edit", "careers:level-create",
-                              "careers:level-edit"))]
-    if is_hr or is_admin:
-        people.append(Link("onboarding:checklist-list", _("Onboarding checklists"), "list",
-                           also=("onboarding:checklist-detail", "onboarding:checklist-start")))
-    add(pgettext_lazy("navigation group", "People & organisation"), people)
-
-    setup: list[Link] = []
-    if is_hr:
-        setup += [Link("performance:metric-list", _("Metrics"), "list"),
-                  Link("performance:scorecard-list", _("Scorecards"), "list",
-                       also=("performance:scorecard-detail", "performance:scorecard-create")),
-                  Link("performance:period-list", _("Periods"), "list"),
-                  Link("performance:observation-upload", _("Upload observations"), "upload"),
-                  Link("performance:alert-rule-list", _("Alert rules"), "bell"),
-                  Link("performance:result-settings", _("Work result settings"), "shield"),
-                  Link("mentoring:policy-edit", _("Mentor policy"), "shield"),
-                  Link("mentoring:template-list", _("Programme templates"), "list")]
-    add(pgettext_lazy("navigation group", "Performance & mentoring set-up"), setup)
-
-    settings: list[Link] = []
-    if is_hr:
-        settings.append(Link("notifications:group-bot-list", _("Group bots"), "chat",
-                             also=("notifications:group-bot-create", "notifications:group-bot-edit")))
-    if is_hr or is_admin:
-        settings += [Link("notifications:im-identity-list", _("Chat app accounts"), "people",
-                          also=("notifications:im-identity-import",)),
-                     Link("core:audit-list", _("Audit log"), "shield")]
-    if is_admin:
-        settings += [Link("notifications:channel-list", _("Notification channels"), "bell",
-                          also=("notifications:channel-credentials",)),
-                     Link("accounts:account-list", _("Accounts & roles"), "people", also=("accounts:account-detail",))]
-    if is_hr or is_admin:
-        # Integrations are set up by HR and administrators; employees never need an API token.
-        settings.append(Link("accounts:token-list", _("API tokens"), "key"))
-    add(pgettext_lazy("navigation group", "Settings & integrations"), settings)
-
-    me_links = []
-    if has_emp:
-        me_links += [Link("notifications:inbox", _("Notifications"), "bell"),
-                     Link("notifications:preferences", _("Notification settings"), "bell")]
-    me_links.append(Link("accounts:password-change", _("Change password"), "key"))
-    add(_("Me"), me_links)
+    out = []
+    for title, links in GROUPS:
+        shown = [link for link in links if link.allowed(actor)]
+        if shown:
+            out.append(Group(title, shown))
     return out
 
 
 def shows_api(actor: Actor) -> bool:
     """The API documentation is offered to those who set up integrations."""
-    return actor.is_authenticated and (actor.is_hr or actor.is_admin)
+    return accounts_access.can_set_up_integrations(actor)
 
 
 def tabs(actor: Actor) -> list[Link]:
     """The phone tab bar: at most five places; everything else is on the More page."""
     if not actor.is_authenticated:
         return []
-    out = [Link("home:index", _("Home"), "home")]
-    if actor.employee is not None:
-        out.append(Link("performance:dashboard", _("Performance"), "chart", also=("performance:score-detail",)))
-        out.append(Link("mentoring:my-mentees" if "mentor" in actor.roles else "mentoring:my-mentoring",
-                        _("Mentoring"), "mentor"))
-    if actor.is_manager or actor.is_hr or actor.is_admin:
-        out.append(Link("organisation:employee-list", _("People") if (actor.is_hr or actor.is_admin) else _("Team"),
-                        "people", also=("organisation:employee-detail",)))
-    else:
-        out.append(Link("organisation:me", _("Profile"), "me"))
-    out.append(Link("home:more", _("More"), "more"))
-    return out[:5]
+    return [link for link in TABS if link.allowed(actor)][:5]

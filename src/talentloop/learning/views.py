@@ -140,7 +140,7 @@ def recommendation_dismiss(request, pk: int):
 @require_GET
 def my_learning(request):
     actor = request.actor
-    _require(actor.employee is not None)
+    _require(access.can_learn(actor))
     return TemplateResponse(request, "learning/my_learning.html", selectors.my_learning(actor))
 
 
@@ -148,7 +148,7 @@ def my_learning(request):
 @require_GET
 def recommendation_list(request):
     actor = request.actor
-    _require(actor.employee is not None)
+    _require(access.can_learn(actor))
     return TemplateResponse(request, "learning/recommendations.html", {
         "recommendations": selectors.recommendation_list(actor, actor.employee, limit=10)})
 

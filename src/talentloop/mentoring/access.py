@@ -72,6 +72,26 @@ def can_apply_as_mentor(actor: Actor) -> bool:
     return actor.is_authenticated and actor.employee is not None
 
 
+def is_mentor(actor: Actor) -> bool:
+    """A person holding the mentor role: their mentees, results and survey figures are theirs to read."""
+    return actor.is_authenticated and actor.employee is not None and "mentor" in actor.roles
+
+
+def can_become_mentor(actor: Actor) -> bool:
+    """The invitation to apply is for employees who are not mentors already."""
+    return can_apply_as_mentor(actor) and not is_mentor(actor)
+
+
+def can_view_own_mentoring(actor: Actor) -> bool:
+    """One's own mentoring page and surveys need an employee record."""
+    return actor.is_authenticated and actor.employee is not None
+
+
+def can_browse_mentors(actor: Actor) -> bool:
+    """The mentor directory is for employees choosing a mentor, and for HR and admins."""
+    return actor.is_authenticated and (actor.employee is not None or actor.is_hr or actor.is_admin)
+
+
 def visible_applications(actor: Actor) -> QuerySet[MentorApplication]:
     """One's own applications; HR: those of people in their scope; admins: all (read only)."""
     qs = MentorApplication.objects.all()

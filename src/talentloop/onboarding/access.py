@@ -118,6 +118,11 @@ def can_view_team(actor: Actor) -> bool:
     return actor.is_authenticated and actor.has_reports
 
 
+def can_view_own_onboarding(actor: Actor) -> bool:
+    """Anyone with an employee record has an onboarding page (empty when there is no checklist)."""
+    return actor.is_authenticated and actor.employee is not None
+
+
 def tickable_owners(actor: Actor, employee: Employee, *, mentor: bool | None = None) -> frozenset[str]:
     """The owners whose steps the actor may tick on ``employee``'s checklist (at most one query:
     whether the actor is the person's active mentor; pass ``mentor`` when already known)."""

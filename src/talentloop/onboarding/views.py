@@ -27,7 +27,7 @@ STATUSES = (("open", gettext_lazy("Open")), ("done", gettext_lazy("Completed")),
 @require_GET
 def my_onboarding(request):
     actor = request.actor
-    _require(actor.employee is not None)
+    _require(access.can_view_own_onboarding(actor))
     summary = selectors.onboarding_summary(actor, actor.employee)
     return TemplateResponse(request, "onboarding/checklist.html", {"summary": summary, "mine": True})
 

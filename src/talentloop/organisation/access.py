@@ -87,6 +87,26 @@ def can_view_org_directory(actor: Actor) -> bool:
     return actor.is_authenticated and (actor.is_manager or actor.is_hr or actor.is_admin)
 
 
+def can_view_people_directory(actor: Actor) -> bool:
+    """HR and admins read the directory as the organisation's people (a manager reads it as a team)."""
+    return actor.is_authenticated and (actor.is_hr or actor.is_admin)
+
+
+def can_view_team_directory(actor: Actor) -> bool:
+    """A manager who is neither HR nor an admin reads the directory as their team."""
+    return can_view_org_directory(actor) and not can_view_people_directory(actor)
+
+
+def can_view_own_profile(actor: Actor) -> bool:
+    """Only a person with an employee record has a profile of their own."""
+    return actor.is_authenticated and actor.employee is not None
+
+
+def can_view_org_units(actor: Actor) -> bool:
+    """The list of org units is HR's working page."""
+    return actor.is_authenticated and actor.is_hr
+
+
 def visible_job_families(actor: Actor) -> QuerySet[JobFamily]:
     return JobFamily.objects.all() if actor.is_authenticated else JobFamily.objects.none()
 

@@ -8,7 +8,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 
 from talentloop.core.access import Actor
 from talentloop.organisation import access, search
-from talentloop.organisation.models import Employee, EmploymentEvent, EmploymentStatus, OrgUnit
+from talentloop.organisation.models import Employee, EmploymentEvent, EmploymentStatus, JobFamily, OrgUnit, Position
 
 MAX_LIMIT = 200
 
@@ -61,6 +61,27 @@ def employee_list(actor: Actor, filters: EmployeeFilters, *, limit: int = 50, of
 def employee_get(actor: Actor, pk: int) -> Employee | None:
     return (access.visible_employees(actor).select_related("org_unit", "job_family", "position", "manager", "user")
             .filter(pk=pk).first())
+
+
+def own_card_get(actor: Actor) -> Employee | None:
+    """The reader's name, position, unit and manager for a greeting: one query of plain values (the
+    person's own record, never the encrypted HR fields), shaped into unsaved model objects so a
+    template reads the usual labels without instantiating full rows."""
+    if actor.employee is None:
+        return None
+    rows = list(Employee.objects.filter(pk=actor.employee.pk).values_list(
+        "name", "name_en", "org_unit__name", "org_unit__name_en", "job_family__name", "job_family__name_en",
+        "position__name", "position__name_en", "manager_id", "manager__name", "manager__name_en")[:1])
+    if not rows:
+        return None
+    (name, name_en, unit, unit_en, family, family_en, position, position_en,
+     manager_id, manager, manager_en) = rows[0]
+    person = Employee(pk=actor.employee.pk, name=name, name_en=name_en)
+    person.org_unit = OrgUnit(name=unit or "", name_en=unit_en or "")
+    person.job_family = JobFamily(name=family or "", name_en=family_en or "") if family is not None else None
+    person.position = Position(name=position or "", name_en=position_en or "") if position is not None else None
+    person.manager = Employee(pk=manager_id, name=manager, name_en=manager_en or "") if manager_id else None
+    return person
 
 
 def employee_events(actor: Actor, employee: Employee) -> list[EmploymentEvent]:

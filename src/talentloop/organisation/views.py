@@ -36,7 +36,7 @@ PAGE_SIZE = 25
 
 @login_required
 def me(request):
-    _require(request.actor.employee is not None)
+    _require(access.can_view_own_profile(request.actor))
     return employee_detail(request, request.actor.employee.pk)
 
 
@@ -181,7 +181,7 @@ def org_chart(request):
 @login_required
 def unit_list(request):
     actor = request.actor
-    _require(actor.is_hr)
+    _require(access.can_view_org_units(actor))
     units = access.visible_org_units(actor).select_related("manager", "parent").order_by("path")
     return TemplateResponse(request, "organisation/unit_list.html",
                             {"units": list(units), "can_create": access.can_manage_org_unit(actor, None)})

@@ -551,3 +551,54 @@ def visible_import_jobs(actor: Actor) -> QuerySet[ObservationImportJob]:
     if not can_upload_observations(actor):
         return ObservationImportJob.objects.none()
     return ObservationImportJob.objects.filter(created_by_id=actor.user_id)
+
+
+# ---------------------------------------------------------------- pages of one's own and of one's team
+# Predicates on the actor alone (no query): the pages below check them, and the navigation shows a
+# link to each page only to those they allow.
+
+
+def can_view_own_dashboard(actor: Actor) -> bool:
+    """One's own scores, feedback, reviews, ratings and results need an employee record."""
+    return actor.is_authenticated and actor.employee is not None
+
+
+def can_write_reviews(actor: Actor) -> bool:
+    return can_view_own_dashboard(actor)
+
+
+def can_view_own_ratings(actor: Actor) -> bool:
+    return can_view_own_dashboard(actor)
+
+
+def can_view_alerts(actor: Actor) -> bool:
+    """Alerts concern people: about oneself, or about the team one manages."""
+    return can_view_own_dashboard(actor)
+
+
+def can_view_team_performance(actor: Actor) -> bool:
+    """The team dashboard and root-cause reviews start from the reader's own team."""
+    return actor.is_authenticated and actor.employee is not None and actor.has_reports
+
+
+def _handles_team_reviews(actor: Actor) -> bool:
+    return actor.is_authenticated and (actor.has_reports or actor.is_hr)
+
+
+def can_confirm_work_results(actor: Actor) -> bool:
+    """Managers confirm their people's results; HR those in their scope."""
+    return _handles_team_reviews(actor)
+
+
+def can_view_review_cycles(actor: Actor) -> bool:
+    return _handles_team_reviews(actor)
+
+
+def can_handle_appeals(actor: Actor) -> bool:
+    """Managers and HR answer appeals (a person's own appeals are reached from their ratings)."""
+    return _handles_team_reviews(actor)
+
+
+def can_handle_improvement_plans(actor: Actor) -> bool:
+    """Managers and HR run improvement plans (a person reaches their own from their dashboard)."""
+    return _handles_team_reviews(actor)

@@ -15,7 +15,11 @@ from django.utils import timezone
 
 from talentloop.core.access import Actor
 from talentloop.home.selectors import apps, hr, mentoring, performance, team
-from talentloop.home.selectors.base import INFO, Ctx, Section, kept, optional
+from talentloop.home.selectors.base import INFO, Ctx, Section, kept
+from talentloop.onboarding import selectors as onboarding_selectors
+from talentloop.organisation import selectors as org_selectors
+from talentloop.performance import access as perf_access
+from talentloop.performance.selectors import ratings_memo
 
 
 @dataclass
@@ -24,9 +28,7 @@ class SubmitResult(Section):
 
 
 def submit_result(ctx: Ctx) -> SubmitResult | None:
-    from talentloop.home.nav import _exists
-
-    if ctx.employee is None or not _exists("performance:result-submit"):
+    if not perf_access.can_submit_work_result(ctx.actor):
         return None
     return SubmitResult(urgency=INFO - 10)
 
@@ -99,26 +101,8 @@ def roles_of(ctx: Ctx) -> frozenset[str]:
 
 
 def greeting(actor: Actor):
-    """The person's name, position, unit and manager for the greeting: one query of plain values (the
-    person's own record, never the encrypted HR fields), shaped into unsaved model objects so the
-    template reads the usual labels without instantiating querysets' model rows."""
-    if actor.employee is None:
-        return None
-    from talentloop.organisation.models import Employee, JobFamily, OrgUnit, Position
-
-    rows = list(Employee.objects.filter(pk=actor.employee.pk).values_list(
-        "name", "name_en", "org_unit__name", "org_unit__name_en", "job_family__name", "job_family__name_en",
-        "position__name", "position__name_en", "manager_id", "manager__name", "manager__name_en")[:1])
-    if not rows:
-        return None
-    (name, name_en, unit, unit_en, family, family_en, position, position_en,
-     manager_id, manager, manager_en) = rows[0]
-    person = Employee(pk=actor.employee.pk, name=name, name_en=name_en)
-    person.org_unit = OrgUnit(name=unit or "", name_en=unit_en or "")
-    person.job_family = JobFamily(name=family or "", name_en=family_en or "") if family is not None else None
-    person.position = Position(name=position or "", name_en=position_en or "") if position is not None else None
-    person.manager = Employee(pk=manager_id, name=manager, name_en=manager_en or "") if manager_id else None
-    return person
+    """The person's name, position, unit and manager for the greeting (organisation's one query)."""
+    return org_selectors.own_card_get(actor)
 
 
 @dataclass
@@ -141,17 +125,13 @@ def _one_page(ctx: Ctx) -> Iterator[None]:
     """While one page is built, onboarding's new-hire check for the reader is made once and reused (the
     roles here, learning's audience for recommendations and resources ask it too), and so are the
     reader's yearly ratings (the promotion path and the mentor screening both read them)."""
-    from talentloop.performance.selectors import ratings_memo
-
     if ctx.employee is None:
         yield
         return
     years = [str(ctx.today.year - i) for i in range(RATING_YEARS, 0, -1)]
-    known = optional("talentloop.onboarding.selectors", "new_hire_known")
     with ExitStack() as stack:
         stack.enter_context(ratings_memo(ctx.employee.pk, years))
-        if known is not None:
-            stack.enter_context(known(ctx.employee, ctx.today))
+        stack.enter_context(onboarding_selectors.new_hire_known(ctx.employee, ctx.today))
         yield
 
 

@@ -1,12 +1,15 @@
-"""Sections fed by the apps built alongside the home page (notifications, learning, onboarding,
-careers). Each reads through the promised selector of its app; while an app does not offer it, the
-section is left out rather than imitated here."""
+"""Sections fed by the notifications, learning, onboarding and careers apps, each read through that
+app's selectors."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count, optional
+from talentloop.careers import selectors as careers_selectors
+from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count
+from talentloop.learning import selectors as learning_selectors
+from talentloop.notifications import selectors as notifications_selectors
+from talentloop.onboarding import selectors as onboarding_selectors
 
 
 @dataclass
@@ -18,10 +21,10 @@ class NotificationsSection(Section):
 
 def notifications(ctx: Ctx) -> NotificationsSection | None:
     """Shown at the very top while something is unread: the count and the latest three unread."""
-    inbox = optional("talentloop.notifications.selectors", "inbox_queryset")
-    if inbox is None or ctx.employee is None:
+    if ctx.employee is None:
         return None
-    latest, unread = head_and_count(inbox(ctx.actor, unread_only=True), 3)  # one query for both
+    inbox = notifications_selectors.inbox_queryset(ctx.actor, unread_only=True)
+    latest, unread = head_and_count(inbox, 3)  # one query for both
     ctx.cache["unread"] = unread  # the bell in the top bar shows the same count
     if not unread:
         return None
@@ -35,18 +38,16 @@ class OnboardingSection(Section):
 
 
 def onboarding(ctx: Ctx) -> OnboardingSection | None:
-    fn = optional("talentloop.onboarding.selectors", "onboarding_summary")
-    if fn is None or ctx.employee is None:
+    if ctx.employee is None:
         return None
-    summary = fn(ctx.actor, ctx.employee, ctx.today)
+    summary = onboarding_selectors.onboarding_summary(ctx.actor, ctx.employee, ctx.today)
     if summary is None or summary.complete:
         return None
     return OnboardingSection(urgency=URGENT if summary.overdue else DUE, summary=summary)
 
 
 def is_new_hire(ctx: Ctx) -> bool:
-    fn = optional("talentloop.onboarding.selectors", "is_new_hire")
-    return bool(fn is not None and ctx.employee is not None and fn(ctx.employee, ctx.today))
+    return ctx.employee is not None and onboarding_selectors.is_new_hire(ctx.employee, ctx.today)
 
 
 @dataclass
@@ -56,10 +57,9 @@ class TrainingSection(Section):
 
 
 def training(ctx: Ctx) -> TrainingSection | None:
-    fn = optional("talentloop.learning.selectors", "training_this_week")
-    if fn is None or ctx.employee is None:
+    if ctx.employee is None:
         return None
-    sessions = list(fn(ctx.actor, ctx.employee))
+    sessions = list(learning_selectors.training_this_week(ctx.actor, ctx.employee))
     return TrainingSection(urgency=DUE if sessions else INFO, sessions=sessions)
 
 
@@ -70,12 +70,12 @@ class RecommendationsSection(Section):
 
 
 def recommendations(ctx: Ctx) -> RecommendationsSection | None:
-    fn = optional("talentloop.learning.selectors", "recommendation_list")
-    if fn is None or ctx.employee is None:
+    if ctx.employee is None:
         return None
     performance = ctx.built("performance")  # its latest explanation says what is below target
     detail = performance.latest_detail if performance is not None else None
-    items = list(fn(ctx.actor, ctx.employee, limit=3, latest_score_detail=detail))
+    items = list(learning_selectors.recommendation_list(ctx.actor, ctx.employee, limit=3,
+                                                        latest_score_detail=detail))
     if not items:
         return None
     return RecommendationsSection(urgency=INFO, items=items)
@@ -88,10 +88,9 @@ class ResourcesSection(Section):
 
 
 def resources(ctx: Ctx) -> ResourcesSection | None:
-    fn = optional("talentloop.learning.selectors", "resource_list")
-    if fn is None or not ctx.is_mentor:
+    if not ctx.is_mentor:
         return None
-    return ResourcesSection(urgency=INFO - 5, items=list(fn(ctx.actor, limit=5)))
+    return ResourcesSection(urgency=INFO - 5, items=list(learning_selectors.resource_list(ctx.actor, limit=5)))
 
 
 @dataclass
@@ -103,10 +102,9 @@ class PromotionSection(Section):
 
 
 def promotion(ctx: Ctx) -> PromotionSection | None:
-    fn = optional("talentloop.careers.selectors", "promotion_path")
-    if fn is None or ctx.employee is None:
+    if ctx.employee is None:
         return None
-    path = fn(ctx.actor, ctx.employee)
+    path = careers_selectors.promotion_path(ctx.actor, ctx.employee)
     if path is None:
         return None
     reqs = list(path.requirements)

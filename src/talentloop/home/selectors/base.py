@@ -1,10 +1,9 @@
 """What every home section shares: the request context, the section base class, the urgency scale,
-the inline sparkline and the door to apps that may not be installed yet."""
+and the inline sparkline."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
 from talentloop.performance import periods as P
+from talentloop.performance.selectors_dashboards import num
 
 # Most urgent first: things already late or waiting on the reader, then what is due soon, then the
 # live picture, then what is there to read or explore.
@@ -78,16 +78,6 @@ def kept(ctx: Ctx, key: str, build) -> Section | None:
     return generations.cached(key, lambda: build(ctx), name=generations.PEOPLE)
 
 
-def optional(module: str, name: str):
-    """A function another helper's app provides under a promised name, or None while that app (or
-    that name) does not exist yet; the section that needs it is then simply not shown."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    return getattr(mod, name, None)
-
-
 def head_and_count(qs, limit: int) -> tuple[list, int]:
     """The first ``limit`` rows of an ordered queryset and how many rows it has in all, in ONE query:
     the total rides along on every row as ``COUNT(*) OVER ()`` (computed before the LIMIT; SQLite and
@@ -98,8 +88,6 @@ def head_and_count(qs, limit: int) -> tuple[list, int]:
 
 def figure(value) -> str:
     """A figure for a sentence, trailing zeros dropped, in the active locale."""
-    from talentloop.performance.selectors_dashboards import num
-
     return num(value)
 
 

@@ -9,11 +9,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q
 
-from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count, optional
+from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count
 from talentloop.mentoring import access as m_access
 from talentloop.mentoring.models import PlanStatus
+from talentloop.onboarding import selectors as onboarding_selectors
 from talentloop.organisation.models import Employee
 from talentloop.performance import access as perf_access
+from talentloop.performance import selectors_results
 from talentloop.performance.models import Score
 
 BELOW_SHOWN = 5
@@ -138,10 +140,9 @@ class ResultsToConfirm(Section):
 
 def results_to_confirm(ctx: Ctx) -> ResultsToConfirm | None:
     """Work results the manager (or HR) still has to confirm before they count."""
-    count_fn = optional("talentloop.performance.selectors", "work_results_pending_count")
-    if count_fn is None or not (ctx.actor.has_reports or ctx.actor.is_hr):
+    if not perf_access.can_confirm_work_results(ctx.actor):
         return None
-    count = count_fn(ctx.actor)
+    count = selectors_results.work_results_pending_count(ctx.actor)
     return ResultsToConfirm(urgency=URGENT, count=count) if count else None
 
 
@@ -153,10 +154,9 @@ class TeamOnboarding(Section):
 
 
 def team_onboarding(ctx: Ctx, shown: int = 5) -> TeamOnboarding | None:
-    fn = optional("talentloop.onboarding.selectors", "team_onboarding")
-    if fn is None or ctx.employee is None or not ctx.actor.has_reports:
+    if ctx.employee is None or not ctx.actor.has_reports:
         return None
-    rows = fn(ctx.actor, ctx.employee, ctx.today)
+    rows = onboarding_selectors.team_onboarding(ctx.actor, ctx.employee, ctx.today)
     if not rows:
         return None
     overdue = sum(1 for r in rows if r.overdue)

@@ -1,11 +1,13 @@
-"""Navigation: the links of the apps built for issue 5 follow the predicates of the pages they open,
-and a link whose page does not exist in this build is left out instead of breaking every page."""
+"""Navigation: each link follows the access predicate of the page it opens, and is shown only to
+those whose request the page answers."""
 
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from talentloop.home import nav
+from talentloop.mentoring.tests.effectiveness_fixtures import mentor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +37,33 @@ def test_manager_hr_and_admin_links(actor_of):
     assert not {"notifications:inbox", "performance:result-submit"} & admin  # no employee record
 
 
-def test_a_link_to_a_missing_page_is_left_out(actor_of, monkeypatch):
-    monkeypatch.setattr(nav, "_exists", lambda name: name != "careers:my-path")
-    assert "careers:my-path" not in names(actor_of("employee"))
+PERSONAS = ("employee", "manager", "mentor", "hr", "admin", "outsider")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_link_is_shown_only_when_its_page_opens(world, actor_of, client_for, persona):
+    """Each link's predicate (its app's access) agrees with the page it opens: for every persona,
+    every link of the side bar, the More page and the tab bar answers 200 (after a redirect, if
+    the page sends the reader on), never a 404 or the sign-in page."""
+    mentor_of(world.emp(world.mentor))  # the mentor role comes with HR's approval, which makes the record
+    actor = actor_of(persona)
+    links = {link.url_name for group in nav.groups(actor) for link in group.links}
+    links |= {link.url_name for link in nav.tabs(actor)}
+    client = client_for(persona)
+    for url_name in sorted(links):
+        response = client.get(reverse(url_name), follow=True)
+        assert response.status_code == 200, (persona, url_name)
+        assert response.resolver_match.url_name != "login", (persona, url_name)
+
+
+def test_every_link_names_a_predicate_and_an_existing_page():
+    """No link is probed at request time: each one's page exists and its predicate comes from the
+    access module of an app (or is the navigation's own ``signed_in``)."""
+    for _title, links in nav.GROUPS:
+        for link in (*links, *nav.TABS):
+            reverse(link.url_name)
+            module = getattr(link.allowed, "__module__", "")
+            assert module.endswith("access") or module == nav.__name__, (link.url_name, module)
 
 
 def test_every_page_renders_with_the_navigation(client_for):

@@ -222,7 +222,7 @@ def item_complete(request, pk: int):
 @require_GET
 def my_mentoring(request):
     actor = request.actor
-    _require(actor.employee is not None)
+    _require(access.can_view_own_mentoring(actor))
     return TemplateResponse(request, "mentoring/my_mentoring.html", selectors.my_mentoring(actor))
 
 
