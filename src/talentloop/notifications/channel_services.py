@@ -9,16 +9,17 @@ import ipaddress
 import urllib.parse
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from py_vapid import Vapid02
 
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import CHANGED, audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
 from talentloop.notifications import channel_access as access
+from talentloop.notifications.groupbots import group_safe_kinds
 from talentloop.notifications.models import (
     GroupBot,
     ImCredentials,
@@ -106,18 +107,6 @@ def push_subscription_delete(*, actor: Actor, endpoint: str) -> int:
     return deleted
 
 
-@transaction.atomic
-def push_delivery_record(*, delivered: list[int], gone: list[int], failed: list[int]) -> None:
-    """The outcome of one push round (system write, three statements at most): successes reset the
-    failure count, gone subscriptions are deleted, other failures are counted."""
-    if delivered:
-        PushSubscription.objects.filter(pk__in=delivered).update(last_success_at=timezone.now(), failures=0)
-    if gone:
-        PushSubscription.objects.filter(pk__in=gone).delete()
-    if failed:
-        PushSubscription.objects.filter(pk__in=failed).update(failures=F("failures") + 1)
-
-
 # ---------------------------------------------------------------- VAPID keys
 
 
@@ -125,9 +114,6 @@ def push_delivery_record(*, delivered: list[int], gone: list[int], failed: list[
 def vapid_keys_generate(*, actor: Actor | None, subject: str, rotate: bool = False) -> VapidKeys:
     """A new P-256 key pair. Rotating invalidates every browser's subscription (they were made for the old
     public key), so the subscriptions are deleted with the old keys; browsers subscribe again."""
-    from cryptography.hazmat.primitives import serialization
-    from py_vapid import Vapid02
-
     if not subject.startswith(("mailto:", "https://")):
         raise InvalidInput(_("The subject must be a mailto: or https: address."),
                            {"subject": [_("The subject must be a mailto: or https: address.")]})
@@ -329,8 +315,6 @@ def _check_webhook(vendor: str, url: str) -> str:
 
 
 def _check_kinds(kinds: list[str]) -> list[str]:
-    from talentloop.notifications.groupbots import group_safe_kinds
-
     safe = {k.key for k in group_safe_kinds()}
     refused = [k for k in kinds if k not in safe]
     if refused:

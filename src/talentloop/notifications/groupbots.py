@@ -33,7 +33,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from talentloop.core.errors import PermissionDenied
-from talentloop.notifications.channels._http import HttpFailure, request_json, with_query
+from talentloop.notifications import kinds
+from talentloop.notifications.channels.dingtalk import client as dingtalk_client
+from talentloop.notifications.channels.feishu import client as feishu_client
+from talentloop.notifications.channels.http import HttpFailure, with_query
+from talentloop.notifications.channels.wecom import client as wecom_client
 from talentloop.notifications.models import GroupBot, Vendor
 
 logger = logging.getLogger(__name__)
@@ -62,15 +66,11 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
 
 
 def group_safe_kinds() -> list:
-    from talentloop.notifications import kinds
-
     return [k for k in kinds.all_kinds() if k.group_safe and not k.personal]
 
 
 def ensure_group_safe(kind: str) -> object:
     """The registered kind, or PermissionDenied when it may not be posted to a group."""
-    from talentloop.notifications import kinds
-
     try:
         entry = kinds.get(kind)
     except (KeyError, LookupError):
@@ -103,21 +103,22 @@ def request_for(bot: GroupBot, text: str, *, now: float | None = None) -> tuple[
     return bot.webhook_url, {"msgtype": "text", "text": {"content": text}}
 
 
-def _answer_ok(bot: GroupBot, body: dict) -> bool:
+def _post(bot: GroupBot, url: str, body: dict) -> int:
+    """Post through the vendor's client: the code of its typed reply (0 is success)."""
     if bot.vendor == Vendor.FEISHU:
-        code = body.get("code", body.get("StatusCode", -1))
-        return code == 0
-    return body.get("errcode", -1) == 0
+        return feishu_client.post_webhook(url, body).result_code
+    if bot.vendor == Vendor.DINGTALK:
+        return dingtalk_client.post_webhook(url, body).errcode
+    return wecom_client.post_webhook(url, body).errcode
 
 
 def post_to_bot(bot: GroupBot, text: str) -> tuple[bool, str]:
     url, body = request_for(bot, text[:TEXT_LIMIT])
     try:
-        answer = request_json("POST", url, body=body)
+        code = _post(bot, url, body)
     except HttpFailure as exc:
         return False, str(exc)
-    if not _answer_ok(bot, answer.body):
-        code = answer.body.get("errcode", answer.body.get("code", answer.body.get("StatusCode")))
+    if code != 0:
         logger.info("group bot %s refused the message (code %s)", bot.pk, code)
         return False, f"code {code}"
     return True, ""

@@ -1,70 +1,40 @@
-"""Delivery channels. Each channel module defines one object with this shape and registers it in
-``CHANNELS`` below; the delivery job (``talentloop.notifications.services``) only talks to this
-interface, so a channel never needs to know about preferences, quiet hours or digests.
+"""Delivery channels, one package per vendor (``wecom``, ``dingtalk``, ``feishu``, ``email``, ``webpush``), each
+exposing its ``CHANNEL``; a chat vendor's package keeps its HTTP calls in ``client.py`` and the typed replies in
+``schemas.py``. ``base`` defines what a channel is (``Channel``, ``Message``, ``Result``); ``http`` is the one
+HTTP door of the chat vendors; ``im`` what the chat channels share.
 
-    class Channel(Protocol):
-        key: str                       # "email", "webpush", "wecom", "dingtalk", "feishu"
-        label: str                     # translatable
-        def available(self) -> bool    # configured for the organisation (credentials, SMTP, VAPID keys)
-        def addresses(self, employee_ids: list[int]) -> dict[int, str]
-                                       # who can be reached at all (one query for the set)
-        def send(self, message: Message) -> Result
-
-``inapp`` is not a channel object: the inbox row itself is the in-app delivery.
+``CHANNELS`` is the registry, in the order channels are offered to people. ``inapp`` is not a channel object:
+the inbox row itself is the in-app delivery.
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
-from typing import Protocol
+from talentloop.notifications.channels.base import Channel, Message, Result
+from talentloop.notifications.channels.dingtalk import CHANNEL as DINGTALK
+from talentloop.notifications.channels.email import CHANNEL as EMAIL
+from talentloop.notifications.channels.feishu import CHANNEL as FEISHU
+from talentloop.notifications.channels.webpush import CHANNEL as WEBPUSH
+from talentloop.notifications.channels.wecom import CHANNEL as WECOM
 
-
-@dataclass(frozen=True)
-class Message:
-    recipient_id: int          # Employee id
-    address: str               # what ``addresses`` returned for the recipient
-    kind: str                  # notification kind key
-    subject: str               # one line, in the recipient's language
-    text: str                  # plain text body, in the recipient's language
-    url: str = ""              # absolute link into the product ("" when none)
-    urgent: bool = False
-    count: int = 1             # > 1 for a digest
-
-
-@dataclass(frozen=True)
-class Result:
-    ok: bool
-    error: str = ""            # short reason, never containing secrets
-    external_id: str = ""      # the vendor's message id, when it returns one
-    retry: bool = True         # False when retrying cannot help (e.g. unknown user)
-
-
-class Channel(Protocol):
-    key: str
-    label: str
-
-    def available(self) -> bool: ...
-
-    def addresses(self, employee_ids: list[int]) -> dict[int, str]: ...
-
-    def send(self, message: Message) -> Result: ...
-
-
-# dotted paths of the channel objects, in the order they are offered to people
-CHANNEL_PATHS: dict[str, str] = {
-    "email": "talentloop.notifications.channels.email.CHANNEL",
-    "webpush": "talentloop.notifications.channels.webpush.CHANNEL",
-    "wecom": "talentloop.notifications.channels.wecom.CHANNEL",
-    "dingtalk": "talentloop.notifications.channels.dingtalk.CHANNEL",
-    "feishu": "talentloop.notifications.channels.feishu.CHANNEL",
+CHANNELS: dict[str, Channel] = {
+    "email": EMAIL,
+    "webpush": WEBPUSH,
+    "wecom": WECOM,
+    "dingtalk": DINGTALK,
+    "feishu": FEISHU,
 }
+
+# The registry's keys under their earlier name (callers iterate over it for the keys, in order).
+CHANNEL_PATHS = CHANNELS
 
 
 def get_channel(key: str) -> Channel:
-    module, _sep, name = CHANNEL_PATHS[key].rpartition(".")
-    return getattr(importlib.import_module(module), name)
+    """The channel registered under ``key``; KeyError for an unknown one."""
+    return CHANNELS[key]
 
 
 def all_channels() -> list[Channel]:
-    return [get_channel(key) for key in CHANNEL_PATHS]
+    return list(CHANNELS.values())
+
+
+__all__ = ["CHANNELS", "CHANNEL_PATHS", "Channel", "Message", "Result", "all_channels", "get_channel"]

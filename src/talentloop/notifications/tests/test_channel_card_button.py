@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 
 from talentloop.notifications.channels import Message, get_channel
+from talentloop.notifications.channels.im import card_button_label
 from talentloop.notifications.tests.channel_factories import ImCredentialsFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,4 @@ def test_dingtalk_card_button_is_an_action_not_a_state(world, language):
 
 def test_english_card_button_reads_view_details():
     with translation.override("en"):
-        from talentloop.notifications.channels._im import card_button_label
-
         assert card_button_label() == "View details"

@@ -210,3 +210,18 @@ def test_test_post_names_the_kinds_and_nobody(world, settings):
     assert response.status_code == 302
     text = api.requests[0].json()["text"]["content"]
     assert "Review cycle open" in text and "Test message" in text
+
+
+@pytest.mark.parametrize("vendor,answer", [("wecom", {"errcode": {"x": 1}}), ("feishu", ["ok"]),
+                                           ("dingtalk", "<html>")])
+def test_a_group_reply_of_another_shape_is_a_failed_post_not_a_crash(world, vendor, answer):
+    with StandIn(lambda req: (200, answer)) as api:
+        GroupBotFactory(org_unit=world.platform, vendor=vendor, webhook_url=api.base + WEBHOOK[vendor], kinds=[SAFE])
+        assert post_to_groups(org_unit_id=world.platform.pk, kind=SAFE, data=CYCLE) == 0
+
+
+def test_an_older_feishu_bot_answering_statuscode_is_understood(world):
+    with StandIn(lambda req: (200, {"StatusCode": 0, "StatusMessage": "success"})) as api:
+        GroupBotFactory(org_unit=world.platform, vendor="feishu", webhook_url=api.base + WEBHOOK["feishu"],
+                        kinds=[SAFE])
+        assert post_to_groups(org_unit_id=world.platform.pk, kind=SAFE, data=CYCLE) == 1

@@ -5,11 +5,12 @@ response shapes — including an expired token refused once and the retry that f
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from django.core.cache import cache
 
-from talentloop.notifications.channels import Message, get_channel
+from talentloop.notifications.channels import CHANNELS, Message, dingtalk, email, feishu, get_channel, webpush, wecom
 from talentloop.notifications.tests.channel_factories import ImCredentialsFactory, ImIdentityFactory
 from talentloop.notifications.tests.channel_standin import StandIn
 
@@ -283,3 +284,49 @@ def test_cached_token_is_reused_while_the_credentials_are_unchanged(world):
         get_channel("feishu").send(msg(person, "ou_7d8a6e6df7621556ce0d21922b676706ccs"))
         assert fake.issued == 1
     api.raise_errors()
+
+
+# ---------------------------------------------------------------- typed replies, logs, registry
+
+
+@pytest.mark.parametrize("send_answer", [{"errcode": "not a number", "errmsg": "ok"}, {"errcode": 0, "msgid": [1]}])
+def test_a_reply_of_another_shape_is_a_clear_delivery_error(world, send_answer):
+    person = world.emp(world.employee)
+    with StandIn(WeCom(send_answer=send_answer)) as api:
+        ImCredentialsFactory(vendor="wecom", api_base=api.base)
+        result = get_channel("wecom").send(msg(person, "zhangsan"))
+    api.raise_errors()
+    assert not result.ok and result.retry is False
+    assert "unexpected reply" in result.error and "127.0.0.1" in result.error
+    assert "tok-" not in result.error and "s3cret" not in result.error
+
+
+def test_a_token_reply_that_is_not_an_object_is_a_clear_error(world):
+    person = world.emp(world.employee)
+    with StandIn(lambda req: (200, [1, 2, 3])) as api:
+        ImCredentialsFactory(vendor="dingtalk", client_id="ding-key", agent_id="2233", api_base=api.base)
+        result = get_channel("dingtalk").send(msg(person, "lisi"))
+    assert not result.ok and result.retry is False and "unexpected reply" in result.error
+
+
+def test_no_log_line_carries_a_token_or_secret(world, caplog):
+    person = world.emp(world.employee)
+    caplog.set_level(logging.DEBUG)
+    with StandIn(WeCom(expire_first=1)) as api:
+        ImCredentialsFactory(vendor="wecom", api_base=api.base)
+        assert get_channel("wecom").send(msg(person, "zhangsan")).ok
+    with StandIn(lambda req: (200, "<html>")) as api:
+        ImCredentialsFactory(vendor="dingtalk", client_id="ding-key", agent_id="2233", api_base=api.base)
+        get_channel("dingtalk").send(msg(person, "lisi"))
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "tok-" not in text and "s3cret" not in text and "access_token=" not in text
+
+
+def test_the_registry_is_the_vendor_packages_in_offering_order():
+    assert list(CHANNELS) == ["email", "webpush", "wecom", "dingtalk", "feishu"]
+    assert CHANNELS["wecom"] is wecom.CHANNEL and CHANNELS["dingtalk"] is dingtalk.CHANNEL
+    assert CHANNELS["feishu"] is feishu.CHANNEL and CHANNELS["email"] is email.CHANNEL
+    assert CHANNELS["webpush"] is webpush.CHANNEL
+    assert all(get_channel(key).key == key for key in CHANNELS)
+    with pytest.raises(KeyError):
+        get_channel("slack")

@@ -7,6 +7,8 @@ the development default, mean "no e-mail here" and the channel is not offered.
 
 from __future__ import annotations
 
+import smtplib
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
@@ -14,7 +16,8 @@ from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from talentloop.notifications.channels import Message, Result
+from talentloop.notifications.channels.base import Message, Result
+from talentloop.organisation.models import Employee
 
 NOT_DELIVERING = ("django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.dummy.EmailBackend")
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
@@ -34,8 +37,6 @@ class EmailChannel:
 
     def addresses(self, employee_ids: list[int]) -> dict[int, str]:
         """The employee's own e-mail, else their sign-in account's (one query for the set)."""
-        from talentloop.organisation.models import Employee
-
         out: dict[int, str] = {}
         ids = list(employee_ids)
         for start in range(0, len(ids), 900):
@@ -58,8 +59,6 @@ class EmailChannel:
         try:
             sent = mail.send(fail_silently=False)
         except OSError as exc:  # smtplib errors are OSErrors: refused, timed out, rejected recipient
-            import smtplib
-
             permanent = isinstance(exc, smtplib.SMTPRecipientsRefused)
             code = getattr(exc, "smtp_code", "")
             return Result(ok=False, error=f"{type(exc).__name__} {code}".strip()[:300], retry=not permanent)

@@ -1,9 +1,10 @@
 """What the three enterprise-chat channels share: credentials, identities, a cached access token that is
-refreshed once when the vendor says it is no longer valid.
+refreshed once when the vendor says it is no longer valid, and the texts they send.
 
 The token lives in Django's cache (shared by every process when the cache is Redis) under a key made from
 the vendor and a hash of the app's id and secret, so new credentials never reuse an old token. Its lifetime
-is the vendor's ``expires_in``/``expire`` minus a margin.
+is the vendor's ``expires_in``/``expire`` minus a margin. Each vendor's HTTP calls and reply schemas live in
+its own package (``wecom``, ``dingtalk``, ``feishu``: ``client.py`` and ``schemas.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from talentloop.notifications.channels import Message, Result
-from talentloop.notifications.channels._http import HttpFailure, request_json
+from talentloop.notifications.channels.base import Message, Result
+from talentloop.notifications.channels.http import HttpFailure
 from talentloop.notifications.models import ImCredentials, ImIdentity
 
 TOKEN_MARGIN_SECONDS = 300
@@ -33,8 +34,6 @@ class ImChannel:
     vendor: str = ""
     key: str = ""
     label = _("Chat app")
-    # The vendor's error codes meaning "this access token is invalid or expired".
-    token_error_codes: frozenset[int] = frozenset()
 
     def credentials(self) -> ImCredentials | None:
         creds = ImCredentials.objects.filter(vendor=self.vendor, enabled=True).first()
@@ -58,7 +57,7 @@ class ImChannel:
         return f"notifications:im-token:{self.vendor}:{digest}"
 
     def fetch_token(self, creds: ImCredentials) -> tuple[str, int]:
-        """Ask the vendor for a new token: (token, lifetime in seconds)."""
+        """Ask the vendor for a new token: (token, lifetime in seconds); TokenError when refused."""
         raise NotImplementedError
 
     def token(self, creds: ImCredentials, *, refresh: bool = False) -> str:
@@ -102,38 +101,10 @@ class ImChannel:
             return Result(ok=False, error=str(exc), retry=exc.retry)
 
 
-class ErrcodeChannel(ImChannel):
-    """A vendor whose answers carry ``errcode`` (0 is success) and whose access token comes from a GET
-    (WeCom, DingTalk)."""
-
-    vendor_name = ""  # in error texts (not translated: they are recorded on the delivery)
-    token_path = ""
-    send_path = ""
-    retry_from = 0  # errcodes from this one up are the vendor's system errors: worth a retry
-
-    def token_params(self, creds: ImCredentials) -> dict:
-        raise NotImplementedError
-
-    def payload(self, creds: ImCredentials, message: Message) -> dict:
-        raise NotImplementedError
-
-    def fetch_token(self, creds: ImCredentials) -> tuple[str, int]:
-        body = request_json("GET", f"{creds.base_url}{self.token_path}", params=self.token_params(creds)).body
-        if body.get("errcode", 0) != 0 or not body.get("access_token"):
-            raise TokenError(f"{self.vendor_name} refused a token (errcode {body.get('errcode')})")
-        return str(body["access_token"]), int(body.get("expires_in") or 7200)
-
-    def post(self, creds: ImCredentials, token: str, message: Message) -> tuple[int, dict]:
-        """Send the message: (errcode, the answer); raises TokenExpired on the vendor's token codes."""
-        body = request_json("POST", f"{creds.base_url}{self.send_path}", params={"access_token": token},
-                            body=self.payload(creds, message)).body
-        code = int(body.get("errcode", -1))
-        if code in self.token_error_codes:
-            raise TokenExpired
-        return code, body
-
-    def failure(self, code: int) -> Result:
-        return Result(ok=False, error=f"{self.vendor_name} errcode {code}", retry=code < 0 or code >= self.retry_from)
+def errcode_failure(vendor_name: str, code: int, retry_from: int) -> Result:
+    """A refused send of a vendor whose answers carry ``errcode`` (WeCom, DingTalk): codes from
+    ``retry_from`` up, and negative ones, are the vendor's system errors and worth a retry."""
+    return Result(ok=False, error=f"{vendor_name} errcode {code}", retry=code < 0 or code >= retry_from)
 
 
 def text_of(message: Message, limit: int = 2000) -> str:
