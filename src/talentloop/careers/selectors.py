@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -146,7 +147,7 @@ def _requirements(actor: Actor, level: LadderLevel, employee: Employee, today: d
             out.append(Requirement("rating", label, None, _("no rating for %(year)s yet") % {"year": year}))
         else:
             out.append(Requirement("rating", label, Decimal(rating) >= level.min_rating,
-                                   _("yours: %(rating)s") % {"rating": _fmt(rating)}))
+                                   _("yours: %(rating)s") % {"rating": _fmt(cast(Decimal, rating))}))
     if level.min_months_in_level is not None:
         label = _("%(n)d months in level") % {"n": level.min_months_in_level}
         if months is None:
@@ -157,9 +158,9 @@ def _requirements(actor: Actor, level: LadderLevel, employee: Employee, today: d
     if level.required_skills:
         latest: dict[str, Decimal] = {}
         slugs = [s["skill"] for s in level.required_skills]
-        for skill, score in (SkillAssessment.objects.filter(employee=employee, skill__in=slugs)
+        for skill, assessed in (SkillAssessment.objects.filter(employee=employee, skill__in=slugs)
                              .order_by("assessed_on", "id").values_list("skill", "score")):
-            latest[skill] = score
+            latest[skill] = assessed
         for req in level.required_skills:
             slug, minimum = req["skill"], Decimal(str(req["min_score"]))
             label = _("Skill %(skill)s %(min)s+") % {"skill": _skill_name(slug), "min": f"{minimum.normalize():f}"}

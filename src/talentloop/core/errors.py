@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # the stubs' type of a lazy translation
 
 
 class DomainError(Exception):
@@ -10,7 +15,7 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None, **extra):
+    def __init__(self, detail: str | _StrPromise, errors: dict[str, list[str]] | None = None, **extra):
         super().__init__(detail)
         self.detail = str(detail)
         self.errors = {k: [str(m) for m in v] for k, v in (errors or {}).items()}

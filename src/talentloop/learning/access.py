@@ -58,9 +58,10 @@ def _audience_q(actor: Actor, today: dt.date | None = None) -> Q:
     if employee is not None:
         through_units = ContentItem.org_units.through
         through_families = ContentItem.job_families.through
-        q |= Q(audience=Audience.ORG_UNITS) & Exists(through_units.objects.filter(
+        # Q & Exists is a Q at run time; the stubs type it as a Combinable.
+        q |= Q(audience=Audience.ORG_UNITS) & Exists(through_units.objects.filter(  # type: ignore[assignment]
             contentitem_id=OuterRef("pk"), orgunit__path__in=_ancestor_paths(employee.org_unit.path)))
-        q |= Q(audience=Audience.JOB_FAMILIES) & Exists(through_families.objects.filter(
+        q |= Q(audience=Audience.JOB_FAMILIES) & Exists(through_families.objects.filter(  # type: ignore[assignment]
             contentitem_id=OuterRef("pk"), jobfamily_id=employee.job_family_id))
         if is_new_hire(actor, today):
             q |= Q(audience=Audience.NEW_HIRES)

@@ -318,7 +318,7 @@ def can_answer_survey(actor: Actor, survey: MenteeSurvey, today) -> bool:
 def survey_answered(survey: MenteeSurvey) -> bool:
     try:
         return survey.answer is not None
-    except MenteeSurvey.answer.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except MenteeSurvey.answer.RelatedObjectDoesNotExist:
         return False
 
 

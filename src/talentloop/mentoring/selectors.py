@@ -340,7 +340,7 @@ def plan_detail(actor: Actor, plan: MentoringPlan, today: dt.date | None = None)
         "sessions": list(SessionRecord.objects.filter(plan=plan).prefetch_related("topics").order_by("-held_on")),
         "assessments": list(plan.assessments.order_by("assessed_on", "id")),
         "reports": list(plan.reports.order_by("-written_on")),
-        "done": sum(1 for i in items if i.state == "done"),
+        "done": len([i for i in items if i.state == "done"]),
         "can_edit": access.can_edit_plan(actor, plan),
         "can_submit": can_submit,
         "submission_problems": submission_problems,

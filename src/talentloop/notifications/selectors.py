@@ -62,6 +62,7 @@ def preferences_get(actor: Actor) -> Preferences:
     Two queries."""
     if not access.can_have_preferences(actor):
         return Preferences()
+    assert actor.employee is not None  # can_have_preferences: only people with an employee record
     chosen = dict(NotificationPreference.objects.filter(employee_id=actor.employee.pk)
                   .values_list("kind", "channels"))
     out = Preferences(quiet_hours=QuietHours.objects.filter(employee_id=actor.employee.pk).first())

@@ -118,6 +118,7 @@ def notify_each(*, kind: str, items: Iterable[Item], now: dt.datetime | None = N
     texts: dict[str, str] = {}
     rows: list[Notification] = []
     seen: set[tuple[int, str]] = set()
+    assert k.render is not None  # a Kind cannot be built without its render function
     with translation.override(settings.LANGUAGE_CODE):
         for item in items:
             if len(item.link) > 300 or len(item.dedupe_key) > 120:
@@ -321,7 +322,7 @@ def deliver_due(now: dt.datetime | None = None, *, limit: int = JOB_BATCH) -> di
     if not claimed:
         return summary
     # Deliveries already carrying a digest (a retry of one that failed) keep their items.
-    carried: dict[int, list[Notification]] = defaultdict(list)
+    carried: dict[int | None, list[Notification]] = defaultdict(list)
     for child in (Delivery.objects.filter(digest_id__in=[d.pk for d in claimed]).select_related("notification")
                   .order_by("-notification__created_at", "-id")):
         carried[child.digest_id].append(child.notification)
@@ -373,6 +374,7 @@ def deliver_due(now: dt.datetime | None = None, *, limit: int = JOB_BATCH) -> di
 def _employee(actor: Actor) -> Employee:
     if not access.can_have_preferences(actor):
         raise PermissionDenied(_("Only people with an employee record receive notifications."))
+    assert actor.employee is not None  # can_have_preferences: only people with an employee record
     return actor.employee
 
 
@@ -452,9 +454,9 @@ def quiet_hours_set(*, actor: Actor, start: dt.time | None, end: dt.time | None,
     if errors:
         raise InvalidInput(_("Please correct the errors below."), errors)
     current = QuietHours.objects.filter(employee=employee).first()
-    if current is None and (start is None or end is None):
-        return None
     if current is None:
+        if start is None or end is None:
+            return None
         current = QuietHours(employee=employee, start=start, end=end, enabled=enabled)
     else:
         current.enabled = enabled

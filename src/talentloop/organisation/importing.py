@@ -10,6 +10,7 @@ validation again inside the transaction, so what is written is what the rules al
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -1148,10 +1149,8 @@ def import_upload_load(*, actor: Actor, token: str) -> bytes | None:
 
 def import_upload_discard(*, actor: Actor, token: str) -> None:
     if re.fullmatch(r"[A-Za-z0-9]{32}", token or ""):
-        try:
+        with contextlib.suppress(OSError):
             default_storage.delete(_upload_name(actor, token))
-        except OSError:
-            pass
 
 
 def _upload_cleanup() -> None:

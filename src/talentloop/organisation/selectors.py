@@ -78,7 +78,9 @@ def own_card_get(actor: Actor) -> Employee | None:
      manager_id, manager, manager_en) = rows[0]
     person = Employee(pk=actor.employee.pk, name=name, name_en=name_en)
     person.org_unit = OrgUnit(name=unit or "", name_en=unit_en or "")
-    person.job_family = JobFamily(name=family or "", name_en=family_en or "") if family is not None else None
+    # A display-only instance, never saved: a person without a job family shows none.
+    person.job_family = (JobFamily(name=family or "", name_en=family_en or "")  # type: ignore[assignment]
+                         if family is not None else None)
     person.position = Position(name=position or "", name_en=position_en or "") if position is not None else None
     person.manager = Employee(pk=manager_id, name=manager, name_en=manager_en or "") if manager_id else None
     return person

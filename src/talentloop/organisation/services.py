@@ -158,11 +158,11 @@ def _check_manager(employee: Employee | None, manager: Employee | None) -> None:
     if manager.status == EmploymentStatus.TERMINATED:
         raise InvalidInput(_("The manager has left the organisation."),
                            {"manager": [_("The manager has left the organisation.")]})
-    if employee is not None and employee.pk is not None:
-        if manager.pk == employee.pk or manager.manager_path.startswith(employee.reports_prefix):
-            raise InvalidInput(_("Someone cannot report to themselves or to one of their own reports."),
-                               {"manager": [_("Someone cannot report to themselves or to one of their "
-                                              "own reports.")]})
+    if employee is not None and employee.pk is not None and (
+            manager.pk == employee.pk or manager.manager_path.startswith(employee.reports_prefix)):
+        raise InvalidInput(_("Someone cannot report to themselves or to one of their own reports."),
+                           {"manager": [_("Someone cannot report to themselves or to one of their "
+                                          "own reports.")]})
 
 
 def _check_position(position: Position | None, job_family: JobFamily | None) -> None:
@@ -325,11 +325,12 @@ def employment_event_record(
     changes = {"org_unit": org_unit, "job_family": job_family, "position": position, "level": level,
                "manager": manager}
     _validate_event(employee, kind, changes)
-    status = {
+    statuses: dict[str, str] = {
         EventKind.LEAVE: EmploymentStatus.ON_LEAVE,
         EventKind.RETURN: EmploymentStatus.ACTIVE,
         EventKind.TERMINATION: EmploymentStatus.TERMINATED,
-    }.get(kind, "")
+    }
+    status = statuses.get(kind, "")
     event = EmploymentEvent(
         employee=employee, kind=kind, effective_date=effective_date, status=status, note=note,
         recorded_by=actor.user, **{k: v for k, v in changes.items() if v is not None},
@@ -341,7 +342,7 @@ def employment_event_record(
                           **{k: str(v.pk if hasattr(v, "pk") else v) for k, v in changes.items() if v is not None}})
     if effective_date <= today():
         _apply_event(event, employee)
-    if kind == EventKind.TERMINATION and employee.user_id is not None and (immediate or effective_date < today()):
+    if kind == EventKind.TERMINATION and (immediate or effective_date < today()) and employee.user is not None:
         account_deactivate(actor=actor, user=employee.user, reason="termination")
     return event
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -206,14 +207,15 @@ def my_reviews(actor: Actor, reviews: list[Review] | None = None, filters: MyRev
     today = timezone.localdate()
     if reviews is None:
         reviews = list(my_review_queryset(actor, filters or MyReviewFilters(show="all"))[:200])
-    to_write, done = [], []
+    to_write: list[Review] = []
+    done: list[Review] = []
     for r in reviews:
         r.due_state = due_state(r.due, today) if r.status == Review.Status.PENDING else ""
         writable = r.status == Review.Status.PENDING and r.cycle.status == ReviewCycle.Status.OPEN
         (to_write if writable else done).append(r)
     peers = (Review.objects.filter(cycle_id=OuterRef("cycle_id"), reviewee_id=me, kind="peer").order_by()
              .values("cycle_id").annotate(n=Count("id")).values("n"))
-    picks = list(Review.objects.filter(reviewer_id=me, reviewee_id=me, kind="self",
+    picks: list[Review] = list(Review.objects.filter(reviewer_id=me, reviewee_id=me, kind="self",
                                        cycle__status=ReviewCycle.Status.OPEN)
                  .select_related("cycle").annotate(peer_count=Coalesce(Subquery(peers), 0)))
     return MyReviews(to_write=to_write, done=done, peer_picks=picks)
@@ -321,7 +323,7 @@ def calibration(actor: Actor, cycle: ReviewCycle, *, org_unit: OrgUnit | None = 
     sums: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
     for r in (Review.objects.filter(cycle=cycle, reviewee_id__in=ids, status=Review.Status.SUBMITTED,
                                     rating__isnull=False).values_list("reviewee_id", "kind", "rating")):
-        sums[(r[0], r[1])].append(r[2])
+        sums[(r[0], r[1])].append(cast(Decimal, r[2]))  # rating__isnull=False
     for (emp, kind), values in sums.items():
         mean = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         row = rows[emp]
@@ -349,7 +351,8 @@ def calibration(actor: Actor, cycle: ReviewCycle, *, org_unit: OrgUnit | None = 
         else:
             team.counts[rating_bucket(row.effective) - 1] += 1
     # The 9-box: potential from high (top) to low, performance from low (left) to high.
-    cells = {(p, b): [] for p in PotentialLevel.values for b in PERFORMANCE_BANDS}
+    cells: dict[tuple[str, str], list[CalibrationRow]] = {
+        (p, b): [] for p in PotentialLevel.values for b in PERFORMANCE_BANDS}
     unplaced = []
     for row in rows.values():
         if row.band is None or row.potential is None:

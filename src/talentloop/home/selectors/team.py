@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.db.models import Avg, Count, Q
 
@@ -76,7 +77,7 @@ def team_glance(ctx: Ctx) -> TeamGlance | None:
     for r in (scores.filter(period_key=chosen, total__lt=TARGET_TOTAL).order_by("total", "employee_id")
               .values("employee_id", "employee__name", "employee__name_en", "total")[:BELOW_SHOWN]):
         name = Employee(name=r["employee__name"], name_en=r["employee__name_en"]).display_name
-        section.below.append(Below(r["employee_id"], name, r["total"]))
+        section.below.append(Below(r["employee_id"], name, cast(Decimal, r["total"])))  # total__lt: never null
     return section
 
 
@@ -123,11 +124,11 @@ def team_growth(ctx: Ctx) -> TeamGrowth | None:
         return None
     pairs = mentored_plan_starts(team(ctx))
     section = TeamGrowth(urgency=INFO, mentees=len({m for m, _s in pairs}))
-    growths = [g for g in rating_growths(pairs, as_of=ctx.today).values() if g.pct is not None]
-    section.measured = len(growths)
-    section.improved = sum(1 for g in growths if g.pct > 0)
-    if growths:
-        section.average_pct = (sum((g.pct for g in growths), Decimal(0)) / len(growths)).quantize(
+    pcts = [g.pct for g in rating_growths(pairs, as_of=ctx.today).values() if g.pct is not None]
+    section.measured = len(pcts)
+    section.improved = len([pct for pct in pcts if pct > 0])
+    if pcts:
+        section.average_pct = (sum(pcts, Decimal(0)) / len(pcts)).quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP)
     return section
 

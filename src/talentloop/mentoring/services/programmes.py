@@ -335,7 +335,8 @@ def mentoring_plan_submit(*, actor: Actor, plan: MentoringPlan) -> MentoringPlan
 def schedule_dates(starts_on: dt.date, ends_on: dt.date, every_months: int) -> list[dt.date]:
     """Due dates every ``every_months`` months from the start, up to and including the end:
     a 6-month plan from 15 Jan with a monthly 1:1 is due 15 Feb, 15 Mar … 15 Jul."""
-    out, k = [], 1
+    out: list[dt.date] = []
+    k = 1
     while True:
         due = add_months(starts_on, k * every_months)
         if due > ends_on:

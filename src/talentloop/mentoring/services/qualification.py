@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -382,7 +382,8 @@ def screen_employees(policy: MentorPolicy, people: list[Employee], *, as_of: dt.
     if CriterionKey.MENTORING_EXPERIENCE_YEARS in keys or CriterionKey.SUCCESSFUL_MENTEES in keys:
         history = _mentoring_history([p.pk for p in people], as_of)
     for key in keys:
-        per = _criterion(key, policy.criterion(key) or {}, people, as_of, lambda: history)
+        # Only the two criteria that read the history call this, and it was loaded for them above.
+        per = _criterion(key, policy.criterion(key) or {}, people, as_of, lambda: cast(tuple, history))
         if per is None:  # pragma: no cover - normalise_criteria refuses unknown keys
             continue
         for emp_id, result in per.items():

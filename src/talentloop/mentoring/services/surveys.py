@@ -101,7 +101,7 @@ def send_due_surveys(as_of: dt.date) -> int:
     if not due:
         return 0
     plan_ids = sorted({s.plan_id for s in due})
-    existing = set()
+    existing: set[tuple[int, str, int]] = set()
     for i in range(0, len(plan_ids), 5000):
         existing.update(MenteeSurvey.objects.filter(plan_id__in=plan_ids[i:i + 5000])
                         .values_list("plan_id", "occasion", "sequence"))

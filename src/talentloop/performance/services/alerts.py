@@ -143,7 +143,7 @@ def _window_values(rule: AlertRule, windows: list[Window], employee_ids: list[in
         is_current=True, employee__isnull=False, metric_id__in=[p for p in parts if p],
         occurred_on__gte=windows[-1].start, occurred_on__lt=windows[0].end,
         employee__status=EmploymentStatus.ACTIVE)
-    if rule.org_unit_id is not None:
+    if rule.org_unit is not None:
         qs = qs.filter(employee__org_unit__path__startswith=rule.org_unit.path)
     if employee_ids is not None:
         qs = qs.filter(employee_id__in=employee_ids)
@@ -169,9 +169,9 @@ def _window_values(rule: AlertRule, windows: list[Window], employee_ids: list[in
     if metric.aggregation == Aggregation.LAST and people:
         ordered = qs.order_by("employee_id", "occurred_at", "id").values_list("employee_id", "occurred_on", "value")
         for emp, day, value in _raw(ordered):
-            i = _window_index(windows, day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)))
-            if i is not None and (emp, metric.pk) in aggs[i]:
-                aggs[i][(emp, metric.pk)]["last"] = _dec(value)
+            at = _window_index(windows, day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)))
+            if at is not None and (emp, metric.pk) in aggs[at]:
+                aggs[at][(emp, metric.pk)]["last"] = _dec(value)
     return {emp: [metric_actual(metric, aggs[i], emp) for i in range(len(windows))] for emp in people}
 
 

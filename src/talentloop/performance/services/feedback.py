@@ -43,6 +43,7 @@ def feedback_give(
     manager; optionally the answer to a request (which it then closes)."""
     if not access.can_give_feedback(actor):
         raise PermissionDenied(_("Feedback is given by employees."))
+    assert actor.employee is not None  # can_give_feedback: only people with an employee record
     _colleague(actor, recipient, "recipient")
     errors: dict[str, list[str]] = {}
     if kind not in Feedback.Kind.values:
@@ -86,6 +87,7 @@ def feedback_request_create(
     """Ask a colleague for feedback about oneself, or (a manager) about someone in their team."""
     if not access.can_give_feedback(actor):
         raise PermissionDenied(_("Feedback is requested by employees."))
+    assert actor.employee is not None  # can_give_feedback: only people with an employee record
     subject = subject or actor.employee
     if not access.can_request_feedback_about(actor, subject):
         raise PermissionDenied(_("You may ask for feedback about yourself or your team."))

@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -141,6 +142,7 @@ def work_result_submit(
     others wait for the manager, who is told after commit."""
     if not access.can_submit_work_result(actor):
         raise PermissionDenied(_("Work results are submitted by employees."))
+    assert actor.employee is not None  # can_submit_work_result: only people with an employee record
     errors: dict[str, list[str]] = {}
     if kind not in WorkResultKind.values:
         raise _invalid({"kind": [_("Choose a project report, a customer feedback record or a skill test.")]})
@@ -151,7 +153,8 @@ def work_result_submit(
         errors["occurred_on"] = [_("The date cannot be in the future.")]
     elif occurred_on.year < 2000:
         errors["occurred_on"] = [_("Too far in the past.")]
-    result = WorkResult(employee=actor.employee, kind=kind, occurred_on=occurred_on if not errors else today,
+    result = WorkResult(employee=actor.employee, kind=kind,
+                        occurred_on=occurred_on if not errors and occurred_on is not None else today,
                         submitted_by=actor.user)
     uploads: list = []
     if kind == WorkResultKind.PROJECT_REPORT:
@@ -275,9 +278,10 @@ def _decide(actor: Actor, result: WorkResult, status: str, note: str, auto: bool
 def _confirm(actor: Actor, result: WorkResult, conf: WorkResultSettings, *, note: str, auto: bool) -> WorkResult:
     """What the result becomes, written in the caller's transaction together with the decision."""
     extra: dict = {}
-    metric = conf.metric if conf.metric_id and conf.metric.is_active else None
+    metric = conf.metric if conf.metric is not None and conf.metric.is_active else None
+    # A customer feedback record always has its score (required when it is submitted).
     if result.kind == WorkResultKind.CUSTOMER_FEEDBACK and metric is not None:
-        _observe(actor, result, metric, Decimal(result.score))
+        _observe(actor, result, metric, Decimal(cast(int, result.score)))
     elif result.kind == WorkResultKind.PROJECT_REPORT and metric is not None:
         _observe(actor, result, metric, Decimal(1))
     elif result.kind == WorkResultKind.SKILL_TEST:
@@ -289,7 +293,7 @@ def _confirm(actor: Actor, result: WorkResult, conf: WorkResultSettings, *, note
             extra["skill_assessment"] = assessment.pk
     if result.observation_external_id:
         extra["observation"] = result.observation_external_id
-    if result.kind == WorkResultKind.CUSTOMER_FEEDBACK and result.score < COMPLAINT_BELOW:
+    if result.kind == WorkResultKind.CUSTOMER_FEEDBACK and cast(int, result.score) < COMPLAINT_BELOW:
         _record_complaint(result, metric)
     _decide(actor, result, WorkResultStatus.CONFIRMED, note, auto=auto, extra=extra)
     return result
@@ -351,14 +355,14 @@ def work_result_settings_update(*, actor: Actor, values: dict[str, dict]) -> lis
     existing = {s.kind: s for s in WorkResultSettings.objects.select_for_update().filter(kind__in=list(values))}
     for kind, value in values.items():
         row = existing.get(kind) or WorkResultSettings(kind=kind)
-        before = {"trusted": row.trusted, "metric": row.metric.key if row.metric_id else None}
+        before = {"trusted": row.trusted, "metric": row.metric.key if row.metric is not None else None}
         row.trusted = bool(value.get("trusted", row.trusted))
         if "metric" in value:
             row.metric = value["metric"]
         row.updated_by = actor.user
         row.full_clean(exclude=["updated_by", "metric"])
         row.save()
-        after = {"trusted": row.trusted, "metric": row.metric.key if row.metric_id else None}
+        after = {"trusted": row.trusted, "metric": row.metric.key if row.metric is not None else None}
         if before != after or row.pk not in {s.pk for s in existing.values()}:
             audit_record(actor=actor, action="update", obj=row,
                          changes={k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]})

@@ -89,7 +89,7 @@ def _people_in_scope(cycle: ReviewCycle):
     period = parse_period(cycle.period_key)
     qs = (Employee.objects.exclude(status=EmploymentStatus.TERMINATED)
           .filter(hire_date__lt=period.end))
-    if cycle.org_unit_id is not None:
+    if cycle.org_unit is not None:
         qs = qs.filter(org_unit__path__startswith=cycle.org_unit.path)
     return qs
 

@@ -47,9 +47,10 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -135,7 +136,7 @@ class Figures:
     """Everything the check needs, read with a fixed number of queries."""
 
     periods: list[P.Period]
-    units: dict[int, dict]
+    units: dict[int, Mapping[str, Any]]
     ancestors: dict[int, list[int]]  # unit -> itself and the units above it
     metrics: dict[int, Metric]
     members: dict[tuple[int, int, int], int] = field(default_factory=lambda: defaultdict(int))  # (unit, metric, i)
@@ -148,7 +149,8 @@ class Figures:
     def value(self, unit: int, metric: Metric, i: int) -> Decimal | None:
         key = (unit, metric.pk, i)
         if metric.aggregation == Aggregation.RATIO:
-            num, den = (unit, metric.numerator_id, i), (unit, metric.denominator_id, i)
+            # A ratio metric has both parts (the model requires them).
+            num, den = (unit, cast(int, metric.numerator_id), i), (unit, cast(int, metric.denominator_id), i)
             if not self.obs_count.get(num) or not self.obs_sum.get(den):
                 return None
             return self.obs_sum[num] * S.d(metric.ratio_scale) / self.obs_sum[den]
@@ -197,8 +199,9 @@ def _card_targets(periods: list[P.Period]) -> tuple[list[Scorecard], list[dict[i
 
 
 def _figures(periods: list[P.Period]) -> Figures:
-    units = {u["id"]: u for u in OrgUnit.objects.filter(is_active=True).values("id", "path", "parent_id", "manager_id",
-                                                                                  "name", "name_en")}
+    units: dict[int, Mapping[str, Any]] = {
+        u["id"]: u for u in OrgUnit.objects.filter(is_active=True).values("id", "path", "parent_id", "manager_id",
+                                                                           "name", "name_en")}
     ancestors = {uid: [a for a in _path_ids(u["path"]) if a in units] or [uid] for uid, u in units.items()}
     cards, targets_by_period, metrics = _card_targets(periods)
     ratio_parts = {sub for m in metrics.values() for sub in (m.numerator_id, m.denominator_id)
@@ -268,7 +271,7 @@ def _figures(periods: list[P.Period]) -> Figures:
             day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
             for i, p in enumerate(periods):
                 if p.contains(day):
-                    lasts[(emp, metric_id, i)] = (unit_id, _dec(value))
+                    lasts[(emp, metric_id, i)] = (unit_id, cast(Decimal, _dec(value)))  # values are not null
         for (_emp, metric_id, i), (unit_id, value) in lasts.items():
             for a in ancestors.get(unit_id, []):
                 fig.last_sum[(a, metric_id, i)] += value
@@ -578,6 +581,8 @@ def root_causes_evaluate(*, actor: Actor | None, as_of: dt.date) -> RootCauseRun
         new_reviews = []
         for (unit, metric_id), k in sorted(streaks.items()):
             metric = fig.metrics[metric_id]
+            target_now, value_now = fig.target(unit, metric, 0), fig.value(unit, metric, 0)
+            assert target_now is not None and value_now is not None  # the latest period was missed: both known
             u = fig.units[unit]
             peers = [p for p in children[u["parent_id"]] if p != unit] if u["parent_id"] else []
             causes = [_target_cause(cfg, fig, unit, metric, peers), _resources_cause(cfg, fig, ctx, unit),
@@ -608,8 +613,8 @@ def root_causes_evaluate(*, actor: Actor | None, as_of: dt.date) -> RootCauseRun
             new_reviews.append(RootCauseReview(
                 org_unit_id=unit, metric=metric, period_kind=cfg.period_kind,
                 first_period=periods[min(k, len(periods)) - 1].key, last_period=latest.key, periods_missed=k,
-                target=fig.target(unit, metric, 0).quantize(Decimal("0.000001")),
-                value=fig.value(unit, metric, 0).quantize(Decimal("0.000001")), context=context, causes=causes,
+                target=target_now.quantize(Decimal("0.000001")),
+                value=value_now.quantize(Decimal("0.000001")), context=context, causes=causes,
                 primary_cause=primary, suggested_actions=list(actions), status=RootCauseStatus.OPEN,
                 opened_on=as_of))
         created = RootCauseReview.objects.bulk_create(new_reviews)
@@ -715,9 +720,9 @@ def root_cause_settings_save(*, actor: Actor, data: dict[str, Any]) -> RootCause
         cfg.full_clean(exclude=["updated_by"])
     except ValidationError as exc:
         errors.update(errors_from_validation(exc))
-    known = {k: s for k, s in Metric.objects.filter(
+    known = dict(Metric.objects.filter(
         key__in=[cfg.headcount_metric, cfg.hours_metric, cfg.workload_metric, cfg.skill_metric]).values_list(
-        "key", "subject_kind")}
+        "key", "subject_kind"))
     for name, kind in (("headcount_metric", SubjectKind.ORG_UNIT), ("hours_metric", SubjectKind.ORG_UNIT),
                        ("workload_metric", SubjectKind.ORG_UNIT), ("skill_metric", SubjectKind.EMPLOYEE)):
         key = getattr(cfg, name)

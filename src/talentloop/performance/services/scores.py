@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from operator import add, mul
+from typing import cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -95,9 +96,9 @@ def resolve_scorecard(cards: list[Scorecard], unit_path: str, job_family_id: int
     for card in cards:
         if card.job_family_id is not None and card.job_family_id != job_family_id:
             continue
-        if card.org_unit_id is not None and not unit_path.startswith(card.org_unit.path):
+        if card.org_unit is not None and not unit_path.startswith(card.org_unit.path):
             continue
-        depth = card.org_unit.depth if card.org_unit_id is not None else -1
+        depth = card.org_unit.depth if card.org_unit is not None else -1
         key = (depth, 1 if card.job_family_id is not None else 0)
         if best_key is None or key > best_key:
             best, best_key = card, key
@@ -221,7 +222,9 @@ def metric_actual(metric: Metric, agg: dict[tuple[int, int], dict], emp: int) ->
         den = agg.get((emp, metric.denominator_id)) if metric.denominator_id else None
         if not num or not den or not den["sum"]:
             return None, (num or {}).get("count", 0) + (den or {}).get("count", 0)
-        return _dec(num["sum"]) * S.d(metric.ratio_scale) / _dec(den["sum"]), num["count"] + den["count"]
+        # Both rows are present with a non-zero denominator (checked above), so both sums are numbers.
+        numerator, denominator = cast(Decimal, _dec(num["sum"])), cast(Decimal, _dec(den["sum"]))
+        return numerator * S.d(metric.ratio_scale) / denominator, num["count"] + den["count"]
     entry = agg.get((emp, metric.pk))
     if not entry:
         if metric.aggregation == Aggregation.COUNT:
@@ -248,7 +251,8 @@ def metric_score(metric: Metric, actual: Decimal, target: Decimal, tolerance: De
 
 
 # Aggregate rows are (employee, metric, sum, avg, count[, last]).
-_VALUE_AT = {Aggregation.SUM: 2, Aggregation.AVG: 3, Aggregation.LAST: 5, Aggregation.RATIO: -1, Aggregation.COUNT: -2}
+_VALUE_AT: dict[str, int] = {Aggregation.SUM: 2, Aggregation.AVG: 3, Aggregation.LAST: 5, Aggregation.RATIO: -1,
+                             Aggregation.COUNT: -2}
 
 
 @dataclass(slots=True)
@@ -338,7 +342,7 @@ def _compiled(card: CardVersion) -> list[_DimPlan]:
     return plan
 
 
-def _weighted(weights: list[Decimal], scores: list) -> tuple[Decimal | None, list[Decimal] | None]:
+def _weighted(weights: list[Decimal], scores: list) -> tuple[Decimal | None, list[Decimal]]:
     """``scoring.weighted_mean`` on plain lists, the same arithmetic in the same order: the mean
     (None when every part is missing) and the effective weights."""
     present = [i for i, s in enumerate(scores) if s is not None and weights[i] > 0]
@@ -407,9 +411,8 @@ def _period_target(part: _MetricPart, period: P.Period, presence: Presence
             scorable = scorable and target != 0
         if tolerance is not None:
             tolerance = tolerance * factor
-    if part.higher and target <= 0:
-        scorable = False
-    elif not part.higher and target == 0 and part.attainment_rule and (tolerance is None or tolerance <= 0):
+    if (part.higher and target <= 0) or (
+            not part.higher and target == 0 and part.attainment_rule and (tolerance is None or tolerance <= 0)):
         scorable = False
     return target, tolerance, scorable
 
@@ -650,9 +653,9 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
     metrics: dict[int, Metric] = {}
     for v in versions.values():
         for parts in v.parts.values():
-            for p in parts:
-                metrics[p.metric_id] = p.metric
-                for sub in (p.metric.numerator, p.metric.denominator):
+            for part in parts:
+                metrics[part.metric_id] = part.metric
+                for sub in (part.metric.numerator, part.metric.denominator):
                     if sub is not None:
                         metrics[sub.pk] = sub
     ev_qs = EmploymentEvent.objects.filter(kind__in=[EventKind.TRANSFER, EventKind.LEAVE, EventKind.RETURN],
