@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from django.core.validators import ProhibitNullCharactersValidator
-from ninja import Schema
+from ninja import FilterSchema, Schema
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -41,3 +41,8 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 # An id in a request: positive and within the range every supported database stores.
 Id = Annotated[int, Field(ge=1, le=2**53)]
+
+
+class FiltersIn(FilterSchema, InSchema):
+    """Base for the filters of a list endpoint: ninja's FilterSchema (each set field narrows the scoped
+    queryset by its lookup, an unset one does nothing) with the request checks of :class:`InSchema`."""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import PermissionDenied
+from talentloop.core.paging import PAGED, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.learning import access, selectors, services
 
@@ -35,17 +36,10 @@ class ContentOut(Schema):
     published_at: dt.datetime | None
 
 
-class ContentPageOut(Schema):
-    items: list[ContentOut]
-    count: int
-
-
 class ContentFiltersIn(InSchema):
     q: str = Field("", max_length=100)
     tag: str = Field("", max_length=40)
     kind: KindLiteral | None = None
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=10**9)
 
 
 class ContentIn(InSchema):
@@ -116,16 +110,9 @@ class SessionOut(Schema):
     status: Literal["scheduled", "cancelled"]
 
 
-class SessionPageOut(Schema):
-    items: list[SessionOut]
-    count: int
-
-
 class SessionFiltersIn(InSchema):
     when: Literal["upcoming", "past"] = "upcoming"
     content_id: int | None = Field(None, ge=1, le=2**53)
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=10**9)
 
 
 class SessionIn(InSchema):
@@ -184,11 +171,12 @@ def _session(request, session_id: int):
     return session
 
 
-@router.get("/content", response={200: ContentPageOut, **ERRORS}, summary="The content library")
+@router.get("/content", response={200: list[ContentOut], **ERRORS}, summary="The content library",
+            description=PAGED)
+@paginated(default=20, max_limit=100)
 def content_list(request, filters: Query[ContentFiltersIn]):
-    items, count = selectors.content_list(request.actor, q=filters.q, tag=filters.tag, kind=filters.kind or "",
-                                          limit=filters.limit, offset=filters.offset)
-    return {"items": items, "count": count}
+    return SelectorPage(lambda limit, offset: selectors.content_list(
+        request.actor, q=filters.q, tag=filters.tag, kind=filters.kind or "", limit=limit, offset=offset))
 
 
 @router.get("/content/{int:content_id}", response={200: ContentOut, **ERRORS},
@@ -260,11 +248,16 @@ def recommendation_list(request, query: Query[RecommendationQuery]):
             for r in recs if r.pk in full]
 
 
-@router.get("/sessions", response={200: SessionPageOut, **ERRORS}, summary="Training sessions")
+@router.get("/sessions", response={200: list[SessionOut], **ERRORS}, summary="Training sessions",
+            description=PAGED)
+@paginated(default=20, max_limit=100)
 def session_list(request, filters: Query[SessionFiltersIn]):
-    rows, count = selectors.session_list(request.actor, upcoming=filters.when == "upcoming",
-                                         content_id=filters.content_id, limit=filters.limit, offset=filters.offset)
-    return {"items": [_session_out(s) for s in rows], "count": count}
+    def read(limit: int, offset: int) -> tuple[list[dict], int]:
+        rows, count = selectors.session_list(request.actor, upcoming=filters.when == "upcoming",
+                                             content_id=filters.content_id, limit=limit, offset=offset)
+        return [_session_out(s) for s in rows], count
+
+    return SelectorPage(read)
 
 
 @router.post("/sessions", response={201: SessionOut, **ERRORS}, summary="Schedule a session of a course (HR)")

@@ -8,6 +8,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from talentloop.core.errors import PermissionDenied
+from talentloop.core.paging import PAGED, ApiPage, LimitOffsetPagination, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.notifications import access, selectors, services
 from talentloop.notifications import kinds as K
@@ -26,16 +27,18 @@ class NotificationOut(Schema):
     read_at: dt.datetime | None
 
 
-class NotificationPageOut(Schema):
-    count: int = Field(description="notifications matching the filter")
-    unread: int = Field(description="all unread notifications")
-    items: list[NotificationOut]
+class NotificationPage(ApiPage):
+    """The API's page with the badge's number beside it."""
+
+    unread: int = Field(description="All unread notifications, whatever the filter")
+
+
+class NotificationPagination(LimitOffsetPagination):
+    Output = NotificationPage
 
 
 class NotificationQuery(InSchema):
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=10**6)
-    unread: bool = False
+    unread: bool = Field(False, description="Only the unread ones")
 
 
 class ReadAllOut(Schema):
@@ -102,12 +105,18 @@ def _require_inbox(actor) -> None:
         raise PermissionDenied("Only people with an employee record receive notifications.")
 
 
-@router.get("", response={200: NotificationPageOut, **ERRORS}, summary="My notifications, unread first")
+@router.get("", response={200: list[NotificationOut], **ERRORS}, summary="My notifications, unread first",
+            description=PAGED + " `unread` counts all the unread notifications.")
+@paginated(default=20, max_limit=100, pagination=NotificationPagination)
 def notification_list(request, query: Query[NotificationQuery]):
     actor = request.actor
-    rows = selectors.notification_list(actor, unread_only=query.unread, limit=query.limit, offset=query.offset)
-    return {"count": selectors.notification_count(actor, unread_only=query.unread),
-            "unread": selectors.unread_count(actor), "items": [_out(n) for n in rows]}
+
+    def read(limit: int, offset: int) -> tuple[list[dict], int, dict]:
+        rows = selectors.notification_list(actor, unread_only=query.unread, limit=limit, offset=offset)
+        return ([_out(n) for n in rows], selectors.notification_count(actor, unread_only=query.unread),
+                {"unread": selectors.unread_count(actor)})
+
+    return SelectorPage(read)
 
 
 @router.post("/read-all", response={200: ReadAllOut, **ERRORS}, summary="Mark all my notifications read")

@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import DomainError, InvalidInput
 from talentloop.core.http import get_or_404
+from talentloop.core.paging import PAGED, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.organisation import access, selectors, services
 from talentloop.organisation.models import EmploymentStatus, EventKind
@@ -62,18 +63,11 @@ class EmployeeOut(Schema):
         return mask(obj.bank_account)
 
 
-class EmployeePageOut(Schema):
-    items: list[EmployeeOut]
-    count: int
-
-
 class EmployeeFiltersIn(InSchema):
     search: str = Field("", max_length=100)
     org_unit: int | None = Field(None, ge=1, le=2**53)
     job_family: int | None = Field(None, ge=1, le=2**53)
     status: StatusLiteral | None = None
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10**9)
 
 
 class EmployeeIn(InSchema):
@@ -238,15 +232,14 @@ def people_search(request, filters: Query[PersonSearchIn]):
     return found
 
 
-@router.get("/employees", response={200: EmployeePageOut, **ERRORS}, summary="People you may see")
+@router.get("/employees", response={200: list[EmployeeOut], **ERRORS}, summary="People you may see",
+            description=PAGED)
+@paginated(default=50, max_limit=200)
 def employee_list(request, filters: Query[EmployeeFiltersIn]):
-    items, count = selectors.employee_list(
-        request.actor,
-        selectors.EmployeeFilters(search=filters.search, org_unit=filters.org_unit,
-                                  job_family=filters.job_family, status=filters.status or ""),
-        limit=filters.limit, offset=filters.offset,
-    )
-    return {"items": items, "count": count}
+    wanted = selectors.EmployeeFilters(search=filters.search, org_unit=filters.org_unit,
+                                       job_family=filters.job_family, status=filters.status or "")
+    return SelectorPage(lambda limit, offset: selectors.employee_list(request.actor, wanted, limit=limit,
+                                                                      offset=offset))
 
 
 @router.post("/employees", response={201: EmployeeOut, **ERRORS}, summary="Add (hire) an employee")

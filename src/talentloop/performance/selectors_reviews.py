@@ -113,19 +113,13 @@ def rated_dimensions(reviewee: Employee, period_key: str, kind: str) -> list[tup
             if d.ratings_weight > 0 and getattr(d, f"{kind}_weight", 0) > 0]
 
 
-def review_list(actor: Actor, *, mine: bool = True, cycle_id: int | None = None, reviewee_id: int | None = None,
-                status: str = "", limit: int = PAGE, offset: int = 0) -> list[Review]:
-    """The reviews the actor writes (``mine``), or every review they may read, in opened cycles."""
+def review_queryset(actor: Actor, *, mine: bool = True) -> QuerySet[Review]:
+    """The reviews the actor writes (``mine``), or every review they may read, in opened cycles; the
+    API narrows it with its filters and pages it."""
     qs = access.visible_reviews(actor).exclude(cycle__status=ReviewCycle.Status.DRAFT)
     if mine:
         qs = qs.filter(reviewer_id=actor.employee.pk if actor.employee is not None else -1)
-    if cycle_id:
-        qs = qs.filter(cycle_id=cycle_id)
-    if reviewee_id:
-        qs = qs.filter(reviewee_id=reviewee_id)
-    if status:
-        qs = qs.filter(status=status)
-    return list(qs.select_related("reviewee", "reviewer").order_by("status", "due", "id")[offset:offset + limit])
+    return qs.select_related("reviewee", "reviewer").order_by("status", "due", "id")
 
 
 def review_get(actor: Actor, pk: int) -> Review | None:
@@ -435,14 +429,10 @@ def final_rating_explain(final: FinalRating) -> FinalRating:
     return final
 
 
-def final_rating_list(actor: Actor, *, employee_id: int | None = None, period_key: str = "",
-                      limit: int = PAGE, offset: int = 0) -> list[FinalRating]:
-    qs = access.visible_final_ratings(actor).select_related("employee")
-    if employee_id is not None:
-        qs = qs.filter(employee_id=employee_id)
-    if period_key:
-        qs = qs.filter(period_key=period_key)
-    return list(qs.order_by("-period_key", "employee__employee_number")[offset:offset + limit])
+def final_rating_queryset(actor: Actor) -> QuerySet[FinalRating]:
+    """The final ratings the actor may see, the latest period first; the API narrows and pages it."""
+    return access.visible_final_ratings(actor).select_related("employee").order_by(
+        "-period_key", "employee__employee_number")
 
 
 def appeal_list(actor: Actor, *, box: str = "inbox", status: str = "", limit: int = PAGE,
@@ -520,6 +510,12 @@ def feedback_queryset(actor: Actor, box: str) -> QuerySet[Feedback]:
 
 
 def feedback_list(actor: Actor, *, box: str = "received", limit: int = PAGE, offset: int = 0) -> list[Feedback]:
+    return list(feedback_box(actor, box=box)[offset:offset + limit])
+
+
+def feedback_box(actor: Actor, *, box: str = "received") -> QuerySet[Feedback]:
+    """A box of feedback as the API reads it, newest first: received, given, or (``team``) what the
+    actor may see between others."""
     qs = access.visible_feedback(actor).select_related("giver", "recipient")
     me = actor.employee.pk if actor.employee else -1
     if box == "received":
@@ -528,7 +524,7 @@ def feedback_list(actor: Actor, *, box: str = "received", limit: int = PAGE, off
         qs = qs.filter(giver_id=me)
     else:  # team
         qs = qs.exclude(recipient_id=me).exclude(giver_id=me)
-    return list(qs.order_by("-created_at", "-id")[offset:offset + limit])
+    return qs.order_by("-created_at", "-id")
 
 
 def feedback_latest(actor: Actor, *, limit: int = 3) -> list[Feedback]:
@@ -557,19 +553,16 @@ def feedback_request_queryset(actor: Actor, box: str) -> QuerySet[FeedbackReques
     return qs.order_by("-created_at", "-id")
 
 
-def feedback_request_list(actor: Actor, *, box: str = "asked", limit: int = PAGE,
-                          offset: int = 0) -> list[FeedbackRequest]:
+def feedback_request_box(actor: Actor, *, box: str = "asked") -> QuerySet[FeedbackRequest]:
+    """Every request of a box, answered or not, newest first (the API's pages count and slice it):
+    ``asked`` those colleagues sent the actor, ``requests`` those the actor sent."""
     qs = access.visible_feedback_requests(actor).select_related("requester", "subject", "responder")
     me = actor.employee.pk if actor.employee else -1
     qs = qs.filter(responder_id=me) if box == "asked" else qs.filter(requester_id=me)
-    return list(qs.order_by("-created_at", "-id")[offset:offset + limit])
+    return qs.order_by("-created_at", "-id")
 
 
 # ---------------------------------------------------------------- improvement plans
-
-
-def plan_list(actor: Actor, *, status: str = "", limit: int = PAGE, offset: int = 0) -> list[ImprovementPlan]:
-    return list(plan_queryset(actor, status=status)[offset:offset + limit])
 
 
 def plan_queryset(actor: Actor, *, status: str = "", search: str = "") -> QuerySet[ImprovementPlan]:

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from talentloop.core.errors import PermissionDenied
 from talentloop.core.http import get_or_404
+from talentloop.core.paging import PAGED, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.performance import access, selectors_dashboards
 from talentloop.performance import periods as P
@@ -25,8 +26,6 @@ class ObservationQuery(InSchema):
     metric: str = Field("", max_length=60, pattern=r"^[-a-zA-Z0-9_]*$",
                         description="A metric key; a ratio gives its numerator's and denominator's observations")
     include_replaced: bool = Field(False, description="Also the observations a correction replaced")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10**9)
 
 
 class ObservationOut(Schema):
@@ -46,19 +45,19 @@ class ObservationOut(Schema):
         return obj.metric.key
 
 
-class ObservationPageOut(Schema):
-    count: int
-    items: list[ObservationOut]
-
-
-@router.get("/employees/{int:employee_id}/observations", response={200: ObservationPageOut, **ERRORS},
-            summary="The observations behind a person's score, newest first")
+@router.get("/employees/{int:employee_id}/observations", response={200: list[ObservationOut], **ERRORS},
+            summary="The observations behind a person's score, newest first", description=PAGED)
+@paginated(default=50, max_limit=200)
 def employee_observations(request, employee_id: int, query: Query[ObservationQuery]):
     employee = get_or_404(access.score_subjects(request.actor), pk=employee_id)
-    page = selectors_dashboards.score_observations(
-        request.actor, employee, P.parse(query.period), metric_key=query.metric,
-        include_replaced=query.include_replaced, page_size=query.limit, offset=query.offset)
-    return {"count": page["count"], "items": page["items"]}
+
+    def read(limit: int, offset: int) -> tuple[list, int]:
+        page = selectors_dashboards.score_observations(
+            request.actor, employee, P.parse(query.period), metric_key=query.metric,
+            include_replaced=query.include_replaced, page_size=limit, offset=offset)
+        return page["items"], page["count"]
+
+    return SelectorPage(read)
 
 
 class TeamQuery(InSchema):

@@ -9,11 +9,12 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.http import get_or_404
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.organisation.access import visible_employees
 from talentloop.performance import access
 from talentloop.performance import selectors_reviews as sel
-from talentloop.performance.api.reviews import ID, PersonOut, ReviewPageIn, ref
+from talentloop.performance.api.reviews import ID, PersonOut, ref
 from talentloop.performance.services import feedback as services
 
 router = Router(tags=["feedback and improvement plans"])
@@ -42,7 +43,7 @@ class FeedbackOut(Schema):
     created_at: dt.datetime
 
 
-class FeedbackFiltersIn(ReviewPageIn):
+class FeedbackFiltersIn(InSchema):
     box: Literal["received", "given", "team"] = "received"
 
 
@@ -64,7 +65,7 @@ class FeedbackRequestOut(Schema):
     answered_at: dt.datetime | None
 
 
-class FeedbackRequestFiltersIn(ReviewPageIn):
+class FeedbackRequestFiltersIn(InSchema):
     box: Literal["asked", "mine"] = Field("asked", description="asked: requests sent to you; mine: your own")
 
 
@@ -73,9 +74,10 @@ def _colleagues(actor):
 
 
 @router.get("/feedback", response={200: list[FeedbackOut], **ERRORS},
-            summary="Feedback you received, gave, or (managers) about your team")
+            summary="Feedback you received, gave, or (managers) about your team", description=PAGED_WAS_ARRAY)
+@paginated(default=50, max_limit=200)
 def feedback_list(request, filters: Query[FeedbackFiltersIn]):
-    return sel.feedback_list(request.actor, box=filters.box, limit=filters.limit, offset=filters.offset)
+    return sel.feedback_box(request.actor, box=filters.box)
 
 
 @router.post("/feedback", response={201: FeedbackOut, **ERRORS}, summary="Give feedback to a colleague")
@@ -89,9 +91,10 @@ def feedback_give(request, data: FeedbackIn):
 
 
 @router.get("/feedback-requests", response={200: list[FeedbackRequestOut], **ERRORS},
-            summary="Feedback requests sent to you, or your own")
+            summary="Feedback requests sent to you, or your own", description=PAGED_WAS_ARRAY)
+@paginated(default=50, max_limit=200)
 def feedback_request_list(request, filters: Query[FeedbackRequestFiltersIn]):
-    return sel.feedback_request_list(request.actor, box=filters.box, limit=filters.limit, offset=filters.offset)
+    return sel.feedback_request_box(request.actor, box=filters.box)
 
 
 @router.post("/feedback-requests", response={201: FeedbackRequestOut, **ERRORS},
@@ -190,7 +193,7 @@ class PlanCloseIn(InSchema):
     outcome_note: str = Field(min_length=1, max_length=4000)
 
 
-class ImprovementPlanFiltersIn(ReviewPageIn):
+class ImprovementPlanFiltersIn(InSchema):
     status: PlanStatus | None = None
 
 
@@ -207,9 +210,10 @@ def _plan_detail(request, plan):
 
 
 @router.get("/improvement-plans", response={200: list[ImprovementPlanOut], **ERRORS},
-            summary="Improvement plans: your own and those of the people you manage")
+            summary="Improvement plans: your own and those of the people you manage", description=PAGED_WAS_ARRAY)
+@paginated(default=50, max_limit=200)
 def plan_list(request, filters: Query[ImprovementPlanFiltersIn]):
-    return sel.plan_list(request.actor, status=filters.status or "", limit=filters.limit, offset=filters.offset)
+    return sel.plan_queryset(request.actor, status=filters.status or "")
 
 
 @router.post("/improvement-plans", response={201: ImprovementPlanDetailOut, **ERRORS},

@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError
 
 from talentloop.core.errors import InvalidInput, PermissionDenied
+from talentloop.core.paging import PAGED, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.performance import access, selectors_results
 from talentloop.performance.models import WorkResultKind
@@ -87,16 +88,9 @@ class WorkResultOut(Schema):
         return list(cache["attachments"]) if "attachments" in cache else []
 
 
-class WorkResultPageOut(Schema):
-    count: int
-    items: list[WorkResultOut]
-
-
 class WorkResultListQuery(InSchema):
     queue: Literal["mine", "confirm"] = Field("mine", description="confirm: the results the caller may confirm")
     status: Literal["", "pending", "confirmed", "rejected", "withdrawn"] = ""
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10**9)
 
 
 class WorkResultDecisionIn(InSchema):
@@ -163,16 +157,15 @@ def work_result_submit(request):
     return Status(201, selectors_results.work_result_get(request.actor, result.pk))
 
 
-@router.get("/work-results", response={200: WorkResultPageOut, **ERRORS},
-            summary="My work results, or (queue=confirm) those I may confirm")
+@router.get("/work-results", response={200: list[WorkResultOut], **ERRORS},
+            summary="My work results, or (queue=confirm) those I may confirm", description=PAGED)
+@paginated(default=50, max_limit=200)
 def work_result_list(request, query: Query[WorkResultListQuery]):
     if query.queue == "confirm":
-        items, count = selectors_results.work_result_queue_page(request.actor, limit=query.limit,
-                                                                offset=query.offset)
-    else:
-        items, count = selectors_results.my_work_results(request.actor, status=query.status, limit=query.limit,
-                                                         offset=query.offset)
-    return {"count": count, "items": items}
+        return SelectorPage(lambda limit, offset: selectors_results.work_result_queue_page(
+            request.actor, limit=limit, offset=offset))
+    return SelectorPage(lambda limit, offset: selectors_results.my_work_results(
+        request.actor, status=query.status, limit=limit, offset=offset))
 
 
 @router.get("/work-results/settings", response={200: list[SettingOut], **ERRORS},

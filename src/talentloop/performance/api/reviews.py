@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.filter_schema import FilterLookup
 
 from talentloop.core.errors import InvalidInput
 from talentloop.core.http import get_or_404
-from talentloop.core.schemas import ERRORS, InSchema
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
+from talentloop.core.schemas import ERRORS, FiltersIn, InSchema
 from talentloop.organisation.access import visible_employees, visible_org_units
 from talentloop.performance import access
 from talentloop.performance import selectors_reviews as sel
@@ -45,11 +47,6 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_name(obj) -> str:
         return obj.display_name
-
-
-class ReviewPageIn(InSchema):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10**9)
 
 
 # ---------------------------------------------------------------- review cycles
@@ -170,12 +167,15 @@ class ReviewDetailOut(ReviewOut):
     editable: bool
 
 
-class ReviewFiltersIn(ReviewPageIn):
+class ReviewBoxIn(InSchema):
+    mine: bool = Field(True, description="Only the reviews you write (default); false adds the submitted "
+                       "reviews of the people you manage")
+
+
+class ReviewFiltersIn(FiltersIn):
     cycle_id: int | None = Field(None, **ID)
     reviewee_id: int | None = Field(None, **ID)
     status: Literal["pending", "submitted"] | None = None
-    mine: bool = Field(True, description="Only the reviews you write (default); false adds the submitted "
-                       "reviews of the people you manage")
 
 
 class ReviewIn(InSchema):
@@ -196,11 +196,11 @@ def _detail(request, review):
     return review
 
 
-@router.get("/reviews", response={200: list[ReviewOut], **ERRORS}, summary="Reviews you write or may read")
-def review_list(request, filters: Query[ReviewFiltersIn]):
-    return sel.review_list(request.actor, mine=filters.mine, cycle_id=filters.cycle_id,
-                           reviewee_id=filters.reviewee_id, status=filters.status or "", limit=filters.limit,
-                           offset=filters.offset)
+@router.get("/reviews", response={200: list[ReviewOut], **ERRORS}, summary="Reviews you write or may read",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=50, max_limit=200)
+def review_list(request, query: Query[ReviewBoxIn], filters: Query[ReviewFiltersIn]):
+    return filters.filter(sel.review_queryset(request.actor, mine=query.mine))
 
 
 @router.get("/reviews/{int:review_id}", response={200: ReviewDetailOut, **ERRORS},
@@ -341,9 +341,9 @@ class FinalRatingIn(InSchema):
     cycle_id: int | None = Field(None, **ID)
 
 
-class FinalRatingFiltersIn(ReviewPageIn):
+class FinalRatingFiltersIn(FiltersIn):
     employee_id: int | None = Field(None, **ID)
-    period: str | None = Field(None, pattern=PERIOD)
+    period: Annotated[str | None, FilterLookup("period_key")] = Field(None, pattern=PERIOD)
 
 
 class PotentialIn(InSchema):
@@ -365,10 +365,10 @@ def _final_detail(final):
 
 
 @router.get("/final-ratings", response={200: list[FinalRatingOut], **ERRORS},
-            summary="Final ratings: your own and those of the people you manage")
+            summary="Final ratings: your own and those of the people you manage", description=PAGED_WAS_ARRAY)
+@paginated(default=50, max_limit=200)
 def final_rating_list(request, filters: Query[FinalRatingFiltersIn]):
-    return sel.final_rating_list(request.actor, employee_id=filters.employee_id, period_key=filters.period or "",
-                                 limit=filters.limit, offset=filters.offset)
+    return filters.filter(sel.final_rating_queryset(request.actor))
 
 
 @router.post("/final-ratings", response={200: FinalRatingDetailOut, **ERRORS},
@@ -439,16 +439,16 @@ class AppealAnswerIn(InSchema):
     rating: Decimal | None = Field(None, ge=1, le=5, max_digits=2, decimal_places=1)
 
 
-class AppealFiltersIn(ReviewPageIn):
+class AppealFiltersIn(InSchema):
     box: Literal["inbox", "mine"] = "inbox"
     status: Literal["open", "answered"] | None = None
 
 
 @router.get("/appeals", response={200: list[AppealOut], **ERRORS},
-            summary="Appeals: the inbox of the people you manage, or your own")
+            summary="Appeals: the inbox of the people you manage, or your own", description=PAGED_WAS_ARRAY)
+@paginated(default=50, max_limit=200)
 def appeal_list(request, filters: Query[AppealFiltersIn]):
-    return sel.appeal_list(request.actor, box=filters.box, status=filters.status or "", limit=filters.limit,
-                           offset=filters.offset)
+    return sel.appeal_queryset(request.actor, box=filters.box, status=filters.status or "")
 
 
 @router.post("/appeals", response={201: AppealOut, **ERRORS},

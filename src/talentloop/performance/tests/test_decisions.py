@@ -178,7 +178,7 @@ def test_an_employee_cannot_read_a_colleagues_score_or_rating(world, scored, act
     colleague = api_client_for("outsider")
     assert colleague.get(f"/api/v1/employees/{emp.pk}/scores?period=2026-03").status_code == 404
     assert colleague.get(f"/api/v1/final-ratings/{final.pk}").status_code == 404
-    assert colleague.get(f"/api/v1/final-ratings?employee_id={emp.pk}").json() == []
+    assert colleague.get(f"/api/v1/final-ratings?employee_id={emp.pk}").json()["items"] == []
     # a peer in the same team cannot either
     assert api_client_for("mentor").get(f"/api/v1/final-ratings/{final.pk}").status_code == 404
     own = api_client_for("employee").get(f"/api/v1/final-ratings/{final.pk}")
@@ -186,7 +186,7 @@ def test_an_employee_cannot_read_a_colleagues_score_or_rating(world, scored, act
     body = own.json()
     assert (body["rating"], body["computed_rating"], body["period"]) == ("3.5", "3.0", "2026-03")
     assert [h["source"] for h in body["history"]] == ["calibration"]
-    assert api_client_for("employee").get(f"/api/v1/final-ratings?employee_id={outsider.pk}").json() == []
+    assert api_client_for("employee").get(f"/api/v1/final-ratings?employee_id={outsider.pk}").json()["items"] == []
 
 
 def test_api_appeal_journey(world, scored, actor_of, api_client_for):
@@ -205,7 +205,7 @@ def test_api_appeal_journey(world, scored, actor_of, api_client_for):
     appeal_id = r.json()["id"]
     assert me.post("/api/v1/appeals", {"period": "2026-03", "reason": "again"},
                    content_type="application/json").status_code == 409
-    assert [a["id"] for a in lead.get("/api/v1/appeals").json()] == [appeal_id]
+    assert [a["id"] for a in lead.get("/api/v1/appeals").json()["items"]] == [appeal_id]
     assert api_client_for("outsider").get(f"/api/v1/appeals/{appeal_id}").status_code == 404
     assert me.post(f"/api/v1/appeals/{appeal_id}/answer", {"outcome": "kept", "answer": "x"},
                    content_type="application/json").status_code == 403

@@ -105,9 +105,9 @@ def test_api_feedback(world, api_client_for):
                                         content_type="application/json")
     assert r.status_code == 201, r.content
     assert r.json()["giver"]["name"] == "Outsider"
-    assert [f["text"] for f in api_client_for("employee").get("/api/v1/feedback").json()] == ["Thanks!"]
-    assert [f["text"] for f in api_client_for("lead").get("/api/v1/feedback?box=team").json()] == ["Thanks!"]
-    assert api_client_for("mentor").get("/api/v1/feedback?box=team").json() == []
+    assert [f["text"] for f in api_client_for("employee").get("/api/v1/feedback").json()["items"]] == ["Thanks!"]
+    assert [f["text"] for f in api_client_for("lead").get("/api/v1/feedback?box=team").json()["items"]] == ["Thanks!"]
+    assert api_client_for("mentor").get("/api/v1/feedback?box=team").json() == {"items": [], "count": 0}
     bad = api_client_for("outsider").post("/api/v1/feedback", {"recipient_id": 987654, "text": "x"},
                                           content_type="application/json")
     assert bad.status_code == 422 and bad.json()["errors"] == {"recipient_id": ["No such record."]}
@@ -225,6 +225,6 @@ def test_feedback_and_plan_endpoints_query_counts(world, actor_of, api_client_fo
         make_plan(world, actor_of("lead"), employee=person)
     client = api_client_for("lead")
     client.get("/api/v1/me")  # first use of the token
-    # base 4 (token, actor) + one page with giver and recipient (or people) joined = 5
+    # base 4 (token, actor) + the count + one page with giver and recipient (or people) joined = 6
     for url in ("/api/v1/feedback?box=team", "/api/v1/feedback-requests", "/api/v1/improvement-plans"):
-        assert count(client, url) == 4 + 1, url
+        assert count(client, url) == 4 + 2, url

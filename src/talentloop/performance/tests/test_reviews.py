@@ -195,7 +195,8 @@ def test_a_peer_reviewer_cannot_read_the_others_reviews(world, cycle, actor_of, 
     for other in (other_peer, manager_review, self_review):
         assert mentor.get(f"/api/v1/reviews/{other.pk}").status_code == 404
         assert client_get(world, "mentor", f"/performance/reviews/{other.pk}/") == 404
-    assert [r["id"] for r in mentor.get(f"/api/v1/reviews?mine=false&reviewee_id={emp.pk}").json()] == [mine.pk]
+    listed = mentor.get(f"/api/v1/reviews?mine=false&reviewee_id={emp.pk}").json()["items"]
+    assert [r["id"] for r in listed] == [mine.pk]
     # The person reviewed reads neither the peers' nor (until the cycle closes) the manager's review.
     me = api_client_for("employee")
     assert me.get(f"/api/v1/reviews/{other_peer.pk}").status_code == 404
@@ -231,7 +232,7 @@ def test_api_review_journey(world, cycle, api_client_for):
     taken_back = r.json()[1]["id"]
     assert api_client_for("outsider").delete(f"/api/v1/reviews/{taken_back}").status_code == 404
     assert me.delete(f"/api/v1/reviews/{taken_back}").status_code == 204
-    todo = api_client_for("lead").get("/api/v1/reviews").json()
+    todo = api_client_for("lead").get("/api/v1/reviews").json()["items"]
     # pending first, by due date: the self review (10 April) before the manager review (20 April)
     assert [(t["kind"], t["reviewee"]["id"]) for t in todo] == [("self", world.emp(world.lead).pk), ("manager", emp.pk)]
     review_id = todo[1]["id"]
@@ -338,10 +339,10 @@ def test_review_endpoints_query_counts(world, setup, actor_of, api_client_for, p
     c = review_cycle_open(actor=hr, cycle=make_cycle(hr))
     client = api_client_for("lead")
     client.get("/api/v1/me")
-    # base 4 (token, actor) + one page of reviews = 5
-    assert count(client, "/api/v1/reviews") == 4 + 1
+    # base 4 (token, actor) + one page of reviews = 5; a paged list counts its rows too (+1)
+    assert count(client, "/api/v1/reviews") == 4 + 2
     assert count(client, "/api/v1/review-cycles") == 4 + 1
-    assert count(client, "/api/v1/appeals") == 4 + 1
-    assert count(client, "/api/v1/final-ratings") == 4 + 1
+    assert count(client, "/api/v1/appeals") == 4 + 1  # none: the count is 0 and no page is read
+    assert count(client, "/api/v1/final-ratings") == 4 + 1  # none decided yet: likewise
     # the cycle + whether its period is closed + people, scores, review ratings, finals, potentials
     assert count(client, f"/api/v1/review-cycles/{c.pk}/calibration") == 4 + 7
