@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import pickle
 import uuid
 
 import pytest
@@ -320,3 +321,15 @@ def test_reencrypt_names_values_that_do_not_open_and_keeps_them(world):
             call_command("reencrypt")
         assert _raw(other.pk)[0] == moved  # left as it was, for someone to look at
         assert Employee.objects.get(pk=emp.pk).national_id == NATIONAL_ID
+
+
+@pytest.mark.django_db
+def test_an_object_kept_in_a_cache_keeps_its_values_sealed_until_read(world):
+    emp = world.emp(world.employee)
+    loaded = Employee.objects.get(pk=emp.pk)
+    copy = pickle.loads(pickle.dumps(loaded))  # noqa: S301 - our own object, as the cache framework does
+    assert isinstance(copy.__dict__["national_id"], Sealed)
+    assert NATIONAL_ID not in repr(copy.__dict__)
+    assert copy.national_id == NATIONAL_ID
+    loaded.refresh_from_db()
+    assert loaded.bank_account == BANK
