@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from talentloop.core import db
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied
@@ -325,20 +326,10 @@ _COLUMNS = ("metric_id", "employee_id", "org_unit_id", "value", "occurred_at", "
 
 
 def _insert(rows: list[tuple]) -> None:
-    """Many rows in one go: COPY on PostgreSQL, one prepared INSERT on SQLite. (The ORM's bulk_create
-    spends most of a 5,000-item batch building model instances and compiling each value; the values
-    here are adapted with the backend's own adapters, as the ORM would.)"""
-    qn = connection.ops.quote_name
-    table, columns = qn(Observation._meta.db_table), ", ".join(qn(c) for c in _COLUMNS)
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        with connection.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608 — quoted names, values bound
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    """Many rows in one go through ``core.db.insert_rows`` (COPY on PostgreSQL, prepared INSERTs on
+    SQLite): the ingest benchmark's 20,000 observations a second leave no room for building a model
+    instance per item. The values are adapted with the backend's own adapters, as the ORM would."""
+    db.insert_rows(Observation, _COLUMNS, rows)
 
 
 def _current_rows(source: str, external_ids: list[str]):

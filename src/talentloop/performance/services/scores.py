@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import sys
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -25,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
-from talentloop.core import generations
+from talentloop.core import db, generations
 from talentloop.organisation.models import Employee, EmploymentEvent, EventKind, OrgUnit
 from talentloop.performance import periods as P
 from talentloop.performance import scoring as S
@@ -48,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 PRORATED = {Aggregation.SUM, Aggregation.COUNT}
 BATCH = 2000
-COPY_FROM = 200  # rows from which PostgreSQL upserts scores through COPY
+COPY_FROM = 200  # rows from which PostgreSQL streams scores through COPY
 SIX_PLACES = Decimal("0.000001")
 
 
@@ -528,87 +527,30 @@ UPSERT_COLUMNS = ("employee_id", "period_key", "period_start", "version_id", "to
                   "detail", "computed_at")
 
 
-class _ScoreWriter:
-    """Writes the score rows of one period as they are computed.
-
-    SQLite (and a few rows anywhere): INSERT … ON CONFLICT DO UPDATE in batches of prepared
-    statements at the end — hand-written because the ORM's bulk_create spends most of its time
-    compiling each value (the values are adapted with the backend's own adapters).
+def _write_scores(period_key: str, employee_ids: list[int], rows: Iterator[tuple]) -> int:
+    """Write the score rows of one period for these people; returns how many were written.
 
     PostgreSQL, many rows: the rows about to be rewritten are deleted and the new ones streamed
-    with COPY while the next ones are computed, so the server parses and stores the JSON
-    explanations on its own core in the meantime — about twice as fast as upserting afterwards.
-    Score rows are computations that nothing refers to, so replacing them is the same as updating
-    them. Writers of one period take a transaction-level advisory lock first, so a single person's
-    recomputation never slips in between the delete and the copy of a bulk one.
+    with COPY while the next ones are computed (``rows`` is a generator), so the server parses and
+    stores the JSON explanations on its own core in the meantime. Score rows are computations that
+    nothing refers to, so replacing them is the same as updating them. Elsewhere (and for a few
+    rows) every row is computed first and upserted in one short transaction. Both are the raw paths
+    of ``core.db``, which says why the ORM's ``bulk_create`` is not used here. Writers of one period
+    take a transaction-level advisory lock first on PostgreSQL, so a single person's recomputation
+    never slips in between the delete and the copy of a bulk one.
     """
-
-    def __init__(self, period_key: str, employee_ids: list[int]):
-        self.period_key = period_key
-        self.employee_ids = employee_ids
-        self.postgres = connection.vendor == "postgresql"
-        self.stream = self.postgres and len(employee_ids) >= COPY_FROM
-        self.rows: list[tuple] = []
-        self.count = 0
-
-    def _lock(self) -> None:
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"score:{self.period_key}".encode())])
-
-    def __enter__(self) -> _ScoreWriter:
-        if self.stream:
-            qn = connection.ops.quote_name
-            self._atomic = transaction.atomic()
-            self._atomic.__enter__()
-            try:
-                self._lock()
-                with connection.cursor() as cur:
-                    cur.execute(f"DELETE FROM {qn(Score._meta.db_table)} WHERE {qn('period_key')} = %s "  # noqa: S608
-                                f"AND {qn('employee_id')} = ANY(%s)", [self.period_key, self.employee_ids])
-                connection.ensure_connection()
-                self._raw = connection.connection.cursor()
-                self._copy_cm = self._raw.copy(f"COPY {qn(Score._meta.db_table)} "
-                                               f"({', '.join(qn(c) for c in UPSERT_COLUMNS)}) FROM STDIN")
-                self._copy = self._copy_cm.__enter__()
-            except BaseException:
-                self._atomic.__exit__(*sys.exc_info())
-                raise
-        return self
-
-    def add(self, row: tuple) -> None:
-        self.count += 1
-        if self.stream:
-            self._copy.write_row(row)
-        else:
-            self.rows.append(row)
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if self.stream:
-            try:
-                self._copy_cm.__exit__(exc_type, exc, tb)
-                self._raw.close()
-            except BaseException:
-                self._atomic.__exit__(*sys.exc_info())
-                raise
-            if exc_type is None:
-                generations.bump(generations.PEOPLE)  # before leaving the atomic block: on its commit
-            self._atomic.__exit__(exc_type, exc, tb)
-            return
-        if exc_type is not None or not self.rows:
-            return
-        generations.bump(generations.PEOPLE)  # scores are written past the model's signals
-        qn = connection.ops.quote_name
-        cols = ", ".join(qn(c) for c in UPSERT_COLUMNS)
-        updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in UPSERT_COLUMNS[2:])
-        sql = (f"INSERT INTO {qn(Score._meta.db_table)} ({cols}) "  # noqa: S608 - identifiers quoted
-               f"VALUES ({', '.join(['%s'] * len(UPSERT_COLUMNS))}) "
-               f"ON CONFLICT ({qn('employee_id')}, {qn('period_key')}) DO UPDATE SET {updates}")
-        with transaction.atomic():
-            if self.postgres:
-                self._lock()
+    postgres = connection.vendor == "postgresql"
+    stream = postgres and len(employee_ids) >= COPY_FROM
+    if not stream:
+        rows = iter(list(rows))
+    with transaction.atomic():
+        if postgres:
             with connection.cursor() as cur:
-                for start in range(0, len(self.rows), BATCH):
-                    cur.executemany(sql, self.rows[start: start + BATCH])
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"score:{period_key}".encode())])
+        if not stream:
+            return db.upsert_rows(Score, UPSERT_COLUMNS, rows, unique=("employee_id", "period_key"))
+        Score.objects.filter(period_key=period_key, employee_id__in=employee_ids).delete()
+        return db.insert_rows(Score, UPSERT_COLUMNS, rows)
 
 
 @dataclass
@@ -685,7 +627,8 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
     if absent:
         scored = [(p, card) for p, card in scored if presence[p["id"]].days > 0]
     failed: dict[int, str] = {}
-    with _ScoreWriter(period.key, [p["id"] for p, _card in scored]) as writer:
+
+    def rows() -> Iterator[tuple]:
         for p, card in scored:
             cv = versions[card.pk]
             try:
@@ -698,10 +641,10 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
                 head = card_heads[card.pk] = f'{{"scorecard":{_dumps(card.label)},"days_present":'
             # Score.detail: {"scorecard", "days_present", "dimensions"}, compact JSON.
             detail = f'{head}{out["days_present"]},"dimensions":{out["dimensions_json"]}}}'
-            writer.add((p["id"], period.key, start_day, cv.version_id,
-                        ops.adapt_decimalfield_value(out["total"], 7, 2),
-                        ops.adapt_decimalfield_value(out["rating"], 3, 1), out["partial"], detail, now))
-    result.scored = writer.count
+            yield (p["id"], period.key, start_day, cv.version_id, ops.adapt_decimalfield_value(out["total"], 7, 2),
+                   ops.adapt_decimalfield_value(out["rating"], 3, 1), out["partial"], detail, now)
+
+    result.scored = _write_scores(period.key, [p["id"] for p, _card in scored], rows())
     result.failed = failed
     result.absent = len(absent)
     _settle_errors(period.key, [p["id"] for p, _card in scored], failed, absent)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from talentloop.core.access import actor_for
 from talentloop.performance import periods as P
 from talentloop.performance.models import Aggregation, Direction, QualitativeRating, Score
+from talentloop.performance.services import scores
 from talentloop.performance.services.config import metric_save, period_set_closed, scorecard_save
 from talentloop.performance.services.observations import observations_ingest
 from talentloop.performance.services.scores import recompute_period
@@ -191,3 +192,19 @@ def test_period_ratings_prefer_the_final_rating(world, setup):
     assert period_ratings([emp.pk], ["2026-03"]) == {(emp.pk, "2026-03"): D("3.5")}
     recompute_period(MARCH, [emp.pk])  # a rebuild leaves the decision alone
     assert period_ratings([emp.pk], ["2026-03"])[(emp.pk, "2026-03")] == D("3.5")
+
+
+@pytest.mark.parametrize("copy_from", [1, 10_000])
+def test_a_rebuild_rewrites_the_score_through_either_write_path(world, setup, monkeypatch, copy_from):
+    """From ``COPY_FROM`` people PostgreSQL deletes and streams the rows (COPY); below it, and on
+    SQLite, they are upserted. Either way a second rebuild replaces the first row, never adds one."""
+    monkeypatch.setattr(scores, "COPY_FROM", copy_from)
+    hr, _m, _v = setup
+    emp = world.emp(world.employee)
+    observations_ingest(actor=hr, items=[obs(emp, "tasks-done", 1, d, f"t{d}") for d in range(1, 9)])
+    recompute_period(MARCH, [emp.pk])
+    observations_ingest(actor=hr, items=[obs(emp, "tasks-done", 1, 20, "t20")])
+    recompute_period(MARCH, [emp.pk])
+    score = Score.objects.get(employee=emp, period_key="2026-03")
+    # only delivery has data: 9 / 10 → 90
+    assert score.total == D("90.00")
