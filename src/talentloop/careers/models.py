@@ -7,21 +7,20 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from talentloop.organisation.models import BilingualNameMixin, JobFamily
+from talentloop.core.bilingual import Bilingual, bilingual
+from talentloop.organisation.models import JobFamily
 
 # The organisation's levels (Employee.level) and the performance rating scale.
 MIN_LEVEL, MAX_LEVEL = 1, 20
 MIN_RATING, MAX_RATING = Decimal(1), Decimal(5)
 
 
-class CareerLadder(BilingualNameMixin, models.Model):
+class CareerLadder(Bilingual, models.Model):
     job_family = models.OneToOneField(JobFamily, verbose_name=_("job family"), on_delete=models.PROTECT,
                                       related_name="career_ladder")
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     description = models.TextField(_("description"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -34,15 +33,16 @@ class CareerLadder(BilingualNameMixin, models.Model):
         return self.label
 
 
-class LadderLevel(models.Model):
+class LadderLevel(Bilingual, models.Model):
     """What reaching ``level`` asks. ``required_skills`` is a list of ``{"skill": slug, "min_score": 0..100}``
     checked against the person's latest skill assessment of each skill."""
+
+    label_field = "title"
 
     ladder = models.ForeignKey(CareerLadder, on_delete=models.CASCADE, related_name="levels")
     level = models.PositiveSmallIntegerField(_("level"), validators=[MinValueValidator(MIN_LEVEL),
                                                                       MaxValueValidator(MAX_LEVEL)])
-    title = models.CharField(_("title"), max_length=120)
-    title_en = models.CharField(_("English title"), max_length=120, blank=True)
+    title, title_en = bilingual(_("title"), _("English title"), max_length=120)
     description = models.TextField(_("description"), blank=True, max_length=2000)
     min_rating = models.DecimalField(_("minimum rating last year"), max_digits=3, decimal_places=1, null=True,
                                      blank=True, validators=[MinValueValidator(MIN_RATING),
@@ -66,8 +66,3 @@ class LadderLevel(models.Model):
     def __str__(self) -> str:
         return f"L{self.level} {self.label}"
 
-    @property
-    def label(self) -> str:
-        if (translation.get_language() or "").startswith("en") and self.title_en:
-            return self.title_en
-        return self.title

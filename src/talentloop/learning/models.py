@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from talentloop.core.bilingual import Bilingual, bilingual, localized
 from talentloop.organisation.models import Employee, JobFamily, OrgUnit
 
 MAX_TAGS = 12
@@ -47,12 +47,12 @@ class ContentStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
-class ContentItem(models.Model):
+class ContentItem(Bilingual, models.Model):
+    label_field = "title"
+
     kind = models.CharField(_("kind"), max_length=10, choices=ContentKind.choices, default=ContentKind.COURSE)
-    title = models.CharField(_("title"), max_length=200)
-    title_en = models.CharField(_("English title"), max_length=200, blank=True)
-    summary = models.TextField(_("summary"), max_length=2000, blank=True)
-    summary_en = models.TextField(_("English summary"), max_length=2000, blank=True)
+    title, title_en = bilingual(_("title"), _("English title"), max_length=200)
+    summary, summary_en = bilingual(_("summary"), _("English summary"), max_length=2000, text=True, blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
     body = models.TextField(_("text"), max_length=20000, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
@@ -84,16 +84,8 @@ class ContentItem(models.Model):
         return self.label
 
     @property
-    def label(self) -> str:
-        if (translation.get_language() or "").startswith("en") and self.title_en:
-            return self.title_en
-        return self.title
-
-    @property
     def summary_label(self) -> str:
-        if (translation.get_language() or "").startswith("en") and self.summary_en:
-            return self.summary_en
-        return self.summary
+        return localized(self, "summary")
 
     def save(self, *args, **kwargs):
         self.tag_index = tag_index(self.tags)

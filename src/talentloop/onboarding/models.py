@@ -8,10 +8,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from talentloop.organisation.models import BilingualNameMixin, Employee, JobFamily, OrgUnit
+from talentloop.core.bilingual import Bilingual, bilingual
+from talentloop.organisation.models import Employee, JobFamily, OrgUnit
 
 # A step may be due up to two months before the start date and at most a year after it.
 MIN_DUE_DAY = -60
@@ -26,20 +26,11 @@ class StepOwner(models.TextChoices):
     NEW_HIRE = "new_hire", _("New hire")
 
 
-class BilingualTitleMixin:
-    @property
-    def label(self) -> str:
-        if (translation.get_language() or "").startswith("en") and getattr(self, "title_en", ""):
-            return self.title_en
-        return self.title
-
-
-class ChecklistTemplate(BilingualNameMixin, models.Model):
+class ChecklistTemplate(Bilingual, models.Model):
     """Which template a new hire gets follows the scorecards' precedence: the deepest org unit
     that contains the person's unit, then a job-family match, then the organisation-wide one."""
 
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
     job_family = models.ForeignKey(JobFamily, verbose_name=_("job family"), null=True, blank=True,
@@ -56,10 +47,11 @@ class ChecklistTemplate(BilingualNameMixin, models.Model):
         return self.label
 
 
-class TemplateStep(BilingualTitleMixin, models.Model):
+class TemplateStep(Bilingual, models.Model):
+    label_field = "title"
+
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="steps")
-    title = models.CharField(_("title"), max_length=200)
-    title_en = models.CharField(_("English title"), max_length=200, blank=True)
+    title, title_en = bilingual(_("title"), _("English title"), max_length=200)
     description = models.CharField(_("description"), max_length=1000, blank=True)
     owner = models.CharField(_("owner"), max_length=10, choices=StepOwner.choices)
     due_day = models.SmallIntegerField(_("due day"), validators=[MinValueValidator(MIN_DUE_DAY),
@@ -96,14 +88,15 @@ class Checklist(models.Model):
         return f"{self.employee} · {self.start_date}"
 
 
-class ChecklistStep(BilingualTitleMixin, models.Model):
+class ChecklistStep(Bilingual, models.Model):
     """A copy of a template step with its date worked out. ``reminded_on`` and ``overdue_on`` record
     the daily job's run that sent the reminder and the overdue alert (each at most once); a step already
     past when its checklist was created gets both set then, so a late start sends no burst of alerts."""
 
+    label_field = "title"
+
     checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="steps")
-    title = models.CharField(_("title"), max_length=200)
-    title_en = models.CharField(_("English title"), max_length=200, blank=True)
+    title, title_en = bilingual(_("title"), _("English title"), max_length=200)
     description = models.CharField(_("description"), max_length=1000, blank=True)
     owner = models.CharField(_("owner"), max_length=10, choices=StepOwner.choices)
     due_day = models.SmallIntegerField(default=0)

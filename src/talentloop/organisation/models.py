@@ -1,28 +1,20 @@
 from django.conf import settings
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from talentloop.core.bilingual import Bilingual, bilingual
 from talentloop.core.crypto.fields import EncryptedRowMixin, EncryptedRowQuerySet, EncryptedTextField
 from talentloop.core.models import TimeStampedModel
 from talentloop.organisation import search
 
-
-class BilingualNameMixin:
-    """``label`` picks the English name when the active language is English and one is set."""
-
-    @property
-    def label(self) -> str:
-        if (translation.get_language() or "").startswith("en") and getattr(self, "name_en", ""):
-            return self.name_en
-        return self.name
+# The former name, until the last models that use it move to ``core.bilingual``.
+BilingualNameMixin = Bilingual
 
 
-class OrgUnit(BilingualNameMixin, TimeStampedModel):
+class OrgUnit(Bilingual, TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="children",
@@ -44,10 +36,9 @@ class OrgUnit(BilingualNameMixin, TimeStampedModel):
         return self.label
 
 
-class JobFamily(BilingualNameMixin, TimeStampedModel):
+class JobFamily(Bilingual, TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -59,10 +50,9 @@ class JobFamily(BilingualNameMixin, TimeStampedModel):
         return self.label
 
 
-class Position(BilingualNameMixin, TimeStampedModel):
+class Position(Bilingual, TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("title"), max_length=120)
-    name_en = models.CharField(_("English title"), max_length=120, blank=True)
+    name, name_en = bilingual(_("title"), _("English title"), max_length=120)
     job_family = models.ForeignKey(JobFamily, verbose_name=_("job family"), on_delete=models.PROTECT,
                                    related_name="positions")
     org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), null=True, blank=True,
@@ -102,13 +92,12 @@ class EmployeeQuerySet(EncryptedRowQuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
-class Employee(EncryptedRowMixin, TimeStampedModel):
+class Employee(Bilingual, EncryptedRowMixin, TimeStampedModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
     )
     employee_number = models.CharField(_("employee number"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     hire_date = models.DateField(_("hire date"))
@@ -164,9 +153,7 @@ class Employee(EncryptedRowMixin, TimeStampedModel):
 
     @property
     def display_name(self) -> str:
-        if (translation.get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return self.label
 
     @property
     def reports_prefix(self) -> str:

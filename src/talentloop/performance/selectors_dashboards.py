@@ -18,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
+from talentloop.core.bilingual import localized
 from talentloop.organisation.models import Employee, OrgUnit
 from talentloop.performance import access, selectors
 from talentloop.performance import periods as P
@@ -345,7 +346,7 @@ def team_dashboard(actor: Actor, manager: Employee, period: P.Period, months: in
                     distribution=dict.fromkeys(RATING_BANDS, 0))
     people = []
     for r in rows:
-        name = Employee(name=r["name"], name_en=r["name_en"]).display_name
+        name = localized(r, "name")
         member = TeamMember(r["id"], name, r["employee_number"], _dec(r["cur_total"]), _dec(r["prev_total"]),
                             _dec(r["cur_rating"]), _dec(r["final"]))
         people.append(member)

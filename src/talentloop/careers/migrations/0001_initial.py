@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import talentloop.organisation.models
+import talentloop.core.bilingual
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'career ladder',
                 'ordering': ['name', 'id'],
             },
-            bases=(talentloop.organisation.models.BilingualNameMixin, models.Model),
+            bases=(talentloop.core.bilingual.Bilingual, models.Model),
         ),
         migrations.CreateModel(
             name='LadderLevel',

@@ -2,8 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
+import talentloop.core.bilingual
 import talentloop.core.crypto.fields
-import talentloop.organisation.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -320,7 +320,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'programme template',
                 'ordering': ['mentee_type', 'name'],
             },
-            bases=(talentloop.organisation.models.BilingualNameMixin, models.Model),
+            bases=(talentloop.core.bilingual.Bilingual, models.Model),
         ),
         migrations.AddField(
             model_name='mentoringplan',

@@ -2,8 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import talentloop.onboarding.models
-import talentloop.organisation.models
+import talentloop.core.bilingual
 from django.conf import settings
 from django.db import migrations, models
 
@@ -34,7 +33,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'onboarding template',
                 'ordering': ['name', 'id'],
             },
-            bases=(talentloop.organisation.models.BilingualNameMixin, models.Model),
+            bases=(talentloop.core.bilingual.Bilingual, models.Model),
         ),
         migrations.CreateModel(
             name='Checklist',
@@ -67,7 +66,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['template', 'order', 'id'],
             },
-            bases=(talentloop.onboarding.models.BilingualTitleMixin, models.Model),
+            bases=(talentloop.core.bilingual.Bilingual, models.Model),
         ),
         migrations.CreateModel(
             name='ChecklistStep',
@@ -91,7 +90,7 @@ class Migration(migrations.Migration):
                 'ordering': ['checklist', 'due_on', 'order', 'id'],
                 'indexes': [models.Index(fields=['done_at', 'due_on'], name='onboarding_step_open_due')],
             },
-            bases=(talentloop.onboarding.models.BilingualTitleMixin, models.Model),
+            bases=(talentloop.core.bilingual.Bilingual, models.Model),
         ),
         migrations.AddConstraint(
             model_name='checklist',

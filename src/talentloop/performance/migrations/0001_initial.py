@@ -2,8 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
+import talentloop.core.bilingual
 import talentloop.core.crypto.fields
-import talentloop.organisation.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['version', 'order', 'id'],
             },
-            bases=(talentloop.organisation.models.BilingualNameMixin, models.Model),
+            bases=(talentloop.core.bilingual.Bilingual, models.Model),
         ),
         migrations.CreateModel(
             name='AlertRule',
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['name', 'id'],
             },
-            bases=(talentloop.organisation.models.BilingualNameMixin, models.Model),
+            bases=(talentloop.core.bilingual.Bilingual, models.Model),
         ),
         migrations.CreateModel(
             name='Alert',
@@ -233,7 +233,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['key'],
             },
-            bases=(talentloop.organisation.models.BilingualNameMixin, models.Model),
+            bases=(talentloop.core.bilingual.Bilingual, models.Model),
         ),
         migrations.CreateModel(
             name='DimensionMetric',
@@ -482,7 +482,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['name'],
             },
-            bases=(talentloop.organisation.models.BilingualNameMixin, models.Model),
+            bases=(talentloop.core.bilingual.Bilingual, models.Model),
         ),
         migrations.CreateModel(
             name='ScorecardVersion',

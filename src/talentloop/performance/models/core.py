@@ -11,8 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from talentloop.core.bilingual import Bilingual, bilingual
 from talentloop.core.crypto.fields import EncryptedRowMixin, EncryptedTextField
-from talentloop.organisation.models import BilingualNameMixin, Employee, JobFamily, OrgUnit
+from talentloop.organisation.models import Employee, JobFamily, OrgUnit
 
 __all__ = [
     "Aggregation", "Dimension", "DimensionMetric", "Direction", "FinalRating", "IngestBatch", "Metric",
@@ -49,10 +50,9 @@ class SubjectKind(models.TextChoices):
     ORG_UNIT = "org_unit", _("An org unit (context)")
 
 
-class Metric(BilingualNameMixin, models.Model):
+class Metric(Bilingual, models.Model):
     key = models.SlugField(_("key"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     aggregation = models.CharField(_("aggregation"), max_length=10, choices=Aggregation.choices,
@@ -83,11 +83,10 @@ class Metric(BilingualNameMixin, models.Model):
         return self.direction == Direction.HIGHER
 
 
-class Scorecard(BilingualNameMixin, models.Model):
+class Scorecard(Bilingual, models.Model):
     """Applies to the organisation (no unit, no family), a unit, a family, or both; sub-units inherit."""
 
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
     job_family = models.ForeignKey(JobFamily, verbose_name=_("job family"), null=True, blank=True,
@@ -128,11 +127,10 @@ class RaterKind(models.TextChoices):
     SELF = "self", _("Self")
 
 
-class Dimension(BilingualNameMixin, models.Model):
+class Dimension(Bilingual, models.Model):
     version = models.ForeignKey(ScorecardVersion, on_delete=models.CASCADE, related_name="dimensions")
     key = models.SlugField(_("key"), max_length=60)
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     weight = models.DecimalField(_("weight (%)"), **WEIGHT)
     order = models.PositiveSmallIntegerField(default=0)
     # Qualitative ratings inside the dimension: their weight next to the metrics, and per rater.
