@@ -6,7 +6,8 @@ another row or column does not open. Keys come from the ``TALENTLOOP_ENCRYPTION_
 from the environment): ``kid:base64key`` entries separated by commas, the last one being the newest.
 
 The first envelope, ``enc1``, bound a value to its field name only. ``open_legacy`` reads it for one
-purpose: ``talentloop reencrypt`` rewrites every such value as ``enc2``. Nothing else accepts it.
+purpose: such values are rewritten as ``enc2`` after every ``migrate`` (``core.crypto.rewrap``) and by
+``talentloop reencrypt``. Nothing else accepts it.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.signals import post_migrate
 from django.test import override_settings
 
 from talentloop.core import crypto
@@ -309,6 +310,21 @@ def test_reencrypt_moves_old_envelopes_and_old_keys_to_the_newest(world, capsys)
         assert "organisation.Employee: 0 row(s) re-encrypted" in capsys.readouterr().out
     with override_settings(TALENTLOOP_ENCRYPTION_KEYS=NEW):  # the old key may go now
         assert Employee.objects.get(pk=emp.pk).bank_account == BANK
+
+
+@pytest.mark.django_db
+def test_values_in_the_first_envelope_move_to_the_current_one_after_migrate(world):
+    """An upgraded installation converges on its own: ``migrate`` ends by rewriting ``enc1`` values
+    (and only those)."""
+    emp, other = world.emp(world.employee), world.emp(world.manager)
+    _set_raw(emp.pk, "national_id", _legacy_encrypt(NATIONAL_ID, "national_id"))
+    before_other = _raw(other.pk)
+    post_migrate.send(sender=apps.get_app_config("core"), app_config=apps.get_app_config("core"),
+                      verbosity=0, interactive=False, using="default", plan=[], apps=apps)
+    assert _raw(emp.pk)[0].startswith("enc2:")
+    assert Employee.objects.get(pk=emp.pk).national_id == NATIONAL_ID
+    assert _raw(other.pk) == before_other  # current values are left alone
+    assert not any(v.startswith("enc1:") for v in _all_envelopes())
 
 
 @pytest.mark.django_db
