@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     # Names for the type checker only (never imported at run time, so core stays below both apps);
     # the import-linter contract lists these two as its only exceptions.
     from talentloop.accounts.models import User
@@ -74,7 +76,7 @@ def actor_for(user: User | None, ip: str = "") -> Actor:
     return _actor_loader(user, ip)
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The client's address, honouring a trusted proxy's X-Forwarded-For (see ``core.http``)."""
     from talentloop.core.http import client_ip as _client_ip
 

@@ -28,6 +28,7 @@ from talentloop.mentoring import scoring as S
 from talentloop.mentoring.growth import Growth, add_months, rating_growths, skill_growths
 from talentloop.mentoring.models import (
     EffectivenessConfig,
+    MenteeSurvey,
     Mentor,
     MentoringPlan,
     PlanItem,
@@ -544,6 +545,6 @@ def survey_list(actor: Actor, today: dt.date) -> list:
     return rows
 
 
-def survey_get(actor: Actor, pk: int):
+def survey_get(actor: Actor, pk: int) -> MenteeSurvey | None:
     return (access.visible_surveys(actor).select_related("plan__mentor__employee", "plan__template", "plan")
             .filter(pk=pk).first())

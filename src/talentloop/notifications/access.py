@@ -3,11 +3,13 @@ An inbox is as private as a letterbox; a notification one may not see is a 404."
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from talentloop.core.access import Actor
 from talentloop.notifications.models import Notification
 
 
-def visible_notifications(actor: Actor):
+def visible_notifications(actor: Actor) -> QuerySet[Notification]:
     if actor.employee is None:
         return Notification.objects.none()
     return Notification.objects.filter(recipient_id=actor.employee.pk)

@@ -27,7 +27,7 @@ def _hr_people_q(actor: Actor, prefix: str) -> Q:
     return q
 
 
-def mentee_ids(actor: Actor):
+def mentee_ids(actor: Actor) -> QuerySet:
     """Ids of the people the actor mentors in an approved or active plan (a subquery)."""
     if not actor.is_authenticated or actor.employee is None:
         return MentoringPlan.objects.none().values("mentee_id")

@@ -12,6 +12,7 @@ from talentloop.organisation.models import Employee
 from talentloop.performance import access
 from talentloop.performance.models import (
     WorkResult,
+    WorkResultAttachment,
     WorkResultKind,
     WorkResultSettings,
     WorkResultStatus,
@@ -61,7 +62,7 @@ def work_result_get(actor: Actor, pk: int) -> WorkResult | None:
     return result
 
 
-def work_result_attachment_get(actor: Actor, result_pk: int, attachment_pk: int):
+def work_result_attachment_get(actor: Actor, result_pk: int, attachment_pk: int) -> WorkResultAttachment | None:
     result = access.visible_work_results(actor).filter(pk=result_pk).first()
     if result is None:
         return None

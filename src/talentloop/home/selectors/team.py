@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import cast
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, QuerySet
 
 from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count
 from talentloop.mentoring import access as m_access
@@ -27,7 +27,7 @@ BANDS = {1: Q(rating__lt=Decimal("1.5")), 2: Q(rating__gte=Decimal("1.5"), ratin
          4: Q(rating__gte=Decimal("3.5"), rating__lt=Decimal("4.5")), 5: Q(rating__gte=Decimal("4.5"))}
 
 
-def team(ctx: Ctx):
+def team(ctx: Ctx) -> QuerySet[Employee]:
     """Everyone active below the actor in the reporting tree whose scores the actor may open."""
     return perf_access.team_members(ctx.actor, ctx.employee).filter(status="active")
 
