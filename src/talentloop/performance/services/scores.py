@@ -548,9 +548,13 @@ def _write_scores(period_key: str, employee_ids: list[int], rows: Iterator[tuple
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"score:{period_key}".encode())])
         if not stream:
-            return db.upsert_rows(Score, UPSERT_COLUMNS, rows, unique=("employee_id", "period_key"))
-        Score.objects.filter(period_key=period_key, employee_id__in=employee_ids).delete()
-        return db.insert_rows(Score, UPSERT_COLUMNS, rows)
+            count = db.upsert_rows(Score, UPSERT_COLUMNS, rows, unique=("employee_id", "period_key"))
+        else:
+            Score.objects.filter(period_key=period_key, employee_id__in=employee_ids).delete()
+            count = db.insert_rows(Score, UPSERT_COLUMNS, rows)
+        if count:
+            generations.bump(generations.PEOPLE)  # scores are written past the model's signals (on commit)
+        return count
 
 
 @dataclass
