@@ -2,7 +2,7 @@
 them alone) on the benchmark database (a SQLite file, or PostgreSQL when ``DATABASE_URL`` is set):
 
 * **reminders**: the daily job (``run-reminders``: plan start/end, reminders, overdue alerts and
-  every job added to ``mentoring.cadence_jobs.JOBS``) for one date, with 10,000 employees, 1,000
+  every job of ``mentoring.services.cadence.DAILY_JOBS``) for one date, with 10,000 employees, 1,000
   mentors (capacity 3) and 2,000 active plans (about 18,000 dated items) — target < 5 s. Measured
   three ways: the first run after a long pause (every overdue item escalates at once: the worst
   case), the next day's run, and the same date again (must send nothing);
@@ -169,9 +169,11 @@ def _mentoring_data(scale: str) -> World:
 
 
 def _reset_cadence() -> None:
-    from talentloop.mentoring.models import MentoringNotice, MentoringPlan, PlanItem
+    from talentloop.mentoring.models import MentoringPlan, PlanItem
+    from talentloop.notifications.models import Notification
 
-    MentoringNotice.objects.filter(item__isnull=False).delete()
+    # The reminders and escalations name their item in the dedupe key (item:<id>).
+    Notification.objects.filter(kind__in=["session_due", "item_overdue"], dedupe_key__startswith="item:").delete()
     PlanItem.objects.update(reminded_on=None, escalated_on=None)
     MentoringPlan.objects.filter(status="completed", starts_on__gte=dt.date(2025, 1, 1)).update(
         status="active", completed_on=None)
@@ -181,8 +183,8 @@ def _reset_cadence() -> None:
 
 
 def bench_reminders(world: World) -> dict:
-    from talentloop.mentoring.models import MentoringNotice
     from talentloop.mentoring.services.cadence import run_daily
+    from talentloop.notifications.models import Notification
 
     runs = SCALES[world.scale]["runs"]
     first, nxt, again, summaries = [], [], [], []
@@ -191,10 +193,10 @@ def bench_reminders(world: World) -> dict:
         seconds, summary = _timed(lambda: run_daily(world.as_of))
         first.append(seconds)
         summaries.append(summary)
-        sent = MentoringNotice.objects.count()
+        sent = Notification.objects.count()
         seconds, _out = _timed(lambda: run_daily(world.as_of))
         again.append(seconds)
-        assert MentoringNotice.objects.count() == sent, "a second run for the same date sent notices"
+        assert Notification.objects.count() == sent, "a second run for the same date sent notices"
         seconds, _out = _timed(lambda: run_daily(world.as_of + dt.timedelta(days=1)))
         nxt.append(seconds)
     worst = max(first)

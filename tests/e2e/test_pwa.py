@@ -180,12 +180,12 @@ def test_signing_out_clears_the_offline_copy(world, new_page, sign_in):
 
 def test_top_bar_bell_shows_the_unread_count_on_a_phone(world, new_page, sign_in, shot):
     """The bell links to the inbox with the unread count, and the top bar still fits a 390 px phone."""
-    from talentloop.notifications.services import notify
+    from talentloop.notifications.services import items_for, notify_each
 
-    notify(recipients=[world.emp(world.employee).pk], kind="feedback_received",
-           data={"giver": "Lead"}, link="/performance/feedback/")
-    notify(recipients=[world.emp(world.employee).pk], kind="feedback_received",
-           data={"giver": "Manager"}, link="/performance/feedback/", dedupe_key="second")
+    notify_each(kind="feedback_received",
+                items=items_for([world.emp(world.employee).pk], {"giver": "Lead"}, "/performance/feedback/"))
+    notify_each(kind="feedback_received", items=items_for([world.emp(world.employee).pk], {"giver": "Manager"},
+                                                          "/performance/feedback/", "second"))
     page = new_page("phone")
     sign_in(page, "employee")
     bell = page.get_by_test_id("notifications-bell")

@@ -314,10 +314,10 @@ def _announce_session(session: TrainingSession) -> None:
             "starts_at": session.starts_at.isoformat()}
     if not interested:
         return
-    from talentloop.notifications.services import notify
+    from talentloop.notifications.services import items_for, notify_each
 
-    notify(recipients=interested, kind="training_scheduled", data=data,
-           link=f"/learning/sessions/{session.pk}/", dedupe_key=f"session-{session.pk}")
+    notify_each(kind="training_scheduled",
+                items=items_for(interested, data, f"/learning/sessions/{session.pk}/", f"session-{session.pk}"))
 
 
 @transaction.atomic
@@ -423,7 +423,7 @@ def session_mark_attendance(*, actor: Actor, session: TrainingSession, attended:
 
 def training_reminders_send(*, today: dt.date | None = None) -> int:
     """The day before a session, remind each person signed up (once: dedupe "session-<id>")."""
-    from talentloop.notifications.services import notify
+    from talentloop.notifications.services import items_for, notify_each
 
     today = today or timezone.localdate()
     tomorrow = today + dt.timedelta(days=1)
@@ -444,11 +444,10 @@ def training_reminders_send(*, today: dt.date | None = None) -> int:
             recipients = people.get(session.pk)
             if not recipients:
                 continue
-            sent += notify(recipients=recipients, kind="training_reminder",
-                           data={"session_id": session.pk, "title": session.content.title,
-                                 "title_en": session.content.title_en,
-                                 "starts_at": session.starts_at.isoformat(),
-                                 "location": session.location or session.online_url},
-                           link=f"/learning/sessions/{session.pk}/", dedupe_key=f"session-{session.pk}")
+            sent += notify_each(kind="training_reminder", items=items_for(
+                recipients, {"session_id": session.pk, "title": session.content.title,
+                             "title_en": session.content.title_en, "starts_at": session.starts_at.isoformat(),
+                             "location": session.location or session.online_url},
+                f"/learning/sessions/{session.pk}/", f"session-{session.pk}"))
         TrainingSession.objects.filter(pk__in=[s.pk for s in sessions]).update(reminded_on=today)
     return sent

@@ -18,7 +18,6 @@ from talentloop.mentoring.models import (
     ItemKind,
     Mentor,
     MentorApplication,
-    MentoringNotice,
     MentoringPlan,
     MentorPolicy,
     PlanItem,
@@ -239,15 +238,6 @@ def overdue_items_scope(actor: Actor) -> QuerySet[PlanItem]:
     if actor.is_hr:
         q |= _hr_people_q(actor, "plan__mentor__employee__")
     return PlanItem.objects.filter(q)
-
-
-# ---------------------------------------------------------------- notices
-
-
-def visible_notices(actor: Actor) -> QuerySet[MentoringNotice]:
-    if not actor.is_authenticated or actor.employee is None:
-        return MentoringNotice.objects.none()
-    return MentoringNotice.objects.filter(recipient=actor.employee)
 
 
 # ---------------------------------------------------------------- effectiveness, surveys and matching

@@ -7,6 +7,7 @@ class MentoringConfig(AppConfig):
 
     def ready(self):
         from talentloop.core import generations
+        from talentloop.mentoring import notification_kinds  # noqa: F401  (registers the kinds)
         from talentloop.mentoring.models import MentorPolicy
 
         generations.watch(MentorPolicy)

@@ -17,7 +17,6 @@ from talentloop.mentoring.models import (
     CriterionStatus,
     Mentor,
     MentorApplication,
-    MentoringNotice,
     MentoringPlan,
     MentorInvitation,
     MentorPolicy,
@@ -26,8 +25,10 @@ from talentloop.mentoring.models import (
     ProgrammeTemplate,
     SessionRecord,
 )
+from talentloop.mentoring.notification_kinds import NOTICE_KINDS
 from talentloop.mentoring.services.cadence import cadence_settings
 from talentloop.mentoring.services.qualification import current_policy, qualifies, screen_employees
+from talentloop.notifications.selectors import latest_of_kinds
 from talentloop.organisation.models import Employee
 
 OPEN_PLAN_STATUSES = (PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.APPROVED,
@@ -411,5 +412,29 @@ def overdue_queryset(actor: Actor) -> QuerySet[PlanItem]:
             .order_by("due_on", "id"))
 
 
-def notices_for(actor: Actor, limit: int = 20) -> list[MentoringNotice]:
-    return list(access.visible_notices(actor).order_by("-created_at", "-id")[:limit])
+@dataclass(frozen=True)
+class Notice:
+    """One of the reader's mentoring notifications as the mentoring pages and API show it: under
+    its notice name (``reminder``, ``overdue``, …) with the plan and item it is about."""
+
+    pk: int
+    kind: str
+    label: str
+    message: str
+    link: str
+    plan_id: int | None
+    item_id: int | None
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+def notices_for(actor: Actor, limit: int = 20) -> list[Notice]:
+    """The reader's latest mentoring notifications (one query, through the notifications app)."""
+    out = []
+    for n in latest_of_kinds(actor, NOTICE_KINDS, limit=limit):
+        name, label = NOTICE_KINDS[n.kind]
+        data = n.data if isinstance(n.data, dict) else {}
+        out.append(Notice(pk=n.pk, kind=name, label=str(label), message=n.message, link=n.link,
+                          plan_id=data.get("plan_id"), item_id=data.get("item_id"), created_at=n.created_at,
+                          read_at=n.read_at))
+    return out

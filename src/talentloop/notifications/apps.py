@@ -6,8 +6,8 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self):
-        # The kinds of the performance and mentoring events, and the mentoring delivery hook.
-        from talentloop.notifications import channel_access, kinds  # noqa: F401
+        # The kinds are registered by the apps that raise them, each from its own ready().
+        from talentloop.notifications import channel_access
         from talentloop.organisation import search
 
         # Whose chat identity the picker of the identities page offers.

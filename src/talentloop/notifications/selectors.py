@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Value, When
@@ -12,11 +13,15 @@ from talentloop.notifications import kinds as K
 from talentloop.notifications.models import Notification, NotificationPreference, QuietHours
 
 
-def unread_count(actor: Actor) -> int:
-    """One COUNT over the (recipient, read_at) index; no query for someone without an inbox."""
+def unread_count(actor: Actor, *, kinds: Iterable[str] | None = None) -> int:
+    """One COUNT over the (recipient, read_at) index (of some kinds only, when given); no query for
+    someone without an inbox."""
     if actor.employee is None:
         return 0
-    return access.visible_notifications(actor).filter(read_at__isnull=True).count()
+    qs = access.visible_notifications(actor).filter(read_at__isnull=True)
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    return qs.count()
 
 
 def inbox_queryset(actor: Actor, *, unread_only: bool = False):
@@ -38,6 +43,15 @@ def notification_count(actor: Actor, *, unread_only: bool = False) -> int:
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.count()
+
+
+def latest_of_kinds(actor: Actor, kinds: Iterable[str], *, limit: int = 20) -> list[Notification]:
+    """The actor's latest notifications of some kinds, newest first: what an app's own page lists
+    (the alerts page, the mentoring pages). One query; none without an inbox."""
+    if actor.employee is None:
+        return []
+    return list(access.visible_notifications(actor).filter(kind__in=list(kinds)).order_by("-created_at", "-id")
+                [:limit])
 
 
 def notification_get(actor: Actor, pk: int) -> Notification | None:

@@ -1,13 +1,15 @@
-"""Notifications: creating them (``notify``), planning their deliveries, the delivery job, and what
-people change (read marks, channel preferences, quiet hours).
+"""Notifications: creating them (``notify_each``, or ``notify_after_commit``: the one entry point of
+every app), planning their deliveries, the delivery job, and what people change (read marks,
+channel preferences, quiet hours).
 
 How a notification travels:
 
-1. ``notify`` writes the inbox rows for a set of people in one INSERT — skipping people already told
-   about the same (kind, dedupe_key) — and, in the same transaction, one ``Delivery`` row per
-   person and channel they chose for the kind (the kind's defaults when they did not choose) that
-   is configured and can reach them. A non-urgent delivery created in the person's quiet hours is
-   scheduled for the end of them; urgent kinds ignore quiet hours.
+1. ``notify_each`` (or ``notify_after_commit``) writes the inbox rows for a set of people in one
+   INSERT — skipping people already told about the same (kind, dedupe_key) — and, in the same
+   transaction, one ``Delivery`` row per person and channel they chose for the kind (the kind's
+   defaults when they did not choose) that is configured and can reach them. A non-urgent delivery
+   created in the person's quiet hours is scheduled for the end of them; urgent kinds ignore quiet
+   hours.
 2. After commit the delivery job runs (``deliver_due``; also every minute for scheduled ones and
    retries). It claims the due deliveries with one conditional UPDATE (a claim token and expiry),
    so two jobs never hold the same delivery; a crashed job's claim expires and the delivery is
@@ -91,22 +93,24 @@ class Item:
     dedupe_key: str = ""
 
 
-def notify(*, recipients: Iterable[int], kind: str, data: dict, link: str = "", dedupe_key: str = "") -> int:
-    """Tell a set of people (Employee ids) the same thing. Returns the number of inbox rows created;
-    people already told about (kind, dedupe_key) are skipped. Safe inside any transaction: the
-    channels are sent to after it commits."""
-    return notify_each(kind=kind, items=[Item(r, data, link, dedupe_key) for r in dict.fromkeys(recipients)])
+def items_for(recipients: Iterable[int], data: dict, link: str = "", dedupe_key: str = "") -> list[Item]:
+    """The same notification for a set of people (Employee ids), each once."""
+    return [Item(r, data, link, dedupe_key) for r in dict.fromkeys(recipients)]
 
 
-def notify_after_commit(*, recipients: Iterable[int], kind: str, data: dict, link: str = "",
-                        dedupe_key: str = "") -> None:
-    """``notify`` once the caller's transaction has committed (nothing is said about a rolled-back change)."""
-    people = list(recipients)
-    transaction.on_commit(lambda: notify(recipients=people, kind=kind, data=data, link=link, dedupe_key=dedupe_key))
+def notify_after_commit(*, kind: str, items: Iterable[Item]) -> None:
+    """``notify_each`` once the caller's transaction has committed (nothing is said about a
+    rolled-back change). For a caller whose inbox rows need not commit with its own writes."""
+    items = list(items)
+    transaction.on_commit(lambda: notify_each(kind=kind, items=items))
 
 
 def notify_each(*, kind: str, items: Iterable[Item], now: dt.datetime | None = None) -> int:
-    """``notify`` for items whose data, link or dedupe key differ per person — still one INSERT."""
+    """The one way any app tells people something: one inbox row per item (data, link and dedupe
+    key may differ per person) in one INSERT, skipping people who left and people already told
+    about the same (kind, dedupe_key), and the deliveries their preferences ask for. Returns the
+    number of inbox rows created. Safe inside any transaction: the rows commit with the caller's
+    writes and the channels are sent to after it commits. ``kind`` must be registered."""
     try:
         k = K.get(kind)
     except KeyError:
@@ -236,6 +240,7 @@ def plan_deliveries(notifications: list[Notification], kind: K.Kind, now: dt.dat
 
 
 def _enqueue_delivery() -> None:
+    # Imported here: the task module imports this one (its tasks call deliver_due).
     from talentloop.notifications.tasks import deliver_notifications
 
     deliver_notifications()
@@ -389,9 +394,13 @@ def notification_mark_read(*, actor: Actor, notification: Notification) -> Notif
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, actor: Actor) -> int:
+def notifications_mark_all_read(*, actor: Actor, kinds: Iterable[str] | None = None) -> int:
+    """Everything in the actor's inbox, or only the kinds given (an app's page that lists its own)."""
     _employee(actor)
-    return access.visible_notifications(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
+    unread = access.visible_notifications(actor).filter(read_at__isnull=True)
+    if kinds is not None:
+        unread = unread.filter(kind__in=list(kinds))
+    return unread.update(read_at=timezone.now())
 
 
 def personal_channel_keys() -> list[str]:

@@ -384,7 +384,7 @@ def can_check_in(actor: Actor, plan: ImprovementPlan) -> bool:
 from django.db.models import Q  # noqa: E402, F811
 
 from talentloop.organisation.access import hr_covers_unit as _hr_covers_unit  # noqa: E402
-from talentloop.performance.models import Alert, AlertRule, PerformanceNotice, RootCauseReview  # noqa: E402
+from talentloop.performance.models import Alert, AlertRule, RootCauseReview  # noqa: E402
 
 
 def can_manage_alert_rules(actor: Actor) -> bool:
@@ -465,13 +465,6 @@ def can_decide_root_cause(actor: Actor, review: RootCauseReview) -> bool:
     if _hr_covers_unit(actor, review.org_unit):
         return True
     return any(review.org_unit.path.startswith(p) for p in _headed_unit_paths(actor))
-
-
-def visible_notices(actor: Actor) -> QuerySet[PerformanceNotice]:
-    """Each person reads only their own notices."""
-    if not actor.is_authenticated or actor.employee is None:
-        return PerformanceNotice.objects.none()
-    return PerformanceNotice.objects.filter(recipient_id=actor.employee.pk)
 
 
 # ---------------------------------------------------------------- work results (issue 5)

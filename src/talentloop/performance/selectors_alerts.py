@@ -1,4 +1,6 @@
-"""Reads for decline alerts, root-cause reviews and notices; every one starts from an access scope."""
+"""Reads for decline alerts and root-cause reviews; every one starts from an access scope. The
+notices the alerts page shows are the actor's notifications of those kinds (read through the
+notifications app's selectors)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
+from talentloop.notifications.models import Notification
+from talentloop.notifications.selectors import latest_of_kinds, unread_count
 from talentloop.performance import access
 from talentloop.performance.models import (
     Alert,
@@ -15,12 +19,12 @@ from talentloop.performance.models import (
     AlertRule,
     AlertStatus,
     CauseKey,
-    PerformanceNotice,
     RootCauseAction,
     RootCauseReview,
     RootCauseSettings,
     RootCauseStatus,
 )
+from talentloop.performance.notification_kinds import ALERT_PAGE_KINDS
 
 OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 # Waiting for someone to act: what the home page counts (acknowledged alerts are being handled).
@@ -101,10 +105,10 @@ def alert_open_count(actor: Actor) -> int:
     return qs.count()
 
 
-def notice_list(actor: Actor, limit: int = 10) -> tuple[list[PerformanceNotice], int]:
-    """The actor's latest notices and how many are unread."""
-    qs = access.visible_notices(actor)
-    return list(qs.order_by("-created_at", "-id")[:limit]), qs.filter(read_at__isnull=True).count()
+def notice_list(actor: Actor, limit: int = 10) -> tuple[list[Notification], int]:
+    """The actor's latest notifications of alerts and root-cause reviews, and how many are unread."""
+    return (latest_of_kinds(actor, ALERT_PAGE_KINDS, limit=limit),
+            unread_count(actor, kinds=ALERT_PAGE_KINDS))
 
 
 def alert_rule_list(actor: Actor) -> list[AlertRule]:

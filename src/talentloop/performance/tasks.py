@@ -4,6 +4,7 @@ from huey.contrib.djhuey import db_task
 
 from talentloop.performance import periods as P
 from talentloop.performance.services.recompute import recompute_marks_drain
+from talentloop.performance.services.score_notices import scores_recompute_notifying
 from talentloop.performance.services.scores import recompute_period
 
 
@@ -12,7 +13,6 @@ def recompute_scores(period_key: str, employee_ids: list[int] | None = None, not
     """Recompute only the affected people of one period (enqueued after observations commit);
     ``notify_changes`` (new observations) tells the people whose monthly total changed."""
     if notify_changes and employee_ids:
-        from talentloop.notifications.bridges import scores_recompute_notifying
 
         return scores_recompute_notifying(period_key, employee_ids).scored
     return recompute_period(P.parse(period_key), employee_ids).scored

@@ -50,6 +50,14 @@ def test_web_push_keys(demo):
     assert keys.public_key and keys.subject.startswith("mailto:")
 
 
+def test_the_demo_events_fill_the_inboxes(demo):
+    """Mentoring's reminders, escalations and surveys are notifications, written with the events."""
+    from talentloop.notifications.models import Notification
+
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert kinds & {"session_due", "item_overdue", "survey_due"}, kinds
+
+
 def test_feedback_between_colleagues(demo):
     from talentloop.performance.models import Feedback
 

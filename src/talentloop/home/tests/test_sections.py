@@ -320,9 +320,9 @@ def test_section_opened_directly_is_a_whole_page(world, home, client_for):
 
 
 def test_unread_notifications_come_first(world, home, client_for):
-    from talentloop.notifications.services import notify
+    from talentloop.notifications.services import items_for, notify_each
 
-    notify(recipients=[world.emp(world.employee).pk], kind=_any_kind(), data={}, link="/")
+    notify_each(kind=_any_kind(), items=items_for([world.emp(world.employee).pk], {}, "/"))
     response = client_for("employee").get("/")
     page = response.context["page"]
     assert page.keys[0] == "notifications" and page.sections[0].unread == 1

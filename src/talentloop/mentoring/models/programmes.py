@@ -1,5 +1,6 @@
 """Programme templates, mentoring plans built on them, their dated schedule items and what
-completes them (1:1 records, skill assessments, reports), and the notices the daily job sends."""
+completes them (1:1 records, skill assessments, reports). The reminders and alerts the daily job
+sends are notifications (``mentoring/notification_kinds.py``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from talentloop.core.bilingual import Bilingual, bilingual
 from talentloop.mentoring.models.qualification import Mentor
-from talentloop.organisation.models import BilingualNameMixin, Employee, JobFamily
+from talentloop.organisation.models import Employee, JobFamily
 
 __all__ = [
-    "ACTIVE_PLAN_STATUSES", "CAPACITY_PLAN_STATUSES", "CadenceRule", "ItemKind", "MenteeType", "MentoringNotice",
+    "ACTIVE_PLAN_STATUSES", "CAPACITY_PLAN_STATUSES", "CadenceRule", "ItemKind", "MenteeType",
     "MentoringPlan", "PlanItem", "PlanReport", "PlanStatus", "PlanTopic", "ProgrammeTemplate", "SessionRecord",
     "SkillAssessment", "TemplateTopic",
 ]
@@ -34,12 +36,11 @@ class ItemKind(models.TextChoices):
     RESULTS_REPORT = "results_report", _("Results report")
 
 
-class ProgrammeTemplate(BilingualNameMixin, models.Model):
+class ProgrammeTemplate(Bilingual, models.Model):
     """A programme: goals, a content framework of topics (some core), a duration and a cadence.
     A plan copies goals and topics when it is created, so editing a template never changes a plan."""
 
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     mentee_type = models.CharField(_("mentee type"), max_length=20, choices=MenteeType.choices)
     job_family = models.ForeignKey(JobFamily, verbose_name=_("job family"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
@@ -244,50 +245,3 @@ class PlanReport(models.Model):
 
     class Meta:
         ordering = ["-written_on", "-id"]
-
-
-class MentoringNotice(models.Model):
-    """An in-app notice (a later issue also delivers it by e-mail or IM). The unique constraint on
-    (item, recipient, kind) is what makes a second run of the daily job send nothing twice."""
-
-    class Kind(models.TextChoices):
-        REMINDER = "reminder", _("Reminder")
-        OVERDUE = "overdue", _("Overdue")
-        INVITATION = "invitation", _("Invitation to mentor")
-        APPLICATION_DECIDED = "application", _("Application decided")
-        PLAN_SUBMITTED = "plan_submitted", _("Plan submitted")
-        PLAN_DECIDED = "plan_decided", _("Plan decided")
-        SURVEY = "survey", _("Survey")
-
-    recipient = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="mentoring_notices")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
-    plan = models.ForeignKey(MentoringPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
-    text = models.CharField(max_length=500)
-    data = models.JSONField(default=dict, blank=True)
-    link = models.CharField(max_length=300, blank=True)
-    sent_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="mentoring_notice_recipient")]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "recipient", "kind"], condition=models.Q(item__isnull=False),
-                                    name="uniq_mentoring_item_notice"),
-        ]
-
-    def __str__(self) -> str:
-        return self.text
-
-    @property
-    def message(self) -> str:
-        """The text in the reader's language, rebuilt from ``data`` where possible."""
-        from talentloop.mentoring.services.cadence import notice_text
-
-        try:
-            return notice_text(self.kind, self.data) or self.text
-        except (KeyError, TypeError, ValueError):
-            return self.text

@@ -4,7 +4,7 @@ sides before a due date and alert the mentor's manager when an item is overdue.
 The daily jobs take the date they run "as of" and are idempotent per item:
 - a reminder goes out by the first run on or after ``due_on − reminder_days`` (so a missed run
   catches up) while the item is still open and not yet due-passed; ``reminded_on`` records it and
-  the unique (item, recipient, kind) constraint on notices makes a concurrent second run harmless;
+  the notification's dedupe key (the item) makes a concurrent second run harmless;
 - an overdue alert goes to the mentor's manager by the first run on or after
   ``due_on + escalate_after_days`` (default: the day after), once per item (``escalated_on``).
 Each job is a few set-based queries, whatever the number of plans.
@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from talentloop.core import generations
 from talentloop.core.access import Actor
@@ -31,7 +30,6 @@ from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, err
 from talentloop.mentoring import access
 from talentloop.mentoring.models import (
     ItemKind,
-    MentoringNotice,
     MentoringPlan,
     PlanItem,
     PlanReport,
@@ -39,7 +37,10 @@ from talentloop.mentoring.models import (
     SessionRecord,
     SkillAssessment,
 )
+from talentloop.mentoring.notification_kinds import ITEM_OVERDUE, SESSION_DUE
 from talentloop.mentoring.services.qualification import current_policy
+from talentloop.mentoring.services.surveys import send_due_surveys
+from talentloop.notifications.services import Item, notify_each
 
 DEFAULT_REMINDER_DAYS = 5
 DEFAULT_ESCALATE_AFTER_DAYS = 1
@@ -143,59 +144,11 @@ def plan_item_complete(*, actor: Actor, item: PlanItem, data: dict[str, Any]) ->
     return plan_report_record(actor=actor, item=item, text=data.get("text", ""), written_on=data.get("written_on"))
 
 
-# ---------------------------------------------------------------- notices
-
-
-def notice_text(kind: str, data: dict) -> str:
-    """A notice's text in the active language, from its data."""
-    if kind == MentoringNotice.Kind.REMINDER:
-        days = int(data["days"])
-        what = ItemKind(data["item_kind"]).label
-        if days <= 0:
-            when = _("due today")
-        else:
-            when = ngettext("due in %(days)s day", "due in %(days)s days", days) % {"days": days}
-        return _("%(what)s with %(other)s on %(due)s, %(when)s.") % {
-            "what": what, "other": _named(data, "other"), "due": data["due_on"], "when": when}
-    if kind == MentoringNotice.Kind.OVERDUE:
-        return _("%(mentor)s has not completed the %(what)s with %(mentee)s due on %(due)s.") % {
-            "mentor": _named(data, "mentor"), "what": ItemKind(data["item_kind"]).label,
-            "mentee": _named(data, "mentee"), "due": data["due_on"]}
-    return ""
-
-
-def _named(data: dict, key: str) -> str:
-    """A person named in a notice's data, in the active language (``<key>_en`` holds the English name
-    when there is one; older notices have only ``<key>``)."""
-    return _name(data[key], data.get(f"{key}_en", ""))
-
-
-def _org_language():
-    return translation.override(settings.LANGUAGE_CODE)
-
-
-def _deliver_after_commit(ids: list[int]) -> None:
-    """Hand new notices to the delivery hooks (e-mail, IM — a later issue) once committed."""
-    if not ids:
-        return
-    from talentloop.mentoring.cadence_jobs import DELIVERY_HOOKS
-
-    def run():
-        for hook in DELIVERY_HOOKS:
-            hook(ids)
-
-    transaction.on_commit(run)
-
-
 def cadence_settings() -> tuple[int, int]:
     policy = current_policy()
     if policy is None:
         return DEFAULT_REMINDER_DAYS, DEFAULT_ESCALATE_AFTER_DAYS
     return policy.reminder_days, policy.escalate_after_days
-
-
-def _name(name: str, name_en: str) -> str:
-    return name_en if (translation.get_language() or "").startswith("en") and name_en else name
 
 
 @transaction.atomic
@@ -210,24 +163,20 @@ def send_reminders(as_of: dt.date) -> int:
              "plan__mentor__employee__name_en", "plan__mentee_id", "plan__mentee__name", "plan__mentee__name_en"))
     if not rows:
         return 0
-    notices = []
-    with _org_language():
-        for r in rows:
-            left = (r["due_on"] - as_of).days
-            mentor = (r["plan__mentor__employee__name"], r["plan__mentor__employee__name_en"] or "")
-            mentee = (r["plan__mentee__name"], r["plan__mentee__name_en"] or "")
-            for recipient, other in ((r["plan__mentor__employee_id"], mentee), (r["plan__mentee_id"], mentor)):
-                data = {"item_kind": r["kind"], "due_on": r["due_on"].isoformat(), "days": left, "other": other[0],
-                        "other_en": other[1]}
-                notices.append(MentoringNotice(
-                    recipient_id=recipient, kind=MentoringNotice.Kind.REMINDER, item_id=r["id"], plan_id=r["plan_id"],
-                    text=notice_text(MentoringNotice.Kind.REMINDER, data)[:500], data=data,
-                    link=f"/mentoring/plans/{r['plan_id']}/", sent_on=as_of))
-    created = MentoringNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=2000)
+    items: list[Item] = []
+    for r in rows:
+        left = (r["due_on"] - as_of).days
+        mentor = (r["plan__mentor__employee__name"], r["plan__mentor__employee__name_en"] or "")
+        mentee = (r["plan__mentee__name"], r["plan__mentee__name_en"] or "")
+        for recipient, other in ((r["plan__mentor__employee_id"], mentee), (r["plan__mentee_id"], mentor)):
+            data = {"item_kind": r["kind"], "due_on": r["due_on"].isoformat(), "days": left, "other": other[0],
+                    "other_en": other[1], "plan_id": r["plan_id"], "item_id": r["id"]}
+            # The key names the item: a concurrent second run tells nobody twice.
+            items.append(Item(recipient, data, f"/mentoring/plans/{r['plan_id']}/", f"item:{r['id']}"))
+    notify_each(kind=SESSION_DUE.key, items=items)
     ids = [r["id"] for r in rows]
     for i in range(0, len(ids), 5000):
         PlanItem.objects.filter(pk__in=ids[i:i + 5000], reminded_on__isnull=True).update(reminded_on=as_of)
-    _deliver_after_commit([n.pk for n in created if n.pk])
     return len(rows)
 
 
@@ -244,25 +193,21 @@ def escalate_overdue(as_of: dt.date) -> int:
              "plan__mentor__employee__name_en", "plan__mentee__name", "plan__mentee__name_en"))
     if not rows:
         return 0
-    notices = []
-    with _org_language():
-        for r in rows:
-            manager = r["plan__mentor__employee__manager_id"]
-            if manager is None:
-                continue
-            data = {"item_kind": r["kind"], "due_on": r["due_on"].isoformat(),
-                    "mentor": r["plan__mentor__employee__name"],
-                    "mentor_en": r["plan__mentor__employee__name_en"] or "",
-                    "mentee": r["plan__mentee__name"], "mentee_en": r["plan__mentee__name_en"] or ""}
-            notices.append(MentoringNotice(
-                recipient_id=manager, kind=MentoringNotice.Kind.OVERDUE, item_id=r["id"], plan_id=r["plan_id"],
-                text=notice_text(MentoringNotice.Kind.OVERDUE, data)[:500], data=data,
-                link="/mentoring/overdue/", sent_on=as_of))
-    created = MentoringNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=2000)
+    items: list[Item] = []
+    for r in rows:
+        manager = r["plan__mentor__employee__manager_id"]
+        if manager is None:
+            continue
+        data = {"item_kind": r["kind"], "due_on": r["due_on"].isoformat(),
+                "mentor": r["plan__mentor__employee__name"],
+                "mentor_en": r["plan__mentor__employee__name_en"] or "",
+                "mentee": r["plan__mentee__name"], "mentee_en": r["plan__mentee__name_en"] or "",
+                "plan_id": r["plan_id"], "item_id": r["id"]}
+        items.append(Item(manager, data, "/mentoring/overdue/", f"item:{r['id']}"))
+    notify_each(kind=ITEM_OVERDUE.key, items=items)
     ids = [r["id"] for r in rows]
     for i in range(0, len(ids), 5000):
         PlanItem.objects.filter(pk__in=ids[i:i + 5000], escalated_on__isnull=True).update(escalated_on=as_of)
-    _deliver_after_commit([n.pk for n in created if n.pk])
     return len(rows)
 
 
@@ -277,27 +222,20 @@ def advance_plans(as_of: dt.date) -> dict[str, int]:
     return {"started": started, "completed": completed}
 
 
+# The daily jobs in the order ``talentloop run-reminders --date`` runs them; the scheduler runs each
+# as its own periodic task (``mentoring/tasks.py``). Each takes the date it runs as of, returns a
+# JSON-able summary and is idempotent for a date (running twice sends nothing twice).
+DAILY_JOBS: tuple[Callable[[dt.date], Any], ...] = (advance_plans, send_reminders, escalate_overdue,
+                                                     send_due_surveys)
+
+
 def run_daily(as_of: dt.date) -> dict[str, Any]:
-    """Every job of ``cadence_jobs.JOBS`` as of ``as_of``; each is idempotent for a date."""
-    from django.utils.module_loading import import_string
-
-    from talentloop.mentoring.cadence_jobs import JOBS
-
+    """Every daily job as of ``as_of``, in order, with the seconds each took."""
     out: dict[str, Any] = {"as_of": as_of.isoformat()}
     seconds: dict[str, float] = {}
-    for path in JOBS:
-        name = path.rsplit(".", 1)[-1]
+    for job in DAILY_JOBS:
         started = time.perf_counter()
-        out[name] = import_string(path)(as_of)
-        seconds[name] = round(time.perf_counter() - started, 3)
+        out[job.__name__] = job(as_of)
+        seconds[job.__name__] = round(time.perf_counter() - started, 3)
     out["seconds"] = seconds
     return out
-
-
-def notice_mark_read(*, actor: Actor, notice: MentoringNotice) -> MentoringNotice:
-    if actor.employee is None or notice.recipient_id != actor.employee.pk:
-        raise PermissionDenied(_("This is not your notice."))
-    if notice.read_at is None:
-        notice.read_at = timezone.now()
-        notice.save(update_fields=["read_at"])
-    return notice

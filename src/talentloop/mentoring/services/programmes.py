@@ -30,7 +30,6 @@ from talentloop.mentoring.models import (
     ItemKind,
     MenteeType,
     Mentor,
-    MentoringNotice,
     MentoringPlan,
     PlanItem,
     PlanStatus,
@@ -38,8 +37,10 @@ from talentloop.mentoring.models import (
     ProgrammeTemplate,
     TemplateTopic,
 )
+from talentloop.mentoring.notification_kinds import PLAN_APPROVED, PLAN_RETURNED
 from talentloop.mentoring.rules import pair_violations
 from talentloop.mentoring.services.qualification import current_policy
+from talentloop.notifications.services import Item, notify_each
 from talentloop.organisation.models import Employee, JobFamily
 
 INVALID = gettext_lazy("Please correct the errors below.")
@@ -308,14 +309,11 @@ def plan_submission_problems(plan: MentoringPlan) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
-def _notify_plan(plan: MentoringPlan, recipients: list[int | None], text: str, data: dict) -> None:
-    from talentloop.mentoring.services.cadence import _deliver_after_commit
-
-    created = MentoringNotice.objects.bulk_create([
-        MentoringNotice(recipient_id=r, kind=MentoringNotice.Kind.PLAN_DECIDED, plan=plan, text=text[:500],
-                        data=data, link=f"/mentoring/plans/{plan.pk}/", sent_on=timezone.localdate())
-        for r in dict.fromkeys(recipients) if r is not None])
-    _deliver_after_commit([n.pk for n in created if n.pk is not None])
+def _notify_plan(plan: MentoringPlan, recipients: list[int | None], data: dict) -> None:
+    """Tell the people of a plan about HR's decision (in this transaction; delivered after commit)."""
+    kind = PLAN_RETURNED if data.get("decision") == "returned" else PLAN_APPROVED
+    notify_each(kind=kind.key, items=[Item(r, {**data, "plan_id": plan.pk}, f"/mentoring/plans/{plan.pk}/")
+                                      for r in dict.fromkeys(recipients) if r is not None])
 
 
 @transaction.atomic
@@ -378,7 +376,6 @@ def mentoring_plan_approve(*, actor: Actor, plan: MentoringPlan, comment: str = 
     audit_record(actor=actor, action="update", obj=plan, summary="plan approved",
                  changes={"status": plan.status, "items": len(items), "comment": plan.hr_comment})
     _notify_plan(plan, [plan.mentor.employee_id, plan.mentee_id],
-                 _("The mentoring plan “%(plan)s” was approved.") % {"plan": plan.template.name},
                  {"decision": "approved", "template": plan.template.name, "template_en": plan.template.name_en,
                   "comment": plan.hr_comment})
     return plan
@@ -398,8 +395,6 @@ def mentoring_plan_return(*, actor: Actor, plan: MentoringPlan, comment: str) ->
     audit_record(actor=actor, action="update", obj=plan, summary="plan returned",
                  changes={"status": "returned", "comment": comment})
     _notify_plan(plan, [plan.mentor.employee_id],
-                 _("The mentoring plan for %(mentee)s was returned: %(comment)s")
-                 % {"mentee": plan.mentee.display_name, "comment": comment},
                  {"decision": "returned", "template": plan.template.name, "template_en": plan.template.name_en,
                   "comment": comment})
     return plan

@@ -31,13 +31,14 @@ from talentloop.mentoring.models import (
     Mentor,
     MentorApplication,
     MentorCertification,
-    MentoringNotice,
     MentoringPlan,
     MentorInvitation,
     MentorPolicy,
     PlanStatus,
     SkillAssessment,
 )
+from talentloop.mentoring.notification_kinds import APPLICATION_DECIDED, MENTORING_INVITATION
+from talentloop.notifications.services import Item, notify_each
 from talentloop.organisation.models import Employee
 
 PASSED, FAILED, NO_DATA = CriterionStatus.PASSED.value, CriterionStatus.FAILED.value, CriterionStatus.NO_DATA.value
@@ -446,14 +447,11 @@ def person_qualifies(policy: MentorPolicy, person: Employee, *, as_of: dt.date |
 # ---------------------------------------------------------------- applications
 
 
-def _notify(recipient_id: int | None, kind: str, text: str, data: dict, link: str = "", **refs) -> None:
+def _notify(recipient_id: int | None, kind: str, data: dict, link: str = "") -> None:
+    """Tell one person through the notifications app (in this transaction; delivered after commit)."""
     if recipient_id is None:
         return
-    from talentloop.mentoring.services.cadence import _deliver_after_commit
-
-    notice = MentoringNotice.objects.create(recipient_id=recipient_id, kind=kind, text=text[:500], data=data,
-                                            link=link, sent_on=_today(), **refs)
-    _deliver_after_commit([notice.pk])
+    notify_each(kind=kind, items=[Item(recipient_id, data, link)])
 
 
 def _clean_tags(tags: Iterable[str] | str | None) -> list[str]:
@@ -562,8 +560,7 @@ def mentor_application_approve(*, actor: Actor, application: MentorApplication, 
     _grant_mentor_role(actor, application.employee)
     audit_record(actor=actor, action="update", obj=application, summary="mentor application approved",
                  changes={"status": "approved", "reason": reason, "capacity": mentor.capacity})
-    _notify(application.employee_id, MentoringNotice.Kind.APPLICATION_DECIDED,
-            _("Your application to become a mentor was approved."), {"decision": "approved", "reason": reason},
+    _notify(application.employee_id, APPLICATION_DECIDED.key, {"decision": "approved", "reason": reason},
             link=f"/mentoring/apply/{application.pk}/")
     return mentor
 
@@ -579,9 +576,8 @@ def mentor_application_reject(*, actor: Actor, application: MentorApplication, r
     application.save(update_fields=["status", "decided_by", "decided_at", "reason"])
     audit_record(actor=actor, action="update", obj=application, summary="mentor application rejected",
                  changes={"status": "rejected", "reason": reason})
-    _notify(application.employee_id, MentoringNotice.Kind.APPLICATION_DECIDED,
-            _("Your application to become a mentor was not approved: %(reason)s") % {"reason": reason},
-            {"decision": "rejected", "reason": reason}, link=f"/mentoring/apply/{application.pk}/")
+    _notify(application.employee_id, APPLICATION_DECIDED.key, {"decision": "rejected", "reason": reason},
+            link=f"/mentoring/apply/{application.pk}/")
     return application
 
 
@@ -623,9 +619,7 @@ def mentor_invite(*, actor: Actor, employees: list[Employee], message: str = "",
                                                      message=(message or "")[:500])
         created.append(invitation)
         audit_record(actor=actor, action="create", obj=invitation, summary="invited to become a mentor")
-        _notify(emp.pk, MentoringNotice.Kind.INVITATION,
-                _("HR invites you to become a mentor: you meet every criterion of the mentor policy."),
-                {"message": message}, link="/mentoring/apply/")
+        _notify(emp.pk, MENTORING_INVITATION.key, {"message": message}, link="/mentoring/apply/")
     return created
 
 

@@ -6,7 +6,7 @@ When a survey is due (``EffectivenessConfig``):
   the plan's end (a 6-month plan from 15 Jan with a 3-month rhythm: 15 Apr);
 - at the *end*: on the plan's end date.
 
-The daily job (``send_due_surveys``, one of ``cadence_jobs.JOBS``) sends each survey by the first
+The daily job (``send_due_surveys``, one of ``cadence.DAILY_JOBS``) sends each survey by the first
 run on or after its date while it is still open (``survey_open_days``), so a missed run catches up
 but an old plan recorded late does not flood its mentee. The unique (plan, occasion, sequence)
 makes a second run for the same date — or two runs at once — send nothing twice.
@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
@@ -33,18 +32,17 @@ from talentloop.mentoring import access
 from talentloop.mentoring.growth import add_months
 from talentloop.mentoring.models import (
     MenteeSurvey,
-    MentoringNotice,
     MentoringPlan,
     PlanStatus,
     SurveyAnswer,
     SurveyOccasion,
 )
+from talentloop.mentoring.notification_kinds import SURVEY_DUE
 from talentloop.mentoring.selectors_effectiveness import current_config
+from talentloop.notifications.services import Item, notify_each
 
 SURVEYED_STATUSES = (PlanStatus.ACTIVE, PlanStatus.COMPLETED)
 COMMENT_MAX = 2000
-# The notice kind of a survey invitation (the notice model's owner adds it to its choices).
-SURVEY_NOTICE_KIND = getattr(MentoringNotice.Kind, "SURVEY", "survey")
 
 
 def survey_occasions(starts_on: dt.date, ends_on: dt.date, every_months: int) -> list[tuple[str, int, dt.date]]:
@@ -64,19 +62,6 @@ def survey_occasions(starts_on: dt.date, ends_on: dt.date, every_months: int) ->
         k += 1
     out.append((SurveyOccasion.END, 1, ends_on))
     return out
-
-
-def _deliver_after_commit(ids: list[int]) -> None:
-    """Hand the new notices to the delivery hooks (e-mail, IM) once committed, as the reminders do."""
-    if not ids:
-        return
-    from talentloop.mentoring.cadence_jobs import DELIVERY_HOOKS
-
-    def run():
-        for hook in DELIVERY_HOOKS:
-            hook(ids)
-
-    transaction.on_commit(run)
 
 
 @transaction.atomic
@@ -112,16 +97,11 @@ def send_due_surveys(as_of: dt.date) -> int:
     # Fetch what this run created (ignore_conflicts leaves the primary keys unset on SQLite).
     created = list(MenteeSurvey.objects.filter(plan_id__in=[s.plan_id for s in new], sent_on=as_of)
                    .values_list("pk", "plan_id", "plan__mentee_id", "occasion", "closes_on"))
-    with translation.override(settings.LANGUAGE_CODE):
-        notices = [MentoringNotice(
-            recipient_id=mentee, kind=SURVEY_NOTICE_KIND, plan_id=plan_id,
-            text=_("How is your mentoring going? Please answer a short, confidential survey by %(day)s.")
-            % {"day": closes.isoformat()},
-            data={"survey": pk, "occasion": occasion, "closes_on": closes.isoformat()},
-            link=reverse("mentoring:survey-answer", args=[pk]), sent_on=as_of)
-            for pk, plan_id, mentee, occasion, closes in created]
-    sent = MentoringNotice.objects.bulk_create(notices, batch_size=2000)
-    _deliver_after_commit([n.pk for n in sent if n.pk])
+    # The key names the survey: it is told once, whatever runs again.
+    notify_each(kind=SURVEY_DUE.key, items=[
+        Item(mentee, {"survey": pk, "occasion": occasion, "closes_on": closes.isoformat(), "plan_id": plan_id},
+             reverse("mentoring:survey-answer", args=[pk]), f"survey:{pk}")
+        for pk, plan_id, mentee, occasion, closes in created])
     audit_record(actor=None, action="execute", entity_type="mentoring.menteesurvey",
                  summary=f"surveys sent as of {as_of.isoformat()}: {len(created)}")
     return len(created)

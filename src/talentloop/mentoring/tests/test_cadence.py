@@ -15,9 +15,10 @@ from django.utils import translation
 
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
 from talentloop.mentoring import selectors
-from talentloop.mentoring.models import ItemKind, MentoringNotice, PlanStatus, SessionRecord, SkillAssessment
+from talentloop.mentoring.models import ItemKind, PlanStatus, SessionRecord, SkillAssessment
 from talentloop.mentoring.services import cadence as C
 from talentloop.mentoring.tests import programme_fixtures as F
+from talentloop.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +34,12 @@ def item(world):
 
 
 def reminders(item=None):
-    qs = MentoringNotice.objects.filter(kind="reminder")
-    return qs.filter(item=item) if item else qs
+    qs = Notification.objects.filter(kind="session_due")
+    return qs.filter(dedupe_key=f"item:{item.pk}") if item else qs
 
 
 def overdue():
-    return MentoringNotice.objects.filter(kind="overdue")
+    return Notification.objects.filter(kind="item_overdue")
 
 
 def test_reminder_goes_out_five_days_before_to_both_sides(world, item):
@@ -139,10 +140,10 @@ def test_the_command_runs_every_job_and_twice_sends_nothing_twice(world, item):
     call_command("run-reminders", "--date", "2026-03-10", stdout=out)
     summary = json.loads(out.getvalue())
     assert summary["send_reminders"] == 1 and summary["escalate_overdue"] == 1
-    before = MentoringNotice.objects.count()
+    before = Notification.objects.count()
     call_command("run-reminders", "--date", "2026-03-10", stdout=StringIO())
-    assert MentoringNotice.objects.count() == before == 3
-    assert overdue().get().item_id == late.pk
+    assert Notification.objects.count() == before == 3
+    assert overdue().get().data["item_id"] == late.pk
 
 
 def test_daily_job_starts_and_completes_plans(world, item):

@@ -11,11 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
-from talentloop.mentoring.models import ItemKind, MenteeType, MentoringNotice, PlanItem, PlanStatus
+from talentloop.mentoring.models import ItemKind, MenteeType, PlanItem, PlanStatus
 from talentloop.mentoring.rules import pair_violations
 from talentloop.mentoring.services import programmes as S
 from talentloop.mentoring.services.programmes import schedule_dates
 from talentloop.mentoring.tests import programme_fixtures as F
+from talentloop.notifications.models import Notification
 from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +131,8 @@ def test_submit_approve_generates_dated_items(world, setup):
         (ItemKind.SKILL_ASSESSMENT, dt.date(2026, 4, 15)), (ItemKind.RESULTS_REPORT, dt.date(2026, 7, 15)),
         (ItemKind.SKILL_ASSESSMENT, dt.date(2026, 7, 15))]
     assert sum(1 for i in items if i.kind == ItemKind.ONE_TO_ONE) == 6
-    assert MentoringNotice.objects.filter(plan=plan, kind="plan_decided").count() == 2  # mentor and mentee
+    # mentor and mentee
+    assert Notification.objects.filter(data__plan_id=plan.pk, kind="plan_approved").count() == 2
 
 
 def test_return_with_comments_then_resubmit(world, setup):

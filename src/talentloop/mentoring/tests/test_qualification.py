@@ -17,12 +17,12 @@ from talentloop.mentoring.models import (
     Mentor,
     MentorApplication,
     MentorCertification,
-    MentoringNotice,
     MentorInvitation,
     SkillAssessment,
 )
 from talentloop.mentoring.services import qualification as Q
 from talentloop.mentoring.tests import programme_fixtures as F
+from talentloop.notifications.models import Notification
 from talentloop.testing.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
@@ -312,7 +312,7 @@ def test_hr_approves_and_the_person_becomes_a_mentor_with_the_role(world, qualif
     assert RoleAssignment.objects.filter(user=world.employee, role="mentor").exists()
     assert AuditEntry.objects.filter(entity_type="accounts.roleassignment", action="create").exists()
     assert AuditEntry.objects.filter(entity_type="mentoring.mentorapplication", summary__contains="approved").exists()
-    assert MentoringNotice.objects.filter(recipient=qualified, kind="application").exists()
+    assert Notification.objects.filter(recipient=qualified, kind="application_decided").exists()
     with pytest.raises(Conflict):
         Q.mentor_application_reject(actor=F.actor(world, "hr"), application=app, reason="late")
 
@@ -346,7 +346,7 @@ def test_who_qualifies_now_and_invitations(world, qualified):
     assert [r.employee.pk for r in rows] == [qualified.pk]
     created = Q.mentor_invite(actor=hr, employees=[qualified], message="欢迎", as_of=AS_OF)
     assert len(created) == 1 and MentorInvitation.objects.count() == 1
-    assert MentoringNotice.objects.filter(recipient=qualified, kind="invitation").count() == 1
+    assert Notification.objects.filter(recipient=qualified, kind="mentoring_invitation").count() == 1
     with pytest.raises(InvalidInput):  # invited already
         Q.mentor_invite(actor=hr, employees=[qualified], as_of=AS_OF)
     with pytest.raises(InvalidInput) as exc:  # does not qualify

@@ -11,9 +11,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from talentloop.mentoring.models import MenteeSurvey, MentoringNotice, SurveyAnswer
+from talentloop.mentoring.models import MenteeSurvey, SurveyAnswer
 from talentloop.mentoring.services.surveys import send_due_surveys, survey_occasions
 from talentloop.mentoring.tests import effectiveness_fixtures as F
+from talentloop.notifications.models import Notification, NotificationPreference
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +46,9 @@ def test_sent_on_the_day_never_twice_and_caught_up_after_a_missed_run(plan):
     survey = MenteeSurvey.objects.get()
     assert (survey.occasion, survey.scheduled_on, survey.sent_on, survey.closes_on) == (
         "during", dt.date(2025, 4, 15), dt.date(2025, 4, 16), dt.date(2025, 5, 6))  # open 21 days
-    notice = MentoringNotice.objects.get()
+    notice = Notification.objects.get()
     assert notice.recipient_id == plan.mentee_id and notice.link == f"/mentoring/surveys/{survey.pk}/"
+    assert (notice.kind, notice.dedupe_key, notice.data["plan_id"]) == ("survey_due", f"survey:{survey.pk}", plan.pk)
 
 
 def test_the_end_survey_goes_out_after_the_plan_completed(plan):
@@ -229,17 +231,18 @@ def test_the_survey_list_costs_the_same_queries_for_any_number_of_surveys(world,
     assert [count(c, u) for c, u in urls] == before
 
 
-def test_survey_notices_are_delivered_after_commit(plan, monkeypatch, django_capture_on_commit_callbacks):
-    from talentloop.mentoring import cadence_jobs
+def test_survey_notices_are_delivered_after_commit(plan, django_capture_on_commit_callbacks):
+    from django.core import mail
 
-    delivered = []
-    monkeypatch.setattr(cadence_jobs, "DELIVERY_HOOKS", [delivered.extend])
+    NotificationPreference.objects.create(employee_id=plan.mentee_id, kind="survey_due", channels=["email"])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         send_due_surveys(dt.date(2025, 4, 15))
-    assert delivered == []  # nothing leaves before the transaction commits
+    # The inbox row is written with the survey; nothing leaves before the transaction commits.
+    assert Notification.objects.filter(recipient_id=plan.mentee_id, kind="survey_due").count() == 1
+    assert mail.outbox == []
     for callback in callbacks:
         callback()
-    assert delivered == list(MentoringNotice.objects.values_list("pk", flat=True))
+    assert len(mail.outbox) == 1
 
 
 # ---------------------------------------------------------------- confidentiality counts people, not answers

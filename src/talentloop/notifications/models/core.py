@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from talentloop.notifications.kinds import find, render_text
 from talentloop.organisation.models import Employee
 
 __all__ = ["Notification", "NotificationPreference", "QuietHours", "Delivery", "DeliveryStatus"]
@@ -43,9 +44,13 @@ class Notification(models.Model):
     @property
     def message(self) -> str:
         """The sentence in the active language, rebuilt from ``data`` (the stored text if that fails)."""
-        from talentloop.notifications.kinds import render_text
-
         return render_text(self.kind, self.data) or self.text
+
+    @property
+    def label(self) -> str:
+        """The kind's name in the active language (the key for a kind no app registers any more)."""
+        kind = find(self.kind)
+        return str(kind.label) if kind is not None else self.kind
 
 
 class NotificationPreference(models.Model):

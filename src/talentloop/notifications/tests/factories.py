@@ -9,6 +9,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from talentloop.notifications.models import Notification, NotificationPreference
+from talentloop.notifications.services import items_for, notify_each
 
 
 class NotificationFactory(DjangoModelFactory):
@@ -30,6 +31,11 @@ def notifications_for(employee, count: int, *, start: dt.datetime | None = None,
                                       read_at=start if i < read else None, dedupe_key=f"{prefix}{i}")
             for i in range(count)]
     return Notification.objects.bulk_create(rows)
+
+
+def notify(*, recipients, kind: str, data: dict, link: str = "", dedupe_key: str = "") -> int:
+    """The same notification for a set of people, through the one service (shorthand for tests)."""
+    return notify_each(kind=kind, items=items_for(recipients, data, link, dedupe_key))
 
 
 def prefer(employee, kind: str, channels: list[str]) -> None:

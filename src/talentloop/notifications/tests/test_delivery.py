@@ -14,7 +14,7 @@ from talentloop.notifications.channels import Result
 from talentloop.notifications.channels import email as email_channel
 from talentloop.notifications.models import Delivery, DeliveryStatus
 from talentloop.notifications.services import Item, deliver_due, notify_each
-from talentloop.notifications.tests.factories import prefer
+from talentloop.notifications.tests.factories import notify, prefer
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +219,7 @@ def test_notify_enqueues_the_job_after_commit(world, django_capture_on_commit_ca
     emp = world.emp(world.employee)
     prefer(emp, "feedback_received", ["email"])
     with django_capture_on_commit_callbacks(execute=True):
-        S.notify(recipients=[emp.pk], kind="feedback_received", data=praise(1))
+        notify(recipients=[emp.pk], kind="feedback_received", data=praise(1))
         assert mail.outbox == []  # nothing is sent inside the transaction
     assert len(mail.outbox) == 1
     assert Delivery.objects.get().status == DeliveryStatus.SENT

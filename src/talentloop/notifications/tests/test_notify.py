@@ -16,12 +16,11 @@ from talentloop.notifications import kinds as K
 from talentloop.notifications.models import Delivery, Notification, NotificationPreference, QuietHours
 from talentloop.notifications.services import (
     Item,
-    notify,
     notify_each,
     preferences_update,
     quiet_hours_set,
 )
-from talentloop.notifications.tests.factories import prefer
+from talentloop.notifications.tests.factories import notify, prefer
 from talentloop.organisation.models import EmploymentStatus
 from talentloop.testing.factories import EmployeeFactory
 

@@ -12,8 +12,8 @@ from django.test import override_settings
 
 from talentloop.notifications.channels import email as email_channel
 from talentloop.notifications.models import Delivery, DeliveryStatus
-from talentloop.notifications.services import deliver_due, notify
-from talentloop.notifications.tests.factories import prefer
+from talentloop.notifications.services import deliver_due
+from talentloop.notifications.tests.factories import notify, prefer
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Decline alerts, target root-cause reviews, and the in-app notices they send.
+"""Decline alerts and target root-cause reviews.
 
 - An ``AlertRule`` (configuration, HR) compares a person's metric over the latest complete period
   (or a rolling window of N days) with a baseline and fires when it got worse by a threshold.
@@ -8,8 +8,9 @@
 - A ``RootCauseReview`` opens when an org unit misses its target for N consecutive periods; it
   keeps the context and the likely causes computed at the time (a computation frozen as evidence)
   and the manager's decision (a decision, audited).
-- ``PerformanceNotice`` is the in-app record of a notification. The notifications app (a later
-  issue) routes the same records to e-mail and IM.
+
+People are told about them through the notifications app (the kinds are in
+``performance/notification_kinds.py``); the alerts page lists the reader's notifications of those kinds.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from talentloop.organisation.models import BilingualNameMixin, Employee, OrgUnit
+from talentloop.core.bilingual import Bilingual, bilingual
+from talentloop.organisation.models import Employee, OrgUnit
 from talentloop.performance.models.core import VALUE, Metric
 
 __all__ = [
     "Alert", "AlertBaseline", "AlertCloseReason", "AlertRule", "AlertStatus", "AlertWindow", "CauseKey",
-    "NoticeKind", "PerformanceNotice", "RootCauseAction", "RootCauseReview", "RootCauseSettings",
+    "RootCauseAction", "RootCauseReview", "RootCauseSettings",
     "RootCauseStatus", "RulePeriodKind", "ThresholdKind",
 ]
 
@@ -53,11 +55,10 @@ class ThresholdKind(models.TextChoices):
     ABSOLUTE = "absolute", _("Absolute change (in the metric's unit)")
 
 
-class AlertRule(BilingualNameMixin, models.Model):
+class AlertRule(Bilingual, models.Model):
     """When is a change in a person's metric a decline worth telling their manager about."""
 
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.PROTECT, related_name="+")
     # Only people in this unit and its sub-units (none: everybody).
     org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), null=True, blank=True,
@@ -264,42 +265,3 @@ class RootCauseReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit_id} · {self.metric_id} · {self.last_period}"
-
-
-class NoticeKind(models.TextChoices):
-    ALERT_OPENED = "alert_opened", _("Decline alert")
-    REVIEW_OPENED = "review_opened", _("Root-cause review")
-    # One per recipient and run when a run opened several reviews for them, or any without a likely cause.
-    REVIEW_DIGEST = "review_digest", _("Root-cause reviews (digest)")
-
-
-class PerformanceNotice(models.Model):
-    """An in-app notification. ``text`` is rendered in the organisation's language when sent;
-    ``data`` lets the page render it again in the reader's language."""
-
-    recipient = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
-    text = models.CharField(max_length=500)
-    data = models.JSONField(default=dict)
-    link = models.CharField(max_length=300)
-    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    review = models.ForeignKey(RootCauseReview, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notice_recipient_read")]
-
-    def __str__(self) -> str:
-        return self.text
-
-    @property
-    def message(self) -> str:
-        """The text in the active language."""
-        from talentloop.performance.services.alerts import notice_text
-
-        try:
-            return notice_text(self.kind, self.data)
-        except (KeyError, TypeError, ValueError):
-            return self.text

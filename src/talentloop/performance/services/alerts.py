@@ -33,19 +33,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record, diff, snapshot
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
+from talentloop.notifications.services import Item, notifications_mark_all_read, notify_each
 from talentloop.organisation.access import hr_covers_unit
 from talentloop.organisation.models import Employee, EmploymentStatus
 from talentloop.performance import access
@@ -59,12 +58,11 @@ from talentloop.performance.models import (
     AlertRule,
     AlertStatus,
     AlertWindow,
-    NoticeKind,
     Observation,
-    PerformanceNotice,
     SubjectKind,
     ThresholdKind,
 )
+from talentloop.performance.notification_kinds import ALERT_OPENED, ALERT_PAGE_KINDS
 from talentloop.performance.services.scores import _dec, _raw, metric_actual
 
 SIX = Decimal("0.000001")
@@ -327,89 +325,38 @@ def checks_run_day(*, actor: Actor | None, as_of: dt.date) -> dict[str, Any]:
             "units_checked": reviews.units}
 
 
-# ---------------------------------------------------------------- notices (the one door for notifications)
+# ---------------------------------------------------------------- notifications
 
 
-def _localised(data: dict) -> dict:
-    """Names are stored in both languages (``x`` and ``x_en``); pick the active one."""
-    english = (translation.get_language() or "").startswith("en")
-    return {k: (data.get(f"{k}_en") or v) if english else v for k, v in data.items() if not k.endswith("_en")}
-
-
-def notice_text(kind: str, data: dict) -> str:
-    """A notice's sentence in the active language, from the data stored with it."""
-    data = _localised(data)
-    if kind == NoticeKind.ALERT_OPENED:
-        if data.get("change_pct") is not None:
-            return _("%(person)s: %(metric)s went from %(baseline)s to %(current)s in %(window)s "
-                     "(%(change)s%% worse).") % {
-                "person": data["person"], "metric": data["metric"], "baseline": data["baseline"],
-                "current": data["current"], "window": data["window"], "change": data["change_pct"]}
-        return _("%(person)s: %(metric)s went from %(baseline)s to %(current)s in %(window)s.") % {
-            "person": data["person"], "metric": data["metric"], "baseline": data["baseline"],
-            "current": data["current"], "window": data["window"]}
-    if kind == NoticeKind.REVIEW_OPENED:
-        from talentloop.performance.models import CauseKey
-
-        return _("%(unit)s missed its %(metric)s target %(n)s periods in a row (to %(period)s); "
-                 "likely cause: %(cause)s.") % {
-            "unit": data["unit"], "metric": data["metric"], "n": data["periods"], "period": data["period"],
-            "cause": CauseKey(data["cause"]).label}
-    if kind == NoticeKind.REVIEW_DIGEST:
-        # "unclear" reviews are never told one by one: they come here, counted, with the units named.
-        return ngettext("%(n)s root-cause review opened (%(likely)s with a likely cause, %(missing)s where "
-                        "evidence is missing): %(units)s.",
-                        "%(n)s root-cause reviews opened (%(likely)s with a likely cause, %(missing)s where "
-                        "evidence is missing): %(units)s.", data["count"]) % {
-            "n": data["count"], "likely": data["likely"], "missing": data["unclear"],
-            "units": _(", ").join(data.get("units") or [])}
-    raise KeyError(kind)
-
-
-def deliver_notices(notices: list[PerformanceNotice]) -> list[PerformanceNotice]:
-    """Where every performance notification goes: the in-app record shown on the alert and review
-    pages, and the notifications app (inbox, e-mail, push, IM by each person's choice)."""
-    from talentloop.notifications.bridges import performance_notices_notify
-
-    created = PerformanceNotice.objects.bulk_create(notices, batch_size=500)
-    performance_notices_notify(created)
-    return created
-
-
-def notify_alerts(alert_ids: list[int]) -> list[PerformanceNotice]:
+def notify_alerts(alert_ids: list[int]) -> int:
     """Tell the manager (and the person, when the rule says so) about new alerts, with the evidence.
 
-    Runs after the alerts are committed. The text is written in the organisation's language; the
-    page renders it again from ``data`` in the reader's.
+    Runs after the alerts are committed. The dedupe key names the alert, so telling the same alert
+    twice creates one notification per person; the alerts page lists these notifications.
     """
     alerts = list(Alert.objects.filter(pk__in=alert_ids).select_related("rule", "rule__metric", "employee"))
-    notices = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for alert in alerts:
-            metric, unit = alert.rule.metric, alert.rule.metric.unit
-            data = {"person": alert.employee.name, "person_en": alert.employee.name_en, "metric": metric.name,
-                    "metric_en": metric.name_en,
-                    "baseline": f"{S.round2(alert.baseline_value)} {unit}".strip(),
-                    "current": f"{S.round2(alert.current_value)} {unit}".strip(),
-                    "window": alert.window_label,
-                    "change_pct": None if alert.change_pct is None else str(alert.change_pct)}
-            link = reverse("performance:alert-detail", args=[alert.pk])
-            recipients = [alert.manager_id] if alert.manager_id else []
-            if alert.rule.notify_employee:
-                recipients.append(alert.employee_id)
-            for recipient in dict.fromkeys(recipients):
-                notices.append(PerformanceNotice(recipient_id=recipient, kind=NoticeKind.ALERT_OPENED,
-                                                 text=notice_text(NoticeKind.ALERT_OPENED, data)[:500], data=data,
-                                                 link=link, alert=alert))
-    return deliver_notices(notices)
+    items: list[Item] = []
+    for alert in alerts:
+        metric, unit = alert.rule.metric, alert.rule.metric.unit
+        data = {"person": alert.employee.name, "person_en": alert.employee.name_en, "metric": metric.name,
+                "metric_en": metric.name_en,
+                "baseline": f"{S.round2(alert.baseline_value)} {unit}".strip(),
+                "current": f"{S.round2(alert.current_value)} {unit}".strip(),
+                "window": alert.window_label,
+                "change_pct": None if alert.change_pct is None else str(alert.change_pct)}
+        link = reverse("performance:alert-detail", args=[alert.pk])
+        recipients = [alert.manager_id] if alert.manager_id else []
+        if alert.rule.notify_employee:
+            recipients.append(alert.employee_id)
+        items += [Item(recipient, data, link, f"alert:{alert.pk}") for recipient in dict.fromkeys(recipients)]
+    return notify_each(kind=ALERT_OPENED.key, items=items) if items else 0
 
 
-@transaction.atomic
 def notices_mark_read(*, actor: Actor) -> int:
-    """Mark all of the actor's notices read."""
+    """Mark read the actor's notifications that the alerts page lists (alerts and root-cause reviews)."""
     if actor.employee is None:
         raise PermissionDenied(_("Only people with an employee record receive notices."))
-    return access.visible_notices(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return notifications_mark_all_read(actor=actor, kinds=ALERT_PAGE_KINDS)
 
 
 # ---------------------------------------------------------------- what managers do

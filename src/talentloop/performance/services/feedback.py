@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
-from talentloop.notifications.services import notify_after_commit
+from talentloop.notifications.services import items_for, notify_after_commit
 from talentloop.organisation.models import Employee
 from talentloop.performance import access
 from talentloop.performance.models import CheckIn, Feedback, FeedbackRequest, ImprovementPlan, PlanGoal
@@ -74,9 +74,9 @@ def feedback_give(
                  changes={"recipient": recipient.pk, "kind": kind, "visibility": visibility,
                           "request": request.pk if request else None})
     if visibility == Feedback.Visibility.SHARED:  # feedback only for the manager is not the person's to see
-        notify_after_commit(recipients=[recipient.pk], kind="feedback_received",
-                            data={"giver": actor.employee.name, "giver_en": actor.employee.name_en, "kind": kind},
-                            link=reverse("performance:feedback-list"), dedupe_key=f"feedback:{feedback.pk}")
+        notify_after_commit(kind="feedback_received", items=items_for(
+            [recipient.pk], {"giver": actor.employee.name, "giver_en": actor.employee.name_en, "kind": kind},
+            reverse("performance:feedback-list"), f"feedback:{feedback.pk}"))
     return feedback
 
 
@@ -102,10 +102,10 @@ def feedback_request_create(
                                          message=message)
     audit_record(actor=actor, action="create", obj=req, entity_label=subject.display_name,
                  changes={"subject": subject.pk, "responder": responder.pk})
-    notify_after_commit(recipients=[responder.pk], kind="feedback_requested",
-                        data={"requester": actor.employee.name, "requester_en": actor.employee.name_en,
-                              "subject": subject.name, "subject_en": subject.name_en},
-                        link=reverse("performance:feedback-list"), dedupe_key=f"feedback-request:{req.pk}")
+    notify_after_commit(kind="feedback_requested", items=items_for(
+        [responder.pk], {"requester": actor.employee.name, "requester_en": actor.employee.name_en,
+                         "subject": subject.name, "subject_en": subject.name_en},
+        reverse("performance:feedback-list"), f"feedback-request:{req.pk}"))
     return req
 
 

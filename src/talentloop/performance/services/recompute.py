@@ -109,7 +109,7 @@ def _claim(token: str, now: dt.datetime, limit: int) -> list[tuple[int, str, boo
 
 def _recompute(period_key: str, employee_ids: list[int], notify: bool):
     if notify:
-        from talentloop.notifications.bridges import scores_recompute_notifying
+        from talentloop.performance.services.score_notices import scores_recompute_notifying
 
         return scores_recompute_notifying(period_key, employee_ids)
     from talentloop.performance.services.scores import recompute_period

@@ -322,9 +322,9 @@ def _record_complaint(result: WorkResult, metric: Metric | None) -> None:
 
 
 def _notify(recipients: list[int], kind: str, data: dict, link: str, dedupe_key: str) -> None:
-    from talentloop.notifications.services import notify
+    from talentloop.notifications.services import items_for, notify_each
 
-    notify(recipients=recipients, kind=kind, data=data, link=link, dedupe_key=dedupe_key)
+    notify_each(kind=kind, items=items_for(recipients, data, link, dedupe_key))
 
 
 # ---------------------------------------------------------------- settings (HR)

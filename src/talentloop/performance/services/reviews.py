@@ -136,11 +136,12 @@ def review_cycle_open(*, actor: Actor, cycle: ReviewCycle) -> ReviewCycle:
                           "reviews": len(reviews)})
     # The whole organisation: one rebuild of everybody rather than a list of every id in the job.
     _enqueue_recompute(cycle.period_key, None if cycle.org_unit_id is None else [pk for pk, _m in people])
-    from talentloop.notifications.services import notify_after_commit
+    from talentloop.notifications.services import items_for, notify_after_commit
 
-    notify_after_commit(recipients=sorted({pk for pk, _m in people} | {m for _p, m in people if m is not None}),
-                        kind="review_cycle_open", data={"cycle": cycle.name, "self_due": cycle.self_due.isoformat()},
-                        link=reverse("performance:review-list"), dedupe_key=f"review-cycle:{cycle.pk}")
+    notify_after_commit(kind="review_cycle_open", items=items_for(
+        sorted({pk for pk, _m in people} | {m for _p, m in people if m is not None}),
+        {"cycle": cycle.name, "self_due": cycle.self_due.isoformat()}, reverse("performance:review-list"),
+        f"review-cycle:{cycle.pk}"))
     return cycle
 
 

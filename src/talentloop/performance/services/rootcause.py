@@ -52,18 +52,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from talentloop.accounts.models import RoleAssignment
 from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record, diff, snapshot
 from talentloop.core.errors import InvalidInput, PermissionDenied, errors_from_validation
+from talentloop.notifications.services import Item, notify_each
 from talentloop.organisation.models import Employee, OrgUnit
 from talentloop.performance import access
 from talentloop.performance import periods as P
@@ -73,9 +74,7 @@ from talentloop.performance.models import (
     CauseKey,
     DimensionMetric,
     Metric,
-    NoticeKind,
     Observation,
-    PerformanceNotice,
     RootCauseAction,
     RootCauseReview,
     RootCauseSettings,
@@ -84,7 +83,7 @@ from talentloop.performance.models import (
     ScorecardVersion,
     SubjectKind,
 )
-from talentloop.performance.services.alerts import deliver_notices, notice_text
+from talentloop.performance.notification_kinds import ROOT_CAUSE_DIGEST, ROOT_CAUSE_REVIEW
 from talentloop.performance.services.scores import _dec, _raw, resolve_scorecard
 
 PER_HEAD = {Aggregation.SUM, Aggregation.COUNT}
@@ -631,14 +630,13 @@ def root_causes_evaluate(*, actor: Actor | None, as_of: dt.date) -> RootCauseRun
     return result
 
 
-def notify_reviews(review_ids: list[int]) -> list[PerformanceNotice]:
-    """Tell the unit's head and HR covering the unit that reviews opened: one notice per recipient
-    and run. A recipient with a single review that has a likely cause gets that review's notice; with
-    several, or any without a likely cause, one digest that counts them, names the units and links
-    to the list (a first run over many units would otherwise fill each inbox with one notice per
-    review, most of them "unclear")."""
-    from talentloop.accounts.models import RoleAssignment
-
+def notify_reviews(review_ids: list[int]) -> int:
+    """Tell the unit's head and HR covering the unit that reviews opened: one notification per
+    recipient and run. A recipient with a single review that has a likely cause is told about that
+    review; with several, or any without a likely cause, one digest that counts them, names the units
+    and links to the list (a first run over many units would otherwise fill each inbox with one
+    notification per review, most of them "unclear"). The dedupe keys name the review (or the run's
+    first review), so telling a run twice tells nobody twice."""
     reviews = list(RootCauseReview.objects.filter(pk__in=review_ids).select_related("org_unit", "metric")
                    .order_by("org_unit__path", "metric_id", "id"))
     hr = list(RoleAssignment.objects.filter(role="hr").values_list("user_id", "org_unit__path"))
@@ -650,32 +648,29 @@ def notify_reviews(review_ids: list[int]) -> list[PerformanceNotice]:
                        if user in hr_emp and (path is None or review.org_unit.path.startswith(path))]
         for recipient in dict.fromkeys(recipients):
             by_recipient[recipient].append(review)
-    notices = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for recipient, mine in by_recipient.items():
-            if len(mine) == 1 and mine[0].primary_cause != CauseKey.UNCLEAR:
-                review = mine[0]
-                data = {"unit": review.org_unit.name, "unit_en": review.org_unit.name_en,
-                        "metric": review.metric.name, "metric_en": review.metric.name_en,
-                        "periods": review.periods_missed, "period": review.last_period,
-                        "cause": review.primary_cause}
-                notices.append(PerformanceNotice(
-                    recipient_id=recipient, kind=NoticeKind.REVIEW_OPENED,
-                    text=notice_text(NoticeKind.REVIEW_OPENED, data)[:500], data=data,
-                    link=reverse("performance:root-cause-detail", args=[review.pk]), review=review))
-                continue
-            unclear = sum(1 for r in mine if r.primary_cause == CauseKey.UNCLEAR)
-            units = list(dict.fromkeys(r.org_unit.name for r in mine))
-            units_en = list(dict.fromkeys(r.org_unit.name_en or r.org_unit.name for r in mine))
-            data = {"count": len(mine), "likely": len(mine) - unclear, "unclear": unclear,
-                    "units": units[:DIGEST_UNITS] + (["…"] if len(units) > DIGEST_UNITS else []),
-                    "units_en": units_en[:DIGEST_UNITS] + (["…"] if len(units_en) > DIGEST_UNITS else []),
-                    "reviews": [r.pk for r in mine], "opened_on": mine[0].opened_on.isoformat()}
-            notices.append(PerformanceNotice(
-                recipient_id=recipient, kind=NoticeKind.REVIEW_DIGEST,
-                text=notice_text(NoticeKind.REVIEW_DIGEST, data)[:500], data=data,
-                link=reverse("performance:root-cause-list") + "?status=open"))
-    return deliver_notices(notices)
+    single: list[Item] = []
+    digests: list[Item] = []
+    for recipient, mine in by_recipient.items():
+        if len(mine) == 1 and mine[0].primary_cause != CauseKey.UNCLEAR:
+            review = mine[0]
+            data = {"unit": review.org_unit.name, "unit_en": review.org_unit.name_en,
+                    "metric": review.metric.name, "metric_en": review.metric.name_en,
+                    "periods": review.periods_missed, "period": review.last_period,
+                    "cause": review.primary_cause}
+            single.append(Item(recipient, data, reverse("performance:root-cause-detail", args=[review.pk]),
+                               f"root-cause:{review.pk}"))
+            continue
+        unclear = sum(1 for r in mine if r.primary_cause == CauseKey.UNCLEAR)
+        units = list(dict.fromkeys(r.org_unit.name for r in mine))
+        units_en = list(dict.fromkeys(r.org_unit.name_en or r.org_unit.name for r in mine))
+        data = {"count": len(mine), "likely": len(mine) - unclear, "unclear": unclear,
+                "units": units[:DIGEST_UNITS] + (["…"] if len(units) > DIGEST_UNITS else []),
+                "units_en": units_en[:DIGEST_UNITS] + (["…"] if len(units_en) > DIGEST_UNITS else []),
+                "reviews": [r.pk for r in mine], "opened_on": mine[0].opened_on.isoformat()}
+        digests.append(Item(recipient, data, reverse("performance:root-cause-list") + "?status=open",
+                            f"root-cause-digest:{min(r.pk for r in mine)}"))
+    created = notify_each(kind=ROOT_CAUSE_REVIEW.key, items=single) if single else 0
+    return created + (notify_each(kind=ROOT_CAUSE_DIGEST.key, items=digests) if digests else 0)
 
 
 # ---------------------------------------------------------------- decisions and settings

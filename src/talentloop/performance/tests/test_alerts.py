@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from talentloop.core.access import actor_for
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
+from talentloop.notifications.models import Notification
 from talentloop.performance import access
 from talentloop.performance.models import (
     Aggregation,
@@ -27,7 +28,6 @@ from talentloop.performance.models import (
     AlertStatus,
     Direction,
     Observation,
-    PerformanceNotice,
     SubjectKind,
 )
 from talentloop.performance.services.alerts import (
@@ -132,7 +132,7 @@ def test_alert_fires_once_and_clears(world, monthly_rule, response_time, django_
     assert (alert.worsening, alert.change_pct) == (D(2), D("200.00"))
     assert [w["value"] for w in alert.evidence["windows"]] == ["3.00", "1.00"]
     # The manager and (the rule says so) the employee are told at once, with the evidence.
-    notices = {n.recipient_id: n for n in PerformanceNotice.objects.all()}
+    notices = {n.recipient_id: n for n in Notification.objects.filter(kind="alert_opened")}
     assert set(notices) == {lead.pk, emp.pk}
     assert "1.00 h" in notices[lead.pk].text and "3.00 h" in notices[lead.pk].text
     assert "200.00% worse" in notices[lead.pk].message
@@ -142,7 +142,7 @@ def test_alert_fires_once_and_clears(world, monthly_rule, response_time, django_
     with django_capture_on_commit_callbacks(execute=True):
         assert run("2026-04-02").opened == 0
         assert run("2026-04-15").opened == 0
-    assert Alert.objects.count() == 1 and PerformanceNotice.objects.count() == 2
+    assert Alert.objects.count() == 1 and Notification.objects.filter(kind="alert_opened").count() == 2
 
     # April 2.5 h: better than March, but still 150% worse than the episode's 1 h: the episode goes on.
     put(emp, response_time, D("2.5"), "2026-04-10")
@@ -437,7 +437,8 @@ def test_alert_pages(world, client_for, an_alert):
     assert client_for("outsider").get(f"/performance/alerts/{an_alert.pk}/").status_code == 404
     read = lead.post("/performance/notices/read/")
     assert read.status_code == 302
-    assert not PerformanceNotice.objects.filter(recipient=world.emp(world.lead), read_at__isnull=True).exists()
+    assert not Notification.objects.filter(recipient=world.emp(world.lead), kind="alert_opened",
+                                           read_at__isnull=True).exists()
 
 
 def test_alert_rule_pages(world, client_for, response_time, monthly_rule):

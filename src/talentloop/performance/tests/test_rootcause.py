@@ -18,12 +18,12 @@ from django.test.utils import CaptureQueriesContext
 
 from talentloop.core.access import actor_for
 from talentloop.core.errors import InvalidInput, PermissionDenied
+from talentloop.notifications.models import Notification
 from talentloop.organisation.models import Employee, OrgUnit
 from talentloop.performance import access
 from talentloop.performance.models import (
     Aggregation,
     Observation,
-    PerformanceNotice,
     RootCauseReview,
     RootCauseSettings,
     RootCauseStatus,
@@ -125,8 +125,8 @@ def test_three_misses_open_a_review_and_unclear_when_no_cause_holds(org, django_
     assert found["capability_short"]["holds"] is False
     assert (review.primary_cause, review.suggested_actions) == ("unclear", ["investigate"])
     # No likely cause: never told one by one; the unit's head and HR each get one digest of the run.
-    assert not PerformanceNotice.objects.filter(review=review).exists()
-    digests = PerformanceNotice.objects.filter(kind="review_digest")
+    assert not Notification.objects.filter(kind="root_cause_review").exists()
+    digests = Notification.objects.filter(kind="root_cause_digest")
     assert {n.recipient_id for n in digests if review.pk in n.data["reviews"]} == {
         org.world.emp(org.world.lead).pk, org.world.emp(org.world.hr).pk}
     assert RootCauseReview.objects.get(org_unit=org.world.rnd).value == D("9.7")
@@ -385,8 +385,6 @@ def test_review_list_query_count(org, world, client_for, api_client_for, extra_u
 
 
 def _notifications(recipient_pk: int) -> list:
-    from talentloop.notifications.models import Notification
-
     return list(Notification.objects.filter(recipient_id=recipient_pk).values_list("kind", flat=True))
 
 
@@ -402,24 +400,26 @@ def test_one_digest_per_recipient_and_run_and_no_unclear_review_told_alone(org, 
     assert result.opened == 3  # platform, rnd and the company, none with a likely cause
     hr, lead = org.world.emp(org.world.hr).pk, org.world.emp(org.world.lead).pk
     # HR covers all three units: one notice, not three; the lead one digest for platform
-    hr_notices = list(PerformanceNotice.objects.filter(recipient_id=hr))
+    hr_notices = list(Notification.objects.filter(recipient_id=hr))
     assert [(n.kind, n.data["count"], n.data["likely"], n.data["unclear"]) for n in hr_notices] == [
-        ("review_digest", 3, 0, 3)]
+        ("root_cause_digest", 3, 0, 3)]
     assert hr_notices[0].link == "/performance/root-causes/?status=open"
     with translation.override("en"):
         assert hr_notices[0].message.startswith(
             "3 root-cause reviews opened (0 with a likely cause, 3 where evidence is missing): ")
     assert _notifications(hr) == ["root_cause_digest"]
-    assert [n.kind for n in PerformanceNotice.objects.filter(recipient_id=lead)] == ["review_digest"]
+    assert _notifications(lead) == ["root_cause_digest"]
     # a review with a likely cause, alone for its recipient, keeps its own notice; the others go
     # into the digest of whoever receives several
-    PerformanceNotice.objects.all().delete()
+    Notification.objects.all().delete()
     RootCauseReview.objects.filter(pk=org.review().pk).update(primary_cause="target_too_high")
     notify_reviews(list(RootCauseReview.objects.values_list("pk", flat=True)))
-    lead_notices = list(PerformanceNotice.objects.filter(recipient_id=lead))
-    assert [(n.kind, n.review_id) for n in lead_notices] == [("review_opened", org.review().pk)]
-    assert [(n.kind, n.data["likely"], n.data["unclear"]) for n in PerformanceNotice.objects.filter(
-        recipient_id=hr)] == [("review_digest", 1, 2)]
+    lead_notices = list(Notification.objects.filter(recipient_id=lead))
+    assert [(n.kind, n.dedupe_key) for n in lead_notices] == [("root_cause_review", f"root-cause:{org.review().pk}")]
+    assert [(n.kind, n.data["likely"], n.data["unclear"]) for n in Notification.objects.filter(
+        recipient_id=hr)] == [("root_cause_digest", 1, 2)]
+    # Told once: the same run again tells nobody twice.
+    assert notify_reviews(list(RootCauseReview.objects.values_list("pk", flat=True))) == 0
 
 
 def test_a_review_without_a_likely_cause_says_which_evidence_is_missing(org, world, client_for, api_client_for):

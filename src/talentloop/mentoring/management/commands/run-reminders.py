@@ -9,7 +9,7 @@ from talentloop.mentoring.services.cadence import run_daily
 
 class Command(BaseCommand):
     help = ("Run the daily mentoring jobs (plan start/end, reminders, overdue alerts to the mentor's manager, "
-            "and the jobs other modules add to mentoring.cadence_jobs.JOBS, such as surveys) as of a date "
+            "mentee surveys: mentoring.services.cadence.DAILY_JOBS) as of a date "
             "(YYYY-MM-DD, default today). Running twice for the same date sends nothing twice.")
 
     def add_arguments(self, parser):

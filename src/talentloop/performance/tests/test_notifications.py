@@ -1,4 +1,4 @@
-"""The events of the performance and mentoring apps reach the inbox through the real services."""
+"""The performance app's events reach the inbox through the notifications app's one service."""
 
 from __future__ import annotations
 
@@ -7,11 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from talentloop.mentoring.cadence_jobs import DELIVERY_HOOKS
-from talentloop.mentoring.models import MentoringNotice
-from talentloop.mentoring.services import programmes as MP
-from talentloop.mentoring.tests import programme_fixtures as F
-from talentloop.notifications.bridges import bridge_mentoring_notices
 from talentloop.notifications.models import Notification
 from talentloop.performance.tests.test_recompute import setup  # noqa: F401  (fixture)
 
@@ -22,7 +17,7 @@ def inbox(employee) -> list[tuple[str, str]]:
     return list(Notification.objects.filter(recipient=employee).order_by("id").values_list("kind", "text"))
 
 
-def test_a_new_alert_tells_the_manager(world, actor_of, django_capture_on_commit_callbacks):
+def test_a_new_alert_tells_the_manager(world, actor_of, client_for, django_capture_on_commit_callbacks):
     """Lead's response time went from 1 h in February to 3 h in March; the manager is told (urgent)."""
     from talentloop.performance.models import Aggregation, Direction, Observation
     from talentloop.performance.services.alerts import alert_rule_save, alerts_evaluate
@@ -48,56 +43,13 @@ def test_a_new_alert_tells_the_manager(world, actor_of, django_capture_on_commit
     assert note.link.startswith("/performance/alerts/") and note.dedupe_key.startswith("alert:")
     # The urgent kind is e-mailed by default.
     assert note.deliveries.get().channel == "email"
-
-
-def _plan(world):
-    F.policy([{"key": "level_min", "params": {"level": 3}}])
-    mentor = F.mentor(world.emp(world.mentor), capacity=3)
-    tpl = F.template()
-    plan = MP.mentoring_plan_create(actor=F.actor(world, "mentor"), mentor=mentor, mentee=world.emp(world.employee),
-                                    template=tpl, starts_on=dt.date(2026, 1, 15))
-    MP.mentoring_plan_submit(actor=F.actor(world, "mentor"), plan=plan)
-    return plan
-
-
-def test_a_plan_decision_becomes_approved_or_returned(world):
-    plan = _plan(world)
-    MP.mentoring_plan_return(actor=F.actor(world, "hr"), plan=plan, comment="加一个沟通主题")
-    assert bridge_mentoring_notices() == 1  # the mentor
-    assert inbox(world.emp(world.mentor)) == [
-        ("plan_returned", "The mentoring plan “新员工融入” was returned: 加一个沟通主题")]
-    MP.mentoring_plan_submit(actor=F.actor(world, "mentor"), plan=plan)
-    MP.mentoring_plan_approve(actor=F.actor(world, "hr"), plan=plan, today=dt.date(2026, 1, 15))
-    assert bridge_mentoring_notices() == 2  # mentor and mentee
-    assert inbox(world.emp(world.employee)) == [("plan_approved", "The mentoring plan “新员工融入” was approved.")]
-    assert [k for k, _t in inbox(world.emp(world.mentor))] == ["plan_returned", "plan_approved"]
-    # Handed over once: a second sweep, or the hook with the same notices, adds nothing.
-    assert bridge_mentoring_notices() == 0
-    ids = list(MentoringNotice.objects.values_list("pk", flat=True))
-    for hook in DELIVERY_HOOKS:
-        hook(ids)
-    assert Notification.objects.count() == 3
-    assert not MentoringNotice.objects.filter(delivered_at__isnull=True).exists()
-
-
-def test_the_mentoring_hook_delivers_reminders_and_escalations(world):
-    mentor = F.mentor(world.emp(world.mentor))
-    plan = F.plan(mentor, world.emp(world.employee), F.template(), dt.date(2026, 1, 15))
-    item = F.item(plan, dt.date(2026, 3, 20))
-    reminder = MentoringNotice.objects.create(
-        recipient=world.emp(world.employee), kind="reminder", item=item, plan=plan, text="x",
-        data={"item_kind": "one_to_one", "due_on": "2026-03-20", "days": 3, "other": "Mentor"},
-        link=f"/mentoring/plans/{plan.pk}/")
-    overdue = MentoringNotice.objects.create(
-        recipient=world.emp(world.manager), kind="overdue", item=item, plan=plan, text="x",
-        data={"item_kind": "one_to_one", "due_on": "2026-03-20", "mentor": "Mentor", "mentee": "Employee"},
-        link="/mentoring/overdue/")
-    for hook in DELIVERY_HOOKS:
-        hook([reminder.pk, overdue.pk])
-    assert [k for k, _t in inbox(world.emp(world.employee))] == ["session_due"]
-    [(kind, text)] = inbox(world.emp(world.manager))
-    assert kind == "item_overdue" and "Mentor" in text and "2026-03-20" in text
-    assert Notification.objects.get(kind="item_overdue").deliveries.count() == 1  # urgent: e-mail by default
+    # The alerts page lists it as a notice, unread, and marks it read.
+    client = client_for("manager")
+    page = client.get("/performance/alerts/").content.decode()
+    assert "Decline alert" in page and "200.00% worse" in page
+    assert client.post("/performance/notices/read/").status_code == 302
+    note.refresh_from_db()
+    assert note.read_at is not None
 
 
 def test_shared_feedback_tells_the_person_private_feedback_does_not(world, actor_of,
