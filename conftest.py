@@ -15,14 +15,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_generations():
-    """Nothing kept per process (core.generations) outlives a test: a rolled-back test never commits,
-    so what it kept and the names it wrote would otherwise reach the next one."""
-    from talentloop.core import generations
+def _fresh_cache():
+    """Nothing kept in the cache (core.cache) outlives a test: a rolled-back test never commits, so
+    what it kept and the names it wrote would otherwise reach the next one."""
+    from talentloop.core import cache
 
-    generations.reset()
+    cache.reset()
     yield
-    generations.reset()
+    cache.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,8 @@ class CareersConfig(AppConfig):
 
     def ready(self):
         from talentloop.careers.models import CareerLadder, LadderLevel
-        from talentloop.core import generations
+        from talentloop.core import cache
+        from talentloop.learning.models import ContentItem
 
-        generations.watch(CareerLadder, LadderLevel, LadderLevel.required_courses.through)
+        # The ladders of the job families (selectors.family_ladder), with their courses' titles.
+        cache.register("careers", CareerLadder, LadderLevel, LadderLevel.required_courses.through, ContentItem)

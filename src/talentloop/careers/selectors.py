@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from talentloop.careers import access
 from talentloop.careers.models import CareerLadder, LadderLevel
-from talentloop.core import generations
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.mentoring.models import SkillAssessment
 from talentloop.organisation.models import Employee, EmploymentEvent, EventKind, JobFamily
@@ -179,8 +179,7 @@ def _requirements(actor: Actor, level: LadderLevel, employee: Employee, today: d
         except ImportError:  # the learning app is not installed: completion is unknown
             done = None
         for course in courses:
-            title = course.title_en if _english() and course.title_en else course.title
-            label = _("Course: %(title)s") % {"title": title}
+            label = _("Course: %(title)s") % {"title": course.label}
             if done is None:
                 out.append(Requirement("course", label, None, _("completion unknown")))
             elif course.pk in done:
@@ -190,15 +189,9 @@ def _requirements(actor: Actor, level: LadderLevel, employee: Employee, today: d
     return out
 
 
-def _english() -> bool:
-    from django.utils import translation
-
-    return (translation.get_language() or "").startswith("en")
-
-
 def family_ladder(job_family_id: int | None) -> tuple[CareerLadder, list[LadderLevel]] | None:
     """The job family's ladder and its levels (lowest first, each with its required courses), kept
-    per process while the configuration does not change (see core.generations). Read only."""
+    in the shared cache while the configuration does not change (see core.cache). Read only."""
     if job_family_id is None:
         return None
 
@@ -207,7 +200,7 @@ def family_ladder(job_family_id: int | None) -> tuple[CareerLadder, list[LadderL
                   .prefetch_related(_levels_prefetch()).first())
         return None if ladder is None else (ladder, list(ladder.levels.all()))
 
-    return generations.cached(("careers.family_ladder", job_family_id), build)
+    return cache.cached(("careers.family_ladder", job_family_id), build, depends=("careers",))
 
 
 def promotion_path(actor: Actor, employee: Employee, today: dt.date | None = None) -> PromotionPath | None:

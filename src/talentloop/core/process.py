@@ -5,9 +5,9 @@ A warm worker holds about 300,000–420,000 objects that live as long as the pro
 modules, URL patterns, compiled templates). Every full (generation 2) collection walks all of them: on the
 benchmark machine one took 150–190 ms, every 5–14 seconds per worker under load on ``/people/``, and
 500–1,000 ms when the machine was busy. ``gc.freeze()`` moves everything alive at that point to a permanent
-generation that collections skip, so a full collection walks only what requests and the kept per-process
-values (``core.generations``, capped at ``MAX_ENTRIES``) added since: a few milliseconds (measured at
-1,000 people after 300 different home pages: 18,000 tracked objects, 5 ms, against 750 ms unfrozen).
+generation that collections skip, so a full collection walks only what requests added since: a few
+milliseconds (measured at 1,000 people after 300 different home pages: 18,000 tracked objects, 5 ms, against
+750 ms unfrozen, when the home sections were still kept in each process).
 
 Frozen objects are never collected, so freezing happens once, after start-up and before requests; with
 gunicorn's ``--preload`` the frozen pages are also shared copy-on-write between the workers.

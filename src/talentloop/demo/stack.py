@@ -12,6 +12,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from talentloop.careers import demo as careers_demo
+from talentloop.core import cache
 from talentloop.home import demo as home_demo
 from talentloop.learning import demo as learning_demo
 from talentloop.mentoring import demo as mentoring_demo
@@ -41,11 +42,9 @@ def load_areas(*, seed: int, reference_date: dt.date | None, write: Callable[[st
 
 
 def data_replaced() -> None:
-    """Demo data is written in bulk, past the model signals: running servers rebuild what they keep."""
-    from talentloop.core import generations
-
-    generations.bump(generations.CONFIG)
-    generations.bump(generations.PEOPLE)
+    """Demo data is written in bulk, past the model signals: everything kept in the shared cache is
+    built again."""
+    cache.bump_all()
 
 
 def wipe_all() -> int:

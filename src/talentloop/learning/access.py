@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from talentloop.core import generations
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.learning.models import (
     Audience,
@@ -89,8 +89,8 @@ class CatalogueEntry:
 
 def published_catalogue() -> list[CatalogueEntry]:
     """Every published item (without its body), newest first, with the org units and job families it
-    is meant for: three queries, kept per process while the configuration does not change
-    (core.generations watches the content items and their audiences). Read only."""
+    is meant for: three queries, kept in the shared cache while the configuration does not change
+    (core.cache; learning registers the content items and their audiences). Read only."""
 
     def build() -> list[CatalogueEntry]:
         published = ContentItem.objects.filter(status=ContentStatus.PUBLISHED)
@@ -107,7 +107,7 @@ def published_catalogue() -> list[CatalogueEntry]:
                                i.author_id, i)
                 for i in published.order_by("-published_at", "-id").defer("body", "tag_index")]
 
-    return generations.cached(("learning.published_catalogue",), build)
+    return cache.cached(("learning.published_catalogue",), build, depends=("learning",))
 
 
 def audience_entries(actor: Actor, today: dt.date | None = None) -> list[CatalogueEntry]:

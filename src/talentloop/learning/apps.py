@@ -12,8 +12,9 @@ class LearningConfig(AppConfig):
         # A complaint about a person's work is a behaviour fact that complaint-handling content answers.
         work_result_complaint.connect(behaviour_from_complaint, dispatch_uid="learning-behaviour-from-complaint")
 
-        from talentloop.core import generations
+        from talentloop.core import cache
         from talentloop.learning import notification_kinds  # noqa: F401
         from talentloop.learning.models import ContentItem
 
-        generations.watch(ContentItem, ContentItem.org_units.through, ContentItem.job_families.through)
+        # The published catalogue (access.published_catalogue).
+        cache.register("learning", ContentItem, ContentItem.org_units.through, ContentItem.job_families.through)

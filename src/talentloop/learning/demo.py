@@ -27,8 +27,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from talentloop.accounts.models import User
-from talentloop.core import generations
 from talentloop.core.access import actor_for
+from talentloop.core.cache import cache_bump
 from talentloop.learning import services
 from talentloop.learning.models import (
     BehaviourEvent,
@@ -220,7 +220,7 @@ def load_learning(*, seed: int = 1, reference_date: dt.date | None = None) -> Le
     for i, item in enumerate(items.values()):
         ContentItem.objects.filter(pk=item.pk).update(
             published_at=now - dt.timedelta(days=(len(items) - i) * 4 + rng.randint(0, 3)))
-    generations.bump()  # the dates were written past the model's signals
+    cache_bump("learning")  # the catalogue's dates were written past the model's signals
     result.items = len(items)
 
     organiser = Employee.objects.filter(user=hr_user).first()

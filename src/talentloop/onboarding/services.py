@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentloop.accounts.models import RoleAssignment
-from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
 from talentloop.mentoring.models import ACTIVE_PLAN_STATUSES, MentoringPlan
@@ -170,7 +169,6 @@ def checklist_start(*, actor: Actor, employee: Employee, template: ChecklistTemp
         raise Conflict(_("%(name)s already has an open onboarding checklist.")
                        % {"name": employee.display_name}) from exc
     ChecklistStep.objects.bulk_create(_steps_from(template, checklist, timezone.localdate()))
-    generations.bump(generations.PEOPLE)
     _started_notices([checklist])
     return checklist
 
@@ -201,7 +199,6 @@ def start_due_checklists(date: dt.date) -> int:
         checklist.employee = emp
         steps.extend(_steps_from(tpl, checklist, date))
     ChecklistStep.objects.bulk_create(steps, batch_size=1000)
-    generations.bump(generations.PEOPLE)
     _started_notices(checklists)
     return len(checklists)
 
@@ -328,7 +325,6 @@ def send_step_reminders(date: dt.date) -> dict[str, int]:
         link = reverse("onboarding:checklist-detail", args=[step.checklist_id])
         for who in sorted(who_all):
             overdue_items.append(Item(who, _step_data(step), link, f"step-{step.pk}-overdue"))
-    generations.bump(generations.PEOPLE)
     ChecklistStep.objects.filter(pk__in=[s.pk for s in due]).update(reminded_on=date)
     ChecklistStep.objects.filter(pk__in=[s.pk for s in overdue]).update(overdue_on=date)
     sent = notify_each(kind="onboarding_step_due", items=due_items) if due_items else 0

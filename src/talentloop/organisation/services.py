@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentloop.accounts.services import account_deactivate
-from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record, diff, snapshot
 from talentloop.core.errors import InvalidInput, NotFound, PermissionDenied, errors_from_validation
@@ -376,7 +375,6 @@ def _apply_event(event: EmploymentEvent, employee: Employee) -> None:
     new_prefix = employee.reports_prefix
     if new_prefix != old_prefix:
         # Everyone below moves with their manager: one statement for the whole subtree.
-        generations.bump(generations.PEOPLE)
         Employee.objects.filter(manager_path__startswith=old_prefix).update(
             manager_path=Concat(Value(new_prefix), Substr("manager_path", len(old_prefix) + 1))
         )

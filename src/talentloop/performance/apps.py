@@ -6,11 +6,14 @@ class PerformanceConfig(AppConfig):
     label = "performance"
 
     def ready(self):
-        from talentloop.core import generations
+        from talentloop.core import cache
+        from talentloop.organisation.models import OrgUnit
         from talentloop.performance import notification_kinds  # noqa: F401
         from talentloop.performance.models import Dimension, DimensionMetric, Metric, Scorecard, ScorecardVersion
 
-        generations.watch(Metric, Scorecard, ScorecardVersion, Dimension, DimensionMetric)
+        # Kept in the shared cache (performance.selectors: metric labels, the scorecard in force; a
+        # scorecard applies by its org unit's path).
+        cache.register("performance", Metric, Scorecard, ScorecardVersion, Dimension, DimensionMetric, OrgUnit)
 
         from talentloop.organisation import search
         from talentloop.performance import access

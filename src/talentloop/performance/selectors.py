@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.organisation.models import Employee
 from talentloop.performance import access
@@ -173,29 +174,27 @@ def ratings_memo(employee_id: int, extra_keys: list[str]) -> Iterator[None]:
         _RATINGS_MEMO.reset(token)
 
 
-# ---------------------------------------------------------------- configuration kept per process
+# ---------------------------------------------------------------- configuration kept in the shared cache
 
 
 def metric_labels() -> dict[str, dict]:
-    """Metric key -> its name, English name and unit (what explanations of a score show), kept per
-    process while the configuration does not change (see core.generations). Read only."""
-    from talentloop.core import generations
+    """Metric key -> its name, English name and unit (what explanations of a score show), kept in the
+    shared cache while the configuration does not change (see core.cache). Read only."""
     from talentloop.performance.models import Metric
 
     def build():
         return {m["key"]: m for m in Metric.objects.values("key", "name", "name_en", "unit")}
 
-    return generations.cached(("performance.metric_labels",), build)
+    return cache.cached(("performance.metric_labels",), build, depends=("performance",))
 
 
 def scorecard_in_force(unit_path: str, job_family_id: int | None, month_start) -> tuple | None:
     """(scorecard, version, dimensions with their metric parts) that apply to a person of that org unit
     and job family in the month starting ``month_start`` — the same resolution as the score
-    computation — kept per process while the configuration does not change. None when no active
+    computation — kept in the shared cache while the configuration does not change. None when no active
     scorecard applies; the version (and dimensions) may be None/empty when none is valid yet."""
     from django.db.models import Prefetch
 
-    from talentloop.core import generations
     from talentloop.performance.models import Dimension, DimensionMetric, Scorecard, ScorecardVersion
     from talentloop.performance.services.scores import resolve_scorecard
 
@@ -211,6 +210,7 @@ def scorecard_in_force(unit_path: str, job_family_id: int | None, month_start) -
                 Prefetch("metrics", DimensionMetric.objects.select_related("metric").order_by("id"))))
         return card, version, dims
 
-    return generations.cached(("performance.scorecard_in_force", unit_path, job_family_id, month_start), build)
+    return cache.cached(("performance.scorecard_in_force", unit_path, job_family_id, month_start), build,
+                        depends=("performance",))
 
 from talentloop.performance.selectors_results import work_results_pending_count, work_results_to_confirm  # noqa: E402, F401, I001

@@ -204,17 +204,17 @@ def test_promotion_path_query_count(world, actor_of, ladder, django_assert_num_q
     emp = world.emp(world.employee)
     actor = actor_of("employee")
     commit_callbacks()  # as if the fixtures had been committed: the ladder may now be kept
-    # configuration generation; ladder, levels, courses; level event; ratings (scores and final
-    # ratings in one query); skills; completions
-    with django_assert_num_queries(8):
+    # ladder, levels, courses; level event; ratings (scores and final ratings in one query); skills;
+    # completions
+    with django_assert_num_queries(7):
         selectors.promotion_path(actor, emp, today=TODAY)
-    # The ladder is configuration kept per process: the second time only the generation is checked.
-    with django_assert_num_queries(5):
+    # The ladder is configuration kept in the shared cache (core.cache): the second time it is not read.
+    with django_assert_num_queries(4):
         selectors.promotion_path(actor, emp, today=TODAY)
 
 
 def test_promotion_path_sees_ladder_edits_at_once(world, actor_of, ladder):
-    """The kept ladder is rebuilt after any change of a level (core.generations)."""
+    """The kept ladder is rebuilt after any change of a level (core.cache)."""
     emp = world.emp(world.employee)
     actor = actor_of("employee")
     commit_callbacks()

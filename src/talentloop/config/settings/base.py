@@ -177,6 +177,17 @@ else:
                      "backoff": 1.15, "max_delay": 0.5},
     }
 
+# The cache shared by every process (web workers and job workers): what HR configures, kept under
+# versioned keys (core.cache), and the chat vendors' access tokens. The database cache needs no server
+# (its table is created by a core migration); Redis when TALENTLOOP_REDIS_URL is set.
+CACHE_TABLE = "talentloop_cache"
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "talentloop"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE,
+                          "OPTIONS": {"MAX_ENTRIES": 5000}}}
+
 # A bulk observation request carries up to 5,000 items.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -2,10 +2,12 @@
 
 import base64
 import os
+import re
 import secrets
+from urllib.parse import urlsplit, urlunsplit
 
 from talentloop.config.settings.base import *  # noqa: F403
-from talentloop.config.settings.base import DATABASES, HUEY
+from talentloop.config.settings.base import CACHES, DATABASES, HUEY, REDIS_URL
 
 SECRET_KEY = secrets.token_urlsafe(50)
 DEBUG = False
@@ -21,3 +23,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "en"
+
+# Each test process has a cache (and a job queue) of its own. With Redis (the PostgreSQL leg of CI),
+# the pytest-xdist workers share one server: each gets its own database number (the URL's plus one
+# plus the worker's number), so a test that clears the cache (FLUSHDB) clears only its own worker's
+# keys, and its own key prefix. Without Redis, memory per process.
+if REDIS_URL:
+    _worker = int(re.sub(r"\D", "", os.environ.get("PYTEST_XDIST_WORKER", "")) or 0)
+    _url = urlsplit(REDIS_URL)
+    _db = (int(_url.path.strip("/") or 0) + 1 + _worker) % 16
+    _location = urlunsplit(_url._replace(path=f"/{_db}"))
+    CACHES = {"default": {**CACHES["default"], "LOCATION": _location, "KEY_PREFIX": f"talentloop-test-{_worker}"}}
+    # Jobs still run at once, but through Redis (their results, locks and schedule), as in production.
+    HUEY = {**HUEY, "url": _location, "name": f"talentloop-test-{_worker}", "immediate_use_memory": False}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "talentloop-test"}}

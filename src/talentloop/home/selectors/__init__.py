@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from talentloop.core.access import Actor
 from talentloop.home.selectors import apps, hr, mentoring, performance, team
-from talentloop.home.selectors.base import INFO, Ctx, Section, kept
+from talentloop.home.selectors.base import INFO, Ctx, Section
 from talentloop.onboarding import selectors as onboarding_selectors
 from talentloop.organisation import selectors as org_selectors
 from talentloop.performance import access as perf_access
@@ -39,43 +39,42 @@ def _mentor_entry(ctx: Ctx):
 
 # Every section, in the order that breaks ties of urgency. ``roles`` says for whom it is built:
 # "everyone", "employee" (anyone with an employee record), "newhire", "mentor", "manager", "hr".
-# ``kept``: the section is kept per process until the data behind it is written (base.kept); the
-# others are read on every request.
+# Every section is built on every request, within a query budget that does not grow with the company
+# (tests/test_home_query_counts.py); only the configuration they read is kept (core.cache).
 @dataclass(frozen=True)
 class Spec:
     key: str
     roles: frozenset[str]
     build: Callable[[Ctx], Section | None]
-    kept: bool = False
     needs: tuple[str, ...] = ()  # sections this one reads (built first when it is refreshed alone)
 
     def section(self, ctx: Ctx) -> Section | None:
-        """Built (or kept), and remembered on ``ctx`` for the sections after it that read it."""
-        section = kept(ctx, self.key, self.build) if self.kept else self.build(ctx)
+        """Built, and remembered on ``ctx`` for the sections after it that read it."""
+        section = self.build(ctx)
         ctx.cache.setdefault("built", {})[self.key] = section
         return section
 
 
 SPECS: list[Spec] = [
     Spec("notifications", frozenset({"employee"}), apps.notifications),
-    Spec("alerts", frozenset({"employee", "manager", "hr"}), performance.alerts, kept=True),
+    Spec("alerts", frozenset({"employee", "manager", "hr"}), performance.alerts),
     Spec("results_confirm", frozenset({"manager", "hr"}), team.results_to_confirm),
-    Spec("team_overdue", frozenset({"manager"}), team.team_overdue, kept=True),
-    Spec("team_onboarding", frozenset({"manager"}), team.team_onboarding, kept=True),
-    Spec("mentor_due", frozenset({"mentor"}), mentoring.mentor_due, kept=True),
-    Spec("onboarding", frozenset({"employee"}), apps.onboarding, kept=True),
+    Spec("team_overdue", frozenset({"manager"}), team.team_overdue),
+    Spec("team_onboarding", frozenset({"manager"}), team.team_onboarding),
+    Spec("mentor_due", frozenset({"mentor"}), mentoring.mentor_due),
+    Spec("onboarding", frozenset({"employee"}), apps.onboarding),
     Spec("hr", frozenset({"hr"}), hr.hr_overview),
-    Spec("team", frozenset({"manager"}), team.team_glance, kept=True),
-    Spec("mentees", frozenset({"mentor"}), mentoring.mentees, kept=True),
-    Spec("performance", frozenset({"employee"}), performance.live_performance, kept=True),
-    Spec("my_mentor", frozenset({"employee"}), mentoring.my_mentor, kept=True),
+    Spec("team", frozenset({"manager"}), team.team_glance),
+    Spec("mentees", frozenset({"mentor"}), mentoring.mentees),
+    Spec("performance", frozenset({"employee"}), performance.live_performance),
+    Spec("my_mentor", frozenset({"employee"}), mentoring.my_mentor),
     Spec("training", frozenset({"newhire"}), apps.training),
     Spec("goals", frozenset({"newhire"}), performance.goals),
-    Spec("feedback", frozenset({"employee"}), performance.feedback, kept=True),
-    Spec("recommendations", frozenset({"employee"}), apps.recommendations, kept=True, needs=("performance",)),
-    Spec("promotion", frozenset({"employee"}), apps.promotion, kept=True),
-    Spec("mentor_stats", frozenset({"mentor"}), mentoring.mentor_stats, kept=True),
-    Spec("team_growth", frozenset({"manager"}), team.team_growth, kept=True),
+    Spec("feedback", frozenset({"employee"}), performance.feedback),
+    Spec("recommendations", frozenset({"employee"}), apps.recommendations, needs=("performance",)),
+    Spec("promotion", frozenset({"employee"}), apps.promotion),
+    Spec("mentor_stats", frozenset({"mentor"}), mentoring.mentor_stats),
+    Spec("team_growth", frozenset({"manager"}), team.team_growth),
     Spec("mentor_entry", frozenset({"employee"}), _mentor_entry, needs=("my_mentor",)),
     Spec("resources", frozenset({"mentor"}), apps.resources),
     Spec("submit_result", frozenset({"employee"}), submit_result),

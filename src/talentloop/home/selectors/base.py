@@ -60,24 +60,6 @@ class Section:
         return f"home/index.html#{self.key}"
 
 
-def kept(ctx: Ctx, key: str, build) -> Section | None:
-    """A section kept per process until the data behind it is written (core.generations: the
-    ``people`` generation, and ``config`` for what HR configures): the same reader, day and language
-    get what was built for them before. Everything the section depends on about the reader is in the
-    key; every model it reads is watched (home.apps)."""
-    from django.utils import translation
-
-    from talentloop.core import generations
-
-    if generations.pending(generations.CONFIG):
-        return build(ctx)
-    actor = ctx.actor
-    reader = (actor.user_id, actor.employee.pk if actor.employee else None, tuple(sorted(actor.roles)),
-              actor.hr_unit_paths, actor.hr_everywhere, actor.reports_prefix)
-    key = ("home", key, reader, ctx.today, translation.get_language(), generations.current(generations.CONFIG))
-    return generations.cached(key, lambda: build(ctx), name=generations.PEOPLE)
-
-
 def head_and_count(qs, limit: int) -> tuple[list, int]:
     """The first ``limit`` rows of an ordered queryset and how many rows it has in all, in ONE query:
     the total rides along on every row as ``COUNT(*) OVER ()`` (computed before the LIMIT; SQLite and

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
+from talentloop.core.cache import cache_bump
 from talentloop.core.errors import InvalidInput, PermissionDenied, errors_from_validation
 from talentloop.organisation.models import JobFamily, OrgUnit
 from talentloop.performance import access
@@ -158,7 +158,7 @@ def scorecard_save(
                             tolerance=None if m.get("tolerance") in (None, "") else Decimal(str(m["tolerance"])))
             for m in dim.get("metrics") or []
         ])
-    generations.bump()  # bulk_create sends no post_save: pages that keep the scorecard rebuild it
+    cache_bump("performance")  # bulk_create sends no post_save: the kept scorecard is rebuilt
     audit_record(actor=actor, action="create", obj=version, entity_label=str(scorecard),
                  changes={"valid_from": str(valid_from),
                           "dimensions": {dim["key"]: str(dim["weight"]) for dim in dimensions}})

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
-from talentloop.core import db, generations
+from talentloop.core import db
 from talentloop.organisation.models import Employee, EmploymentEvent, EventKind, OrgUnit
 from talentloop.performance import periods as P
 from talentloop.performance import scoring as S
@@ -548,13 +548,9 @@ def _write_scores(period_key: str, employee_ids: list[int], rows: Iterator[tuple
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"score:{period_key}".encode())])
         if not stream:
-            count = db.upsert_rows(Score, UPSERT_COLUMNS, rows, unique=("employee_id", "period_key"))
-        else:
-            Score.objects.filter(period_key=period_key, employee_id__in=employee_ids).delete()
-            count = db.insert_rows(Score, UPSERT_COLUMNS, rows)
-        if count:
-            generations.bump(generations.PEOPLE)  # scores are written past the model's signals (on commit)
-        return count
+            return db.upsert_rows(Score, UPSERT_COLUMNS, rows, unique=("employee_id", "period_key"))
+        Score.objects.filter(period_key=period_key, employee_id__in=employee_ids).delete()
+        return db.insert_rows(Score, UPSERT_COLUMNS, rows)
 
 
 @dataclass
@@ -661,8 +657,7 @@ def _settle_errors(period_key: str, attempted: list[int], failed: dict[int, str]
     forget the earlier failures of those now scored."""
     gone = sorted(set(absent) | set(failed))
     for start in range(0, len(gone), 900):
-        if Score.objects.filter(period_key=period_key, employee_id__in=gone[start:start + 900]).delete()[0]:
-            generations.bump(generations.PEOPLE)
+        Score.objects.filter(period_key=period_key, employee_id__in=gone[start:start + 900]).delete()
     succeeded = sorted(set(attempted) - set(failed))
     if ScoreError.objects.filter(period_key=period_key).exists():
         for start in range(0, len(succeeded), 900):
