@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TL := $(BIN)/talentloop
 export TALENTLOOP_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install install-test lint browsers unit e2e bench bench-ci messages clean
+.PHONY: demo test install install-test lint typecheck browsers unit e2e bench bench-ci messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ browsers:
 
 lint: install-test
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+## mypy with django-stubs on every app's services, selectors and access (the files are listed in pyproject.toml)
+typecheck: install-test
+	$(BIN)/mypy
 
 unit: install-test
 	$(BIN)/pytest -q -n 2 -m "not e2e and not bench" src tests
@@ -40,10 +45,12 @@ unit: install-test
 e2e: install-test browsers
 	TALENTLOOP_REQUIRE_BROWSER=1 $(BIN)/pytest -q -m e2e tests/e2e
 
-## make test: install what the tests need, lint, unit + API tests, browser tests
+## make test: install what the tests need, lint, type-check, unit + API tests (with the coverage floor
+## from pyproject.toml), browser tests
 test: install-test browsers
 	$(BIN)/ruff check src tests
-	$(BIN)/pytest -q -n 2 -m "not e2e and not bench" src tests
+	$(BIN)/mypy
+	$(BIN)/pytest -q -n 2 -m "not e2e and not bench" --cov --cov-report=term:skip-covered src tests
 	TALENTLOOP_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:xdist -m e2e tests/e2e
 
 ## make bench: full-size benchmarks, JSON results under docs/benchmarks/

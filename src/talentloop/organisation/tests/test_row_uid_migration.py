@@ -21,7 +21,6 @@ def test_existing_employees_get_a_uid_each_and_keep_their_values():
         old = executor.loader.project_state(BEFORE).apps
         OrgUnit = old.get_model("organisation", "OrgUnit")
         JobFamily = old.get_model("organisation", "JobFamily")
-        Employee = old.get_model("organisation", "Employee")
         unit = OrgUnit.objects.create(code="u", name="单位", path="/")
         family = JobFamily.objects.create(code="f", name="序列")
         # Old-shape rows, with an encrypted column as the first envelope left it (opaque to this migration).
