@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +14,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from talentloop.core import tabular
 from talentloop.core.access import Actor
-from talentloop.core.errors import DomainError, InvalidInput
+from talentloop.core.errors import DomainError
 from talentloop.organisation import importing
 from talentloop.organisation.access import visible_job_families, visible_org_units
 from talentloop.organisation.models import JobFamily, OrgUnit
@@ -357,7 +358,12 @@ OBSERVATION_COLUMNS = ["employee_number", "employee_id", "org_unit_id", "metric"
                        "external_id"]
 SUBJECT_COLUMNS = ("employee_number", "employee_id", "org_unit_id")
 REQUIRED_COLUMNS = ["metric", "value", "occurred_at", "source", "external_id"]
-MAX_HEADER_COLUMNS = 200
+MAX_HEADER_COLUMNS = tabular.MAX_HEADER_COLUMNS
+OBSERVATION_TABLE = tabular.Columns(
+    allowed=OBSERVATION_COLUMNS, required=[SUBJECT_COLUMNS, *REQUIRED_COLUMNS], max_rows=MAX_ITEMS,
+    too_wide=gettext_lazy("The header row has %(n)s columns; a file of observations has at most %(max)s. Keep "
+                          "only the observation columns."),
+    no_rows=gettext_lazy("The file has a header row but no observations."))
 UPLOAD_MODES = [
     ("all", gettext_lazy("All or nothing: if any row is rejected, import nothing")),
     ("valid_only", gettext_lazy("Import the valid rows and skip the rejected ones")),
@@ -370,7 +376,7 @@ def _occurred_at(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time.min).isoformat()
-    text = importing._cell_text(value)
+    text = tabular.cell_text(value)
     if text and "T" not in text and ":" not in text:
         day = importing._parse_date(value)
         if day is not None:
@@ -381,91 +387,38 @@ def _occurred_at(value: Any) -> Any:
 def _cell_value(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
-    return importing._cell_text(value).replace(",", "") or None
+    return tabular.cell_text(value).replace(",", "") or None
 
 
 def read_observation_file(content: bytes) -> list[tuple[int, dict[str, Any]]]:
-    """The rows of an observation file as (line, item for ``observations_ingest``).
-
-    Reuses the organisation import's readers (CSV in UTF-8 or GB18030, Excel .xlsx, size limits).
-    """
-    if len(content) > importing.MAX_BYTES:
-        raise importing._file_error(_("The file is larger than 5 MB. Split it into smaller files."))
-    if not content.strip():
-        raise importing._file_error(_("The file is empty."))
-    if content.startswith(b"PK\x03\x04"):
-        raw_rows = importing._xlsx_rows(content)
-    elif content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise importing._file_error(_("Old .xls workbooks are not supported. Save the file as .xlsx or as CSV "
-                                      "UTF-8."))
-    else:
-        raw_rows = importing._csv_rows(content)
-    header: list[str] | None = None
+    """The rows of an observation file as (line, item for ``observations_ingest``), read by the
+    uploads' one pipeline (``core.tabular``: CSV in UTF-8 or GB18030, Excel .xlsx, size limits)."""
+    _header, table = tabular.read_table(content, replace(OBSERVATION_TABLE, max_rows=MAX_ITEMS))
     rows: list[tuple[int, dict[str, Any]]] = []
-    for line, values in enumerate(raw_rows, start=1):
-        if all(importing._cell_text(v) == "" for v in values):
-            continue
-        if header is None:
-            header = _check_header(values)
-            continue
-        if len(rows) >= MAX_ITEMS:
-            raise importing._file_error(_("The file has more than %(max)s rows. Split it into smaller files.")
-                                        % {"max": f"{MAX_ITEMS:,}"})
-        cells = {key: (values[i] if i < len(values) else None) for i, key in enumerate(header) if key}
+    for line, cells in table:
         item: dict[str, Any] = {}
         for key, raw in cells.items():
+            if key == tabular.EXTRA:
+                continue
             if key == "occurred_at":
                 item[key] = _occurred_at(raw) or None
             elif key == "value":
                 item[key] = _cell_value(raw)
             elif key in ("employee_id", "org_unit_id"):
-                text = importing._cell_text(raw)
+                text = tabular.cell_text(raw)
                 if text:
                     item[key] = int(text) if text.isdigit() and len(text) < 16 else text
             else:
-                text = importing._cell_text(raw)
+                text = tabular.cell_text(raw)
                 if text or key not in SUBJECT_COLUMNS:
                     item[key] = text
         rows.append((line, item))
-    if header is None:
-        raise importing._file_error(_("The file is empty."))
-    if not rows:
-        raise importing._file_error(_("The file has a header row but no observations."))
     return rows
 
 
 def _check_header(values: list[Any]) -> list[str]:
-    """The column keys of the header row; linear in its width, and at most ``MAX_HEADER_COLUMNS``
-    wide (trailing empty cells, as spreadsheets save them, do not count)."""
-    width = len(values)
-    while width and importing._cell_text(values[width - 1]) == "":
-        width -= 1
-    if width > MAX_HEADER_COLUMNS:
-        message = _("The header row has %(n)s columns; a file of observations has at most %(max)s. Keep only "
-                    "the observation columns.") % {"n": f"{width:,}", "max": MAX_HEADER_COLUMNS}
-        raise InvalidInput(message, {"file": [message]})
-    keys = [importing._header_key(v) for v in values[:width]]
-    problems = []
-    allowed = set(OBSERVATION_COLUMNS)
-    unknown = [k for k in keys if k and k not in allowed]
-    if unknown:
-        shown = ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
-        problems.append(_("Unknown columns: %(columns)s. The columns are: %(allowed)s.")
-                        % {"columns": shown, "allowed": ", ".join(OBSERVATION_COLUMNS)})
-    counts = Counter(k for k in keys if k)
-    duplicated = sorted(k for k, n in counts.items() if n > 1)
-    if duplicated:
-        shown = ", ".join(duplicated[:20]) + (" …" if len(duplicated) > 20 else "")
-        problems.append(_("Columns appear more than once: %(columns)s.") % {"columns": shown})
-    missing = [k for k in REQUIRED_COLUMNS if k not in counts]
-    if not any(k in counts for k in SUBJECT_COLUMNS):
-        missing.insert(0, "employee_number")
-    if missing:
-        problems.append(_("Required columns are missing: %(columns)s. The first row must hold the column "
-                          "names.") % {"columns": ", ".join(missing)})
-    if problems:
-        raise InvalidInput(" ".join(problems), {"file": problems})
-    return keys
+    """The column keys of the header row (``core.tabular.check_header``)."""
+    return tabular.check_header(values, OBSERVATION_TABLE)
 
 
 def observation_template() -> bytes:
@@ -485,7 +438,7 @@ class ObservationUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_BYTES:
+        if upload.size > tabular.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
         content = upload.read()
         try:
