@@ -17,8 +17,6 @@ import hashlib
 import io
 import os
 import re
-import zipfile
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,9 +33,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from talentloop.accounts.models import User
-from talentloop.core import crypto
+from talentloop.core import crypto, tabular
 from talentloop.core.access import Actor
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.audit.services import CHANGED, audit_record, snapshot
@@ -54,10 +53,8 @@ from talentloop.organisation.models import (
 )
 from talentloop.organisation.services import EMPLOYEE_AUDIT_FIELDS, SENSITIVE_FIELDS
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = tabular.MAX_BYTES
 MAX_ROWS = 20_000
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a 5 MB workbook that inflates past this is not an employee list
-MAX_COLUMNS = 64
 CHUNK = 900  # values per IN (...) list, below every SQLite build's parameter limit
 
 # The same columns, in the same order, for the export, the template and the import.
@@ -186,154 +183,19 @@ class _Row:
 # ---------------------------------------------------------------- reading files
 
 
-def _file_error(message: str) -> InvalidInput:
-    return InvalidInput(message, {"file": [message]})
+_file_error = tabular.file_error
+_cell_text = tabular.cell_text
 
-
-def _decode(content: bytes) -> str:
-    """UTF-8 with or without a byte-order mark, UTF-16 with one, else GB18030 (Chinese Excel)."""
-    if content.startswith(codecs.BOM_UTF8):
-        content = content[len(codecs.BOM_UTF8):]
-    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _file_error(_("The text encoding of the file is not recognised. Save it as CSV UTF-8 or as an "
-                        "Excel workbook (.xlsx)."))
-
-
-def _csv_rows(content: bytes) -> Iterator[list[Any]]:
-    text = _decode(content)
-    first = text.split("\n", 1)[0]
-    delimiter = ","
-    if "," not in first:
-        delimiter = "\t" if "\t" in first else (";" if ";" in first else ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error as exc:
-        message = _("The CSV file cannot be read near line %(line)s.") % {"line": reader.line_num}
-        raise _file_error(message) from exc
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
-    import openpyxl
-
-    unreadable = _("The Excel workbook cannot be read. Save it again as .xlsx, or as CSV UTF-8.")
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise _file_error(unreadable) from exc
-    if inflated > MAX_UNZIPPED_BYTES:
-        raise _file_error(_("The workbook is too large once unpacked. Keep only the employee sheet."))
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of errors for broken workbooks
-        raise _file_error(unreadable) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            yield list(values)
-    except InvalidInput:
-        raise
-    except Exception as exc:
-        raise _file_error(unreadable) from exc
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    text = str(value).strip()
-    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
-        text = text[1:]  # undo the export's guard against formulas
-    return text
-
-
-# Far more than the columns there are; a wider header is a wrong file, refused before any work on it.
-MAX_HEADER_COLUMNS = 200
-
-
-def _header_key(value: Any) -> str:
-    return re.sub(r"[\s\-]+", "_", _cell_text(value).lstrip("\ufeff").strip().lower())
+TABLE = tabular.Columns(
+    allowed=IMPORT_COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS,
+    too_wide=gettext_lazy("The header row has %(n)s columns; an employee file has at most %(max)s. Keep only "
+                          "the employee columns."),
+    no_rows=gettext_lazy("The file has a header row but no employees."))
 
 
 def _read_table(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """The header's column keys and the non-blank data rows as (line, {column: raw value})."""
-    if len(content) > MAX_BYTES:
-        raise _file_error(_("The file is larger than 5 MB. Split it into smaller files."))
-    if not content.strip():
-        raise _file_error(_("The file is empty."))
-    if content.startswith(b"PK\x03\x04"):
-        raw_rows = _xlsx_rows(content)
-    elif content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error(_("Old .xls workbooks are not supported. Save the file as .xlsx or as CSV UTF-8."))
-    else:
-        raw_rows = _csv_rows(content)
-
-    header: list[str] | None = None
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for line, values in enumerate(raw_rows, start=1):
-        if all(_cell_text(v) == "" for v in values):
-            continue
-        if header is None:
-            header = _check_header(values)
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise _file_error(_("The file has more than %(max)s rows. Split it into smaller files.")
-                              % {"max": f"{MAX_ROWS:,}"})
-        cells = {key: (values[i] if i < len(values) else None) for i, key in enumerate(header) if key}
-        extra = [v for v in values[len(header):] if _cell_text(v) != ""]
-        if extra:
-            cells["__extra__"] = True
-        rows.append((line, cells))
-    if header is None:
-        raise _file_error(_("The file is empty."))
-    if not rows:
-        raise _file_error(_("The file has a header row but no employees."))
-    return header, rows
-
-
-def _check_header(values: list[Any]) -> list[str]:
-    """The header's column keys, checked in linear time: a file with thousands of made-up columns is
-    refused at once rather than compared column by column."""
-    width = len(values)
-    while width and _cell_text(values[width - 1]) == "":
-        width -= 1
-    if width > MAX_HEADER_COLUMNS:
-        raise _file_error(_("The header row has %(n)s columns; an employee file has at most %(max)s. Keep only "
-                            "the employee columns.") % {"n": width, "max": MAX_HEADER_COLUMNS})
-    keys = [_header_key(v) for v in values[:width]]
-    problems = []
-    unknown = [k for k in keys if k and k not in IMPORT_COLUMNS]
-    if unknown:
-        problems.append(_("Unknown columns: %(columns)s. The columns are: %(allowed)s.")
-                        % {"columns": ", ".join(unknown[:20]), "allowed": ", ".join(IMPORT_COLUMNS)})
-    counts = Counter(k for k in keys if k)
-    duplicated = sorted(k for k, n in counts.items() if n > 1)
-    if duplicated:
-        problems.append(_("Columns appear more than once: %(columns)s.") % {"columns": ", ".join(duplicated)})
-    missing = [k for k in REQUIRED_COLUMNS if k not in keys]
-    if missing:
-        problems.append(_("Required columns are missing: %(columns)s. The first row must hold the column "
-                          "names.") % {"columns": ", ".join(missing)})
-    if problems:
-        raise InvalidInput(" ".join(problems), {"file": problems})
-    return keys
+    return tabular.read_table(content, TABLE)
 
 
 # ---------------------------------------------------------------- parsing cells
@@ -377,9 +239,9 @@ def _status_value(text: str) -> str | None:
 
 
 def _parse_row(line: int, cells: dict[str, Any]) -> _Row:
-    text = {key: _cell_text(value) for key, value in cells.items() if key != "__extra__"}
+    text = {key: _cell_text(value) for key, value in cells.items() if key != tabular.EXTRA}
     row = _Row(line=line, number=text.get("employee_number", ""), cells={})
-    if cells.get("__extra__"):
+    if cells.get(tabular.EXTRA):
         row.reject(_("This row has more cells than the header has columns."))
     if not row.number:
         row.reject(_("employee_number is required."))
