@@ -8,9 +8,6 @@ from talentloop.core.crypto.fields import EncryptedRowMixin, EncryptedRowQuerySe
 from talentloop.core.models import TimeStampedModel
 from talentloop.organisation import search
 
-# The former name, until the last models that use it move to ``core.bilingual``.
-BilingualNameMixin = Bilingual
-
 
 class OrgUnit(Bilingual, TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
