@@ -9,10 +9,10 @@ announcement, which names nobody's results and may go to a group chat.
 
 from __future__ import annotations
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from talentloop.core.bilingual import localized
 from talentloop.notifications.kinds import Kind, pick, register
 from talentloop.performance.models import CauseKey, WorkResultKind
 
@@ -63,8 +63,7 @@ def root_cause_review_text(data: dict) -> str:
 
 def root_cause_digest_text(data: dict) -> str:
     # "unclear" reviews are never told one by one: they come here, counted, with the units named.
-    english = (translation.get_language() or "").startswith("en")
-    units = (data.get("units_en") if english else None) or data.get("units")
+    units = localized(data, "units")
     return ngettext("%(n)s root-cause review opened (%(likely)s with a likely cause, %(missing)s where "
                     "evidence is missing): %(units)s.",
                     "%(n)s root-cause reviews opened (%(likely)s with a likely cause, %(missing)s where "

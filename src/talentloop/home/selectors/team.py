@@ -10,6 +10,7 @@ from typing import cast
 
 from django.db.models import Avg, Count, Q, QuerySet
 
+from talentloop.core.bilingual import localized
 from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count
 from talentloop.mentoring import access as m_access
 from talentloop.mentoring.models import PlanStatus
@@ -76,7 +77,7 @@ def team_glance(ctx: Ctx) -> TeamGlance | None:
     section.distribution = [(b, row[f"b{b}"], round(100 * row[f"b{b}"] / top)) for b in BANDS]
     for r in (scores.filter(period_key=chosen, total__lt=TARGET_TOTAL).order_by("total", "employee_id")
               .values("employee_id", "employee__name", "employee__name_en", "total")[:BELOW_SHOWN]):
-        name = Employee(name=r["employee__name"], name_en=r["employee__name_en"]).display_name
+        name = localized(r, "employee__name")
         section.below.append(Below(r["employee_id"], name, cast(Decimal, r["total"])))  # total__lt: never null
     return section
 
