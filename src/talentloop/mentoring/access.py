@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 
 from talentloop.core.access import Actor
@@ -299,7 +301,7 @@ def visible_surveys(actor: Actor) -> QuerySet[MenteeSurvey]:
     return MenteeSurvey.objects.filter(plan__mentee=actor.employee)
 
 
-def can_answer_survey(actor: Actor, survey: MenteeSurvey, today) -> bool:
+def can_answer_survey(actor: Actor, survey: MenteeSurvey, today: dt.date) -> bool:
     """The mentee, once, while the survey is open."""
     return (_is_self(actor, survey.plan.mentee_id) and not survey_answered(survey)
             and survey.sent_on <= today <= survey.closes_on)

@@ -29,7 +29,7 @@ from talentloop.mentoring.notification_kinds import NOTICE_KINDS
 from talentloop.mentoring.services.cadence import cadence_settings
 from talentloop.mentoring.services.qualification import current_policy, qualifies, screen_employees
 from talentloop.notifications.selectors import latest_of_kinds
-from talentloop.organisation.models import Employee
+from talentloop.organisation.models import Employee, JobFamily
 
 OPEN_PLAN_STATUSES = (PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.APPROVED,
                       PlanStatus.ACTIVE)
@@ -225,7 +225,7 @@ def plan_mentor_get(actor: Actor, pk: int) -> Mentor | None:
     return plan_mentors(actor).filter(pk=pk).first()
 
 
-def job_family_get(actor: Actor, pk: int):
+def job_family_get(actor: Actor, pk: int) -> JobFamily | None:
     from talentloop.organisation.access import visible_job_families
 
     return visible_job_families(actor).filter(pk=pk).first()

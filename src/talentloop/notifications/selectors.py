@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 
 from talentloop.core.access import Actor
 from talentloop.notifications import access
@@ -24,7 +24,7 @@ def unread_count(actor: Actor, *, kinds: Iterable[str] | None = None) -> int:
     return qs.count()
 
 
-def inbox_queryset(actor: Actor, *, unread_only: bool = False):
+def inbox_queryset(actor: Actor, *, unread_only: bool = False) -> QuerySet[Notification]:
     """Unread first, newest first within each."""
     qs = access.visible_notifications(actor)
     if unread_only:

@@ -26,7 +26,7 @@ import datetime as dt
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -54,7 +54,7 @@ JOB_BATCH = 500
 CHUNK = 900  # ids per IN (...) list: below every database's parameter limit
 
 
-def _chunks(items: list, size: int = CHUNK):
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 

@@ -289,7 +289,7 @@ def _owners(steps: list[ChecklistStep]) -> dict[int, list[int]]:
     return out
 
 
-def _step_data(step: ChecklistStep, **extra) -> dict:
+def _step_data(step: ChecklistStep, **extra: object) -> dict:
     return {"step_id": step.pk, "checklist_id": step.checklist_id, "title": step.title, "title_en": step.title_en,
             "due_on": step.due_on.isoformat(), "owner": step.owner, "name": step.checklist.employee.name,
             "name_en": step.checklist.employee.name_en,

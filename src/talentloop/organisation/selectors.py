@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 
+from talentloop.accounts.models import User
 from talentloop.core.access import Actor
 from talentloop.organisation import access, search
 from talentloop.organisation.models import Employee, EmploymentEvent, EmploymentStatus, JobFamily, OrgUnit, Position
@@ -177,5 +178,5 @@ def employee_search(actor: Actor, term: str, *, scope: str = "visible", limit: i
     )
 
 
-def linkable_account_get(actor: Actor, username: str):
+def linkable_account_get(actor: Actor, username: str) -> User | None:
     return access.linkable_accounts(actor).filter(username__iexact=username.strip()).first()

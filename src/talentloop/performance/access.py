@@ -420,7 +420,7 @@ def visible_alerts(actor: Actor) -> QuerySet[Alert]:
     return Alert.objects.filter(q)
 
 
-def _handles(actor: Actor, employee) -> bool:
+def _handles(actor: Actor, employee: Employee) -> bool:
     """Above the person in the reporting tree, or HR covering them; never the person themselves."""
     if not actor.is_authenticated:
         return False

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from talentloop.core.access import Actor
 from talentloop.home.selectors.base import (
     INFO,
     LIVE,
@@ -241,7 +242,7 @@ def alerts(ctx: Ctx) -> AlertsSection | None:
     return section
 
 
-def latest_totals(actor, employee_ids: list[int], period: P.Period) -> dict[int, tuple[Decimal | None,
+def latest_totals(actor: Actor, employee_ids: list[int], period: P.Period) -> dict[int, tuple[Decimal | None,
                                                                                      Decimal | None]]:
     """(this month's total, last month's) for each person the actor may see the scores of: one query."""
     keys = [period.key, period.previous().key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +29,7 @@ SETTING_FIELDS = (
 )
 
 
-def _weights_error(config: EffectivenessConfig, fields, label: str) -> dict[str, list[str]]:
+def _weights_error(config: EffectivenessConfig, fields: Iterable[str], label: str) -> dict[str, list[str]]:
     total = sum((Decimal(getattr(config, f)) for f in fields), Decimal(0))
     if total == HUNDRED:
         return {}

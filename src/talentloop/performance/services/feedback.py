@@ -22,7 +22,7 @@ from talentloop.performance.services.decisions import clean_text
 MAX_GOALS = 10
 
 
-def _invalid(errors: dict[str, list[str]]):
+def _invalid(errors: dict[str, list[str]]) -> InvalidInput:
     return InvalidInput(_("Please correct the errors below."), errors)
 
 
