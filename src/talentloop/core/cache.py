@@ -47,6 +47,7 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 T = TypeVar("T")
@@ -62,7 +63,7 @@ _values_lock = threading.Lock()
 _request_versions: ContextVar[dict[str, int] | None] = ContextVar("talentloop_cache_versions", default=None)
 
 
-def register(name: str, *models) -> None:
+def register(name: str, *models: type[Model]) -> None:
     """Bump ``name`` on every save and delete of these models (on changes of these M2M through models)."""
     labels = _registry.setdefault(name, set())
     for model in models:
@@ -75,7 +76,7 @@ def register(name: str, *models) -> None:
             post_delete.connect(partial(_signal, name), sender=model, weak=False, dispatch_uid=f"{uid}-delete")
 
 
-def registered_names(model) -> set[str]:
+def registered_names(model: type[Model]) -> set[str]:
     """The names a model is registered under (empty: its writes invalidate nothing)."""
     label = model._meta.label_lower
     return {name for name, labels in _registry.items() if label in labels}
@@ -214,20 +215,20 @@ def reset() -> None:
         _incr(name)  # at once, even inside the test's transaction (which never commits)
 
 
-def _signal(name: str, **_kwargs) -> None:
+def _signal(name: str, **_kwargs: Any) -> None:
     cache_bump(name)
 
 
-def _m2m(name: str, action: str = "", **_kwargs) -> None:
+def _m2m(name: str, action: str = "", **_kwargs: Any) -> None:
     if action.startswith("post_"):
         cache_bump(name)
 
 
-def _request_started(**_kwargs) -> None:
+def _request_started(**_kwargs: Any) -> None:
     _request_versions.set({})
 
 
-def _request_finished(**_kwargs) -> None:
+def _request_finished(**_kwargs: Any) -> None:
     _request_versions.set(None)
 
 
