@@ -30,6 +30,7 @@ from talentloop.learning.models import (
     TrainingSession,
     TrainingSignup,
 )
+from talentloop.organisation.models import Employee
 
 
 def is_mentor(actor: Actor) -> bool:
@@ -223,6 +224,6 @@ def can_record_behaviour(actor: Actor, employee_id: int) -> bool:
     return actor.is_authenticated and actor.employee is not None and actor.employee.pk == employee_id
 
 
-def can_view_recommendations(actor: Actor, employee) -> bool:
+def can_view_recommendations(actor: Actor, employee: Employee) -> bool:
     """Recommendations come from a person's browsing: only they see theirs."""
     return can_record_behaviour(actor, employee.pk)

@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from talentloop.accounts.models import User
 from talentloop.core.errors import InvalidInput, errors_from_validation
 from talentloop.mentoring.models import SkillAssessment
 from talentloop.organisation.models import Employee
 
 
 @transaction.atomic
-def skill_assessment_from_result(*, recorded_by, employee: Employee, skill: str, score: Decimal | int,
+def skill_assessment_from_result(*, recorded_by: User | None, employee: Employee, skill: str, score: Decimal | int,
                                  assessed_on: dt.date, note: str = "") -> SkillAssessment:
     """``recorded_by`` is the user who confirmed the result (the permission check is the caller's:
     only a confirmed work result reaches this)."""

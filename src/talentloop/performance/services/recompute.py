@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +23,9 @@ from django.utils.crypto import get_random_string
 from talentloop.organisation.models import Employee
 from talentloop.performance import periods as P
 from talentloop.performance.models import RecomputeMark
+
+if TYPE_CHECKING:  # the scoring modules are imported where they run (see _recompute)
+    from talentloop.performance.services.scores import RecomputeResult
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +111,7 @@ def _claim(token: str, now: dt.datetime, limit: int) -> list[tuple[int, str, boo
     return list(RecomputeMark.objects.filter(claim=token).values_list("employee_id", "period_key", "notify"))
 
 
-def _recompute(period_key: str, employee_ids: list[int], notify: bool):
+def _recompute(period_key: str, employee_ids: list[int], notify: bool) -> RecomputeResult:
     if notify:
         from talentloop.performance.services.score_notices import scores_recompute_notifying
 

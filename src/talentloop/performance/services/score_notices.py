@@ -12,7 +12,7 @@ from talentloop.notifications.services import Item, notify_each
 from talentloop.performance import periods as P
 from talentloop.performance.models import Score
 from talentloop.performance.notification_kinds import SCORE_UPDATED
-from talentloop.performance.services.scores import recompute_period
+from talentloop.performance.services.scores import RecomputeResult, recompute_period
 
 CHUNK = 900  # ids per IN (...) list: below every database's parameter limit
 
@@ -30,7 +30,7 @@ def score_changes_notify(period_key: str, before: dict[int, object], after: dict
     return notify_each(kind=SCORE_UPDATED.key, items=items) if items else 0
 
 
-def scores_recompute_notifying(period_key: str, employee_ids: list[int]):
+def scores_recompute_notifying(period_key: str, employee_ids: list[int]) -> RecomputeResult:
     """Recompute some people's scores of a month after new observations and tell those whose total
     changed. Two extra queries (the totals before and after) whatever the number of people; a
     quarter or year is recomputed without telling anyone (the month already did)."""

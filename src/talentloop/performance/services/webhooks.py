@@ -11,6 +11,7 @@ import time
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from talentloop.accounts.models import User
 from talentloop.core.access import Actor, actor_for
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied
@@ -70,7 +71,7 @@ def _require_manager(actor: Actor) -> None:
 
 
 @transaction.atomic
-def webhook_source_create(*, actor: Actor, key: str, name: str, act_as) -> tuple[WebhookSource, str]:
+def webhook_source_create(*, actor: Actor, key: str, name: str, act_as: User | None) -> tuple[WebhookSource, str]:
     """Create a source and return its secret once: it is stored encrypted and never shown again."""
     _require_manager(actor)
     if act_as is None or not access.can_ingest_observations(actor_for(act_as)):
