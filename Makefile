@@ -49,6 +49,7 @@ e2e: install-test browsers
 ## from pyproject.toml), browser tests
 test: install-test browsers
 	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 	$(BIN)/pytest -q -n 2 -m "not e2e and not bench" --cov --cov-report=term:skip-covered src tests
 	TALENTLOOP_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:xdist -m e2e tests/e2e
