@@ -7,12 +7,13 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from talentloop.accounts.models import User
 from talentloop.accounts.services import account_deactivate
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record, diff, snapshot
@@ -39,7 +40,7 @@ SENSITIVE_FIELDS = {"national_id", "bank_account"}
 EMPLOYEE_AUDIT_FIELDS = ["employee_number", *PLAIN_FIELDS, *STRUCTURAL_FIELDS, "termination_date", "user"]
 
 
-def _full_clean(obj, exclude: list[str] | None = None) -> None:
+def _full_clean(obj: models.Model, exclude: list[str] | None = None) -> None:
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
@@ -187,7 +188,7 @@ def employee_create(
     manager: Employee | None = None,
     national_id: str = "",
     bank_account: str = "",
-    user=None,
+    user: User | None = None,
     note: str = "",
 ) -> Employee:
     if not access.can_create_employee(actor, org_unit):

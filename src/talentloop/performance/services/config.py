@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
@@ -31,7 +31,7 @@ from talentloop.performance.models import (
 HUNDRED = Decimal(100)
 
 
-def _clean(obj, exclude=None) -> None:
+def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
@@ -173,7 +173,7 @@ def _version_used(scorecard: Scorecard, valid_from: dt.date) -> bool:
                                                     .values_list("key", flat=True))).exists()
 
 
-def _refuse_used():
+def _refuse_used() -> NoReturn:
     raise InvalidInput(_("That version already scored a closed period; start the new version a month later."),
                        {"valid_from": [_("Already used by a closed period.")]})
 

@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -71,7 +71,7 @@ def _invalid(errors: dict[str, list[str]]) -> InvalidInput:
     return InvalidInput(_("Please correct the errors below."), errors)
 
 
-def _text(value, field: str, errors: dict, *, limit: int, required: bool) -> str:
+def _text(value: object, field: str, errors: dict, *, limit: int, required: bool) -> str:
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
     if "\x00" in value:
         errors.setdefault(field, []).append(_("Null characters are not allowed."))
@@ -83,7 +83,7 @@ def _text(value, field: str, errors: dict, *, limit: int, required: bool) -> str
     return value
 
 
-def _score(value, field: str, errors: dict, low: int, high: int) -> int | None:
+def _score(value: Any, field: str, errors: dict, low: int, high: int) -> int | None:
     if value is None or value == "":
         errors.setdefault(field, []).append(_("This field is required."))
         return None
