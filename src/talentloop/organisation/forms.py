@@ -105,7 +105,7 @@ LABEL_NUMBER = re.compile(r"\(([^()]+)\)\s*$")
 
 class ScopedFormMixin:
     def _scope(self, actor: Actor) -> None:
-        fields = self.fields  # type: ignore[attr-defined]
+        fields = self.fields  # type: ignore[attr-defined]  # mixed into Django forms, which have fields
         if "org_unit" in fields:
             fields["org_unit"].queryset = access.visible_org_units(actor).order_by("path")
         if "job_family" in fields:

@@ -104,7 +104,7 @@ def weighted_mean(parts: Sequence[Part]) -> Decimal | None:
     all_weight = sum((p.weight for p in parts), ZERO) or total_weight
     for p in present:
         p.effective_weight = p.weight * all_weight / total_weight
-    return sum((p.score * p.weight for p in present), ZERO) / total_weight  # type: ignore[operator]
+    return sum((p.score * p.weight for p in present), ZERO) / total_weight  # type: ignore[operator]  # present: scored
 
 
 def mean(values: Iterable[Decimal]) -> Decimal | None:

@@ -465,7 +465,7 @@ def _metric_attainment(people: QuerySet[Employee], keys: list[str], threshold: D
                f"AND m.value->>'score' IS NOT NULL AND m.value->>'key' <> 'ratings' "
                f"GROUP BY 1, 2")
     elif connection.vendor == "sqlite":
-        sql = (f"SELECT s.period_key, json_extract(m.value, '$.key'), COUNT(*), "  # noqa: S608
+        sql = (f"SELECT s.period_key, json_extract(m.value, '$.key'), COUNT(*), "  # noqa: S608 — quoted names, values bound
                f"SUM(CASE WHEN CAST(json_extract(m.value, '$.score') AS REAL) >= %s THEN 1 ELSE 0 END) "
                f"FROM {table} s, json_each(s.detail, '$.dimensions') d, json_each(d.value, '$.metrics') m "
                f"WHERE s.period_key IN ({placeholders}) AND s.employee_id IN ({people_sql}) "

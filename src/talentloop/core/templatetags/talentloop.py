@@ -16,7 +16,7 @@ def icon(name: str) -> str:
     if found is None:
         from django.template.loader import render_to_string
 
-        found = _ICONS[name] = mark_safe(render_to_string("components/icon.html", {"name": name}))  # noqa: S308
+        found = _ICONS[name] = mark_safe(render_to_string("components/icon.html", {"name": name}))  # noqa: S308 — our own template
     return found
 
 
