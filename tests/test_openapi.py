@@ -177,7 +177,7 @@ def _items(body):
 def _populate():
     """The demo company (40 people, its history, mentoring, learning, careers, onboarding, results),
     plus what the demo leaves out: a webhook source, API tokens, notifications, an appeal…"""
-    from talentloop.core.management import demo_stack
+    from talentloop.demo import stack as demo_stack
     from talentloop.mentoring import demo as mentoring_demo
     from talentloop.organisation import demo
     from talentloop.performance import demo as performance_demo
@@ -238,7 +238,7 @@ def _extras(clients: dict, problems: list[str]) -> None:
         problems,
     )
     _post(employee, "/api/v1/appeals", {"period": "2026", "reason": "我完成了更多工作"}, problems)
-    metrics = json.loads(hr.get("/api/v1/metrics").content)
+    metrics = json.loads(hr.get("/api/v1/metrics").content)["items"]
     metric = next(m["key"] for m in metrics if m["subject_kind"] == "employee")
     _post(
         hr,
@@ -274,7 +274,7 @@ def _extras(clients: dict, problems: list[str]) -> None:
         {"employee_id": me.pk, "vendor": "wecom", "external_id": "wx-1"},
         problems,
     )
-    template = json.loads(hr.get("/api/v1/mentoring/templates").content)[0]["id"]
+    template = json.loads(hr.get("/api/v1/mentoring/templates").content)["items"][0]["id"]
     _post(
         hr,
         "/api/v1/mentoring/matches/runs",

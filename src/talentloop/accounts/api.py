@@ -9,6 +9,7 @@ from pydantic import Field
 from talentloop.accounts import access, services
 from talentloop.core.access import client_ip
 from talentloop.core.http import get_or_404
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, ErrorOut, InSchema
 
 router = Router(tags=["accounts"])
@@ -89,7 +90,9 @@ def auth_token(request, data: TokenRequestIn):
     return {"token": secret, "expires_at": token.expires_at, "scope": token.scope}
 
 
-@router.get("/auth/tokens", response={200: list[TokenOut], **ERRORS}, summary="My tokens (all, for an admin)")
+@router.get("/auth/tokens", response={200: list[TokenOut], **ERRORS}, summary="My tokens (all, for an admin)",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def token_list(request):
     return list(access.visible_tokens(request.actor).select_related("user")[:500])
 

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema, Status
 from talentloop.careers import access, selectors, services
 from talentloop.careers.models import CareerLadder, LadderLevel
 from talentloop.core.errors import InvalidInput, PermissionDenied
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
 
 router = Router(tags=["careers"])
@@ -154,7 +155,9 @@ def _require_hr(request) -> None:
         raise PermissionDenied(_("Only HR edits career ladders."))
 
 
-@router.get("/ladders", response={200: list[LadderOut], **ERRORS}, summary="Career ladders with their levels")
+@router.get("/ladders", response={200: list[LadderOut], **ERRORS}, summary="Career ladders with their levels",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def ladders_list(request):
     return [_ladder_out(lad) for lad in selectors.ladder_list(request.actor)]
 

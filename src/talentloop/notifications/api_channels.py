@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import NotFound, PermissionDenied
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.notifications import channel_access as access
 from talentloop.notifications import channel_selectors as selectors
@@ -118,7 +119,8 @@ def push_key(request):
 
 
 @router.get("/push/subscriptions", response={200: list[PushSubscriptionOut], **ERRORS},
-            summary="One's own push subscriptions (devices)")
+            summary="One's own push subscriptions (devices)", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def push_subscriptions_list(request):
     return [{"id": s.pk, "endpoint": s.endpoint, "user_agent": s.user_agent, "created_at": s.created_at,
              "last_success_at": s.last_success_at} for s in selectors.push_subscription_list(request.actor)]
@@ -143,7 +145,9 @@ def push_subscriptions_delete(request, data: PushEndpointIn):
 # ---------------------------------------------------------------- group bots
 
 
-@router.get("/group-bots", response={200: list[GroupBotOut], **ERRORS}, summary="Group bots of HR's units")
+@router.get("/group-bots", response={200: list[GroupBotOut], **ERRORS}, summary="Group bots of HR's units",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def group_bots_list(request):
     if not access.can_manage_group_bots(request.actor):
         raise PermissionDenied(_("Only HR manages group bots."))
@@ -177,7 +181,8 @@ def group_bots_delete(request, bot_id: int):
 
 
 @router.get("/im-identities", response={200: list[ImIdentityOut], **ERRORS},
-            summary="Chat identities of the people in scope (HR, administrators)")
+            summary="Chat identities of the people in scope (HR, administrators)", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def im_identities_list(request, query: Query[ImIdentityQuery]):
     if not access.can_manage_im_identities(request.actor):
         raise PermissionDenied(_("Only HR and administrators manage chat identities."))

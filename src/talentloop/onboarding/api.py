@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import InvalidInput, PermissionDenied
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.onboarding import access, selectors, services
 from talentloop.onboarding.models import MAX_DUE_DAY, MIN_DUE_DAY, ChecklistTemplate
@@ -127,7 +128,8 @@ def _checklist(request, checklist_id: int):
 
 
 @router.get("/checklists", response={200: list[ChecklistRowOut], **ERRORS},
-            summary="Checklists I may see: my own, my team's, my mentees', HR's scope")
+            summary="Checklists I may see: my own, my team's, my mentees', HR's scope", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def checklists_list(request, query: Query[ListQuery]):
     return [{"id": c.pk, "employee_id": c.employee_id, "employee_name": c.employee.display_name,
              "template_name": c.template_name, "start_date": c.start_date, "completed_at": c.completed_at,
@@ -216,7 +218,9 @@ def _template_args(request, data: OnboardingTemplateIn) -> dict:
             "active": data.active, "steps": [s.dict() for s in data.steps]}
 
 
-@router.get("/templates", response={200: list[OnboardingTemplateOut], **ERRORS}, summary="Onboarding templates (HR)")
+@router.get("/templates", response={200: list[OnboardingTemplateOut], **ERRORS}, summary="Onboarding templates (HR)",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def templates_list(request):
     if not (access.can_manage_onboarding(request.actor) or request.actor.is_admin):
         raise PermissionDenied(_("Only HR reads onboarding templates."))

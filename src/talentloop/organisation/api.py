@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import DomainError, InvalidInput
 from talentloop.core.http import get_or_404
-from talentloop.core.paging import PAGED, SelectorPage, paginated
+from talentloop.core.paging import PAGED, PAGED_WAS_ARRAY, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.organisation import access, selectors, services
 from talentloop.organisation.models import EmploymentStatus, EventKind
@@ -280,7 +280,8 @@ def employee_patch(request, employee_id: int, data: EmployeePatchIn):
 
 
 @router.get("/employees/{int:employee_id}/events", response={200: list[EventOut], **ERRORS},
-            summary="Employment history")
+            summary="Employment history", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def event_list(request, employee_id: int):
     employee = get_or_404(access.visible_employees(request.actor), pk=employee_id)
     return selectors.employee_events(request.actor, employee)
@@ -299,7 +300,9 @@ def event_create(request, employee_id: int, data: EmploymentEventIn):
     return Status(201, event)
 
 
-@router.get("/org-units", response={200: list[OrgUnitOut], **ERRORS}, summary="The organisation's units")
+@router.get("/org-units", response={200: list[OrgUnitOut], **ERRORS}, summary="The organisation's units",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def org_unit_list(request):
     return list(access.visible_org_units(request.actor).order_by("path"))
 
@@ -314,12 +317,16 @@ def org_unit_create(request, data: OrgUnitIn):
     return Status(201, unit)
 
 
-@router.get("/job-families", response={200: list[CatalogueOut], **ERRORS}, summary="Job families")
+@router.get("/job-families", response={200: list[CatalogueOut], **ERRORS}, summary="Job families",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def job_family_list(request):
     return list(access.visible_job_families(request.actor))
 
 
-@router.get("/positions", response={200: list[CatalogueOut], **ERRORS}, summary="Positions")
+@router.get("/positions", response={200: list[CatalogueOut], **ERRORS}, summary="Positions",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def position_list(request):
     return list(access.visible_positions(request.actor))
 

@@ -124,12 +124,12 @@ def test_owner_and_admin_revoke_others_get_404(world, actor_of, api_client_for):
 def test_owner_lists_own_tokens_admin_lists_all(world, actor_of, api_client_for):
     api_token_create(actor=actor_of("employee"), user=world.employee, name="laptop")
     api_token_create(actor=actor_of("outsider"), user=world.outsider, name="car")
-    names = {t["name"] for t in api_client_for("employee").get("/api/v1/auth/tokens").json()}
+    names = {t["name"] for t in api_client_for("employee").get("/api/v1/auth/tokens").json()["items"]}
     # the client's own token is named "" by the fixture
     assert names == {"laptop", ""}
-    usernames = {t["username"] for t in api_client_for("admin").get("/api/v1/auth/tokens").json()}
+    usernames = {t["username"] for t in api_client_for("admin").get("/api/v1/auth/tokens").json()["items"]}
     assert {"employee", "outsider", "admin"} <= usernames
-    assert all("key_hash" not in t for t in api_client_for("admin").get("/api/v1/auth/tokens").json())
+    assert all("key_hash" not in t for t in api_client_for("admin").get("/api/v1/auth/tokens").json()["items"])
 
 
 def test_token_rules(world, actor_of):

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 
 from talentloop.core.errors import PermissionDenied
 from talentloop.core.http import get_or_404
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.mentoring import access
 from talentloop.mentoring import selectors_effectiveness as selectors
@@ -220,7 +221,9 @@ def mentor_effectiveness(request, mentor_id: int):
 
 
 @router.get("/effectiveness/ranking", response={200: list[RankingRowOut], **ERRORS},
-            summary="Mentors ranked by composite score (HR's scope); small samples are marked, not ranked")
+            summary="Mentors ranked by composite score (HR's scope); small samples are marked, not ranked",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def mentor_ranking(request):
     actor = request.actor
     if not access.can_view_mentor_ranking(actor):
@@ -233,7 +236,8 @@ def mentor_ranking(request):
 
 
 @router.get("/effectiveness/programmes", response={200: list[ProgrammeResultOut], **ERRORS},
-            summary="Programme results against similar employees who were not mentored")
+            summary="Programme results against similar employees who were not mentored", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def programme_results(request):
     actor = request.actor
     if not access.can_view_programme_results(actor):

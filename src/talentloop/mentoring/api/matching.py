@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import InvalidInput, PermissionDenied
 from talentloop.core.http import get_or_404
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.mentoring import access
 from talentloop.mentoring import selectors_matching as selectors
@@ -171,7 +172,9 @@ def _detail(request, run, page: ProposalPageQuery | None = None) -> dict:
             "published_at": run.published_at, "proposals": proposals, "proposal_count": count}
 
 
-@router.get("/matches/runs", response={200: list[RunOut], **ERRORS}, summary="Cohort matching runs")
+@router.get("/matches/runs", response={200: list[RunOut], **ERRORS}, summary="Cohort matching runs",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def run_list(request):
     actor = request.actor
     if not (access.can_run_matching(actor) or actor.is_admin):

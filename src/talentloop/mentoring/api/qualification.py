@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import PermissionDenied
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, ErrorOut, Id, InSchema
 from talentloop.mentoring import access, selectors
 from talentloop.mentoring.models import Mentor, MentorApplication, MentorPolicy
@@ -203,7 +204,8 @@ def policy_post(request, data: PolicyIn):
 
 
 @router.get("/applications", response={200: list[ApplicationOut], **ERRORS},
-            summary="Mentor applications: one's own; HR those in scope")
+            summary="Mentor applications: one's own; HR those in scope", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def applications_list(request, query: Query[ApplicationQuery]):
     return [_application_out(a, request.actor) for a in selectors.application_list(request.actor, query.status)]
 
@@ -250,7 +252,9 @@ def application_reject(request, application_id: int, data: ApplicationDecisionIn
 
 
 @router.get("/qualified", response={200: list[QualifiedOut], **ERRORS},
-            summary="Everyone in HR's scope who meets every criterion of the current policy now")
+            summary="Everyone in HR's scope who meets every criterion of the current policy now",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def qualified_list(request):
     if not access.can_list_qualified(request.actor):
         raise PermissionDenied(_("Only HR lists who qualifies."))
@@ -276,7 +280,9 @@ def qualified_invite(request, data: InviteIn):
 # ---------------------------------------------------------------- mentors
 
 
-@router.get("/mentors", response={200: list[MentorOut], **ERRORS}, summary="Mentors, their expertise and load")
+@router.get("/mentors", response={200: list[MentorOut], **ERRORS}, summary="Mentors, their expertise and load",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def mentors_list(request, q: str = ""):
     return [_mentor_out(m) for m in selectors.mentor_list(request.actor, q[:60])]
 

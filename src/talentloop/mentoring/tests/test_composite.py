@@ -195,7 +195,7 @@ def test_ranking_page_and_api(mentors, client_for, api_client_for):
     a, b, _c = mentors
     page = client_for("hr").get("/mentoring/effectiveness/ranking/")
     assert page.status_code == 200
-    rows = api_client_for("hr").get("/api/v1/mentoring/effectiveness/ranking").json()
+    rows = api_client_for("hr").get("/api/v1/mentoring/effectiveness/ranking").json()["items"]
     assert rows[0]["mentor_id"] == a.pk and rows[0]["rank"] == 1
     assert {r["mentor_id"]: r["ranked"] for r in rows}[b.pk] is False
     assert [i["key"] for i in rows[0]["inputs"]] == list(S.INPUT_KEYS)

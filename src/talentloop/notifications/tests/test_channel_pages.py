@@ -79,7 +79,7 @@ def test_push_subscription_api_round_trip_and_bad_input(world):
     ok = c.post(url, {"endpoint": "https://push.example.com/z", "keys": {"p256dh": P256DH, "auth": AUTH}},
                 content_type="application/json", HTTP_USER_AGENT="Phone")
     assert ok.status_code == 201 and ok.json()["user_agent"] == "Phone"
-    assert [s["endpoint"] for s in c.get(url).json()] == ["https://push.example.com/z"]
+    assert [s["endpoint"] for s in c.get(url).json()["items"]] == ["https://push.example.com/z"]
     gone = c.delete(url, {"endpoint": "https://push.example.com/z"}, content_type="application/json")
     assert gone.json() == {"deleted": 1}
 

@@ -292,7 +292,7 @@ def test_outsider_sees_nothing(world, client_for, api_client_for):
     api = api_client_for("outsider")
     assert api.get(f"/api/v1/onboarding/checklists/{c.pk}").status_code == 404
     assert api.post(f"/api/v1/onboarding/steps/{step.pk}/tick", {}, content_type="application/json").status_code == 404
-    assert api.get("/api/v1/onboarding/checklists").json() == []
+    assert api.get("/api/v1/onboarding/checklists").json() == {"items": [], "count": 0}
 
 
 def test_api_tick_and_errors(world, api_client_for):

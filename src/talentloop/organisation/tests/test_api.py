@@ -194,7 +194,7 @@ def test_events_through_the_api(world, api_client_for):
                content_type="application/json")
     assert r.status_code == 201 and r.json()["applied"] is False and r.json()["manager_id"] == world.emp(
         world.mentor).pk
-    history = c.get(url).json()
+    history = c.get(url).json()["items"]
     assert [e["kind"] for e in history] == ["transfer", "promotion"]  # newest effective date first
     assert Employee.objects.get(pk=emp.pk).level == 4
 
@@ -225,7 +225,7 @@ def test_invalid_events_are_422_naming_the_field(world, api_client_for, body, fi
 
 def test_org_units(world, api_client_for):
     c = api_client_for("hr")
-    assert [u["code"] for u in c.get("/api/v1/org-units").json()] == ["company", "rnd", "platform", "sales",
+    assert [u["code"] for u in c.get("/api/v1/org-units").json()["items"]] == ["company", "rnd", "platform", "sales",
                                                                        "people"]
     r = c.post("/api/v1/org-units", {"code": "ml", "name": "算法", "parent_id": world.rnd.pk},
                content_type="application/json")
@@ -241,8 +241,8 @@ def test_org_units(world, api_client_for):
 
 def test_catalogues(world, api_client_for):
     c = api_client_for("employee")
-    assert {f["code"] for f in c.get("/api/v1/job-families").json()} == {"software-engineer", "sales", "hr"}
-    assert [p["code"] for p in c.get("/api/v1/positions").json()] == ["se"]
+    assert {f["code"] for f in c.get("/api/v1/job-families").json()["items"]} == {"software-engineer", "sales", "hr"}
+    assert [p["code"] for p in c.get("/api/v1/positions").json()["items"]] == ["se"]
 
 
 # ---------------------------------------------------------------- input PostgreSQL cannot store

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied
 from talentloop.core.http import get_or_404
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.organisation.access import visible_job_families, visible_org_units
 from talentloop.performance import access, selectors_dashboards
@@ -124,7 +125,8 @@ def _metric_out(request, pk: int):
     return access.visible_metrics(request.actor).select_related("numerator", "denominator").get(pk=pk)
 
 
-@router.get("/metrics", response={200: list[MetricDetailOut], **ERRORS}, summary="Metrics")
+@router.get("/metrics", response={200: list[MetricDetailOut], **ERRORS}, summary="Metrics", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def metric_list(request):
     return selectors_dashboards.metric_list(request.actor)
 
@@ -255,7 +257,9 @@ def _scorecard_out(request, pk: int) -> dict:
     }
 
 
-@router.get("/scorecards", response={200: list[ScorecardItemOut], **ERRORS}, summary="Scorecards")
+@router.get("/scorecards", response={200: list[ScorecardItemOut], **ERRORS}, summary="Scorecards",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def scorecard_list(request):
     return [{"id": c.pk, "name": c.name, "name_en": c.name_en, "org_unit_id": c.org_unit_id,
              "job_family_id": c.job_family_id, "is_active": c.is_active, "latest_valid_from": c.latest,
@@ -346,7 +350,8 @@ class RecomputeOut(Schema):
 
 
 @router.get("/periods", response={200: list[PeriodOut], **ERRORS},
-            summary="Recent months, quarters and years with their state (closed or open)")
+            summary="Recent months, quarters and years with their state (closed or open)", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def period_list(request, filters: Query[PeriodListIn]):
     from django.utils import timezone
 

@@ -16,7 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError
 
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.core.paging import PAGED, SelectorPage, paginated
+from talentloop.core.paging import PAGED, PAGED_WAS_ARRAY, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.performance import access, selectors_results
 from talentloop.performance.models import WorkResultKind
@@ -169,7 +169,8 @@ def work_result_list(request, query: Query[WorkResultListQuery]):
 
 
 @router.get("/work-results/settings", response={200: list[SettingOut], **ERRORS},
-            summary="HR's settings per kind of result")
+            summary="HR's settings per kind of result", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def work_result_settings_get(request):
     if not access.can_manage_work_result_settings(request.actor):
         raise PermissionDenied(_("Only HR manages the work result settings."))

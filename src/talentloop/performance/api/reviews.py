@@ -94,7 +94,9 @@ class ReviewRefOut(Schema):
     due: dt.date | None
 
 
-@router.get("/review-cycles", response={200: list[ReviewCycleOut], **ERRORS}, summary="Review cycles")
+@router.get("/review-cycles", response={200: list[ReviewCycleOut], **ERRORS}, summary="Review cycles",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def review_cycle_list(request):
     return sel.review_cycle_list(request.actor)
 

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 
 from talentloop.core.errors import PermissionDenied
 from talentloop.core.http import get_or_404
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.performance import access
 from talentloop.performance.services import webhooks as services
@@ -60,7 +61,9 @@ def _source(request, source_id: int):
     return get_or_404(access.visible_webhook_sources(request.actor), pk=source_id)
 
 
-@router.get("/webhook-sources", response={200: list[WebhookSourceOut], **ERRORS}, summary="Webhook sources")
+@router.get("/webhook-sources", response={200: list[WebhookSourceOut], **ERRORS}, summary="Webhook sources",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def webhook_sources(request):
     _require(request)
     return list(access.visible_webhook_sources(request.actor))

@@ -40,7 +40,7 @@ def _patch(client, url, body):
 def test_metric_list_names_ratio_parts_by_key(world, api_client_for, config):
     response = api_client_for("employee").get("/api/v1/metrics")
     assert response.status_code == 200
-    by_key = {m["key"]: m for m in response.json()}
+    by_key = {m["key"]: m for m in response.json()["items"]}
     assert by_key["bug-rate"]["numerator"] == "bugs" and by_key["bug-rate"]["denominator"] == "lines"
     assert D(by_key["bug-rate"]["ratio_scale"]) == D(1000)
     assert by_key["tasks-done"]["aggregation"] == "count"
@@ -135,7 +135,7 @@ def test_scorecard_create_read_and_new_version(world, api_client_for, config):
     assert response.status_code == 201, response.json()
     assert [v["valid_from"] for v in response.json()["versions"]] == ["2026-07-01", "2026-04-01"]
     assert response.json()["name"] == "工厂"
-    listed = {c["id"]: c for c in hr.get("/api/v1/scorecards").json()}
+    listed = {c["id"]: c for c in hr.get("/api/v1/scorecards").json()["items"]}
     assert listed[card["id"]]["version_count"] == 2 and listed[card["id"]]["latest_valid_from"] == "2026-07-01"
     assert hr.get(f"/api/v1/scorecards/{card['id']}").json()["versions"][0]["valid_from"] == "2026-07-01"
     assert hr.get("/api/v1/scorecards/987654").status_code == 404
@@ -178,10 +178,10 @@ def test_periods_and_recompute(world, api_client_for, config, django_capture_on_
     hr_actor = config[0]
     hr = api_client_for("hr")
     period_set_closed(actor=hr_actor, key="2026-Q1", closed=True)
-    periods = api_client_for("employee").get("/api/v1/periods").json()
+    periods = api_client_for("employee").get("/api/v1/periods").json()["items"]
     kinds = {p["kind"] for p in periods}
     assert kinds == {"month", "quarter", "year"}
-    quarters = api_client_for("employee").get("/api/v1/periods?kind=quarter").json()
+    quarters = api_client_for("employee").get("/api/v1/periods?kind=quarter").json()["items"]
     assert all(p["kind"] == "quarter" for p in quarters)
     emp = world.emp(world.employee)
     march_facts(hr_actor, emp)
@@ -268,7 +268,7 @@ def test_query_counts_of_list_endpoints(world, api_client_for, config, size):
     client = api_client_for("hr")
     client.get("/api/v1/me")  # first use of the token
     n, response = _count(client, "/api/v1/metrics")
-    assert n == API_BASE + 1 and len(response.json()) == 5 + size
+    assert n == API_BASE + 1 and len(response.json()["items"]) == 5 + size
     n, _response = _count(client, "/api/v1/scorecards")
     assert n == API_BASE + 1
     n, _response = _count(client, f"/api/v1/scorecards/{config[2].scorecard_id}")

@@ -148,7 +148,7 @@ def test_the_api_answers_the_secret_only_on_create_and_rotate(api_client_for, wo
     created = r.json()
     assert created["secret"] == WebhookSource.objects.get(key="crm").secret
     assert created["act_as"] == "hr" and created["url"] == "/api/v1/webhooks/observations/crm"
-    listed = c.get("/api/v1/webhook-sources").json()
+    listed = c.get("/api/v1/webhook-sources").json()["items"]
     assert [s["key"] for s in listed] == ["crm"] and "secret" not in listed[0]
     assert "secret" not in c.get(f"/api/v1/webhook-sources/{created['id']}").json()
     rotated = c.post(f"/api/v1/webhook-sources/{created['id']}/rotate").json()
