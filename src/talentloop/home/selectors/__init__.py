@@ -18,6 +18,7 @@ from talentloop.home.selectors import apps, hr, mentoring, performance, team
 from talentloop.home.selectors.base import INFO, Ctx, Section
 from talentloop.onboarding import selectors as onboarding_selectors
 from talentloop.organisation import selectors as org_selectors
+from talentloop.organisation.models import Employee
 from talentloop.performance import access as perf_access
 from talentloop.performance.selectors import ratings_memo
 
@@ -33,7 +34,7 @@ def submit_result(ctx: Ctx) -> SubmitResult | None:
     return SubmitResult(urgency=INFO - 10)
 
 
-def _mentor_entry(ctx: Ctx):
+def _mentor_entry(ctx: Ctx) -> mentoring.MentorEntrySection | None:
     return mentoring.mentor_entry(ctx, has_mentor=ctx.built("my_mentor") is not None)
 
 
@@ -99,7 +100,7 @@ def roles_of(ctx: Ctx) -> frozenset[str]:
     return frozenset(out)
 
 
-def greeting(actor: Actor):
+def greeting(actor: Actor) -> Employee | None:
     """The person's name, position, unit and manager for the greeting (organisation's one query)."""
     return org_selectors.own_card_get(actor)
 

@@ -9,6 +9,7 @@ import once HR confirms), reporting how many rows it has checked.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,7 +43,7 @@ def observation_import_job_start(
     return job
 
 
-def _rows_for(actor: Actor, job: ObservationImportJob):
+def _rows_for(actor: Actor, job: ObservationImportJob) -> list[tuple[int, dict[str, Any]]] | None:
     from talentloop.performance.forms import read_observation_file
 
     content = importing.import_upload_load(actor=actor, token=job.token)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -332,7 +332,7 @@ def _insert(rows: list[tuple]) -> None:
     db.insert_rows(Observation, _COLUMNS, rows)
 
 
-def _current_rows(source: str, external_ids: list[str]):
+def _current_rows(source: str, external_ids: list[str]) -> Iterable[tuple[Any, ...]]:
     """(id, external id, value, employee, local date) of the current observations with these ids.
 
     On PostgreSQL the ids go as one array parameter: the ORM's IN list of 900 placeholders costs
