@@ -50,6 +50,7 @@ from talentloop.learning.models import (
 )
 from talentloop.learning.services import normalise_tags
 from talentloop.learning.tags import tag_label
+from talentloop.organisation.models import Employee
 
 WINDOW_DAYS = 90
 HALF_LIFE_DAYS = 30.0
@@ -211,7 +212,7 @@ def completed_content(employee_ids: list[int]) -> dict[int, set[int]]:
     return out
 
 
-def training_this_week(actor: Actor, employee) -> list[TrainingSession]:
+def training_this_week(actor: Actor, employee: Employee) -> list[TrainingSession]:
     """Sessions in the coming 7 days the person signed up for, or that are open to them, each with
     ``signed_up``: one query of what the home card shows (the session's time and place, the item's
     title); whether the item is meant for the person is decided on the kept catalogue."""
@@ -316,7 +317,7 @@ def _behaviour(employee_id: int, now: dt.datetime, kinds: dict[int, str], seen: 
     return stats
 
 
-def _weak_performance(actor: Actor, employee, detail: dict | None = None) -> dict[str, tuple[float, str]]:
+def _weak_performance(actor: Actor, employee: Employee, detail: dict | None = None) -> dict[str, tuple[float, str]]:
     """Tag -> (weight, name) for the metrics and dimensions of the latest score below target (its
     stored explanation ``detail``, read here unless the caller already has it). Names are in the
     reader's language: metrics from their configuration, dimensions as stored (the organisation's
@@ -358,7 +359,7 @@ def _weak_performance(actor: Actor, employee, detail: dict | None = None) -> dic
     return out
 
 
-def _plan_topics(actor: Actor, employee) -> dict[str, str]:
+def _plan_topics(actor: Actor, employee: Employee) -> dict[str, str]:
     """Tag -> topic title of the person's active mentoring plans."""
     from talentloop.mentoring.models import PlanStatus, PlanTopic
 
@@ -413,7 +414,7 @@ def _behaviour_reason(tag: str, stats: _TagStats, kinds: dict[int, str]) -> str:
                     "Because you opened %(count)d items on %(topic)s", count) % {"count": count, "topic": topic}
 
 
-def recommendation_list(actor: Actor, employee, *, limit: int = 3,
+def recommendation_list(actor: Actor, employee: Employee | None, *, limit: int = 3,
                         latest_score_detail: dict | None = None) -> list[Recommendation]:
     """The person's best items with a reason each, strongest first; empty for anyone but the person
     themselves (recommendations come from their own behaviour). A constant number of queries; a

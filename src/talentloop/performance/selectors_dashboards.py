@@ -42,7 +42,7 @@ ATTAINMENT_THRESHOLD = Decimal(100)
 RATING_BANDS = (1, 2, 3, 4, 5)
 
 
-def num(value) -> str:
+def num(value: Any) -> str:
     """A figure for a sentence: trailing zeros dropped, in the active locale's format."""
     if value is None:
         return "—"
@@ -376,7 +376,7 @@ def team_dashboard(actor: Actor, manager: Employee, period: P.Period, months: in
     return view
 
 
-def _dec(value) -> Decimal | None:
+def _dec(value: Any) -> Decimal | None:
     return None if value is None else S.d(value)
 
 
@@ -565,7 +565,7 @@ def _plain(value: Decimal | None) -> str | None:
     return f"{value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize():f}"
 
 
-def scorecard_version_as_rows(version) -> list[dict]:
+def scorecard_version_as_rows(version: Any) -> list[dict]:  # a ScorecardVersion with ``dims`` prefetched
     """A version's dimensions in the editor's shape, to start a new version from it."""
     return [{"key": d.key, "name": d.name, "name_en": d.name_en, "weight": _plain(d.weight),
              "ratings_weight": _plain(d.ratings_weight), "manager_weight": _plain(d.manager_weight),

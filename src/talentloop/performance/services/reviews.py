@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +45,7 @@ TRANSITIONS = {
 }
 
 
-def _invalid(errors: dict[str, list[str]]):
+def _invalid(errors: dict[str, list[str]]) -> InvalidInput:
     return InvalidInput(_("Please correct the errors below."), errors)
 
 
@@ -85,7 +86,7 @@ def review_cycle_create(
     return cycle
 
 
-def _people_in_scope(cycle: ReviewCycle):
+def _people_in_scope(cycle: ReviewCycle) -> QuerySet[Employee]:
     period = parse_period(cycle.period_key)
     qs = (Employee.objects.exclude(status=EmploymentStatus.TERMINATED)
           .filter(hire_date__lt=period.end))
@@ -252,7 +253,7 @@ def review_peer_remove(*, actor: Actor, review: Review) -> None:
 
 @transaction.atomic
 def review_save(
-    *, actor: Actor, review: Review, rating=None, dimension_ratings: dict[str, object] | None = None,
+    *, actor: Actor, review: Review, rating: Any = None, dimension_ratings: dict[str, object] | None = None,
     comment: str = "", improvements: str = "", submit: bool = False,
 ) -> Review:
     """Save the reviewer's own form as a draft, or submit it (then it is locked).

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from operator import add, mul
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from talentloop.core import db
@@ -141,7 +141,7 @@ def _presence(period: P.Period, people: list[dict], events: dict[int, list[tuple
     return out
 
 
-def _raw(qs):
+def _raw(qs: QuerySet) -> Iterator[tuple[Any, ...]]:
     """Run a queryset's SQL and return raw rows: Django builds the portable SQL, and skipping the
     per-value converters keeps a million-row aggregation fast."""
     try:
@@ -157,7 +157,7 @@ def _raw(qs):
             yield from rows
 
 
-def _dec(value) -> Decimal | None:
+def _dec(value: Any) -> Decimal | None:
     """A raw SQL number as Decimal (SQLite answers floats; PostgreSQL answers Decimals)."""
     if value is None:
         return None
@@ -377,7 +377,7 @@ def _effective_strings(cache: dict, weights: list[Decimal], scores: list) -> lis
     return out
 
 
-def _dumps(value) -> str:
+def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
