@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
@@ -103,7 +102,6 @@ def behaviour_record_many(events: Iterable[dict]) -> int:
             if r.content_id and not r.tags:
                 r.tags = list(tags_of.get(r.content_id) or [])[:MAX_TAGS]
     BehaviourEvent.objects.bulk_create(rows)
-    generations.bump(generations.PEOPLE)  # recommendations learn from these events
     return len(rows)
 
 
@@ -410,7 +408,6 @@ def session_mark_attendance(*, actor: Actor, session: TrainingSession, attended:
     already = set(ContentCompletion.objects.filter(content_id=session.content_id, employee_id__in=attended)
                   .values_list("employee_id", flat=True))
     new = sorted(attended - already)
-    generations.bump(generations.PEOPLE)
     ContentCompletion.objects.bulk_create(
         [ContentCompletion(employee_id=e, content_id=session.content_id, completed_at=now, via=CompletionVia.SESSION)
          for e in new], ignore_conflicts=True)

@@ -6,11 +6,11 @@ class MentoringConfig(AppConfig):
     label = "mentoring"
 
     def ready(self):
-        from talentloop.core import generations
+        from talentloop.core import cache
         from talentloop.mentoring import notification_kinds  # noqa: F401  (registers the kinds)
         from talentloop.mentoring.models import MentorPolicy
 
-        generations.watch(MentorPolicy)
+        cache.register("mentoring", MentorPolicy)  # the current policy (services.qualification)
 
         from talentloop.mentoring import access, selectors
         from talentloop.mentoring.services.results_bridge import skill_assessment_from_result

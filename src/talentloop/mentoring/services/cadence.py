@@ -23,7 +23,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
@@ -214,7 +213,6 @@ def escalate_overdue(as_of: dt.date) -> int:
 @transaction.atomic
 def advance_plans(as_of: dt.date) -> dict[str, int]:
     """Approved plans start on their start date; active plans complete after their end date."""
-    generations.bump(generations.PEOPLE)  # plans start and end below past the model's signals
     started = MentoringPlan.objects.filter(status=PlanStatus.APPROVED, starts_on__lte=as_of).update(
         status=PlanStatus.ACTIVE)
     completed = MentoringPlan.objects.filter(status=PlanStatus.ACTIVE, ends_on__lt=as_of).update(

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
@@ -176,7 +175,6 @@ def _tailor_topics(template: ProgrammeTemplate, entries: list[dict]) -> list[dic
 
 def _replace_topics(plan: MentoringPlan, rows: list[dict]) -> None:
     plan.topics.all().delete()
-    generations.bump(generations.PEOPLE)
     PlanTopic.objects.bulk_create([PlanTopic(plan=plan, title=r["title"], description=r["description"][:500],
                                              core=r["core"], order=i, template_topic=r["template_topic"])
                                    for i, r in enumerate(rows)])
@@ -347,7 +345,6 @@ def _generate_items(plan: MentoringPlan) -> list[PlanItem]:
     items = [PlanItem(plan=plan, kind=rule.kind, sequence=i, due_on=due)
              for rule in plan.template.cadence.all()
              for i, due in enumerate(schedule_dates(plan.starts_on, plan.ends_on, rule.every_months), start=1)]
-    generations.bump(generations.PEOPLE)
     return PlanItem.objects.bulk_create(items)
 
 

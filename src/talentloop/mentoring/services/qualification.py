@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, errors_from_validation
@@ -88,11 +89,9 @@ def current_policy() -> MentorPolicy | None:
 
 
 def current_policy_kept() -> MentorPolicy | None:
-    """The current policy for reading only (the home page screens every visitor against it), kept per
-    process while the configuration does not change (see core.generations)."""
-    from talentloop.core import generations
-
-    return generations.cached(("mentoring.current_policy",), current_policy)
+    """The current policy for reading only (the home page screens every visitor against it), kept in
+    the shared cache while the configuration does not change (see core.cache)."""
+    return cache.cached(("mentoring.current_policy",), current_policy, depends=("mentoring",))
 
 
 def _dec(value: Any, low: Decimal, high: Decimal) -> Decimal:

@@ -40,7 +40,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record, diff, snapshot
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
@@ -290,11 +289,9 @@ def alerts_evaluate(*, actor: Actor | None, as_of: dt.date, employee_ids: Iterab
             mgr, head = managers.get(alert.employee_id, (None, None))
             alert.manager_id = mgr or (head if head != alert.employee_id else None)
         created = Alert.objects.bulk_create(new_alerts, batch_size=500)
-        generations.bump(generations.PEOPLE)
         result.opened = len(created)
         result.opened_ids = [a.pk for a in created]  # SQLite ≥ 3.35 and PostgreSQL return the ids
     if changed:
-        generations.bump(generations.PEOPLE)
         Alert.objects.bulk_update(changed, ["last_value", "last_window_end", "recovered_window_end",
                                             "recovered_value", "status", "close_reason", "closed_at"],
                                   batch_size=500)

@@ -60,7 +60,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentloop.accounts.models import RoleAssignment
-from talentloop.core import generations
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record, diff, snapshot
 from talentloop.core.errors import InvalidInput, PermissionDenied, errors_from_validation
@@ -561,7 +560,6 @@ def root_causes_evaluate(*, actor: Actor | None, as_of: dt.date) -> RootCauseRun
             streaks[(unit, metric_id)] = k
     if recovered:
         RootCauseReview.objects.bulk_update(recovered, ["recovered_period"])
-        generations.bump(generations.PEOPLE)
         result.recovered = len(recovered)
     if streaks:
         # Replaying an earlier day: a streak already reviewed (and since recovered) is not reviewed again.
@@ -617,7 +615,6 @@ def root_causes_evaluate(*, actor: Actor | None, as_of: dt.date) -> RootCauseRun
                 primary_cause=primary, suggested_actions=list(actions), status=RootCauseStatus.OPEN,
                 opened_on=as_of))
         created = RootCauseReview.objects.bulk_create(new_reviews)
-        generations.bump(generations.PEOPLE)
         result.opened = len(created)
         result.opened_ids = [r.pk for r in created]
     if result.opened or result.recovered:
