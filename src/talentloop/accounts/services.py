@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import math
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -13,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -62,12 +64,12 @@ def _hash(secret: str) -> str:
 # ---------------------------------------------------------------- throttled sign-in (django-axes)
 
 
-def _throttle_request(request, ip: str):
+def _throttle_request(request: HttpRequest | None, ip: str) -> HttpRequest:
     """The request axes counts against; a stand-in carrying ``ip`` when there is none."""
     return request if request is not None else throttle.request_for(ip)
 
 
-def login_attempt(*, username: str, password: str, ip: str = "", request=None) -> User:
+def login_attempt(*, username: str, password: str, ip: str = "", request: HttpRequest | None = None) -> User:
     """Check credentials, throttled per (account, client address) by django-axes (see
     ``accounts.throttle``). Raises Throttled (429) or InvalidInput."""
     username = (username or "").strip()
@@ -195,7 +197,8 @@ def password_reset_code_issue(*, actor: Actor, user: User) -> str:
     return code
 
 
-def password_reset_with_code(*, username: str, code: str, new_password: str, ip: str = "", request=None) -> User:
+def password_reset_with_code(*, username: str, code: str, new_password: str, ip: str = "",
+                             request: HttpRequest | None = None) -> User:
     request = _throttle_request(request, ip)
     ip = client_ip(request)
     if throttle.is_locked(request, username or ""):
@@ -233,7 +236,8 @@ def password_reset_with_code(*, username: str, code: str, new_password: str, ip:
 
 
 @transaction.atomic
-def role_grant(*, actor: Actor, user: User, role: str, org_unit=None) -> RoleAssignment:
+def role_grant(*, actor: Actor, user: User, role: str,
+               org_unit: Any = None) -> RoleAssignment:  # an OrgUnit: organisation sits above accounts
     if not access.can_manage_accounts(actor):
         raise PermissionDenied(_("Only an administrator manages roles."))
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, org_unit=org_unit)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from talentloop.core import cache
 from talentloop.core.access import Actor
@@ -182,13 +184,13 @@ def metric_labels() -> dict[str, dict]:
     shared cache while the configuration does not change (see core.cache). Read only."""
     from talentloop.performance.models import Metric
 
-    def build():
+    def build() -> dict[str, Any]:
         return {m["key"]: m for m in Metric.objects.values("key", "name", "name_en", "unit")}
 
     return cache.cached(("performance.metric_labels",), build, depends=("performance",))
 
 
-def scorecard_in_force(unit_path: str, job_family_id: int | None, month_start) -> tuple | None:
+def scorecard_in_force(unit_path: str, job_family_id: int | None, month_start: dt.date) -> tuple | None:
     """(scorecard, version, dimensions with their metric parts) that apply to a person of that org unit
     and job family in the month starting ``month_start`` — the same resolution as the score
     computation — kept in the shared cache while the configuration does not change. None when no active
@@ -198,7 +200,7 @@ def scorecard_in_force(unit_path: str, job_family_id: int | None, month_start) -
     from talentloop.performance.models import Dimension, DimensionMetric, Scorecard, ScorecardVersion
     from talentloop.performance.services.scores import resolve_scorecard
 
-    def build():
+    def build() -> tuple | None:
         cards = list(Scorecard.objects.filter(is_active=True).select_related("org_unit"))
         card = resolve_scorecard(cards, unit_path, job_family_id)
         if card is None:

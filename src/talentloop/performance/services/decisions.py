@@ -44,7 +44,7 @@ def parse_period(key: str, field: str = "period") -> P.Period:
                            {field: [_("Use YYYY-MM, YYYY-Qn or YYYY.")]}) from exc
 
 
-def parse_rating(value, field: str = "rating") -> Decimal:
+def parse_rating(value: object, field: str = "rating") -> Decimal:
     """A rating on the 1–5 scale with at most one decimal."""
     try:
         rating = value if isinstance(value, Decimal) else Decimal(str(value))
@@ -78,7 +78,7 @@ def computed_rating(employee: Employee, period_key: str) -> Decimal | None:
 
 @transaction.atomic
 def final_rating_set(
-    *, actor: Actor, employee: Employee, period_key: str, rating, note: str = "",
+    *, actor: Actor, employee: Employee, period_key: str, rating: object, note: str = "",
     cycle: ReviewCycle | None = None, source: str = FinalRatingChange.Source.CALIBRATION,
 ) -> FinalRating:
     """Decide (or change) the final rating of a person for a period.
@@ -194,7 +194,7 @@ def appeal_create(*, actor: Actor, employee: Employee, period_key: str, reason: 
 
 
 @transaction.atomic
-def appeal_answer(*, actor: Actor, appeal: Appeal, outcome: str, answer: str, rating=None) -> Appeal:
+def appeal_answer(*, actor: Actor, appeal: Appeal, outcome: str, answer: str, rating: object = None) -> Appeal:
     """The manager or HR answers. "changed" sets the final rating (as a decision of its own, with
     the same rules as calibration); "kept" leaves every rating as it is. The outcome is kept."""
     appeal = (Appeal.objects.select_for_update(of=("self",))
@@ -240,7 +240,7 @@ def appeal_answer(*, actor: Actor, appeal: Appeal, outcome: str, answer: str, ra
 
 @transaction.atomic
 def calibration_record(
-    *, actor: Actor, cycle: ReviewCycle, employee: Employee, rating=None, note: str = "", potential: str = "",
+    *, actor: Actor, cycle: ReviewCycle, employee: Employee, rating: object = None, note: str = "", potential: str = "",
     potential_note: str = "",
 ) -> tuple[FinalRating | None, Potential | None]:
     """One person's line on the calibration page: their final rating and their potential, decided
