@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from talentloop.organisation.models import Employee, EmploymentEvent, EventKind,
 LEVEL_EVENTS = (EventKind.HIRE, EventKind.PROMOTION, EventKind.DEMOTION)
 
 
-def _course_model():
+def _course_model() -> Any:  # learning.models.ContentItem, looked up where it is used
     from talentloop.learning.models import ContentItem
 
     return ContentItem
@@ -56,7 +56,7 @@ def courses_get(ids: list[int]) -> list:
     return list(_course_model().objects.filter(pk__in=ids)) if ids else []
 
 
-def course_choices():
+def course_choices() -> QuerySet:
     return _course_model().objects.filter(kind="course").exclude(status="archived").order_by("title")
 
 
@@ -195,7 +195,7 @@ def family_ladder(job_family_id: int | None) -> tuple[CareerLadder, list[LadderL
     if job_family_id is None:
         return None
 
-    def build():
+    def build() -> tuple | None:
         ladder = (CareerLadder.objects.filter(job_family_id=job_family_id)
                   .prefetch_related(_levels_prefetch()).first())
         return None if ladder is None else (ladder, list(ladder.levels.all()))

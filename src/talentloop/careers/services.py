@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,7 +24,7 @@ def _require_hr(actor: Actor) -> None:
         raise PermissionDenied(_("Only HR edits career ladders."))
 
 
-def _invalid(errors: dict[str, list[str]]):
+def _invalid(errors: dict[str, list[str]]) -> InvalidInput:
     return InvalidInput(_("Please correct the errors below."), errors)
 
 
@@ -47,7 +48,7 @@ def career_ladder_save(*, actor: Actor, ladder: CareerLadder | None = None, job_
     return obj
 
 
-def validate_skills(raw) -> tuple[list[dict], list[str]]:
+def validate_skills(raw: Any) -> tuple[list[dict], list[str]]:
     """``[{"skill": slug, "min_score": 0..100}, ...]``: well-formed, each skill once."""
     problems: list[str] = []
     if raw in (None, ""):
@@ -89,8 +90,8 @@ def validate_skills(raw) -> tuple[list[dict], list[str]]:
 
 @transaction.atomic
 def ladder_level_save(*, actor: Actor, ladder: CareerLadder, level_obj: LadderLevel | None = None, level: int,
-                      title: str, title_en: str = "", description: str = "", min_rating=None,
-                      min_months_in_level: int | None = None, required_skills=None,
+                      title: str, title_en: str = "", description: str = "", min_rating: Any = None,
+                      min_months_in_level: int | None = None, required_skills: Any = None,
                       required_course_ids: list[int] | None = None) -> LadderLevel:
     """Create or change a level. Levels are unique within a ladder; ratings are on the 1–5 scale;
     skills are well-formed with minimum scores 0–100; required courses must exist."""

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
@@ -36,6 +36,7 @@ from talentloop.mentoring.models import (
     CAPACITY_PLAN_STATUSES,
     EffectivenessConfig,
     MatchProposal,
+    MatchRun,
     MatchRunStatus,
     MenteeType,
     Mentor,
@@ -48,7 +49,7 @@ from talentloop.mentoring.models import (
 )
 from talentloop.mentoring.rules import pair_violations
 from talentloop.mentoring.selectors_effectiveness import current_config, effectiveness_all
-from talentloop.organisation.models import Employee
+from talentloop.organisation.models import Employee, JobFamily, OrgUnit
 
 # Scores of the last few months are looked at for dimensions (the latest one of each person counts).
 SCORE_LOOKBACK_DAYS = 200
@@ -329,7 +330,7 @@ def match_suggestions(actor: Actor, mentee: Employee, template: ProgrammeTemplat
 # ---------------------------------------------------------------- pages: who, which programme, runs
 
 
-def suggestion_templates(actor: Actor, *, for_self: bool):
+def suggestion_templates(actor: Actor, *, for_self: bool) -> QuerySet[ProgrammeTemplate]:
     """Programmes offered on the suggestions page: every active one for HR; for a mentee choosing
     their own mentor, only those that let mentees choose."""
     from talentloop.mentoring import access
@@ -338,7 +339,8 @@ def suggestion_templates(actor: Actor, *, for_self: bool):
     return qs.filter(allow_mentee_choice=True) if for_self else qs
 
 
-def cohort_mentees(actor: Actor, *, org_unit=None, job_family=None, hired_from: dt.date | None = None,
+def cohort_mentees(actor: Actor, *, org_unit: OrgUnit | None = None, job_family: JobFamily | None = None,
+                   hired_from: dt.date | None = None,
                    hired_until: dt.date | None = None, numbers: list[str] | None = None,
                    limit: int = 2001) -> list[Employee]:
     """The people of a cohort: HR's scope filtered by unit (and below), family, hire dates and/or a
@@ -366,14 +368,14 @@ def match_run_list(actor: Actor) -> list:
                 .order_by("-created_at", "-id")[:100])
 
 
-def match_run_get(actor: Actor, pk: int):
+def match_run_get(actor: Actor, pk: int) -> MatchRun | None:
     from talentloop.mentoring import access
 
     return access.visible_match_runs(actor).select_related("template", "created_by", "published_by").filter(
         pk=pk).first()
 
 
-def match_run_proposals(actor: Actor, run, *, placed: bool | None = None, limit: int = 50,
+def match_run_proposals(actor: Actor, run: MatchRun, *, placed: bool | None = None, limit: int = 50,
                         offset: int = 0) -> tuple[list, int]:
     """A page of a run's proposals (placed ones best first, then the unplaced) and their count."""
     qs = run.proposals.all()
@@ -388,5 +390,5 @@ def match_run_proposals(actor: Actor, run, *, placed: bool | None = None, limit:
     return rows, count
 
 
-def match_proposal_get(actor: Actor, run, pk: int):
+def match_proposal_get(actor: Actor, run: MatchRun, pk: int) -> MatchProposal | None:
     return run.proposals.select_related("mentee", "mentee__org_unit", "mentor__employee").filter(pk=pk).first()

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +47,7 @@ DEFAULT_ESCALATE_AFTER_DAYS = 1
 FOLLOWED_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.COMPLETED)
 
 
-def _clean(obj, exclude=None) -> None:
+def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
