@@ -58,10 +58,9 @@ def alert_list(actor: Actor, *, status: str = "open", limit: int = 50, offset: i
     return _with_permissions(actor, list(qs.order_by("-opened_at", "-id")[offset:offset + limit])), count
 
 
-def alert_page(actor: Actor, *, status: str = "open", limit: int = 50, offset: int = 0) -> list[Alert]:
-    """The same without the count (the API pages with limit and offset)."""
-    qs = _filter_status(_alerts(actor), status)
-    return list(qs.order_by("-opened_at", "-id")[offset:offset + limit])
+def alert_queryset(actor: Actor, *, status: str = "open") -> QuerySet[Alert]:
+    """The alerts the actor may see, newest first, for the API's pages (which count and slice it)."""
+    return _filter_status(_alerts(actor), status).order_by("-opened_at", "-id")
 
 
 def alert_get(actor: Actor, pk: int) -> Alert | None:
@@ -141,12 +140,12 @@ def root_cause_review_list(actor: Actor, *, status: str = "open", limit: int = 5
     return reviews, count
 
 
-def root_cause_review_page(actor: Actor, *, status: str = "all", limit: int = 50, offset: int = 0
-                           ) -> list[RootCauseReview]:
+def root_cause_review_queryset(actor: Actor, *, status: str = "all") -> QuerySet[RootCauseReview]:
+    """The reviews the actor may see, newest first, for the API's pages (which count and slice it)."""
     qs = access.visible_root_cause_reviews(actor).select_related("org_unit", "metric")
     if status in RootCauseStatus.values:
         qs = qs.filter(status=status)
-    return list(qs.order_by("-opened_at", "-id")[offset:offset + limit])
+    return qs.order_by("-opened_at", "-id")
 
 
 def root_cause_review_get(actor: Actor, pk: int) -> RootCauseReview | None:

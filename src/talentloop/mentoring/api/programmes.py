@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.mentoring import access, selectors
 from talentloop.mentoring.models import MentoringPlan, PlanItem, ProgrammeTemplate
@@ -221,7 +222,9 @@ def _template_args(request, data: MentoringTemplateIn) -> dict:
             "topics": [t.dict() for t in data.topics], "cadence": [c.dict() for c in data.cadence]}
 
 
-@router.get("/templates", response={200: list[MentoringTemplateOut], **ERRORS}, summary="Programme templates")
+@router.get("/templates", response={200: list[MentoringTemplateOut], **ERRORS}, summary="Programme templates",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def templates_list(request):
     return [_template_out(t) for t in selectors.template_list(request.actor)]
 
@@ -257,7 +260,8 @@ def _plan(request, plan_id: int) -> MentoringPlan:
 
 
 @router.get("/plans", response={200: list[MentoringPlanOut], **ERRORS},
-            summary="Plans: the mentee's own, the mentor's, HR's scope")
+            summary="Plans: the mentee's own, the mentor's, HR's scope", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def plans_list(request, query: Query[PlanQuery]):
     return [_plan_out(p) for p in selectors.plan_list(request.actor, query.status, with_topics=True)]
 
@@ -328,7 +332,8 @@ def plan_cancel(request, plan_id: int, data: CommentIn):
 
 
 @router.get("/plans/{int:plan_id}/items", response={200: list[ItemOut], **ERRORS},
-            summary="A plan's dated schedule items")
+            summary="A plan's dated schedule items", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def plan_items(request, plan_id: int):
     plan = _plan(request, plan_id)
     return [_item_out(i) for i in selectors.plan_items(request.actor, plan)]
@@ -355,14 +360,17 @@ def item_complete(request, item_id: int, data: ItemCompleteIn):
 
 
 @router.get("/overdue", response={200: list[OverdueOut], **ERRORS},
-            summary="Overdue items of the mentors below me (the manager's alert list)")
+            summary="Overdue items of the mentors below me (the manager's alert list)", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def overdue_list(request):
     return [{"id": i.pk, "plan_id": i.plan_id, "kind": i.kind, "due_on": i.due_on, "escalated_on": i.escalated_on,
              "mentor_name": i.plan.mentor.employee.display_name, "mentee_name": i.plan.mentee.display_name}
             for i in selectors.overdue_list(request.actor)]
 
 
-@router.get("/notices", response={200: list[NoticeOut], **ERRORS}, summary="My mentoring notices")
+@router.get("/notices", response={200: list[NoticeOut], **ERRORS}, summary="My mentoring notices",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def notices_list(request):
     return [{"id": n.pk, "kind": n.kind, "text": n.message, "link": n.link, "plan_id": n.plan_id,
              "item_id": n.item_id, "created_at": n.created_at, "read_at": n.read_at}

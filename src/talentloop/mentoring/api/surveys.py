@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.http import get_or_404
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.mentoring import access
 from talentloop.mentoring import scoring as S
@@ -75,7 +76,9 @@ class AggregateOut(Schema):
                                             "settings name the mentee (\"name: comment\")")
 
 
-@router.get("/surveys", response={200: list[SurveyOut], **ERRORS}, summary="My surveys (as a mentee)")
+@router.get("/surveys", response={200: list[SurveyOut], **ERRORS}, summary="My surveys (as a mentee)",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def survey_list(request):
     rows = selectors.survey_list(request.actor, timezone.localdate())
     return [{"id": s.pk, "plan_id": s.plan_id, "mentor": s.plan.mentor.employee.display_name,

@@ -70,9 +70,9 @@ def test_the_mentoring_pages_and_api_list_the_notices_by_their_names(world, clie
     C.send_reminders(dt.date(2026, 3, 17))
     page = client_for("employee").get("/mentoring/me/").content.decode()
     assert 'data-kind="reminder"' in page and "1:1 session with Mentor on 2026-03-20, due in 3 days." in page
-    [row] = api_client_for("employee").get("/api/v1/mentoring/notices").json()
+    [row] = api_client_for("employee").get("/api/v1/mentoring/notices").json()["items"]
     assert (row["kind"], row["plan_id"], row["item_id"], row["link"], row["read_at"]) == (
         "reminder", plan.pk, item.pk, f"/mentoring/plans/{plan.pk}/", None)
     assert row["text"] == "1:1 session with Mentor on 2026-03-20, due in 3 days."
     # Nobody reads another's notices; other kinds in the inbox are not mentoring notices.
-    assert api_client_for("manager").get("/api/v1/mentoring/notices").json() == []
+    assert api_client_for("manager").get("/api/v1/mentoring/notices").json()["items"] == []

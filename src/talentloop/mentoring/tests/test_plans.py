@@ -274,7 +274,7 @@ def test_api_plan_flow(world, setup, api_client_for):
     hr = api_client_for("hr")
     r = hr.post(f"/api/v1/mentoring/plans/{pid}/approve", {"comment": ""}, content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] in ("active", "approved")
-    items = m.get(f"/api/v1/mentoring/plans/{pid}/items").json()
+    items = m.get(f"/api/v1/mentoring/plans/{pid}/items").json()["items"]
     assert len(items) == 9
     assert api_client_for("outsider").get(f"/api/v1/mentoring/plans/{pid}/items").status_code == 404
 

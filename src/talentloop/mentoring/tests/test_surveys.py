@@ -207,9 +207,9 @@ def test_survey_aggregates_are_closed_to_others(world, plan, api_client_for, cli
             f"/api/v1/mentoring/surveys/aggregate?mentor_id={plan.mentor_id}").status_code == 404
         assert client_for(persona).get(f"/mentoring/surveys/results/{plan.mentor_id}/").status_code == 404
     # the mentee's own list shows their survey, not anyone else's
-    rows = api_client_for("employee").get("/api/v1/mentoring/surveys").json()
+    rows = api_client_for("employee").get("/api/v1/mentoring/surveys").json()["items"]
     assert [r["state"] for r in rows] == ["answered"]
-    assert api_client_for("outsider").get("/api/v1/mentoring/surveys").json() == []
+    assert api_client_for("outsider").get("/api/v1/mentoring/surveys").json()["items"] == []
 
 
 def test_the_survey_list_costs_the_same_queries_for_any_number_of_surveys(world, plan, client_for, api_client_for):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import InvalidInput, PermissionDenied
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.organisation.access import visible_org_units
 from talentloop.performance import access, selectors_alerts
@@ -46,15 +47,10 @@ class AlertPersonRefOut(Schema):
         return obj.display_name
 
 
-class AlertPageIn(InSchema):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10**9)
-
-
 # ---------------------------------------------------------------- alerts
 
 
-class AlertQuery(AlertPageIn):
+class AlertQuery(InSchema):
     status: Literal["open", "closed", "all"] = Field("open", description="open: not yet closed (open or "
                                                      "acknowledged)")
 
@@ -104,9 +100,11 @@ class AlertNoteIn(InSchema):
     note: str = Field("", max_length=2000, description="What was done (required to acknowledge)")
 
 
-@router.get("/alerts", response={200: list[AlertOut], **ERRORS}, summary="Decline alerts the caller may see")
+@router.get("/alerts", response={200: list[AlertOut], **ERRORS}, summary="Decline alerts the caller may see",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=50, max_limit=200)
 def alert_list(request, query: Query[AlertQuery]):
-    return selectors_alerts.alert_page(request.actor, status=query.status, limit=query.limit, offset=query.offset)
+    return selectors_alerts.alert_queryset(request.actor, status=query.status)
 
 
 def _alert(request, alert_id: int):
@@ -182,7 +180,9 @@ def _rule_data(request, data: AlertRuleIn) -> dict:
     return values
 
 
-@router.get("/alert-rules", response={200: list[AlertRuleOut], **ERRORS}, summary="HR's alert rules")
+@router.get("/alert-rules", response={200: list[AlertRuleOut], **ERRORS}, summary="HR's alert rules",
+            description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=1000)
 def alert_rule_list(request):
     if not access.can_view_alert_rules(request.actor):
         raise PermissionDenied(_("Only HR manages alert rules."))
@@ -274,7 +274,7 @@ class RootCauseReviewOut(Schema):
         return selectors_alerts.missing_evidence(obj.causes)
 
 
-class ReviewQuery(AlertPageIn):
+class ReviewQuery(InSchema):
     status: Literal["open", "decided", "all"] = "all"
 
 
@@ -286,10 +286,10 @@ class RootCauseDecisionIn(InSchema):
 
 
 @router.get("/root-cause-reviews", response={200: list[RootCauseReviewOut], **ERRORS},
-            summary="Root-cause reviews the caller may see")
+            summary="Root-cause reviews the caller may see", description=PAGED_WAS_ARRAY)
+@paginated(default=50, max_limit=200)
 def root_cause_review_list(request, query: Query[ReviewQuery]):
-    return selectors_alerts.root_cause_review_page(request.actor, status=query.status, limit=query.limit,
-                                                   offset=query.offset)
+    return selectors_alerts.root_cause_review_queryset(request.actor, status=query.status)
 
 
 def _review(request, review_id: int):

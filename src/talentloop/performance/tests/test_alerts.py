@@ -464,7 +464,8 @@ def test_alert_api(world, api_client_for, an_alert):
     lead = api_client_for("lead")
     listed = lead.get("/api/v1/alerts")
     assert listed.status_code == 200
-    [item] = listed.json()
+    assert listed.json()["count"] == 1
+    [item] = listed.json()["items"]
     assert (item["id"], item["status"], item["employee"]["id"]) == (an_alert.pk, "open", an_alert.employee_id)
     assert item["evidence"]["change_pct"] == "200.00"
     assert api_client_for("outsider").get(f"/api/v1/alerts/{an_alert.pk}").status_code == 404
@@ -480,7 +481,7 @@ def test_alert_api(world, api_client_for, an_alert):
     assert ok.status_code == 200 and ok.json()["close_reason"] == "resolved"
     again = lead.post(f"/api/v1/alerts/{an_alert.pk}/resolve", {}, content_type="application/json")
     assert again.status_code == 409
-    assert lead.get("/api/v1/alerts?status=open").json() == []
+    assert lead.get("/api/v1/alerts?status=open").json() == {"items": [], "count": 0}
 
 
 def test_alert_rule_api(world, api_client_for, response_time):
@@ -533,8 +534,8 @@ def test_alert_list_query_count(world, client_for, api_client_for, monthly_rule,
     api.get("/api/v1/alerts")  # the token's first use stamps last_used_at
     with CaptureQueriesContext(connection) as queries:
         listed = api.get("/api/v1/alerts")
-    assert len(listed.json()) == size
-    assert len(queries) == API_BASE + 1
+    assert len(listed.json()["items"]) == size == listed.json()["count"]
+    assert len(queries) == API_BASE + 2  # the count and one page
 
 
 @pytest.mark.parametrize("size", [2, 15])
@@ -551,5 +552,5 @@ def test_alert_rule_list_query_count(world, client_for, api_client_for, response
     api = api_client_for("hr")
     api.get("/api/v1/alert-rules")
     with CaptureQueriesContext(connection) as queries:
-        assert len(api.get("/api/v1/alert-rules").json()) == size
+        assert len(api.get("/api/v1/alert-rules").json()["items"]) == size
     assert len(queries) == API_BASE + 1

@@ -83,4 +83,4 @@ def test_the_api_says_who_acknowledged(world, alert, api_client_for):
     ).json()
     who = world.lead.display_name or world.lead.username
     assert (answer["status"], answer["acknowledged_by"]) == ("acknowledged", who)
-    assert [a["acknowledged_by"] for a in lead.get("/api/v1/alerts").json() if a["id"] == alert.pk] == [who]
+    assert [a["acknowledged_by"] for a in lead.get("/api/v1/alerts").json()["items"] if a["id"] == alert.pk] == [who]
