@@ -106,6 +106,33 @@ def test_bulk_observation_items_are_documented_with_their_fields():
     assert {"metric", "value", "occurred_at", "source", "external_id"} <= set(item["required"])
 
 
+# Ranked suggestions whose own ``limit`` says how many to suggest: a top few, not a list to page through.
+NOT_PAGED = {
+    "/api/v1/people/search": "the picker's best matches, at most 20",
+    "/api/v1/learning/recommendations": "the reader's best items, at most 10",
+}
+
+
+def test_every_list_endpoint_answers_the_one_page_shape():
+    """A list is paged one way everywhere: ``limit`` and ``offset`` in, ``{items, count}`` out."""
+    document = api.get_openapi_schema()
+    bare, unpaged = [], []
+    for path, item in document["paths"].items():
+        operation = item.get("get")
+        if operation is None or path in NOT_PAGED:
+            continue
+        content = (operation["responses"].get(200) or {}).get("content", {}).get("application/json", {})
+        schema = _resolve(document, content.get("schema", {}))
+        if schema.get("type") == "array":
+            bare.append(path)
+        elif set(schema.get("properties", {})) >= {"items", "count"}:
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            if not {"limit", "offset"} <= names:
+                unpaged.append(path)
+    assert not bare, f"lists answered as a bare array (page them with core.paging.paginated): {bare}"
+    assert not unpaged, f"pages without limit and offset: {unpaged}"
+
+
 def test_no_request_body_is_a_free_object():
     """Every body field that holds objects names their fields (a free ``dict`` documents nothing)."""
     document = api.get_openapi_schema()
