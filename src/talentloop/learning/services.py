@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -53,7 +54,7 @@ def normalise_tags(tags: Iterable[str] | str | None) -> list[str]:
     return out
 
 
-def _validate(obj, exclude: list[str] | None = None) -> None:
+def _validate(obj: models.Model, exclude: list[str] | None = None) -> None:
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
@@ -85,7 +86,8 @@ def behaviour_record(*, employee_id: int, verb: str, content_id: int | None = No
                             "source": source, "occurred_at": occurred_at}])
 
 
-def behaviour_from_complaint(sender, *, employee_id: int, tags: list[str], source: str, **kwargs) -> None:
+def behaviour_from_complaint(sender: object, *, employee_id: int, tags: list[str], source: str,
+                             **kwargs: object) -> None:
     """performance.signals.work_result_complaint: a low customer score is a "submit" of complaint handling."""
     behaviour_record(employee_id=employee_id, verb="submit", tags=tags, source=source)
 
@@ -143,7 +145,8 @@ def _set_audience(item: ContentItem, org_units: list[OrgUnit] | None, job_famili
         item.job_families.clear()
 
 
-def _check_audience(audience: str, org_units, job_families) -> None:
+def _check_audience(audience: str, org_units: Iterable[OrgUnit] | None,
+                    job_families: Iterable[JobFamily] | None) -> None:
     if audience == Audience.ORG_UNITS and not org_units:
         raise InvalidInput(_("Choose at least one org unit."), {"org_units": [_("Choose at least one org unit.")]})
     if audience == Audience.JOB_FAMILIES and not job_families:
@@ -182,7 +185,7 @@ def content_create(*, actor: Actor, kind: str, title: str, title_en: str = "", s
 @transaction.atomic
 def content_update(*, actor: Actor, content: ContentItem, org_units: list[OrgUnit] | None = None,
                    job_families: list[JobFamily] | None = None, tags: Iterable[str] | str | None = None,
-                   **changes) -> ContentItem:
+                   **changes: Any) -> ContentItem:
     if not access.can_edit_content(actor, content):
         raise PermissionDenied(_("You may not change this item."))
     unknown = set(changes) - set(FIELDS)

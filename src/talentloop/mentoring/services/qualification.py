@@ -15,7 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,7 +47,7 @@ PASSED, FAILED, NO_DATA = CriterionStatus.PASSED.value, CriterionStatus.FAILED.v
 CHUNK = 5000  # ids per IN (...) list
 
 
-def _clean(obj, exclude=None) -> None:
+def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
@@ -77,7 +78,7 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 WHOLE_TABLE_ABOVE = 2000
 
 
-def _for_people(qs, field: str, ids: list[int]):
+def _for_people(qs: QuerySet, field: str, ids: list[int]) -> QuerySet:
     return qs if len(ids) > WHOLE_TABLE_ABOVE else qs.filter(**{f"{field}__in": ids})
 
 
@@ -256,7 +257,7 @@ def _mentoring_history(people_ids: list[int], as_of: dt.date) -> tuple[dict[int,
     return first, plans
 
 
-def _crit_experience(params: dict, people: list[Employee], as_of: dt.date, history) -> dict[int, dict]:
+def _crit_experience(params: dict, people: list[Employee], as_of: dt.date, history: tuple) -> dict[int, dict]:
     first, plans = history
     required = Decimal(params["years"])
     out = {}
@@ -274,7 +275,8 @@ def _crit_experience(params: dict, people: list[Employee], as_of: dt.date, histo
     return out
 
 
-def _crit_successful_mentees(params: dict, people: list[Employee], as_of: dt.date, history) -> dict[int, dict]:
+def _crit_successful_mentees(params: dict, people: list[Employee], as_of: dt.date,
+                             history: tuple) -> dict[int, dict]:
     _first, plans = history
     count = int(params["count"])
     threshold = Decimal(params["growth_min_pct"])
@@ -431,7 +433,7 @@ def person_qualifies(policy: MentorPolicy, person: Employee, *, as_of: dt.date |
     order = sorted(keys, key=lambda k: _CHEAP_FIRST.index(k) if k in _CHEAP_FIRST else len(_CHEAP_FIRST))
     history: list = []  # read once, by the first criterion that needs it
 
-    def mentoring_history():
+    def mentoring_history() -> tuple:
         if not history:
             history.append(_mentoring_history([person.pk], as_of))
         return history[0]
