@@ -5,6 +5,7 @@ notifications app's selectors)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -37,7 +38,7 @@ def _alerts(actor: Actor) -> QuerySet[Alert]:
 
 
 def _with_permissions(actor: Actor, alerts: list[Alert]) -> list[Alert]:
-    for alert in alerts:
+    for alert in alerts:  # what the page may offer: an attribute of this instance, not a field
         alert.can_handle = access.can_acknowledge_alert(actor, alert)  # type: ignore[attr-defined]
     return alerts
 
@@ -135,7 +136,7 @@ def root_cause_review_list(actor: Actor, *, status: str = "open", limit: int = 5
         qs = qs.filter(status=RootCauseStatus.DECIDED)
     count = qs.count()
     reviews = list(qs.order_by("-opened_at", "-id")[offset:offset + limit])
-    for review in reviews:
+    for review in reviews:  # a display line for the list: an attribute of this instance, not a field
         review.cause_summary = cause_summary(review)  # type: ignore[attr-defined]
     return reviews, count
 
@@ -151,14 +152,14 @@ def root_cause_review_queryset(actor: Actor, *, status: str = "all") -> QuerySet
 def root_cause_review_get(actor: Actor, pk: int) -> RootCauseReview | None:
     review = (access.visible_root_cause_reviews(actor).select_related("org_unit", "metric", "decided_by")
               .filter(pk=pk).first())
-    if review is not None:
+    if review is not None:  # what the page shows and offers: attributes of this instance, not fields
         review.can_decide = access.can_decide_root_cause(actor, review)  # type: ignore[attr-defined]
         review.cause_summary = cause_summary(review)  # type: ignore[attr-defined]
         review.missing_evidence = missing_evidence(review.causes)  # type: ignore[attr-defined]
     return review
 
 
-def _v(value, unit: str = "") -> str:
+def _v(value: Any, unit: str = "") -> str:
     if value is None:
         return "—"
     return f"{Decimal(value)} {unit}".strip()
