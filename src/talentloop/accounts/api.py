@@ -7,7 +7,8 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from talentloop.accounts import access, services
-from talentloop.core.access import client_ip
+from talentloop.core.access import actor_for, client_ip
+from talentloop.core.errors import DomainError
 from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, ErrorOut, InSchema
@@ -75,8 +76,6 @@ class MeIn(InSchema):
                                                    422: ErrorOut, 429: ErrorOut},
              summary="Exchange credentials for a token")
 def auth_token(request, data: TokenRequestIn):
-    from talentloop.core.access import actor_for
-    from talentloop.core.errors import DomainError
 
     try:
         user = services.login_attempt(username=data.username, password=data.password, request=request)

@@ -1,10 +1,10 @@
 from django.apps import AppConfig
 
+from talentloop.core.middleware import mark_activity
+
 
 def _start_idle_clock(sender, request, user, **kwargs):
     """A new session starts its idle clock at sign-in (see core.middleware.SessionIdleTimeoutMiddleware)."""
-    from talentloop.core.middleware import mark_activity
-
     session = getattr(request, "session", None)
     if session is not None:
         mark_activity(session)

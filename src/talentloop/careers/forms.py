@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from talentloop.careers.models import CareerLadder, LadderLevel
+from talentloop.careers.selectors import course_choices
 from talentloop.organisation.models import JobFamily
 
 
@@ -44,7 +45,6 @@ class LevelForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from talentloop.careers.selectors import course_choices
 
         self.fields["required_courses"].queryset = course_choices()
         self.fields["required_courses"].label_from_instance = lambda c: c.title

@@ -15,6 +15,7 @@ from talentloop.careers import access
 from talentloop.careers.models import CareerLadder, LadderLevel
 from talentloop.core import cache
 from talentloop.core.access import Actor
+from talentloop.learning.models import ContentItem
 from talentloop.mentoring.models import SkillAssessment
 from talentloop.organisation.models import Employee, EmploymentEvent, EventKind, JobFamily
 
@@ -22,7 +23,6 @@ LEVEL_EVENTS = (EventKind.HIRE, EventKind.PROMOTION, EventKind.DEMOTION)
 
 
 def _course_model() -> Any:  # learning.models.ContentItem, looked up where it is used
-    from talentloop.learning.models import ContentItem
 
     return ContentItem
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from talentloop.careers import access
 from talentloop.careers.models import MAX_LEVEL, MAX_RATING, MIN_LEVEL, MIN_RATING, CareerLadder, LadderLevel
+from talentloop.careers.selectors import courses_get
 from talentloop.core.access import Actor
 from talentloop.core.errors import InvalidInput, PermissionDenied, errors_from_validation
 from talentloop.organisation.models import JobFamily
@@ -96,7 +97,6 @@ def ladder_level_save(*, actor: Actor, ladder: CareerLadder, level_obj: LadderLe
     """Create or change a level. Levels are unique within a ladder; ratings are on the 1–5 scale;
     skills are well-formed with minimum scores 0–100; required courses must exist."""
     _require_hr(actor)
-    from talentloop.careers.selectors import courses_get
 
     errors: dict[str, list[str]] = {}
     if not isinstance(level, int) or not MIN_LEVEL <= level <= MAX_LEVEL:

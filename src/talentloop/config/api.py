@@ -10,6 +10,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
+from talentloop.accounts.services import api_token_authenticate
+from talentloop.config.errors import database_unavailable, logger
+from talentloop.config.errors import not_found as handler
 from talentloop.core.access import actor_for, client_ip
 from talentloop.core.errors import DomainError
 
@@ -20,8 +23,6 @@ class BearerToken(HttpBearer):
     """``Authorization: Bearer <token>``; a read-only token may only read."""
 
     def authenticate(self, request, token):
-        from talentloop.accounts.services import api_token_authenticate
-
         api_token = api_token_authenticate(token)
         if api_token is None:
             return None
@@ -87,8 +88,6 @@ def on_http_error(request, exc: HttpError):
 
 def on_database_error(request, exc: Exception):
     """The database is down, unreachable or locked: a JSON 503 the client may retry, never HTML."""
-    from talentloop.config.errors import database_unavailable, logger
-
     logger.error("Database error in %s %s", request.method, request.path, exc_info=exc)
     return database_unavailable()
 
@@ -99,8 +98,6 @@ api.add_exception_handler(InterfaceError, on_database_error)
 
 def not_found(request, exception=None):
     """Kept for old references; ``handler404`` is :func:`talentloop.config.errors.not_found`."""
-    from talentloop.config.errors import not_found as handler
-
     return handler(request, exception)
 
 

@@ -23,6 +23,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from talentloop.accounts.models import User
+from talentloop.core.access import actor_for
+from talentloop.mentoring.models import MenteeSurvey, MentoringPlan, PlanStatus, SurveyAnswer
+from talentloop.mentoring.selectors_effectiveness import current_config
+from talentloop.notifications.channel_services import vapid_keys_generate
+from talentloop.notifications.models import VapidKeys
+from talentloop.organisation.models import Employee, OrgUnit
+from talentloop.performance.models import Alert, AlertRule, AlertStatus, Metric
+from talentloop.performance.services.alerts import alert_rule_save, alerts_evaluate
+from talentloop.performance.services.feedback import feedback_give
+
 AREA_RULES = (
     # (name, English name, metric key, unit code, threshold %)
     ("客服热线首次响应变慢", "Hotline first responses slower", "first-response-minutes", "service-hotline", 20),
@@ -49,8 +60,6 @@ class StoryDemoResult:
 
 
 def story_loaded() -> bool:
-    from talentloop.performance.models import AlertRule
-
     return AlertRule.objects.exists()
 
 
@@ -68,16 +77,12 @@ def summary(result: StoryDemoResult) -> str:
 
 
 def _actor(username: str):
-    from talentloop.accounts.models import User
-    from talentloop.core.access import actor_for
 
     user = User.objects.filter(username=username).first()
     return actor_for(user) if user is not None else None
 
 
 def _vapid() -> bool:
-    from talentloop.notifications.channel_services import vapid_keys_generate
-    from talentloop.notifications.models import VapidKeys
 
     if VapidKeys.objects.exists():
         return False
@@ -86,9 +91,6 @@ def _vapid() -> bool:
 
 
 def _alerts(hr, ref: dt.date, result: StoryDemoResult) -> None:
-    from talentloop.organisation.models import OrgUnit
-    from talentloop.performance.models import Alert, AlertStatus, Metric
-    from talentloop.performance.services.alerts import alert_rule_save, alerts_evaluate
 
     metrics = {m.key: m for m in Metric.objects.filter(key__in=[r[2] for r in AREA_RULES])}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=[r[3] for r in AREA_RULES])}
@@ -117,8 +119,6 @@ def _alerts(hr, ref: dt.date, result: StoryDemoResult) -> None:
 
 
 def _feedback(result: StoryDemoResult) -> None:
-    from talentloop.organisation.models import Employee
-    from talentloop.performance.services.feedback import feedback_give
 
     people = {
         e.user.username: e
@@ -139,8 +139,6 @@ def _surveys(rng: random.Random, ref: dt.date, result: StoryDemoResult) -> None:
     plan (at its midpoint or, for a running plan, last month) answered by its mentee."""
     from django.db.models import Count
 
-    from talentloop.mentoring.models import MenteeSurvey, MentoringPlan, PlanStatus, SurveyAnswer
-    from talentloop.mentoring.selectors_effectiveness import current_config
 
     floor = max(3, int(getattr(current_config(), "min_answers", 3) or 3))
     statuses = [PlanStatus.ACTIVE, PlanStatus.COMPLETED]

@@ -30,6 +30,7 @@ from talentloop.learning.models import (
     TrainingSession,
     TrainingSignup,
 )
+from talentloop.onboarding.selectors import is_new_hire as onboarding_is_new_hire
 from talentloop.organisation.models import Employee
 
 
@@ -39,8 +40,6 @@ def is_mentor(actor: Actor) -> bool:
 
 def is_new_hire(actor: Actor, today: dt.date | None = None) -> bool:
     """The onboarding app decides: the first 90 days, or in an active new-graduate programme."""
-    from talentloop.onboarding.selectors import is_new_hire as onboarding_is_new_hire
-
     if actor.employee is None:
         return False
     return bool(onboarding_is_new_hire(actor.employee, today or timezone.localdate()))

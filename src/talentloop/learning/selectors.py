@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 
 from talentloop.core.access import Actor
 from talentloop.core.bilingual import english_active, localized
+from talentloop.core.errors import InvalidInput
 from talentloop.learning import access
 from talentloop.learning.models import (
     TAKING_PLACE,
@@ -50,7 +51,10 @@ from talentloop.learning.models import (
 )
 from talentloop.learning.services import normalise_tags
 from talentloop.learning.tags import tag_label
+from talentloop.mentoring.models import PlanStatus, PlanTopic
+from talentloop.organisation.access import visible_job_families, visible_org_units
 from talentloop.organisation.models import Employee
+from talentloop.performance.selectors import metric_labels, score_trend
 
 WINDOW_DAYS = 90
 HALF_LIFE_DAYS = 30.0
@@ -97,8 +101,6 @@ def content_list(actor: Actor, *, q: str = "", tag: str = "", kind: str = "", st
 def audience_refs(actor: Actor, org_unit_ids: list[int], job_family_ids: list[int]) -> tuple[list, list]:
     """The org units and job families an API request names, through the actor's scopes; an unknown
     id is a field error."""
-    from talentloop.core.errors import InvalidInput
-    from talentloop.organisation.access import visible_job_families, visible_org_units
 
     units = list(visible_org_units(actor).filter(pk__in=org_unit_ids)) if org_unit_ids else []
     families = list(visible_job_families(actor).filter(pk__in=job_family_ids)) if job_family_ids else []
@@ -322,8 +324,6 @@ def _weak_performance(actor: Actor, employee: Employee, detail: dict | None = No
     stored explanation ``detail``, read here unless the caller already has it). Names are in the
     reader's language: metrics from their configuration, dimensions as stored (the organisation's
     language) or, for an English reader, from their key."""
-    from talentloop.performance.selectors import metric_labels, score_trend
-
     labels = metric_labels()
 
     def metric_name(key: str, stored: str) -> str:
@@ -361,8 +361,6 @@ def _weak_performance(actor: Actor, employee: Employee, detail: dict | None = No
 
 def _plan_topics(actor: Actor, employee: Employee) -> dict[str, str]:
     """Tag -> topic title of the person's active mentoring plans."""
-    from talentloop.mentoring.models import PlanStatus, PlanTopic
-
     # Recommendations are only ever built for the actor themselves (can_view_recommendations), and a
     # mentee may always read their own plans: no need for the general plan scope here.
     if actor.employee is None or actor.employee.pk != employee.pk:

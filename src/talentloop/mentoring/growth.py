@@ -22,8 +22,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from talentloop.mentoring.models import SkillAssessment
 from talentloop.performance import periods as P
 from talentloop.performance.scoring import growth as growth_pct
+from talentloop.performance.selectors import period_ratings
 
 __all__ = ["Growth", "add_months", "growth_pct", "rating_growth", "rating_growths", "skill_growth",
            "skill_growths"]
@@ -76,8 +78,6 @@ def rating_growths(
 ) -> dict[tuple[int, dt.date], Growth]:
     """Rating growth for each (mentee id, plan start); pairs without both ratings are left out.
     Two queries (``period_ratings``) for any number of pairs."""
-    from talentloop.performance.selectors import period_ratings
-
     as_of = as_of or dt.date.today()
     pairs = list(dict.fromkeys(pairs))
     plan: dict[tuple[int, dt.date], tuple[str, list[str]]] = {}
@@ -116,8 +116,6 @@ def rating_growth(mentee_id: int, plan_start: dt.date, *, months_after: int = DE
 def skill_growths(plan_ids: Iterable[int]) -> dict[int, Growth]:
     """First against latest skill assessment of each plan (plans with fewer than two are left out).
     One query."""
-    from talentloop.mentoring.models import SkillAssessment
-
     firsts: dict[int, tuple[dt.date, Decimal]] = {}
     lasts: dict[int, tuple[dt.date, Decimal]] = {}
     counts: dict[int, int] = {}

@@ -27,9 +27,12 @@ from talentloop.mentoring.models import (
 )
 from talentloop.mentoring.notification_kinds import NOTICE_KINDS
 from talentloop.mentoring.services.cadence import cadence_settings
+from talentloop.mentoring.services.programmes import plan_submission_problems
 from talentloop.mentoring.services.qualification import current_policy, qualifies, screen_employees
 from talentloop.notifications.selectors import latest_of_kinds
+from talentloop.organisation.access import hr_covers_unit, visible_job_families
 from talentloop.organisation.models import Employee, JobFamily
+from talentloop.performance.access import can_view_final_rating, is_self
 
 OPEN_PLAN_STATUSES = (PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.APPROVED,
                       PlanStatus.ACTIVE)
@@ -61,8 +64,6 @@ def screening_for(actor: Actor, employee: Employee, screening: list[dict]) -> li
     not the technical admin); the ratings of their past mentees before and after a plan are HR's
     (covering the applicant), never the applicant's nor the admin's. What is withheld is marked
     ``hidden``; the criterion's status and counts stay."""
-    from talentloop.organisation.access import hr_covers_unit
-    from talentloop.performance.access import can_view_final_rating, is_self
 
     own_ratings = can_view_final_rating(actor, employee)
     mentee_ratings = hr_covers_unit(actor, employee.org_unit) and not is_self(actor, employee)
@@ -226,8 +227,6 @@ def plan_mentor_get(actor: Actor, pk: int) -> Mentor | None:
 
 
 def job_family_get(actor: Actor, pk: int) -> JobFamily | None:
-    from talentloop.organisation.access import visible_job_families
-
     return visible_job_families(actor).filter(pk=pk).first()
 
 
@@ -329,8 +328,6 @@ def plan_items(actor: Actor, plan: MentoringPlan, today: dt.date | None = None) 
 
 
 def plan_detail(actor: Actor, plan: MentoringPlan, today: dt.date | None = None) -> dict:
-    from talentloop.mentoring.services.programmes import plan_submission_problems
-
     items = plan_items(actor, plan, today)
     can_submit = access.can_submit_plan(actor, plan)
     submission_problems = plan_submission_problems(plan) if can_submit else []

@@ -39,6 +39,7 @@ from talentloop.mentoring.models import (
 )
 from talentloop.organisation.models import Employee, EmploymentEvent, EventKind
 from talentloop.performance import periods as P
+from talentloop.performance.selectors import period_ratings
 
 # Plans that ran (or run): they count for growth, hours, promotions and surveys.
 RAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.COMPLETED)
@@ -62,8 +63,6 @@ def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
 
 def _ratings(employee_ids: Iterable[int], period_keys: list[str]) -> dict[tuple[int, str], Decimal]:
     """``performance.selectors.period_ratings`` in chunks (database parameter limits)."""
-    from talentloop.performance.selectors import period_ratings
-
     out: dict[tuple[int, str], Decimal] = {}
     ids = sorted(set(employee_ids))
     for chunk in _chunks(ids):

@@ -31,6 +31,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
+from talentloop.mentoring import access
 from talentloop.mentoring import scoring as S
 from talentloop.mentoring.models import (
     CAPACITY_PLAN_STATUSES,
@@ -49,7 +50,10 @@ from talentloop.mentoring.models import (
 )
 from talentloop.mentoring.rules import pair_violations
 from talentloop.mentoring.selectors_effectiveness import current_config, effectiveness_all
+from talentloop.mentoring.services.qualification import current_policy
+from talentloop.organisation.access import hr_covers_unit
 from talentloop.organisation.models import Employee, JobFamily, OrgUnit
+from talentloop.performance.models import Score
 
 # Scores of the last few months are looked at for dimensions (the latest one of each person counts).
 SCORE_LOOKBACK_DAYS = 200
@@ -115,8 +119,6 @@ def places_taken() -> dict[int, int]:
 
 def _latest_dimensions(employee_ids: list[int], as_of: dt.date) -> dict[int, list[dict]]:
     """The dimensions of each person's latest score in the last months (``Score.detail``)."""
-    from talentloop.performance.models import Score
-
     since = as_of - dt.timedelta(days=SCORE_LOOKBACK_DAYS)
     out: dict[int, tuple[dt.date, list[dict]]] = {}
     for chunk in _chunks(sorted(set(employee_ids))):
@@ -166,8 +168,6 @@ def mentee_needs(mentee_ids: list[int], template: ProgrammeTemplate, config: Eff
 
 def match_context(template: ProgrammeTemplate, *, as_of: dt.date | None = None) -> MatchContext:
     """Every active mentor with capacity, strengths and effectiveness, computed once for a run."""
-    from talentloop.mentoring.services.qualification import current_policy
-
     as_of = as_of or dt.date.today()
     config = current_config()
     weights = config.match_weights
@@ -294,8 +294,6 @@ def match_suggestions(actor: Actor, mentee: Employee, template: ProgrammeTemplat
     mentors who may not take this mentee are listed apart with the reason. The caller has checked
     ``access.can_view_match_suggestions``; a mentee choosing for themselves does not see the
     mentors' effectiveness figures."""
-    from talentloop.organisation.access import hr_covers_unit
-
     ctx = match_context(template, as_of=as_of)
     needs = mentee_needs([mentee.pk], template, ctx.config, ctx.as_of)[mentee.pk]
     blocker = mentee_blockers([mentee], template).get(mentee.pk, "")
@@ -333,8 +331,6 @@ def match_suggestions(actor: Actor, mentee: Employee, template: ProgrammeTemplat
 def suggestion_templates(actor: Actor, *, for_self: bool) -> QuerySet[ProgrammeTemplate]:
     """Programmes offered on the suggestions page: every active one for HR; for a mentee choosing
     their own mentor, only those that let mentees choose."""
-    from talentloop.mentoring import access
-
     qs = access.visible_templates(actor).filter(is_active=True).order_by("mentee_type", "name")
     return qs.filter(allow_mentee_choice=True) if for_self else qs
 
@@ -345,8 +341,6 @@ def cohort_mentees(actor: Actor, *, org_unit: OrgUnit | None = None, job_family:
                    limit: int = 2001) -> list[Employee]:
     """The people of a cohort: HR's scope filtered by unit (and below), family, hire dates and/or a
     list of employee numbers. ``limit`` keeps one more than a run accepts, so the service can say so."""
-    from talentloop.mentoring import access
-
     qs = access.match_mentees(actor).select_related("org_unit", "job_family")
     if org_unit is not None:
         qs = qs.filter(org_unit__path__startswith=org_unit.path)
@@ -362,15 +356,11 @@ def cohort_mentees(actor: Actor, *, org_unit: OrgUnit | None = None, job_family:
 
 
 def match_run_list(actor: Actor) -> list:
-    from talentloop.mentoring import access
-
     return list(access.visible_match_runs(actor).select_related("template", "created_by")
                 .order_by("-created_at", "-id")[:100])
 
 
 def match_run_get(actor: Actor, pk: int) -> MatchRun | None:
-    from talentloop.mentoring import access
-
     return access.visible_match_runs(actor).select_related("template", "created_by", "published_by").filter(
         pk=pk).first()
 

@@ -17,6 +17,7 @@ from talentloop.accounts.models import RoleAssignment
 from talentloop.core.access import Actor
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
 from talentloop.mentoring.models import ACTIVE_PLAN_STATUSES, MentoringPlan
+from talentloop.notifications.services import Item, notify_each
 from talentloop.onboarding import access, selectors
 from talentloop.onboarding.models import (
     MAX_DUE_DAY,
@@ -129,7 +130,6 @@ def _started_notices(checklists: list[Checklist]) -> None:
     """Tell each new hire and their manager, after commit, in one INSERT."""
     if not checklists:
         return
-    from talentloop.notifications.services import Item, notify_each
 
     items = []
     for c in checklists:
@@ -307,7 +307,6 @@ def send_step_reminders(date: dt.date) -> dict[str, int]:
                            due_on__lte=date + dt.timedelta(days=REMIND_DAYS)))
     overdue = list(base.filter(overdue_on__isnull=True, due_on__lt=date))
     owners = _owners(due + overdue)
-    from talentloop.notifications.services import Item, notify_each
 
     due_items, overdue_items = [], []
     for step in due:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from talentloop.accounts.models import User
 from talentloop.core.access import Actor
 from talentloop.organisation.models import Employee, EmploymentEvent, JobFamily, OrgUnit, Position
 
@@ -138,8 +139,6 @@ def can_give_login(actor: Actor, employee: Employee) -> bool:
 
 def linkable_accounts(actor: Actor) -> QuerySet:
     """Accounts that belong to no one and may be linked to a person: never an administrator's."""
-    from talentloop.accounts.models import User
-
     if not actor.is_authenticated or not (actor.is_admin or actor.is_hr):
         return User.objects.none()
     return (User.objects.filter(employee__isnull=True, is_superuser=False)

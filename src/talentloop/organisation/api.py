@@ -7,12 +7,14 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from talentloop.core.crypto import mask
 from talentloop.core.errors import DomainError, InvalidInput
 from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED, PAGED_WAS_ARRAY, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.organisation import access, selectors, services
 from talentloop.organisation.models import EmploymentStatus, EventKind
+from talentloop.organisation.search import scope_names
 
 router = Router(tags=["organisation"])
 
@@ -52,14 +54,10 @@ class EmployeeOut(Schema):
 
     @staticmethod
     def resolve_national_id_masked(obj) -> str:
-        from talentloop.core.crypto import mask
-
         return mask(obj.national_id)
 
     @staticmethod
     def resolve_bank_account_masked(obj) -> str:
-        from talentloop.core.crypto import mask
-
         return mask(obj.bank_account)
 
 
@@ -202,8 +200,6 @@ def _refs(request, data) -> dict:
 
 def _scope_enum(schema: dict) -> None:
     """The scopes the apps registered, read when the document is built (every app is ready then)."""
-    from talentloop.organisation.search import scope_names
-
     schema["enum"] = scope_names()
 
 

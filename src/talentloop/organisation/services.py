@@ -409,8 +409,6 @@ def terminated_accounts_deactivate(*, on: dt.date | None = None) -> int:
     """End the access of everyone whose last day of employment is over (before ``on``, the
     organisation's today). Idempotent; one account that fails is logged and the others go on.
     Returns how many accounts were deactivated."""
-    from talentloop.accounts.models import User
-
     on = on or today()
     users = list(User.objects.filter(is_active=True, employee__status=EmploymentStatus.TERMINATED,
                                      employee__termination_date__lt=on).order_by("pk"))

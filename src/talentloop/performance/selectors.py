@@ -14,7 +14,19 @@ from talentloop.core.access import Actor
 from talentloop.organisation.models import Employee
 from talentloop.performance import access
 from talentloop.performance import periods as P
-from talentloop.performance.models import FinalRating, PeriodState, Score
+from talentloop.performance.models import (
+    Dimension,
+    DimensionMetric,
+    FinalRating,
+    Metric,
+    PeriodState,
+    Review,
+    ReviewCycle,
+    Score,
+    Scorecard,
+    ScorecardVersion,
+)
+from talentloop.performance.services.scores import resolve_scorecard
 
 
 def period_status(key: str) -> str:
@@ -72,8 +84,6 @@ def running_ratings(employee: Employee, period: P.Period) -> tuple[bool, dict[st
     calibration), and the running means of the ratings submitted in it: dimension key -> rater kind
     -> mean, rounded to one decimal. No access scope: callers check ``access.can_view_running_ratings``
     before showing the means. One query."""
-    from talentloop.performance.models import Review, ReviewCycle
-
     pending = False
     given: dict[str, dict[str, list[Decimal]]] = {}
     rows = (Review.objects.filter(reviewee=employee, cycle__status__in=[ReviewCycle.Status.OPEN,
@@ -182,8 +192,6 @@ def ratings_memo(employee_id: int, extra_keys: list[str]) -> Iterator[None]:
 def metric_labels() -> dict[str, dict]:
     """Metric key -> its name, English name and unit (what explanations of a score show), kept in the
     shared cache while the configuration does not change (see core.cache). Read only."""
-    from talentloop.performance.models import Metric
-
     def build() -> dict[str, Any]:
         return {m["key"]: m for m in Metric.objects.values("key", "name", "name_en", "unit")}
 
@@ -197,8 +205,6 @@ def scorecard_in_force(unit_path: str, job_family_id: int | None, month_start: d
     scorecard applies; the version (and dimensions) may be None/empty when none is valid yet."""
     from django.db.models import Prefetch
 
-    from talentloop.performance.models import Dimension, DimensionMetric, Scorecard, ScorecardVersion
-    from talentloop.performance.services.scores import resolve_scorecard
 
     def build() -> tuple | None:
         cards = list(Scorecard.objects.filter(is_active=True).select_related("org_unit"))

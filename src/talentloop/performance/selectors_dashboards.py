@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
 from talentloop.core.bilingual import localized
+from talentloop.organisation.access import visible_org_units
 from talentloop.organisation.models import Employee, OrgUnit
 from talentloop.performance import access, selectors
 from talentloop.performance import periods as P
@@ -404,8 +405,6 @@ class OrgView:
 
 def org_display_units(actor: Actor, parent: OrgUnit | None) -> tuple[OrgUnit | None, list[OrgUnit]]:
     """The units the view compares: the children of ``parent``, or of the organisation's single root."""
-    from talentloop.organisation.access import visible_org_units
-
     units = list(visible_org_units(actor).filter(is_active=True).order_by("path"))
     if parent is None:
         roots = [u for u in units if u.parent_id is None]

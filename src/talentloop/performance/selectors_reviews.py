@@ -32,6 +32,7 @@ from talentloop.performance.models import (
     ReviewCycle,
     Score,
 )
+from talentloop.performance.services.scores import _load_cards, resolve_scorecard
 
 PAGE = 50
 DUE_SOON_DAYS = 3
@@ -100,8 +101,6 @@ def rated_dimensions(reviewee: Employee, period_key: str, kind: str) -> list[tup
     The scorecard is the one that scores the person in the cycle's period (its version valid at the
     period's start); a dimension counts when it has a ratings weight and this rater kind a weight in it.
     """
-    from talentloop.performance.services.scores import _load_cards, resolve_scorecard
-
     period = P.parse(period_key)
     cards, versions = _load_cards(period)
     unit_path = OrgUnit.objects.filter(pk=reviewee.org_unit_id).values_list("path", flat=True).first() or "/"

@@ -3,7 +3,10 @@
 from huey.contrib.djhuey import db_task
 
 from talentloop.performance import periods as P
+from talentloop.performance.services.alerts import alerts_check_after_ingest, checks_run_day
+from talentloop.performance.services.imports import observation_import_job_run
 from talentloop.performance.services.recompute import recompute_marks_drain
+from talentloop.performance.services.reviews import review_reminders_record
 from talentloop.performance.services.score_notices import scores_recompute_notifying
 from talentloop.performance.services.scores import recompute_period
 
@@ -34,8 +37,6 @@ def record_review_reminders():
     """Daily: a "due soon" and an "overdue" reminder for each pending review, each recorded once."""
     from django.utils import timezone
 
-    from talentloop.performance.services.reviews import review_reminders_record
-
     return review_reminders_record(today=timezone.localdate())
 
 
@@ -52,16 +53,12 @@ def evaluate_alerts_daily():
     ``talentloop evaluate-alerts --date YYYY-MM-DD``."""
     from django.utils import timezone
 
-    from talentloop.performance.services.alerts import checks_run_day
-
     return checks_run_day(actor=None, as_of=timezone.localdate())
 
 
 @_alerts_task(retries=2, retry_delay=2)
 def evaluate_alerts_for(employee_ids: list[int]):
     """The alert check for the people of a batch of observations, enqueued after it commits."""
-    from talentloop.performance.services.alerts import alerts_check_after_ingest
-
     return alerts_check_after_ingest(employee_ids).opened
 
 
@@ -79,6 +76,4 @@ def sweep_recompute_marks():
 @db_task()
 def run_observation_import(job_id: int):
     """A big observation file checked or imported in the background (the upload page polls it)."""
-    from talentloop.performance.services.imports import observation_import_job_run
-
     return observation_import_job_run(job_id)

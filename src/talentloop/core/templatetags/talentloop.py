@@ -2,6 +2,9 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from talentloop.core.crypto import mask
+from talentloop.core.units import unit_label
+
 register = template.Library()
 
 _ICONS: dict[str, str] = {}
@@ -47,15 +50,11 @@ def ago(value) -> str:
 @register.filter
 def unit(value: str | None) -> str:
     """A metric's unit in the reader's language (``{{ metric.unit|unit }}``)."""
-    from talentloop.core.units import unit_label
-
     return unit_label(value)
 
 
 @register.filter
 def masked(value: str) -> str:
-    from talentloop.core.crypto import mask
-
     return mask(value or "")
 
 

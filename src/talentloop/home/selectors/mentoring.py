@@ -12,7 +12,17 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section
 from talentloop.home.selectors.performance import latest_totals
 from talentloop.mentoring import access as m_access
-from talentloop.mentoring.models import ItemKind, MentoringPlan, PlanItem, PlanStatus, SessionRecord
+from talentloop.mentoring.models import (
+    ItemKind,
+    MentorApplication,
+    MentoringPlan,
+    PlanItem,
+    PlanStatus,
+    ProgrammeTemplate,
+    SessionRecord,
+)
+from talentloop.mentoring.services.qualification import current_policy_kept, person_qualifies
+from talentloop.organisation.models import Employee
 
 DUE_DAYS = 7
 RUNNING = (PlanStatus.ACTIVE, PlanStatus.APPROVED)
@@ -43,8 +53,6 @@ def my_mentor(ctx: Ctx) -> MyMentorSection | None:
     the mentor's employee record, else their account's e-mail), and the next open item: one query of
     plain values. The person's own plans, which a mentee may always
     read (mentoring's visible_plans starts from exactly that), so no scope is built."""
-    from talentloop.mentoring.models import ProgrammeTemplate
-    from talentloop.organisation.models import Employee
 
     me = ctx.employee
     if me is None:
@@ -80,8 +88,6 @@ class MentorEntrySection(Section):
 def mentor_entry(ctx: Ctx, *, has_mentor: bool) -> MentorEntrySection | None:
     """The way in: find a mentor, or apply to become one when the person meets every criterion of the
     mentor policy today (screened for this one person: a fixed handful of queries)."""
-    from talentloop.mentoring.models import MentorApplication
-    from talentloop.mentoring.services.qualification import current_policy_kept, person_qualifies
 
     me = ctx.employee
     if me is None or ctx.is_mentor:

@@ -28,10 +28,13 @@ from talentloop.performance import periods as P
 from talentloop.performance.models import (
     Aggregation,
     Direction,
+    RootCauseStatus,
     Score,
     ScoringRule,
 )
-from talentloop.performance.selectors import metric_labels
+from talentloop.performance.selectors import metric_labels, scorecard_in_force
+from talentloop.performance.selectors_alerts import ACTION_STATUSES
+from talentloop.performance.selectors_reviews import feedback_latest
 
 TREND_MONTHS = 6
 HUNDRED = Decimal(100)
@@ -161,8 +164,6 @@ def goals(ctx: Ctx) -> GoalsSection | None:
     """The scorecard that applies to the person this month, each part with its share of the total and
     its target in words (the scorecard in force is configuration, kept per process: no query while
     it does not change)."""
-    from talentloop.performance.selectors import scorecard_in_force
-
     me = ctx.employee
     if me is None:
         return None
@@ -199,8 +200,6 @@ class FeedbackSection(Section):
 
 
 def feedback(ctx: Ctx) -> FeedbackSection | None:
-    from talentloop.performance.selectors_reviews import feedback_latest
-
     if ctx.employee is None:
         return None
     return FeedbackSection(urgency=INFO, items=feedback_latest(ctx.actor, limit=3))
@@ -222,8 +221,6 @@ def alerts(ctx: Ctx) -> AlertsSection | None:
     acknowledged alert leaves the count: it stays on the alerts page until it is resolved or the
     metric recovers. The alerts are read with only what the card shows (the alert page's selector
     loads whole employee records, encrypted fields included)."""
-    from talentloop.performance.models import RootCauseStatus
-    from talentloop.performance.selectors_alerts import ACTION_STATUSES
 
     section = AlertsSection(urgency=URGENT)
     open_alerts = perf_access.visible_alerts(ctx.actor).filter(status__in=ACTION_STATUSES)

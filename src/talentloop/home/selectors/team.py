@@ -13,7 +13,9 @@ from django.db.models import Avg, Count, Q, QuerySet
 from talentloop.core.bilingual import localized
 from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count
 from talentloop.mentoring import access as m_access
+from talentloop.mentoring.growth import rating_growths
 from talentloop.mentoring.models import PlanStatus
+from talentloop.mentoring.selectors import mentored_plan_starts
 from talentloop.onboarding import selectors as onboarding_selectors
 from talentloop.organisation.models import Employee
 from talentloop.performance import access as perf_access
@@ -118,8 +120,6 @@ def team_growth(ctx: Ctx) -> TeamGrowth | None:
     """How the people of the team who are (or were) mentored grew: their rating before the plan
     against the latest complete quarter at least six months in (mentoring's one definition of
     growth). Aggregated — the ratings themselves are the manager's to see anyway. Three queries."""
-    from talentloop.mentoring.growth import rating_growths
-    from talentloop.mentoring.selectors import mentored_plan_starts
 
     if ctx.employee is None or not ctx.actor.has_reports:
         return None

@@ -15,6 +15,7 @@ from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 from talentloop.mentoring import access
+from talentloop.mentoring import scoring as S
 from talentloop.mentoring import selectors_effectiveness as selectors
 from talentloop.mentoring.services import effectiveness as services
 
@@ -177,8 +178,6 @@ class EffectivenessSettingsIn(InSchema):
 
 
 def _inputs(stats) -> list[dict]:
-    from talentloop.mentoring import scoring as S
-
     return [{"key": i.key, "value": None if i.value is None else S.round1(i.value), "weight": i.weight,
              "effective_weight": i.effective_weight} for i in stats.composite.inputs]
 
@@ -190,8 +189,6 @@ def _growth(g) -> dict | None:
 
 
 def _dec(value: Decimal | None) -> Decimal | None:
-    from talentloop.mentoring import scoring as S
-
     return None if value is None else S.round1(value)
 
 

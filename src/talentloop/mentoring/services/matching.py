@@ -42,6 +42,7 @@ from talentloop.mentoring.selectors_matching import (
     places_taken,
     score_matrix,
 )
+from talentloop.mentoring.services.programmes import mentoring_plan_create
 from talentloop.organisation.models import Employee
 
 MAX_COHORT = 2000
@@ -183,8 +184,6 @@ def match_proposal_change(*, actor: Actor, proposal: MatchProposal, mentor: Ment
 def match_run_publish(*, actor: Actor, run: MatchRun) -> MatchRun:
     """Create a draft plan for every placed mentee, starting on the run's date, then mark the run
     published. All or nothing."""
-    from talentloop.mentoring.services.programmes import mentoring_plan_create
-
     run = _locked_run(actor, run)
     proposals = list(run.proposals.filter(mentor__isnull=False)
                      .select_related("mentee", "mentee__org_unit", "mentor", "mentor__employee")

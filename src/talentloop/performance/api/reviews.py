@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.filter_schema import FilterLookup
 
-from talentloop.core.errors import InvalidInput
+from talentloop.core.errors import InvalidInput, NotFound
 from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, FiltersIn, InSchema
@@ -20,6 +20,7 @@ from talentloop.organisation.access import visible_employees, visible_org_units
 from talentloop.performance import access
 from talentloop.performance import selectors_reviews as sel
 from talentloop.performance.services import decisions, reviews
+from talentloop.performance.services.scores import period_is_closed
 
 router = Router(tags=["reviews and ratings"])
 
@@ -286,8 +287,6 @@ class CalibrationOut(Schema):
 @router.get("/review-cycles/{int:cycle_id}/calibration", response={200: CalibrationOut, **ERRORS},
             summary="Calibration: ratings of the people you manage, distribution per team, 9-box")
 def review_cycle_calibration(request, cycle_id: int):
-    from talentloop.core.errors import NotFound
-    from talentloop.performance.services.scores import period_is_closed
 
     actor = request.actor
     cycle = get_or_404(access.visible_review_cycles(actor), pk=cycle_id)

@@ -16,6 +16,7 @@ from talentloop.performance import periods as P
 from talentloop.performance.services import config as config_services
 from talentloop.performance.services import observations as obs_services
 from talentloop.performance.services.observations import MAX_ITEMS
+from talentloop.performance.services.webhooks import webhook_receive
 
 router = Router(tags=["performance"])
 
@@ -163,8 +164,6 @@ def period_reopen(request, key: str):
              "sha256=<hex>`, the HMAC-SHA256 of `timestamp + \".\" + body` with the source's secret. "
              "Requests that are unsigned, older than 5 minutes or replayed are refused with 401.")
 def webhook_observations(request, source_key: str):
-    from talentloop.performance.services.webhooks import webhook_receive
-
     result = webhook_receive(source_key=source_key, timestamp=request.headers.get("X-Talentloop-Timestamp"),
                              signature=request.headers.get("X-Talentloop-Signature"), body=request.body)
     return result.as_dict()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from talentloop.core.widgets import DateInput
+from talentloop.organisation.access import visible_employees
 from talentloop.organisation.forms import EmployeeRefField
 from talentloop.organisation.models import Employee
 from talentloop.performance import access
@@ -46,7 +47,6 @@ class FeedbackRequestForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responder"].queryset = access.feedback_colleagues(actor)
-        from talentloop.organisation.access import visible_employees
 
         self.fields["subject"].queryset = visible_employees(actor)
         if not actor.is_manager:

@@ -24,6 +24,7 @@ from talentloop.performance.models import (
     Direction,
     Metric,
     PeriodState,
+    Score,
     Scorecard,
     ScorecardVersion,
 )
@@ -166,8 +167,6 @@ def scorecard_save(
 
 
 def _version_used(scorecard: Scorecard, valid_from: dt.date) -> bool:
-    from talentloop.performance.models import Score
-
     return Score.objects.filter(version__scorecard=scorecard, version__valid_from=valid_from,
                                 period_key__in=list(PeriodState.objects.filter(closed=True)
                                                     .values_list("key", flat=True))).exists()

@@ -19,7 +19,9 @@ from talentloop.core.access import Actor, actor_for
 from talentloop.core.errors import DomainError, PermissionDenied
 from talentloop.organisation import importing
 from talentloop.performance import access
+from talentloop.performance.forms import read_observation_file
 from talentloop.performance.models import ImportJobState, ObservationImportJob
+from talentloop.performance.services.observations import observations_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +46,6 @@ def observation_import_job_start(
 
 
 def _rows_for(actor: Actor, job: ObservationImportJob) -> list[tuple[int, dict[str, Any]]] | None:
-    from talentloop.performance.forms import read_observation_file
-
     content = importing.import_upload_load(actor=actor, token=job.token)
     if content is None:
         return None
@@ -55,8 +55,6 @@ def _rows_for(actor: Actor, job: ObservationImportJob) -> list[tuple[int, dict[s
 def observation_import_job_run(job_id: int) -> str:
     """Run a job (the worker's side): check or import the stored file, recording progress and the
     outcome. Runs once: a job no longer queued is left alone."""
-    from talentloop.performance.services.observations import observations_ingest
-
     claimed = ObservationImportJob.objects.filter(pk=job_id, state=ImportJobState.QUEUED).update(
         state=ImportJobState.RUNNING
     )

@@ -23,6 +23,7 @@ from django.utils.crypto import get_random_string
 from talentloop.organisation.models import Employee
 from talentloop.performance import periods as P
 from talentloop.performance.models import RecomputeMark
+from talentloop.performance.services import scores
 
 if TYPE_CHECKING:  # the scoring modules are imported where they run (see _recompute)
     from talentloop.performance.services.scores import RecomputeResult
@@ -116,9 +117,8 @@ def _recompute(period_key: str, employee_ids: list[int], notify: bool) -> Recomp
         from talentloop.performance.services.score_notices import scores_recompute_notifying
 
         return scores_recompute_notifying(period_key, employee_ids)
-    from talentloop.performance.services.scores import recompute_period
 
-    return recompute_period(P.parse(period_key), employee_ids)
+    return scores.recompute_period(P.parse(period_key), employee_ids)
 
 
 def recompute_marks_drain(*, limit: int = CLAIM_LIMIT, rounds: int = 20, now: dt.datetime | None = None) -> DrainResult:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
+from talentloop.notifications.services import items_for, notify_after_commit
 from talentloop.organisation.models import Employee, EmploymentStatus, OrgUnit
 from talentloop.performance import access
 from talentloop.performance.models import QualitativeRating, RaterKind, Review, ReviewCycle, ReviewReminder
@@ -137,7 +138,6 @@ def review_cycle_open(*, actor: Actor, cycle: ReviewCycle) -> ReviewCycle:
                           "reviews": len(reviews)})
     # The whole organisation: one rebuild of everybody rather than a list of every id in the job.
     _enqueue_recompute(cycle.period_key, None if cycle.org_unit_id is None else [pk for pk, _m in people])
-    from talentloop.notifications.services import items_for, notify_after_commit
 
     notify_after_commit(kind="review_cycle_open", items=items_for(
         sorted({pk for pk, _m in people} | {m for _p, m in people if m is not None}),

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from talentloop.accounts.models import ApiToken, User
 from talentloop.accounts.services import api_token_create
 from talentloop.core.access import actor_for
+from talentloop.core.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -27,8 +28,6 @@ class Command(BaseCommand):
         return user
 
     def handle(self, *args, **opts):
-        from talentloop.core.errors import DomainError
-
         action = opts["action"]
         if action == "create":
             user = self._user(opts["username"])
