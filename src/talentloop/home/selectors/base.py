@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.db.models import Count, Window
+from django.db.models import Count, QuerySet, Window
 from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
+from talentloop.organisation.models import Employee
 from talentloop.performance import periods as P
 from talentloop.performance.selectors_dashboards import num
 
@@ -32,14 +33,14 @@ class Ctx:
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def employee(self):
+    def employee(self) -> Employee | None:
         return self.actor.employee
 
     @property
     def period(self) -> P.Period:
         return P.containing(self.today)
 
-    def built(self, key: str):
+    def built(self, key: str) -> Any:
         """A section already built for this page (None when it was not, or is not shown)."""
         return self.cache.get("built", {}).get(key)
 
@@ -60,7 +61,7 @@ class Section:
         return f"home/index.html#{self.key}"
 
 
-def head_and_count(qs, limit: int) -> tuple[list, int]:
+def head_and_count(qs: QuerySet, limit: int) -> tuple[list, int]:
     """The first ``limit`` rows of an ordered queryset and how many rows it has in all, in ONE query:
     the total rides along on every row as ``COUNT(*) OVER ()`` (computed before the LIMIT; SQLite and
     PostgreSQL both have window functions). No row means a total of 0."""
@@ -68,7 +69,7 @@ def head_and_count(qs, limit: int) -> tuple[list, int]:
     return rows, (rows[0]._home_total if rows else 0)
 
 
-def figure(value) -> str:
+def figure(value: Any) -> str:
     """A figure for a sentence, trailing zeros dropped, in the active locale."""
     return num(value)
 

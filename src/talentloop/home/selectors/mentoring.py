@@ -135,6 +135,7 @@ class MenteesSection(Section):
 
 def _mentor_plans(ctx: Ctx) -> list[MentoringPlan]:
     if "mentor_plans" not in ctx.cache:
+        assert ctx.employee is not None  # read by the mentor sections, built for mentors only
         # A mentor's own plans are always theirs to read (mentoring's visible_plans grants every plan
         # whose mentor is the actor), so the mentor's desk filters them directly, without the scope.
         ctx.cache["mentor_plans"] = list(
@@ -182,6 +183,7 @@ def mentor_due(ctx: Ctx, limit: int = 10) -> DueSection | None:
     recorded in place. One query."""
     if not ctx.is_mentor:
         return None
+    assert ctx.employee is not None  # is_mentor: a person with an employee record
     horizon = ctx.today + dt.timedelta(days=DUE_DAYS)
     items = list(PlanItem.objects  # the mentor's own plans: always theirs to see (see _mentor_plans)
                  .filter(plan__mentor__employee_id=ctx.employee.pk, plan__status__in=RUNNING,
@@ -233,6 +235,7 @@ def mentor_stats(ctx: Ctx) -> MentorStatsSection | None:
     them for every mentor."""
     if not ctx.is_mentor:
         return None
+    assert ctx.employee is not None  # is_mentor: a person with an employee record
     since = ctx.today - dt.timedelta(days=STATS_DAYS)
     sessions = SessionRecord.objects.filter(plan__mentor__employee_id=ctx.employee.pk, held_on__gte=since).aggregate(
         n=Count("id"), minutes=Sum("duration_minutes"))

@@ -32,6 +32,7 @@ BANDS = {1: Q(rating__lt=Decimal("1.5")), 2: Q(rating__gte=Decimal("1.5"), ratin
 
 def team(ctx: Ctx) -> QuerySet[Employee]:
     """Everyone active below the actor in the reporting tree whose scores the actor may open."""
+    assert ctx.employee is not None  # read by the team sections, which are built for managers only
     return perf_access.team_members(ctx.actor, ctx.employee).filter(status="active")
 
 
