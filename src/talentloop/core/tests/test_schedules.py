@@ -18,7 +18,10 @@ EVERY_MINUTE = "every minute"
 EXPECTED = {
     "apply_due_employment_events": (0, 5),
     "evaluate_alerts_daily": (0, 20),
-    "mentoring_daily": (7, 10),
+    "mentoring_advance_plans": (7, 5),
+    "mentoring_send_reminders": (7, 10),
+    "mentoring_escalate_overdue": (7, 10),
+    "mentoring_send_due_surveys": (7, 15),
     "onboarding_daily": (7, 20),
     "record_review_reminders": (7, 30),
     "send_training_reminders": (9, 0),
@@ -49,7 +52,7 @@ def _fires_on_local_day(task, day: dt.date) -> list[tuple[int, int]]:
 def test_every_periodic_job_fires_at_its_local_time_once_a_day():
     tasks = _periodic_tasks()
     names = {t.name.rsplit(".", 1)[-1] for t in tasks}
-    assert {"mentoring_daily", "deliver_notifications_every_minute"} <= names
+    assert {"mentoring_send_reminders", "deliver_notifications_every_minute"} <= names
     assert names <= set(EXPECTED), f"say when these run: {names - set(EXPECTED)}"
     for task in tasks:
         expected = EXPECTED[task.name.rsplit(".", 1)[-1]]
@@ -66,9 +69,9 @@ def test_the_mentoring_reminders_go_out_at_0710_shanghai_not_0710_utc():
 
     _periodic_tasks()
     due = {t.name.rsplit(".", 1)[-1] for t in HUEY.read_periodic(dt.datetime(2026, 12, 6, 23, 10))}
-    assert "mentoring_daily" in due  # 07:10 on 7 December in Shanghai
+    assert "mentoring_send_reminders" in due  # 07:10 on 7 December in Shanghai
     due = {t.name.rsplit(".", 1)[-1] for t in HUEY.read_periodic(dt.datetime(2026, 12, 7, 7, 10))}
-    assert "mentoring_daily" not in due  # 15:10 in Shanghai
+    assert "mentoring_send_reminders" not in due  # 15:10 in Shanghai
 
 
 @override_settings(TIME_ZONE="Asia/Shanghai")
