@@ -6,6 +6,7 @@ class CareersConfig(AppConfig):
     label = "careers"
 
     def ready(self):
+        # Imported here: apps.py is loaded before the app registry (models, signals) is ready.
         from talentloop.careers.models import CareerLadder, LadderLevel
         from talentloop.core import cache
         from talentloop.learning.models import ContentItem

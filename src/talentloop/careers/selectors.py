@@ -18,6 +18,8 @@ from talentloop.core.access import Actor
 from talentloop.learning.models import ContentItem
 from talentloop.mentoring.models import SkillAssessment
 from talentloop.organisation.models import Employee, EmploymentEvent, EventKind, JobFamily
+from talentloop.performance.access import can_view_final_rating
+from talentloop.performance.selectors import period_ratings
 
 LEVEL_EVENTS = (EventKind.HIRE, EventKind.PROMOTION, EventKind.DEMOTION)
 
@@ -131,8 +133,6 @@ def _requirements(actor: Actor, level: LadderLevel, employee: Employee, today: d
                   months: int | None) -> list[Requirement]:
     out: list[Requirement] = []
     if level.min_rating is not None:
-        from talentloop.performance.access import can_view_final_rating
-        from talentloop.performance.selectors import period_ratings
 
         year = str(today.year - 1)
         label = _("Rating of %(min)s or better last year (%(year)s)") % {"min": _fmt(level.min_rating), "year": year}

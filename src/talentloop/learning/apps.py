@@ -6,6 +6,7 @@ class LearningConfig(AppConfig):
     label = "learning"
 
     def ready(self):
+        # Imported here: apps.py is loaded before the app registry (models, signals) is ready.
         from talentloop.learning.services import behaviour_from_complaint
         from talentloop.performance.signals import work_result_complaint
 

@@ -6,6 +6,7 @@ class MentoringConfig(AppConfig):
     label = "mentoring"
 
     def ready(self):
+        # Imported here: apps.py is loaded before the app registry (models, signals) is ready.
         from talentloop.core import cache
         from talentloop.mentoring import notification_kinds  # noqa: F401  (registers the kinds)
         from talentloop.mentoring.models import MentorPolicy

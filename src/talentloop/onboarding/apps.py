@@ -6,6 +6,7 @@ class OnboardingConfig(AppConfig):
     label = "onboarding"
 
     def ready(self):
+        # Imported here: apps.py is loaded before the app registry (models, signals) is ready.
         from talentloop.onboarding import access, notification_kinds  # noqa: F401
         from talentloop.organisation import search
 

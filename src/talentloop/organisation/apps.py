@@ -6,6 +6,7 @@ class OrganisationConfig(AppConfig):
     label = "organisation"
 
     def ready(self):
+        # Imported here: apps.py is loaded before the app registry (models, signals) is ready.
         from talentloop.accounts import access as accounts_access
         from talentloop.core.access import set_actor_loader
         from talentloop.organisation import access, hooks, search

@@ -6,6 +6,7 @@ class PerformanceConfig(AppConfig):
     label = "performance"
 
     def ready(self):
+        # Imported here: apps.py is loaded before the app registry (models, signals) is ready.
         from talentloop.core import cache
         from talentloop.organisation.models import OrgUnit
         from talentloop.performance import notification_kinds  # noqa: F401

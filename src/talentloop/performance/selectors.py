@@ -26,7 +26,7 @@ from talentloop.performance.models import (
     Scorecard,
     ScorecardVersion,
 )
-from talentloop.performance.services.scores import resolve_scorecard
+from talentloop.performance.services.scores import recompute_period, resolve_scorecard
 
 
 def period_status(key: str) -> str:
@@ -38,8 +38,6 @@ def score_get(actor: Actor, employee: Employee, period: P.Period) -> dict | None
     score = access.visible_scores(actor).filter(employee=employee, period_key=period.key).first()
     status = period_status(period.key)
     if score is None and status == "open":
-        from talentloop.performance.services.scores import recompute_period
-
         recompute_period(period, [employee.pk])
         score = access.visible_scores(actor).filter(employee=employee, period_key=period.key).first()
     # A final rating shows only to whom it may (access.can_view_final_rating), in every door.

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.filter_schema import FilterLookup
 
-from talentloop.core.errors import InvalidInput, NotFound
+from talentloop.core.errors import InvalidInput, NotFound, PermissionDenied
 from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, FiltersIn, InSchema
@@ -457,8 +457,6 @@ def appeal_list(request, filters: Query[AppealFiltersIn]):
 def appeal_create(request, data: AppealIn):
     actor = request.actor
     if actor.employee is None:
-        from talentloop.core.errors import PermissionDenied
-
         raise PermissionDenied(_("Only the person rated appeals a rating."))
     appeal = decisions.appeal_create(actor=actor, employee=actor.employee, period_key=data.period,
                                      reason=data.reason)

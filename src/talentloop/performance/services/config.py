@@ -190,6 +190,7 @@ def period_set_closed(*, actor: Actor, key: str, closed: bool) -> PeriodState:
     audit_record(actor=actor, action="update", entity_type="performance.period", entity_id=key,
                  entity_label=key, changes={"closed": closed})
     if not closed:
+        # the tasks module imports this one: looked up when enqueueing
         from talentloop.performance.tasks import recompute_scores
 
         transaction.on_commit(lambda: recompute_scores(key, None))

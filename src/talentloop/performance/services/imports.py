@@ -39,6 +39,7 @@ def observation_import_job_start(
     job = ObservationImportJob.objects.create(
         created_by=actor.user, token=token, file_name=file_name[:200], mode=mode, dry_run=dry_run, total=total
     )
+    # the tasks module imports this one: looked up when enqueueing
     from talentloop.performance.tasks import run_observation_import
 
     transaction.on_commit(lambda: run_observation_import(job.pk))

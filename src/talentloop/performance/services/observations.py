@@ -436,6 +436,7 @@ def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) 
 
 
 def _enqueue_recompute(affected: list[tuple[int, str]]) -> None:
+    # the tasks module imports this one: looked up when enqueueing
     from talentloop.performance.tasks import drain_recompute_marks
 
     drain_recompute_marks()

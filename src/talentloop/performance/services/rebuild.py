@@ -31,6 +31,7 @@ def scores_rebuild(*, actor: Actor, period_key: str) -> P.Period:
     # Recorded with the request, so a worker that dies before or during the rebuild leaves the marks
     # for the next drain or the minute sweep.
     recompute_marks_add_period(period)
+    # the tasks module imports this one: looked up when enqueueing
     from talentloop.performance.tasks import drain_recompute_marks
 
     transaction.on_commit(drain_recompute_marks)

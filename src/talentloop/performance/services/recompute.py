@@ -24,6 +24,7 @@ from talentloop.organisation.models import Employee
 from talentloop.performance import periods as P
 from talentloop.performance.models import RecomputeMark
 from talentloop.performance.services import scores
+from talentloop.performance.services.score_notices import scores_recompute_notifying
 
 if TYPE_CHECKING:  # the scoring modules are imported where they run (see _recompute)
     from talentloop.performance.services.scores import RecomputeResult
@@ -114,8 +115,6 @@ def _claim(token: str, now: dt.datetime, limit: int) -> list[tuple[int, str, boo
 
 def _recompute(period_key: str, employee_ids: list[int], notify: bool) -> RecomputeResult:
     if notify:
-        from talentloop.performance.services.score_notices import scores_recompute_notifying
-
         return scores_recompute_notifying(period_key, employee_ids)
 
     return scores.recompute_period(P.parse(period_key), employee_ids)

@@ -99,6 +99,7 @@ def _people_in_scope(cycle: ReviewCycle) -> QuerySet[Employee]:
 def _enqueue_recompute(period_key: str, employee_ids: list[int] | None) -> None:
     """Mark the cycle's period itself and (for a quarter or year) every month in it stale, in this
     transaction; the worker is woken after commit and the minute sweep catches what a crash left."""
+    # the tasks module imports this one: looked up when enqueueing
     from talentloop.performance.tasks import drain_recompute_marks
 
     period = parse_period(period_key)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from talentloop.performance import periods as P
+from talentloop.performance.services.recompute import recompute_marks_drain, recompute_marks_pending
 from talentloop.performance.services.scores import recompute_period, score_error_numbers
 
 
@@ -15,8 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         if opts["pending"]:
-            from talentloop.performance.services.recompute import recompute_marks_drain, recompute_marks_pending
-
             drained = recompute_marks_drain()
             self.stdout.write(f"{drained.recomputed} pending recomputation(s) done, {drained.scored} score(s) "
                               f"written; {recompute_marks_pending()} still pending.")
