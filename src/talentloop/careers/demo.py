@@ -24,6 +24,7 @@ from talentloop.accounts.models import Role, User
 from talentloop.careers import services
 from talentloop.careers.models import CareerLadder
 from talentloop.core.access import actor_for
+from talentloop.learning.models import ContentItem
 from talentloop.mentoring.models import SkillAssessment
 from talentloop.organisation.demo import FAMILY_BY_CODE
 from talentloop.organisation.models import Employee, JobFamily
@@ -76,10 +77,6 @@ def _levels(code: str) -> list[tuple[int, str, str]]:
 
 
 def _course_for(tag: str):
-    try:
-        from talentloop.learning.models import ContentItem
-    except ImportError:
-        return None
     return (ContentItem.objects.filter(kind="course", status="published", tag_index__contains=f",{tag},")
             .order_by("id").first())
 

@@ -16,6 +16,7 @@ from talentloop.careers.models import CareerLadder, LadderLevel
 from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.learning.models import ContentItem
+from talentloop.learning.selectors import completed_content
 from talentloop.mentoring.models import SkillAssessment
 from talentloop.organisation.models import Employee, EmploymentEvent, EventKind, JobFamily
 from talentloop.performance.access import can_view_final_rating
@@ -172,17 +173,10 @@ def _requirements(actor: Actor, level: LadderLevel, employee: Employee, today: d
                                        _("your latest: %(score)s") % {"score": f"{Decimal(score).normalize():f}"}))
     courses = list(level.required_courses.all())
     if courses:
-        try:
-            from talentloop.learning.selectors import completed_content
-
-            done: set[int] | None = completed_content([employee.pk]).get(employee.pk, set())
-        except ImportError:  # the learning app is not installed: completion is unknown
-            done = None
+        done = completed_content([employee.pk]).get(employee.pk, set())
         for course in courses:
             label = _("Course: %(title)s") % {"title": course.label}
-            if done is None:
-                out.append(Requirement("course", label, None, _("completion unknown")))
-            elif course.pk in done:
+            if course.pk in done:
                 out.append(Requirement("course", label, True, _("completed")))
             else:
                 out.append(Requirement("course", label, False, _("not completed yet")))

@@ -33,6 +33,7 @@ from talentloop.performance.models import (
     Score,
     ScoringRule,
 )
+from talentloop.performance.selectors_reviews import feedback_list
 
 OBSERVATIONS_PAGE = 25
 # A change of at least this many points of the total between two periods counts as improving or
@@ -262,12 +263,8 @@ def my_dashboard(actor: Actor, employee: Employee, today: dt.date, months: int =
             "feedback": _recent_feedback(actor, employee)}
 
 
-def _recent_feedback(actor: Actor, employee: Employee, limit: int = 3) -> list | None:
-    """The latest feedback the person received (their manager's first), when feedback exists in the app."""
-    try:
-        from talentloop.performance.selectors_reviews import feedback_list
-    except ImportError:  # pragma: no cover - built with the feedback part of the app
-        return None
+def _recent_feedback(actor: Actor, employee: Employee, limit: int = 3) -> list:
+    """The latest feedback the person received (their manager's first)."""
     items = feedback_list(actor, box="received", limit=limit)
     return sorted(items, key=lambda f: f.giver_id != employee.manager_id)
 
