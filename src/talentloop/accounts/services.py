@@ -23,7 +23,7 @@ from talentloop.accounts import access, throttle
 from talentloop.accounts.models import ApiToken, PasswordResetCode, RoleAssignment, User
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
-from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied
+from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied, errors_from_validation
 from talentloop.core.http import client_ip
 
 
@@ -269,8 +269,6 @@ def account_create(*, actor: Actor, username: str, password: str | None = None, 
         if password:
             validate_password(password, user)
     except ValidationError as exc:
-        from talentloop.core.errors import errors_from_validation
-
         errs = errors_from_validation(exc) if hasattr(exc, "error_dict") else {"password": list(exc.messages)}
         raise InvalidInput(_("Please correct the errors below."), errs) from exc
     if password:

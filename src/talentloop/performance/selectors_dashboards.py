@@ -27,10 +27,12 @@ from talentloop.performance import scoring as S
 from talentloop.performance.models import (
     Aggregation,
     Dimension,
+    DimensionMetric,
     Direction,
     FinalRating,
     Metric,
     Score,
+    ScorecardVersion,
     ScoringRule,
 )
 from talentloop.performance.selectors_reviews import feedback_list
@@ -532,8 +534,6 @@ def scorecard_list(actor: Actor) -> list:
 
 def scorecard_detail(actor: Actor, pk: int) -> dict | None:
     """A scorecard with every version, each with its dimensions and metric parts (four queries)."""
-    from talentloop.performance.models import Dimension, DimensionMetric, ScorecardVersion
-
     card = access.visible_scorecards(actor).select_related("org_unit", "job_family").filter(pk=pk).first()
     if card is None:
         return None
