@@ -104,6 +104,14 @@ def application_queryset(actor: Actor, status: str | None = None) -> QuerySet[Me
     return qs.order_by("-created_at", "-id")
 
 
+def decisions_waiting(actor: Actor) -> tuple[int, int]:
+    """How many mentor applications and mentoring plans in the actor's scope wait for HR's decision
+    (two count queries)."""
+    applications = access.visible_applications(actor).filter(status=MentorApplication.Status.SUBMITTED).count()
+    plans = access.visible_plans(actor).filter(status=PlanStatus.SUBMITTED).count()
+    return applications, plans
+
+
 def application_get(actor: Actor, pk: int) -> MentorApplication | None:
     return (access.visible_applications(actor).select_related("employee__org_unit", "policy", "decided_by")
             .filter(pk=pk).first())

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from talentloop.home.selectors.base import DUE, INFO, Ctx, Section
-from talentloop.mentoring import access as m_access
-from talentloop.mentoring.models import MentorApplication, PlanStatus
+from talentloop.mentoring import selectors as mentoring_selectors
 from talentloop.organisation import selectors as org_selectors
 
 
@@ -31,9 +30,7 @@ def hr_overview(ctx: Ctx) -> HrOverview | None:
     section = HrOverview(urgency=INFO, headcount=org_selectors.employee_queryset(
         actor, org_selectors.EmployeeFilters(status="active")).count())
     if actor.is_hr:
-        section.applications = m_access.visible_applications(actor).filter(
-            status=MentorApplication.Status.SUBMITTED).count()
-        section.plans_to_approve = m_access.visible_plans(actor).filter(status=PlanStatus.SUBMITTED).count()
+        section.applications, section.plans_to_approve = mentoring_selectors.decisions_waiting(actor)
         if section.waiting:
             section.urgency = DUE
     return section
