@@ -9,6 +9,8 @@ from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Avg, Count, Q, QuerySet
+
 from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.organisation.models import Employee
@@ -123,6 +125,26 @@ def _qualitative_part(actor: Actor, employee: Employee, period: P.Period, score:
             m["ratings"] = {}
             m["score"] = None
         m["running_ratings"] = dict(means.get(dim["key"], {})) if running else None
+
+
+def team_score_summary(members: QuerySet[Employee], period_keys: list[str], *, below: Decimal,
+                       bands: dict[int, Q]) -> dict[str, dict]:
+    """Per period, the scored people of ``members`` (a queryset already within the reader's score
+    scope, e.g. ``access.team_members``): ``n``, ``avg`` total, ``below`` the given total and a count
+    per rating band (``b<band>``). One aggregate query; a period nobody was scored for is absent."""
+    scores = Score.objects.filter(employee__in=members.values("pk"), period_key__in=period_keys,
+                                  total__isnull=False)
+    return {r["period_key"]: r for r in scores.order_by().values("period_key").annotate(
+        n=Count("id"), avg=Avg("total"), below=Count("id", filter=Q(total__lt=below)),
+        **{f"b{b}": Count("id", filter=q) for b, q in bands.items()})}
+
+
+def team_lowest_scores(members: QuerySet[Employee], period_key: str, *, below: Decimal, limit: int) -> list[dict]:
+    """The lowest totals under ``below`` among ``members`` for one period, lowest first (one query):
+    ``employee_id``, ``employee__name``, ``employee__name_en``, ``total``."""
+    return list(Score.objects.filter(employee__in=members.values("pk"), period_key=period_key, total__lt=below)
+                .order_by("total", "employee_id")
+                .values("employee_id", "employee__name", "employee__name_en", "total")[:limit])
 
 
 def score_trend(actor: Actor, employee: Employee, limit: int = 12) -> list[Score]:

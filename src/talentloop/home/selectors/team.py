@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import cast
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from talentloop.core.bilingual import localized
 from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count
@@ -19,8 +19,8 @@ from talentloop.mentoring.selectors import mentored_plan_starts
 from talentloop.onboarding import selectors as onboarding_selectors
 from talentloop.organisation.models import Employee
 from talentloop.performance import access as perf_access
+from talentloop.performance import selectors as perf_selectors
 from talentloop.performance import selectors_results
-from talentloop.performance.models import Score
 
 BELOW_SHOWN = 5
 TARGET_TOTAL = Decimal(100)  # a total of 100 means the targets were met
@@ -63,12 +63,9 @@ def team_glance(ctx: Ctx) -> TeamGlance | None:
         return None
     members = team(ctx)
     keys = [ctx.period.key, ctx.period.previous().key]
-    # ``members`` already comes from the actor's score scope (team_members), so wrapping the scores in
-    # visible_scores again would only nest the same scope twice in the SQL.
-    scores = Score.objects.filter(employee__in=members.values("pk"), period_key__in=keys)
-    per = {r["period_key"]: r for r in scores.filter(total__isnull=False).order_by().values("period_key").annotate(
-        n=Count("id"), avg=Avg("total"), below=Count("id", filter=Q(total__lt=TARGET_TOTAL)),
-        **{f"b{b}": Count("id", filter=q) for b, q in BANDS.items()})}
+    # ``members`` already comes from the actor's score scope (team_members), so the scores read below
+    # are within it without nesting visible_scores in the SQL.
+    per = perf_selectors.team_score_summary(members, keys, below=TARGET_TOTAL, bands=BANDS)
     section = TeamGlance(urgency=LIVE, people=members.count(), period_key=keys[0])
     chosen = keys[0] if keys[0] in per else keys[1] if keys[1] in per else None
     if chosen is None:
@@ -78,8 +75,7 @@ def team_glance(ctx: Ctx) -> TeamGlance | None:
     section.average = Decimal(str(row["avg"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     top = max([row[f"b{b}"] for b in BANDS] + [1])
     section.distribution = [(b, row[f"b{b}"], round(100 * row[f"b{b}"] / top)) for b in BANDS]
-    for r in (scores.filter(period_key=chosen, total__lt=TARGET_TOTAL).order_by("total", "employee_id")
-              .values("employee_id", "employee__name", "employee__name_en", "total")[:BELOW_SHOWN]):
+    for r in perf_selectors.team_lowest_scores(members, chosen, below=TARGET_TOTAL, limit=BELOW_SHOWN):
         name = localized(r, "employee__name")
         section.below.append(Below(r["employee_id"], name, cast(Decimal, r["total"])))  # total__lt: never null
     return section
