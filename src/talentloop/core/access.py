@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from talentloop.core.http import client_ip as _client_ip
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -78,6 +80,4 @@ def actor_for(user: User | None, ip: str = "") -> Actor:
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address, honouring a trusted proxy's X-Forwarded-For (see ``core.http``)."""
-    from talentloop.core.http import client_ip as _client_ip
-
     return _client_ip(request)

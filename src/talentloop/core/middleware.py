@@ -1,4 +1,14 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.validators import ProhibitNullCharactersValidator
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import resolve_url
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 
 from talentloop.core.access import actor_for, client_ip
 
@@ -47,12 +57,8 @@ class RejectNullCharactersMiddleware:
             bad = sorted({key for key, values in request.GET.lists()
                           if "\x00" in key or any("\x00" in v for v in values)})
             if bad:
-                from django.core.validators import ProhibitNullCharactersValidator
-                from django.http import JsonResponse
-                from django.utils.translation import gettext as _
-
                 message = str(ProhibitNullCharactersValidator.message)
-                return JsonResponse({"detail": _("The request is not valid."),
+                return JsonResponse({"detail": gettext("The request is not valid."),
                                      "errors": {key.replace("\x00", ""): [message] for key in bad}}, status=422)
         return self.get_response(request)
 
@@ -67,8 +73,6 @@ CLEAR_SITE_DATA = '"cache", "storage"'
 
 
 def _now() -> int:
-    import time
-
     return int(time.time())
 
 
@@ -96,8 +100,6 @@ class SessionIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         user = getattr(request, "user", None)
         bearer = request.path.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META
         if not bearer and user is not None and user.is_authenticated:
@@ -121,14 +123,6 @@ class SessionIdleTimeoutMiddleware:
         return self.get_response(request)
 
     def _expired(self, request, minutes: int | None):
-        from django.conf import settings
-        from django.contrib import messages
-        from django.contrib.auth import logout
-        from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
-        from django.shortcuts import resolve_url
-        from django.utils.http import urlencode
-        from django.utils.translation import gettext, ngettext
-
         logout(request)
         if minutes is None:
             message = gettext("Your session has ended. Please sign in again.")

@@ -18,15 +18,15 @@ from __future__ import annotations
 import gc
 import os
 
+from django.template import engines
+from django.urls import get_resolver
+
 
 def warm_and_freeze() -> int:
     """Import the URL configuration (and with it every view module), collect, and freeze what is alive.
     Returns the number of frozen objects. ``TALENTLOOP_GC_FREEZE=0`` turns it off."""
     if os.environ.get("TALENTLOOP_GC_FREEZE", "1") == "0":
         return 0
-    from django.template import engines
-    from django.urls import get_resolver
-
     get_resolver().url_patterns  # noqa: B018 - importing every view module is the point
     for engine in engines.all():
         getattr(getattr(engine, "engine", None), "template_loaders", None)  # builds the loaders

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from huey import crontab
 
 
@@ -37,8 +38,6 @@ def local_crontab(
 def to_local(timestamp: dt.datetime) -> dt.datetime:
     """A Huey timestamp as a naive local time of the organisation. A naive timestamp is UTC, as Huey
     gives it by default; with ``HUEY["utc"] = False`` it is the server's own local time."""
-    from django.conf import settings
-
     if timestamp.tzinfo is None:
         huey_utc = getattr(settings, "HUEY", {}).get("utc", True)
         timestamp = timestamp.replace(tzinfo=dt.UTC) if huey_utc else timestamp.astimezone()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from huey.contrib.djhuey import HUEY
 
 
 def health() -> dict[str, dict]:
@@ -13,8 +14,6 @@ def health() -> dict[str, dict]:
     except Exception as exc:  # noqa: BLE001 - any failure means the database is down
         out["database"] = {"ok": False, "error": exc.__class__.__name__}
     try:
-        from huey.contrib.djhuey import HUEY
-
         pending = HUEY.pending_count()
         out["queue"] = {"ok": True, "backend": HUEY.__class__.__name__, "pending": pending}
     except Exception as exc:  # noqa: BLE001

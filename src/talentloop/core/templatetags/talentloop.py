@@ -1,6 +1,10 @@
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
+from django.utils.translation import pgettext
 
 from talentloop.core.crypto import mask
 from talentloop.core.units import unit_label
@@ -17,8 +21,6 @@ def icon(name: str) -> str:
     cost more than the rest of the shell."""
     found = _ICONS.get(name)
     if found is None:
-        from django.template.loader import render_to_string
-
         found = _ICONS[name] = mark_safe(render_to_string("components/icon.html", {"name": name}))  # noqa: S308 — our own template
     return found
 
@@ -38,10 +40,6 @@ def ago(value) -> str:
     "5 minutes ago" / "5 分钟前"."""
     if not value:
         return ""
-    from django.utils import timezone
-    from django.utils.timesince import timesince
-    from django.utils.translation import pgettext
-
     if (timezone.now() - value).total_seconds() < 60:
         return pgettext("relative time", "just now")
     return pgettext("relative time", "%(since)s ago") % {"since": timesince(value, depth=1)}
