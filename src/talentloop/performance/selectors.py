@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
@@ -139,7 +139,8 @@ def team_score_summary(members: QuerySet[Employee], period_keys: list[str], *, b
         **{f"b{b}": Count("id", filter=q) for b, q in bands.items()})}
 
 
-def team_lowest_scores(members: QuerySet[Employee], period_key: str, *, below: Decimal, limit: int) -> list[dict]:
+def team_lowest_scores(members: QuerySet[Employee], period_key: str, *, below: Decimal,
+                       limit: int) -> list[Mapping[str, Any]]:
     """The lowest totals under ``below`` among ``members`` for one period, lowest first (one query):
     ``employee_id``, ``employee__name``, ``employee__name_en``, ``total``."""
     return list(Score.objects.filter(employee__in=members.values("pk"), period_key=period_key, total__lt=below)
