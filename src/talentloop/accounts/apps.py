@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 
 from talentloop.core.middleware import mark_activity
 
@@ -15,6 +16,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
-
         user_logged_in.connect(_start_idle_clock, dispatch_uid="talentloop-idle-clock")

@@ -22,6 +22,7 @@ import math
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -110,8 +111,6 @@ def retry_after(request, username: str) -> int:
 
 def record_failure(request, username: str) -> None:
     """Count a failure that did not go through ``authenticate`` (a wrong reset code)."""
-    from django.contrib.auth.signals import user_login_failed
-
     user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from talentloop.accounts import access, selectors, services
 from talentloop.accounts.forms import (
@@ -274,8 +275,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def language_set(request):
     """Django's language switch (cookie, redirect back), and for a signed-in person also the language
     their e-mail, push and chat messages are written in."""
-    from django.views.i18n import set_language
-
     response = set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:

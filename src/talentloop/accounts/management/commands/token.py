@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from talentloop.accounts.models import ApiToken, User
 from talentloop.accounts.services import api_token_create
@@ -44,8 +45,6 @@ class Command(BaseCommand):
                 state = "revoked" if t.revoked_at else f"expires {t.expires_at:%Y-%m-%d}"
                 self.stdout.write(f"{t.pk}\t{t.prefix}…\t{t.scope}\t{t.name}\t{state}")
         elif action == "revoke":
-            from django.utils import timezone
-
             updated = ApiToken.objects.filter(pk=opts["token_id"], revoked_at__isnull=True).update(
                 revoked_at=timezone.now())
             if not updated:
