@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 
 from talentloop.core.access import Actor
 from talentloop.organisation.access import visible_employees
-from talentloop.organisation.models import Employee
-from talentloop.performance.models import Metric, Score, Scorecard
+from talentloop.organisation.models import Employee, OrgUnit
+from talentloop.performance.models import Metric, Score, Scorecard, WebhookSource
 from talentloop.performance.signals import score_readers
 
 
@@ -442,8 +442,6 @@ def can_resolve_alert(actor: Actor, alert: Alert) -> bool:
 def _headed_unit_paths(actor: Actor) -> list[str]:
     if actor.employee is None:
         return []
-    from talentloop.organisation.models import OrgUnit
-
     return list(OrgUnit.objects.filter(manager_id=actor.employee.pk).values_list("path", flat=True))
 
 
@@ -514,9 +512,7 @@ def can_manage_webhook_sources(actor: Actor) -> bool:
     return actor.is_authenticated and (actor.is_hr or actor.is_admin)
 
 
-def visible_webhook_sources(actor: Actor) -> QuerySet:
-    from talentloop.performance.models import WebhookSource
-
+def visible_webhook_sources(actor: Actor) -> QuerySet[WebhookSource]:
     if not can_manage_webhook_sources(actor):
         return WebhookSource.objects.none()
     return WebhookSource.objects.select_related("act_as").order_by("-is_active", "key")

@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, IntegerField, Prefetch, Q, QuerySet, Value
 
 from talentloop.core import cache
 from talentloop.core.access import Actor
@@ -175,8 +175,6 @@ def period_ratings(employee_ids: list[int], period_keys: list[str]) -> dict[tupl
 
 def _period_ratings(employee_ids: list[int], period_keys: list[str]) -> dict[tuple[int, str], Decimal]:
     """Both sources in one query (UNION ALL), the final rating winning over the computed one."""
-    from django.db.models import IntegerField, Value
-
     computed = (Score.objects.filter(employee_id__in=employee_ids, period_key__in=period_keys, rating__isnull=False)
                 .order_by().values_list("employee_id", "period_key", "rating", Value(0, output_field=IntegerField())))
     final = (FinalRating.objects.filter(employee_id__in=employee_ids, period_key__in=period_keys)
@@ -224,9 +222,6 @@ def scorecard_in_force(unit_path: str, job_family_id: int | None, month_start: d
     and job family in the month starting ``month_start`` — the same resolution as the score
     computation — kept in the shared cache while the configuration does not change. None when no active
     scorecard applies; the version (and dimensions) may be None/empty when none is valid yet."""
-    from django.db.models import Prefetch
-
-
     def build() -> tuple | None:
         cards = list(Scorecard.objects.filter(is_active=True).select_related("org_unit"))
         card = resolve_scorecard(cards, unit_path, job_family_id)

@@ -21,7 +21,7 @@ from talentloop.core.access import Actor
 from talentloop.core.bilingual import localized
 from talentloop.organisation.access import visible_org_units
 from talentloop.organisation.models import Employee, OrgUnit
-from talentloop.performance import access, selectors
+from talentloop.performance import access, selectors, selectors_alerts
 from talentloop.performance import periods as P
 from talentloop.performance import scoring as S
 from talentloop.performance.models import (
@@ -317,16 +317,6 @@ def rating_band(rating: Decimal) -> int:
     return int(S.d(rating).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _open_alerts(actor: Actor) -> int | None:
-    """Open alerts for the team view, when the alerts part of the app offers a count."""
-    try:
-        from talentloop.performance import selectors_alerts
-    except ImportError:
-        return None
-    count = getattr(selectors_alerts, "alert_open_count", None)
-    return count(actor) if callable(count) else None
-
-
 def team_dashboard(actor: Actor, manager: Employee, period: P.Period, months: int = 12) -> TeamView:
     """Distribution of ratings, who improves or declines against the previous period, and the team's mean
     total over time. One query for the people with both periods' totals and final ratings, one for the trend."""
@@ -372,7 +362,7 @@ def team_dashboard(actor: Actor, manager: Employee, period: P.Period, months: in
     for key, total_sum, n in sums:
         means[key] = S.round2(S.d(total_sum) / n) if n else None
     view.trend = [(key, means.get(key)) for key in keys]
-    view.open_alerts = _open_alerts(actor)
+    view.open_alerts = selectors_alerts.alert_open_count(actor)
     return view
 
 

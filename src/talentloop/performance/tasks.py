@@ -1,5 +1,6 @@
 """Background jobs of the performance app: thin wrappers around services."""
 
+from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
 from talentloop.performance import periods as P
@@ -35,8 +36,6 @@ from talentloop.core.schedules import local_crontab  # noqa: E402
 @db_periodic_task(local_crontab(minute="30", hour="7"))
 def record_review_reminders():
     """Daily: a "due soon" and an "overdue" reminder for each pending review, each recorded once."""
-    from django.utils import timezone
-
     return review_reminders_record(today=timezone.localdate())
 
 
@@ -51,8 +50,6 @@ def evaluate_alerts_daily():
     """Daily: check the alert rules and the root-cause rule as of today's local date (only complete
     days and periods count, so the hour does not matter). Operators replay a day with
     ``talentloop evaluate-alerts --date YYYY-MM-DD``."""
-    from django.utils import timezone
-
     return checks_run_day(actor=None, as_of=timezone.localdate())
 
 

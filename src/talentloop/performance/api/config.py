@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -353,8 +354,6 @@ class RecomputeOut(Schema):
             summary="Recent months, quarters and years with their state (closed or open)", description=PAGED_WAS_ARRAY)
 @paginated(default=200, max_limit=1000)
 def period_list(request, filters: Query[PeriodListIn]):
-    from django.utils import timezone
-
     rows = selectors_dashboards.period_rows(request.actor, timezone.localdate())
     return [{"key": r.period.key, "kind": r.period.kind, "start": r.period.start, "end": r.period.end,
              "closed": r.closed, "changed_at": r.changed_at}

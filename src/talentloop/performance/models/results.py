@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from talentloop.organisation.models import Employee
@@ -101,8 +102,6 @@ class WorkResult(models.Model):
 
 def work_result_upload_to(instance: WorkResultAttachment, filename: str) -> str:
     """A private path (never under a public URL): the download view checks access."""
-    from django.utils.crypto import get_random_string
-
     return f"private/work-results/{instance.result.employee_id}/{get_random_string(16)}/{filename}"
 
 

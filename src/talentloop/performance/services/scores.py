@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -571,8 +572,6 @@ def period_is_closed(key: str) -> bool:
 
 def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None) -> RecomputeResult:
     """Rebuild the scores of a period for some people (or all) from the facts."""
-    import time
-
     started = time.perf_counter()
     result = RecomputeResult(period=period.key)
     if period_is_closed(period.key):
