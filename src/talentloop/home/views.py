@@ -10,8 +10,7 @@ from talentloop.core.http import form_errors_from, require
 from talentloop.home import nav, selectors
 from talentloop.home.forms import QuickSessionForm
 from talentloop.mentoring import access as mentoring_access
-from talentloop.mentoring import selectors as mentoring_selectors
-from talentloop.mentoring.models import ItemKind
+from talentloop.mentoring.selectors_home import one_to_one_get
 from talentloop.mentoring.services.cadence import session_record
 
 
@@ -45,8 +44,8 @@ def item_record(request, pk: int):
     """Record a due 1:1 from the home page (the form is already filled in: date today, an hour), then
     show the refreshed list of what is due. Plain posts return to the home page."""
     actor = request.actor
-    item = mentoring_selectors.item_get(actor, pk)
-    require(item is not None and item.kind == ItemKind.ONE_TO_ONE and mentoring_access.can_complete_item(actor, item))
+    item = one_to_one_get(actor, pk)
+    require(item is not None and mentoring_access.can_complete_item(actor, item))
     form = QuickSessionForm(request.POST)
     if form.is_valid():
         try:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -18,9 +19,11 @@ from talentloop.home.selectors import apps, hr, mentoring, performance, team
 from talentloop.home.selectors.base import INFO, Ctx, Section
 from talentloop.onboarding import selectors as onboarding_selectors
 from talentloop.organisation import selectors as org_selectors
-from talentloop.organisation.models import Employee
 from talentloop.performance import access as perf_access
 from talentloop.performance.selectors import ratings_memo
+
+if TYPE_CHECKING:
+    from talentloop.organisation.models import Employee
 
 
 @dataclass

@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import Count, QuerySet, Window
 from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
-from talentloop.organisation.models import Employee
 from talentloop.performance import periods as P
 from talentloop.performance.selectors_dashboards import num
+
+if TYPE_CHECKING:
+    from talentloop.organisation.models import Employee
 
 # Most urgent first: things already late or waiting on the reader, then what is due soon, then the
 # live picture, then what is there to read or explore.

@@ -6,32 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from typing import TYPE_CHECKING
 
 from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section
-from talentloop.home.selectors.performance import latest_totals
-from talentloop.mentoring import access as m_access
-from talentloop.mentoring.models import (
-    ItemKind,
-    MentorApplication,
-    MentoringPlan,
-    PlanItem,
-    PlanStatus,
-    ProgrammeTemplate,
-    SessionRecord,
-)
-from talentloop.mentoring.services.qualification import current_policy_kept, person_qualifies
-from talentloop.organisation.models import Employee
+from talentloop.mentoring import selectors_home as mentoring_home
+from talentloop.performance.selectors_home import score_totals
+
+if TYPE_CHECKING:
+    from talentloop.mentoring.models import MentoringPlan, PlanItem
 
 DUE_DAYS = 7
-RUNNING = (PlanStatus.ACTIVE, PlanStatus.APPROVED)
 TREND_STEP = Decimal(1)  # a change of at least one point of the total shows as up or down
-
-
-def _person_fields(prefix: str) -> list[str]:
-    """What a mentoring card shows of a person (never their encrypted HR fields)."""
-    return [f"{prefix}{f}" for f in ("id", "name", "name_en", "employee_number")]
 
 
 # ---------------------------------------------------------------- the mentee's side
@@ -49,32 +34,13 @@ class MyMentorSection(Section):
 
 
 def my_mentor(ctx: Ctx) -> MyMentorSection | None:
-    """The mentor of the person's running plan and how to reach them (phone and e-mail as stored on
-    the mentor's employee record, else their account's e-mail), and the next open item: one query of
-    plain values. The person's own plans, which a mentee may always
-    read (mentoring's visible_plans starts from exactly that), so no scope is built."""
-
-    me = ctx.employee
-    if me is None:
+    """The mentor of the person's running plan, how to reach them and the next open item (mentoring's
+    one query of plain values)."""
+    found = mentoring_home.mentor_contact_get(ctx.actor)
+    if found is None:
         return None
-    upcoming = PlanItem.objects.filter(plan_id=OuterRef("pk"), completed_on__isnull=True).order_by("due_on", "id")
-    rows = list(MentoringPlan.objects.filter(mentee_id=me.pk, status__in=RUNNING).order_by("-starts_on", "-id")
-                .annotate(next_id=Subquery(upcoming.values("id")[:1]), next_kind=Subquery(upcoming.values("kind")[:1]),
-                          next_due=Subquery(upcoming.values("due_on")[:1]))
-                .values_list("id", "template__name", "template__name_en", "mentor__employee__name",
-                             "mentor__employee__name_en", "mentor__employee__email", "mentor__employee__phone",
-                             "mentor__employee__user__email", "next_id", "next_kind", "next_due")[:1])
-    if not rows:
-        return None
-    (plan_id, programme, programme_en, name, name_en, email, phone, user_email,
-     next_id, next_kind, next_due) = rows[0]
-    mentor = Employee(name=name or "", name_en=name_en or "")
-    section = MyMentorSection(urgency=LIVE, plan=MentoringPlan(pk=plan_id, mentee_id=me.pk), name=mentor.display_name,
-                              phone=phone or "", email=email or user_email or "",
-                              programme=ProgrammeTemplate(name=programme or "", name_en=programme_en or "").label)
-    if next_id is not None:
-        section.next_item = PlanItem(pk=next_id, plan_id=plan_id, kind=next_kind, due_on=next_due)
-    return section
+    return MyMentorSection(urgency=LIVE, plan=found.plan, name=found.name, email=found.email, phone=found.phone,
+                           programme=found.programme, next_item=found.next_item)
 
 
 @dataclass
@@ -92,14 +58,9 @@ def mentor_entry(ctx: Ctx, *, has_mentor: bool) -> MentorEntrySection | None:
     me = ctx.employee
     if me is None or ctx.is_mentor:
         return None
-    section = MentorEntrySection(urgency=INFO)
-    policy = current_policy_kept()
-    if policy is not None:
-        section.has_policy = True
-        section.applied = m_access.visible_applications(ctx.actor).filter(
-            employee_id=me.pk, status=MentorApplication.Status.SUBMITTED).exists()
-        if not section.applied:
-            section.qualifies = person_qualifies(policy, me, as_of=ctx.today)
+    entry = mentoring_home.mentor_entry_get(ctx.actor, as_of=ctx.today)
+    section = MentorEntrySection(urgency=INFO, qualifies=entry.qualifies, applied=entry.applied,
+                                 has_policy=entry.has_policy)
     if has_mentor and not section.qualifies and not section.applied:
         return None
     return section
@@ -134,16 +95,10 @@ class MenteesSection(Section):
 
 
 def _mentor_plans(ctx: Ctx) -> list[MentoringPlan]:
+    """The mentor's running plans, read once per page (the mentees and the statistics both use them)."""
     if "mentor_plans" not in ctx.cache:
         assert ctx.employee is not None  # read by the mentor sections, built for mentors only
-        # A mentor's own plans are always theirs to read (mentoring's visible_plans grants every plan
-        # whose mentor is the actor), so the mentor's desk filters them directly, without the scope.
-        ctx.cache["mentor_plans"] = list(
-            MentoringPlan.objects.filter(mentor__employee_id=ctx.employee.pk, status__in=RUNNING)
-            .select_related("mentee", "template", "mentor")
-            .only("id", "status", "starts_on", "mentor__capacity", "template__name", "template__name_en",
-                  *_person_fields("mentee__"))
-            .order_by("mentee__name", "id"))
+        ctx.cache["mentor_plans"] = mentoring_home.mentor_plan_list(ctx.actor)
     return ctx.cache["mentor_plans"]
 
 
@@ -153,7 +108,7 @@ def mentees(ctx: Ctx) -> MenteesSection | None:
     if not ctx.is_mentor:
         return None
     plans = _mentor_plans(ctx)
-    totals = latest_totals(ctx.actor, [p.mentee_id for p in plans], ctx.period)
+    totals = score_totals(ctx.actor, [p.mentee_id for p in plans], ctx.period)
     section = MenteesSection(urgency=LIVE, capacity=plans[0].mentor.capacity if plans else 0)
     for p in plans:
         total, previous = totals.get(p.mentee_id, (None, None))
@@ -185,21 +140,12 @@ def mentor_due(ctx: Ctx, limit: int = 10) -> DueSection | None:
         return None
     assert ctx.employee is not None  # is_mentor: a person with an employee record
     horizon = ctx.today + dt.timedelta(days=DUE_DAYS)
-    items = list(PlanItem.objects  # the mentor's own plans: always theirs to see (see _mentor_plans)
-                 .filter(plan__mentor__employee_id=ctx.employee.pk, plan__status__in=RUNNING,
-                         completed_on__isnull=True, due_on__lte=horizon)
-                 .select_related("plan__mentee", "plan__mentor")
-                 .only("id", "kind", "sequence", "due_on", "completed_on", "plan__id", "plan__status",
-                       "plan__starts_on", "plan__mentor__id", "plan__mentor__employee_id",
-                       *_person_fields("plan__mentee__"))
-                 .order_by("due_on", "id")[:limit])
+    items = mentoring_home.mentor_due_item_list(ctx.actor, horizon=horizon, limit=limit)
     section = DueSection(urgency=DUE, today=ctx.today)
     for item in items:
         overdue = item.due_on < ctx.today
         section.overdue += overdue
-        # The mentor records a 1:1 once the plan runs (an approved plan starts later).
-        can_record = (item.kind == ItemKind.ONE_TO_ONE and item.plan.status == PlanStatus.ACTIVE
-                      and item.plan.starts_on <= ctx.today)
+        can_record = mentoring_home.can_record_in_place(item, ctx.today)
         section.items.append(DueItem(item, item.plan.mentee.display_name, overdue, can_record))
     if section.overdue:
         section.urgency = URGENT
@@ -237,19 +183,9 @@ def mentor_stats(ctx: Ctx) -> MentorStatsSection | None:
         return None
     assert ctx.employee is not None  # is_mentor: a person with an employee record
     since = ctx.today - dt.timedelta(days=STATS_DAYS)
-    sessions = SessionRecord.objects.filter(plan__mentor__employee_id=ctx.employee.pk, held_on__gte=since).aggregate(
-        n=Count("id"), minutes=Sum("duration_minutes"))
-    # Done in the window (on time or late) and overdue in it (past due, not done): an overdue item
-    # counts against the rate, so a mentor with one is never "100 % on time".
-    items = PlanItem.objects.filter(Q(completed_on__gte=since) | Q(
-        completed_on__isnull=True, due_on__gte=since, due_on__lt=ctx.today),
-        plan__mentor__employee_id=ctx.employee.pk).aggregate(
-        done=Count("id", filter=Q(completed_on__isnull=False)),
-        on_time=Count("id", filter=Q(completed_on__lte=F("due_on"))),
-        overdue=Count("id", filter=Q(completed_on__isnull=True)))
+    figures = mentoring_home.mentor_stats_figures(ctx.actor, since=since, today=ctx.today)
     return MentorStatsSection(
-        urgency=INFO, active_mentees=sum(1 for p in _mentor_plans(ctx) if p.status == PlanStatus.ACTIVE),
-        sessions=sessions["n"] or 0, hours=(Decimal(sessions["minutes"] or 0) / 60).quantize(Decimal("0.1")),
-        items_done=items["done"] or 0, items_on_time=items["on_time"] or 0, items_overdue=items["overdue"] or 0,
+        urgency=INFO, active_mentees=mentoring_home.active_plan_count(_mentor_plans(ctx)),
+        sessions=figures["sessions"], hours=(Decimal(figures["minutes"]) / 60).quantize(Decimal("0.1")),
+        items_done=figures["done"], items_on_time=figures["on_time"], items_overdue=figures["overdue"],
         since=since)
-

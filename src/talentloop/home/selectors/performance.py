@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from talentloop.core.access import Actor
+from talentloop.core.bilingual import localized
 from talentloop.home.selectors.base import (
     INFO,
     LIVE,
@@ -22,18 +22,9 @@ from talentloop.home.selectors.base import (
     head_and_count,
     sparkline,
 )
-from talentloop.organisation.models import Employee
-from talentloop.performance import access as perf_access
 from talentloop.performance import periods as P
-from talentloop.performance.models import (
-    Aggregation,
-    Direction,
-    RootCauseStatus,
-    Score,
-    ScoringRule,
-)
+from talentloop.performance import selectors_home as perf_home
 from talentloop.performance.selectors import metric_labels, scorecard_in_force
-from talentloop.performance.selectors_alerts import ACTION_STATUSES
 from talentloop.performance.selectors_reviews import feedback_latest
 
 TREND_MONTHS = 6
@@ -86,10 +77,7 @@ def live_performance(ctx: Ctx) -> LivePerformance | None:
     if me is None:
         return None
     periods = months_back(ctx.period, TREND_MONTHS)
-    rows: dict[str, Mapping[str, Any]] = {
-        r["period_key"]: r for r in perf_access.visible_scores(ctx.actor)
-        .filter(employee_id=me.pk, period_key__in=[p.key for p in periods])
-        .values("period_key", "total", "rating", "partial", "detail")}
+    rows: dict[str, Mapping[str, Any]] = perf_home.score_rows_by_period(ctx.actor, me.pk, [p.key for p in periods])
     section = LivePerformance(urgency=LIVE, period_key=ctx.period.key)
     section.trend = sparkline([(p.key, rows.get(p.key, {}).get("total")) for p in periods])
     shown = next((rows[p.key] for p in reversed(periods) if rows.get(p.key, {}).get("total") is not None), None)
@@ -105,8 +93,8 @@ def live_performance(ctx: Ctx) -> LivePerformance | None:
     names = metric_labels()  # every metric is visible to a signed-in person (performance's scope)
     for m in parts:
         info = names.get(m["key"], {})
-        name = Employee(name=info.get("name") or m.get("name") or m["key"],
-                        name_en=info.get("name_en", "")).display_name
+        name = localized({"name": info.get("name") or m.get("name") or m["key"],
+                          "name_en": info.get("name_en", "")}, "name")
         score = None if m.get("score") is None else Decimal(m["score"])
         section.metrics.append(MetricLine(
             name=name, actual=None if m.get("actual") is None else Decimal(m["actual"]),
@@ -135,17 +123,18 @@ def metric_sentence(name: str, share: Decimal, target: Decimal, unit: str, *, di
     """One metric of the scorecard as a sentence a new hire understands."""
     values = {"name": name, "share": figure(share), "target": figure(target),
               "unit": f" {unit}" if unit else "", "scale": figure(ratio_scale or 1)}
-    if rule == ScoringRule.BINARY:
+    kind = perf_home.goal_kind(rule=rule, direction=direction, aggregation=aggregation, target=target)
+    if kind == "binary":
         goal = _("it counts as met when you reach %(target)s%(unit)s in a month") % values
-    elif direction == Direction.LOWER and target == 0:
+    elif kind == "none":
         goal = _("the goal is none at all in a month (fewer is better)") % values
-    elif direction == Direction.LOWER:
+    elif kind == "lower":
         goal = _("keep it at or below %(target)s%(unit)s each month (fewer is better)") % values
-    elif aggregation == Aggregation.AVG:
+    elif kind == "avg":
         goal = _("the target is an average of %(target)s%(unit)s each month") % values
-    elif aggregation == Aggregation.LAST:
+    elif kind == "last":
         goal = _("the target is %(target)s%(unit)s at the end of each month") % values
-    elif aggregation == Aggregation.RATIO:
+    elif kind == "ratio":
         goal = _("the target is %(target)s%(unit)s per %(scale)s each month") % values
     else:
         goal = _("the target is %(target)s%(unit)s a month") % values
@@ -223,35 +212,14 @@ def alerts(ctx: Ctx) -> AlertsSection | None:
     loads whole employee records, encrypted fields included)."""
 
     section = AlertsSection(urgency=URGENT)
-    open_alerts = perf_access.visible_alerts(ctx.actor).filter(status__in=ACTION_STATUSES)
-    section.alerts, section.alert_count = head_and_count(
-        open_alerts.select_related("rule__metric", "employee")
-        .only("id", "opened_at", "rule__id", "rule__name", "rule__name_en", "rule__metric__id",
-              "rule__metric__name", "rule__metric__name_en", "employee__id", "employee__name", "employee__name_en")
-        .order_by("-opened_at", "-id"), 3)
+    section.alerts, section.alert_count = head_and_count(perf_home.action_alert_queryset(ctx.actor), 3)
     if ctx.actor.has_reports or ctx.actor.is_hr:
         section.show_reviews = True
-        section.reviews, section.review_count = head_and_count(
-            perf_access.visible_root_cause_reviews(ctx.actor).select_related("org_unit", "metric")
-            .filter(status=RootCauseStatus.OPEN).order_by("-opened_at", "-id"), 3)
+        section.reviews, section.review_count = head_and_count(perf_home.open_review_queryset(ctx.actor), 3)
     if not section.alert_count and not section.review_count:
         return None  # nothing open: no card (the queries ran all the same, so the count stays fixed)
     return section
 
 
-def latest_totals(actor: Actor, employee_ids: list[int], period: P.Period) -> dict[int, tuple[Decimal | None,
-                                                                                     Decimal | None]]:
-    """(this month's total, last month's) for each person the actor may see the scores of: one query."""
-    keys = [period.key, period.previous().key]
-    out: dict[int, list] = {pk: [None, None] for pk in employee_ids}
-    if not employee_ids:
-        return {}
-    for emp, key, total in (perf_access.visible_scores(actor).filter(employee_id__in=employee_ids, period_key__in=keys)
-                            .values_list("employee_id", "period_key", "total")):
-        out[emp][0 if key == keys[0] else 1] = total
-    return {pk: (v[0], v[1]) for pk, v in out.items()}
-
-
-__all__ = ["AlertsSection", "FeedbackSection", "GoalsSection", "LivePerformance", "MetricLine", "Score", "alerts",
-           "feedback", "goals", "latest_totals", "live_performance", "metric_sentence", "months_back",
-           "ratings_sentence"]
+__all__ = ["AlertsSection", "FeedbackSection", "GoalsSection", "LivePerformance", "MetricLine", "alerts",
+           "feedback", "goals", "live_performance", "metric_sentence", "months_back", "ratings_sentence"]

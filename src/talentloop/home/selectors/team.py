@@ -6,21 +6,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import Q, QuerySet
 
 from talentloop.core.bilingual import localized
 from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section, head_and_count
-from talentloop.mentoring import access as m_access
 from talentloop.mentoring.growth import rating_growths
-from talentloop.mentoring.models import PlanStatus
 from talentloop.mentoring.selectors import mentored_plan_starts
+from talentloop.mentoring.selectors_home import team_overdue_item_queryset
 from talentloop.onboarding import selectors as onboarding_selectors
-from talentloop.organisation.models import Employee
 from talentloop.performance import access as perf_access
 from talentloop.performance import selectors as perf_selectors
 from talentloop.performance import selectors_results
+
+if TYPE_CHECKING:
+    from talentloop.organisation.models import Employee
 
 BELOW_SHOWN = 5
 TARGET_TOTAL = Decimal(100)  # a total of 100 means the targets were met
@@ -93,14 +94,7 @@ def team_overdue(ctx: Ctx, limit: int = 5) -> TeamOverdue | None:
     the mentor and the mentee, as the overdue page shows). One query."""
     if not ctx.actor.has_reports:
         return None
-    qs = (m_access.overdue_items_scope(ctx.actor)
-          .filter(completed_on__isnull=True, due_on__lt=ctx.today,
-                  plan__status__in=(PlanStatus.ACTIVE, PlanStatus.APPROVED)))
-    items, count = head_and_count(
-        qs.select_related("plan__mentor__employee", "plan__mentee")
-        .only("id", "kind", "due_on", "plan__id", "plan__mentor__id", "plan__mentor__employee__name",
-              "plan__mentor__employee__name_en", "plan__mentee__name", "plan__mentee__name_en")
-        .order_by("due_on", "id"), limit)
+    items, count = head_and_count(team_overdue_item_queryset(ctx.actor, today=ctx.today), limit)
     return TeamOverdue(urgency=URGENT, items=items, count=count) if count else None
 
 
