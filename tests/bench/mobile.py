@@ -65,7 +65,7 @@ SCORE_VISIBLE_TARGET_S = 5.0  # from an observation accepted to its count in the
 BENCH_PASSWORD = "bench-mobile-Passw0rd!"  # noqa: S105 - a throwaway account password on a throwaway database
 ROLES = ("newgrad", "employee", "mentor", "manager")
 DEMO_MODULES = ("talentloop.learning.demo", "talentloop.onboarding.demo", "talentloop.careers.demo",
-                "talentloop.notifications.demo", "talentloop.home.demo")
+                "talentloop.notifications.demo", "talentloop.demo.story")
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -13,7 +13,7 @@ from types import ModuleType
 
 from talentloop.careers import demo as careers_demo
 from talentloop.core import cache
-from talentloop.home import demo as home_demo
+from talentloop.demo import story as story_demo
 from talentloop.learning import demo as learning_demo
 from talentloop.mentoring import demo as mentoring_demo
 from talentloop.notifications.demo import wipe_notifications
@@ -28,7 +28,7 @@ AREAS: list[tuple[str, ModuleType]] = [
     ("careers", careers_demo),
     ("onboarding", onboarding_demo),
     ("results", results_demo),
-    ("story", home_demo),  # last: alerts, feedback, survey answers and push keys over all of it
+    ("story", story_demo),  # last: alerts, feedback, survey answers and push keys over all of it
 ]
 
 
