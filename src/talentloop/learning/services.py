@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
-from talentloop.learning import access
+from talentloop.learning import access, tasks  # tasks imports this module back: use tasks.<name>, never import names
 from talentloop.learning.models import (
     MAX_TAG_LENGTH,
     MAX_TAGS,
@@ -35,6 +35,7 @@ from talentloop.learning.models import (
     TrainingSignup,
     Verb,
 )
+from talentloop.notifications.services import items_for, notify_each
 from talentloop.organisation.models import Employee, JobFamily, OrgUnit
 
 VERBS = frozenset(Verb.values)
@@ -245,12 +246,7 @@ def _announce_published(item: ContentItem) -> None:
     unit_ids = list(item.org_units.values_list("pk", flat=True))
     data = {"content_id": item.pk, "title": item.title, "title_en": item.title_en, "kind": item.kind}
 
-    def post() -> None:
-        from talentloop.learning.tasks import post_content_published
-
-        post_content_published(unit_ids, data)
-
-    transaction.on_commit(post)
+    transaction.on_commit(lambda: tasks.post_content_published(unit_ids, data))
 
 
 @transaction.atomic
@@ -315,8 +311,6 @@ def _announce_session(session: TrainingSession) -> None:
             "starts_at": session.starts_at.isoformat()}
     if not interested:
         return
-    from talentloop.notifications.services import items_for, notify_each
-
     notify_each(kind="training_scheduled",
                 items=items_for(interested, data, f"/learning/sessions/{session.pk}/", f"session-{session.pk}"))
 
@@ -423,8 +417,6 @@ def session_mark_attendance(*, actor: Actor, session: TrainingSession, attended:
 
 def training_reminders_send(*, today: dt.date | None = None) -> int:
     """The day before a session, remind each person signed up (once: dedupe "session-<id>")."""
-    from talentloop.notifications.services import items_for, notify_each
-
     today = today or timezone.localdate()
     tomorrow = today + dt.timedelta(days=1)
     tz = timezone.get_current_timezone()

@@ -1,18 +1,17 @@
 """Background jobs of the learning app: thin wrappers around services."""
 
+from django.utils import timezone
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from talentloop.core.schedules import local_crontab
-from talentloop.learning.services import training_reminders_send
+from talentloop.learning import services  # services imports this module back: use services.<name>, never import names
 from talentloop.notifications.groupbots import post_to_groups
 
 
 @db_periodic_task(local_crontab(minute="0", hour="9"))
 def send_training_reminders():
     """Daily: remind the people signed up for tomorrow's sessions (once each: dedupe "session-<id>")."""
-    from django.utils import timezone
-
-    return training_reminders_send(today=timezone.localdate())
+    return services.training_reminders_send(today=timezone.localdate())
 
 
 @db_task(retries=2, retry_delay=5)

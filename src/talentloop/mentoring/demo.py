@@ -28,7 +28,9 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
 from talentloop.accounts.models import Role, RoleAssignment, User
 from talentloop.core.access import actor_for
@@ -117,8 +119,6 @@ def mentoring_loaded() -> bool:
 @transaction.atomic
 def wipe_mentoring() -> None:
     """Delete the mentoring data (before the organisation it refers to is deleted)."""
-    from django.apps import apps
-
     models = list(apps.get_app_config("mentoring").get_models())
     for _pass in range(len(models)):
         left = False
@@ -211,8 +211,6 @@ def _pick_mentees(candidates: list[Employee], start: dt.date, ref: dt.date, n: i
 
 
 def load_mentoring(*, seed: int = 1, reference_date: dt.date | None = None) -> MentoringDemoResult:
-    from django.utils import timezone
-
     ref = reference_date or timezone.localdate()
     rng = random.Random(f"mentoring-{seed}")
     result = MentoringDemoResult()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from talentloop.core.access import Actor
 from talentloop.core.smallgroups import counted_prefix, suppress_small_groups
@@ -532,8 +532,6 @@ def own_mentor(actor: Actor) -> Mentor | None:
 
 def survey_list(actor: Actor, today: dt.date) -> list:
     """The mentee's own surveys, newest first, each with ``state``: open, answered or closed."""
-    from django.db.models import Exists, OuterRef
-
     rows = list(access.visible_surveys(actor)
                 .select_related("plan__mentor__employee", "plan__template")
                 .annotate(answered=Exists(SurveyAnswer.objects.filter(survey=OuterRef("pk"))))

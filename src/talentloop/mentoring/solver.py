@@ -53,8 +53,10 @@ def assign(scores: Sequence[Sequence[Decimal | None]], free: Sequence[int]) -> l
     ``scores[i][j]`` is the pair score (higher is better, 0–100), or None when the pair breaks a
     constraint; ``free[j]`` is the number of free places of mentor ``j``. One placement per mentee,
     in row order."""
+    # Heavy imports (about 0.4 s and 65 MB per process), loaded only when a matching run solves:
+    # the web workers that never run one do not pay for them.
     import numpy as np
-    from scipy.optimize import linear_sum_assignment
+    from scipy.optimize import linear_sum_assignment  # heavy, see above
 
     _check(scores, free)
     n = len(scores)
@@ -90,7 +92,7 @@ def assign(scores: Sequence[Sequence[Decimal | None]], free: Sequence[int]) -> l
 def greedy(scores: Sequence[Sequence[Decimal | None]], free: Sequence[int]) -> list[Placement]:
     """The obvious heuristic — take the best remaining pair, again and again — kept as a reference
     for tests and for a run's summary: it is not optimal (see ``test_matching``)."""
-    import numpy as np
+    import numpy as np  # heavy, loaded only when a matching run solves (see assign)
 
     _check(scores, free)
     n = len(scores)
