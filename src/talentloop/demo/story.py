@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from talentloop.accounts.models import User
@@ -137,9 +138,6 @@ def _feedback(result: StoryDemoResult) -> None:
 def _surveys(rng: random.Random, ref: dt.date, result: StoryDemoResult) -> None:
     """Answers over the confidentiality floor for each mentor who has that many mentees: one survey per
     plan (at its midpoint or, for a running plan, last month) answered by its mentee."""
-    from django.db.models import Count
-
-
     floor = max(3, int(getattr(current_config(), "min_answers", 3) or 3))
     statuses = [PlanStatus.ACTIVE, PlanStatus.COMPLETED]
     mentors = [

@@ -209,7 +209,7 @@ def _parse_date(value: Any) -> dt.date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 1 <= value < 2958466:
-            from openpyxl.utils.datetime import from_excel
+            from openpyxl.utils.datetime import from_excel  # heavy optional import (see core.tabular)
 
             try:
                 return from_excel(value).date()
@@ -933,8 +933,9 @@ def _to_csv(rows: Iterable[list[Any]], sensitive: bool = False) -> bytes:
 
 
 def _to_xlsx(rows: Iterable[list[Any]], sensitive: bool = False, notes: bool = False) -> bytes:
+    # Heavy optional import (about 0.2 s, see core.tabular): only when a workbook is exported.
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell  # heavy optional import, as above
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Employees")[:31])
