@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from talentloop.core.access import Actor
 from talentloop.notifications import channel_access as access
@@ -92,8 +92,6 @@ def im_identity_list(actor: Actor, *, vendor: str = "", search: str = "", limit:
     if vendor:
         qs = qs.filter(vendor=vendor)
     if search:
-        from django.db.models import Q
-
         qs = qs.filter(Q(employee__name__icontains=search) | Q(employee__employee_number__icontains=search)
                        | Q(external_id__icontains=search))
     return list(qs.order_by("employee__employee_number", "vendor")[:limit])

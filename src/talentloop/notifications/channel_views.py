@@ -18,6 +18,7 @@ from talentloop.notifications import channel_access as access
 from talentloop.notifications import channel_selectors as selectors
 from talentloop.notifications import channel_services as services
 from talentloop.notifications.forms.channels import CredentialsForm, GroupBotForm, ImIdentityForm, ImIdentityImportForm
+from talentloop.notifications.groupbots import group_safe_kinds, post_test
 from talentloop.notifications.models import Vendor
 
 # ---------------------------------------------------------------- channels (administrators)
@@ -65,8 +66,6 @@ def channel_credentials(request, vendor: str):
 
 
 def _kind_choices():
-    from talentloop.notifications.groupbots import group_safe_kinds
-
     return [(k.key, k.label) for k in group_safe_kinds()]
 
 
@@ -131,8 +130,6 @@ def group_bot_test(request, pk: int):
     actor = request.actor
     bot = selectors.group_bot_get(actor, pk)
     _require(bot is not None and access.can_manage_group_bot_of(actor, bot.org_unit))
-    from talentloop.notifications.groupbots import post_test
-
     ok, error = post_test(bot)
     if ok:
         messages.success(request, _("The test message was posted to the group."))

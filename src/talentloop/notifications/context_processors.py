@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from talentloop.notifications.selectors import unread_count
+
 
 def unread(request) -> dict:
     """One COUNT query for a signed-in person with an employee record; none for anyone else
@@ -15,6 +17,4 @@ def unread(request) -> dict:
     known = getattr(request, "unread_notifications", None)  # a page that already counted them
     if known is not None:
         return {"unread_notifications": known}
-    from talentloop.notifications.selectors import unread_count
-
     return {"unread_notifications": unread_count(actor)}

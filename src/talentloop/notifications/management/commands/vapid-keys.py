@@ -5,9 +5,11 @@ overwrite the keys unless ``--rotate`` is given: rotating makes every browser's 
 were made for the old public key), so those subscriptions are removed and people subscribe again.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from talentloop.core.errors import DomainError
+from talentloop.notifications.channel_services import vapid_keys_generate
 
 
 class Command(BaseCommand):
@@ -21,10 +23,6 @@ class Command(BaseCommand):
                             help="Replace existing keys (every push subscription is removed).")
 
     def handle(self, *args, **opts):
-        from django.conf import settings
-
-        from talentloop.notifications.channel_services import vapid_keys_generate
-
         subject = opts["subject"] or f"mailto:{settings.DEFAULT_FROM_EMAIL}"
         try:
             keys = vapid_keys_generate(actor=None, subject=subject, rotate=opts["rotate"])
