@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from talentloop.notifications.models import (
+    Delivery,
+    ImIdentity,
+    Notification,
+    NotificationPreference,
+    PushSubscription,
+    QuietHours,
+)
+
 
 @transaction.atomic
 def wipe_notifications() -> None:
-    from talentloop.notifications.models import (
-        Delivery,
-        ImIdentity,
-        Notification,
-        NotificationPreference,
-        PushSubscription,
-        QuietHours,
-    )
-
     for model in (Delivery, Notification, NotificationPreference, QuietHours, ImIdentity, PushSubscription):
         model.objects.all().delete()

@@ -252,8 +252,6 @@ def _enqueue_delivery() -> None:
 def recipient_languages(employee_ids: list[int]) -> dict[int, str]:
     """The language each person reads messages in: the one their account remembers (chosen in the app,
     or their browser's at sign-in), else the organisation's (``settings.LANGUAGE_CODE``). One query."""
-    from talentloop.organisation.models import Employee
-
     chosen = dict(Employee.objects.filter(pk__in=employee_ids).exclude(user__language="")
                   .values_list("pk", "user__language"))
     return {e: chosen.get(e) or settings.LANGUAGE_CODE for e in employee_ids}

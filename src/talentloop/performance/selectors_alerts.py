@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from talentloop.core.access import Actor
+from talentloop.core.audit.models import AuditEntry
 from talentloop.notifications.models import Notification
 from talentloop.notifications.selectors import latest_of_kinds, unread_count
 from talentloop.performance import access
@@ -73,8 +74,6 @@ def alert_history(alert: Alert) -> list[dict]:
     """What happened to an alert the actor already opened, oldest first: opened, every
     acknowledgement and resolution with who and when (from the audit log, so a second
     acknowledgement does not hide the first), and the metric's recovery. One query."""
-    from talentloop.core.audit.models import AuditEntry
-
     events: list[dict] = [{"kind": "opened", "at": alert.opened_at, "who": ""}]
     entries = list(AuditEntry.objects.filter(entity_type=Alert._meta.label_lower, entity_id=str(alert.pk),
                                              summary__in=("acknowledged", "resolved"))

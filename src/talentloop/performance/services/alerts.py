@@ -62,6 +62,7 @@ from talentloop.performance.models import (
     ThresholdKind,
 )
 from talentloop.performance.notification_kinds import ALERT_OPENED, ALERT_PAGE_KINDS
+from talentloop.performance.services.rootcause import root_causes_evaluate
 from talentloop.performance.services.scores import _dec, _raw, metric_actual
 
 SIX = Decimal("0.000001")
@@ -313,8 +314,6 @@ def alerts_check_after_ingest(employee_ids: Iterable[int]) -> AlertRunResult:
 
 def checks_run_day(*, actor: Actor | None, as_of: dt.date) -> dict[str, Any]:
     """The daily job (and ``talentloop evaluate-alerts --date``): decline alerts, then root causes."""
-    from talentloop.performance.services.rootcause import root_causes_evaluate
-
     alerts = alerts_evaluate(actor=actor, as_of=as_of)
     reviews = root_causes_evaluate(actor=actor, as_of=as_of)
     return {"as_of": as_of.isoformat(), "alerts_opened": alerts.opened, "alerts_recovered": alerts.recovered,

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
+from talentloop.notifications.services import items_for, notify_each
 from talentloop.performance import access
 from talentloop.performance.models import (
     Metric,
@@ -41,6 +42,7 @@ from talentloop.performance.models import (
     WorkResultSettings,
     WorkResultStatus,
 )
+from talentloop.performance.services.observations import IngestResult, _Item, _write
 from talentloop.performance.signals import record_skill_test, work_result_complaint
 
 SOURCE = "work-result"
@@ -303,8 +305,6 @@ def _observe(actor: Actor, result: WorkResult, metric: Metric, value: Decimal) -
     """One observation through the ingestion writer (idempotent by source and external id; the
     person's scores are recomputed after commit). The right to write it is the confirmation right
     checked by the caller, not HR's integration right that guards the public ingestion door."""
-    from talentloop.performance.services.observations import IngestResult, _Item, _write
-
     tz = ZoneInfo(settings.TIME_ZONE)
     moment = dt.datetime.combine(result.occurred_on, dt.time(12, 0), tzinfo=tz)
     external_id = f"work-result-{result.pk}"
@@ -322,8 +322,6 @@ def _record_complaint(result: WorkResult, metric: Metric | None) -> None:
 
 
 def _notify(recipients: list[int], kind: str, data: dict, link: str, dedupe_key: str) -> None:
-    from talentloop.notifications.services import items_for, notify_each
-
     notify_each(kind=kind, items=items_for(recipients, data, link, dedupe_key))
 
 
