@@ -15,11 +15,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from talentloop.accounts.models import Role, RoleAssignment
 from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
@@ -42,6 +44,7 @@ from talentloop.mentoring.models import (
 from talentloop.mentoring.notification_kinds import APPLICATION_DECIDED, MENTORING_INVITATION
 from talentloop.notifications.services import Item, notify_each
 from talentloop.organisation.models import Employee
+from talentloop.performance.selectors import period_ratings
 
 PASSED, FAILED, NO_DATA = CriterionStatus.PASSED.value, CriterionStatus.FAILED.value, CriterionStatus.NO_DATA.value
 CHUNK = 5000  # ids per IN (...) list
@@ -130,8 +133,6 @@ _PARAM_RULES: dict[str, dict[str, Callable[[Any], Any]]] = {
 
 
 def _slug(value: Any) -> str:
-    from django.core.validators import validate_slug
-
     text = str(value or "").strip()
     try:
         validate_slug(text)
@@ -208,8 +209,6 @@ def _result(key: str, status: str, evidence: dict) -> dict:
 
 
 def _crit_annual_rating(params: dict, people: list[Employee], as_of: dt.date) -> dict[int, dict]:
-    from talentloop.performance.selectors import period_ratings
-
     minimum = Decimal(params["min"])
     years = [str(as_of.year - i) for i in range(int(params["years"]), 0, -1)]  # oldest first
     ratings: dict[tuple[int, str], Decimal] = {}
@@ -518,8 +517,6 @@ def _locked_open_application(actor: Actor, application: MentorApplication) -> Me
 
 
 def _grant_mentor_role(actor: Actor, employee: Employee) -> None:
-    from talentloop.accounts.models import Role, RoleAssignment
-
     if employee.user_id is None:
         return
     assignment, created = RoleAssignment.objects.get_or_create(user_id=employee.user_id, role=Role.MENTOR,
