@@ -437,10 +437,8 @@ def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) 
 
 def _enqueue_recompute(affected: list[tuple[int, str]]) -> None:
     # the tasks module imports this one: looked up when enqueueing
-    from talentloop.performance.tasks import drain_recompute_marks
+    from talentloop.performance.tasks import drain_recompute_marks, evaluate_alerts_for
 
     drain_recompute_marks()
     # Decline alerts are checked as observations arrive (late ones can complete a window).
-    from talentloop.performance.tasks import evaluate_alerts_for
-
     evaluate_alerts_for(sorted({emp for emp, _month in affected}))
