@@ -1,15 +1,16 @@
 from django.apps import AppConfig
 
+from talentloop.core import cache
+
 
 class CareersConfig(AppConfig):
     name = "talentloop.careers"
     label = "careers"
 
     def ready(self):
-        # Imported here: apps.py is loaded before the app registry (models, signals) is ready.
+        # Imported here: models load only once the app registry is ready.
         from talentloop.careers.models import CareerLadder, LadderLevel
-        from talentloop.core import cache
-        from talentloop.learning.models import ContentItem
+        from talentloop.learning.models import ContentItem  # a model: see above
 
         # The ladders of the job families (selectors.family_ladder), with their courses' titles.
         cache.register("careers", CareerLadder, LadderLevel, LadderLevel.required_courses.through, ContentItem)

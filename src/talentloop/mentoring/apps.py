@@ -1,22 +1,21 @@
 from django.apps import AppConfig
 
+from talentloop.core import cache
+from talentloop.organisation import search
+from talentloop.performance import signals as performance_signals
+
 
 class MentoringConfig(AppConfig):
     name = "talentloop.mentoring"
     label = "mentoring"
 
     def ready(self):
-        # Imported here: apps.py is loaded before the app registry (models, signals) is ready.
-        from talentloop.core import cache
-        from talentloop.mentoring import notification_kinds  # noqa: F401  (registers the kinds)
-        from talentloop.mentoring.models import MentorPolicy
+        # Imported here: these modules import models, which load only once the app registry is ready.
+        from talentloop.mentoring import access, notification_kinds, selectors  # noqa: F401 — notification_kinds registers the kinds
+        from talentloop.mentoring.models import MentorPolicy  # models: see above
+        from talentloop.mentoring.services.results_bridge import skill_assessment_from_result  # models: see above
 
         cache.register("mentoring", MentorPolicy)  # the current policy (services.qualification)
-
-        from talentloop.mentoring import access, selectors
-        from talentloop.mentoring.services.results_bridge import skill_assessment_from_result
-        from talentloop.organisation import search
-        from talentloop.performance import signals as performance_signals
 
         # Whom the people pickers of a new plan and of HR's matching offer.
         search.register_scope("mentees", selectors.plan_mentee_candidates)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from talentloop.organisation import search
+
 
 class NotificationsConfig(AppConfig):
     name = "talentloop.notifications"
@@ -7,8 +9,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # The kinds are registered by the apps that raise them, each from its own ready().
-        from talentloop.notifications import channel_access
-        from talentloop.organisation import search
+        from talentloop.notifications import channel_access  # it imports models: only once the app registry is ready
 
         # Whose chat identity the picker of the identities page offers.
         search.register_scope("im-identities", channel_access.im_identity_employees)

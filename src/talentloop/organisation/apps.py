@@ -1,16 +1,18 @@
 from django.apps import AppConfig
 
+from talentloop.core.access import set_actor_loader
+from talentloop.organisation import search
+
 
 class OrganisationConfig(AppConfig):
     name = "talentloop.organisation"
     label = "organisation"
 
     def ready(self):
-        # Imported here: apps.py is loaded before the app registry (models, signals) is ready.
+        # Imported here: these modules import models, which load only once the app registry is ready.
         from talentloop.accounts import access as accounts_access
-        from talentloop.core.access import set_actor_loader
-        from talentloop.organisation import access, hooks, search
-        from talentloop.organisation.models import EmploymentStatus
+        from talentloop.organisation import access, hooks  # models: see above
+        from talentloop.organisation.models import EmploymentStatus  # models: see above
 
         # The people the actor may see (a unit's head, a filter) and the current ones among them
         # (a manager for a new hire or a transfer).

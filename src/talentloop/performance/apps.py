@@ -1,23 +1,28 @@
 from django.apps import AppConfig
 
+from talentloop.core import cache
+from talentloop.organisation import search
+
 
 class PerformanceConfig(AppConfig):
     name = "talentloop.performance"
     label = "performance"
 
     def ready(self):
-        # Imported here: apps.py is loaded before the app registry (models, signals) is ready.
-        from talentloop.core import cache
+        # Imported here: these modules import models, which load only once the app registry is ready.
         from talentloop.organisation.models import OrgUnit
-        from talentloop.performance import notification_kinds  # noqa: F401
-        from talentloop.performance.models import Dimension, DimensionMetric, Metric, Scorecard, ScorecardVersion
+        from talentloop.performance import access, notification_kinds  # noqa: F401 — notification_kinds registers the kinds
+        from talentloop.performance.models import (  # see above
+            Dimension,
+            DimensionMetric,
+            Metric,
+            Scorecard,
+            ScorecardVersion,
+        )
 
         # Kept in the shared cache (performance.selectors: metric labels, the scorecard in force; a
         # scorecard applies by its org unit's path).
         cache.register("performance", Metric, Scorecard, ScorecardVersion, Dimension, DimensionMetric, OrgUnit)
-
-        from talentloop.organisation import search
-        from talentloop.performance import access
 
         # What the people pickers of feedback, peer nomination and improvement plans offer.
         search.register_scope("colleagues", access.feedback_colleagues)
