@@ -18,6 +18,8 @@ from django.db.models import Q, QuerySet
 from talentloop.core.access import Actor
 from talentloop.mentoring.models import (
     ItemKind,
+    MatchRun,
+    MenteeSurvey,
     Mentor,
     MentorApplication,
     MentoringPlan,
@@ -247,8 +249,6 @@ def overdue_items_scope(actor: Actor) -> QuerySet[PlanItem]:
 # Survey answers are confidential: no scope below ever returns a single answer to anyone but the
 # mentee who gave it. Mentors and HR read aggregates (selectors_effectiveness.survey_aggregate_get),
 # and HR the unattributed comments of counted answers.
-
-from talentloop.mentoring.models import MatchRun, MenteeSurvey  # noqa: E402
 
 
 def can_view_mentor_effectiveness(actor: Actor, mentor: Mentor) -> bool:

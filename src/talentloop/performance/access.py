@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from talentloop.core.access import Actor
-from talentloop.organisation.access import visible_employees
+from talentloop.organisation.access import hr_covers_unit, visible_employees
 from talentloop.organisation.models import Employee, OrgUnit
-from talentloop.performance.models import Metric, Score, Scorecard, WebhookSource
+from talentloop.performance.models import (
+    Alert,
+    AlertRule,
+    Appeal,
+    Feedback,
+    FeedbackRequest,
+    FinalRating,
+    ImprovementPlan,
+    Metric,
+    Observation,
+    ObservationImportJob,
+    PeriodState,
+    Review,
+    ReviewCycle,
+    RootCauseReview,
+    Score,
+    Scorecard,
+    ScoreError,
+    WebhookSource,
+    WorkResult,
+    WorkResultStatus,
+)
 from talentloop.performance.signals import score_readers
 
 
@@ -55,10 +76,6 @@ def can_recompute(actor: Actor) -> bool:
 
 
 # ---------------------------------------------------------------- pages: scores, dashboards, configuration
-
-from django.db.models import Q  # noqa: E402
-
-from talentloop.performance.models import Observation, PeriodState  # noqa: E402
 
 
 def visible_observations(actor: Actor) -> QuerySet[Observation]:
@@ -109,19 +126,6 @@ def visible_period_states(actor: Actor) -> QuerySet[PeriodState]:
 # People decide here: reviews, final ratings, appeals, potentials, feedback and improvement plans.
 # "Manages" means the actor is above the person in the reporting tree, or HR covering the person's
 # unit — never the person themselves. The technical admin takes no part and sees none of it.
-
-from django.db.models import Q  # noqa: E402, F811
-
-from talentloop.organisation.access import hr_covers_unit  # noqa: E402
-from talentloop.performance.models import (  # noqa: E402
-    Appeal,
-    Feedback,
-    FeedbackRequest,
-    FinalRating,
-    ImprovementPlan,
-    Review,
-    ReviewCycle,
-)
 
 
 def _managed_q(actor: Actor, prefix: str = "") -> Q:
@@ -381,11 +385,6 @@ def can_check_in(actor: Actor, plan: ImprovementPlan) -> bool:
 # told. A root-cause review is about an org unit: its head (and the heads above it) and HR covering
 # the unit. Mentors see neither.
 
-from django.db.models import Q  # noqa: E402, F811
-
-from talentloop.organisation.access import hr_covers_unit as _hr_covers_unit  # noqa: E402
-from talentloop.performance.models import Alert, AlertRule, RootCauseReview  # noqa: E402
-
 
 def can_manage_alert_rules(actor: Actor) -> bool:
     """Alert rules and the root-cause settings are organisation-wide configuration owned by HR."""
@@ -428,7 +427,7 @@ def _handles(actor: Actor, employee: Employee) -> bool:
         return False
     if actor.employee is not None and actor.has_reports and employee.manager_path.startswith(actor.reports_prefix):
         return True
-    return _hr_covers_unit(actor, employee.org_unit)
+    return hr_covers_unit(actor, employee.org_unit)
 
 
 def can_acknowledge_alert(actor: Actor, alert: Alert) -> bool:
@@ -460,7 +459,7 @@ def can_decide_root_cause(actor: Actor, review: RootCauseReview) -> bool:
     """The head of the unit (or of a unit above it) and HR covering it record the decision."""
     if not actor.is_authenticated:
         return False
-    if _hr_covers_unit(actor, review.org_unit):
+    if hr_covers_unit(actor, review.org_unit):
         return True
     return any(review.org_unit.path.startswith(p) for p in _headed_unit_paths(actor))
 
@@ -470,10 +469,6 @@ def can_decide_root_cause(actor: Actor, review: RootCauseReview) -> bool:
 # A person submits their own results and sees them; whoever manages the person (anyone above them
 # in the reporting tree, or HR covering them) sees and decides them — never the person themselves.
 # The technical admin takes no part. HR owns the settings (which kinds are trusted, which metrics).
-
-from django.db.models import Q  # noqa: E402, F811
-
-from talentloop.performance.models import WorkResult, WorkResultStatus  # noqa: E402
 
 
 def visible_work_results(actor: Actor) -> QuerySet[WorkResult]:
@@ -520,8 +515,6 @@ def visible_webhook_sources(actor: Actor) -> QuerySet[WebhookSource]:
 
 # ---------------------------------------------------------------- recomputation failures
 
-from talentloop.performance.models import ScoreError  # noqa: E402
-
 
 def visible_score_errors(actor: Actor) -> QuerySet[ScoreError]:
     """The people whose score failed, for those who may rebuild scores, within their scope."""
@@ -531,8 +524,6 @@ def visible_score_errors(actor: Actor) -> QuerySet[ScoreError]:
 
 
 # ---------------------------------------------------------------- background observation uploads
-
-from talentloop.performance.models import ObservationImportJob  # noqa: E402
 
 
 def visible_import_jobs(actor: Actor) -> QuerySet[ObservationImportJob]:

@@ -1,8 +1,9 @@
 """Background jobs of the performance app: thin wrappers around services."""
 
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from talentloop.core.schedules import local_crontab
 from talentloop.performance import periods as P
 from talentloop.performance.services.alerts import alerts_check_after_ingest, checks_run_day
 from talentloop.performance.services.imports import observation_import_job_run
@@ -17,7 +18,6 @@ def recompute_scores(period_key: str, employee_ids: list[int] | None = None, not
     """Recompute only the affected people of one period (enqueued after observations commit);
     ``notify_changes`` (new observations) tells the people whose monthly total changed."""
     if notify_changes and employee_ids:
-
         return scores_recompute_notifying(period_key, employee_ids).scored
     return recompute_period(P.parse(period_key), employee_ids).scored
 
@@ -28,11 +28,6 @@ def drain_recompute_marks():
     return recompute_marks_drain().recomputed
 
 
-from huey.contrib.djhuey import db_periodic_task  # noqa: E402
-
-from talentloop.core.schedules import local_crontab  # noqa: E402
-
-
 @db_periodic_task(local_crontab(minute="30", hour="7"))
 def record_review_reminders():
     """Daily: a "due soon" and an "overdue" reminder for each pending review, each recorded once."""
@@ -41,11 +36,8 @@ def record_review_reminders():
 
 # ---------------------------------------------------------------- decline alerts and root causes
 
-from huey.contrib.djhuey import db_periodic_task as _alerts_periodic  # noqa: E402
-from huey.contrib.djhuey import db_task as _alerts_task  # noqa: E402
 
-
-@_alerts_periodic(local_crontab(minute="20", hour="0"))
+@db_periodic_task(local_crontab(minute="20", hour="0"))
 def evaluate_alerts_daily():
     """Daily: check the alert rules and the root-cause rule as of today's local date (only complete
     days and periods count, so the hour does not matter). Operators replay a day with
@@ -53,7 +45,7 @@ def evaluate_alerts_daily():
     return checks_run_day(actor=None, as_of=timezone.localdate())
 
 
-@_alerts_task(retries=2, retry_delay=2)
+@db_task(retries=2, retry_delay=2)
 def evaluate_alerts_for(employee_ids: list[int]):
     """The alert check for the people of a batch of observations, enqueued after it commits."""
     return alerts_check_after_ingest(employee_ids).opened
@@ -61,10 +53,8 @@ def evaluate_alerts_for(employee_ids: list[int]):
 
 # ---------------------------------------------------------------- the recompute sweep
 
-from huey.contrib.djhuey import db_periodic_task as _sweep_periodic  # noqa: E402
 
-
-@_sweep_periodic(local_crontab(minute="*"))
+@db_periodic_task(local_crontab(minute="*"))
 def sweep_recompute_marks():
     """Every minute: drain what a crashed worker or a lost wake-up left (marks stay until done)."""
     return recompute_marks_drain().recomputed
