@@ -236,5 +236,3 @@ def scorecard_in_force(unit_path: str, job_family_id: int | None, month_start: d
 
     return cache.cached(("performance.scorecard_in_force", unit_path, job_family_id, month_start), build,
                         depends=("performance",))
-
-from talentloop.performance.selectors_results import work_results_pending_count, work_results_to_confirm  # noqa: E402, F401, I001
