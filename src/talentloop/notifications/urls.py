@@ -1,6 +1,7 @@
 from django.urls import path
 
 from talentloop.notifications import views
+from talentloop.notifications.channel_urls import urlpatterns as channel_urlpatterns
 
 app_name = "notifications"
 
@@ -9,9 +10,6 @@ urlpatterns = [
     path("<int:pk>/open/", views.open_notification, name="open"),
     path("read-all/", views.read_all, name="read-all"),
     path("preferences/", views.preferences, name="preferences"),
+    # The delivery channels' pages (push, chat apps, group bots).
+    *channel_urlpatterns,
 ]
-
-# The delivery channels' pages (push, chat apps, group bots).
-from talentloop.notifications.channel_urls import urlpatterns as _channel_urls  # noqa: E402
-
-urlpatterns += _channel_urls
