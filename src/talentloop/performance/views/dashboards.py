@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -19,7 +20,6 @@ from talentloop.core.http import get_or_404
 from talentloop.performance import access, selectors_dashboards
 from talentloop.performance import periods as P
 from talentloop.performance.forms import OrgFilterForm, TeamFilterForm
-from talentloop.performance.views.scores import optional_url
 
 PALETTE = ["#2454d6", "#12805c", "#d97706", "#b42318", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f", "#64748b",
            "#ea580c"]
@@ -184,7 +184,7 @@ def dashboard(request):
         "trend_chart": trend_chart(data["trend"]),
         "metric_chart": metric_chart(data["metrics"]) if data["metrics"] else None,
         "can_team": actor.has_reports,
-        "feedback_url": optional_url("performance:feedback-list"),
+        "feedback_url": reverse("performance:feedback-list"),
         "can_org": access.can_view_org_dashboard(actor),
         "charts": True, "tabs": _tabs(actor),
     }
@@ -218,7 +218,7 @@ def team_dashboard(request):
         "labels": _rating_labels(),
         "distribution_chart": distribution_chart(view),
         "trend_chart": team_trend_chart(view),
-        "alerts_url": optional_url("performance:alert-list"),
+        "alerts_url": reverse("performance:alert-list"),
         "move_points": selectors_dashboards.MOVE_POINTS,
         "charts": True, "tabs": _tabs(actor),
     }

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -14,14 +14,6 @@ from talentloop.core.http import get_or_404, render_partial
 from talentloop.performance import access, selectors_dashboards
 from talentloop.performance import periods as P
 from talentloop.performance.forms import ObservationFilterForm, PeriodForm
-
-
-def optional_url(name: str, *args) -> str:
-    """The URL of a page another part of the app may not have built yet ("" until it exists)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def chosen_period(form, default: P.Period) -> P.Period:
@@ -59,7 +51,7 @@ def score_detail(request, pk: int):
         "score": score,
         "is_self": is_self,
         # A person asks for a human review of their own result (final, else computed) through an appeal.
-        "review_url": optional_url("performance:appeal-create", period.key)
+        "review_url": reverse("performance:appeal-create", args=[period.key])
         if is_self and score["effective_rating"] is not None else "",
     }
     return TemplateResponse(request, "performance/scores/detail.html", context)
