@@ -41,6 +41,20 @@ def _review_cycle_open(data: dict) -> str:
         "cycle": pick(data, "cycle"), "due": data["self_due"]}
 
 
+def _review_due_soon(data: dict) -> str:
+    if data.get("self"):
+        return _("Your self review in “%(cycle)s” is due on %(due)s.") % {"cycle": data["cycle"], "due": data["due"]}
+    return _("Your review of %(person)s in “%(cycle)s” is due on %(due)s.") % {
+        "person": pick(data, "person"), "cycle": data["cycle"], "due": data["due"]}
+
+
+def _review_overdue(data: dict) -> str:
+    if data.get("self"):
+        return _("Your self review in “%(cycle)s” was due on %(due)s.") % {"cycle": data["cycle"], "due": data["due"]}
+    return _("Your review of %(person)s in “%(cycle)s” was due on %(due)s.") % {
+        "person": pick(data, "person"), "cycle": data["cycle"], "due": data["due"]}
+
+
 # ---------------------------------------------------------------- decline alerts and root causes
 
 
@@ -100,6 +114,8 @@ FEEDBACK_REQUESTED = register(Kind("feedback_requested", gettext_lazy("Feedback 
                                    render=_feedback_requested))
 SCORE_UPDATED = register(Kind("score_updated", gettext_lazy("Score updated"), render=_score_updated))
 ALERT_OPENED = register(Kind("alert_opened", gettext_lazy("Decline alert"), urgent=True, render=alert_opened_text))
+REVIEW_DUE_SOON = register(Kind("review_due_soon", gettext_lazy("Review due soon"), render=_review_due_soon))
+REVIEW_OVERDUE = register(Kind("review_overdue", gettext_lazy("Review overdue"), urgent=True, render=_review_overdue))
 ROOT_CAUSE_REVIEW = register(Kind("root_cause_review", gettext_lazy("Root-cause review"),
                                   render=root_cause_review_text))
 REVIEW_CYCLE_OPEN = register(Kind("review_cycle_open", gettext_lazy("Review cycle open"), personal=False,

@@ -104,8 +104,8 @@ class Review(models.Model):
 
 
 class ReviewReminder(models.Model):
-    """A reminder recorded by the daily job: at most one of each kind per review. A later issue
-    delivers them by e-mail or IM; until then they show on the person's "My reviews" page."""
+    """That the daily job reminded a reviewer: at most one of each kind per review (the job's record,
+    shown as the last reminder on HR's cycle page). The reminder itself is a notification."""
 
     class Kind(models.TextChoices):
         DUE_SOON = "due_soon", _("Due soon")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
-from talentloop.notifications.services import items_for, notify_after_commit
+from talentloop.notifications.services import Item, items_for, notify_after_commit
 from talentloop.organisation.models import Employee, EmploymentStatus, OrgUnit
 from talentloop.performance import access
 from talentloop.performance.models import QualitativeRating, RaterKind, Review, ReviewCycle, ReviewReminder
@@ -320,8 +320,11 @@ def review_save(
 
 
 def review_reminders_record(*, actor: Actor | None = None, today: dt.date | None = None) -> int:
-    """The daily job: record a "due soon" reminder for pending reviews due within three days and an
-    "overdue" one after the due date, each at most once per review (two queries and a bulk insert).
+    """The daily job: a "due soon" reminder for pending reviews due within three days and an "overdue"
+    one after the due date, each at most once per review. The reminder is recorded (HR's cycle page
+    shows the last one) and the reviewer is told through the notifications (inbox, and e-mail / push /
+    chat as they choose) after commit. A few queries and one bulk insert whatever the number of reviews;
+    running the job twice for a day tells nobody twice.
     """
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
@@ -335,4 +338,26 @@ def review_reminders_record(*, actor: Actor | None = None, today: dt.date | None
             + [ReviewReminder(review_id=pk, kind=ReviewReminder.Kind.DUE_SOON, sent_on=today) for pk in due_soon])
     with transaction.atomic():
         ReviewReminder.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+        _review_reminders_notify(overdue, ReviewReminder.Kind.OVERDUE)
+        _review_reminders_notify(due_soon, ReviewReminder.Kind.DUE_SOON)
     return len(rows)
+
+
+def _review_reminders_notify(review_ids: list[int], kind: str) -> None:
+    if not review_ids:
+        return
+    items = []
+    for start in range(0, len(review_ids), BATCH):
+        for r in (Review.objects.filter(pk__in=review_ids[start:start + BATCH])
+                  .values("pk", "reviewer_id", "kind", "due", "cycle__name", "reviewee__name", "reviewee__name_en")):
+            # ``due`` is set: only reviews with a due date are reminded.
+            data = {"cycle": r["cycle__name"], "due": str(r["due"]), "self": r["kind"] == RaterKind.SELF,
+                    "person": r["reviewee__name"], "person_en": r["reviewee__name_en"]}
+            items.append(Item(r["reviewer_id"], data, reverse("performance:review-edit", args=[r["pk"]]),
+                              f"review:{r['pk']}:{kind}"))
+    notify_after_commit(kind=REVIEW_KINDS[kind], items=items)
+
+
+# ReviewReminder.Kind → notification kind (registered in performance.notification_kinds).
+REVIEW_KINDS: dict[str, str] = {ReviewReminder.Kind.DUE_SOON: "review_due_soon",
+                                 ReviewReminder.Kind.OVERDUE: "review_overdue"}

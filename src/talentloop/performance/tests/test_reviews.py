@@ -168,6 +168,37 @@ def test_reminders_are_recorded_once(world, cycle):
     assert review_reminders_record(today=dt.date(2026, 4, 25)) == 0
 
 
+def test_reminders_reach_the_reviewers_inbox_once_in_their_language(world, cycle, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from talentloop.notifications.kinds import render_text
+    from talentloop.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_reminders_record(today=dt.date(2026, 4, 8))
+    rows = Notification.objects.filter(kind="review_due_soon")
+    assert rows.count() == 6  # the six self reviews, each to its writer
+    assert set(rows.values_list("recipient_id", flat=True)) == set(
+        Review.objects.filter(kind="self").values_list("reviewer_id", flat=True))
+    note = rows.first()
+    assert note.link == f"/performance/reviews/{Review.objects.get(kind='self', reviewer_id=note.recipient_id).pk}/"
+    with translation.override("en"):
+        assert render_text(note.kind, note.data).startswith("Your self review in ")
+    with translation.override("zh-hans"):
+        assert "自评" in render_text(note.kind, note.data)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_reminders_record(today=dt.date(2026, 4, 9))
+    assert rows.count() == 6  # never twice
+    with django_capture_on_commit_callbacks(execute=True):
+        review_reminders_record(today=dt.date(2026, 4, 18))
+    overdue = Notification.objects.filter(kind="review_overdue")
+    assert overdue.count() == 6
+    about_others = [n for n in Notification.objects.filter(kind="review_due_soon") if not n.data["self"]]
+    assert len(about_others) == 3  # 18 April: the manager reviews are due soon
+    with translation.override("en"):
+        assert render_text(about_others[0].kind, about_others[0].data).startswith("Your review of ")
+
+
 def test_the_daily_task_records_reminders(world, cycle, monkeypatch):
     from talentloop.performance import tasks
 
