@@ -15,6 +15,7 @@ from talentloop.config.errors import database_unavailable, logger
 from talentloop.config.errors import not_found as handler
 from talentloop.core.access import actor_for, client_ip
 from talentloop.core.errors import DomainError
+from talentloop.core.validation import pydantic_errors
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -62,13 +63,9 @@ def on_domain_error(request, exc: DomainError):
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
-    errors: dict[str, list[str]] = {}
-    for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        if loc and loc[0] in ("data", "filters") and len(loc) > 1:
-            loc = loc[1:]
-        errors.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "")))
-    return api.create_response(request, error_body(_("The request is not valid."), errors), status=422)
+    """Every 422 of a schema names its fields with messages in the reader's language, not pydantic's English."""
+    return api.create_response(request, error_body(_("The request is not valid."), pydantic_errors(exc.errors)),
+                               status=422)
 
 
 @api.exception_handler(Http404)
