@@ -4,13 +4,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import SkipValidation
+from pydantic import ConfigDict, SkipValidation, field_validator
 
+from talentloop.core.access import Actor
 from talentloop.core.errors import InvalidInput
 from talentloop.core.http import get_or_404
 from talentloop.core.schemas import ERRORS, ErrorOut, InSchema
+from talentloop.core.validation import item_errors
 from talentloop.performance import access, selectors
 from talentloop.performance import periods as P
 from talentloop.performance.services import config as config_services
@@ -35,11 +38,27 @@ class ObservationIn(InSchema):
     employee_number: str | None = Field(None, max_length=32)
     org_unit_id: int | None = Field(None, ge=1, lt=2**53)
 
+    # What observations_ingest (shared with the webhook and the uploads) accepts, this accepts too:
+    # ids sent as numbers, text measured without the spaces around it.
+    model_config = ConfigDict(coerce_numbers_to_str=True, str_strip_whitespace=True)
+
+    @field_validator("occurred_at", mode="before")
+    @classmethod
+    def _same_times_as_the_other_channels(cls, value: object) -> object:
+        """Read a time with Django's parser, as the ingestion does, so a time the webhook takes
+        (``2026-3-2 9:30``) is not refused here; anything it cannot read is left to pydantic."""
+        if isinstance(value, str) and len(value) <= 64:
+            try:
+                return parse_datetime(value) or value
+            except (ValueError, OverflowError):
+                return value
+        return value
+
 
 class ObservationBatchIn(InSchema):
-    # SkipValidation: the body is not refused whole for one bad item. Each item is checked on its own
-    # by observations_ingest (the one check the webhook and the uploads share, with translated
-    # messages) and a bad one is reported with its index; the schema still documents every field.
+    # SkipValidation: the body is not refused whole for one bad item. The endpoint validates each item
+    # with ObservationIn on its own and reports a bad one by its index; observations_ingest then
+    # checks the rest as a set (unknown metrics and people, the one subject rule).
     items: list[SkipValidation[ObservationIn]] = Field(
         ...,
         description=f"Up to {MAX_ITEMS:,} observations. Each item is validated on its own so that a bad one is "
@@ -129,8 +148,48 @@ class PeriodStateOut(Schema):
 @router.post("/observations", response={200: IngestOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
                                         413: ErrorOut, 422: IngestErrorOut}, summary="Send observations in bulk")
 def observations_post(request, data: ObservationBatchIn):
-    result = obs_services.observations_ingest(actor=request.actor, items=data.items, partial=data.partial)
-    return result.as_dict()
+    return observations_ingest_checked(actor=request.actor, items=data.items, partial=data.partial)
+
+
+def observations_ingest_checked(*, actor: Actor, items: list, partial: bool) -> dict:
+    """Each item through ObservationIn, the ones it passes through ``observations_ingest``.
+
+    ``partial`` keeps its meaning over both checks: without it, one rejection anywhere writes nothing
+    and the 422 lists every rejection; with it, the items both checks pass are written. An item the
+    schema refuses is reported once, with the schema's messages for the fields it names and the
+    ingestion's (read in a dry run) for the others, e.g. an unknown field beside a malformed value.
+    """
+    # An oversized batch is refused by the ingestion (after the permission check) before any item is read.
+    refused = item_errors(ObservationIn, items) if len(items) <= MAX_ITEMS else {}
+    if not refused:
+        return obs_services.observations_ingest(actor=actor, items=items, partial=partial).as_dict()
+    if not partial:
+        checked = obs_services.observations_ingest(actor=actor, items=items, dry_run=True)
+        rejected = _rejections(refused, checked.rejected)
+        raise InvalidInput(
+            _("%(n)d item(s) were rejected; nothing was written.") % {"n": len(rejected)},
+            {"items": [_("Item %(i)d is invalid.") % {"i": r["index"]} for r in rejected[:50]]},
+            rejected=rejected,
+        )
+    kept = [index for index in range(len(items)) if index not in refused]
+    result = obs_services.observations_ingest(actor=actor, items=[items[i] for i in kept], partial=True)
+    positions = sorted(refused)
+    others = obs_services.observations_ingest(actor=actor, items=[items[i] for i in positions], dry_run=True)
+    # The ingestion numbers the items it was given; the client numbers the items it sent.
+    found = [{"index": kept[r["index"]], "errors": r["errors"]} for r in result.rejected]
+    found += [{"index": positions[r["index"]], "errors": r["errors"]} for r in others.rejected]
+    return {**result.as_dict(), "rejected": _rejections(refused, found)}
+
+
+def _rejections(refused: dict[int, dict[str, list[str]]], found: list[dict]) -> list[dict]:
+    """One rejection per item, by index: the schema's errors, then the ingestion's for the fields the
+    schema did not name (two wordings of the same fault on one field would only confuse)."""
+    by_index = {index: dict(errors) for index, errors in refused.items()}
+    for rejection in found:
+        errors = by_index.setdefault(rejection["index"], {})
+        for name, messages in rejection["errors"].items():
+            errors.setdefault(name, list(messages))
+    return [{"index": index, "errors": by_index[index]} for index in sorted(by_index)]
 
 
 @router.get("/employees/{int:employee_id}/scores", response={200: ScoreOut, **ERRORS},
