@@ -172,7 +172,8 @@ def observations_ingest_checked(*, actor: Actor, items: list, partial: bool) -> 
             rejected=rejected,
         )
     kept = [index for index in range(len(items)) if index not in refused]
-    result = obs_services.observations_ingest(actor=actor, items=[items[i] for i in kept], partial=True)
+    result = obs_services.observations_ingest(actor=actor, items=[items[i] for i in kept], partial=True,
+                                              refused_before=len(refused))
     positions = sorted(refused)
     others = obs_services.observations_ingest(actor=actor, items=[items[i] for i in positions], dry_run=True)
     # The ingestion numbers the items it was given; the client numbers the items it sent.

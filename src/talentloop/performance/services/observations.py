@@ -48,6 +48,13 @@ class IngestResult:
     # indexes of items that would land in a closed period (kept, flagged "after close").
     outcomes: dict[int, str] = field(default_factory=dict)
     after_close: set[int] = field(default_factory=set)
+    # Items of the same request refused before they reached the ingestion (the API's schema check):
+    # counted in the batch record and its audit entry, listed by the caller.
+    refused_before: int = 0
+
+    @property
+    def rejected_count(self) -> int:
+        return len(self.rejected) + self.refused_before
 
     def as_dict(self) -> dict:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "corrections": self.corrections,
@@ -152,7 +159,8 @@ def _closed_keys() -> set[str]:
 
 
 def observations_ingest(*, actor: Actor, items: list[Any], partial: bool = False, channel: str = "api",
-                        dry_run: bool = False, progress: Callable[[int], None] | None = None) -> IngestResult:
+                        dry_run: bool = False, progress: Callable[[int], None] | None = None,
+                        refused_before: int = 0) -> IngestResult:
     """Validate a batch as a set, then write it in one transaction (or not at all).
 
     Raises InvalidInput (with the rejected list) when ``partial`` is false and any item is bad.
@@ -160,6 +168,8 @@ def observations_ingest(*, actor: Actor, items: list[Any], partial: bool = False
     classifies every item (``outcomes``: index -> accepted, duplicate, correction or rejected) exactly
     as a real run with the same batch would, so an upload page can show it row by row first.
     ``progress`` (a background upload) is told now and then how many items have been checked.
+    ``refused_before``: how many items of the same request the caller refused already (recorded with
+    the batch, so its counts add up to what was sent).
     """
     if not access.can_ingest_observations(actor):
         raise PermissionDenied(_("You may not send observations."))
@@ -167,7 +177,7 @@ def observations_ingest(*, actor: Actor, items: list[Any], partial: bool = False
         raise InvalidInput(_("'items' must be a list."), {"items": [_("Must be a list.")]})
     if len(items) > MAX_ITEMS:
         raise TooLarge(_("A batch holds at most %(n)d items; split the request.") % {"n": MAX_ITEMS})
-    result = IngestResult()
+    result = IngestResult(refused_before=refused_before)
     shaped: list[tuple[int, dict]] = []
     latest = timezone.now() + dt.timedelta(days=1)
     for index, raw in enumerate(items):
@@ -420,13 +430,13 @@ def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) 
                     current[(source, ext)] = _Current(pk, written_item.value, written_item.employee_id,
                                                       written_item.occurred_on)
     IngestBatch.objects.filter(pk=batch.pk).update(accepted=result.accepted, duplicates=result.duplicates,
-                                                   corrections=result.corrections, rejected=len(result.rejected))
+                                                   corrections=result.corrections, rejected=result.rejected_count)
     result.batch_id = batch.pk
     audit_record(actor=actor, action="create", entity_type="performance.ingestbatch", entity_id=str(batch.pk),
                  entity_label=f"{channel} batch", changes={"accepted": result.accepted,
                                                            "duplicates": result.duplicates,
                                                            "corrections": result.corrections,
-                                                           "rejected": len(result.rejected)})
+                                                           "rejected": result.rejected_count})
     if result.affected:
         affected = sorted(result.affected)
         # The need to recompute is recorded with the facts (a crash after the commit loses nothing);

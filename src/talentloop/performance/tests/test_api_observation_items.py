@@ -56,6 +56,9 @@ def test_with_partial_the_good_items_are_kept(world, setup, api_client_for):  # 
     assert r.status_code == 200, r.content
     assert r.json() == {"accepted": 2, "duplicates": 0, "corrections": 0, "rejected": EXPECTED_EN}
     assert set(Observation.objects.values_list("external_id", flat=True)) == {"ok-1", "ok-2"}
+    # The batch record counts every item sent: those the schema refused too.
+    batch = IngestBatch.objects.get()
+    assert (batch.accepted, batch.rejected) == (2, len(EXPECTED_EN))
     # Resent: the good ones are duplicates now, the same rejections by the same positions.
     r = _post(api_client_for("hr"), _batch(emp), partial=True)
     assert r.json() == {"accepted": 0, "duplicates": 2, "corrections": 0, "rejected": EXPECTED_EN}
