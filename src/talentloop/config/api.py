@@ -10,12 +10,20 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
+from talentloop.accounts.api import router as accounts_router
 from talentloop.accounts.services import api_token_authenticate
+from talentloop.careers.api import router as careers_router
 from talentloop.config.errors import database_unavailable, logger
 from talentloop.config.errors import not_found as handler
 from talentloop.core.access import actor_for, client_ip
 from talentloop.core.errors import DomainError
 from talentloop.core.validation import pydantic_errors
+from talentloop.learning.api import router as learning_router
+from talentloop.mentoring.api import router as mentoring_router
+from talentloop.notifications.api import router as notifications_router
+from talentloop.onboarding.api import router as onboarding_router
+from talentloop.organisation.api import router as organisation_router
+from talentloop.performance.api import router as performance_router
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -97,15 +105,6 @@ def not_found(request, exception=None):
     """Kept for old references; ``handler404`` is :func:`talentloop.config.errors.not_found`."""
     return handler(request, exception)
 
-
-from talentloop.accounts.api import router as accounts_router  # noqa: E402
-from talentloop.careers.api import router as careers_router  # noqa: E402
-from talentloop.learning.api import router as learning_router  # noqa: E402
-from talentloop.mentoring.api import router as mentoring_router  # noqa: E402
-from talentloop.notifications.api import router as notifications_router  # noqa: E402
-from talentloop.onboarding.api import router as onboarding_router  # noqa: E402
-from talentloop.organisation.api import router as organisation_router  # noqa: E402
-from talentloop.performance.api import router as performance_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", organisation_router)

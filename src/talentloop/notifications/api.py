@@ -12,6 +12,7 @@ from talentloop.core.paging import PAGED, ApiPage, LimitOffsetPagination, Select
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.notifications import access, selectors, services
 from talentloop.notifications import kinds as K
+from talentloop.notifications.api_channels import router as channels_router
 
 router = Router(tags=["notifications"])
 
@@ -156,6 +157,5 @@ def preferences_put(request, data: PreferencesIn):
     return _preferences(actor)
 
 
-from talentloop.notifications.api_channels import router as channels_router  # noqa: E402
-
+# The delivery channels' endpoints (push subscriptions, chat identities, group bots).
 router.add_router("", channels_router)

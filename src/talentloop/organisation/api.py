@@ -4,15 +4,16 @@ import datetime as dt
 from contextlib import contextmanager
 from typing import Literal
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from talentloop.core.crypto import mask
-from talentloop.core.errors import DomainError, InvalidInput
+from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied
 from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED, PAGED_WAS_ARRAY, SelectorPage, paginated
-from talentloop.core.schemas import ERRORS, InSchema
-from talentloop.organisation import access, selectors, services
+from talentloop.core.schemas import ERRORS, ErrorOut, InSchema
+from talentloop.organisation import access, importing, selectors, services
 from talentloop.organisation.models import EmploymentStatus, EventKind
 from talentloop.organisation.search import scope_names
 
@@ -331,13 +332,6 @@ __all__ = ["router", "EmploymentStatus", "EventKind"]
 
 
 # ---------------------------------------------------------------- import and export
-
-from django.http import HttpResponse  # noqa: E402
-from ninja import File, UploadedFile  # noqa: E402
-
-from talentloop.core.errors import PermissionDenied  # noqa: E402
-from talentloop.core.schemas import ErrorOut  # noqa: E402
-from talentloop.organisation import importing  # noqa: E402
 
 ImportActionLiteral = Literal["create", "update", "unchanged", "reject"]
 

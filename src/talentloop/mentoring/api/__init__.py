@@ -2,18 +2,9 @@
 
 from ninja import Router
 
+from talentloop.mentoring.api import effectiveness, matching, programmes, qualification, surveys
+
 router = Router()
-
-from talentloop.mentoring.api.programmes import router as _programmes_router  # noqa: E402
-from talentloop.mentoring.api.qualification import router as _qualification_router  # noqa: E402
-
-router.add_router("", _qualification_router)
-router.add_router("", _programmes_router)
-
-from talentloop.mentoring.api.effectiveness import router as _effectiveness_router  # noqa: E402
-from talentloop.mentoring.api.matching import router as _matching_router  # noqa: E402
-from talentloop.mentoring.api.surveys import router as _surveys_router  # noqa: E402
-
-router.add_router("", _effectiveness_router)
-router.add_router("", _surveys_router)
-router.add_router("", _matching_router)
+# In this order: it is the order of the operations in the OpenAPI document.
+for _concern in (qualification, programmes, effectiveness, surveys, matching):
+    router.add_router("", _concern.router)
