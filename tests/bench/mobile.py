@@ -354,7 +354,9 @@ class Person(FastHttpUser):
 
     def _plain(self):
         # The server sets Secure cookies (production settings behind a TLS proxy); this client talks
-        # plain HTTP to it, so the flag is dropped for the cookies to be sent back.
+        # plain HTTP to it, so the flag is dropped for the cookies to be sent back. After every answer:
+        # the session cookie is set again whenever the session is saved (the idle timeout's activity
+        # stamp, once a minute), and a Secure copy would silently sign the user out of this run.
         for cookie in self.client.cookiejar:
             cookie.secure = False
 
@@ -377,6 +379,7 @@ class Person(FastHttpUser):
         with self.client.get("/", name="home", allow_redirects=False, catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"home answered {response.status_code}")
+        self._plain()
 
     @task(1)
     def other(self):
@@ -384,6 +387,7 @@ class Person(FastHttpUser):
                              catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"{self.account['other']} answered {response.status_code}")
+        self._plain()
 '''
 
 
