@@ -4,7 +4,7 @@ from typing import Annotated
 
 from django.core.validators import ProhibitNullCharactersValidator
 from ninja import FilterSchema, Schema
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -16,6 +16,19 @@ class ErrorOut(Schema):
 class InSchema(Schema):
     """Base for request bodies and query parameters: text may not hold NUL characters, which
     PostgreSQL cannot store (a 500 otherwise) and no person's data ever needs."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_null_characters(cls, value):
+        if has_null_character(value):
+            raise PydanticCustomError("null_characters", str(ProhibitNullCharactersValidator.message))
+        return value
+
+
+class InItem(BaseModel):
+    """Base for the items of a bulk body, validated one by one (``core.validation.item_errors``): the
+    same NUL rule as :class:`InSchema`, on plain pydantic — ninja's ``Schema`` reads every field through
+    its attribute getter, about six times slower over a batch of thousands of items."""
 
     @field_validator("*", mode="after")
     @classmethod

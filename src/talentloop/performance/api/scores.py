@@ -12,7 +12,7 @@ from pydantic import ConfigDict, SkipValidation, field_validator
 from talentloop.core.access import Actor
 from talentloop.core.errors import InvalidInput
 from talentloop.core.http import get_or_404
-from talentloop.core.schemas import ERRORS, ErrorOut, InSchema
+from talentloop.core.schemas import ERRORS, ErrorOut, InItem, InSchema
 from talentloop.core.validation import item_errors
 from talentloop.performance import access, selectors
 from talentloop.performance import periods as P
@@ -24,7 +24,7 @@ from talentloop.performance.services.webhooks import webhook_receive
 router = Router(tags=["performance"])
 
 
-class ObservationIn(InSchema):
+class ObservationIn(InItem):
     """One observation. Exactly one subject: employee_id, employee_number or org_unit_id."""
 
     metric: str = Field(max_length=60, description="The metric's key")
