@@ -1,7 +1,8 @@
-"""A per-row uid for the rows holding encrypted values (VAPID private key, chat app secrets, group bots' addresses and signing secrets): encrypted values are bound to
-table, column and this uid, so a value cannot be moved to another row. Existing rows get a uid each (a
-column default would give every row the same one); the column becomes unique and required afterwards.
-Existing values stay in their old envelope until ``talentloop reencrypt`` rewrites them."""
+"""A per-row uid for the rows holding encrypted values (VAPID private key, chat app secrets, group
+bots' addresses and signing secrets): encrypted values are bound to table, column and this uid, so a
+value cannot be moved to another row. Existing rows get a uid each (a column default would give every
+row the same one); the column becomes unique and required afterwards. Existing values are rewritten
+into the new envelope at the end of ``migrate`` (``core.crypto.rewrap``)."""
 
 import uuid
 

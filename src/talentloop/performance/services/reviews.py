@@ -319,6 +319,11 @@ def review_save(
 # ---------------------------------------------------------------- reminders
 
 
+# ReviewReminder.Kind → notification kind (registered in performance.notification_kinds).
+REVIEW_KINDS: dict[str, str] = {ReviewReminder.Kind.DUE_SOON: "review_due_soon",
+                                 ReviewReminder.Kind.OVERDUE: "review_overdue"}
+
+
 def review_reminders_record(*, actor: Actor | None = None, today: dt.date | None = None) -> int:
     """The daily job: a "due soon" reminder for pending reviews due within three days and an "overdue"
     one after the due date, each at most once per review. The reminder is recorded (HR's cycle page
@@ -357,7 +362,3 @@ def _review_reminders_notify(review_ids: list[int], kind: str) -> None:
                               f"review:{r['pk']}:{kind}"))
     notify_after_commit(kind=REVIEW_KINDS[kind], items=items)
 
-
-# ReviewReminder.Kind → notification kind (registered in performance.notification_kinds).
-REVIEW_KINDS: dict[str, str] = {ReviewReminder.Kind.DUE_SOON: "review_due_soon",
-                                 ReviewReminder.Kind.OVERDUE: "review_overdue"}
