@@ -204,3 +204,68 @@ class EmploymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.effective_date}"
+
+
+class ContractTerm(models.TextChoices):
+    FIXED = "fixed", pgettext_lazy("contract term", "Fixed term")
+    OPEN_ENDED = "open_ended", pgettext_lazy("contract term", "Open-ended")
+    TASK = "task", pgettext_lazy("contract term", "Until a task is done")
+
+
+class WorkingHourSystem(models.TextChoices):
+    """The working-hour systems of the Labour Law: standard (8 h a day, 40 a week), comprehensive
+    (综合计算工时: hours counted over a period) and flexible (不定时: no fixed hours, no overtime on
+    workdays or rest days)."""
+
+    STANDARD = "standard", pgettext_lazy("working-hour system", "Standard hours")
+    COMPREHENSIVE = "comprehensive", pgettext_lazy("working-hour system", "Comprehensive hours")
+    FLEXIBLE = "flexible", pgettext_lazy("working-hour system", "Flexible hours")
+
+
+class ComprehensivePeriod(models.TextChoices):
+    WEEK = "week", pgettext_lazy("comprehensive period", "Week")
+    MONTH = "month", pgettext_lazy("comprehensive period", "Month")
+    QUARTER = "quarter", pgettext_lazy("comprehensive period", "Quarter")
+    YEAR = "year", pgettext_lazy("comprehensive period", "Year")
+
+
+class EmploymentContract(models.Model):
+    """A person's employment contract, effective-dated: each row holds from ``effective_from`` until
+    the next row of the same person. A change (a renewal, a new working-hour system, a move to another
+    social-insurance city) is a new row; earlier rows stay as the history. Payroll reads the pay group
+    and the social-insurance city; attendance reads the working-hour system."""
+
+    employee = models.ForeignKey(Employee, verbose_name=_("employee"), on_delete=models.CASCADE,
+                                 related_name="contracts")
+    effective_from = models.DateField(_("effective from"))
+    start_date = models.DateField(_("contract start"))
+    end_date = models.DateField(_("contract end"), null=True, blank=True)
+    term = models.CharField(_("term"), max_length=12, choices=ContractTerm.choices, default=ContractTerm.FIXED)
+    working_hours = models.CharField(_("working-hour system"), max_length=14, choices=WorkingHourSystem.choices,
+                                     default=WorkingHourSystem.STANDARD)
+    comprehensive_period = models.CharField(_("comprehensive period"), max_length=8,
+                                            choices=ComprehensivePeriod.choices, blank=True)
+    probation_end = models.DateField(_("probation end"), null=True, blank=True)
+    pay_group = models.CharField(_("pay group"), max_length=40, blank=True)
+    social_insurance_city = models.CharField(_("social-insurance city"), max_length=40, blank=True)
+    notice_period_days = models.PositiveSmallIntegerField(_("notice period (days)"), default=30)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee", "-effective_from"]
+        verbose_name = _("employment contract")
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "effective_from"], name="contract_one_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="contract_end_after_start"),
+            models.CheckConstraint(
+                condition=~models.Q(working_hours="comprehensive") | ~models.Q(comprehensive_period=""),
+                name="contract_comprehensive_has_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.effective_from}"

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "talentloop.accounts",
     "talentloop.organisation",
     "talentloop.performance",
+    "talentloop.attendance",
+    "talentloop.leave",
     "talentloop.mentoring",
     "talentloop.notifications",
     "talentloop.learning",

@@ -1,0 +1,184 @@
+"""The calendar: what a date is (workday, rest day, statutory holiday) for the organisation and for
+a site, and which shift each person is planned on each day.
+
+Everything here is read for a whole range and a whole set of people at once (a few queries, whatever
+the number of people), because the summaries of 100,000 people go through it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from talentloop.attendance.models import (
+    AttendancePolicy,
+    CalendarDay,
+    DayKind,
+    RosterEntry,
+    ScheduleKind,
+    WorkSchedule,
+)
+from talentloop.organisation.models import Employee
+
+
+def dates(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    day = start
+    while day <= end:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+class Calendar:
+    """The kinds of the dates from ``start`` to ``end``: the weekly pattern (Monday to Friday work),
+    overridden by the official rows, overridden by a site's own rows."""
+
+    def __init__(self, start: dt.date, end: dt.date) -> None:
+        self.start, self.end = start, end
+        self.official: dict[dt.date, str] = {}
+        self.sites: dict[int, dict[dt.date, str]] = defaultdict(dict)
+        for date, kind, site_id in CalendarDay.objects.filter(date__range=(start, end)).values_list(
+                "date", "kind", "site_id"):
+            if site_id is None:
+                self.official[date] = kind
+            else:
+                self.sites[site_id][date] = kind
+
+    def kind(self, date: dt.date, site_id: int | None = None) -> str:
+        if site_id is not None and date in self.sites.get(site_id, {}):
+            return self.sites[site_id][date]
+        if date in self.official:
+            return self.official[date]
+        return DayKind.REST if date.weekday() >= 5 else DayKind.WORKDAY
+
+    def is_workday(self, date: dt.date, site_id: int | None = None) -> bool:
+        return self.kind(date, site_id) == DayKind.WORKDAY
+
+
+def day_kind(date: dt.date, site_id: int | None = None) -> str:
+    return Calendar(date, date).kind(date, site_id)
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    """A person's plan for one date: the calendar's kind of the day at their site, whether they are
+    scheduled to work, and on which shift (``None`` for an untimed workday or a day off)."""
+
+    date: dt.date
+    kind: str
+    scheduled: bool
+    shift_id: int | None
+    site_id: int | None
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    id: int
+    kind: str
+    shift_id: int | None
+    site_id: int | None
+    effective_from: dt.date
+
+
+def _unit_ancestors(path: str) -> list[int]:
+    """Unit ids from the unit itself up to the root, for a materialised path "/1/4/9/"."""
+    return [int(part) for part in reversed(path.strip("/").split("/")) if part]
+
+
+def plan(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date) -> dict[int, list[PlannedDay]]:
+    """Each person's planned days from ``start`` to ``end``, in date order. A person's own schedule
+    wins over their unit's, the nearest unit's over its parents'; within the chosen rows the latest
+    ``effective_from`` on or before a date applies. A fixed schedule works its shift on the calendar's
+    workdays; a roster works the shifts planned for the person, holidays included; with no schedule
+    the policy's default shift (or an untimed day) on the calendar's workdays.
+
+    People who share a schedule share one list of days (the result is read-only)."""
+    people = Employee.objects.all()
+    if employee_ids is not None:
+        people = people.filter(id__in=list(employee_ids))
+    rows = list(people.values_list("id", "org_unit__path"))
+    calendar = Calendar(start, end)
+    policy = AttendancePolicy.objects.first()
+    default_shift = policy.default_shift_id if policy else None
+
+    by_person: dict[int, list[_Schedule]] = defaultdict(list)
+    by_unit: dict[int, list[_Schedule]] = defaultdict(list)
+    for sid, unit_id, person_id, kind, shift_id, site_id, since in WorkSchedule.objects.filter(
+            effective_from__lte=end).values_list("id", "org_unit_id", "employee_id", "kind", "shift_id", "site_id",
+                                                 "effective_from").order_by("effective_from", "id"):
+        schedule = _Schedule(sid, kind, shift_id, site_id, since)
+        (by_person[person_id] if person_id else by_unit[unit_id]).append(schedule)
+
+    rostered: set[int] = set()
+    chosen: dict[int, list[_Schedule]] = {}
+    for person_id, path in rows:
+        candidates = by_person.get(person_id)
+        if not candidates:
+            for unit_id in _unit_ancestors(path or ""):
+                if unit_id in by_unit:
+                    candidates = by_unit[unit_id]
+                    break
+        chosen[person_id] = candidates or []
+        if any(s.kind == ScheduleKind.ROSTER for s in chosen[person_id]):
+            rostered.add(person_id)
+
+    roster: dict[int, dict[dt.date, int | None]] = defaultdict(dict)
+    if rostered:
+        for person_id, date, shift_id in RosterEntry.objects.filter(
+                date__range=(start, end), employee_id__in=rostered).values_list("employee_id", "date", "shift_id"):
+            roster[person_id][date] = shift_id
+
+    days = list(dates(start, end))
+    shared: dict[tuple[int, ...], list[PlannedDay]] = {}
+    result: dict[int, list[PlannedDay]] = {}
+    for person_id, _path in rows:
+        schedules = chosen[person_id]
+        if person_id not in rostered:
+            key = tuple(s.id for s in schedules)
+            if key not in shared:
+                shared[key] = _fixed_days(days, schedules, calendar, default_shift)
+            result[person_id] = shared[key]
+        else:
+            result[person_id] = _roster_days(days, schedules, calendar, default_shift, roster.get(person_id, {}))
+    return result
+
+
+def _applying(schedules: list[_Schedule], date: dt.date) -> _Schedule | None:
+    current = None
+    for schedule in schedules:  # in effective_from order
+        if schedule.effective_from <= date:
+            current = schedule
+        else:
+            break
+    return current
+
+
+def _fixed_days(days: list[dt.date], schedules: list[_Schedule], calendar: Calendar,
+                default_shift: int | None) -> list[PlannedDay]:
+    out = []
+    for date in days:
+        schedule = _applying(schedules, date)
+        site = schedule.site_id if schedule else None
+        kind = calendar.kind(date, site)
+        shift = schedule.shift_id if schedule else default_shift
+        working = kind == DayKind.WORKDAY
+        out.append(PlannedDay(date, kind, working, shift if working else None, site))
+    return out
+
+
+def _roster_days(days: list[dt.date], schedules: list[_Schedule], calendar: Calendar, default_shift: int | None,
+                 entries: dict[dt.date, int | None]) -> list[PlannedDay]:
+    out = []
+    for date in days:
+        schedule = _applying(schedules, date)
+        site = schedule.site_id if schedule else None
+        kind = calendar.kind(date, site)
+        if schedule is not None and schedule.kind == ScheduleKind.ROSTER:
+            shift = entries.get(date)
+            out.append(PlannedDay(date, kind, shift is not None, shift, site))
+        else:
+            shift = schedule.shift_id if schedule else default_shift
+            working = kind == DayKind.WORKDAY
+            out.append(PlannedDay(date, kind, working, shift if working else None, site))
+    return out
