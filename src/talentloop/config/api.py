@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, django_auth
 
 from talentloop.accounts.api import router as accounts_router
 from talentloop.accounts.services import api_token_authenticate
+from talentloop.attendance.api import router as attendance_router
 from talentloop.careers.api import router as careers_router
 from talentloop.config.errors import database_unavailable, logger
 from talentloop.config.errors import not_found as handler
@@ -19,6 +20,7 @@ from talentloop.core.access import actor_for, client_ip
 from talentloop.core.errors import DomainError
 from talentloop.core.validation import pydantic_errors
 from talentloop.learning.api import router as learning_router
+from talentloop.leave.api import router as leave_router
 from talentloop.mentoring.api import router as mentoring_router
 from talentloop.notifications.api import router as notifications_router
 from talentloop.onboarding.api import router as onboarding_router
@@ -114,3 +116,5 @@ api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/learning", learning_router, tags=["learning"])
 api.add_router("/onboarding", onboarding_router, tags=["onboarding"])
 api.add_router("/careers", careers_router, tags=["careers"])
+api.add_router("/time", attendance_router, tags=["time"])
+api.add_router("/time", leave_router, tags=["time"])

@@ -20,6 +20,8 @@ urlpatterns = [
     path("learning/", include("talentloop.learning.urls")),
     path("onboarding/", include("talentloop.onboarding.urls")),
     path("careers/", include("talentloop.careers.urls")),
+    path("time/", include("talentloop.attendance.urls")),
+    path("leave/", include("talentloop.leave.urls")),
     path("", include("talentloop.organisation.urls")),
     path("", include("talentloop.home.urls")),
 ]

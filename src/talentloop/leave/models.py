@@ -136,6 +136,11 @@ class EntryKind(models.TextChoices):
     ADJUSTMENT = "adjustment", pgettext_lazy("ledger", "Adjustment")
 
 
+class LedgerQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise RuntimeError("Ledger entries are append-only.")
+
+
 class LedgerEntry(models.Model):
     """One movement of a balance, in days (positive adds, negative takes), as of ``effective_date``.
     Inserted, never updated or deleted. ``key`` is unique and names what wrote the entry
@@ -154,10 +159,17 @@ class LedgerEntry(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = LedgerQuerySet.as_manager()
+
     class Meta:
         ordering = ["effective_date", "id"]
         verbose_name = _("leave ledger entry")
         indexes = [models.Index(fields=["employee", "leave_type", "effective_date"], name="ledger_balance")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Ledger entries are append-only.")
+        super().save(*args, **kwargs)
 
 
 class HalfDay(models.TextChoices):

@@ -1,0 +1,160 @@
+"""Who may see and change attendance. Every view, endpoint, task and command comes through here.
+
+- Everyone with an employee record clocks, and sees their own events, days and months.
+- A manager sees the attendance of everyone below them, approves their corrections and overtime and
+  plans their rosters; while a manager is away, their delegate decides for them.
+- HR covering a person sees and fixes everything about them; HR covering the whole organisation
+  keeps the calendar, shifts, sites, policy and vendor credentials, imports machine punches and
+  locks months.
+- The raw position of a clock event (kept 30 days) is seen by the person and HR covering them only;
+  managers see the result (which site, or outside by how far, and the reason).
+- Admins read; they change nothing here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from talentloop.attendance.models import (
+    ApprovalDelegation,
+    ClockEvent,
+    Correction,
+    MonthlySummary,
+    OvertimeRequest,
+    RosterEntry,
+)
+from talentloop.core.access import Actor
+from talentloop.organisation.access import hr_covers_unit, visible_employees
+from talentloop.organisation.models import Employee
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def is_self(actor: Actor, employee: Employee) -> bool:
+    return actor.employee is not None and actor.employee.pk == employee.pk
+
+
+def is_above(actor: Actor, employee: Employee) -> bool:
+    return bool(actor.has_reports and actor.reports_prefix and employee.manager_path.startswith(actor.reports_prefix))
+
+
+def delegating_manager_ids(actor: Actor, on: dt.date | None = None) -> list[int]:
+    """The approvers for whom the actor decides today (their delegations running on ``on``)."""
+    if not actor.is_authenticated or actor.employee is None:
+        return []
+    on = on or _today()
+    return list(ApprovalDelegation.objects.filter(delegate=actor.employee, start__lte=on, end__gte=on)
+                .values_list("approver_id", flat=True))
+
+
+def _delegated_q(actor: Actor, prefix: str = "") -> Q:
+    """People whose direct manager has delegated their approvals to the actor."""
+    ids = delegating_manager_ids(actor)
+    return Q(**{f"{prefix}manager_id__in": ids}) if ids else Q(pk__in=[])
+
+
+# ---------------------------------------------------------------- people and configuration
+
+
+def visible_time_people(actor: Actor) -> QuerySet[Employee]:
+    """Whose attendance the actor sees: self, everyone below, HR's scope; admins everyone."""
+    return visible_employees(actor)
+
+
+def can_clock(actor: Actor) -> bool:
+    return actor.is_authenticated and actor.employee is not None
+
+
+def can_manage_attendance(actor: Actor) -> bool:
+    """The organisation-wide settings: calendar, shifts, sites, policy, vendor apps, imports, locks."""
+    return actor.is_authenticated and actor.is_hr and actor.hr_everywhere
+
+
+def can_view_attendance_settings(actor: Actor) -> bool:
+    return actor.is_authenticated and (actor.is_hr or actor.is_admin)
+
+
+def can_manage_time_of(actor: Actor, employee: Employee) -> bool:
+    """HR covering the person: fix their schedule, record adjustments."""
+    return hr_covers_unit(actor, employee.org_unit)
+
+
+def can_view_time_of(actor: Actor, employee: Employee) -> bool:
+    if not actor.is_authenticated:
+        return False
+    return is_self(actor, employee) or is_above(actor, employee) or actor.is_admin or hr_covers_unit(
+        actor, employee.org_unit)
+
+
+def can_view_raw_location(actor: Actor, employee: Employee) -> bool:
+    return actor.is_authenticated and (is_self(actor, employee) or hr_covers_unit(actor, employee.org_unit))
+
+
+def can_approve_time(actor: Actor, employee: Employee) -> bool:
+    """Corrections and overtime of ``employee``: anyone above them, their manager's delegate while the
+    delegation runs, HR covering them. Never one's own."""
+    if not actor.is_authenticated or is_self(actor, employee):
+        return False
+    if is_above(actor, employee) or hr_covers_unit(actor, employee.org_unit):
+        return True
+    return employee.manager_id is not None and employee.manager_id in delegating_manager_ids(actor)
+
+
+def can_plan_roster(actor: Actor, employee: Employee) -> bool:
+    return actor.is_authenticated and (is_above(actor, employee) or hr_covers_unit(actor, employee.org_unit))
+
+
+def plannable_people(actor: Actor) -> QuerySet[Employee]:
+    """Whose rosters the actor plans: everyone below them and HR's scope."""
+    if not actor.is_authenticated:
+        return Employee.objects.none()
+    if actor.is_hr and actor.hr_everywhere:
+        return Employee.objects.all()
+    q = Q(pk__in=[])
+    if actor.has_reports and actor.reports_prefix:
+        q |= Q(manager_path__startswith=actor.reports_prefix)
+    for path in actor.hr_unit_paths if actor.is_hr else ():
+        q |= Q(org_unit__path__startswith=path)
+    return Employee.objects.filter(q)
+
+
+def can_lock_month(actor: Actor) -> bool:
+    return can_manage_attendance(actor)
+
+
+# ---------------------------------------------------------------- records
+
+
+def visible_clock_events(actor: Actor) -> QuerySet[ClockEvent]:
+    return ClockEvent.objects.filter(employee__in=visible_time_people(actor))
+
+
+def visible_roster_entries(actor: Actor) -> QuerySet[RosterEntry]:
+    return RosterEntry.objects.filter(employee__in=visible_time_people(actor))
+
+
+def visible_summaries(actor: Actor) -> QuerySet[MonthlySummary]:
+    return MonthlySummary.objects.filter(employee__in=visible_time_people(actor))
+
+
+def _requests_q(actor: Actor) -> Q:
+    """Requests of the people the actor sees, and of those whose approvals were delegated to them."""
+    return Q(employee__in=visible_time_people(actor)) | Q(employee__in=Employee.objects.filter(
+        _delegated_q(actor)))
+
+
+def visible_corrections(actor: Actor) -> QuerySet[Correction]:
+    if not actor.is_authenticated:
+        return Correction.objects.none()
+    return Correction.objects.filter(_requests_q(actor))
+
+
+def visible_overtime(actor: Actor) -> QuerySet[OvertimeRequest]:
+    if not actor.is_authenticated:
+        return OvertimeRequest.objects.none()
+    return OvertimeRequest.objects.filter(_requests_q(actor))

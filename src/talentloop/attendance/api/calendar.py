@@ -1,0 +1,5 @@
+"""Time API: calendar."""
+
+from ninja import Router
+
+router = Router()

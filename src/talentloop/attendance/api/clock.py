@@ -1,0 +1,5 @@
+"""Time API: clock."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Time API: imports."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Time API: requests."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Time API: shifts."""
+
+from ninja import Router
+
+router = Router()

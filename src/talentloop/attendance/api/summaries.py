@@ -1,0 +1,5 @@
+"""Time API: summaries."""
+
+from ninja import Router
+
+router = Router()

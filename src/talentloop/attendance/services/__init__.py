@@ -1,0 +1,1 @@
+"""Every write of attendance, one module per area (actor first, keyword-only, atomic)."""

@@ -1,0 +1,3 @@
+"""Attendance pages: calendar."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Attendance pages: clock."""
+
+urlpatterns: list = []

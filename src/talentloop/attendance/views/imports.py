@@ -1,0 +1,3 @@
+"""Attendance pages: imports."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Attendance pages: requests."""
+
+urlpatterns: list = []

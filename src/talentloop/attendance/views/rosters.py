@@ -1,0 +1,3 @@
+"""Attendance pages: rosters."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Attendance pages: shifts."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Attendance pages: sites."""
+
+urlpatterns: list = []

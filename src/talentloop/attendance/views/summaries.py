@@ -1,0 +1,3 @@
+"""Attendance pages: summaries."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Time API: leave balances."""
+
+from ninja import Router
+
+router = Router()

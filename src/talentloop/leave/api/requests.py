@@ -1,0 +1,5 @@
+"""Time API: leave requests."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Time API: leave types."""
+
+from ninja import Router
+
+router = Router()

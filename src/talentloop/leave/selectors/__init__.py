@@ -1,0 +1,1 @@
+"""Reads of leave that are more than a lookup."""

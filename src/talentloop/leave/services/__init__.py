@@ -1,0 +1,1 @@
+"""Every write of leave, one module per area (actor first, keyword-only, atomic)."""

@@ -1,0 +1,3 @@
+"""Leave pages: balances."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Leave pages: calendar."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Leave pages: requests."""
+
+urlpatterns: list = []

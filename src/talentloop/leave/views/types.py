@@ -1,0 +1,3 @@
+"""Leave pages: types."""
+
+urlpatterns: list = []
