@@ -33,7 +33,8 @@ def balances(*, employee_ids: Iterable[int], as_of: dt.date) -> dict[int, dict[i
     return dict(out)
 
 
-def entries(*, employee_id: int, leave_type_id: int | None = None, as_of: dt.date | None = None) -> QuerySet[LedgerEntry]:
+def entries(*, employee_id: int, leave_type_id: int | None = None,
+            as_of: dt.date | None = None) -> QuerySet[LedgerEntry]:
     """The ledger lines behind a balance, oldest first (one query)."""
     qs = LedgerEntry.objects.filter(employee_id=employee_id).select_related("leave_type")
     if leave_type_id is not None:
