@@ -168,6 +168,26 @@ class RosterEntry(models.Model):
         indexes = [models.Index(fields=["date", "employee"], name="roster_date")]
 
 
+class ShiftRequirement(models.Model):
+    """The minimum staffing a manager or HR sets for a team: at least ``min_people`` of the unit (and its
+    sub-units) on ``shift`` on each ``weekday`` (0 Monday .. 6 Sunday); the roster planner shows the
+    shortfall."""
+
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE,
+                                 related_name="shift_requirements")
+    shift = models.ForeignKey(Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="+")
+    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    min_people = models.PositiveSmallIntegerField(_("minimum people"))
+
+    class Meta:
+        ordering = ["org_unit", "weekday", "shift"]
+        verbose_name = _("staffing requirement")
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "shift", "weekday"], name="requirement_once"),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="requirement_weekday"),
+        ]
+
+
 class ClockSource(models.TextChoices):
     PHONE = "phone", pgettext_lazy("clock source", "Phone")
     DEVICE = "device", pgettext_lazy("clock source", "Attendance machine")
