@@ -13,13 +13,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from talentloop.attendance import access as time_access
+from talentloop.attendance.models import ApprovalDelegation
 from talentloop.core.access import Actor
 from talentloop.leave.models import ApprovalRole, ApprovalStep, LeaveRequest, LeaveType, LedgerEntry, PriorService
 from talentloop.organisation.access import hr_covers_unit, visible_employees
-from talentloop.organisation.models import Employee
+from talentloop.organisation.models import Employee, EmploymentStatus
 
 is_self = time_access.is_self
 is_above = time_access.is_above
@@ -112,3 +113,77 @@ def team_calendar_people(actor: Actor) -> QuerySet[Employee]:
     if actor.employee.manager_id:
         q |= Q(manager_id=actor.employee.manager_id)
     return Employee.objects.filter(q) | visible_leave_people(actor)
+
+
+# ---- leave requests, approvals, delegation, team calendar
+
+
+def leave_steps_waiting_for(actor: Actor) -> QuerySet[ApprovalStep]:
+    """The steps that wait for the actor now: undecided, of a pending request that is not their own,
+    with no earlier undecided step, and theirs to decide (the same rule as ``can_decide_step``, as a
+    queryset: the approver is the actor or someone who delegated to them; an HR step of a person
+    their HR role covers)."""
+    if not actor.is_authenticated or actor.employee is None:
+        return ApprovalStep.objects.none()
+    q = Q(pk__in=[])
+    ids = _approver_ids(actor)
+    if ids:
+        q |= Q(approver_id__in=ids) & ~Q(role=ApprovalRole.HR)
+    if actor.is_hr:
+        if actor.hr_everywhere:
+            q |= Q(role=ApprovalRole.HR)
+        else:
+            for path in actor.hr_unit_paths:
+                q |= Q(role=ApprovalRole.HR, request__employee__org_unit__path__startswith=path)
+    earlier = ApprovalStep.objects.filter(request=OuterRef("request"), order__lt=OuterRef("order"), decision="")
+    return (ApprovalStep.objects.filter(q, decision="", request__status="pending")
+            .exclude(request__employee=actor.employee).exclude(Exists(earlier)))
+
+
+def leave_kind_visible_ids(actor: Actor, request_ids: list[int]) -> set[int]:
+    """Of the given requests, those whose kind of leave the actor may see on the team calendar (the
+    set form of ``can_see_leave_kind``: one query for a whole month)."""
+    if not request_ids:
+        return set()
+    return set(visible_leave_requests(actor).filter(pk__in=request_ids).values_list("pk", flat=True))
+
+
+def can_delegate_approvals(actor: Actor) -> bool:
+    """People who approve others' time (managers, HR) name a delegate while they are away."""
+    return actor.is_authenticated and actor.employee is not None and (actor.has_reports or actor.is_hr)
+
+
+def visible_delegations(actor: Actor) -> QuerySet[ApprovalDelegation]:
+    """Delegations the actor gave or received; HR also those of the approvers they cover."""
+    if not actor.is_authenticated:
+        return ApprovalDelegation.objects.none()
+    q = Q(pk__in=[])
+    if actor.employee is not None:
+        q |= Q(approver=actor.employee) | Q(delegate=actor.employee)
+    if actor.is_hr:
+        if actor.hr_everywhere:
+            q = Q()
+        else:
+            for path in actor.hr_unit_paths:
+                q |= Q(approver__org_unit__path__startswith=path)
+    return ApprovalDelegation.objects.filter(q)
+
+
+def can_change_delegation(actor: Actor, delegation: ApprovalDelegation) -> bool:
+    """The approver who gave it, or HR covering that approver."""
+    return actor.is_authenticated and (is_self(actor, delegation.approver)
+                                       or hr_covers_unit(actor, delegation.approver.org_unit))
+
+
+def delegate_candidates(actor: Actor) -> QuerySet[Employee]:
+    """Whom an approver may name as delegate: current colleagues under the same manager (and their
+    teams), their own manager, everyone below them, HR's scope; never themselves."""
+    if not can_delegate_approvals(actor):
+        return Employee.objects.none()
+    me = actor.employee
+    assert me is not None  # can_delegate_approvals says so
+    q = Q(manager_path__startswith=me.manager_path)
+    if me.manager_id:
+        q |= Q(pk=me.manager_id)
+    people = Employee.objects.filter(q) | visible_leave_people(actor)
+    return people.exclude(pk=me.pk).exclude(status=EmploymentStatus.TERMINATED)
