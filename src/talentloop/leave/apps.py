@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from talentloop.attendance.hooks import register_leave_reader
+
 
 class LeaveConfig(AppConfig):
     name = "talentloop.leave"
@@ -7,5 +9,9 @@ class LeaveConfig(AppConfig):
 
     def ready(self):
         # Imported here: these modules import models, which load only once the app registry is ready.
-        # notification_kinds registers the kinds, tasks the periodic jobs, receivers the signal handlers.
+        # notification_kinds registers the kinds, tasks the periodic jobs, receivers the signal handlers;
+        # the leave reader gives attendance each person's approved leave by day.
         from talentloop.leave import notification_kinds, receivers, tasks  # noqa: F401
+        from talentloop.leave.selectors.days import leave_days_reader
+
+        register_leave_reader(leave_days_reader)
