@@ -14,6 +14,7 @@ from types import ModuleType
 from talentloop.careers import demo as careers_demo
 from talentloop.core import cache
 from talentloop.demo import story as story_demo
+from talentloop.demo import time_story as time_demo
 from talentloop.learning import demo as learning_demo
 from talentloop.mentoring import demo as mentoring_demo
 from talentloop.notifications.demo import wipe_notifications
@@ -28,6 +29,7 @@ AREAS: list[tuple[str, ModuleType]] = [
     ("careers", careers_demo),
     ("onboarding", onboarding_demo),
     ("results", results_demo),
+    ("time", time_demo),
     ("story", story_demo),  # last: alerts, feedback, survey answers and push keys over all of it
 ]
 
