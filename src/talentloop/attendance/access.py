@@ -158,3 +158,79 @@ def visible_overtime(actor: Actor) -> QuerySet[OvertimeRequest]:
     if not actor.is_authenticated:
         return OvertimeRequest.objects.none()
     return OvertimeRequest.objects.filter(_requests_q(actor))
+
+
+# ---- time requests (overtime and corrections)
+
+
+def _approvable_people(actor: Actor) -> QuerySet[Employee]:
+    """People whose overtime and corrections the actor decides (the set form of ``can_approve_time``):
+    everyone below them, HR's scope, the reports of managers who delegated to them; never themselves."""
+    if not actor.is_authenticated:
+        return Employee.objects.none()
+    q = _delegated_q(actor)
+    if actor.has_reports and actor.reports_prefix:
+        q |= Q(manager_path__startswith=actor.reports_prefix)
+    if actor.is_hr:
+        if actor.hr_everywhere:
+            q = Q(pk__isnull=False)
+        else:
+            for path in actor.hr_unit_paths:
+                q |= Q(org_unit__path__startswith=path)
+    qs = Employee.objects.filter(q)
+    if actor.employee is not None:
+        qs = qs.exclude(pk=actor.employee.pk)
+    return qs
+
+
+def overtime_awaiting(actor: Actor) -> QuerySet[OvertimeRequest]:
+    """Pending overtime the actor may approve."""
+    return OvertimeRequest.objects.filter(status="pending", employee__in=_approvable_people(actor))
+
+
+def corrections_awaiting(actor: Actor) -> QuerySet[Correction]:
+    """Pending corrections the actor may approve."""
+    return Correction.objects.filter(status="pending", employee__in=_approvable_people(actor))
+
+
+def can_view_approvals(actor: Actor) -> bool:
+    """The approvals page: managers, delegates and HR (anyone else has nothing to decide)."""
+    return actor.is_authenticated and (actor.has_reports or actor.is_hr or bool(delegating_manager_ids(actor)))
+
+
+def can_cancel_overtime(actor: Actor, request: OvertimeRequest) -> bool:
+    """The person while it is pending; HR covering them while it is pending or approved."""
+    if not actor.is_authenticated:
+        return False
+    if request.status == "pending" and is_self(actor, request.employee):
+        return True
+    return request.status in ("pending", "approved") and hr_covers_unit(actor, request.employee.org_unit)
+
+
+def can_cancel_correction(actor: Actor, correction: Correction) -> bool:
+    """Only while pending (an approved correction's event is a fact): the person or HR covering them."""
+    if not actor.is_authenticated or correction.status != "pending":
+        return False
+    return is_self(actor, correction.employee) or hr_covers_unit(actor, correction.employee.org_unit)
+
+
+def can_request_time(actor: Actor) -> bool:
+    """Asking for overtime or a correction: anyone with an employee record, for themselves."""
+    return can_clock(actor)
+
+
+def can_view_cap_breaches(actor: Actor) -> bool:
+    return actor.is_authenticated and actor.is_hr
+
+
+def visible_cap_breaches(actor: Actor) -> QuerySet[OvertimeRequest]:
+    """Overtime over a legal cap of the people in HR's scope (HR only)."""
+    if not can_view_cap_breaches(actor):
+        return OvertimeRequest.objects.none()
+    qs = OvertimeRequest.objects.exclude(cap_breach="")
+    if actor.hr_everywhere:
+        return qs
+    q = Q(pk__in=[])
+    for path in actor.hr_unit_paths:
+        q |= Q(employee__org_unit__path__startswith=path)
+    return qs.filter(q)
