@@ -260,3 +260,7 @@ def day_exceptions(people: QuerySet[Employee], on: dt.date, *, now: dt.datetime 
 
 EXCEPTION_STATES = (DayState.ABSENT, DayState.HALF_ABSENT, DayState.MISSING, DayState.LATE, DayState.EARLY,
                     DayState.LATE_EARLY)
+
+
+def site_unit_get(pk: int) -> OrgUnit | None:
+    return site_units().filter(pk=pk).first()
