@@ -149,6 +149,14 @@ class Classification:
     def breach_text(self) -> str:
         return describe_breach(self.breach)
 
+    @property
+    def day_class_label(self) -> str:
+        return str(DayClass(self.day_class).label)
+
+    @property
+    def compensation_label(self) -> str:
+        return str(Compensation(self.compensation).label)
+
 
 def classify(*, start: dt.datetime, end: dt.datetime, kinds: Mapping[dt.date, str], system: str,
              compensation: str | None = None, rest_day_in_lieu: bool = False,
