@@ -25,6 +25,7 @@ EXPECTED = {
     "onboarding_daily": (7, 20),
     "record_review_reminders": (7, 30),
     "send_training_reminders": (9, 0),
+    "clock_positions_purge_daily": (3, 40),
     "deliver_notifications_every_minute": EVERY_MINUTE,
     "sweep_recompute_marks": EVERY_MINUTE,
 }
