@@ -25,6 +25,7 @@ from talentloop.attendance.models import (
     MonthlySummary,
     OvertimeRequest,
     RosterEntry,
+    WorkSite,
 )
 from talentloop.core.access import Actor
 from talentloop.organisation.access import hr_covers_unit, visible_employees
@@ -234,3 +235,18 @@ def visible_cap_breaches(actor: Actor) -> QuerySet[OvertimeRequest]:
     for path in actor.hr_unit_paths:
         q |= Q(employee__org_unit__path__startswith=path)
     return qs.filter(q)
+
+
+# ---- calendar
+
+
+def can_view_calendar(actor: Actor) -> bool:
+    """The holiday calendar is everyone's: every signed-in person sees every year and every site."""
+    return actor.is_authenticated
+
+
+def calendar_sites(actor: Actor) -> QuerySet[WorkSite]:
+    """The sites whose own calendar days a reader may look at (every active site, for anyone signed in)."""
+    if not actor.is_authenticated:
+        return WorkSite.objects.none()
+    return WorkSite.objects.filter(is_active=True)
