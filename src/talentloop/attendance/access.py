@@ -29,7 +29,7 @@ from talentloop.attendance.models import (
 )
 from talentloop.core.access import Actor
 from talentloop.organisation.access import hr_covers_unit, visible_employees
-from talentloop.organisation.models import Employee
+from talentloop.organisation.models import Employee, OrgUnit
 
 
 def _today() -> dt.date:
@@ -161,6 +161,36 @@ def visible_overtime(actor: Actor) -> QuerySet[OvertimeRequest]:
     return OvertimeRequest.objects.filter(_requests_q(actor))
 
 
+# ---- rosters
+
+
+def can_plan_rosters(actor: Actor) -> bool:
+    """The roster planner is for managers (their tree) and HR (their scope)."""
+    return actor.is_authenticated and (actor.is_hr or (actor.employee is not None and actor.has_reports))
+
+
+def staffable_units(actor: Actor) -> QuerySet[OrgUnit]:
+    """The org units whose minimum staffing the actor sets and whose rosters they open by unit: HR's
+    units and everything below them; a manager's own unit and every unit they head, with its sub-units."""
+    units = OrgUnit.objects.filter(is_active=True)
+    if not actor.is_authenticated:
+        return units.none()
+    if actor.is_hr and actor.hr_everywhere:
+        return units
+    q = Q(pk__in=[])
+    for path in actor.hr_unit_paths if actor.is_hr else ():
+        q |= Q(path__startswith=path)
+    if actor.employee is not None and actor.has_reports:
+        q |= Q(pk=actor.employee.org_unit_id)
+        for path in OrgUnit.objects.filter(manager=actor.employee).values_list("path", flat=True):
+            q |= Q(path__startswith=path)
+    return units.filter(q)
+
+
+def can_set_staffing(actor: Actor, unit: OrgUnit) -> bool:
+    return staffable_units(actor).filter(pk=unit.pk).exists()
+
+
 # ---- time requests (overtime and corrections)
 
 
@@ -250,3 +280,12 @@ def calendar_sites(actor: Actor) -> QuerySet[WorkSite]:
     if not actor.is_authenticated:
         return WorkSite.objects.none()
     return WorkSite.objects.filter(is_active=True)
+
+
+# ---- imports and vendor pulls
+
+
+def can_view_clock_imports(actor: Actor) -> bool:
+    """The history of machine-punch imports and vendor pulls (with their refused rows): HR covering
+    the whole organisation, who imports, and admins, who read."""
+    return actor.is_authenticated and ((actor.is_hr and actor.hr_everywhere) or actor.is_admin)

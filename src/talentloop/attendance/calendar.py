@@ -70,6 +70,8 @@ class PlannedDay:
     scheduled: bool
     shift_id: int | None
     site_id: int | None
+    # A roster schedule applies: the day is what the person's roster cell says (none: a day off).
+    rostered: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def _unit_ancestors(path: str) -> list[int]:
 def plan(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date) -> dict[int, list[PlannedDay]]:
     """Each person's planned days from ``start`` to ``end``, in date order. A person's own schedule
     wins over their unit's, the nearest unit's over its parents'; within the chosen rows the latest
-    ``effective_from`` on or before a date applies. A fixed schedule works its shift on the calendar's
+    ``effective_from`` on or before a date applies (a weaker level applies on the dates before the
+    stronger one's first row). A fixed schedule works its shift on the calendar's
     workdays; a roster works the shifts planned for the person, holidays included; with no schedule
     the policy's default shift (or an untimed day) on the calendar's workdays.
 
@@ -110,17 +113,16 @@ def plan(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date) -> di
         schedule = _Schedule(sid, kind, shift_id, site_id, since)
         (by_person[person_id] if person_id else by_unit[unit_id]).append(schedule)
 
+    # The levels that may apply to a person, the strongest first: their own rows, then their unit's,
+    # then each parent's. On a date the first level with a row in force wins, so a person's (or a
+    # sub-unit's) schedule starting in March leaves January to the unit's (or the parent's).
     rostered: set[int] = set()
-    chosen: dict[int, list[_Schedule]] = {}
+    chosen: dict[int, list[list[_Schedule]]] = {}
     for person_id, path in rows:
-        candidates = by_person.get(person_id)
-        if not candidates:
-            for unit_id in _unit_ancestors(path or ""):
-                if unit_id in by_unit:
-                    candidates = by_unit[unit_id]
-                    break
-        chosen[person_id] = candidates or []
-        if any(s.kind == ScheduleKind.ROSTER for s in chosen[person_id]):
+        levels = [by_person[person_id]] if person_id in by_person else []
+        levels += [by_unit[unit_id] for unit_id in _unit_ancestors(path or "") if unit_id in by_unit]
+        chosen[person_id] = levels
+        if any(s.kind == ScheduleKind.ROSTER for level in levels for s in level):
             rostered.add(person_id)
 
     roster: dict[int, dict[dt.date, int | None]] = defaultdict(dict)
@@ -135,7 +137,7 @@ def plan(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date) -> di
     for person_id, _path in rows:
         schedules = chosen[person_id]
         if person_id not in rostered:
-            key = tuple(s.id for s in schedules)
+            key = tuple(tuple(s.id for s in level) for level in schedules)
             if key not in shared:
                 shared[key] = _fixed_days(days, schedules, calendar, default_shift)
             result[person_id] = shared[key]
@@ -144,17 +146,20 @@ def plan(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date) -> di
     return result
 
 
-def _applying(schedules: list[_Schedule], date: dt.date) -> _Schedule | None:
-    current = None
-    for schedule in schedules:  # in effective_from order
-        if schedule.effective_from <= date:
-            current = schedule
-        else:
-            break
-    return current
+def _applying(levels: list[list[_Schedule]], date: dt.date) -> _Schedule | None:
+    for schedules in levels:
+        current = None
+        for schedule in schedules:  # in effective_from order
+            if schedule.effective_from <= date:
+                current = schedule
+            else:
+                break
+        if current is not None:
+            return current
+    return None
 
 
-def _fixed_days(days: list[dt.date], schedules: list[_Schedule], calendar: Calendar,
+def _fixed_days(days: list[dt.date], schedules: list[list[_Schedule]], calendar: Calendar,
                 default_shift: int | None) -> list[PlannedDay]:
     out = []
     for date in days:
@@ -167,7 +172,7 @@ def _fixed_days(days: list[dt.date], schedules: list[_Schedule], calendar: Calen
     return out
 
 
-def _roster_days(days: list[dt.date], schedules: list[_Schedule], calendar: Calendar, default_shift: int | None,
+def _roster_days(days: list[dt.date], schedules: list[list[_Schedule]], calendar: Calendar, default_shift: int | None,
                  entries: dict[dt.date, int | None]) -> list[PlannedDay]:
     out = []
     for date in days:
@@ -176,7 +181,7 @@ def _roster_days(days: list[dt.date], schedules: list[_Schedule], calendar: Cale
         kind = calendar.kind(date, site)
         if schedule is not None and schedule.kind == ScheduleKind.ROSTER:
             shift = entries.get(date)
-            out.append(PlannedDay(date, kind, shift is not None, shift, site))
+            out.append(PlannedDay(date, kind, shift is not None, shift, site, rostered=True))
         else:
             shift = schedule.shift_id if schedule else default_shift
             working = kind == DayKind.WORKDAY
