@@ -40,3 +40,34 @@ def ledger_post(*, by: User | None, employee_id: int, leave_type_id: int, kind: 
     except IntegrityError:  # a concurrent run wrote the same key first
         return None
     return entry
+
+
+def ledger_post_many(*, by: User | None, entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """Adds many entries at once (the accrual job): every entry's sign is checked first and nothing is
+    written when one is wrong; keys already in the ledger are skipped (one query), and a key written
+    concurrently is ignored by the insert. Returns the entries offered for insertion."""
+    for entry in entries:
+        sign = SIGNS.get(EntryKind(entry.kind))
+        if sign is not None and entry.days * sign < 0:
+            raise InvalidInput(_("The sign of the days does not fit the kind of entry."),
+                               {"days": [_("The sign of the days does not fit the kind of entry.")]})
+        if not entry.key or not entry.reason:
+            raise InvalidInput(_("Every ledger entry needs a key and a reason."),
+                               {"reason": [_("Every ledger entry needs a key and a reason.")]})
+    keys = [e.key for e in entries]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 2000):
+        existing.update(LedgerEntry.objects.filter(key__in=keys[start:start + 2000]).values_list("key", flat=True))
+    fresh: list[LedgerEntry] = []
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.key in existing or entry.key in seen:
+            continue
+        seen.add(entry.key)
+        entry.reason = entry.reason[:300]
+        if by is not None and entry.created_by_id is None:
+            entry.created_by = by
+        fresh.append(entry)
+    with transaction.atomic():
+        LedgerEntry.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
+    return fresh
