@@ -14,8 +14,8 @@ The rules (each has a hand-computed test in ``tests/test_daily.py``):
   absent instead of early.
 - Flexible shifts: late only against the core start, early against the core end; worked minutes
   short of ``required_minutes`` are early minutes too (the larger of the two counts).
-- Worked minutes: from the first to the last punch, less the break when the span covers the middle
-  of the shift (where the break is), never below zero.
+- Worked minutes: from the first to the last punch, less the break when the span runs across the
+  middle of the shift (where the break is; arriving or leaving at the middle keeps it), never below zero.
 - A scheduled day without any punch is a day absent, less the leave that covers it. One punch alone
   is a missing punch: no lateness or absence is guessed; the day waits for a correction.
 - A half day of leave moves the expected start (morning off) or end (afternoon off) to the middle of
@@ -192,7 +192,7 @@ def evaluate_seconds(date: dt.date, scheduled: bool, rule: ShiftRule | None, arr
     worked = 0
     if punches >= 2 and arrive is not None and leave is not None:
         span = max(0, leave - arrive) // 60
-        if rule is not None and arrive <= rule.middle <= leave:
+        if rule is not None and arrive < rule.middle < leave:
             span -= rule.break_minutes
         worked = max(0, span)
     if not scheduled:
