@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from talentloop.attendance.hooks import register_leave_reader
+from talentloop.organisation import search
 
 
 class LeaveConfig(AppConfig):
@@ -15,3 +16,8 @@ class LeaveConfig(AppConfig):
         from talentloop.leave.selectors.days import leave_days_reader
 
         register_leave_reader(leave_days_reader)
+
+        # The people picker of the delegation form: whom an approver may name as delegate.
+        from talentloop.leave import access
+
+        search.register_scope("leave-delegates", access.delegate_candidates)
