@@ -53,7 +53,7 @@ class LeaveCount:
 
     @property
     def holidays(self) -> list[dt.date]:
-        return [d for d, kind in self.skipped if kind == DayKind.HOLIDAY]
+        return [d for d, kind in self.skipped if kind == DayKind.STATUTORY]
 
 
 def _error(errors: dict[str, list[str]], name: str, message: str) -> None:
