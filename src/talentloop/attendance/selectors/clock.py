@@ -163,11 +163,12 @@ def judge(date: dt.date, planned: PlannedDay | None, rule: ShiftRule | None, eve
     return evaluate_seconds(date, True, rule, arrive, local_seconds(last, date, tz), 2, fraction, half), True
 
 
-def day_view(employee: Employee, on: dt.date, *, now: dt.datetime | None = None) -> DayView:
-    """One person's day (the clock page and the home page): four queries — the shifts, the plan's
-    reads, the punches, the leave."""
+def day_view(employee: Employee, on: dt.date, *, now: dt.datetime | None = None,
+             rules: dict[int, ShiftRule] | None = None) -> DayView:
+    """One person's day (the clock page and the home page): the shifts (unless ``rules`` are given),
+    the plan's reads, the punches, the leave."""
     now = now or timezone.now()
-    rules = shift_rules()
+    rules = shift_rules() if rules is None else rules
     planned = (plan([employee.pk], on, on).get(employee.pk) or [None])[0]
     events = list(ClockEvent.objects.filter(employee=employee, work_date=on).select_related("site")
                   .order_by("at", "pk"))
@@ -229,17 +230,17 @@ def hr_people(actor: Actor) -> QuerySet[Employee]:
     return access.visible_time_people(actor)
 
 
-def day_exceptions(people: QuerySet[Employee], on: dt.date, *, now: dt.datetime | None = None
-                   ) -> list[DayException]:
+def day_exceptions(people: QuerySet[Employee], on: dt.date, *, now: dt.datetime | None = None,
+                   rules: dict[int, ShiftRule] | None = None) -> list[DayException]:
     """The people of ``people`` whose day ``on`` is an exception so far (late, absent, missing punch,
     left early) or who clocked outside every site; in name order. Five queries whatever the number of
-    people (people, shifts, the plan's reads, the punches, the leave)."""
+    people (people, shifts unless ``rules`` are given, the plan's reads, the punches, the leave)."""
     now = now or timezone.now()
     rows = list(people.filter(status=EmploymentStatus.ACTIVE).select_related("org_unit").order_by("name", "pk"))
     if not rows:
         return []
     ids = [e.pk for e in rows]
-    rules = shift_rules()
+    rules = shift_rules() if rules is None else rules
     planned = {pid: days[0] for pid, days in plan(ids, on, on).items() if days}
     events: dict[int, list[ClockEvent]] = defaultdict(list)
     for event in ClockEvent.objects.filter(employee_id__in=ids, work_date=on).select_related("site").order_by(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from talentloop.core.access import Actor
-from talentloop.home.selectors import apps, hr, mentoring, performance, team
+from talentloop.home.selectors import apps, attendance, hr, mentoring, performance, team
 from talentloop.home.selectors.base import INFO, Ctx, Section
 from talentloop.onboarding import selectors as onboarding_selectors
 from talentloop.organisation import selectors as org_selectors
@@ -61,6 +61,9 @@ class Spec:
 
 SPECS: list[Spec] = [
     Spec("notifications", frozenset({"employee"}), apps.notifications),
+    Spec("clock", frozenset({"employee"}), attendance.clock_today),
+    Spec("team_attendance", frozenset({"manager"}), attendance.team_attendance),
+    Spec("hr_attendance", frozenset({"hr"}), attendance.hr_attendance),
     Spec("alerts", frozenset({"employee", "manager", "hr"}), performance.alerts),
     Spec("results_confirm", frozenset({"manager", "hr"}), team.results_to_confirm),
     Spec("team_overdue", frozenset({"manager"}), team.team_overdue),
