@@ -154,3 +154,33 @@ def can_view_employee(actor: Actor, employee: Employee) -> bool:
     if actor.employee is not None and actor.employee.pk == employee.pk:
         return True
     return visible_employees(actor).filter(pk=employee.pk).exists()
+
+
+# ---- contracts
+
+
+def can_view_contract(actor: Actor, employee: Employee) -> bool:
+    """The whole contract (term, probation, pay group, social-insurance city, notice): the person
+    themselves and HR covering them."""
+    if not actor.is_authenticated:
+        return False
+    if actor.employee is not None and actor.employee.pk == employee.pk:
+        return True
+    return can_manage_employee(actor, employee)
+
+
+def can_view_contract_summary(actor: Actor, employee: Employee) -> bool:
+    """The working-hour system and the contract's end: also everyone above the person in the reporting
+    tree (to plan work and renewals) and administrators."""
+    if can_view_contract(actor, employee):
+        return True
+    if not actor.is_authenticated:
+        return False
+    if actor.is_admin:
+        return True
+    return bool(actor.has_reports and actor.reports_prefix and employee.manager_path.startswith(actor.reports_prefix))
+
+
+def can_manage_contract(actor: Actor, employee: Employee) -> bool:
+    """Recording a contract row: HR covering the person."""
+    return can_manage_employee(actor, employee)

@@ -13,11 +13,12 @@ from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied
 from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED, PAGED_WAS_ARRAY, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, ErrorOut, InSchema
-from talentloop.organisation import access, importing, selectors, services
+from talentloop.organisation import access, api_contracts, importing, selectors, services
 from talentloop.organisation.models import EmploymentStatus, EventKind
 from talentloop.organisation.search import scope_names
 
 router = Router(tags=["organisation"])
+router.add_router("", api_contracts.router)
 
 StatusLiteral = Literal["active", "on_leave", "terminated"]
 EventKindLiteral = Literal["hire", "transfer", "promotion", "demotion", "leave", "return", "termination"]

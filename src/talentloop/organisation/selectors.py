@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, When
 
 from talentloop.accounts.models import User
 from talentloop.core.access import Actor
 from talentloop.organisation import access, search
-from talentloop.organisation.models import Employee, EmploymentEvent, EmploymentStatus, JobFamily, OrgUnit, Position
+from talentloop.organisation.models import (
+    Employee,
+    EmploymentContract,
+    EmploymentEvent,
+    EmploymentStatus,
+    JobFamily,
+    OrgUnit,
+    Position,
+)
 
 MAX_LIMIT = 200
 
@@ -180,3 +190,61 @@ def employee_search(actor: Actor, term: str, *, scope: str = "visible", limit: i
 
 def linkable_account_get(actor: Actor, username: str) -> User | None:
     return access.linkable_accounts(actor).filter(username__iexact=username.strip()).first()
+
+
+# ---- contracts
+
+
+def contract_as_of(employee: Employee, date: dt.date) -> EmploymentContract | None:
+    """The contract row in force for ``employee`` on ``date``: the latest ``effective_from`` on or before it."""
+    return (EmploymentContract.objects.filter(employee=employee, effective_from__lte=date)
+            .order_by("-effective_from", "-id").first())
+
+
+def contracts_as_of(employee_ids: Iterable[int] | QuerySet | None, date: dt.date) -> dict[int, EmploymentContract]:
+    """The contract row in force on ``date`` of each person (everyone when ``None``), by employee id;
+    people without one are absent. One query whatever the number of people: a row is kept when no row
+    of the same person takes effect after it and on or before ``date``. ``employee_ids`` may be a
+    queryset of employees (a scope), read as a subquery."""
+    later = EmploymentContract.objects.filter(employee=OuterRef("employee"), effective_from__lte=date,
+                                              effective_from__gt=OuterRef("effective_from"))
+    qs = EmploymentContract.objects.filter(effective_from__lte=date).filter(~Exists(later))
+    if isinstance(employee_ids, QuerySet):
+        qs = qs.filter(employee__in=employee_ids.values("pk"))
+    elif employee_ids is not None:
+        qs = qs.filter(employee_id__in=list(employee_ids))
+    return {row.employee_id: row for row in qs.order_by("employee_id")}
+
+
+def contract_history(actor: Actor, employee: Employee) -> list[EmploymentContract]:
+    """Every contract row of a person the actor may see in full, newest first (empty otherwise)."""
+    if not access.can_view_contract(actor, employee):
+        return []
+    return list(EmploymentContract.objects.filter(employee=employee).select_related("recorded_by")
+                .order_by("-effective_from", "-id"))
+
+
+@dataclass
+class ContractSection:
+    """What the person's page shows of their contract: every row for the person and HR (``full``); for
+    managers the row in force only, of which the template shows the working-hour system and the end."""
+
+    full: bool
+    current: EmploymentContract | None
+    history: list[EmploymentContract]
+    can_manage: bool
+    upcoming: list[EmploymentContract]
+
+
+def contract_section(actor: Actor, employee: Employee, today: dt.date) -> ContractSection | None:
+    """None when the actor may not see the person's contract at all. Two queries at most."""
+    if not access.can_view_contract_summary(actor, employee):
+        return None
+    full = access.can_view_contract(actor, employee)
+    rows = list(EmploymentContract.objects.filter(employee=employee).order_by("-effective_from", "-id"))
+    current = next((row for row in rows if row.effective_from <= today), None)
+    upcoming = [row for row in rows if row.effective_from > today]
+    if not full:
+        return ContractSection(full=False, current=current, history=[], can_manage=False, upcoming=[])
+    return ContractSection(full=True, current=current, history=rows, can_manage=access.can_manage_contract(
+        actor, employee), upcoming=upcoming)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from talentloop.organisation import views, views_io
+from talentloop.organisation import views, views_contracts, views_io
 
 app_name = "organisation"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/<int:pk>/account/", views.employee_account, name="employee-account"),
     path("people/<int:pk>/account/invite/", views.employee_account_invite, name="employee-account-invite"),
     path("people/<int:pk>/events/new/", views.employee_event_create, name="employee-event-create"),
+    path("people/<int:pk>/contract/new/", views_contracts.contract_create, name="contract-create"),
     path("people/<int:pk>/reveal/<str:field>/", views.employee_sensitive, name="employee-sensitive"),
     path("org/", views.org_chart, name="org-chart"),
     path("org/units/", views.unit_list, name="unit-list"),

@@ -70,6 +70,7 @@ def employee_detail(request, pk: int):
         "employee": employee,
         "events": selectors.employee_events(actor, employee),
         "reports": selectors.direct_reports(actor, employee),
+        "contract": selectors.contract_section(actor, employee, services.today()),
         "can_manage": access.can_manage_employee(actor, employee),
         "can_view_sensitive": access.can_view_sensitive(actor, employee),
         "national_id_masked": mask(employee.national_id),
