@@ -10,6 +10,7 @@ from talentloop.core.access import Actor
 from talentloop.core.widgets import DateInput
 from talentloop.leave import access
 from talentloop.leave.models import HalfDay, LeaveType
+from talentloop.leave.selectors import requests as selectors
 from talentloop.organisation.forms import EmployeeRefField
 from talentloop.organisation.models import Employee
 
@@ -38,7 +39,7 @@ class LeaveRequestForm(forms.Form):
 
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leave_type"].queryset = access.visible_leave_types(actor).filter(is_active=True)
+        self.fields["leave_type"].queryset = selectors.requestable_types(actor)
 
     def chosen_type(self) -> LeaveType | None:
         """The type picked so far (for the preview, before the whole form is valid)."""

@@ -235,6 +235,15 @@ def requestable_types(actor: Actor) -> QuerySet[LeaveType]:
     return access.visible_leave_types(actor).filter(is_active=True)
 
 
+def requestable_type_get(actor: Actor, pk: int) -> LeaveType | None:
+    return requestable_types(actor).filter(pk=pk).first()
+
+
+def leave_person_get(actor: Actor, pk: int) -> Employee | None:
+    """A person the actor sees (the service decides whether they may record leave for them)."""
+    return access.visible_leave_people(actor).select_related("org_unit").filter(pk=pk).first()
+
+
 def delegation_list(actor: Actor) -> QuerySet[ApprovalDelegation]:
     return (access.visible_delegations(actor).select_related("approver", "delegate")
             .order_by("-start", "-id"))
