@@ -169,9 +169,9 @@ def roster_week(actor: Actor, *, people: QuerySet[Employee], start: dt.date,
     staffing: dict[dt.date, list[Shortage]] = {}
     if unit is not None:
         needs = list(ShiftRequirement.objects.filter(org_unit=unit).values_list("shift_id", "weekday", "min_people"))
-        for day in days:
-            staffing[day] = [Shortage(shifts[s], n, counts.get((day, s), 0)) for s, w, n in needs
-                             if w == day.weekday() and s in shifts]
+        for date in days:
+            staffing[date] = [Shortage(shifts[s], n, counts.get((date, s), 0)) for s, w, n in needs
+                              if w == date.weekday() and s in shifts]
     active = sorted((s for s in shifts.values() if s.is_active), key=lambda s: (s.start, s.code))
     return RosterWeek(start, days, rows, active, unit, truncated, staffing)
 

@@ -172,8 +172,9 @@ def test_staffing_form_sets_the_minimum(rostered, shifts, client_for):
     assert response.status_code == 302
     assert sorted(ShiftRequirement.objects.values_list("weekday", "min_people")) == [(5, 3), (6, 3)]
     # The outsider's unit is not the manager's: 404.
-    assert client_for("manager").post("/time/rosters/staffing/", {
-        "shift": shifts["night"].pk, "weekdays": ["5"], "min_people": "1", "unit": rostered.sales.pk}).status_code == 404
+    response = client_for("manager").post("/time/rosters/staffing/", {
+        "shift": shifts["night"].pk, "weekdays": ["5"], "min_people": "1", "unit": rostered.sales.pk})
+    assert response.status_code == 404
 
 
 def test_my_roster_page(rostered, shifts, client_for):
