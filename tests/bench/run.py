@@ -21,6 +21,8 @@ Then, on the same database, the performance benchmarks of :mod:`tests.bench.perf
 ``performance-<engine>.json``; ``--only foundation`` or ``--only performance`` runs one part. The
 mobile-app benchmarks of :mod:`tests.bench.mobile` (home pages, page weight, gunicorn + Locust) write
 ``mobile-<engine>.json`` (``--only mobile``).
+The clock import of :mod:`tests.bench.clock_import` (1,000,000 machine punches through the import service)
+writes ``clock-import-<engine>.json`` (``--only clock-import``).
 The exit status is 1 when a response is not 200 or a query count varies with the page size, and
 also when a time target is missed with ``--strict``.
 """
@@ -259,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per case")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a time target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
-    parser.add_argument("--only", choices=("all", "foundation", "performance", "mentoring", "mobile"), default="all",
+    parser.add_argument("--only", choices=("all", "foundation", "performance", "mentoring", "mobile", "clock-import"),
+                        default="all",
                         help="run one part of the benchmarks")
     parser.add_argument("--settings", default="talentloop.config.settings.prod",
                         help="Django settings module (default: the production settings)")
@@ -269,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     perf = args.only in ("all", "performance")
     ment = args.only in ("all", "mentoring")
     mobile_part = args.only in ("all", "mobile")
+    clock_part = args.only in ("all", "clock-import")
 
     workdir = Path(tempfile.mkdtemp(prefix="talentloop-bench-"))
     env = _prepare_environment(workdir, args.settings)
@@ -328,6 +332,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mobile app benchmarks on {vendor} {version}…")
             mobile_report, mobile_ok = mobile.run(env=env, scale=args.scale, workdir=workdir,
                                                   talentloop=_talentloop, common=_common(vendor, version))
+        if clock_part:
+            from tests.bench import clock_import
+
+            print(f"clock import benchmark on {vendor} {version}…")
+            clock_report, clock_ok = clock_import.run(env=env, scale=args.scale, workdir=workdir,
+                                                      talentloop=_talentloop, common=_common(vendor, version))
         connection.close()
     finally:
         if env.get("DATABASE_URL") and not args.keep:
@@ -358,6 +368,12 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(mobile_report, indent=2, ensure_ascii=False, default=str) + "\n")
         print(f"Mobile results written to {path}")
         failed = failed or (args.strict and not mobile_ok)
+    if clock_part:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"clock-import-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
+        path.write_text(json.dumps(clock_report, indent=2, ensure_ascii=False, default=str) + "\n")
+        print(f"Clock import results written to {path}")
+        failed = failed or (args.strict and not clock_ok)
     if not foundation:
         return 1 if failed else 0
 

@@ -1,0 +1,657 @@
+"""Importing machine punches: a CSV or Excel export of an attendance machine (employee number,
+timestamp, device) checked row by row and inserted set-based.
+
+- Headers in Chinese or English (工号 / employee number, 打卡时间 / timestamp, 设备 / device, or a
+  日期 and a 时间 column); other columns (姓名, 部门 …) are ignored and named in the report.
+- Timestamps are the organisation's local time (``settings.TIME_ZONE``) in the common export forms:
+  ``2026-11-03 08:59:12``, ``2026/11/3 8:59``, ``2026年11月3日 08:59``, ``20261103085912``, ISO with an
+  offset, Excel date cells and serial numbers.
+- Every row is checked (unknown employee number, bad or future timestamp, before hiring or after
+  leaving, in a locked month, no device); a refused row is reported with its line number and reasons
+  and never stops the good rows.
+- A punch's ``external_id`` is a hash of (employee number, UTC instant, device): the same row twice —
+  in one file or across imports — is one event, so importing a file again adds nothing.
+- ``work_date`` is the local date, or the day before when the person's planned shift of that day
+  crosses midnight and the punch comes before its end plus four hours (the rule of the phone clock),
+  decided for a whole chunk of rows with one plan lookup.
+- The dry run checks everything and writes nothing; its report has the same counts the import would
+  have. The import inserts the good rows with ``INSERT … ON CONFLICT DO NOTHING`` (through a COPY into
+  a staging table on PostgreSQL), so a concurrent import of the same rows cannot fail or double them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+
+from talentloop.attendance import access
+from talentloop.attendance.calendar import plan
+from talentloop.attendance.models import ClockDirection, ClockEvent, ClockImport, ClockSource, MonthLock, Shift
+from talentloop.core import crypto, tabular
+from talentloop.core.access import Actor
+from talentloop.core.audit.services import audit_record
+from talentloop.core.errors import InvalidInput, PermissionDenied
+from talentloop.organisation.models import Employee
+
+MAX_BYTES = 64 * 1024 * 1024  # about 1.7 million machine rows; larger exports are split by month
+MAX_ROWS = 2_000_000
+CHUNK = 20_000  # rows checked, looked up and inserted together
+LOOKUP = 900  # values per IN (...) list, below every SQLite build's parameter limit
+MAX_REPORTED_ERRORS = 1000  # refused rows listed in a report and kept on the import record; counts cover all
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # a machine's clock running a little fast is not a future punch
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+SQLITE_CACHE_KIB = 128 * 1024  # page cache while a file goes in (SQLite only)
+NIGHT_SHIFT_TAIL = dt.timedelta(hours=4)  # as the phone clock: a night shift's punches up to 4 h after its end
+
+# Header names each column is recognised by (compared after tabular.header_key: lower case, spaces → _).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "employee_number": ("employee_number", "employee_no", "employee_id", "emp_no", "number", "工号", "员工工号",
+                        "员工编号", "人员编号", "编号", "考勤号", "考勤号码", "用户编号"),
+    "timestamp": ("timestamp", "datetime", "punch_time", "clock_time", "check_time", "time_stamp", "打卡时间",
+                  "签到时间", "考勤时间", "刷卡时间", "日期时间"),
+    "date": ("date", "日期", "打卡日期", "考勤日期"),
+    "time": ("time", "时间", "打卡时刻"),
+    "device": ("device", "device_name", "device_id", "machine", "terminal", "设备", "设备名称", "设备号",
+               "设备编号", "考勤机", "机器号", "机器编号", "终端"),
+}
+_BY_ALIAS = {alias: column for column, aliases in ALIASES.items() for alias in aliases}
+
+_LOCAL_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+|\s*)(\d{1,2})[:：时](\d{1,2})"
+                       r"(?:[:：分](\d{1,2})(?:\.\d+)?秒?)?$")
+_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})[ T]?(\d{2})(\d{2})(\d{2})?$")
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+@dataclass
+class RowError:
+    line: int
+    employee_number: str
+    timestamp: str
+    device: str
+    reasons: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "employee_number": self.employee_number, "timestamp": self.timestamp,
+                "device": self.device, "reasons": self.reasons}
+
+
+@dataclass
+class ClockImportReport:
+    """What a file holds and what importing it does (or did). ``rows`` = ``added`` + ``duplicates`` +
+    ``rejected``; ``errors`` lists the refused rows (the first ``MAX_REPORTED_ERRORS``)."""
+
+    file_name: str
+    dry_run: bool
+    rows: int = 0
+    added: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    people: int = 0
+    first_at: dt.datetime | None = None
+    last_at: dt.datetime | None = None
+    import_id: int | None = None
+    imported_before: dt.datetime | None = None  # when a file with the same content was imported
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.rejected > len(self.errors)
+
+    @property
+    def kept(self) -> int:
+        return self.added + self.duplicates
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _header(values: list[Any]) -> tuple[dict[str, int], list[str]]:
+    """Column positions by name, and the header names that were ignored."""
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    repeated: list[str] = []
+    for index, value in enumerate(values):
+        key = tabular.header_key(value)
+        if not key:
+            continue
+        column = _BY_ALIAS.get(key)
+        if column is None:
+            ignored.append(tabular.cell_text(value))
+        elif column in positions:
+            repeated.append(tabular.cell_text(value))
+        else:
+            positions[column] = index
+    problems = []
+    if repeated:
+        problems.append(_("Columns appear more than once: %(columns)s.") % {"columns": ", ".join(repeated)})
+    missing = []
+    if "employee_number" not in positions:
+        missing.append(_("employee number (工号)"))
+    if "timestamp" not in positions and not ("date" in positions and "time" in positions):
+        missing.append(_("timestamp (打卡时间), or a date (日期) and a time (时间) column"))
+    if "device" not in positions:
+        missing.append(_("device (设备)"))
+    if missing:
+        problems.append(_("Required columns are missing: %(columns)s. The first row must hold the column "
+                          "names.") % {"columns": "; ".join(missing)})
+    if problems:
+        raise InvalidInput(" ".join(problems), {"file": problems})
+    return positions, ignored
+
+
+def _rows(content: bytes) -> Iterator[list[Any]]:
+    if len(content) > MAX_BYTES:
+        raise tabular.file_error(_("The file is larger than 64 MB. Split it into smaller files (a month each)."))
+    if not content.strip():
+        raise tabular.file_error(_("The file is empty."))
+    if content.startswith(b"PK\x03\x04"):
+        return tabular.xlsx_rows(content)
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise tabular.file_error(_("Old .xls workbooks are not supported. Save the file as .xlsx or as CSV UTF-8."))
+    return tabular.csv_rows(content)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    return tabular.cell_text(value)
+
+
+def _local(value: Any, zone: dt.tzinfo) -> dt.datetime | None:
+    """A timestamp cell as a naive local datetime (a value with its own offset is converted to the
+    organisation's zone). The usual ``2026-11-03 08:59:12`` is read by slicing, the fast path of a
+    million-row file; the other forms by pattern."""
+    if isinstance(value, str):
+        text = value
+        try:
+            if len(text) == 19 and text[4] in "-/" and text[7] == text[4] and text[13] == ":" \
+                    and text[16] == ":" and text[10] in " T":
+                return dt.datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]),
+                                   int(text[14:16]), int(text[17:19]))
+            match = _LOCAL_RE.match(text) or _COMPACT_RE.match(text)
+            if match is not None:
+                y, mo, d, h, mi, s = match.groups()
+                return dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0))
+            if len(text) >= 16:
+                value = dt.datetime.fromisoformat(text)
+            else:
+                return None
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            return value.astimezone(zone).replace(tzinfo=None)
+        return value.replace(microsecond=0)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20_000 < value < 100_000:
+        # An Excel serial date-time (days since 1899-12-30), as a CSV saved from Excel may hold.
+        return (_EXCEL_EPOCH + dt.timedelta(days=float(value), milliseconds=500)).replace(microsecond=0)
+    return None
+
+
+class _Zone:
+    """Local time to UTC, with the zone's offset looked up once per local date and hour."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.offsets: dict[tuple[int, int, int, int], dt.timedelta] = {}
+
+    def utc(self, local: dt.datetime) -> dt.datetime:
+        key = (local.year, local.month, local.day, local.hour)
+        offset = self.offsets.get(key)
+        if offset is None:
+            offset = self.offsets[key] = local.replace(tzinfo=self.zone).utcoffset() or dt.timedelta(0)
+        return local - offset
+
+
+def _combine(date_value: Any, time_value: Any) -> Any:
+    """A 日期 and a 时间 cell as one timestamp cell."""
+    if isinstance(date_value, dt.datetime):
+        date_value = date_value.date()
+    if isinstance(time_value, dt.datetime):
+        time_value = time_value.time()
+    if isinstance(date_value, dt.date) and isinstance(time_value, dt.time):
+        return dt.datetime.combine(date_value, time_value.replace(tzinfo=None))
+    if isinstance(date_value, dt.date):
+        date_value = date_value.isoformat()
+    if isinstance(time_value, dt.time):
+        time_value = time_value.isoformat()
+    return f"{_text(date_value)} {_text(time_value)}"
+
+
+# ---------------------------------------------------------------- checking
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    hire_date: dt.date
+    termination_date: dt.date | None
+
+
+class _People:
+    """Employee numbers looked up as they come, a few hundred per query, each number once."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, _Person | None] = {}
+
+    def load(self, numbers: Iterable[str]) -> None:
+        new = sorted({n for n in numbers if n and n not in self.known})
+        for start in range(0, len(new), LOOKUP):
+            part = new[start:start + LOOKUP]
+            for number, pk, hired, left in Employee.objects.filter(employee_number__in=part).values_list(
+                    "employee_number", "id", "hire_date", "termination_date"):
+                self.known[number] = _Person(pk, hired, left)
+            for number in part:
+                self.known.setdefault(number, None)
+
+
+@dataclass
+class _Good:
+    """A row that passed every check: who, when (local and UTC, naive), where, and its identity."""
+
+    line: int
+    person: _Person
+    number: str
+    local: dt.datetime
+    utc: dt.datetime
+    device: str
+    external_id: str
+    work_date: dt.date
+
+
+class _WorkDates:
+    """The day each punch counts to, for a chunk at once. Without a shift crossing midnight (the usual
+    case) it stays the local date, with no lookup; otherwise one plan of the chunk's people and days."""
+
+    def __init__(self) -> None:
+        self.night = dict(Shift.objects.filter(end__lte=F("start")).values_list("id", "end"))
+
+    def fill(self, goods: list[_Good]) -> None:
+        if not self.night or not goods:
+            return
+        latest = max(self.night.values())
+        # Only punches before the latest night shift's end plus the tail may count to the day before.
+        cutoff = latest.hour * 3600 + latest.minute * 60 + latest.second + int(NIGHT_SHIFT_TAIL.total_seconds())
+        candidates = [g for g in goods if g.local.hour * 3600 + g.local.minute * 60 + g.local.second < cutoff]
+        if not candidates:
+            return
+        start = min(g.work_date for g in candidates) - dt.timedelta(days=1)
+        end = max(g.work_date for g in candidates) - dt.timedelta(days=1)
+        plans = plan({g.person.id for g in candidates}, start, end)
+        for good in candidates:
+            days = plans.get(good.person.id)
+            if not days:
+                continue
+            yesterday = good.local.date() - dt.timedelta(days=1)
+            shift_id = days[(yesterday - start).days].shift_id
+            if shift_id in self.night and good.local < dt.datetime.combine(
+                    good.local.date(), self.night[shift_id]) + NIGHT_SHIFT_TAIL:
+                good.work_date = yesterday
+
+
+def external_id(number: str, utc: dt.datetime, device: str) -> str:
+    """The identity of a machine punch — who, when (the UTC instant, to the second), where — as the
+    instant in hex followed by a 64-bit hash of all three (two different punches would have to share
+    the second and the hash): the same punch always gets the same id, and ids grow with
+    time, so a file's punches go to the end of the unique index instead of all over it."""
+    seconds = int((utc - _UNIX).total_seconds())
+    digest = hashlib.blake2b(f"{number}\x1f{seconds}\x1f{device}".encode(), digest_size=8).hexdigest()
+    return f"{seconds:010x}{digest}"
+
+
+_UNIX = dt.datetime(1970, 1, 1)
+
+
+class _Checker:
+    def __init__(self, now: dt.datetime) -> None:
+        self.zone = ZoneInfo(settings.TIME_ZONE)
+        self.to_utc = _Zone(self.zone)
+        self.now_limit = (now + FUTURE_TOLERANCE).astimezone(dt.UTC).replace(tzinfo=None)
+        self.earliest = EARLIEST.replace(tzinfo=None)
+        self.people = _People()
+        self.work_dates = _WorkDates()
+        self.locked = set(MonthLock.objects.values_list("month", flat=True))
+
+    def _refuse(self, report: ClockImportReport, line: int, number: str, stamp: Any, device: str,
+                reasons: list[str]) -> None:
+        report.rejected += 1
+        if len(report.errors) < MAX_REPORTED_ERRORS:
+            report.errors.append(RowError(line, number, _text(stamp), device, reasons))
+
+    def check(self, chunk: list[tuple[int, str, Any, str]], report: ClockImportReport) -> list[_Good]:
+        """The good rows of a chunk; refused rows go to the report with their reasons."""
+        self.people.load(number for _line, number, _ts, _dev in chunk)
+        known, zone, to_utc = self.people.known, self.zone, self.to_utc.utc
+        goods: list[_Good] = []
+        for line, number, stamp, device in chunk:
+            person = known.get(number) if number else None
+            local = _local(stamp, zone) if stamp else None
+            utc = to_utc(local) if local is not None else None
+            if (person is not None and utc is not None and device and len(device) <= 80
+                    and self.earliest <= utc <= self.now_limit and person.hire_date <= local.date()  # type: ignore[union-attr]
+                    and (person.termination_date is None or local.date() <= person.termination_date)):  # type: ignore[union-attr]
+                assert local is not None
+                goods.append(_Good(line, person, number, local, utc, device, external_id(number, utc, device),
+                                   local.date()))
+                continue
+            self._refuse(report, line, number, stamp, device, self._reasons(number, person, stamp, local, utc, device))
+        self.work_dates.fill(goods)
+        if self.locked:
+            kept = []
+            for good in goods:
+                if good.work_date.replace(day=1) in self.locked:
+                    self._refuse(report, good.line, good.number, good.local.isoformat(" "), good.device, [
+                        _("The month %(month)s is locked: its punches can no longer be imported.")
+                        % {"month": good.work_date.strftime("%Y-%m")}])
+                else:
+                    kept.append(good)
+            goods = kept
+        return goods
+
+    def _reasons(self, number: str, person: _Person | None, stamp: Any, local: dt.datetime | None,
+                 utc: dt.datetime | None, device: str) -> list[str]:
+        """Why a row is refused (all its problems at once)."""
+        reasons: list[str] = []
+        if not number:
+            reasons.append(_("The employee number is missing."))
+        elif person is None:
+            reasons.append(_("No employee has the number %(number)s.") % {"number": number})
+        if not stamp:
+            reasons.append(_("The timestamp is missing."))
+        elif local is None or utc is None:
+            reasons.append(_("The timestamp is not a date and time (e.g. 2026-11-03 08:59:12)."))
+        elif utc > self.now_limit:
+            reasons.append(_("The timestamp is in the future."))
+        elif utc < self.earliest:
+            reasons.append(_("The timestamp is before the year 2000."))
+        elif person is not None and local.date() < person.hire_date:
+            reasons.append(_("The punch is before the person's hire date (%(date)s).")
+                           % {"date": person.hire_date.isoformat()})
+        elif person is not None and person.termination_date is not None and local.date() > person.termination_date:
+            reasons.append(_("The punch is after the person left (%(date)s).")
+                           % {"date": person.termination_date.isoformat()})
+        if not device:
+            reasons.append(_("The device is missing."))
+        elif len(device) > 80:
+            reasons.append(_("The device name is longer than 80 characters."))
+        return reasons
+
+
+def _chunks(content: bytes, report: ClockImportReport) -> Iterator[list[tuple[int, str, Any, str]]]:
+    """(line, employee number, timestamp cell, device) of every non-blank data row, a chunk at a time."""
+    header: dict[str, int] | None = None
+    chunk: list[tuple[int, str, Any, str]] = []
+    count = 0
+    i_num = i_dev = 0
+    i_ts: int | None = None
+    i_date: int | None = None
+    i_time: int | None = None
+    for line, values in enumerate(_rows(content), start=1):
+        if header is None:
+            if not any(_text(v) for v in values):
+                continue
+            header, report.ignored_columns = _header(values)
+            i_num, i_dev = header["employee_number"], header["device"]
+            i_ts, i_date, i_time = header.get("timestamp"), header.get("date"), header.get("time")
+            continue
+        width = len(values)
+        number = _text(values[i_num]) if i_num < width else ""
+        device = _text(values[i_dev]) if i_dev < width else ""
+        stamp: Any
+        if i_ts is not None:
+            stamp = values[i_ts] if i_ts < width else None
+            if isinstance(stamp, str):
+                stamp = stamp.strip()
+        else:
+            assert i_date is not None and i_time is not None  # _header requires both without a timestamp column
+            d, t = (values[i_date] if i_date < width else None), (values[i_time] if i_time < width else None)
+            stamp = "" if _text(d) == "" and _text(t) == "" else _combine(d, t)
+        if not number and not device and not stamp and not any(_text(v) for v in values):
+            continue
+        count += 1
+        if count > MAX_ROWS:
+            raise tabular.file_error(_("The file has more than %(max)s rows. Split it into smaller files.")
+                                     % {"max": f"{MAX_ROWS:,}"})
+        chunk.append((line, number, stamp, device))
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if header is None:
+        raise tabular.file_error(_("The file is empty."))
+    if chunk:
+        yield chunk
+    if count == 0:
+        raise tabular.file_error(_("The file has column names but no punches."))
+
+
+# ---------------------------------------------------------------- writing
+
+
+COLUMNS = ("employee_id", "at", "work_date", "direction", "source", "device", "external_id", "batch_id",
+           "via_network", "outside", "reason", "recorded_at")
+_STAGE = "attendance_clock_import_stage"
+
+
+def _insert_sqlite(rows: list[tuple]) -> int:
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(ClockEvent._meta.db_table)} ({', '.join(qn(c) for c in COLUMNS)}) "  # noqa: S608 - quoted names, values bound
+           f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        return max(cursor.rowcount, 0)
+
+
+def _insert_postgresql(rows: list[tuple]) -> int:
+    """COPY into a staging table, then one INSERT … SELECT that skips the punches already there."""
+    qn = connection.ops.quote_name
+    table = qn(ClockEvent._meta.db_table)
+    names = ", ".join(qn(c) for c in COLUMNS)
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (employee_id bigint, at timestamptz, "
+                       "work_date date, direction varchar(5), source varchar(10), device varchar(80), "
+                       "external_id varchar(120), batch_id bigint, via_network boolean, outside boolean, "
+                       "reason varchar(300), recorded_at timestamptz) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {_STAGE}")
+    with connection.connection.cursor() as raw, raw.copy(f"COPY {_STAGE} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_STAGE} "  # noqa: S608 - quoted names
+                       "ON CONFLICT DO NOTHING")
+        return max(cursor.rowcount, 0)
+
+
+def insert_events(rows: list[tuple]) -> int:
+    """Insert clock events given as tuples in ``COLUMNS`` order (values already adapted for the
+    database); an event whose (source, external_id) exists is skipped. Returns the number added.
+    Also used by the vendor pulls."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        return _insert_postgresql(rows)
+    return _insert_sqlite(rows)
+
+
+def _existing(keys: list[str], source: str) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), LOOKUP):
+        part = keys[start:start + LOOKUP]
+        found.update(ClockEvent.objects.filter(source=source, external_id__in=part)
+                     .values_list("external_id", flat=True))
+    return found
+
+
+def _adapters() -> tuple[Any, Any]:
+    """How a naive UTC instant and a date go to the database: as text on SQLite (its storage format,
+    the same Django writes), as Python values for psycopg elsewhere."""
+    if connection.vendor == "sqlite":
+        return (lambda at: at.isoformat(" ")), (lambda day: day.isoformat())
+    return (lambda at: at.replace(tzinfo=dt.UTC)), (lambda day: day)
+
+
+@contextmanager
+def _big_cache() -> Iterator[None]:
+    """On SQLite, a page cache large enough for the clock-event indexes while a big file goes in (the
+    default 2 MB makes every index insert a read), back to what it was afterwards."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before}")
+
+
+# ---------------------------------------------------------------- the service
+
+
+def _require_manager(actor: Actor) -> None:
+    if not access.can_manage_attendance(actor):
+        raise PermissionDenied(_("Only HR covering the whole organisation imports clock events."))
+
+
+def clock_import(actor: Actor, *, file: bytes, file_name: str = "", dry_run: bool = True,
+                 now: dt.datetime | None = None) -> ClockImportReport:
+    """Check (``dry_run``) or import a file of machine punches; see the module's description."""
+    _require_manager(actor)
+    if dry_run:
+        return _run(actor, content=file, file_name=file_name, dry_run=True, now=now)
+    with transaction.atomic(), _big_cache():
+        return _run(actor, content=file, file_name=file_name, dry_run=False, now=now)
+
+
+def _run(actor: Actor, *, content: bytes, file_name: str, dry_run: bool, now: dt.datetime | None
+         ) -> ClockImportReport:
+    now = now or timezone.now()
+    name = (file_name or "upload")[:200]
+    report = ClockImportReport(file_name=name, dry_run=dry_run)
+    sha = hashlib.sha256(content).hexdigest()
+    previous = ClockImport.objects.filter(source=ClockSource.DEVICE, sha256=sha).order_by("-at").first()
+    report.imported_before = previous.at if previous is not None else None
+    checker = _Checker(now)
+    batch: ClockImport | None = None
+    if not dry_run:
+        batch = ClockImport.objects.create(source=ClockSource.DEVICE, file_name=name, sha256=sha, by=actor.user)
+        report.import_id = batch.pk
+    at_value, date_value = _adapters()
+    recorded = at_value(now.astimezone(dt.UTC).replace(tzinfo=None))
+    punch, device_source = ClockDirection.PUNCH.value, ClockSource.DEVICE.value
+    seen: set[str] = set()
+    people: set[int] = set()
+    first = last = None
+    for chunk in _chunks(content, report):
+        report.rows += len(chunk)
+        fresh: list[_Good] = []
+        for good in checker.check(chunk, report):
+            if good.external_id in seen:
+                report.duplicates += 1
+                continue
+            seen.add(good.external_id)
+            fresh.append(good)
+            people.add(good.person.id)
+        if fresh:
+            low, high = min(g.utc for g in fresh), max(g.utc for g in fresh)
+            first = low if first is None or low < first else first
+            last = high if last is None or high > last else last
+        if dry_run:
+            existing = len(_existing([g.external_id for g in fresh], device_source))
+            report.duplicates += existing
+            report.added += len(fresh) - existing
+            continue
+        assert batch is not None
+        batch_id = batch.pk
+        rows = [(g.person.id, at_value(g.utc), date_value(g.work_date), punch, device_source, g.device,
+                 g.external_id, batch_id, False, False, "", recorded) for g in fresh]
+        added = insert_events(rows)
+        report.added += added
+        report.duplicates += len(rows) - added
+    report.people = len(people)
+    report.first_at = first.replace(tzinfo=dt.UTC) if first is not None else None
+    report.last_at = last.replace(tzinfo=dt.UTC) if last is not None else None
+    if batch is not None:
+        batch.rows, batch.added, batch.duplicates, batch.rejected = (report.rows, report.added, report.duplicates,
+                                                                     report.rejected)
+        batch.errors = [e.as_dict() for e in report.errors]
+        batch.save(update_fields=["rows", "added", "duplicates", "rejected", "errors"])
+        audit_record(actor=actor, action="create", obj=batch, summary=f"clock import: {report.added} added",
+                     changes={"file": name, "rows": report.rows, "added": report.added,
+                              "duplicates": report.duplicates, "rejected": report.rejected})
+    return report
+
+
+# ---------------------------------------------------------------- keeping an upload between the check and the import
+
+UPLOAD_DIR = "clock-imports"
+UPLOAD_MAX_AGE = dt.timedelta(hours=1)
+_TOKEN_RE = re.compile(r"[A-Za-z0-9]{32}")
+
+
+def _upload_name(actor: Actor, token: str) -> str:
+    return f"{UPLOAD_DIR}/{actor.user_id}-{token}.bin"
+
+
+def clock_upload_store(actor: Actor, *, content: bytes) -> str:
+    """Keep a checked file for the import step, encrypted (it names people and when they came and
+    went); only the same user with the returned token reads it back."""
+    _require_manager(actor)
+    token = get_random_string(32)
+    keys, kid = crypto.keyring()
+    nonce = os.urandom(12)
+    name = _upload_name(actor, token)
+    sealed = AESGCM(keys[kid]).encrypt(nonce, content, name.encode())
+    default_storage.save(name, ContentFile(kid.encode() + b"\n" + nonce + sealed))
+    return token
+
+
+def clock_upload_load(actor: Actor, *, token: str) -> bytes | None:
+    if not _TOKEN_RE.fullmatch(token or ""):
+        return None
+    name = _upload_name(actor, token)
+    try:
+        if not default_storage.exists(name):
+            return None
+        if timezone.now() - default_storage.get_modified_time(name) > UPLOAD_MAX_AGE:
+            default_storage.delete(name)
+            return None
+        with default_storage.open(name, "rb") as handle:
+            blob = handle.read()
+        kid, _sep, rest = blob.partition(b"\n")
+        key = crypto.keyring()[0].get(kid.decode())
+        if key is None:
+            return None
+        return AESGCM(key).decrypt(rest[:12], rest[12:], name.encode())
+    except (OSError, InvalidTag, UnicodeDecodeError, NotImplementedError):
+        return None
+
+
+def clock_upload_discard(actor: Actor, *, token: str) -> None:
+    if _TOKEN_RE.fullmatch(token or ""):
+        with suppress(OSError):
+            default_storage.delete(_upload_name(actor, token))
