@@ -250,7 +250,8 @@ def test_monthly_cap_breach_is_flagged_kept_in_full_and_told_to_hr(
     with django_capture_on_commit_callbacks(execute=True):
         overtime_approve(actor=actor_of("hr"), request=second)
     second.refresh_from_db()
-    assert (second.status, second.minutes, second.cap_breach) == ("approved", 60, "d:2026-05-10:210:180;m:2026-05:2190:2160")
+    assert (second.status, second.minutes, second.cap_breach) == (
+        "approved", 60, "d:2026-05-10:210:180;m:2026-05:2190:2160")
     hr_notes = Notification.objects.filter(kind="overtime_cap_breach", recipient=world.emp(world.hr))
     assert hr_notes.count() == 1
     assert "36 h" in hr_notes.get().text

@@ -169,25 +169,25 @@ _DONE = {"approve": gettext_lazy("Approved."), "reject": gettext_lazy("Rejected.
          "cancel": gettext_lazy("Cancelled.")}
 
 
-def _act(request, obj, service, verb: str, **kwargs):
-    form = NoteForm(request.POST)
+def _act(http, service, verb: str, **kwargs) -> None:
+    form = NoteForm(http.POST)
     note = form.cleaned_data.get("note", "") if form.is_valid() else ""
     try:
-        service(actor=request.actor, note=note, **kwargs)
+        service(actor=http.actor, note=note, **kwargs)
     except DomainError as exc:
         if exc.status == 403:  # a record the persona may not decide is a 404, like one they cannot see
             raise Http404 from exc
-        messages.error(request, exc.detail if not exc.errors else " ".join(
+        messages.error(http, exc.detail if not exc.errors else " ".join(
             m for msgs in exc.errors.values() for m in msgs))
     else:
-        messages.success(request, str(_DONE[verb]))
+        messages.success(http, str(_DONE[verb]))
 
 
 @login_required
 @require_POST
 def overtime_action(request, pk: int, verb: str):
     ot = _overtime_or_404(request, pk)
-    _act(request, ot, _OVERTIME_ACTIONS[verb], verb, request=ot)
+    _act(request, _OVERTIME_ACTIONS[verb], verb, request=ot)
     if request.POST.get("next") == "approvals" and access.can_view_approvals(request.actor):
         return redirect("attendance:approvals")
     return redirect("attendance:overtime-detail", pk=ot.pk)
@@ -260,7 +260,7 @@ _CORRECTION_ACTIONS = {"approve": correction_services.correction_approve,
 @require_POST
 def correction_action(request, pk: int, verb: str):
     c = _correction_or_404(request, pk)
-    _act(request, c, _CORRECTION_ACTIONS[verb], verb, correction=c)
+    _act(request, _CORRECTION_ACTIONS[verb], verb, correction=c)
     if request.POST.get("next") == "approvals" and access.can_view_approvals(request.actor):
         return redirect("attendance:approvals")
     return redirect("attendance:correction-detail", pk=c.pk)
