@@ -38,3 +38,33 @@ LEAVE_REQUEST_DECIDED = register(Kind(key="leave_request_decided", label=_("Leav
                                       render=_decided))
 LEAVE_REQUEST_CANCELLED = register(Kind(key="leave_request_cancelled", label=_("Leave cancelled"),
                                         render=_cancelled))
+
+
+# ---- balances and prior service: personal (a person's balance and work history), never for a group bot.
+
+
+def _balance_adjusted(data: dict) -> str:
+    return gettext("HR adjusted your %(type)s balance by %(days)s days as of %(date)s: %(reason)s") % {
+        "type": pick(data, "type"), "days": data.get("days", ""), "date": data.get("date", ""),
+        "reason": data.get("reason", "")}
+
+
+def _prior_service_decided(data: dict) -> str:
+    if data.get("status") == "verified":
+        return gettext("Your prior service at %(employer)s was verified; it counts towards your annual leave.") % {
+            "employer": data.get("employer", "")}
+    return gettext("Your prior service at %(employer)s was not accepted. Check the evidence and state it again.") % {
+        "employer": data.get("employer", "")}
+
+
+def _prior_service_waiting(data: dict) -> str:
+    return gettext("%(name)s stated prior service at %(employer)s: verify or reject it.") % {
+        "name": pick(data, "name"), "employer": data.get("employer", "")}
+
+
+LEAVE_BALANCE_ADJUSTED = register(Kind(key="leave_balance_adjusted", label=_("Leave balance adjusted"),
+                                       render=_balance_adjusted))
+PRIOR_SERVICE_DECIDED = register(Kind(key="prior_service_decided", label=_("Prior service verified or rejected"),
+                                      render=_prior_service_decided))
+PRIOR_SERVICE_WAITING = register(Kind(key="prior_service_waiting", label=_("Prior service to verify"),
+                                      render=_prior_service_waiting))
