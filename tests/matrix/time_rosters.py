@@ -68,6 +68,10 @@ API = [
         body={"items": [{"employee_id": "{employee}", "date": TODAY, "shift_id": None}]}),
     Row(f"{A}/rosters/copy-week", "POST", f"{A}/rosters/copy-week",         (401, 403, 200, 403, 200, 403, 403),
         body={"from_week": TODAY, "to_week": NEXT_WEEK}),
+    Row(f"{A}/rosters/requirements", "GET", f"{A}/rosters/requirements?org_unit={{platform}}",
+        (401, 403, 200, 403, 200, 403, 403)),
+    Row(f"{A}/rosters/requirements", "PUT", f"{A}/rosters/requirements",  (401, 403, 200, 403, 200, 403, 403),
+        body={"org_unit_id": "{platform}", "shift_id": "{tr_shift}", "weekdays": [0, 6], "min_people": 2}),
 ]
 
 

@@ -342,3 +342,55 @@ def rosters_copy_week(request, data: CopyIn):
     return {"copied": report.total_copied, "skipped": report.total_skipped,
             "people": [{"employee_id": p.pk, "copied": report.copied.get(p.pk, 0),
                         "skipped": report.skipped.get(p.pk, [])} for p in people]}
+
+
+class RequirementOut(Schema):
+    org_unit_id: int
+    shift_id: int
+    shift_code: str
+    weekday: int = Field(description="0 Monday .. 6 Sunday")
+    min_people: int
+
+
+class RequirementQuery(InSchema):
+    org_unit: Id
+
+
+class RequirementIn(InSchema):
+    org_unit_id: Id
+    shift_id: Id
+    weekdays: list[int] = Field(..., min_length=1, max_length=7, description="0 Monday .. 6 Sunday")
+    min_people: int = Field(..., ge=0, le=999, description="0 removes the requirement on those days")
+
+
+def _staffed_unit(request, pk: int, field: str):
+    if not access.can_plan_rosters(request.actor):
+        raise PermissionDenied(_("Only managers and HR plan rosters."))
+    unit = roster_selectors.unit_get(request.actor, pk)
+    if unit is None:
+        raise InvalidInput(_("Please correct the errors below."), {field: [_("No such org unit.")]})
+    return unit
+
+
+def _requirements(request, unit) -> list[dict]:
+    return [{"org_unit_id": r.org_unit_id, "shift_id": r.shift_id, "shift_code": r.shift.code, "weekday": r.weekday,
+             "min_people": r.min_people} for r in roster_selectors.requirement_list(request.actor, unit=unit)]
+
+
+@router.get("/rosters/requirements", response={200: list[RequirementOut], **ERRORS},
+            summary="A team's minimum staffing per shift and weekday")
+def requirements_list(request, query: Query[RequirementQuery]):
+    return _requirements(request, _staffed_unit(request, query.org_unit, "org_unit"))
+
+
+@router.put("/rosters/requirements", response={200: list[RequirementOut], **ERRORS},
+            summary="Set a team's minimum staffing of a shift on some weekdays (0 people removes it); answers the "
+            "team's requirements")
+def requirements_put(request, data: RequirementIn):
+    unit = _staffed_unit(request, data.org_unit_id, "org_unit_id")
+    shift = selectors.shift_list(request.actor).filter(pk=data.shift_id).first()
+    if shift is None:
+        raise InvalidInput(_("Please correct the errors below."), {"shift_id": [_("No such shift.")]})
+    roster_services.shift_requirement_set(actor=request.actor, org_unit=unit, shift=shift, weekdays=data.weekdays,
+                                          min_people=data.min_people)
+    return _requirements(request, unit)

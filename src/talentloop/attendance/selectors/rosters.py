@@ -212,3 +212,10 @@ def roster_entries(actor: Actor, *, start: dt.date, end: dt.date, unit: OrgUnit 
 
 def unit_get(actor: Actor, pk: int) -> OrgUnit | None:
     return access.staffable_units(actor).filter(pk=pk).first()
+
+
+def requirement_list(actor: Actor, *, unit: OrgUnit) -> QuerySet[ShiftRequirement]:
+    """The minimum staffing of a unit the actor staffs (nothing for another)."""
+    if not access.can_set_staffing(actor, unit):
+        return ShiftRequirement.objects.none()
+    return ShiftRequirement.objects.filter(org_unit=unit).select_related("shift").order_by("weekday", "shift__start")

@@ -228,6 +228,26 @@ def test_roster_api_put_get_and_copy(rostered, shifts, api_client_for):
                                           content_type="application/json").status_code == 403
 
 
+def test_requirements_api(rostered, shifts, api_client_for):
+    manager = api_client_for("manager")
+    body = {"org_unit_id": rostered.platform.pk, "shift_id": shifts["night"].pk, "weekdays": [4, 5], "min_people": 2}
+    response = manager.put(f"{API}/rosters/requirements", body, content_type="application/json")
+    assert response.status_code == 200
+    assert [(r["weekday"], r["shift_code"], r["min_people"]) for r in response.json()] == [(4, "night", 2),
+                                                                                          (5, "night", 2)]
+    removed = manager.put(f"{API}/rosters/requirements", {**body, "weekdays": [5], "min_people": 0},
+                          content_type="application/json")
+    assert [r["weekday"] for r in removed.json()] == [4]
+    assert [r["weekday"] for r in manager.get(f"{API}/rosters/requirements",
+                                              {"org_unit": rostered.platform.pk}).json()] == [4]
+    bad = manager.put(f"{API}/rosters/requirements", {**body, "weekdays": [9]}, content_type="application/json")
+    assert bad.status_code == 422 and "weekdays" in bad.json()["errors"]
+    other = manager.put(f"{API}/rosters/requirements", {**body, "org_unit_id": rostered.sales.pk},
+                        content_type="application/json")
+    assert other.status_code == 422 and "org_unit_id" in other.json()["errors"]
+    assert ShiftRequirement.objects.count() == 1
+
+
 # ---------------------------------------------------------------- query counts
 
 
