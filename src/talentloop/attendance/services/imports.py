@@ -310,6 +310,20 @@ class _WorkDates:
                 good.work_date = yesterday
 
 
+def work_dates_for(entries: list[tuple[int, dt.datetime]]) -> list[dt.date]:
+    """The day each (person id, naive local time) punch counts to, by the rule above (the vendor pulls
+    use it too): one plan lookup for all of them, none when no shift crosses midnight."""
+    goods = [_Good(0, _Person(pid, dt.date.min, None), "", local, local, "", "", local.date())
+             for pid, local in entries]
+    _WorkDates().fill(goods)
+    return [g.work_date for g in goods]
+
+
+def locked_months() -> set[dt.date]:
+    """The first days of the locked months: their punches are no longer imported."""
+    return set(MonthLock.objects.values_list("month", flat=True))
+
+
 def external_id(number: str, utc: dt.datetime, device: str) -> str:
     """The identity of a machine punch — who, when (the UTC instant, to the second), where — as the
     instant in hex followed by a 64-bit hash of all three (two different punches would have to share
@@ -331,7 +345,7 @@ class _Checker:
         self.earliest = EARLIEST.replace(tzinfo=None)
         self.people = _People()
         self.work_dates = _WorkDates()
-        self.locked = set(MonthLock.objects.values_list("month", flat=True))
+        self.locked = locked_months()
 
     def _refuse(self, report: ClockImportReport, line: int, number: str, stamp: Any, device: str,
                 reasons: list[str]) -> None:
@@ -503,7 +517,7 @@ def _existing(keys: list[str], source: str) -> set[str]:
     return found
 
 
-def _adapters() -> tuple[Any, Any]:
+def adapters() -> tuple[Any, Any]:
     """How a naive UTC instant and a date go to the database: as text on SQLite (its storage format,
     the same Django writes), as Python values for psycopg elsewhere."""
     if connection.vendor == "sqlite":
@@ -560,7 +574,7 @@ def _run(actor: Actor, *, content: bytes, file_name: str, dry_run: bool, now: dt
     if not dry_run:
         batch = ClockImport.objects.create(source=ClockSource.DEVICE, file_name=name, sha256=sha, by=actor.user)
         report.import_id = batch.pk
-    at_value, date_value = _adapters()
+    at_value, date_value = adapters()
     recorded = at_value(now.astimezone(dt.UTC).replace(tzinfo=None))
     punch, device_source = ClockDirection.PUNCH.value, ClockSource.DEVICE.value
     seen: set[str] = set()
