@@ -131,8 +131,8 @@ def leave_type_save(*, actor: Actor, leave_type: LeaveType | None = None, data: 
             LeaveEntitlement(leave_type=obj, province=e.province, days=e.days, note=e.note, note_en=e.note_en)
             for e in entitlements])
     after = {f: getattr(obj, f) for f in TYPE_FIELDS}
-    changes = {k: {"before": str(before.get(k, "")), "after": str(v)} for k, v in after.items()
-               if creating or before.get(k) != v}
+    changes: dict[str, dict[str, Any]] = {k: {"before": str(before.get(k, "")), "after": str(v)}
+                                          for k, v in after.items() if creating or before.get(k) != v}
     if tiers is not None:
         changes["tiers"] = {"after": [[t.min_years, str(t.days)] for t in tiers]}
     if entitlements is not None:

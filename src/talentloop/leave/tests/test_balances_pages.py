@@ -177,3 +177,27 @@ def test_api_accepts_no_unknown_employee(world, api_client_for, annual):
             "reason": "x"}
     assert api_client_for("hr").post(f"{API}/adjust", json.dumps(body),
                                      content_type="application/json").status_code == 404
+
+
+def test_balances_page_in_the_same_number_of_queries_at_two_sizes(world, client_for, annual):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from talentloop.leave.services.ledger import ledger_post
+
+    employee = world.emp(world.employee)
+    hr = client_for("hr")
+    url = f"/leave/balances/?employee_id={employee.pk}&employee={employee.employee_number}&as_of=2026-12-31"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert hr.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    count()
+    few = count()
+    for n in range(40):
+        ledger_post(by=world.hr, employee_id=employee.pk, leave_type_id=annual.pk, kind="adjustment",
+                    effective_date=D(2026, 2, 1) + dt.timedelta(days=n), days=Decimal("0.25"), reason="t",
+                    key=f"p:{n}")
+    assert count() == few
