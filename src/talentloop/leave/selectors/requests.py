@@ -186,9 +186,12 @@ def leave_request_list(actor: Actor, *, status: str | None = None, employee_id: 
                        start: dt.date | None = None, end: dt.date | None = None,
                        mine: bool = False) -> QuerySet[LeaveRequest]:
     """The requests the actor may see, newest first; ``start``/``end``: those overlapping the range."""
-    qs = access.visible_leave_requests(actor)
-    if mine:
-        qs = qs.filter(employee=actor.employee) if actor.employee is not None else qs.none()
+    if mine:  # one's own requests are always visible: no need for the wider scope's delegation lookup
+        if not access.can_request_leave(actor):
+            return LeaveRequest.objects.none()
+        qs = LeaveRequest.objects.filter(employee=actor.employee)
+    else:
+        qs = access.visible_leave_requests(actor)
     if status:
         qs = qs.filter(status=status)
     if employee_id is not None:
