@@ -52,7 +52,7 @@ def delegation_create(actor: Actor, *, delegate: Employee | None, start: dt.date
                     "start": clash.start.isoformat(), "end": clash.end.isoformat()}]
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors)
-    assert delegate is not None
+    assert delegate is not None and start is not None and end is not None  # the errors above say so
     delegation = ApprovalDelegation(approver=approver, delegate=delegate, start=start, end=end)
     delegation.full_clean()
     delegation.save()
