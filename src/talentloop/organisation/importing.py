@@ -42,6 +42,7 @@ from talentloop.core.audit.models import AuditEntry
 from talentloop.core.audit.services import CHANGED, audit_record, snapshot
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
 from talentloop.organisation import access
+from talentloop.organisation import importing_contracts as contracts
 from talentloop.organisation.models import (
     Employee,
     EmploymentEvent,
@@ -51,6 +52,7 @@ from talentloop.organisation.models import (
     OrgUnit,
     Position,
 )
+from talentloop.organisation.selectors import contracts_as_of
 from talentloop.organisation.services import EMPLOYEE_AUDIT_FIELDS, SENSITIVE_FIELDS
 
 MAX_BYTES = tabular.MAX_BYTES
@@ -59,7 +61,7 @@ CHUNK = 900  # values per IN (...) list, below every SQLite build's parameter li
 
 # The same columns, in the same order, for the export, the template and the import.
 COLUMNS = ["employee_number", "name", "name_en", "email", "phone", "hire_date", "org_unit", "job_family",
-           "position", "level", "manager", "status", "effective_date"]
+           "position", "level", "manager", "status", "effective_date", *contracts.CONTRACT_COLUMNS]
 # Accepted on import, never exported.
 SENSITIVE_COLUMNS = ["national_id", "bank_account"]
 # Import only: a username to create for the person (a login with no password yet; HR then issues a
@@ -158,6 +160,7 @@ class _Row:
     effective_date: dt.date | None = None
     changes: dict[str, dict[str, str]] = field(default_factory=dict)
     login: str = ""  # a username to create and link, checked against the accounts as a set
+    contract: dict[str, Any] | None = None  # a contract row to add (``importing_contracts``)
 
     @property
     def is_new(self) -> bool:
@@ -172,7 +175,7 @@ class _Row:
         elif self.is_new:
             action = CREATE
         else:
-            action = UPDATE if (self.plain or self.structural or self.login) else UNCHANGED
+            action = UPDATE if (self.plain or self.structural or self.login or self.contract) else UNCHANGED
         name = self.cells.get("name") or (self.employee.name if self.employee else "")
         return ImportRow(line=self.line, action=action, employee_number=self.number, name=name,
                          event=self.event if action == UPDATE else "",
@@ -247,7 +250,7 @@ def _parse_row(line: int, cells: dict[str, Any]) -> _Row:
         row.reject(_("employee_number is required."))
     parsed: dict[str, Any] = {}
     for key, value in text.items():
-        if key in ("hire_date", "effective_date"):
+        if key in ("hire_date", "effective_date", *contracts.DATE_COLUMNS):
             if value:
                 date = _parse_date(cells[key])
                 if date is None:
@@ -520,6 +523,7 @@ def _plan(actor: Actor, header: list[str], raw: list[tuple[int, dict[str, Any]]]
             _decide_create(row, ctx)
         else:
             _decide_update(row, ctx)
+    contracts.plan(rows, today=ctx.today)
     _settle_reporting_lines(rows, found, ctx.in_file)
     _check_logins(rows)
     return rows, found
@@ -785,6 +789,9 @@ def _write(actor: Actor, rows: list[_Row], found: _Lookups, *, file_name: str) -
             audit.append(_audit_entry(actor, "create", account, {"username": account.username},
                                       label=str(employee)))
         Employee.objects.bulk_update([e for _u, e in logins], ["user"], batch_size=500)
+
+    # 5. Contract rows: a new contract, a renewal or a change, each a row of its own.
+    audit += contracts.write(actor, rows, people, note=note, audit_entry=_audit_entry)
     AuditEntry.objects.bulk_create(audit, batch_size=500)
 
 
@@ -866,12 +873,15 @@ def _guard(value: str) -> str:
 
 
 def employee_export_rows(actor: Actor) -> Iterator[list[Any]]:
-    """The people the actor may see, as rows of ``COLUMNS``, in one query. Sensitive values stay out."""
-    qs = (access.visible_employees(actor).order_by("employee_number").values_list(
-        "employee_number", "name", "name_en", "email", "phone", "hire_date", "org_unit__code",
+    """The people the actor may see, as rows of ``COLUMNS``, in two queries (the people, and the contract
+    in force today of each). Sensitive values stay out."""
+    visible = access.visible_employees(actor)
+    in_force = contracts_as_of(visible, timezone.localdate())
+    qs = (visible.order_by("employee_number").values_list(
+        "pk", "employee_number", "name", "name_en", "email", "phone", "hire_date", "org_unit__code",
         "job_family__code", "position__code", "level", "manager__employee_number", "status"))
-    for values in qs.iterator(chunk_size=2000):
-        yield [*values, None]
+    for pk, *values in qs.iterator(chunk_size=2000):
+        yield [*values, None, *contracts.export_values(in_force.get(pk))]
 
 
 def employee_export(*, actor: Actor, fmt: str) -> bytes:
@@ -915,6 +925,7 @@ def column_notes() -> list[tuple[str, str]]:
                      "termination as an employment event.")),
         ("effective_date", _("Optional. When a change of unit, job, level or manager takes effect; default "
                              "today.")),
+        *contracts.column_notes(),
         ("national_id", _("Optional, import only. Stored encrypted; never exported.")),
         ("bank_account", _("Optional, import only. Stored encrypted; never exported.")),
         (LOGIN_COLUMN, _("Optional, import only. A username to create for a person without a login; they "

@@ -22,7 +22,7 @@ from django.utils import timezone
 from talentloop.core.access import actor_for
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.organisation import importing
+from talentloop.organisation import importing, importing_contracts
 from talentloop.organisation.models import Employee, EmploymentEvent, EmploymentStatus
 from talentloop.organisation.views_io import SESSION_KEY
 from talentloop.testing.factories import EmployeeFactory, UserFactory, grant
@@ -410,7 +410,9 @@ def test_export_has_the_import_columns_and_no_secrets(world, hr):
     assert lead == {"employee_number": "T-lead", "name": "lead-中文", "name_en": "Lead",
                     "email": "t-lead@example.com", "phone": "", "hire_date": "2019-05-06",
                     "org_unit": "platform", "job_family": "software-engineer", "position": "", "level": "6",
-                    "manager": "T-manager", "status": "active", "effective_date": ""}
+                    "manager": "T-manager", "status": "active", "effective_date": "",
+                    # no contract recorded: the contract columns are empty
+                    **dict.fromkeys(importing_contracts.CONTRACT_COLUMNS, "")}
     assert AuditEntry.objects.filter(entity_type="organisation.export").count() == 1
 
 
@@ -769,4 +771,4 @@ def test_export_runs_a_constant_number_of_queries(world, hr):
     EmployeeFactory.create_batch(30, org_unit=world.platform, job_family=world.engineering)
     with CaptureQueriesContext(connection) as many:
         importing.employee_export(actor=hr, fmt="xlsx")
-    assert len(few) == len(many) == 2  # the rows, and the audit entry
+    assert len(few) == len(many) == 3  # the rows, the contracts in force, and the audit entry
