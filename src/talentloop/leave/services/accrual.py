@@ -39,7 +39,7 @@ from talentloop.accounts.models import User
 from talentloop.leave import entitlements as rules
 from talentloop.leave.models import EntryKind, LeaveCategory, LeaveRequest, LeaveType, LedgerEntry, PriorService
 from talentloop.leave.services.ledger import ledger_post_many
-from talentloop.organisation.models import Employee
+from talentloop.organisation.models import Employee, EmploymentStatus
 
 log = logging.getLogger(__name__)
 ZERO = Decimal("0")
@@ -90,7 +90,9 @@ def _load(as_of: dt.date, tracked: list[LeaveType]) -> dict[int, _Person]:
     year = as_of.year
     since = dt.date(year - 1, 1, 1)
     people_q = Q(hire_date__lte=as_of) & (Q(termination_date__isnull=True) | Q(termination_date__gte=since))
-    people_qs = Employee.objects.filter(people_q)
+    # A person marked as gone without a termination date gets nothing more.
+    people_qs = Employee.objects.filter(people_q).exclude(status=EmploymentStatus.TERMINATED,
+                                                          termination_date__isnull=True)
     people = {pid: _Person(pid, hire, term) for pid, hire, term in
               people_qs.values_list("id", "hire_date", "termination_date")}
     for pid, start, end in PriorService.objects.filter(
