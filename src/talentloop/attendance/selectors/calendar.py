@@ -9,7 +9,7 @@ import calendar as pycalendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from talentloop.attendance import access
 from talentloop.attendance.calendar import dates
@@ -78,8 +78,8 @@ def calendar_year(year: int, site: WorkSite | None = None) -> list[YearDay]:
         where |= Q(site=site)
     official: dict[dt.date, CalendarDay] = {}
     own: dict[dt.date, CalendarDay] = {}
-    for row in CalendarDay.objects.filter(where, date__range=(start, end)).order_by("date"):
-        (official if row.site_id is None else own)[row.date] = row
+    for found in CalendarDay.objects.filter(where, date__range=(start, end)).order_by("date"):
+        (official if found.site_id is None else own)[found.date] = found
     out = []
     for date in dates(start, end):
         row = own.get(date) or official.get(date)
@@ -127,5 +127,5 @@ def policy_shift_get(pk: int) -> Shift | None:
     return Shift.objects.filter(pk=pk, is_active=True).first()
 
 
-def policy_shift_choices():
+def policy_shift_choices() -> QuerySet[Shift]:
     return Shift.objects.filter(is_active=True).order_by("start", "code")

@@ -46,12 +46,14 @@ def calendar_day_set(*, actor: Actor, date: dt.date, kind: str, name: str = "", 
         errors["name"] = [_("Name the holiday.")]
     if errors:
         raise InvalidInput(_("Please correct the errors below."), errors)
-    row = calendar_day_row(date=date, site=site)
-    if row is not None:
-        row = CalendarDay.objects.select_for_update().get(pk=row.pk)
-    created = row is None
-    before = {} if created else snapshot(row, DAY_FIELDS)
-    row = row or CalendarDay(date=date, site=site)
+    existing = calendar_day_row(date=date, site=site)
+    created = existing is None
+    if existing is None:
+        row = CalendarDay(date=date, site=site)
+        before: dict[str, Any] = {}
+    else:
+        row = CalendarDay.objects.select_for_update().get(pk=existing.pk)
+        before = snapshot(row, DAY_FIELDS)
     row.kind, row.name, row.name_en = kind, (name or "").strip(), (name_en or "").strip()
     row.official = False  # from now on HR's day, whatever it was before
     row.updated_by = actor.user
