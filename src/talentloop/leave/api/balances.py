@@ -5,18 +5,28 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from talentloop.core.errors import InvalidInput, PermissionDenied
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.leave import access
-from talentloop.leave.selectors.balances import balance_person_get, balance_report, balance_type_get
+from talentloop.leave.models import PriorService
+from talentloop.leave.selectors.balances import (
+    balance_person_get,
+    balance_report,
+    balance_type_get,
+    my_prior_services,
+    prior_service_get,
+    prior_services_to_review,
+)
 from talentloop.leave.selectors.ledger import balance
 from talentloop.leave.services.balances import leave_balance_adjust
+from talentloop.leave.services.prior_service import prior_service_decide, prior_service_submit
 
 router = Router()
 
@@ -104,3 +114,73 @@ def leave_balances_adjust(request, data: AdjustIn):
     return Status(201, {"id": entry.pk, "kind": entry.kind, "effective_date": entry.effective_date,
                         "days": entry.days, "balance_after": running, "reason": entry.reason,
                         "created_by": _who(entry.created_by), "request_id": None})
+
+
+# ---------------------------------------------------------------- prior service
+
+
+class PriorServiceOut(Schema):
+    id: int
+    employee_id: int
+    employer: str
+    start: dt.date
+    end: dt.date
+    status: Literal["pending", "verified", "rejected"]
+    verified_at: dt.datetime | None
+    has_evidence: bool
+
+
+class ReviewQuery(InSchema):
+    status: Literal["pending", "verified", "rejected", "all"] = "pending"
+
+
+def _prior_out(row: PriorService) -> dict:
+    return {"id": row.pk, "employee_id": row.employee_id, "employer": row.employer, "start": row.start,
+            "end": row.end, "status": row.status, "verified_at": row.verified_at, "has_evidence": bool(row.evidence)}
+
+
+@router.get("/prior-services", response={200: list[PriorServiceOut], **ERRORS},
+            summary="My stated prior service for the annual-leave tier")
+def prior_services_mine(request):
+    return [_prior_out(r) for r in my_prior_services(request.actor)]
+
+
+@router.post("/prior-services", response={201: PriorServiceOut, **ERRORS},
+             summary="State prior service with evidence (a PDF or an image of at most 5 MB); HR verifies it")
+def prior_services_post(request, employer: Form[str], start: Form[dt.date], end: Form[dt.date],
+                        evidence: File[UploadedFile]):
+    actor = request.actor
+    if not access.can_request_leave(actor):
+        raise PermissionDenied(_("Only people with an employee record state prior service."))
+    row = prior_service_submit(actor=actor, employer=employer, start=start, end=end, evidence=evidence)
+    return Status(201, _prior_out(row))
+
+
+@router.get("/prior-services/review", response={200: list[PriorServiceOut], **ERRORS},
+            summary="Prior service HR covering the people may verify or reject")
+def prior_services_review(request, query: Query[ReviewQuery]):
+    if not request.actor.is_hr:
+        raise PermissionDenied(_("Only HR verifies prior service."))
+    return [_prior_out(r) for r in prior_services_to_review(request.actor, status=query.status)]
+
+
+def _decide(request, prior_id: int, verify: bool) -> dict:
+    actor = request.actor
+    row = prior_service_get(actor, prior_id)
+    if row is None:
+        raise Http404
+    if not access.can_manage_leave_of(actor, row.employee) or access.is_self(actor, row.employee):
+        raise PermissionDenied(_("Only HR covering the person verifies their prior service."))
+    return _prior_out(prior_service_decide(actor=actor, prior_service=row, verify=verify))
+
+
+@router.post("/prior-services/{prior_id}/verify", response={200: PriorServiceOut, **ERRORS},
+             summary="Verify stated prior service: it counts towards the annual-leave tier from the next accrual")
+def prior_services_verify(request, prior_id: Id):
+    return _decide(request, prior_id, True)
+
+
+@router.post("/prior-services/{prior_id}/reject", response={200: PriorServiceOut, **ERRORS},
+             summary="Reject stated prior service")
+def prior_services_reject(request, prior_id: Id):
+    return _decide(request, prior_id, False)

@@ -201,3 +201,25 @@ def test_balances_page_in_the_same_number_of_queries_at_two_sizes(world, client_
                     effective_date=D(2026, 2, 1) + dt.timedelta(days=n), days=Decimal("0.25"), reason="t",
                     key=f"p:{n}")
     assert count() == few
+
+
+def test_prior_service_through_the_api(world, api_client_for, annual, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    me = api_client_for("employee")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    sent = me.post("/api/v1/time/prior-services", {"employer": "乙公司", "start": "2010-03-01", "end": "2012-02-29",
+                                                    "evidence": SimpleUploadedFile("a.png", png)})
+    assert sent.status_code == 201, sent.content
+    row_id = sent.json()["id"]
+    assert sent.json()["status"] == "pending" and sent.json()["has_evidence"] is True
+    # The end before the start: refused with the field.
+    bad = me.post("/api/v1/time/prior-services", {"employer": "乙公司", "start": "2012-03-01", "end": "2010-02-28",
+                                                   "evidence": SimpleUploadedFile("a.png", png)})
+    assert bad.status_code == 422 and "end" in bad.json()["errors"]
+    assert [r["id"] for r in me.get("/api/v1/time/prior-services").json()] == [row_id]
+    hr = api_client_for("hr")
+    assert [r["id"] for r in hr.get("/api/v1/time/prior-services/review").json()] == [row_id]
+    assert me.post(f"/api/v1/time/prior-services/{row_id}/verify").status_code == 403
+    rejected = hr.post(f"/api/v1/time/prior-services/{row_id}/reject")
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    assert hr.post(f"/api/v1/time/prior-services/{row_id}/verify").status_code == 409
