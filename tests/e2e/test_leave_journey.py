@@ -1,0 +1,81 @@
+"""Requesting leave on a phone (390×844): the employee sees their balance, asks for a day with the
+live preview of the days counted and the balance before and after; their manager approves from the
+notification in the inbox; the employee's balance has gone down by the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def scene(world):
+    from django.utils import timezone
+
+    from talentloop.attendance.calendar import Calendar
+    from talentloop.leave.models import EntryKind, LeaveType
+    from talentloop.leave.services.ledger import ledger_post
+
+    kind = LeaveType.objects.create(code="e2e-annual", name="年休假（测试）", name_en="Annual leave (test)",
+                                    category="annual", unit="half_day", tracks_balance=True)
+    employee = world.emp(world.employee)
+    today = timezone.localdate()
+    ledger_post(by=None, employee_id=employee.pk, leave_type_id=kind.pk, kind=EntryKind.ACCRUAL,
+                effective_date=today.replace(month=1, day=1), days=Decimal("5"), reason="e2e grant",
+                key=f"e2e:{employee.pk}")
+    # The first workday of the official calendar a week or more ahead: one day of leave.
+    day = today + dt.timedelta(days=7)
+    calendar = Calendar(day, day + dt.timedelta(days=30))
+    while not calendar.is_workday(day):
+        day += dt.timedelta(days=1)
+    return {"kind": kind, "day": day}
+
+
+def test_request_leave_and_see_the_balance_change_after_approval_from_the_notification(
+        world, scene, new_page, sign_in, shot):
+    kind, day = scene["kind"], scene["day"]
+    page = new_page("phone")
+    sign_in(page, "employee")
+    page.goto("/leave/")
+    balance = page.locator(f"[data-testid=balance][data-type={kind.code}] [data-testid=balance-days]")
+    expect(balance).to_have_text("5")
+    shot(page, "01-my-leave")
+
+    page.get_by_test_id("request-leave").click()
+    page.select_option("#id_leave_type", str(kind.pk))
+    page.fill("#id_start", day.isoformat())
+    page.fill("#id_end", day.isoformat())
+    page.locator("#id_end").dispatch_event("change")
+    expect(page.get_by_test_id("preview-days")).to_have_text("1")
+    expect(page.get_by_test_id("preview-before")).to_have_text("5")
+    expect(page.get_by_test_id("preview-after")).to_have_text("4")
+    page.fill("#id_reason", "家里有事")
+    shot(page, "02-preview")
+    with page.expect_navigation():
+        page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("status")).to_have_text("Pending")
+    shot(page, "03-requested")
+
+    lead = new_page("phone")
+    sign_in(lead, "lead")
+    lead.goto("/notifications/")
+    item = lead.get_by_test_id("notification").filter(has_text="approve or reject")
+    expect(item).to_have_count(1)
+    shot(lead, "04-inbox")
+    with lead.expect_navigation():
+        item.locator("button").click()
+    expect(lead.get_by_test_id("decide")).to_be_visible()
+    shot(lead, "05-decide")
+    with lead.expect_navigation():
+        lead.get_by_test_id("approve").click()
+    expect(lead.get_by_test_id("status")).to_have_text("Approved")
+
+    page.goto("/leave/")
+    expect(balance).to_have_text("4")
+    expect(page.get_by_test_id("request").first).to_have_attribute("data-status", "approved")
+    shot(page, "06-balance-after")
