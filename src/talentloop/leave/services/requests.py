@@ -238,7 +238,7 @@ def leave_request_submit(actor: Actor, *, leave_type: LeaveType, start: dt.date 
             "start": other.start.isoformat(), "end": other.end.isoformat(),
             "status": other.get_status_display()}, {"start": [_("These dates overlap another request.")]})
     # Serialise the person's requests: two submissions at once cannot both pass the balance check.
-    Employee.objects.select_for_update().filter(pk=employee.pk).exists()
+    list(Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk", flat=True))
     if leave_type.tracks_balance and not leave_type.allow_negative:
         available = balance(employee_id=employee.pk, leave_type_id=leave_type.pk, as_of=end) - committed_days(
             employee_id=employee.pk, leave_type_id=leave_type.pk, after=end)
