@@ -40,7 +40,7 @@ class ClockEventOut(Schema):
     direction: str
     source: str
     site_id: int | None
-    site_name: str
+    site_name: str = ""
     via_network: bool
     outside: bool
     distance_m: int | None
@@ -48,6 +48,12 @@ class ClockEventOut(Schema):
     latitude: Decimal | None = Field(None, description="The raw position, kept for the retention period only")
     longitude: Decimal | None = None
     accuracy_m: int | None = None
+
+    @staticmethod
+    def resolve_site_name(obj) -> str:
+        if isinstance(obj, dict):
+            return obj.get("site_name", "")
+        return obj.site.label if obj.site_id else ""
 
 
 class DayOut(Schema):

@@ -40,7 +40,7 @@ class ClockForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-def _today_context(actor, form: ClockForm | None = None, outside: bool = False) -> dict:
+def _today_context(actor, form: ClockForm | None = None, outside: str = "") -> dict:
     today = timezone.localdate()
     return {"day": selectors.day_view(actor.employee, today), "form": form or ClockForm(), "today": today,
             "outside": outside, "month": today.strftime("%Y-%m"),
@@ -70,14 +70,14 @@ def clock_record(request):
     actor = request.actor
     _require(access.can_clock(actor))
     form = ClockForm(request.POST)
-    outside = False
+    outside = ""  # the message saying how far outside, when the reason is missing
     if form.is_valid():
         d = form.cleaned_data
         try:
             clocked = clock_event_record(actor, direction=d["direction"], latitude=d["latitude"],
                                          longitude=d["longitude"], accuracy_m=d["accuracy_m"], reason=d["reason"])
         except DomainError as exc:
-            outside = bool(exc.extra.get("outside"))
+            outside = exc.detail if exc.extra.get("outside") else ""
             form_errors_from(form, exc)
         else:
             event = clocked.event
