@@ -169,7 +169,8 @@ def day_view(employee: Employee, on: dt.date, *, now: dt.datetime | None = None,
     the plan's reads, the punches, the leave."""
     now = now or timezone.now()
     rules = shift_rules() if rules is None else rules
-    planned = (plan([employee.pk], on, on).get(employee.pk) or [None])[0]
+    days = plan([employee.pk], on, on).get(employee.pk) or []
+    planned = days[0] if days else None
     events = list(ClockEvent.objects.filter(employee=employee, work_date=on).select_related("site")
                   .order_by("at", "pk"))
     leave = _leave_by_day([employee.pk], on, on).get((employee.pk, on))

@@ -80,7 +80,7 @@ def work_site_save(actor: Actor, *, site: WorkSite | None = None, org_unit: OrgU
     clean_networks, problems = networks_clean(networks)
     if problems:
         errors["networks"] = problems
-    if errors:
+    if errors or org_unit is None or lat is None or lon is None:
         raise InvalidInput(_("Please correct the errors below."), errors)
     obj = site or WorkSite()
     obj.org_unit, obj.name, obj.name_en = org_unit, name, (name_en or "").strip()
