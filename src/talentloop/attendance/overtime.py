@@ -8,7 +8,8 @@ What is counted, and how:
   policy), a statutory holiday 300% and never in lieu. A 调休 Saturday is a workday. A request's
   ``work_date`` is the local date it starts on. A span whose dates are of different kinds (a Friday
   evening running into a statutory holiday) is refused: one request per kind of day, so that no minute
-  is paid at the wrong rate.
+  is paid at the wrong rate. Overtime is time outside the person's planned fixed shifts (a night
+  shift of the day before included): a span overlapping one is refused.
 - **Working-hour systems** (the person's employment contract on the work date):
 
   * standard (标准工时): the classes above;
@@ -160,10 +161,12 @@ class Classification:
 
 def classify(*, start: dt.datetime, end: dt.datetime, kinds: Mapping[dt.date, str], system: str,
              compensation: str | None = None, rest_day_in_lieu: bool = False,
-             period: PeriodCount | None = None) -> Classification:
+             period: PeriodCount | None = None,
+             shifts: Iterable[tuple[dt.datetime, dt.datetime]] = ()) -> Classification:
     """Class, multiplier, compensation and counted minutes of the span ``[start, end)``. ``kinds`` is
     the calendar kind of each local date of the span at the person's site; ``period`` is required
-    for the comprehensive system (without it the span counts in full)."""
+    for the comprehensive system (without it the span counts in full); ``shifts`` are the person's
+    planned shifts around the span: overtime is time outside them, so an overlap is refused."""
     by_date = split_by_date(start, end)
     span = sum(by_date.values())
     work_date = start.astimezone(local_zone()).date()
@@ -177,6 +180,14 @@ def classify(*, start: dt.datetime, end: dt.datetime, kinds: Mapping[dt.date, st
                 _("The overtime runs into %(date)s, which is a different kind of day (%(kind)s): enter one "
                   "request for each kind of day.") % {"date": date_format(date, "SHORT_DATE_FORMAT"),
                                                       "kind": DayClass(kind).label})
+            break
+    for shift_start, shift_end in shifts:
+        if start < shift_end and shift_start < end:
+            tz = local_zone()
+            errors.setdefault("start", []).append(
+                _("The overtime overlaps your shift (%(start)s–%(end)s): overtime is the time outside it.") % {
+                    "start": shift_start.astimezone(tz).strftime("%H:%M"),
+                    "end": shift_end.astimezone(tz).strftime("%H:%M")})
             break
     multiplier = MULTIPLIERS[day_class]
     minutes = span

@@ -123,13 +123,24 @@ def overtime_classify(*, employee: Employee, start: dt.datetime, end: dt.datetim
     tz = local_zone()
     first, last = start.astimezone(tz).date(), (end - dt.timedelta(seconds=1)).astimezone(tz).date()
     last = max(first, last)
-    kinds = {d.date: d.kind for d in plan([employee.pk], first, last).get(employee.pk, [])}
+    days = plan([employee.pk], first - dt.timedelta(days=1), last).get(employee.pk, [])
+    kinds = {d.date: d.kind for d in days if d.date >= first}
+    timed = {s.pk: s for s in Shift.objects.filter(pk__in={d.shift_id for d in days if d.shift_id},
+                                                     kind=ShiftKind.FIXED)}
+    shifts = []
+    for d in days:
+        shift = timed.get(d.shift_id) if d.scheduled and d.shift_id else None
+        if shift is not None:
+            s_start = dt.datetime.combine(d.date, shift.start, tzinfo=tz)
+            s_end = dt.datetime.combine(d.date + dt.timedelta(days=1 if shift.crosses_midnight else 0), shift.end,
+                                        tzinfo=tz)
+            shifts.append((s_start, s_end))
     system, period = working_hour_system(employee, first)
     counted_period = None
     if system == WorkingHourSystem.COMPREHENSIVE:
         counted_period = period_count(employee, first, period or "month", exclude=exclude)
     result = classify(start=start, end=end, kinds=kinds, system=system, compensation=compensation,
-                      rest_day_in_lieu=policy.rest_day_in_lieu, period=counted_period)
+                      rest_day_in_lieu=policy.rest_day_in_lieu, period=counted_period, shifts=shifts)
     if result.errors:
         return result
     mine = allocate(start, end, result.minutes)

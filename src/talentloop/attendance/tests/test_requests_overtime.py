@@ -356,3 +356,17 @@ def test_submission_tells_the_manager(may, world, actor_of, django_capture_on_co
         overtime_submit(actor=actor_of("employee"), kind="after", start=at(MAY_6, 19), end=at(MAY_6, 21), reason="x")
     assert list(Notification.objects.filter(kind="overtime_submitted").values_list("recipient_id", flat=True)) == [
         world.emp(world.lead).pk]
+
+
+def test_overtime_is_time_outside_the_planned_shift(may, world, actor_of):
+    shift = Shift.objects.create(code="day", name="白班", start=dt.time(9), end=dt.time(18), break_minutes=60)
+    WorkSchedule.objects.create(employee=world.emp(world.employee), kind="fixed", shift=shift,
+                                effective_from=dt.date(2026, 1, 1))
+    with pytest.raises(InvalidInput) as exc:  # 17:00-19:00 overlaps the 09:00-18:00 shift
+        overtime_submit(actor=actor_of("employee"), kind="after", start=at(MAY_6, 17), end=at(MAY_6, 19), reason="x")
+    assert "09:00" in exc.value.errors["start"][0]
+    r = overtime_submit(actor=actor_of("employee"), kind="after", start=at(MAY_6, 18), end=at(MAY_6, 20), reason="x")
+    assert r.minutes == 120
+    # A rest day has no shift planned: any time is overtime.
+    assert overtime_submit(actor=actor_of("employee"), kind="after", start=at(MAY_10, 10), end=at(MAY_10, 12),
+                           reason="x").day_class == "rest"
