@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from talentloop.attendance.calendar import dates, plan
 from talentloop.attendance.hooks import LeaveDay
-from talentloop.leave.models import DayCounting, HalfDay, LeaveRequest
+from talentloop.leave.models import DayCounting, HalfDay, LeaveRequest, LeaveType
 
 ONE = Decimal("1")
 HALF = Decimal("0.5")
@@ -40,35 +40,45 @@ def leave_days_reader(employee_ids: Iterable[int] | None, start: dt.date, end: d
     is not leave); calendar-day types count every date. A half day is a fraction of 0.5 (with its half);
     an hourly request is its hours, and the fraction ``hours / hours_per_day`` of the type.
 
-    Two queries whatever the number of people: the requests (with their types) and one plan for the
+    Three queries whatever the number of people: the requests, the leave types and one plan for the
     people who have workday-counting leave in the range."""
-    requests = LeaveRequest.objects.filter(status="approved", start__lte=end, end__gte=start).select_related(
-        "leave_type").order_by("employee_id", "start", "id")
+    requests = LeaveRequest.objects.filter(status="approved", start__lte=end, end__gte=start).order_by(
+        "employee_id", "start", "id")
     if employee_ids is not None:
         requests = requests.filter(employee_id__in=list(employee_ids))
-    rows = list(requests)
+    # Plain tuples and the few leave types once: 200,000 requests become model instances in seconds.
+    rows = list(requests.values_list("employee_id", "leave_type_id", "start", "end", "start_half", "end_half",
+                                     "hours"))
     if not rows:
         return []
-    workday_people = {r.employee_id for r in rows if r.leave_type.counting == DayCounting.WORKDAYS}
+    types = {t.pk: t for t in LeaveType.objects.all()}
+    workday_people = {r[0] for r in rows if types[r[1]].counting == DayCounting.WORKDAYS}
     scheduled: dict[int, set[dt.date]] = {}
     if workday_people:
-        for person_id, days in plan(workday_people, start, end).items():
-            scheduled[person_id] = {day.date for day in days if day.scheduled}
+        # A long list of ids is read for everyone (SQL variable limits); people sharing a plan share its set.
+        scope = workday_people if len(workday_people) <= 20000 else None
+        shared: dict[int, set[dt.date]] = {}
+        for person_id, days in plan(scope, start, end).items():
+            if person_id in workday_people:
+                if id(days) not in shared:
+                    shared[id(days)] = {day.date for day in days if day.scheduled}
+                scheduled[person_id] = shared[id(days)]
     out: list[LeaveDay] = []
-    for r in rows:
-        kind = r.leave_type
+    nothing: set[dt.date] = set()
+    for employee_id, type_id, r_start, r_end, start_half, end_half, r_hours in rows:
+        kind = types[type_id]
         per_day = Decimal(kind.hours_per_day) or Decimal("8")
-        for date in dates(max(r.start, start), min(r.end, end)):
-            if kind.counting == DayCounting.WORKDAYS and date not in scheduled.get(r.employee_id, set()):
+        for date in dates(max(r_start, start), min(r_end, end)):
+            if kind.counting == DayCounting.WORKDAYS and date not in scheduled.get(employee_id, nothing):
                 continue
-            if r.hours is not None:
-                hours = Decimal(r.hours)
+            if r_hours is not None:
+                hours = Decimal(r_hours)
                 fraction = (hours / per_day).quantize(Decimal("0.001"))
-                out.append(LeaveDay(r.employee_id, date, kind.code, kind.category, kind.paid, fraction, hours))
+                out.append(LeaveDay(employee_id, date, kind.code, kind.category, kind.paid, fraction, hours))
                 continue
-            fraction, half = _fraction_and_half(r.start, r.end, r.start_half, r.end_half, date)
+            fraction, half = _fraction_and_half(r_start, r_end, start_half, end_half, date)
             if not fraction:
                 continue
-            out.append(LeaveDay(r.employee_id, date, kind.code, kind.category, kind.paid, fraction,
+            out.append(LeaveDay(employee_id, date, kind.code, kind.category, kind.paid, fraction,
                                 (fraction * per_day).quantize(Decimal("0.01")), half))
     return out
