@@ -12,6 +12,7 @@ daylight saving (Asia/Shanghai) that is one subtraction per punch.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Func, IntegerField, Max, Min, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +51,8 @@ from talentloop.attendance.models import (
 from talentloop.core.access import Actor
 from talentloop.core.bilingual import localized
 from talentloop.core.errors import Conflict
-from talentloop.organisation.models import Employee, EmploymentStatus
+from talentloop.organisation.access import visible_org_units
+from talentloop.organisation.models import Employee, EmploymentStatus, OrgUnit
 
 # The figures of a summary an adjustment may change, with whether they are whole numbers.
 ADJUSTABLE_FIELDS: dict[str, bool] = {
@@ -77,16 +80,6 @@ OVERTIME_FIELDS = {Decimal("1.5"): "overtime_150_minutes", Decimal("2.0"): "over
 
 class MonthNotLocked(Conflict):
     """Payroll asked for a month HR has not locked: its figures may still change."""
-
-
-class Epoch(Func):
-    """Whole seconds since 1970 (UTC) of a datetime, computed by the database (SQLite, PostgreSQL)."""
-
-    output_field = IntegerField()
-    template = "FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint"
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="unixepoch(%(expressions)s)", **extra_context)
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
@@ -164,15 +157,34 @@ class _Midnights:
         return (local.date() - date).days * 86400 + local.hour * 3600 + local.minute * 60 + local.second
 
 
+LARGE_SET = 20000  # more ids than this are read for everyone and kept in Python (SQL variable limits)
+EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+
+
 def _punches(employee_ids: list[int] | None, start: dt.date, end: dt.date) -> Iterator[tuple]:
-    """(person, work date, first, last, count, outside count) ordered by person and date: one query."""
-    events = ClockEvent.objects.filter(work_date__range=(start, end))
+    """(person, day number since 1970, first, last, count, outside count) of each person's work dates,
+    ordered by person and date: one grouped query, streamed (a server-side cursor on PostgreSQL),
+    read as plain integers (no per-row conversion: 2,000,000 rows at 100,000 people)."""
+    qn = connection.ops.quote_name
+    table = qn(ClockEvent._meta.db_table)
+    if connection.vendor == "sqlite":
+        day = "CAST(julianday(work_date) - 2440587.5 AS INTEGER)"
+        first, last = "unixepoch(MIN(at))", "unixepoch(MAX(at))"
+    else:
+        day = "(work_date - DATE '1970-01-01')"
+        first, last = ("FLOOR(EXTRACT(EPOCH FROM MIN(at)))::bigint", "FLOOR(EXTRACT(EPOCH FROM MAX(at)))::bigint")
+    params: list[Any] = [start, end]
+    where = "work_date BETWEEN %s AND %s"
     if employee_ids is not None:
-        events = events.filter(employee_id__in=employee_ids)
-    return (events.values("employee_id", "work_date").order_by("employee_id", "work_date")
-            .annotate(first=Epoch(Min("at")), last=Epoch(Max("at")), n=Count("id"),
-                      out=Count("id", filter=Q(outside=True)))
-            .values_list("employee_id", "work_date", "first", "last", "n", "out").iterator(chunk_size=20000))
+        where += f" AND employee_id IN ({', '.join(['%s'] * len(employee_ids))})"
+        params.extend(employee_ids)
+    sql = (f"SELECT employee_id, {day}, {first}, {last}, COUNT(*), "  # noqa: S608 - fixed names, values bound
+           f"SUM(CASE WHEN outside THEN 1 ELSE 0 END) FROM {table} WHERE {where} "
+           "GROUP BY employee_id, work_date ORDER BY employee_id, work_date")
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(20000):
+            yield from rows
 
 
 def _people(employee_ids: list[int] | None, start: dt.date, end: dt.date) -> list[Person]:
@@ -184,50 +196,78 @@ def _people(employee_ids: list[int] | None, start: dt.date, end: dt.date) -> lis
     return [Person(*row) for row in people.order_by("id").values_list("id", "hire_date", "termination_date")]
 
 
+@dataclass
+class _Sources:
+    """Everything judging a range needs, read once."""
+
+    start: dt.date
+    people: list[Person]
+    planned: dict[int, list[PlannedDay]]
+    rules: dict[int, ShiftRule]
+    leave: dict[int, dict[dt.date, list[LeaveDay]]]
+    midnights: _Midnights
+    punches: Iterator[tuple]
+    now: int
+
+    def by_person(self) -> Iterator[tuple[Person, list[tuple]]]:
+        """Each person with their punch rows (the streamed rows merged by person id)."""
+        punches = self.punches
+        pending = next(punches, None)
+        for person in self.people:
+            while pending is not None and pending[0] < person.id:
+                pending = next(punches, None)
+            mine = []
+            while pending is not None and pending[0] == person.id:
+                mine.append(pending)
+                pending = next(punches, None)
+            yield person, mine
+
+
+def _read(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date, now: dt.datetime | None) -> _Sources:
+    ids = None if employee_ids is None else list(employee_ids)
+    scope = ids if ids is None or len(ids) <= LARGE_SET else None
+    people = _people(scope, start, end)
+    if scope is None and ids is not None:
+        wanted = set(ids)
+        people = [p for p in people if p.id in wanted]
+    leave: dict[int, dict[dt.date, list[LeaveDay]]] = defaultdict(lambda: defaultdict(list))
+    if people:
+        for entry in leave_days(scope, start, end):
+            leave[entry.employee_id][entry.date].append(entry)
+    return _Sources(start=start, people=people, planned=plan(scope, start, end) if people else {},
+                    rules=shift_rules() if people else {}, leave=leave,
+                    midnights=_Midnights(start, end, org_zone()),
+                    punches=_punches(scope, start, end) if people else iter(()),
+                    now=int((now or timezone.now()).timestamp()))
+
+
+def _lines(src: _Sources, person: Person, rows: list[tuple], through: dt.date) -> list[DayLine]:
+    base = src.start.toordinal() - EPOCH_DAY
+    mine = {row[1] - base: row for row in rows}
+    person_leave = src.leave.get(person.id, {})
+    lines = []
+    for idx, day in enumerate(src.planned.get(person.id, [])):
+        date = day.date
+        employed = person.hire_date <= date and (person.termination_date is None or date <= person.termination_date)
+        row = mine.get(idx)
+        first, last, count, outside = (row[2], row[3], row[4], row[5]) if row else (None, None, 0, 0)
+        rule = src.rules.get(day.shift_id) if day.shift_id is not None else None
+        line = DayLine(day, rule, first, last, count, int(outside or 0), person_leave.get(date, []), None, employed)
+        if employed and date <= through:
+            line.result = _judge(line, src.midnights, src.now)
+        lines.append(line)
+    return lines
+
+
 def judge_people(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date, *, through: dt.date,
                  now: dt.datetime | None = None) -> Iterator[tuple[Person, list[DayLine]]]:
     """Each employed person's days from ``start`` to ``end``, judged up to ``through`` (later dates
     carry their plan and punches, no judgement). On a date still running at ``now`` a person's single
     punch is their arrival and no punch counts as absent only once the shift's grace has passed.
     A fixed number of queries for any number of people (the one over the punches streams)."""
-    ids = None if employee_ids is None else list(employee_ids)
-    people = _people(ids, start, end)
-    if not people:
-        return
-    scope = ids
-    planned = plan(scope, start, end)
-    rules = shift_rules()
-    leave: dict[int, dict[dt.date, list[LeaveDay]]] = defaultdict(lambda: defaultdict(list))
-    for entry in leave_days(scope, start, end):
-        leave[entry.employee_id][entry.date].append(entry)
-    midnights = _Midnights(start, end, org_zone())
-    now_epoch = int((now or timezone.now()).timestamp())
-    punches = _punches(scope, start, end)
-    pending = next(punches, None)
-    no_leave: dict[dt.date, list[LeaveDay]] = {}
-    for person in people:
-        while pending is not None and pending[0] < person.id:
-            pending = next(punches, None)
-        mine: dict[dt.date, tuple] = {}
-        while pending is not None and pending[0] == person.id:
-            mine[pending[1]] = pending
-            pending = next(punches, None)
-        days = planned.get(person.id, [])
-        person_leave = leave.get(person.id, no_leave)
-        lines = []
-        for day in days:
-            date = day.date
-            employed = person.hire_date <= date and (person.termination_date is None
-                                                     or date <= person.termination_date)
-            row = mine.get(date)
-            first, last, count, outside = (row[2], row[3], row[4], row[5]) if row else (None, None, 0, 0)
-            rule = rules.get(day.shift_id) if day.shift_id is not None else None
-            entries = person_leave.get(date, [])
-            line = DayLine(day, rule, first, last, count, outside or 0, entries, None, employed)
-            if employed and date <= through:
-                line.result = _judge(line, midnights, now_epoch)
-            lines.append(line)
-        yield person, lines
+    src = _read(employee_ids, start, end, now)
+    for person, rows in src.by_person():
+        yield person, _lines(src, person, rows, through)
 
 
 def _judge(line: DayLine, midnights: _Midnights, now: int) -> DayResult | None:
@@ -284,10 +324,11 @@ class MonthFigures:
     carried: list[dict[str, Any]] = field(default_factory=list)
 
 
-def add_up(lines: list[DayLine]) -> MonthFigures:
+def add_up(lines: list[DayLine], *, whole: bool = True) -> MonthFigures:
     """Scheduled days count the whole month of employment; the judged figures only the judged days.
     A day worked is a scheduled day, less the day or half day of leave and the absence on it (hourly
-    leave does not reduce it). Worked minutes and outside punches count on days off too."""
+    leave does not reduce it). Worked minutes and outside punches count on days off too. ``whole``
+    False: some of a month's days only — no scheduled days, no leave figures."""
     f = MonthFigures()
     scheduled = ZERO
     worked_days = ZERO
@@ -296,10 +337,10 @@ def add_up(lines: list[DayLine]) -> MonthFigures:
     for line in lines:
         if not line.employed:
             continue
-        if line.planned.scheduled:
+        if line.planned.scheduled and whole:
             scheduled += ONE
         f.outside_count += line.outside
-        for x in line.leave:
+        for x in (line.leave if whole else ()):
             figures = leave.setdefault(x.code, [ZERO, ZERO, x.paid])
             figures[0] += x.fraction
             figures[1] += x.hours
@@ -327,6 +368,135 @@ def add_up(lines: list[DayLine]) -> MonthFigures:
     f.leave = {code: {"days": str(days), "hours": str(hours), "paid": paid}
                for code, (days, hours, paid) in sorted(leave.items())}
     return f
+
+
+def _add_leave(f: MonthFigures, days: dict[dt.date, list[LeaveDay]]) -> None:
+    totals: dict[str, list] = {}
+    for entries in days.values():
+        for x in entries:
+            figures = totals.setdefault(x.code, [ZERO, ZERO, x.paid])
+            figures[0] += x.fraction
+            figures[1] += x.hours
+            if x.category == "in_lieu":
+                f.in_lieu_used_minutes += int(x.hours * 60)
+    f.leave = {code: {"days": str(d), "hours": str(h), "paid": paid} for code, (d, h, paid) in sorted(totals.items())}
+
+
+def _merge(f: MonthFigures, g: MonthFigures) -> None:
+    """Add the judged figures of ``g`` (days taken the slow way) to ``f``."""
+    for name in ("worked_days", "worked_minutes", "late_count", "late_minutes", "early_count", "early_minutes",
+                 "absent_days", "missing_punches", "outside_count"):
+        setattr(f, name, getattr(f, name) + getattr(g, name))
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """What a shared list of planned days gives every person on it: per day (scheduled, rule, local
+    midnight, judged, end of the working day), the judged scheduled days and the scheduled count."""
+
+    info: list[tuple[bool, ShiftRule | None, int, bool, int]]
+    judged_scheduled: list[int]
+    scheduled: Decimal
+
+
+def _template(days: list[PlannedDay], src: _Sources, through: dt.date) -> _Template:
+    info = []
+    judged_scheduled = []
+    for idx, day in enumerate(days):
+        rule = src.rules.get(day.shift_id) if day.shift_id is not None else None
+        midnight = src.midnights.at[day.date]
+        judged = day.date <= through
+        info.append((day.scheduled, rule, midnight, judged, midnight + (rule.end if rule is not None else 86400)))
+        if judged and day.scheduled:
+            judged_scheduled.append(idx)
+    return _Template(info, judged_scheduled, Decimal(sum(1 for d in days if d.scheduled)))
+
+
+def month_figures(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date, *, through: dt.date,
+                  now: dt.datetime | None = None) -> Iterator[tuple[int, MonthFigures]]:
+    """Each employed person's figures of the month: the same judgement as ``add_up(judge_people(...))``
+    (a test holds them equal on random months), fast enough for 100,000 people. The common day — a
+    fixed shift, two punches or none, no leave, the day over — is judged inline in integers; any
+    other day (leave, one punch, flexible or untimed shift, a day off worked, a running day) and
+    anyone employed for part of the month go through ``daily.evaluate_seconds`` as one day each."""
+    src = _read(employee_ids, start, end, now)
+    base = start.toordinal() - EPOCH_DAY
+    fixed_zone = src.midnights.fixed
+    now_epoch = src.now
+    templates: dict[int, _Template] = {}
+    for person, rows in src.by_person():
+        days = src.planned.get(person.id, [])
+        if not (person.hire_date <= start and (person.termination_date is None or person.termination_date >= end)):
+            f = add_up(_lines(src, person, rows, through))
+            yield person.id, f
+            continue
+        tpl = templates.get(id(days))
+        if tpl is None:
+            tpl = templates[id(days)] = _template(days, src, through)
+        info = tpl.info
+        f = MonthFigures(scheduled_days=tpl.scheduled)
+        person_leave = src.leave.get(person.id)
+        leave_idx = {(d - start).days: e for d, e in person_leave.items()} if person_leave else {}
+        worked = late_c = late_m = early_c = early_m = outside = 0
+        absent_halves = worked_halves = 0
+        seen = set()
+        slow: list[DayLine] = []
+        for row in rows:
+            idx = row[1] - base
+            first, last, count, out = row[2], row[3], row[4], row[5]
+            outside += out or 0
+            seen.add(idx)
+            scheduled, rule, midnight, judged, day_end = info[idx]
+            if not judged:
+                continue
+            if (scheduled and rule is not None and fixed_zone and not rule.flexible and count >= 2
+                    and first != last and idx not in leave_idx and day_end <= now_epoch):
+                a = first - midnight
+                b = last - midnight
+                span = (b - a) // 60
+                if a < rule.middle < b:
+                    span -= rule.break_minutes
+                if span > 0:
+                    worked += span
+                late = (a - rule.start) // 60 if a > rule.start else 0
+                if late <= rule.grace_minutes:
+                    late = 0
+                early = (rule.end - b) // 60 if b < rule.end else 0
+                halves = 0
+                if late > rule.late_absent_minutes:
+                    halves += 1
+                    late = 0
+                if early > rule.early_absent_minutes:
+                    halves += 1
+                    early = 0
+                if late:
+                    late_c += 1
+                    late_m += late
+                if early:
+                    early_c += 1
+                    early_m += early
+                absent_halves += halves
+                worked_halves += 2 - halves
+                continue
+            slow.append(DayLine(days[idx], rule, first, last, count, 0, leave_idx.get(idx, []), None))
+        for idx in tpl.judged_scheduled:
+            if idx in seen:
+                continue
+            if idx in leave_idx or info[idx][4] > now_epoch:
+                slow.append(DayLine(days[idx], info[idx][1], None, None, 0, 0, leave_idx.get(idx, []), None))
+            else:
+                absent_halves += 2
+        f.worked_minutes, f.late_count, f.late_minutes = worked, late_c, late_m
+        f.early_count, f.early_minutes, f.outside_count = early_c, early_m, outside
+        f.absent_days = Decimal(absent_halves) / 2
+        f.worked_days = Decimal(worked_halves) / 2
+        if slow:
+            for line in slow:
+                line.result = _judge(line, src.midnights, now_epoch)
+            _merge(f, add_up(slow, whole=False))
+        if person_leave:
+            _add_leave(f, person_leave)
+        yield person.id, f
 
 
 def overtime_by_person(employee_ids: list[int] | None, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
@@ -412,6 +582,84 @@ def summary_list(actor: Actor, month: dt.date, *, org_unit: Any = None, exceptio
     return list(summary_queryset(actor, month, org_unit=org_unit, exceptions_only=exceptions_only))
 
 
+def summary_row(row: MonthlySummary) -> dict[str, Any]:
+    """One summary as plain values (the API's rows and the export's), the person's name localised."""
+    employee = row.employee
+    out: dict[str, Any] = {"employee_id": row.employee_id, "employee_number": employee.employee_number,
+                           "employee_name": employee.display_name, "org_unit": employee.org_unit.label,
+                           "month": row.month.strftime("%Y-%m")}
+    for name in TOTAL_FIELDS:
+        out[name] = getattr(row, name)
+    out.update(cap_breaches=row.cap_breaches, leave=row.leave, carried=row.carried, built_at=row.built_at)
+    return out
+
+
+def summary_page(actor: Actor, month: dt.date, *, org_unit: Any = None, exceptions_only: bool = False,
+                 limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """One page of the month's summaries the actor sees, as rows, and how many there are: two queries."""
+    rows = summary_queryset(actor, month, org_unit=org_unit, exceptions_only=exceptions_only)
+    count = rows.count()
+    return ([summary_row(r) for r in rows[offset:offset + limit]] if count else []), count
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell_guard(value: Any) -> Any:
+    """Text that a spreadsheet would read as a formula is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def summary_export_xlsx(actor: Actor, month: dt.date, *, org_unit: Any = None, exceptions_only: bool = False
+                        ) -> bytes:
+    """The month's summaries the actor sees as an Excel workbook: one row per person, the leave of
+    each type in days and hours (paid or unpaid in the heading), and a line saying whether the month
+    is locked (only a locked month is what payroll pays). Three queries."""
+    from openpyxl import Workbook  # heavy optional import: only when a workbook is exported
+
+    rows = list(summary_queryset(actor, month, org_unit=org_unit, exceptions_only=exceptions_only))
+    codes: dict[str, bool] = {}
+    for row in rows:
+        for code, figures in (row.leave or {}).items():
+            codes.setdefault(code, bool(figures.get("paid")))
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Attendance %(month)s") % {"month": month.strftime("%Y-%m")})[:31])
+    lock = month_lock_get(month)
+    sheet.append([str(_("Locked for payroll")) if lock else str(_("Not locked: the figures may still change"))])
+    heading = [str(_("Employee number")), str(_("Name")), str(_("Org unit"))]
+    heading += [str(FIELD_LABELS[name]) for name in TOTAL_FIELDS]
+    heading.append(str(_("Overtime over a legal cap")))
+    for code, paid in codes.items():
+        kind = _("paid") if paid else _("unpaid")
+        heading += [f"{code} ({kind}) {_('days')}", f"{code} ({kind}) {_('hours')}"]
+    heading.append(str(_("Carried adjustments")))
+    sheet.append(heading)
+    for row in rows:
+        values: list[Any] = [row.employee.employee_number, row.employee.display_name, row.employee.org_unit.label]
+        values += [float(getattr(row, name)) if isinstance(getattr(row, name), Decimal) else getattr(row, name)
+                   for name in TOTAL_FIELDS]
+        values.append(row.cap_breaches)
+        for code in codes:
+            figures = (row.leave or {}).get(code) or {}
+            values += [float(figures.get("days", 0)), float(figures.get("hours", 0))]
+        values.append("; ".join(f"{c['month']} {c['field']} {c['applied']}" for c in row.carried or []))
+        sheet.append([_cell_guard(v) for v in values])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def org_unit_get(actor: Actor, pk: int) -> OrgUnit | None:
+    return visible_org_units(actor).filter(pk=pk).first()
+
+
+def org_unit_choices(actor: Actor) -> list[OrgUnit]:
+    """The org units the filter of the review page offers."""
+    return list(visible_org_units(actor).order_by("path")[:500])
+
+
 def summary_get(actor: Actor, employee: Employee, month: dt.date) -> MonthlySummary | None:
     return access.visible_summaries(actor).filter(employee=employee, month=month.replace(day=1)).first()
 
@@ -433,14 +681,17 @@ def person_month(actor: Actor, employee: Employee, month: dt.date, *, today: dt.
     return []
 
 
-def adjustment_list(actor: Actor, employee: Employee | None = None, month: dt.date | None = None
-                    ) -> list[SummaryAdjustment]:
-    """Adjustments of the people the actor sees, newest first (of one person or month when given)."""
+def adjustment_list(actor: Actor, employee: Employee | None = None, month: dt.date | None = None,
+                    applied_to: dt.date | None = None) -> list[SummaryAdjustment]:
+    """Adjustments of the people the actor sees, newest first (of one person, recorded against a
+    month, or carried into a month, when given)."""
     rows = SummaryAdjustment.objects.filter(employee__in=access.visible_time_people(actor))
     if employee is not None:
         rows = rows.filter(employee=employee)
     if month is not None:
         rows = rows.filter(month=month.replace(day=1))
+    if applied_to is not None:
+        rows = rows.filter(applied_to=applied_to.replace(day=1))
     return list(rows.select_related("employee", "by").order_by("-at", "-id")[:200])
 
 

@@ -23,12 +23,12 @@ from talentloop.attendance import access
 from talentloop.attendance.models import MonthLock, MonthlySummary, SummaryAdjustment
 from talentloop.attendance.selectors.summaries import (
     ADJUSTABLE_FIELDS,
+    LARGE_SET,
     MonthFigures,
-    add_up,
     is_built,
     is_locked,
-    judge_people,
     month_bounds,
+    month_figures,
     overtime_by_person,
     pending_adjustments,
 )
@@ -101,9 +101,10 @@ def summaries_build(*, month: dt.date, employee_ids: list[int] | None = None, by
     ids = None if employee_ids is None else sorted({int(i) for i in employee_ids})
     through = min(end, today - dt.timedelta(days=1))
 
-    overtime = overtime_by_person(ids, start, end)
+    scope = ids if ids is None or len(ids) <= LARGE_SET else None  # a long list is filtered in Python
+    overtime = overtime_by_person(scope, start, end)
     adjustments: dict[int, list[SummaryAdjustment]] = {}
-    for adjustment in pending_adjustments(month, ids):
+    for adjustment in pending_adjustments(month, scope):
         adjustments.setdefault(adjustment.employee_id, []).append(adjustment)
 
     built_at = connection.ops.adapt_datetimefield_value(started)
@@ -112,15 +113,14 @@ def summaries_build(*, month: dt.date, employee_ids: list[int] | None = None, by
     carried: list[int] = []
 
     def rows():
-        for person, lines in judge_people(ids, start, end, through=through):
-            figures = add_up(lines)
-            for name, minutes in overtime.get(person.id, {}).items():
+        for person_id, figures in month_figures(ids, start, end, through=through):
+            for name, minutes in overtime.get(person_id, {}).items():
                 setattr(figures, name, getattr(figures, name) + minutes)
-            for adjustment in adjustments.get(person.id, ()):
+            for adjustment in adjustments.get(person_id, ()):
                 _apply(figures, adjustment)
                 carried.append(adjustment.pk)
-            built.append(person.id)
-            yield (person.id, month_value, figures.scheduled_days, figures.worked_days, figures.worked_minutes,
+            built.append(person_id)
+            yield (person_id, month_value, figures.scheduled_days, figures.worked_days, figures.worked_minutes,
                    figures.late_count, figures.late_minutes, figures.early_count, figures.early_minutes,
                    figures.absent_days, figures.missing_punches, figures.outside_count,
                    json.dumps(figures.leave, ensure_ascii=False), figures.overtime_150_minutes,
@@ -130,7 +130,7 @@ def summaries_build(*, month: dt.date, employee_ids: list[int] | None = None, by
 
     old = MonthlySummary.objects.filter(month=month)
     if ids is None:
-        old.delete()
+        old.delete()  # nothing refers to a summary: one DELETE
     else:
         for i in range(0, len(ids), DELETE_BATCH):
             old.filter(employee_id__in=ids[i:i + DELETE_BATCH]).delete()
@@ -138,10 +138,13 @@ def summaries_build(*, month: dt.date, employee_ids: list[int] | None = None, by
     if carried:
         SummaryAdjustment.objects.filter(pk__in=carried).update(applied_to=month)
     # An adjustment this month carried before, for a person who is no longer in it, waits again.
-    stale = SummaryAdjustment.objects.filter(applied_to=month).exclude(pk__in=carried)
-    if ids is not None:
-        stale = stale.filter(employee_id__in=ids)
-    stale.update(applied_to=None)
+    carried_set, id_set = set(carried), set(ids or ())
+    stale: list[int] = []
+    for person_id, waiting in adjustments.items():
+        if ids is None or person_id in id_set:
+            stale.extend(a.pk for a in waiting if a.applied_to == month and a.pk not in carried_set)
+    if stale:
+        SummaryAdjustment.objects.filter(pk__in=stale).update(applied_to=None)
     if by is not None:
         audit_record(actor=by, action="attendance.summaries_build", entity_type="attendance.monthlysummary",
                      entity_id=month.strftime("%Y-%m"), entity_label=month.strftime("%Y-%m"),
