@@ -23,6 +23,8 @@ mobile-app benchmarks of :mod:`tests.bench.mobile` (home pages, page weight, gun
 ``mobile-<engine>.json`` (``--only mobile``).
 The clock import of :mod:`tests.bench.clock_import` (1,000,000 machine punches through the import service)
 writes ``clock-import-<engine>.json`` (``--only clock-import``).
+Clocking in through gunicorn of :mod:`tests.bench.clock` (50 clock-ins a second with 10,000,000 stored events)
+writes ``clock-<engine>.json`` (``--only clock``).
 The exit status is 1 when a response is not 200 or a query count varies with the page size, and
 also when a time target is missed with ``--strict``.
 """
@@ -261,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per case")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a time target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
-    parser.add_argument("--only", choices=("all", "foundation", "performance", "mentoring", "mobile", "clock-import"),
+    parser.add_argument("--only", choices=("all", "foundation", "performance", "mentoring", "mobile", "clock-import",
+                                           "clock"),
                         default="all",
                         help="run one part of the benchmarks")
     parser.add_argument("--settings", default="talentloop.config.settings.prod",
@@ -273,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     ment = args.only in ("all", "mentoring")
     mobile_part = args.only in ("all", "mobile")
     clock_part = args.only in ("all", "clock-import")
+    clocking = args.only in ("all", "clock")
 
     workdir = Path(tempfile.mkdtemp(prefix="talentloop-bench-"))
     env = _prepare_environment(workdir, args.settings)
@@ -338,6 +342,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"clock import benchmark on {vendor} {version}…")
             clock_report, clock_ok = clock_import.run(env=env, scale=args.scale, workdir=workdir,
                                                       talentloop=_talentloop, common=_common(vendor, version))
+        if clocking:
+            from tests.bench import clock
+
+            print(f"clocking benchmark on {vendor} {version}…")
+            clocking_report, clocking_ok = clock.run(env=env, scale=args.scale, workdir=workdir,
+                                                     talentloop=_talentloop, common=_common(vendor, version))
         connection.close()
     finally:
         if env.get("DATABASE_URL") and not args.keep:
@@ -374,6 +384,12 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(clock_report, indent=2, ensure_ascii=False, default=str) + "\n")
         print(f"Clock import results written to {path}")
         failed = failed or (args.strict and not clock_ok)
+    if clocking:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"clock-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
+        path.write_text(json.dumps(clocking_report, indent=2, ensure_ascii=False, default=str) + "\n")
+        print(f"Clocking results written to {path}")
+        failed = failed or (args.strict and not clocking_ok)
     if not foundation:
         return 1 if failed else 0
 
