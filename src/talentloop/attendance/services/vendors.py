@@ -40,7 +40,7 @@ from talentloop.attendance.vendors.base import Punch, VendorError, with_token
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import InvalidInput, PermissionDenied
-from talentloop.notifications.models import DEFAULT_API_BASE, ImCredentials, ImIdentity
+from talentloop.notifications.models import DEFAULT_API_BASE, ImCredentials, ImIdentity, Vendor
 from talentloop.organisation.models import Employee
 
 MODULES: dict[str, ModuleType] = {ClockSource.WECOM: wecom, ClockSource.DINGTALK: dingtalk,
@@ -56,7 +56,7 @@ def _require_manager(actor: Actor) -> None:
 
 
 def base_url_of(settings_row: VendorAttendance) -> str:
-    return (settings_row.base_url or DEFAULT_API_BASE[settings_row.vendor]).rstrip("/")
+    return (settings_row.base_url or DEFAULT_API_BASE[Vendor(settings_row.vendor)]).rstrip("/")
 
 
 @transaction.atomic
@@ -128,7 +128,7 @@ def _directory(vendor: str, since: dt.date) -> dict[str, dict[str, int]]:
         by_id = {identities[pid]: pid for pid in people if pid in identities}
         by_number = {number: pid for pid, number in people.items() if pid not in identities}
         return {feishu.EMPLOYEE_ID: by_id, feishu.EMPLOYEE_NO: by_number}
-    return {"": {identities.get(pid, number): pid for pid, number in people.items()}}
+    return {"": {identities.get(pid) or str(number): pid for pid, number in people.items()}}
 
 
 def _days(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -99,7 +99,8 @@ def test_import_keeps_the_good_rows_and_a_second_import_adds_nothing(world, acto
 
 
 def test_the_same_punch_in_another_file_is_not_added_twice(actor_of):
-    clock_import(actor_of("hr"), file=_csv("工号,打卡时间,设备", "T-employee,2026-11-03 08:59:12,大门-01"), dry_run=False)
+    first = _csv("工号,打卡时间,设备", "T-employee,2026-11-03 08:59:12,大门-01")
+    clock_import(actor_of("hr"), file=first, dry_run=False)
     # The same instant written as an ISO time with its offset, in English headers, plus a new punch.
     report = clock_import(actor_of("hr"), file=_csv("Employee number,Timestamp,Device",
                                                     "T-employee,2026-11-03T00:59:12+00:00,大门-01",
