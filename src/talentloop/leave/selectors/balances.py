@@ -20,10 +20,25 @@ from talentloop.organisation.models import Employee
 ZERO = Decimal("0")
 
 
+def plain(value: Decimal) -> Decimal:
+    """Days without trailing zeros (6.500 → 6.5, 5.000 → 5), never in exponent form."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
 @dataclass
 class LedgerLine:
     entry: LedgerEntry
     running: Decimal
+
+    @property
+    def days_shown(self) -> Decimal:
+        return plain(self.entry.days)
+
+    @property
+    def running_shown(self) -> Decimal:
+        return plain(self.running)
 
 
 @dataclass
@@ -31,6 +46,10 @@ class TypeBalance:
     leave_type: LeaveType
     balance: Decimal = ZERO
     lines: list[LedgerLine] = field(default_factory=list)
+
+    @property
+    def balance_shown(self) -> Decimal:
+        return plain(self.balance)
 
 
 def balance_person_get(actor: Actor, employee_id: int | None) -> Employee | None:

@@ -75,7 +75,8 @@ def balance_adjust(request):
             form_errors_from(form, exc)
         else:
             messages.success(request, _("The balance was adjusted."))
-            query = urlencode({"employee_id": person.pk, "employee": person.employee_number,
+            query = urlencode({"employee_id": person.pk,
+                               "employee": f"{person.display_name} ({person.employee_number})",
                                "as_of": max(d["effective_date"], timezone.localdate()).isoformat()})
             return redirect(f"{reverse('leave:balance-list')}?{query}")
     filters = BalanceFilterForm({"employee_id": person.pk, "employee": person.employee_number}, actor=actor)
