@@ -15,10 +15,11 @@ from talentloop.attendance.models import AttendancePolicy, CalendarDay, DayKind,
 from talentloop.attendance.selectors.calendar import calendar_year
 from talentloop.attendance.selectors.policy import attendance_policy
 from talentloop.attendance.services.calendar import attendance_policy_update, calendar_day_remove, calendar_day_set
+from talentloop.attendance.tests.official_calendar import official_calendar  # noqa: F401 - a fixture
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.errors import InvalidInput, NotFound, PermissionDenied
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("official_calendar")]
 
 D = dt.date
 

@@ -9,8 +9,9 @@ import pytest
 
 from talentloop.attendance.calendar import Calendar, dates
 from talentloop.attendance.models import CalendarDay, DayKind
+from talentloop.attendance.tests.official_calendar import official_calendar  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("official_calendar")]
 
 D = dt.date
 
@@ -67,3 +68,16 @@ def test_a_plain_weekend_stays_a_rest_day():
     calendar = Calendar(D(2026, 3, 1), D(2026, 3, 31))
     assert calendar.kind(D(2026, 3, 7)) == DayKind.REST
     assert calendar.kind(D(2026, 3, 9)) == DayKind.WORKDAY
+
+
+def test_the_rows_come_back_after_a_flush():
+    # A transactional test empties the table when it ends; the fixture's loader puts the rows back,
+    # keeping a day HR set on a date of the notice.
+    from talentloop.attendance.tests.official_calendar import load_official_calendar
+
+    CalendarDay.objects.all().delete()
+    CalendarDay.objects.create(date=D(2026, 10, 1), kind=DayKind.WORKDAY, name="HR")
+    load_official_calendar()
+    # 2025: 13 statutory + 6 rest + 5 workdays; 2026: 13 + 9 + 6.
+    assert CalendarDay.objects.filter(official=True).count() == 24 + 28 - 1
+    assert CalendarDay.objects.get(date=D(2026, 10, 1)).name == "HR"
