@@ -107,6 +107,10 @@ def test_correction_journey_web(now, client_for, world):
     bad = me.post("/time/corrections/", {"work_date": "2026-05-11", "direction": "out", "time": "18:00",
                                          "reason": ""}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 422 and Correction.objects.count() == 1
+    # Through htmx a good form answers a client-side redirect to the new correction.
+    good = me.post("/time/corrections/", {"work_date": "2026-05-11", "direction": "out", "time": "18:00",
+                                          "reason": "忘记"}, HTTP_HX_REQUEST="true")
+    assert good.status_code == 204 and good["HX-Redirect"] == f"/time/corrections/{Correction.objects.latest('id').pk}/"
 
 
 def test_api_overtime_and_corrections(now, api_client_for, world):

@@ -9,10 +9,10 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -77,6 +77,16 @@ class NoteForm(forms.Form):
 STATUSES = (("", gettext_lazy("All")), *RequestStatus.choices)
 
 
+def _go(request, name: str, pk: int) -> HttpResponse:
+    """After a successful form: a redirect, or for htmx the same as a client-side redirect."""
+    url = reverse(name, args=[pk])
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 def _status(request) -> str:
     value = request.GET.get("status", "")
     return value if value in RequestStatus.values else ""
@@ -110,7 +120,7 @@ def overtime_list(request):
             form_errors_from(form, exc)
         else:
             messages.success(request, _("Overtime request sent for approval."))
-            return redirect("attendance:overtime-detail", pk=created.pk)
+            return _go(request, "attendance:overtime-detail", created.pk)
     context = _overtime_page(request, form)
     if request.method == "POST":
         return invalid_form(request, "attendance/request_overtime_list.html", context, partial="overtime-form")
@@ -225,7 +235,7 @@ def correction_list(request):
             form_errors_from(form, exc)
         else:
             messages.success(request, _("Correction sent for approval."))
-            return redirect("attendance:correction-detail", pk=created.pk)
+            return _go(request, "attendance:correction-detail", created.pk)
     status = _status(request)
     page_obj = paginate(request, selectors.correction_list(actor, mine=True, status=status), per_page=PER_PAGE)
     context = {"form": form, "page_obj": page_obj, "rows": page_obj.object_list, "status": status,
