@@ -72,6 +72,16 @@ API = [
     Row(f"{A}/leave-balances/adjust", "POST", f"{A}/leave-balances/adjust", (401, 403, 403, 404, 201, 403, 404),
         body={"employee_id": "{employee}", "leave_type_id": "{lc_annual}", "days": "1", "effective_date": TODAY,
               "reason": "矩阵"}),
+    Row(f"{A}/prior-services", "GET", f"{A}/prior-services",                (401, 200, 200, 200, 200, 200, 200)),
+    # "CSV" is a text file: not a PDF or an image, so refused (422) for everyone who may state prior service.
+    Row(f"{A}/prior-services", "POST", f"{A}/prior-services",               (401, 422, 422, 422, 422, 403, 422),
+        body={"employer": "甲公司", "start": "2005-01-01", "end": "2010-01-01", "evidence": "CSV"},
+        label="a text file as evidence: refused"),
+    Row(f"{A}/prior-services/review", "GET", f"{A}/prior-services/review",  (401, 403, 403, 403, 200, 403, 403)),
+    Row(f"{A}/prior-services/{{prior_id}}/verify", "POST", f"{A}/prior-services/{{lc_prior}}/verify",
+        (401, 403, 403, 404, 200, 403, 404)),
+    Row(f"{A}/prior-services/{{prior_id}}/reject", "POST", f"{A}/prior-services/{{lc_prior}}/reject",
+        (401, 403, 403, 404, 200, 403, 404)),
 ]
 
 
