@@ -86,7 +86,11 @@ def request_preview(request):
     counted and the balance before and after."""
     actor = request.actor
     _require(access.can_request_leave(actor))
-    form = LeaveRequestForm(request.GET, actor=actor)
+    data = request.GET.copy()
+    # The half-day selectors appear only once a half-day type is chosen: until then, whole days.
+    data.setdefault("start_half", "am")
+    data.setdefault("end_half", "pm")
+    form = LeaveRequestForm(data, actor=actor)
     return render_partial(request, "leave/request_form.html", _preview_context(form, actor), partial="dynamic")
 
 
