@@ -34,6 +34,7 @@ def test_a_manager_plans_a_roster_week_and_copies_it(world, scene, new_page, sig
     tuesday = monday + dt.timedelta(days=1)
     employee, mentor = world.emp(world.employee), world.emp(world.mentor)
     page = new_page("phone")
+    page.goto("/accounts/login/", timeout=60_000)  # the live server's first answer may be slow on a busy machine
     sign_in(page, "manager")
     page.goto(f"/time/rosters/?unit={world.platform.pk}")
     expect(page.get_by_test_id("roster-days")).to_be_visible()
@@ -73,6 +74,7 @@ def test_a_manager_plans_a_roster_week_and_copies_it(world, scene, new_page, sig
 
 def test_the_planner_grid_on_a_desktop(world, scene, new_page, sign_in, shot):
     page = new_page("desktop")
+    page.goto("/accounts/login/", timeout=60_000)
     sign_in(page, "hr")
     page.goto(f"/time/rosters/?unit={world.platform.pk}")
     expect(page.get_by_test_id("roster-grid")).to_be_visible()

@@ -59,7 +59,7 @@ def _render(request, week: dt.date, unit, *, status: int = 200, error: str = "",
                                                        "min_people": 1}) if unit is not None else None
     context = {"data": data, "week": week, "unit": unit, "units": access.staffable_units(actor),
                "error": error, "window": (lo, hi), "staffing_form": staffing_form, "weekdays": WEEKDAYS,
-               "copy_from": week - dt.timedelta(days=7)}
+               "copy_from": week - dt.timedelta(days=7), "cell_url": reverse("attendance:roster-cell")}
     return render_partial(request, "attendance/rosters_planner.html", context,
                           partial="planner" if partial else None, status=status)
 
