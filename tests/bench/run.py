@@ -25,6 +25,8 @@ The clock import of :mod:`tests.bench.clock_import` (1,000,000 machine punches t
 writes ``clock-import-<engine>.json`` (``--only clock-import``).
 Clocking in through gunicorn of :mod:`tests.bench.clock` (50 clock-ins a second with 10,000,000 stored events)
 writes ``clock-<engine>.json`` (``--only clock``).
+The monthly attendance summaries of :mod:`tests.bench.attendance_summary` (100,000 people, 4,000,000 punches)
+write ``attendance-summary-<engine>.json`` (``--only attendance-summary``).
 The exit status is 1 when a response is not 200 or a query count varies with the page size, and
 also when a time target is missed with ``--strict``.
 """
@@ -264,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a time target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--only", choices=("all", "foundation", "performance", "mentoring", "mobile", "clock-import",
-                                           "clock"),
+                                           "clock", "attendance-summary"),
                         default="all",
                         help="run one part of the benchmarks")
     parser.add_argument("--settings", default="talentloop.config.settings.prod",
@@ -277,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     mobile_part = args.only in ("all", "mobile")
     clock_part = args.only in ("all", "clock-import")
     clocking = args.only in ("all", "clock")
+    summaries_part = args.only in ("all", "attendance-summary")
 
     workdir = Path(tempfile.mkdtemp(prefix="talentloop-bench-"))
     env = _prepare_environment(workdir, args.settings)
@@ -348,6 +351,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"clocking benchmark on {vendor} {version}…")
             clocking_report, clocking_ok = clock.run(env=env, scale=args.scale, workdir=workdir,
                                                      talentloop=_talentloop, common=_common(vendor, version))
+        if summaries_part:
+            from tests.bench import attendance_summary
+
+            print(f"attendance summary benchmark on {vendor} {version}…")
+            summaries_report, summaries_ok = attendance_summary.run(
+                env=env, scale=args.scale, workdir=workdir, talentloop=_talentloop, common=_common(vendor, version))
         connection.close()
     finally:
         if env.get("DATABASE_URL") and not args.keep:
@@ -390,6 +399,12 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(clocking_report, indent=2, ensure_ascii=False, default=str) + "\n")
         print(f"Clocking results written to {path}")
         failed = failed or (args.strict and not clocking_ok)
+    if summaries_part:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"attendance-summary-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
+        path.write_text(json.dumps(summaries_report, indent=2, ensure_ascii=False, default=str) + "\n")
+        print(f"Attendance summary results written to {path}")
+        failed = failed or (args.strict and not summaries_ok)
     if not foundation:
         return 1 if failed else 0
 
