@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -112,7 +113,7 @@ def summaries_build(*, month: dt.date, employee_ids: list[int] | None = None, by
     built: list[int] = []
     carried: list[int] = []
 
-    def rows():
+    def rows() -> Iterator[tuple]:
         for person_id, figures in month_figures(ids, start, end, through=through):
             for name, minutes in overtime.get(person_id, {}).items():
                 setattr(figures, name, getattr(figures, name) + minutes)
@@ -207,7 +208,7 @@ def summary_adjustment_record(actor: Actor, *, employee: Employee, month: dt.dat
         errors["delta"] = [_("At most two decimal places.")]
     if not (reason or "").strip():
         errors["reason"] = [_("Say why the figure changes.")]
-    if errors:
+    if errors or value is None:
         raise InvalidInput(_("The adjustment was not recorded."), errors)
     adjustment = SummaryAdjustment(employee=employee, month=month, field=field, delta=value,
                                    reason=reason.strip()[:300], by=actor.user)
