@@ -228,10 +228,18 @@ class RejectedOut(Schema):
     errors: dict[str, list[str]]
 
 
+class RestWarningOut(Schema):
+    employee_id: int
+    date: dt.date
+    rest_hours: float = Field(description="Hours between the previous shift's end and this one's start, under "
+                              "the shift's minimum rest")
+
+
 class RosterSetOut(Schema):
     saved: int
     cleared: int
     rejected: list[RejectedOut]
+    warnings: list[RestWarningOut]
 
 
 class RosterErrorOut(ErrorOut):

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentloop.attendance import access
+from talentloop.attendance.calendar import plan
 from talentloop.attendance.models import RosterEntry, Shift, ShiftRequirement
+from talentloop.attendance.selectors.rosters import rest_breaches
 from talentloop.core.access import Actor
 from talentloop.core.errors import InvalidInput, PermissionDenied
 from talentloop.organisation.models import Employee, OrgUnit
@@ -50,9 +52,12 @@ class RosterResult:
     saved: int = 0
     cleared: int = 0
     rejected: list[dict] = field(default_factory=list)
+    # Shifts now starting less than their minimum rest after the previous one ends (saved anyway: a
+    # manager may have a reason; the planner shows the flag).
+    warnings: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"saved": self.saved, "cleared": self.cleared, "rejected": self.rejected}
+        return {"saved": self.saved, "cleared": self.cleared, "rejected": self.rejected, "warnings": self.warnings}
 
 
 def _plannable_ids(actor: Actor, ids: Iterable[int]) -> set[int]:
@@ -126,7 +131,26 @@ def roster_set(*, actor: Actor, cells: Sequence[Cell], partial: bool = False,
         _upsert([RosterEntry(employee_id=c.employee_id, date=c.date, shift_id=c.shift_id, planned_by_id=actor.user_id)
                  for c in to_plan])
         result.saved = len(to_plan)
+        result.warnings = _rest_warnings(to_plan)
     return result
+
+
+def _rest_warnings(cells: Sequence[Cell]) -> list[dict]:
+    """Short rests the planned cells take part in: on a planned day, or on the day after one (its
+    start now follows a planned shift). Read with the plan of the people and days touched."""
+    ids = sorted({c.employee_id for c in cells})
+    lo = min(c.date for c in cells) - dt.timedelta(days=1)
+    hi = max(c.date for c in cells) + dt.timedelta(days=1)
+    touched = {(c.employee_id, c.date) for c in cells} | {(c.employee_id, c.date + dt.timedelta(days=1))
+                                                           for c in cells}
+    shifts = Shift.objects.in_bulk()
+    out = []
+    for person, days in plan(ids, lo, hi).items():
+        works = [(d.date, shifts.get(d.shift_id) if d.scheduled and d.shift_id else None) for d in days]
+        for date, hours in rest_breaches(works).items():
+            if (person, date) in touched:
+                out.append({"employee_id": person, "date": date, "rest_hours": hours})
+    return sorted(out, key=lambda w: (w["employee_id"], w["date"]))
 
 
 def _upsert(entries: list[RosterEntry]) -> None:

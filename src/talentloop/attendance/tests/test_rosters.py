@@ -102,6 +102,24 @@ def test_a_day_off_between_two_shifts_is_rest(shifts):
                                     (MON + dt.timedelta(2), shifts["day"])]) == {}
 
 
+def test_setting_cells_reports_short_rests(rostered, shifts, actor_of):
+    # Night Monday (ends 06:00 Tuesday), day Tuesday 08:00: 2 h. Late Thursday (ends 22:00), day
+    # Friday 08:00: 10 h < 11. Day Saturday after Friday's day: 15 h, fine.
+    e = emp(rostered, "employee")
+    result = services.roster_set(actor=actor_of("manager"), cells=[
+        cell(rostered, "employee", MON, shifts["night"]), cell(rostered, "employee", MON + dt.timedelta(1),
+                                                               shifts["day"]),
+        cell(rostered, "employee", MON + dt.timedelta(3), shifts["late"]),
+        cell(rostered, "employee", MON + dt.timedelta(4), shifts["day"]),
+        cell(rostered, "employee", MON + dt.timedelta(5), shifts["day"])])
+    assert result.warnings == [{"employee_id": e.pk, "date": MON + dt.timedelta(1), "rest_hours": 2.0},
+                               {"employee_id": e.pk, "date": MON + dt.timedelta(4), "rest_hours": 10.0}]
+    # Planning the Sunday night before alone warns about Monday's existing night? 22:00 to 22:00: 24 h, no.
+    again = services.roster_set(actor=actor_of("manager"), cells=[
+        cell(rostered, "employee", MON - dt.timedelta(1), shifts["night"])])
+    assert again.warnings == []
+
+
 def test_week_flags_short_rest_after_the_sunday_night_before(rostered, shifts, actor_of):
     manager = actor_of("manager")
     services.roster_set(actor=manager, cells=[cell(rostered, "employee", MON - dt.timedelta(days=1), shifts["night"]),
