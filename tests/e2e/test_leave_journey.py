@@ -40,6 +40,7 @@ def test_request_leave_and_see_the_balance_change_after_approval_from_the_notifi
         world, scene, new_page, sign_in, shot):
     kind, day = scene["kind"], scene["day"]
     page = new_page("phone")
+    page.goto("/accounts/login/", timeout=60_000)  # the first page a fresh server serves may be slow
     sign_in(page, "employee")
     page.goto("/leave/")
     balance = page.locator(f"[data-testid=balance][data-type={kind.code}] [data-testid=balance-days]")
@@ -60,6 +61,10 @@ def test_request_leave_and_see_the_balance_change_after_approval_from_the_notifi
         page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("status")).to_have_text("Pending")
     shot(page, "03-requested")
+    page.goto("/leave/")
+    pending_card = page.locator(f"[data-testid=balance][data-type={kind.code}]")
+    expect(pending_card.get_by_test_id("pending")).to_contain_text("1")
+    expect(pending_card.get_by_test_id("booked")).to_have_count(0)
 
     lead = new_page("phone")
     sign_in(lead, "lead")
@@ -76,6 +81,10 @@ def test_request_leave_and_see_the_balance_change_after_approval_from_the_notifi
     expect(lead.get_by_test_id("status")).to_have_text("Approved")
 
     page.goto("/leave/")
+    # 5 - 1 = 4 left, the day booked (taken from the ledger on the day itself), nothing pending
+    card = page.locator(f"[data-testid=balance][data-type={kind.code}]")
     expect(balance).to_have_text("4")
+    expect(card.get_by_test_id("booked")).to_contain_text("1")
+    expect(card.get_by_test_id("pending")).to_have_count(0)
     expect(page.get_by_test_id("request").first).to_have_attribute("data-status", "approved")
     shot(page, "06-balance-after")

@@ -227,11 +227,34 @@ def approvals_waiting(actor: Actor) -> QuerySet[ApprovalStep]:
             .order_by("request__start", "request_id"))
 
 
-def my_balances(employee: Employee, as_of: dt.date) -> list[tuple[LeaveType, Decimal]]:
-    """The person's balance of each active type drawn from a balance, as of a date: two queries."""
+@dataclass(frozen=True)
+class BalanceRow:
+    """One type's balance for the person: the ledger as of the date, the days of approved leave after
+    it (booked: taken from the ledger on their first day), the days of pending requests, and what is
+    left to request."""
+
+    leave_type: LeaveType
+    balance: Decimal
+    booked: Decimal
+    pending: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.balance - self.booked - self.pending
+
+
+def my_balances(employee: Employee, as_of: dt.date) -> list[BalanceRow]:
+    """The person's balances of the active types drawn from one, as of a date: four queries (types,
+    the ledger, the later uses net of returns, the pending requests), whatever the number of types."""
     types = list(LeaveType.objects.filter(is_active=True, tracks_balance=True))
     held = balances(employee_ids=[employee.pk], as_of=as_of).get(employee.pk, {})
-    return [(t, held.get(t.pk, ZERO)) for t in types]
+    later = dict(LedgerEntry.objects.filter(employee=employee, effective_date__gt=as_of,
+                                            kind__in=[EntryKind.USE, EntryKind.RETURN])
+                 .values_list("leave_type_id").annotate(total=Sum("days")).order_by())
+    pending = dict(LeaveRequest.objects.filter(employee=employee, status="pending")
+                   .values_list("leave_type_id").annotate(total=Sum("days")).order_by())
+    return [BalanceRow(leave_type=t, balance=held.get(t.pk, ZERO), booked=-Decimal(later.get(t.pk) or ZERO),
+                       pending=Decimal(pending.get(t.pk) or ZERO)) for t in types]
 
 
 def requestable_types(actor: Actor) -> QuerySet[LeaveType]:

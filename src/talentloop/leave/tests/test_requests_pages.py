@@ -42,7 +42,7 @@ def test_request_from_the_page_then_approve_from_the_notification(world, client_
         page = employee.get("/leave/")
         assert page.status_code == 200
         assert b'data-testid="request-leave"' in page.content
-        assert {t.code: days for t, days in page.context["balances"]}["annual-t"] == Decimal("5")
+        assert {r.leave_type.code: r.available for r in page.context["balances"]}["annual-t"] == Decimal("5")
         # the htmx preview: Tue 29 .. Wed 30 Sep = 2 days, 5 before, 3 after
         preview = employee.get("/leave/new/preview/", {"leave_type": annual.pk, "start": "2026-09-29",
                                                        "end": "2026-09-30", "start_half": "am", "end_half": "pm"},
@@ -72,6 +72,11 @@ def test_request_from_the_page_then_approve_from_the_notification(world, client_
     # 5 - 2 = 3
     assert balance(employee_id=emp.pk, leave_type_id=annual.pk, as_of=D(2026, 10, 31)) == 3
     assert Notification.objects.filter(kind="leave_request_decided", recipient=emp).exists()
+    # On my leave page (as of 28 Sep): the ledger still holds 5, 2 days booked ahead, 3 left
+    with frozen():
+        rows = {r.leave_type.code: r for r in employee.get("/leave/").context["balances"]}
+    row = rows["annual-t"]
+    assert (row.balance, row.booked, row.pending, row.available) == (5, 2, 0, 3)
 
 
 def test_bad_input_on_the_page_shows_the_reason_and_writes_nothing(world, client_for, annual):

@@ -51,12 +51,12 @@ def _count(client, url, params=None, **headers) -> tuple[int, object]:
 
 @pytest.mark.parametrize("n", [3, 25])
 def test_my_leave_page(world, client_for, n):
-    # view: my balances (types + the grouped ledger sum) = 2, my requests: count + one page = 2,
-    # steps waiting for me: the delegations I hold + the count = 2 → 6
+    # view: my balances (types, the ledger as of today, later uses, pending requests) = 4,
+    # my requests: count + one page = 2, steps waiting for me: the delegations I hold + the count = 2 → 8
     _fill(world, n)
     with frozen():
         queries, response = _count(client_for("employee"), "/leave/")
-    assert queries == WEB_BASE + 6
+    assert queries == WEB_BASE + 8
     assert len(response.context["requests"]) == min(n, 20)
 
 
