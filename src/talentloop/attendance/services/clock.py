@@ -183,8 +183,12 @@ def clock_event_record(actor: Actor, *, direction: str, at: dt.datetime | None =
 
     # One punch at a time per person (two quick taps, two tabs): the person's row is the lock.
     Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk", flat=True).first()
-    same = (ClockEvent.objects.filter(employee=employee, direction=direction, source=ClockSource.PHONE,
-                                      at__range=(at - SAME_PUNCH, at + SAME_PUNCH))
+    # A punch counts to its local date or the day before (a night shift): the work dates bound the
+    # look-up so that it reads the person's index on (employee, work_date), not all their punches.
+    first_day = timezone.localtime(at - SAME_PUNCH).date() - dt.timedelta(days=1)
+    last_day = timezone.localtime(at + SAME_PUNCH).date()
+    same = (ClockEvent.objects.filter(employee=employee, work_date__range=(first_day, last_day), direction=direction,
+                                      source=ClockSource.PHONE, at__range=(at - SAME_PUNCH, at + SAME_PUNCH))
             .select_related("site").order_by("at").first())
     if same is not None:
         return Clocked(same, False)
