@@ -1,9 +1,10 @@
 """Clocking in through gunicorn (issue 12): 50 clock-ins a second for 60 seconds with 10,000,000 clock
 events already stored, target p95 under 300 ms.
 
-* **Seeding** the stored events is set-based: ``core.db.insert_rows`` (COPY on PostgreSQL, prepared
-  batched INSERTs on SQLite) of two punches per person and workday going back as far as needed, with
-  the positions emptied for all but the last 30 days (as the purge leaves them). Then ANALYZE.
+* **Seeding** the stored events is set-based and done by the database: one ``INSERT … SELECT`` of every
+  active person × the workdays going back as far as needed × an arrival and a departure (times drawn
+  by the database's ``random()``), with the positions emptied for all but the last 30 days (as the
+  purge leaves them). Then ANALYZE.
 * **Load**: ``gunicorn`` (production settings, 2 workers × 4 threads) and Locust as a separate process:
   ``rate`` users, each paced to one request a second (``constant_pacing(1)``), so the server gets
   ``rate`` requests a second whatever its answer time (an open load, not a closed loop). Every request
@@ -22,13 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import random
 import signal
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,7 +38,6 @@ SCALES = {
     "small": {"events": 200_000, "employees": 1_000, "rate": 10, "seconds": 15},
 }
 P95_TARGET_MS = 300.0
-SEED = 7
 SITE = (Decimal("31.230416"), Decimal("121.473701"), 300)  # the company's site: centre and radius
 
 LOCUSTFILE = '''
@@ -95,36 +94,36 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def _rows(employee_ids: list[int], total: int, today: dt.date, site_id: int, rng: random.Random) -> Iterator[tuple]:
-    """Two punches per person and workday, days going back from yesterday, people in turn: the
-    arrival around 08:50 and the departure around 18:10 local (UTC+8), inside the site. Positions are
-    kept only for the last 30 days (older ones were purged)."""
-    from django.db import connection
-
-    ops = connection.ops
-    lat, lon = ops.adapt_decimalfield_value(SITE[0], 9, 6), ops.adapt_decimalfield_value(SITE[1], 9, 6)
-    day, written = today - dt.timedelta(days=1), 0
-    recorded = ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC))
-    purge_before = today - dt.timedelta(days=30)
-    while written < total:
+def _workdays(total: int, people: int, today: dt.date) -> list[dt.date]:
+    """The workdays (Monday to Friday) going back from yesterday that two punches per person fill."""
+    needed = -(-total // (2 * max(people, 1)))
+    days, day = [], today - dt.timedelta(days=1)
+    while len(days) < needed:
         if day.weekday() < 5:
-            base = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) - dt.timedelta(hours=8)  # local midnight
-            keep = day >= purge_before
-            day_value = ops.adapt_datefield_value(day)
-            for employee_id in employee_ids:
-                for direction, hour, spread in (("in", 8.5, 2400), ("out", 18.0, 1800)):
-                    at = base + dt.timedelta(hours=hour, seconds=rng.randint(0, spread))
-                    yield (employee_id, ops.adapt_datetimefield_value(at), day_value, direction, "phone", "", "",
-                           site_id, False, None, False, "",
-                           lat if keep else None, lon if keep else None, 12 if keep else None, recorded)
-                    written += 1
-                    if written >= total:
-                        return
+            days.append(day)
         day -= dt.timedelta(days=1)
+    return days
 
 
-COLUMNS = ("employee_id", "at", "work_date", "direction", "source", "device", "external_id", "site_id",
-           "via_network", "distance_m", "outside", "reason", "latitude", "longitude", "accuracy_m", "recorded_at")
+def _insert_sql(vendor: str) -> str:
+    """One INSERT … SELECT: every person × every day of ``bench_clock_days`` × (arrival around 08:30-09:10,
+    departure around 18:00-18:30 local, UTC+8), inside the site; the raw position only on the days the
+    purge has not reached. Parameters: site id, latitude, longitude, recorded at, the limit."""
+    if vendor == "postgresql":
+        at = ("(d.day::timestamp - interval '8 hours' + make_interval(secs => p.sec + floor(random() * p.spread)))"
+              " AT TIME ZONE 'UTC'")
+    else:
+        at = "datetime(d.day, '-8 hours', '+' || (p.sec + abs(random()) %% p.spread) || ' seconds')"
+    return f"""
+        INSERT INTO attendance_clockevent (employee_id, at, work_date, direction, source, device, external_id,
+            site_id, via_network, outside, reason, latitude, longitude, accuracy_m, recorded_at)
+        SELECT e.id, {at}, d.day, p.direction, 'phone', '', '', %s, FALSE, FALSE, '',
+               CASE WHEN d.keep = 1 THEN %s END, CASE WHEN d.keep = 1 THEN %s END, CASE WHEN d.keep = 1 THEN 12 END, %s
+        FROM bench_clock_days d
+        CROSS JOIN (SELECT id FROM organisation_employee WHERE status = 'active') e
+        CROSS JOIN (SELECT 'in' AS direction, 30600 AS sec, 2400 AS spread
+                    UNION ALL SELECT 'out', 64800, 1800) p
+        LIMIT %s"""  # noqa: S608 - fixed SQL, values bound
 
 
 def seed_events(cfg: dict, *, env: dict, talentloop: Callable) -> dict:
@@ -132,7 +131,6 @@ def seed_events(cfg: dict, *, env: dict, talentloop: Callable) -> dict:
     from django.utils import timezone
 
     from talentloop.attendance.models import ClockEvent, WorkSite
-    from talentloop.core.db import insert_rows
     from talentloop.organisation.models import Employee, OrgUnit
 
     if not Employee.objects.exists():
@@ -146,9 +144,19 @@ def seed_events(cfg: dict, *, env: dict, talentloop: Callable) -> dict:
     existing = ClockEvent.objects.count()
     started = time.perf_counter()
     if existing < cfg["events"]:
-        with transaction.atomic():
-            insert_rows(ClockEvent, COLUMNS, _rows(ids, cfg["events"] - existing, timezone.localdate(), site.pk,
-                                                    random.Random(SEED)))
+        total = cfg["events"] - existing
+        today = timezone.localdate()
+        days = _workdays(total, len(ids), today)
+        keep_from = today - dt.timedelta(days=30)
+        ops = connection.ops
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE bench_clock_days (day date, keep integer)")
+            cursor.executemany("INSERT INTO bench_clock_days (day, keep) VALUES (%s, %s)",
+                               [(ops.adapt_datefield_value(d), int(d >= keep_from)) for d in days])
+            cursor.execute(_insert_sql(connection.vendor), [
+                site.pk, ops.adapt_decimalfield_value(lat, 9, 6), ops.adapt_decimalfield_value(lon, 9, 6),
+                ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC)), total])
+            cursor.execute("DROP TABLE bench_clock_days")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     seconds = time.perf_counter() - started
