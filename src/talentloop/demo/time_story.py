@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from talentloop.accounts.models import User
 from talentloop.attendance.calendar import Calendar, dates
 from talentloop.attendance.models import (
     AttendancePolicy,
@@ -40,7 +41,15 @@ from talentloop.attendance.models import (
     WorkSchedule,
     WorkSite,
 )
+from talentloop.attendance.services.corrections import correction_submit
+from talentloop.attendance.services.overtime import overtime_submit
+from talentloop.attendance.services.summaries import summaries_build, summaries_lock
+from talentloop.core.access import actor_for
 from talentloop.core.db import insert_rows
+from talentloop.core.errors import DomainError
+from talentloop.leave.models import LeaveType
+from talentloop.leave.services.accrual import leave_accrue
+from talentloop.leave.services.requests import leave_request_decide, leave_request_submit
 from talentloop.organisation.models import Employee, EmploymentContract, OrgUnit
 
 HQ = ("总部（上海张江）", "Head office (Shanghai Zhangjiang)", Decimal("31.204000"), Decimal("121.590000"), 300,
@@ -66,6 +75,9 @@ class TimeDemoResult:
     events: int = 0
     overtime: int = 0
     corrections: int = 0
+    leave_taken: int = 0
+    leave_pending: int = 0
+    months_locked: int = 0
     extra: list[str] = field(default_factory=list)
 
 
@@ -85,7 +97,9 @@ def wipe_time() -> None:
 def summary(result: TimeDemoResult) -> str:
     return (f"Loaded the demo time: {result.sites} work sites, {result.shifts} shifts, {result.roster_days} "
             f"roster days, {result.events:,} clock events, {result.overtime} overtime requests, "
-            f"{result.corrections} corrections" + "".join(f", {x}" for x in result.extra) + ".")
+            f"{result.corrections} corrections, {result.leave_taken} leave requests taken and "
+            f"{result.leave_pending} pending, {result.months_locked} months locked"
+            + "".join(f", {x}" for x in result.extra) + ".")
 
 
 def _time(text: str) -> dt.time:
@@ -161,9 +175,11 @@ def _rosters(ctx: dict, factory: list[Employee], start: dt.date, end: dt.date, r
     for i, person in enumerate(factory):
         crew = i % 3
         for day in dates(max(start, person.hire_date), end):
-            week = (day - start).days // 7
-            # five days on, two off, the crews' rest days staggered so the line always runs
-            if (day.weekday() + crew * 2) % 7 in (5, 6):
+            # five days on, two off, the crews' weeks staggered so the line always runs; a crew changes
+            # shift only after its two rest days
+            shifted = day.toordinal() + 6 + crew * 2
+            week = shifted // 7
+            if shifted % 7 in (5, 6):
                 rows.append((person.pk, day, None))
             else:
                 rows.append((person.pk, day, shifts[_rotation(crew, week)].pk))
@@ -178,7 +194,8 @@ def _at(day: dt.date, clock: dt.time, minutes: int, tz: ZoneInfo) -> dt.datetime
 
 
 def _events(ctx: dict, people: list[Employee], kinds: dict[int, str], roster: dict[tuple[int, dt.date], str],
-            start: dt.date, end: dt.date, rng: random.Random, result: TimeDemoResult) -> list[tuple[int, dt.date]]:
+            away: set[tuple[int, dt.date]], start: dt.date, end: dt.date, rng: random.Random,
+            result: TimeDemoResult) -> list[tuple[int, dt.date]]:
     """Clock events of every planned day up to ``end``; returns the days someone forgot a punch."""
     tz = ZoneInfo(settings.TIME_ZONE)
     shifts = ctx["shifts"]
@@ -203,6 +220,8 @@ def _events(ctx: dict, people: list[Employee], kinds: dict[int, str], roster: di
                     continue
                 else:
                     code = "flex" if kind == "rnd" else "standard"
+                if (person.pk, day) in away:
+                    continue
                 shift = shifts[code]
                 roll = rng.random()
                 if roll < 0.008:
@@ -227,7 +246,8 @@ def _events(ctx: dict, people: list[Employee], kinds: dict[int, str], roster: di
                         forgotten.append((person.pk, day))
                         continue
                     if kind == "factory":
-                        key = hashlib.sha256(f"{person.employee_number}|{moment.isoformat()}|L1".encode()).hexdigest()
+                        punch = f"{person.employee_number}|{moment.isoformat()}|{direction}|L1"
+                        key = hashlib.sha256(punch.encode()).hexdigest()
                         yield (person.pk, moment, day, "punch", "device", "苏州工厂 1号考勤机", key[:40], factory.pk,
                                False, None, False, "", None, None, None, now)
                         continue
@@ -304,6 +324,122 @@ def _corrections(forgotten: list[tuple[int, dt.date]], people: dict[int, Employe
         result.corrections += 1
 
 
+def _leave_plan(people: list[Employee], kinds: dict[int, str], start: dt.date, end: dt.date,
+                rng: random.Random) -> list[tuple[Employee, str, dt.date, dt.date, str, str]]:
+    """Leave of the office people over the past year: one to three stints of annual leave, now and
+    then a sick day or a half day of personal leave. (person, type code, start, end, end half, reason)"""
+    calendar = Calendar(start, end)
+    workdays = [d for d in dates(start, end) if calendar.is_workday(d)]
+    plan = []
+    for person in people:
+        if kinds[person.pk] == "factory":
+            continue
+        mine = [d for d in workdays if d >= person.hire_date + dt.timedelta(days=400)]
+        if len(mine) < 30:
+            continue
+        taken: set[dt.date] = set()
+        for _ in range(rng.randint(1, 3)):
+            first = rng.randrange(len(mine) - 3)
+            days = mine[first:first + rng.randint(1, 3)]
+            if taken & set(days) or days[0].year != days[-1].year:
+                continue
+            taken |= set(days)
+            plan.append((person, "annual", days[0], days[-1], "pm", "休年假，外出旅行"))
+        if rng.random() < 0.25:
+            day = rng.choice(mine)
+            if day not in taken:
+                taken.add(day)
+                plan.append((person, "sick", day, day, "pm", "感冒发烧，在家休息"))
+        if rng.random() < 0.1:
+            day = rng.choice(mine)
+            if day not in taken:
+                plan.append((person, "personal", day, day, "am", "家中有事"))
+    return plan
+
+
+def _actor(user: User | None):
+    return actor_for(user) if user is not None else None
+
+
+def _leave(plan: list, ref: dt.date, result: TimeDemoResult) -> None:
+    """The year's grants by the accrual job, then each stint of leave asked for by HR on the person's
+    behalf (it is in the past) and decided by each step's approver, as the pages would have done."""
+    hr = _actor(User.objects.filter(username="hr").first())
+    types = {t.code: t for t in LeaveType.objects.all()}
+    leave_accrue(as_of=dt.date(ref.year - 1, 1, 1))
+    plan = sorted(plan, key=lambda item: item[2])
+    accrued_this_year = False
+    for person, code, first, last, end_half, reason in plan:
+        if first.year == ref.year and not accrued_this_year:
+            leave_accrue(as_of=dt.date(ref.year, 1, 1))
+            accrued_this_year = True
+        if code not in types or hr is None:
+            continue
+        try:
+            request = leave_request_submit(hr, leave_type=types[code], start=first, end=last,
+                                           end_half=end_half if code == "personal" else "pm", reason=reason,
+                                           employee=person)
+            for _step in range(3):
+                if request.status != "pending":
+                    break
+                step = request.steps.filter(decision="").order_by("order").first()
+                approver = hr if step is None or step.role == "hr" or step.approver is None else _actor(
+                    step.approver.user)
+                request = leave_request_decide(approver or hr, request=request, decision="approved")
+            result.leave_taken += request.status == "approved"
+        except DomainError:
+            continue  # over the balance or overlapping: the person would not have been allowed either
+    leave_accrue(as_of=ref)
+
+
+def _pending(ref: dt.date, result: TimeDemoResult) -> None:
+    """What waits now: the named employee's leave next week and a correction of yesterday's missed
+    punch, a colleague's overtime for the coming Saturday — each through the services, so the
+    manager's inbox holds the requests."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    employee_user = User.objects.filter(username="employee").first()
+    me = _actor(employee_user)
+    if me is None or me.employee is None:
+        return
+    annual = LeaveType.objects.filter(code="annual").first()
+    calendar = Calendar(ref, ref + dt.timedelta(days=30))
+    days = [d for d in dates(ref + dt.timedelta(days=7), ref + dt.timedelta(days=30)) if calendar.is_workday(d)]
+    try:
+        if annual is not None and len(days) >= 2:
+            leave_request_submit(me, leave_type=annual, start=days[0], end=days[1], reason="回老家探亲")
+            result.leave_pending += 1
+        yesterday = ref - dt.timedelta(days=1)
+        while not Calendar(yesterday, yesterday).is_workday(yesterday):
+            yesterday -= dt.timedelta(days=1)
+        missed = dt.datetime.combine(yesterday, dt.time(8, 56), tzinfo=tz)
+        if not ClockEvent.objects.filter(employee=me.employee, work_date=yesterday, direction="in").exists():
+            correction_submit(actor=me, work_date=yesterday, at=missed, direction="in",
+                              reason="手机没电，到岗时未能打卡")
+            result.corrections += 1
+        saturday = ref + dt.timedelta(days=(5 - ref.weekday()) % 7 or 7)
+        if calendar.kind(saturday) == "rest":
+            start = dt.datetime.combine(saturday, dt.time(10, 0), tzinfo=tz)
+            overtime_submit(actor=me, kind="before", start=start, end=start + dt.timedelta(hours=4),
+                            reason="配合客户上线，周六值守")
+            result.overtime += 1
+    except DomainError:
+        pass
+
+
+def _summaries(ref: dt.date, start: dt.date, result: TimeDemoResult) -> None:
+    """Every month of the past year built and locked by HR; the current month built and left open."""
+    hr = _actor(User.objects.filter(username="hr").first())
+    month = start.replace(day=1)
+    current = ref.replace(day=1)
+    while month < current:
+        summaries_build(month=month, today=ref)
+        if hr is not None:
+            summaries_lock(hr, month=month, today=ref)
+            result.months_locked += 1
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    summaries_build(month=current, today=ref)
+
+
 @transaction.atomic
 def load_time(*, seed: int, reference_date: dt.date | None = None) -> TimeDemoResult:
     rng = random.Random(seed * 31 + 12)
@@ -325,7 +461,12 @@ def load_time(*, seed: int, reference_date: dt.date | None = None) -> TimeDemoRe
     _rosters(ctx, factory, start, ref + dt.timedelta(days=13), result)
     roster = {(p, d): code for p, d, code in RosterEntry.objects.filter(date__range=(start, end)).values_list(
         "employee_id", "date", "shift__code")}
-    forgotten = _events(ctx, people, kinds, roster, start, end, rng, result)
+    leave_plan = _leave_plan(people, kinds, start, end, rng)
+    away = {(p.pk, d) for p, _code, first, last, *_rest in leave_plan for d in dates(first, last)}
+    forgotten = _events(ctx, people, kinds, roster, away, start, end, rng, result)
     _overtime(ctx, _unit_people(("rnd-platform",)) or rnd, ref, rng, result)
     _corrections(forgotten, {p.pk: p for p in people}, ref, rng, result)
+    _leave(leave_plan, ref, result)
+    _pending(ref, result)
+    _summaries(ref, start, result)
     return result
