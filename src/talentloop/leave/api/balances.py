@@ -21,6 +21,7 @@ from talentloop.leave.selectors.balances import (
     balance_report,
     balance_type_get,
     my_prior_services,
+    plain,
     prior_service_get,
     prior_services_to_review,
 )
@@ -89,9 +90,9 @@ def leave_balances(request, query: Query[BalanceQuery]):
     rows = balance_report(actor, person, as_of)
     return {"employee_id": person.pk, "as_of": as_of, "balances": [
         {"leave_type_id": r.leave_type.pk, "code": r.leave_type.code, "name": r.leave_type.name,
-         "name_en": r.leave_type.name_en, "unit": r.leave_type.unit, "balance": r.balance,
+         "name_en": r.leave_type.name_en, "unit": r.leave_type.unit, "balance": r.balance_shown,
          "entries": [{"id": line.entry.pk, "kind": line.entry.kind, "effective_date": line.entry.effective_date,
-                      "days": line.entry.days, "balance_after": line.running, "reason": line.entry.reason,
+                      "days": line.days_shown, "balance_after": line.running_shown, "reason": line.entry.reason,
                       "created_by": _who(line.entry.created_by), "request_id": line.entry.request_id}
                      for line in r.lines]} for r in rows]}
 
@@ -112,7 +113,7 @@ def leave_balances_adjust(request, data: AdjustIn):
                                  effective_date=data.effective_date, reason=data.reason)
     running = balance(employee_id=person.pk, leave_type_id=leave_type.pk, as_of=entry.effective_date)
     return Status(201, {"id": entry.pk, "kind": entry.kind, "effective_date": entry.effective_date,
-                        "days": entry.days, "balance_after": running, "reason": entry.reason,
+                        "days": plain(Decimal(entry.days)), "balance_after": plain(running), "reason": entry.reason,
                         "created_by": _who(entry.created_by), "request_id": None})
 
 

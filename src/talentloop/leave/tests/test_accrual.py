@@ -209,3 +209,14 @@ def test_command(annual, capsys):
     assert LedgerEntry.objects.count() == 1
     with pytest.raises(CommandError):
         call_command("accrue-leave", "--date", "2026-13-01")
+
+
+def test_the_daily_job_runs_at_half_past_midnight_in_shanghai(settings):
+    from huey.contrib.djhuey import HUEY
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    # 00:30 on 7 December in Shanghai is 16:30 UTC on 6 December.
+    due = {t.name.rsplit(".", 1)[-1] for t in HUEY.read_periodic(dt.datetime(2026, 12, 6, 16, 30))}
+    assert "leave_accrual_daily" in due
+    due = {t.name.rsplit(".", 1)[-1] for t in HUEY.read_periodic(dt.datetime(2026, 12, 7, 0, 30))}
+    assert "leave_accrual_daily" not in due

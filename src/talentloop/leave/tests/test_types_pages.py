@@ -85,3 +85,27 @@ def test_api_lists_creates_and_patches(world, api_client_for):
     assert "study" not in {t["code"] for t in employee.get(API).json()["items"]}
     assert employee.patch(f"{API}/{body['id']}", json.dumps({"paid": False}),
                           content_type="application/json").status_code == 404
+
+
+def test_types_page_and_api_in_the_same_number_of_queries_at_two_sizes(world, client_for, api_client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from talentloop.leave.models import AnnualLeaveTier, LeaveEntitlement
+
+    hr, api = client_for("hr"), api_client_for("hr")
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert hr.get("/leave/types/").status_code == 200
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get(API).status_code == 200
+        return len(page.captured_queries), len(listed.captured_queries)
+
+    count()
+    few = count()
+    for n in range(15):
+        kind = LeaveType.objects.create(code=f"q{n}", name=f"q{n}", category="other")
+        AnnualLeaveTier.objects.create(leave_type=kind, min_years=1, days=1)
+        LeaveEntitlement.objects.create(leave_type=kind, province="北京", days=1)
+    assert count() == few
