@@ -88,3 +88,9 @@ def test_request_leave_and_see_the_balance_change_after_approval_from_the_notifi
     expect(card.get_by_test_id("pending")).to_have_count(0)
     expect(page.get_by_test_id("request").first).to_have_attribute("data-status", "approved")
     shot(page, "06-balance-after")
+
+    # The team calendar on the phone: a list per day, the employee away on the day
+    lead.goto(f"/leave/calendar/?month={day:%Y-%m}")
+    expect(lead.get_by_test_id("calendar-grid")).to_be_hidden()
+    expect(lead.get_by_test_id("away").filter(has_text="Employee")).to_have_count(1)
+    shot(lead, "07-team-calendar")
