@@ -214,10 +214,10 @@ class _Zone:
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self.offsets: dict[tuple[int, int, int, int], dt.timedelta] = {}
+        self.offsets: dict[int, dt.timedelta] = {}
 
     def utc(self, local: dt.datetime) -> dt.datetime:
-        key = (local.year, local.month, local.day, local.hour)
+        key = local.toordinal() * 24 + local.hour
         offset = self.offsets.get(key)
         if offset is None:
             offset = self.offsets[key] = local.replace(tzinfo=self.zone).utcoffset() or dt.timedelta(0)
@@ -266,7 +266,7 @@ class _People:
                 self.known.setdefault(number, None)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Good:
     """A row that passed every check: who, when (local and UTC, naive), where, and its identity."""
 
@@ -357,18 +357,20 @@ class _Checker:
         """The good rows of a chunk; refused rows go to the report with their reasons."""
         self.people.load(number for _line, number, _ts, _dev in chunk)
         known, zone, to_utc = self.people.known, self.zone, self.to_utc.utc
+        earliest, now_limit = self.earliest, self.now_limit
         goods: list[_Good] = []
+        append = goods.append
         for line, number, stamp, device in chunk:
             person = known.get(number) if number else None
             local = _local(stamp, zone) if stamp else None
             utc = to_utc(local) if local is not None else None
-            if (person is not None and utc is not None and device and len(device) <= 80
-                    and self.earliest <= utc <= self.now_limit and person.hire_date <= local.date()  # type: ignore[union-attr]
-                    and (person.termination_date is None or local.date() <= person.termination_date)):  # type: ignore[union-attr]
-                assert local is not None
-                goods.append(_Good(line, person, number, local, utc, device, external_id(number, utc, device),
-                                   local.date()))
-                continue
+            if person is not None and utc is not None and device and len(device) <= 80 and earliest <= utc <= now_limit:
+                day = local.date()  # type: ignore[union-attr]  # utc is set only with local
+                left = person.termination_date
+                if person.hire_date <= day and (left is None or day <= left):
+                    append(_Good(line, person, number, local, utc, device,  # type: ignore[arg-type]
+                                 external_id(number, utc, device), day))
+                    continue
             self._refuse(report, line, number, stamp, device, self._reasons(number, person, stamp, local, utc, device))
         self.work_dates.fill(goods)
         if self.locked:
@@ -430,8 +432,10 @@ def _chunks(content: bytes, report: ClockImportReport) -> Iterator[list[tuple[in
             i_ts, i_date, i_time = header.get("timestamp"), header.get("date"), header.get("time")
             continue
         width = len(values)
-        number = _text(values[i_num]) if i_num < width else ""
-        device = _text(values[i_dev]) if i_dev < width else ""
+        number = values[i_num] if i_num < width else ""
+        number = number.strip() if number.__class__ is str else _text(number)
+        device = values[i_dev] if i_dev < width else ""
+        device = device.strip() if device.__class__ is str else _text(device)
         stamp: Any
         if i_ts is not None:
             stamp = values[i_ts] if i_ts < width else None
@@ -504,7 +508,8 @@ def insert_events(rows: list[tuple]) -> int:
     if not rows:
         return 0
     if connection.vendor == "postgresql":
-        return _insert_postgresql(rows)
+        with transaction.atomic():  # the staging table lives until the end of the transaction
+            return _insert_postgresql(rows)
     return _insert_sqlite(rows)
 
 
@@ -583,13 +588,17 @@ def _run(actor: Actor, *, content: bytes, file_name: str, dry_run: bool, now: dt
     for chunk in _chunks(content, report):
         report.rows += len(chunk)
         fresh: list[_Good] = []
-        for good in checker.check(chunk, report):
-            if good.external_id in seen:
-                report.duplicates += 1
-                continue
-            seen.add(good.external_id)
-            fresh.append(good)
-            people.add(good.person.id)
+        goods = checker.check(chunk, report)
+        if dry_run:
+            for good in goods:
+                if good.external_id in seen:
+                    report.duplicates += 1
+                    continue
+                seen.add(good.external_id)
+                fresh.append(good)
+        else:
+            fresh = goods  # a punch repeated in the file meets ON CONFLICT like one already there
+        people.update(g.person.id for g in fresh)
         if fresh:
             low, high = min(g.utc for g in fresh), max(g.utc for g in fresh)
             first = low if first is None or low < first else first
@@ -601,8 +610,12 @@ def _run(actor: Actor, *, content: bytes, file_name: str, dry_run: bool, now: dt
             continue
         assert batch is not None
         batch_id = batch.pk
-        rows = [(g.person.id, at_value(g.utc), date_value(g.work_date), punch, device_source, g.device,
-                 g.external_id, batch_id, False, False, "", recorded) for g in fresh]
+        if connection.vendor == "sqlite":  # text, as Django stores them on SQLite (the hot path, inlined)
+            rows = [(g.person.id, g.utc.isoformat(" "), g.work_date.isoformat(), punch, device_source, g.device,
+                     g.external_id, batch_id, False, False, "", recorded) for g in fresh]
+        else:
+            rows = [(g.person.id, at_value(g.utc), date_value(g.work_date), punch, device_source, g.device,
+                     g.external_id, batch_id, False, False, "", recorded) for g in fresh]
         added = insert_events(rows)
         report.added += added
         report.duplicates += len(rows) - added
