@@ -162,7 +162,7 @@ PARAMETER_SOURCES = {
     ("/api/v1/careers/path/{employee_id}", "employee_id"): "/api/v1/employees",
     ("/api/v1/mentoring/matches", "template_id"): "/api/v1/mentoring/templates",
 }
-FIXED_PARAMETERS = {"period": MONTH}
+FIXED_PARAMETERS = {"period": MONTH, "year": REFERENCE_DAY.year}
 # Optional query parameters an operation needs to answer anything (a search needs words).
 QUERIES = {"/api/v1/people/search": {"q": "li"}}
 
@@ -235,6 +235,7 @@ def _extras(clients: dict, problems: list[str]) -> None:
     from talentloop.notifications.channel_selectors import vapid_public_key
     from talentloop.notifications.channel_services import vapid_keys_generate
     from talentloop.organisation.models import Employee
+    from talentloop.organisation.services_contracts import employment_contract_record
     from talentloop.performance.models import WorkResult, WorkResultAttachment
     from talentloop.performance.services.alerts import alerts_evaluate
     from talentloop.performance.services.rootcause import root_causes_evaluate
@@ -242,6 +243,10 @@ def _extras(clients: dict, problems: list[str]) -> None:
 
     users = {name: User.objects.get(username=name) for name in PERSONAS}
     people = {name: Employee.objects.filter(user=user).first() for name, user in users.items()}
+    # Employment contracts for everyone the demo left without one (open-ended from the hire date).
+    for person in Employee.objects.filter(contracts__isnull=True).order_by("pk"):
+        employment_contract_record(actor=actor_for(users["hr"]), employee=person, start_date=person.hire_date,
+                                   term="open_ended")
     hr, manager, employee = clients["hr"], clients["manager"], clients["employee"]
     webhook_source_create(actor=actor_for(users["hr"]), key="helpdesk", name="Helpdesk", act_as=users["hr"])
     for user in users.values():

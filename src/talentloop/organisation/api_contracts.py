@@ -22,7 +22,7 @@ HoursLiteral = Literal["standard", "comprehensive", "flexible"]
 PeriodLiteral = Literal["", "week", "month", "quarter", "year"]
 
 
-class ContractOut(Schema):
+class EmploymentContractOut(Schema):
     """Managers above the person read ``working_hours``, ``comprehensive_period`` and ``end_date`` only
     (``full`` false): the other fields are null for them."""
 
@@ -42,7 +42,7 @@ class ContractOut(Schema):
     recorded_at: dt.datetime | None
 
 
-class ContractIn(InSchema):
+class EmploymentContractIn(InSchema):
     start_date: dt.date
     term: TermLiteral
     end_date: dt.date | None = None
@@ -65,7 +65,7 @@ def _out(row, full: bool) -> dict:
     return out
 
 
-@router.get("/employees/{int:employee_id}/contracts", response={200: list[ContractOut], **ERRORS},
+@router.get("/employees/{int:employee_id}/contracts", response={200: list[EmploymentContractOut], **ERRORS},
             summary="A person's employment contract rows, newest first", description=PAGED)
 @paginated(default=200, max_limit=1000)
 def contract_list(request, employee_id: int):
@@ -78,9 +78,9 @@ def contract_list(request, employee_id: int):
     return [_out(section.current, False)] if section.current is not None else []
 
 
-@router.post("/employees/{int:employee_id}/contracts", response={201: ContractOut, **ERRORS},
+@router.post("/employees/{int:employee_id}/contracts", response={201: EmploymentContractOut, **ERRORS},
              summary="Record a contract row: a new contract, a renewal or a change (HR)")
-def contract_create(request, employee_id: int, data: ContractIn):
+def contract_create(request, employee_id: int, data: EmploymentContractIn):
     employee = get_or_404(access.visible_employees(request.actor), pk=employee_id)
     row = services_contracts.employment_contract_record(actor=request.actor, employee=employee,
                                                         **data.model_dump())

@@ -58,7 +58,7 @@ class CalendarDayRowOut(Schema):
     official: bool
 
 
-class PolicyOut(Schema):
+class AttendancePolicyOut(Schema):
     clock_window_days: int
     location_retention_days: int
     overtime_after_allowed: bool
@@ -68,7 +68,7 @@ class PolicyOut(Schema):
     default_shift_id: int | None
 
 
-class PolicyIn(InSchema):
+class AttendancePolicyIn(InSchema):
     """Send only the fields that change."""
 
     clock_window_days: int | None = Field(None, ge=0, le=services.MAX_CLOCK_WINDOW_DAYS)
@@ -138,15 +138,15 @@ def calendar_day_delete(request, year: int, date: dt.date, query: Query[Calendar
     return Status(204, None)
 
 
-@router.get("/policy", response={200: PolicyOut, **ERRORS}, summary="The attendance policy")
+@router.get("/policy", response={200: AttendancePolicyOut, **ERRORS}, summary="The attendance policy")
 def policy_get(request):
     if not access.can_view_attendance_settings(request.actor):
         raise PermissionDenied(_("Only HR and administrators see the attendance policy."))
     return attendance_policy()
 
 
-@router.patch("/policy", response={200: PolicyOut, **ERRORS}, summary="Change the attendance policy (HR)")
-def policy_patch(request, data: PolicyIn):
+@router.patch("/policy", response={200: AttendancePolicyOut, **ERRORS}, summary="Change the attendance policy (HR)")
+def policy_patch(request, data: AttendancePolicyIn):
     if not access.can_manage_attendance(request.actor):
         raise PermissionDenied(_("Only HR for the whole organisation keeps the calendar and the attendance policy."))
     changes = data.model_dump(exclude_unset=True)
