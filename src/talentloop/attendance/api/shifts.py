@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import SkipValidation
@@ -204,8 +205,8 @@ class RosterEntryOut(Schema):
 
 
 class RosterQuery(InSchema):
-    start: dt.date
-    end: dt.date
+    start: dt.date | None = Field(None, description="Default: this week's Monday")
+    end: dt.date | None = Field(None, description="Default: six days after the start")
     org_unit: Id | None = Field(None, description="Only the people of this unit and its sub-units")
 
 
@@ -223,7 +224,7 @@ class CellsIn(InSchema):
     partial: bool = False
 
 
-class RejectedOut(Schema):
+class CellRejectedOut(Schema):
     index: int
     errors: dict[str, list[str]]
 
@@ -238,12 +239,12 @@ class RestWarningOut(Schema):
 class RosterSetOut(Schema):
     saved: int
     cleared: int
-    rejected: list[RejectedOut]
+    rejected: list[CellRejectedOut]
     warnings: list[RestWarningOut]
 
 
 class RosterErrorOut(ErrorOut):
-    rejected: list[RejectedOut] = []
+    rejected: list[CellRejectedOut] = []
 
 
 class CopyIn(InSchema):
@@ -277,7 +278,9 @@ class CopyOut(Schema):
             description=PAGED)
 @paginated(default=500, max_limit=5000)
 def rosters_list(request, query: Query[RosterQuery]):
-    if query.end < query.start or (query.end - query.start).days > 61:
+    start = query.start or roster_services.week_start(timezone.localdate())
+    end = query.end or start + dt.timedelta(days=6)
+    if end < start or (end - start).days > 61:
         raise InvalidInput(_("Please correct the errors below."),
                            {"end": [_("On or after the start, at most 62 days in all.")]})
     unit = None
@@ -287,7 +290,7 @@ def rosters_list(request, query: Query[RosterQuery]):
             raise InvalidInput(_("Please correct the errors below."), {"org_unit": [_("No such org unit.")]})
     return [{"employee_id": e.employee_id, "date": e.date, "shift_id": e.shift_id,
              "shift_code": e.shift.code if e.shift else None}
-            for e in roster_selectors.roster_entries(request.actor, start=query.start, end=query.end, unit=unit)]
+            for e in roster_selectors.roster_entries(request.actor, start=start, end=end, unit=unit)]
 
 
 @router.put("/rosters", response={200: RosterSetOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
@@ -352,7 +355,7 @@ def rosters_copy_week(request, data: CopyIn):
                         "skipped": report.skipped.get(p.pk, [])} for p in people]}
 
 
-class RequirementOut(Schema):
+class StaffingOut(Schema):
     org_unit_id: int
     shift_id: int
     shift_code: str
@@ -360,11 +363,11 @@ class RequirementOut(Schema):
     min_people: int
 
 
-class RequirementQuery(InSchema):
-    org_unit: Id
+class StaffingQuery(InSchema):
+    org_unit: Id | None = Field(None, description="Default: every unit whose staffing you set")
 
 
-class RequirementIn(InSchema):
+class StaffingIn(InSchema):
     org_unit_id: Id
     shift_id: Id
     weekdays: list[int] = Field(..., min_length=1, max_length=7, description="0 Monday .. 6 Sunday")
@@ -385,16 +388,21 @@ def _requirements(request, unit) -> list[dict]:
              "min_people": r.min_people} for r in roster_selectors.requirement_list(request.actor, unit=unit)]
 
 
-@router.get("/rosters/requirements", response={200: list[RequirementOut], **ERRORS},
-            summary="A team's minimum staffing per shift and weekday")
-def requirements_list(request, query: Query[RequirementQuery]):
+@router.get("/rosters/requirements", response={200: list[StaffingOut], **ERRORS},
+            summary="A team's minimum staffing per shift and weekday", description=PAGED)
+@paginated(default=100, max_limit=500)
+def requirements_list(request, query: Query[StaffingQuery]):
+    if query.org_unit is None:
+        if not access.can_plan_rosters(request.actor):
+            raise PermissionDenied(_("Only managers and HR plan rosters."))
+        return _requirements(request, None)
     return _requirements(request, _staffed_unit(request, query.org_unit, "org_unit"))
 
 
-@router.put("/rosters/requirements", response={200: list[RequirementOut], **ERRORS},
+@router.put("/rosters/requirements", response={200: list[StaffingOut], **ERRORS},
             summary="Set a team's minimum staffing of a shift on some weekdays (0 people removes it); answers the "
             "team's requirements")
-def requirements_put(request, data: RequirementIn):
+def requirements_put(request, data: StaffingIn):
     unit = _staffed_unit(request, data.org_unit_id, "org_unit_id")
     shift = selectors.shift_list(request.actor).filter(pk=data.shift_id).first()
     if shift is None:

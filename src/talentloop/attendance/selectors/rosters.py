@@ -214,8 +214,12 @@ def unit_get(actor: Actor, pk: int) -> OrgUnit | None:
     return access.staffable_units(actor).filter(pk=pk).first()
 
 
-def requirement_list(actor: Actor, *, unit: OrgUnit) -> QuerySet[ShiftRequirement]:
-    """The minimum staffing of a unit the actor staffs (nothing for another)."""
+def requirement_list(actor: Actor, *, unit: OrgUnit | None) -> QuerySet[ShiftRequirement]:
+    """The minimum staffing of a unit the actor staffs (nothing for another); without a unit, of every
+    unit they staff."""
+    qs = ShiftRequirement.objects.select_related("shift").order_by("org_unit_id", "weekday", "shift__start")
+    if unit is None:
+        return qs.filter(org_unit__in=access.staffable_units(actor))
     if not access.can_set_staffing(actor, unit):
-        return ShiftRequirement.objects.none()
-    return ShiftRequirement.objects.filter(org_unit=unit).select_related("shift").order_by("weekday", "shift__start")
+        return qs.none()
+    return qs.filter(org_unit=unit)

@@ -210,6 +210,7 @@ def test_roster_api_put_get_and_copy(rostered, shifts, api_client_for):
     assert api_client_for("outsider").get(f"{API}/rosters", {"start": "2026-10-26", "end": "2026-11-01"}
                                           ).json()["count"] == 0
     assert manager.get(f"{API}/rosters", {"start": "2026-10-26", "end": "2027-01-01"}).status_code == 422
+    assert manager.get(f"{API}/rosters").json()["count"] == 0  # by default this week, 2026-11-02 .. 08: empty
 
     copied = manager.post(f"{API}/rosters/copy-week", {"from_week": "2026-10-28", "to_week": "2026-11-02",
                                                        "org_unit_id": rostered.platform.pk},
@@ -239,7 +240,9 @@ def test_requirements_api(rostered, shifts, api_client_for):
                           content_type="application/json")
     assert [r["weekday"] for r in removed.json()] == [4]
     assert [r["weekday"] for r in manager.get(f"{API}/rosters/requirements",
-                                              {"org_unit": rostered.platform.pk}).json()] == [4]
+                                              {"org_unit": rostered.platform.pk}).json()["items"]] == [4]
+    assert [r["weekday"] for r in manager.get(f"{API}/rosters/requirements").json()["items"]] == [4]  # all units
+    assert api_client_for("employee").get(f"{API}/rosters/requirements").status_code == 403
     bad = manager.put(f"{API}/rosters/requirements", {**body, "weekdays": [9]}, content_type="application/json")
     assert bad.status_code == 422 and "weekdays" in bad.json()["errors"]
     other = manager.put(f"{API}/rosters/requirements", {**body, "org_unit_id": rostered.sales.pk},
