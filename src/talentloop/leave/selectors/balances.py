@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 
 from talentloop.core.access import Actor
 from talentloop.leave import access
-from talentloop.leave.models import LeaveType, LedgerEntry, PriorService
+from talentloop.leave import entitlements as rules
+from talentloop.leave.models import LeaveCategory, LeaveType, LedgerEntry, PriorService
 from talentloop.organisation.models import Employee
 
 ZERO = Decimal("0")
@@ -41,11 +42,23 @@ class LedgerLine:
         return plain(self.running)
 
 
+@dataclass(frozen=True)
+class AnnualSummary:
+    """What the statutory rules give for the year (``leave.entitlements``), shown beside the ledger so a
+    person sees where the number comes from: cumulative years of service, first eligibility, days."""
+
+    year: int
+    days: int
+    service_years: int
+    eligible_from: dt.date
+
+
 @dataclass
 class TypeBalance:
     leave_type: LeaveType
     balance: Decimal = ZERO
     lines: list[LedgerLine] = field(default_factory=list)
+    annual: AnnualSummary | None = None
 
     @property
     def balance_shown(self) -> Decimal:
@@ -70,8 +83,14 @@ def can_choose_person(actor: Actor) -> bool:
 def balance_report(actor: Actor, employee: Employee, as_of: dt.date) -> list[TypeBalance]:
     """Each type drawn from a balance (and any other type the person has ledger lines of), with the
     lines effective on or before ``as_of`` and their running total."""
-    tracked = access.visible_leave_types(actor).filter(tracks_balance=True, is_active=True)
+    tracked = access.visible_leave_types(actor).filter(tracks_balance=True, is_active=True).prefetch_related("tiers")
     types = {t.pk: TypeBalance(t) for t in tracked}
+    annual = [row for row in types.values() if row.leave_type.category == LeaveCategory.ANNUAL]
+    if annual:
+        prior = list(PriorService.objects.filter(employee=employee, status=PriorService.Status.VERIFIED)
+                     .values_list("start", "end"))
+        for row in annual:
+            row.annual = annual_summary(employee, row.leave_type, as_of, prior)
     entries = (LedgerEntry.objects.filter(employee=employee, effective_date__lte=as_of)
                .select_related("leave_type", "created_by").order_by("effective_date", "id"))
     for entry in entries:
@@ -81,6 +100,18 @@ def balance_report(actor: Actor, employee: Employee, as_of: dt.date) -> list[Typ
         row.balance += entry.days
         row.lines.append(LedgerLine(entry, row.balance))
     return sorted(types.values(), key=lambda r: (r.leave_type.category != "annual", r.leave_type.code))
+
+
+def annual_summary(employee: Employee, leave_type: LeaveType, as_of: dt.date,
+                   prior: list[rules.Period]) -> AnnualSummary:
+    """The year's statutory annual leave as of ``as_of`` (before any disqualification by absences)."""
+    leaving = employee.termination_date if employee.termination_date and employee.termination_date <= as_of else None
+    tiers = [(t.min_years, t.days) for t in leave_type.tiers.all()]
+    ent = rules.annual_entitlement(year=as_of.year, hire_date=employee.hire_date, termination_date=leaving,
+                                   prior=prior, tiers=tiers)
+    career = rules.equivalent_start(employee.hire_date, prior)
+    return AnnualSummary(as_of.year, ent.days, rules.service_years(career, as_of),
+                         rules.eligibility_date(employee.hire_date, prior))
 
 
 def my_prior_services(actor: Actor) -> QuerySet[PriorService]:

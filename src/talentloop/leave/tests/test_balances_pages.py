@@ -36,6 +36,10 @@ def test_my_balances_as_of_a_date_with_the_lines(world, client_for, annual):
     assert rows["annual"].balance == 5 and rows["in_lieu"].balance == 0
     assert [line.running for line in rows["annual"].lines] == [5]
     assert 'data-testid="balance-annual"' in page.content.decode()
+    # Hired 2019-05-06 (first job): eligible 2020-05-06; on 2026-01-01, 6 full years → 5 days for 2026.
+    summary = rows["annual"].annual
+    assert (summary.year, summary.days, summary.service_years, summary.eligible_from) == (2026, 5, 6, D(2020, 5, 6))
+    assert 'data-testid="annual-summary"' in page.content.decode()
     before = client_for("employee").get("/leave/balances/", {"as_of": "2025-12-31"})
     assert {r.leave_type.code: r.balance for r in before.context["rows"]}["annual"] == 0
     assert before.context["adjust"] is None  # only HR adjusts, never their own
