@@ -89,14 +89,15 @@ def balance_report(actor: Actor, employee: Employee, as_of: dt.date) -> list[Typ
     if annual:
         prior = list(PriorService.objects.filter(employee=employee, status=PriorService.Status.VERIFIED)
                      .values_list("start", "end"))
-        for row in annual:
-            row.annual = annual_summary(employee, row.leave_type, as_of, prior)
+        for annual_row in annual:
+            annual_row.annual = annual_summary(employee, annual_row.leave_type, as_of, prior)
     entries = (LedgerEntry.objects.filter(employee=employee, effective_date__lte=as_of)
                .select_related("leave_type", "created_by").order_by("effective_date", "id"))
     for entry in entries:
-        row = types.get(entry.leave_type_id)
-        if row is None:
-            row = types[entry.leave_type_id] = TypeBalance(entry.leave_type)
+        found = types.get(entry.leave_type_id)
+        if found is None:
+            found = types[entry.leave_type_id] = TypeBalance(entry.leave_type)
+        row = found
         row.balance += entry.days
         row.lines.append(LedgerLine(entry, row.balance))
     return sorted(types.values(), key=lambda r: (r.leave_type.category != "annual", r.leave_type.code))
