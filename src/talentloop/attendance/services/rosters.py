@@ -183,6 +183,11 @@ def roster_copy_week(actor: Actor, *, people: Sequence[Employee], from_week: dt.
     whatever the number of people."""
     if not access.can_plan_rosters(actor):
         raise PermissionDenied(_("Only managers and HR plan rosters."))
+    lo, hi = planning_window(today)
+    for name, value in (("from_week", from_week), ("to_week", to_week)):
+        if not lo - dt.timedelta(weeks=AHEAD_WEEKS + 1) <= value <= hi:
+            raise InvalidInput(_("Please correct the errors below."), {name: [
+                _("Rosters are planned from %(lo)s to %(hi)s.") % {"lo": lo.isoformat(), "hi": hi.isoformat()}]})
     source, target = week_start(from_week), week_start(to_week)
     if source == target:
         raise InvalidInput(_("Please correct the errors below."),
@@ -193,7 +198,6 @@ def roster_copy_week(actor: Actor, *, people: Sequence[Employee], from_week: dt.
     if outside:
         message = _("You do not plan the roster of %(name)s.") % {"name": outside[0].display_name}
         raise InvalidInput(_("Please correct the errors below."), {"people": [message]})
-    lo, hi = planning_window(today)
     shift_of = Shift.objects.in_bulk()
     delta = target - source
     existing = set(RosterEntry.objects.filter(employee_id__in=ids, date__range=(target, target + dt.timedelta(days=6)))
