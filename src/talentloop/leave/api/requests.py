@@ -28,7 +28,7 @@ StatusLiteral = Literal["pending", "approved", "rejected", "cancelled"]
 HalfLiteral = Literal["am", "pm"]
 
 
-class DocumentIn(InSchema):
+class LeaveDocumentIn(InSchema):
     name: str = Field(..., min_length=1, max_length=120, description="File name, e.g. certificate.pdf")
     content_base64: str = Field(..., min_length=4, max_length=7_000_000,
                                 description="The file, base64: PDF, JPEG or PNG, at most 5 MB")
@@ -42,15 +42,15 @@ class LeaveRequestIn(InSchema):
     end_half: HalfLiteral = "pm"
     hours: Decimal | None = Field(None, gt=0, le=24, max_digits=5, decimal_places=2)
     reason: str = Field("", max_length=300)
-    document: DocumentIn | None = None
+    document: LeaveDocumentIn | None = None
     employee_id: Id | None = Field(None, description="HR only: request for someone they cover")
 
 
-class NoteIn(InSchema):
+class LeaveNoteIn(InSchema):
     note: str = Field("", max_length=300)
 
 
-class StepOut(Schema):
+class LeaveStepOut(Schema):
     order: int
     role: str
     approver_id: int | None
@@ -99,7 +99,7 @@ class LeaveRequestOut(_LeaveRequestFields):
 
 
 class LeaveRequestDetailOut(_LeaveRequestFields):
-    steps: list[StepOut]
+    steps: list[LeaveStepOut]
     can_decide: bool
     can_cancel: bool
 
@@ -185,7 +185,7 @@ def leave_request_get(request, request_id: int):
 
 @router.post("/leave-requests/{int:request_id}/approve", response={200: LeaveRequestDetailOut, **ERRORS},
              summary="Approve the step waiting for me (the last approval takes the days from the balance)")
-def leave_request_approve(request, request_id: int, data: NoteIn | None = None):
+def leave_request_approve(request, request_id: int, data: LeaveNoteIn | None = None):
     services.leave_request_decide(request.actor, request=_get(request, request_id), decision="approved",
                                   note=data.note if data else "")
     return _detail(request, request_id)
@@ -193,7 +193,7 @@ def leave_request_approve(request, request_id: int, data: NoteIn | None = None):
 
 @router.post("/leave-requests/{int:request_id}/reject", response={200: LeaveRequestDetailOut, **ERRORS},
              summary="Reject the step waiting for me: the request closes")
-def leave_request_reject(request, request_id: int, data: NoteIn | None = None):
+def leave_request_reject(request, request_id: int, data: LeaveNoteIn | None = None):
     services.leave_request_decide(request.actor, request=_get(request, request_id), decision="rejected",
                                   note=data.note if data else "")
     return _detail(request, request_id)
@@ -201,6 +201,6 @@ def leave_request_reject(request, request_id: int, data: NoteIn | None = None):
 
 @router.post("/leave-requests/{int:request_id}/cancel", response={200: LeaveRequestDetailOut, **ERRORS},
              summary="Cancel leave (the person before it starts, HR any time); approved days go back to the balance")
-def leave_request_cancel(request, request_id: int, data: NoteIn | None = None):
+def leave_request_cancel(request, request_id: int, data: LeaveNoteIn | None = None):
     services.leave_request_cancel(request.actor, request=_get(request, request_id), note=data.note if data else "")
     return _detail(request, request_id)
