@@ -252,3 +252,13 @@ def test_team_calendar_shows_who_is_away_and_the_kind_only_to_those_who_may_see_
     kinds = dict(october.context["month"].days)
     assert kinds[D(2026, 10, 1)] == "statutory" and kinds[D(2026, 10, 10)] == "workday"
     assert request.pk
+
+
+def test_the_delegate_picker_offers_colleagues_not_oneself(world, client_for):
+    # lead's colleagues under manager (mentor), their manager, their report (employee); not lead.
+    # The outsider (sales, under nobody lead knows) is not offered.
+    response = client_for("lead").get("/people/search/", {"scope": "leave-delegates", "q": "t-"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "T-mentor" in body and "T-manager" in body and "T-employee" in body
+    assert "T-lead" not in body and "T-outsider" not in body
