@@ -135,7 +135,9 @@ def summaries_build(*, month: dt.date, employee_ids: list[int] | None = None, by
     else:
         for i in range(0, len(ids), DELETE_BATCH):
             old.filter(employee_id__in=ids[i:i + DELETE_BATCH]).delete()
-    count = insert_rows(MonthlySummary, COLUMNS, rows())
+    # The rows are computed before the insert starts: on PostgreSQL the insert is a COPY, during which
+    # the connection runs no other statement (the punches are read through a cursor on it).
+    count = insert_rows(MonthlySummary, COLUMNS, list(rows()))
     if carried:
         SummaryAdjustment.objects.filter(pk__in=carried).update(applied_to=month)
     # An adjustment this month carried before, for a person who is no longer in it, waits again.
