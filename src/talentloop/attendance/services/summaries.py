@@ -149,9 +149,9 @@ def summaries_build(*, month: dt.date, employee_ids: list[int] | None = None, by
     if stale:
         SummaryAdjustment.objects.filter(pk__in=stale).update(applied_to=None)
     if by is not None:
-        audit_record(actor=by, action="attendance.summaries_build", entity_type="attendance.monthlysummary",
+        audit_record(actor=by, action="execute", entity_type="attendance.monthlysummary",
                      entity_id=month.strftime("%Y-%m"), entity_label=month.strftime("%Y-%m"),
-                     summary=f"{count} people")
+                     summary=f"monthly summaries built: {count} people")
     return BuildResult(month, count, len(carried), (timezone.now() - started).total_seconds())
 
 
@@ -177,8 +177,8 @@ def summaries_lock(actor: Actor, *, month: dt.date, today: dt.date | None = None
     lock = MonthLock(month=month, locked_by=actor.user)
     lock.full_clean()
     lock.save()
-    audit_record(actor=actor, action="attendance.month_lock", obj=lock, entity_label=month.strftime("%Y-%m"),
-                 summary=month.strftime("%Y-%m"))
+    audit_record(actor=actor, action="create", obj=lock, entity_label=month.strftime("%Y-%m"),
+                 summary=f"month locked: {month:%Y-%m}")
     return lock
 
 
@@ -216,7 +216,7 @@ def summary_adjustment_record(actor: Actor, *, employee: Employee, month: dt.dat
                                    reason=reason.strip()[:300], by=actor.user)
     adjustment.full_clean()
     adjustment.save()
-    audit_record(actor=actor, action="attendance.summary_adjust", obj=adjustment,
+    audit_record(actor=actor, action="create", obj=adjustment,
                  entity_label=f"{employee.employee_number} {month:%Y-%m}",
                  changes={field: {"delta": str(value)}}, summary=reason.strip()[:200])
     return adjustment
