@@ -184,8 +184,9 @@ def run(*, env: dict, scale: str, workdir: Path, talentloop: Callable, common: d
             seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         runs.append({"name": name, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "people": result.people,
                      "queries": len(queries.captured_queries)})
+        inside = " (SQLite runs inside it)" if connection.vendor == "sqlite" else ""
         print(f"  summaries {name}: {result.people:,} people in {seconds:.2f} s wall, {cpu:.2f} s CPU of this "
-              f"process (SQLite runs inside it) ({len(queries.captured_queries)} queries)")
+              f"process{inside} ({len(queries.captured_queries)} queries)")
     rows = MonthlySummary.objects.filter(month=MONTH, employee__org_unit__code=UNIT_CODE)
     built = rows.count()
     sample = rows.order_by("employee_id").values("scheduled_days", "worked_days", "absent_days", "leave").first()
