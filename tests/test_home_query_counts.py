@@ -40,36 +40,39 @@ POLICY = 1  # mentoring: the current mentor policy
 # a checklist: checklist, steps), performance 1, alerts 1 (+ root-cause reviews: 2 for a head of unit
 # — headed units, page with total — 1 for HR everywhere).
 
-# Attendance (home/selectors/attendance.py): the day at the clock 7 (the shifts, read once for the page;
-# the plan: person, calendar, policy, schedules; the punches; the leave), and for a manager's team or
-# HR's scope 7 more (the people; the plan's four; the punches; the leave).
-CLOCK = 7
-DAY_EXCEPTIONS = 7
+# Attendance (home/selectors/attendance.py): the day at the clock 3 (the person for the plan, the
+# punches, the leave) and its configuration 4 (the shifts, the calendar's year, the policy's default
+# shift, the schedules: core.cache, name "attendance"). A manager's team and HR's scope are judged in
+# sections that load themselves after the page (placeholders here, no query).
+CLOCK = 3
+CLOCK_CONFIG = 4
+DAY_EXCEPTIONS = 0
 
 # (sections, configuration) per persona; cold = BASE + sections + configuration, warm = BASE + sections.
 BUDGET = {
     # no new-hire check (the hire date decides) but training of the week 1 + onboarding 2
     # + performance 1 + my mentor 1 + feedback 1 + alerts 1 + recommendations 3
     # + promotion 1 (level 1 → 2 asks months only)
-    "newgrad": (-1 + 1 + 2 + 1 + 1 + 1 + 1 + 3 + 1 + CLOCK, CATALOGUE + LABELS + LADDER + GOALS + POLICY),
+    "newgrad": (-1 + 1 + 2 + 1 + 1 + 1 + 1 + 3 + 1 + CLOCK,
+                CATALOGUE + LABELS + LADDER + GOALS + POLICY + CLOCK_CONFIG),
     # alerts 1 + onboarding 1 + performance 1 + my mentor 1 + feedback 1 + recommendations 3
     # + promotion 2 (level 3 → 4 asks a rating)
-    "employee": (1 + 1 + 1 + 1 + 1 + 3 + 2 + CLOCK, CATALOGUE + LABELS + LADDER + POLICY),
+    "employee": (1 + 1 + 1 + 1 + 1 + 3 + 2 + CLOCK, CATALOGUE + LABELS + LADDER + POLICY + CLOCK_CONFIG),
     # alerts 1 + onboarding 1 + performance 1 + mentees 2 (plans, totals) + due items 1
     # + statistics 2 (sessions, items) + my mentor 1 + feedback 1 + recommendations 4 (no score on
     # the page) + promotion 1 (top of the ladder); resources read the catalogue; no mentor entry for a
     # mentor
-    "mentor": (1 + 1 + 1 + 2 + 1 + 2 + 1 + 1 + 4 + 1 + CLOCK, CATALOGUE + LABELS + LADDER),
+    "mentor": (1 + 1 + 1 + 2 + 1 + 2 + 1 + 1 + 4 + 1 + CLOCK, CATALOGUE + LABELS + LADDER + CLOCK_CONFIG),
     # results to confirm 1 + alerts 3 + team overdue 1 + team onboarding 1 + onboarding 1 + team at a
     # glance 3 (aggregate per month, head count, lowest totals) + performance 1 + my mentor 1
     # + feedback 1 + recommendations 4 (no score in six months) + promotion 1 + team growth 2 (plans,
     # ratings)
     "manager": (1 + 3 + 1 + 1 + 1 + 3 + 1 + 1 + 1 + 4 + 1 + 2 + CLOCK + DAY_EXCEPTIONS,
-                CATALOGUE + LABELS + LADDER + POLICY),
+                CATALOGUE + LABELS + LADDER + POLICY + CLOCK_CONFIG),
     # results to confirm 1 + HR overview 3 (head count, applications, plans to approve) + alerts 2
     # + onboarding 1 + performance 1 + my mentor 1 + feedback 1 + recommendations 4 + promotion 0;
     # no ladder for HR's family 1
-    "hr": (1 + 3 + 2 + 1 + 1 + 1 + 1 + 4 + CLOCK + DAY_EXCEPTIONS, CATALOGUE + LABELS + 1 + POLICY),
+    "hr": (1 + 3 + 2 + 1 + 1 + 1 + 1 + 4 + CLOCK + DAY_EXCEPTIONS, CATALOGUE + LABELS + 1 + POLICY + CLOCK_CONFIG),
 }
 EXPECTED = {persona: (BASE + sections + config, BASE + sections) for persona, (sections, config) in BUDGET.items()}
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from talentloop.attendance.models import (
     AttendancePolicy,
@@ -20,6 +21,7 @@ from talentloop.attendance.models import (
     ScheduleKind,
     WorkSchedule,
 )
+from talentloop.core import cache
 from talentloop.organisation.models import Employee
 
 
@@ -38,8 +40,7 @@ class Calendar:
         self.start, self.end = start, end
         self.official: dict[dt.date, str] = {}
         self.sites: dict[int, dict[dt.date, str]] = defaultdict(dict)
-        for date, kind, site_id in CalendarDay.objects.filter(date__range=(start, end)).values_list(
-                "date", "kind", "site_id"):
+        for date, kind, site_id in _special_days(start, end):
             if site_id is None:
                 self.official[date] = kind
             else:
@@ -54,6 +55,31 @@ class Calendar:
 
     def is_workday(self, date: dt.date, site_id: int | None = None) -> bool:
         return self.kind(date, site_id) == DayKind.WORKDAY
+
+
+def _special_days(start: dt.date, end: dt.date) -> list[tuple[dt.date, str, int | None]]:
+    """The calendar's rows from ``start`` to ``end``, read a whole year at a time and kept with the
+    rest of attendance's configuration (core.cache, name "attendance")."""
+    out: list[tuple[dt.date, str, int | None]] = []
+    for year in range(start.year, end.year + 1):
+        rows = cache.cached(("attendance-calendar", year), partial(_year_rows, year), depends=("attendance",))
+        out.extend(row for row in rows if start <= row[0] <= end)
+    return out
+
+
+def _year_rows(year: int) -> list[tuple[dt.date, str, int | None]]:
+    return list(CalendarDay.objects.filter(date__year=year).values_list("date", "kind", "site_id"))
+
+
+def _schedule_rows() -> list[tuple]:
+    return list(WorkSchedule.objects.values_list(
+        "id", "org_unit_id", "employee_id", "kind", "shift_id", "site_id", "effective_from").order_by(
+        "effective_from", "id"))
+
+
+def _default_shift() -> int | None:
+    policy = AttendancePolicy.objects.order_by("pk").values_list("default_shift_id", flat=True).first()
+    return policy
 
 
 def day_kind(date: dt.date, site_id: int | None = None) -> str:
@@ -102,14 +128,14 @@ def plan(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date) -> di
         people = people.filter(id__in=list(employee_ids))
     rows = list(people.values_list("id", "org_unit__path"))
     calendar = Calendar(start, end)
-    policy = AttendancePolicy.objects.first()
-    default_shift = policy.default_shift_id if policy else None
+    default_shift = cache.cached("attendance-default-shift", _default_shift, depends=("attendance",))
 
     by_person: dict[int, list[_Schedule]] = defaultdict(list)
     by_unit: dict[int, list[_Schedule]] = defaultdict(list)
-    for sid, unit_id, person_id, kind, shift_id, site_id, since in WorkSchedule.objects.filter(
-            effective_from__lte=end).values_list("id", "org_unit_id", "employee_id", "kind", "shift_id", "site_id",
-                                                 "effective_from").order_by("effective_from", "id"):
+    for sid, unit_id, person_id, kind, shift_id, site_id, since in cache.cached(
+            "attendance-schedules", _schedule_rows, depends=("attendance",)):
+        if since > end:
+            continue
         schedule = _Schedule(sid, kind, shift_id, site_id, since)
         (by_person[person_id] if person_id else by_unit[unit_id]).append(schedule)
 

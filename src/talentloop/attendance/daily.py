@@ -37,6 +37,7 @@ from django.utils.translation import pgettext_lazy
 
 from talentloop.attendance.calendar import PlannedDay
 from talentloop.attendance.models import Shift
+from talentloop.core import cache
 
 ZERO = Decimal(0)
 HALF = Decimal("0.5")
@@ -135,7 +136,12 @@ def _seconds(t: dt.time) -> int:
 
 
 def shift_rules() -> dict[int, ShiftRule]:
-    """Every shift (active or not: old days keep their shift), read once."""
+    """Every shift (active or not: old days keep their shift), kept with attendance's configuration
+    (core.cache, name "attendance")."""
+    return cache.cached("attendance-shift-rules", _shift_rules, depends=("attendance",))
+
+
+def _shift_rules() -> dict[int, ShiftRule]:
     return {row[0]: ShiftRule.from_values(*row) for row in Shift.objects.values_list(
         "id", "kind", "start", "end", "break_minutes", "grace_minutes", "late_absent_minutes",
         "early_absent_minutes", "core_start", "core_end", "required_minutes")}

@@ -156,9 +156,15 @@ def test_manager_sees_the_teams_exceptions_of_the_day(world, scene, client_for):
     punch(emp, at(5, 9, 20), "in", site=scene["hq"])  # 20 minutes late
     punch(mentor, at(5, 8, 50), "in", outside=True, distance_m=500, reason="客户")  # on time, outside
     with time_machine.travel(at(5, 10), tick=False):
-        html = client_for("manager").get("/").content.decode()
+        home = client_for("manager").get("/").content.decode()
+        # The home page holds a placeholder that loads the judged section right after (htmx).
+        html = client_for("manager").get("/home/sections/team_attendance/", HTTP_HX_REQUEST="true").content.decode()
         page = client_for("manager").get("/time/today/").content.decode()
-        hr_html = client_for("hr").get("/").content.decode()
+        hr_home = client_for("hr").get("/").content.decode()
+        hr_html = client_for("hr").get("/home/sections/hr_attendance/", HTTP_HX_REQUEST="true").content.decode()
+    for placeholder in (home, hr_home):
+        assert 'hx-trigger="load"' in placeholder and "attendance-count" not in placeholder
+    assert 'hx-get="/home/sections/team_attendance/"' in home and 'hx-get="/home/sections/hr_attendance/"' in hr_home
     section = html.split('data-testid="section-team_attendance"')[1].split("</section>")[0]
     # employee late, mentor outside; lead not in yet at 10:00 (absence counts only after 11:00).
     assert 'data-testid="team-attendance-count">2<' in section

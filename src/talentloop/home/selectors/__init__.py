@@ -142,7 +142,7 @@ def _one_page(ctx: Ctx) -> Iterator[None]:
 
 
 def home_page(actor: Actor, today: dt.date | None = None) -> HomePage:
-    ctx = Ctx(actor=actor, today=today or timezone.localdate())
+    ctx = Ctx(actor=actor, today=today or timezone.localdate(), whole_page=True)
     with _one_page(ctx):
         roles = roles_of(ctx)
         employee = greeting(actor)

@@ -48,12 +48,17 @@ class TeamAttendanceSection(AttendanceSection):
     key = "team_attendance"
     count: int = 0
     items: list = field(default_factory=list)
+    # On the whole page the section is a placeholder that fetches itself (home:section) once shown:
+    # judging a large team's day costs more than the rest of the page, and it must not hold it up.
+    deferred: bool = False
 
 
 def team_attendance(ctx: Ctx) -> TeamAttendanceSection | None:
     """Today's exceptions of the people below the manager: late, absent, missing punch, outside."""
     if not ctx.actor.has_reports:
         return None
+    if ctx.whole_page:
+        return TeamAttendanceSection(urgency=LIVE - 5, deferred=True)
     found = clock_selectors.day_exceptions(clock_selectors.team_people(ctx.actor), ctx.today, rules=_rules(ctx))
     return TeamAttendanceSection(urgency=URGENT - 5 if found else LIVE - 5, count=len(found),
                                  items=found[:TEAM_SHOWN])
@@ -63,11 +68,14 @@ def team_attendance(ctx: Ctx) -> TeamAttendanceSection | None:
 class HrAttendanceSection(AttendanceSection):
     key = "hr_attendance"
     count: int = 0
+    deferred: bool = False  # as TeamAttendanceSection: a placeholder on the whole page
 
 
 def hr_attendance(ctx: Ctx) -> HrAttendanceSection | None:
     """How many people HR covers have an exception today, with the link to the list."""
     if not ctx.actor.is_hr:
         return None
+    if ctx.whole_page:
+        return HrAttendanceSection(urgency=LIVE - 10, deferred=True)
     found = clock_selectors.day_exceptions(clock_selectors.hr_people(ctx.actor), ctx.today, rules=_rules(ctx))
     return HrAttendanceSection(urgency=DUE if found else LIVE - 10, count=len(found))

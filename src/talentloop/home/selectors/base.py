@@ -33,6 +33,9 @@ class Ctx:
     actor: Actor
     today: dt.date
     cache: dict[str, Any] = field(default_factory=dict)
+    # The whole page is being built: sections whose cost grows with the team or company (today's
+    # attendance judged person by person) are sent as placeholders that load themselves right after.
+    whole_page: bool = False
 
     @property
     def employee(self) -> Employee | None:

@@ -58,6 +58,9 @@ UNCACHED = {
     "learning.trainingsession": PERSONAL,
     "learning.sessionattendance": PERSONAL,
     "learning.trainingsignup": PERSONAL,
+    "attendance.clockevent": PERSONAL + "; the day's punches",
+    "attendance.worksite": PERSONAL + "; the site of each of the day's punches, joined to them",
+    "leave.leaverequest": PERSONAL + "; the day's approved leave",
     "careers.levelhistory": PERSONAL,
     "notifications.notification": PERSONAL,
 }
