@@ -289,3 +289,17 @@ def can_view_clock_imports(actor: Actor) -> bool:
     """The history of machine-punch imports and vendor pulls (with their refused rows): HR covering
     the whole organisation, who imports, and admins, who read."""
     return actor.is_authenticated and ((actor.is_hr and actor.hr_everywhere) or actor.is_admin)
+
+
+# ---- pages and navigation
+
+
+def can_view_exceptions_today(actor: Actor) -> bool:
+    """Today's exceptions: a manager's people, HR's scope."""
+    return actor.is_authenticated and (actor.has_reports or actor.is_hr)
+
+
+def approves_by_role(actor: Actor) -> bool:
+    """Managers and HR decide time requests by their role (delegates only while a delegation runs):
+    the navigation offers them the approval pages without a query."""
+    return actor.is_authenticated and (actor.has_reports or actor.is_hr)

@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from talentloop.accounts import access as accounts_access
+from talentloop.attendance import access as time_access
 from talentloop.careers import access as careers_access
 from talentloop.core.access import Actor
 from talentloop.core.audit import access as audit_access
 from talentloop.learning import access as learning_access
+from talentloop.leave import access as leave_access
 from talentloop.mentoring import access as mentoring_access
 from talentloop.notifications import access as notifications_access
 from talentloop.notifications import channel_access
@@ -92,6 +94,28 @@ GROUPS: tuple[tuple[str, tuple[Link, ...]], ...] = (
              allowed=perf_access.can_submit_work_result),
         Link("onboarding:my-onboarding", _("My onboarding"), "list", allowed=onboarding_access.can_view_own_onboarding),
         Link("careers:my-path", _("My career path"), "star", allowed=careers_access.can_view_own_path),
+    )),
+    (pgettext_lazy("navigation group", "Time & leave"), (
+        Link("attendance:clock", _("Clock in and out"), "clock", also=("attendance:clock-month",),
+             allowed=time_access.can_clock),
+        Link("leave:request-list", _("My leave"), "calendar",
+             also=("leave:request-new", "leave:request-detail", "leave:balance-list", "leave:prior-service"),
+             allowed=leave_access.can_request_leave),
+        Link("attendance:roster-me", _("My roster"), "calendar", allowed=time_access.can_clock),
+        Link("attendance:overtime-list", _("Overtime"), "clock", also=("attendance:overtime-detail",),
+             allowed=time_access.can_request_time),
+        Link("attendance:correction-list", _("Missed punches"), "list", also=("attendance:correction-detail",),
+             allowed=time_access.can_request_time),
+        Link("leave:calendar", _("Team calendar"), "calendar", allowed=leave_access.can_view_team_calendar),
+        Link("attendance:calendar", _("Holiday calendar"), "calendar", also=("attendance:calendar-year",),
+             allowed=time_access.can_view_calendar),
+        Link("leave:approval-list", _("Leave to approve"), "list", allowed=time_access.approves_by_role),
+        Link("attendance:approvals", _("Overtime and punches to approve"), "list",
+             allowed=time_access.approves_by_role),
+        Link("leave:delegation-list", _("Delegate approvals"), "people", allowed=time_access.approves_by_role),
+        Link("attendance:exceptions-today", _("Today's attendance"), "bell",
+             allowed=time_access.can_view_exceptions_today),
+        Link("attendance:roster", _("Rosters"), "calendar", allowed=time_access.can_plan_rosters),
     )),
     (pgettext_lazy("navigation group", "Teams & reviews"), (
         Link("performance:team-dashboard", _("Team performance"), "chart",
@@ -172,6 +196,23 @@ GROUPS: tuple[tuple[str, tuple[Link, ...]], ...] = (
         Link("mentoring:policy-edit", _("Mentor policy"), "shield", allowed=mentoring_access.can_manage_mentoring),
         Link("mentoring:template-list", _("Programme templates"), "list",
              allowed=mentoring_access.can_manage_mentoring),
+    )),
+    (pgettext_lazy("navigation group", "Time set-up"), (
+        Link("attendance:shift-list", _("Shifts"), "clock",
+             also=("attendance:shift-create", "attendance:shift-edit"),
+             allowed=time_access.can_view_attendance_settings),
+        Link("attendance:schedule-list", _("Work schedules"), "calendar",
+             allowed=time_access.can_view_attendance_settings),
+        Link("attendance:site-list", _("Work sites"), "org", also=("attendance:site-create", "attendance:site-edit"),
+             allowed=time_access.can_view_attendance_settings),
+        Link("attendance:policy", _("Attendance policy"), "shield", allowed=time_access.can_view_attendance_settings),
+        Link("attendance:imports", _("Clock imports"), "upload", also=("attendance:import-detail",),
+             allowed=time_access.can_view_clock_imports),
+        Link("attendance:vendors", _("Attendance apps"), "chat", allowed=time_access.can_view_clock_imports),
+        Link("leave:type-list", _("Leave types"), "list", also=("leave:type-create", "leave:type-edit"),
+             allowed=leave_access.can_manage_leave_types),
+        Link("leave:prior-service-review", _("Prior service to verify"), "star",
+             allowed=leave_access.can_review_prior_service),
     )),
     (pgettext_lazy("navigation group", "Settings & integrations"), (
         Link("notifications:group-bot-list", _("Group bots"), "chat",

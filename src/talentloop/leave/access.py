@@ -187,3 +187,21 @@ def delegate_candidates(actor: Actor) -> QuerySet[Employee]:
         q |= Q(pk=me.manager_id)
     people = Employee.objects.filter(q) | visible_leave_people(actor)
     return people.exclude(pk=me.pk).exclude(status=EmploymentStatus.TERMINATED)
+
+
+# ---- pages and navigation
+
+
+def can_view_team_calendar(actor: Actor) -> bool:
+    """Everyone with an employee record sees their team's month; admins see everyone's."""
+    return actor.is_authenticated and (actor.employee is not None or actor.is_admin)
+
+
+def can_view_leave_approvals(actor: Actor) -> bool:
+    """The list of what waits for the reader: anyone with an employee record may be an approver or
+    a delegate (an empty list otherwise)."""
+    return actor.is_authenticated and actor.employee is not None
+
+
+def can_review_prior_service(actor: Actor) -> bool:
+    return actor.is_authenticated and actor.is_hr

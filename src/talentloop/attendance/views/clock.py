@@ -123,7 +123,7 @@ EXCEPTIONS_PER_PAGE = 50
 def exceptions_today(request):
     """Today's attendance exceptions: a manager's people below them, HR's scope."""
     actor = request.actor
-    _require(actor.has_reports or actor.is_hr)
+    _require(access.can_view_exceptions_today(actor))
     people = selectors.hr_people(actor) if actor.is_hr else selectors.team_people(actor)
     today = timezone.localdate()
     page_obj = paginate(request, selectors.day_exceptions(people, today), per_page=EXCEPTIONS_PER_PAGE)

@@ -83,7 +83,9 @@ def test_tab_bar_has_at_most_five_places(actor_of):
 HR_OR_API = {"organisation:unit-list", "organisation:job-family-list", "organisation:employee-import",
              "performance:metric-list", "performance:scorecard-list", "performance:alert-rule-list",
              "mentoring:policy-edit", "notifications:group-bot-list", "notifications:im-identity-list",
-             "notifications:channel-list", "core:audit-list", "accounts:account-list", "accounts:token-list"}
+             "notifications:channel-list", "core:audit-list", "accounts:account-list", "accounts:token-list",
+             "attendance:shift-list", "attendance:site-list", "attendance:imports", "leave:type-list",
+             "leave:prior-service-review"}
 
 
 @pytest.mark.parametrize("persona", ["employee", "mentor", "outsider", "manager"])
@@ -96,8 +98,9 @@ def test_employees_and_managers_see_no_hr_or_api_items(actor_of, client_for, per
 
 def test_hr_links_are_grouped_by_task(actor_of, client_for):
     titles = [str(g.title) for g in nav.groups(actor_of("hr"))]
-    assert titles == ["", "My work", "Teams & reviews", "Mentoring", "Learning", "People & organisation",
-                      "Performance & mentoring set-up", "Settings & integrations", "Me"]
+    assert titles == ["", "My work", "Time & leave", "Teams & reviews", "Mentoring", "Learning",
+                      "People & organisation", "Performance & mentoring set-up", "Time set-up",
+                      "Settings & integrations", "Me"]
     by_title = {str(g.title): {link.url_name for link in g.links} for g in nav.groups(actor_of("hr"))}
     assert {"organisation:unit-list", "organisation:employee-import"} <= by_title["People & organisation"]
     assert {"performance:metric-list", "mentoring:policy-edit"} <= by_title["Performance & mentoring set-up"]

@@ -112,7 +112,7 @@ REVIEW_STATUSES = ("pending", "verified", "rejected", "all")
 @require_GET
 def prior_service_review(request):
     actor = request.actor
-    _require(actor.is_hr)
+    _require(access.can_review_prior_service(actor))
     status = request.GET.get("status", "pending")
     if status not in REVIEW_STATUSES:
         status = "pending"

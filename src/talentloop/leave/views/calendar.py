@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from talentloop.core.http import require as _require
 from talentloop.core.paging import paginate
+from talentloop.leave import access
 from talentloop.leave.selectors import requests as selectors
 
 PEOPLE_PER_PAGE = 40
@@ -32,7 +33,7 @@ def _month(value: str) -> dt.date:
 @require_GET
 def team_calendar(request):
     actor = request.actor
-    _require(actor.is_authenticated and (actor.employee is not None or actor.is_admin))
+    _require(access.can_view_team_calendar(actor))
     start = _month(request.GET.get("month", "")[:7])
     end = start.replace(day=month_calendar.monthrange(start.year, start.month)[1])
     page_obj = paginate(request, selectors.team_calendar_people(actor), per_page=PEOPLE_PER_PAGE)

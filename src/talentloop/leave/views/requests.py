@@ -173,7 +173,7 @@ def request_document(request, pk: int):
 def approval_list(request):
     """What waits for my decision (mine, delegated to me, HR's steps), oldest leave first."""
     actor = request.actor
-    _require(actor.employee is not None)
+    _require(access.can_view_leave_approvals(actor))
     page_obj = paginate(request, selectors.approvals_waiting(actor), per_page=PER_PAGE)
     return TemplateResponse(request, "leave/request_approvals.html", {
         "steps": list(page_obj.object_list), "page_obj": page_obj, "decision_form": DecisionForm()})
