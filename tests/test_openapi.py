@@ -162,7 +162,7 @@ PARAMETER_SOURCES = {
     ("/api/v1/careers/path/{employee_id}", "employee_id"): "/api/v1/employees",
     ("/api/v1/mentoring/matches", "template_id"): "/api/v1/mentoring/templates",
 }
-FIXED_PARAMETERS = {"period": MONTH, "year": REFERENCE_DAY.year}
+FIXED_PARAMETERS = {"period": MONTH, "year": REFERENCE_DAY.year, "month": MONTH}
 # Optional query parameters an operation needs to answer anything (a search needs words).
 QUERIES = {"/api/v1/people/search": {"q": "li"}}
 
