@@ -8,8 +8,8 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from talentloop.attendance.models import Compensation
-from talentloop.attendance.signals import overtime_approved
-from talentloop.leave.models import EntryKind, LeaveCategory, LeaveType
+from talentloop.attendance.signals import overtime_approved, overtime_cancelled
+from talentloop.leave.models import EntryKind, LeaveCategory, LeaveType, LedgerEntry
 from talentloop.leave.services.ledger import ledger_post
 
 
@@ -36,3 +36,17 @@ def time_off_in_lieu(sender, request, **kwargs) -> None:
                 reason=_("Overtime on %(date)s: %(minutes)d minutes as time off in lieu")
                 % {"date": request.work_date.isoformat(), "minutes": request.minutes},
                 key=f"toil:{request.pk}")
+
+
+@receiver(overtime_cancelled, dispatch_uid="leave-time-off-in-lieu-cancelled")
+def time_off_in_lieu_taken_back(sender, request, **kwargs) -> None:
+    """Cancelled overtime that had been credited as time off in lieu: the credit is taken back by an
+    adjustment of the same days (key ``toil-cancel:<id>``), so the ledger keeps both lines."""
+    credited = LedgerEntry.objects.filter(key=f"toil:{request.pk}").first()
+    if credited is None:
+        return
+    ledger_post(by=None, employee_id=credited.employee_id, leave_type_id=credited.leave_type_id,
+                kind=EntryKind.ADJUSTMENT, effective_date=credited.effective_date, days=-credited.days,
+                reason=_("Overtime on %(date)s cancelled: its time off in lieu taken back")
+                % {"date": request.work_date.isoformat()},
+                key=f"toil-cancel:{request.pk}")
