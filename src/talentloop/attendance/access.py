@@ -303,3 +303,8 @@ def approves_by_role(actor: Actor) -> bool:
     """Managers and HR decide time requests by their role (delegates only while a delegation runs):
     the navigation offers them the approval pages without a query."""
     return actor.is_authenticated and (actor.has_reports or actor.is_hr)
+
+
+def can_review_summaries(actor: Actor) -> bool:
+    """The monthly summaries list and export: HR (their scope), managers (their people), admins."""
+    return actor.is_authenticated and (actor.is_hr or actor.is_admin or actor.has_reports)

@@ -116,6 +116,8 @@ GROUPS: tuple[tuple[str, tuple[Link, ...]], ...] = (
         Link("attendance:exceptions-today", _("Today's attendance"), "bell",
              allowed=time_access.can_view_exceptions_today),
         Link("attendance:roster", _("Rosters"), "calendar", allowed=time_access.can_plan_rosters),
+        Link("attendance:summary-list", _("Attendance summaries"), "chart", also=("attendance:summary-person",),
+             allowed=time_access.can_review_summaries),
     )),
     (pgettext_lazy("navigation group", "Teams & reviews"), (
         Link("performance:team-dashboard", _("Team performance"), "chart",

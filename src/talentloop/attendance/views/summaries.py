@@ -62,16 +62,12 @@ def _previous_month(today: dt.date) -> dt.date:
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
-def _can_review(actor) -> bool:
-    return actor.is_authenticated and (actor.is_hr or actor.is_admin or actor.has_reports)
-
-
 @login_required
 @require_GET
 def summary_list(request):
     """The month's summaries of the people the actor sees (HR: their scope; a manager: their team)."""
     actor = request.actor
-    _require(_can_review(actor))
+    _require(access.can_review_summaries(actor))
     today = timezone.localdate()
     month = _month(request.GET.get("month"), _previous_month(today))
     unit_id = request.GET.get("org_unit", "")
@@ -131,7 +127,7 @@ def summary_lock(request):
 @require_GET
 def summary_export(request):
     actor = request.actor
-    _require(_can_review(actor))
+    _require(access.can_review_summaries(actor))
     month = _month(request.GET.get("month"), _previous_month(timezone.localdate()))
     unit_id = request.GET.get("org_unit", "")
     unit = selectors.org_unit_get(actor, int(unit_id)) if unit_id.isdigit() else None
