@@ -308,3 +308,8 @@ def approves_by_role(actor: Actor) -> bool:
 def can_review_summaries(actor: Actor) -> bool:
     """The monthly summaries list and export: HR (their scope), managers (their people), admins."""
     return actor.is_authenticated and (actor.is_hr or actor.is_admin or actor.has_reports)
+
+
+def can_assign_schedules(actor: Actor) -> bool:
+    """HR assigns work schedules (each target is then checked against their scope)."""
+    return actor.is_authenticated and actor.is_hr

@@ -167,7 +167,7 @@ def schedules_list(request):
              summary="Assign a work schedule to an org unit or a person from a date (HR covering them)")
 def schedules_post(request, data: ScheduleIn):
     actor = request.actor
-    if not actor.is_hr:
+    if not access.can_assign_schedules(actor):
         raise PermissionDenied(_("Only HR covering them assigns a work schedule."))
     errors: dict[str, list[str]] = {}
     unit = employee = shift = site = None

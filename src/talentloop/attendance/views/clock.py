@@ -44,7 +44,7 @@ def _today_context(actor, form: ClockForm | None = None, outside: str = "") -> d
     today = timezone.localdate()
     return {"day": selectors.day_view(actor.employee, today), "form": form or ClockForm(), "today": today,
             "outside": outside, "month": today.strftime("%Y-%m"),
-            "sees_exceptions": actor.has_reports or actor.is_hr}
+            "sees_exceptions": access.can_view_exceptions_today(actor)}
 
 
 @login_required

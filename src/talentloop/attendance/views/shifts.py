@@ -91,7 +91,7 @@ SCHEDULES_PER_PAGE = 50
 def schedule_list(request):
     actor = request.actor
     _require(access.can_view_attendance_settings(actor))
-    can_assign = actor.is_hr
+    can_assign = access.can_assign_schedules(actor)
     form = None
     if can_assign:
         form = ScheduleForm(request.POST or None, actor=actor,

@@ -160,7 +160,7 @@ def prior_services_post(request, employer: Form[str], start: Form[dt.date], end:
 @router.get("/prior-services/review", response={200: list[PriorServiceOut], **ERRORS},
             summary="Prior service HR covering the people may verify or reject")
 def prior_services_review(request, query: Query[ReviewQuery]):
-    if not request.actor.is_hr:
+    if not access.can_review_prior_service(request.actor):
         raise PermissionDenied(_("Only HR verifies prior service."))
     return [_prior_out(r) for r in prior_services_to_review(request.actor, status=query.status)]
 
