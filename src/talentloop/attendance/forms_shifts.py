@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from talentloop.attendance.models import ScheduleKind, Shift, ShiftKind
 from talentloop.attendance.selectors import shifts as selectors
 from talentloop.core.access import Actor
-from talentloop.core.widgets import DateInput
+from talentloop.core.widgets import DateInput, TimeInput
 from talentloop.organisation.forms import EmployeeRefField
 from talentloop.organisation.models import Employee
 
@@ -18,13 +18,6 @@ WEEKDAYS = [(0, pgettext_lazy("weekday", "Mon")), (1, pgettext_lazy("weekday", "
             (2, pgettext_lazy("weekday", "Wed")), (3, pgettext_lazy("weekday", "Thu")),
             (4, pgettext_lazy("weekday", "Fri")), (5, pgettext_lazy("weekday", "Sat")),
             (6, pgettext_lazy("weekday", "Sun"))]
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
 
 
 class ShiftForm(forms.Form):
@@ -86,9 +79,9 @@ class CellForm(forms.Form):
     """One cell of the planner: ``shift`` is a shift's id, ``rest`` or empty (clear the cell)."""
 
     employee = forms.IntegerField(min_value=1)
-    date = forms.DateField()
+    date = forms.DateField(widget=DateInput)
     shift = forms.CharField(max_length=20, required=False)
-    week = forms.DateField(required=False)
+    week = forms.DateField(required=False, widget=DateInput)
     unit = forms.IntegerField(required=False, min_value=1)
 
     def cell(self) -> dict:
@@ -116,7 +109,7 @@ class StaffingForm(forms.Form):
                                               widget=forms.CheckboxSelectMultiple)
     min_people = forms.IntegerField(label=_("At least (people)"), min_value=0, max_value=999,
                                     help_text=_("0 removes the requirement."))
-    week = forms.DateField(required=False)
+    week = forms.DateField(required=False, widget=DateInput)
     unit = forms.IntegerField(min_value=1)
 
     def __init__(self, *args, actor: Actor, **kwargs):
