@@ -13,6 +13,8 @@ from talentloop.core.schedules import local_crontab
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EVERY_MINUTE = "every minute"
+# A job that runs several times a day lists every local time it fires at.
+EVERY_HALF_HOUR = [(hour, minute) for hour in range(24) for minute in (0, 30)]
 
 # When each periodic job runs, in the organisation's local time. A new periodic job needs a row.
 EXPECTED = {
@@ -26,6 +28,9 @@ EXPECTED = {
     "record_review_reminders": (7, 30),
     "send_training_reminders": (9, 0),
     "clock_positions_purge_daily": (3, 40),
+    "leave_accrual_daily": (0, 30),
+    "summaries_nightly": (1, 40),
+    "vendor_pull_periodic": EVERY_HALF_HOUR,
     "deliver_notifications_every_minute": EVERY_MINUTE,
     "sweep_recompute_marks": EVERY_MINUTE,
 }
@@ -60,6 +65,8 @@ def test_every_periodic_job_fires_at_its_local_time_once_a_day():
         fired = _fires_on_local_day(task, dt.date(2026, 12, 7))
         if expected == EVERY_MINUTE:
             assert len(fired) == 24 * 60, task.name
+        elif isinstance(expected, list):
+            assert fired == expected, task.name
         else:
             assert fired == [expected], task.name
 
