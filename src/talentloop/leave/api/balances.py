@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from talentloop.core.errors import InvalidInput, PermissionDenied
+from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.leave import access
 from talentloop.leave.models import PriorService
@@ -131,7 +132,7 @@ class PriorServiceOut(Schema):
     has_evidence: bool
 
 
-class ReviewQuery(InSchema):
+class PriorServiceReviewQuery(InSchema):
     status: Literal["pending", "verified", "rejected", "all"] = "pending"
 
 
@@ -141,7 +142,8 @@ def _prior_out(row: PriorService) -> dict:
 
 
 @router.get("/prior-services", response={200: list[PriorServiceOut], **ERRORS},
-            summary="My stated prior service for the annual-leave tier")
+            summary="My stated prior service for the annual-leave tier", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=500)
 def prior_services_mine(request):
     return [_prior_out(r) for r in my_prior_services(request.actor)]
 
@@ -158,8 +160,9 @@ def prior_services_post(request, employer: Form[str], start: Form[dt.date], end:
 
 
 @router.get("/prior-services/review", response={200: list[PriorServiceOut], **ERRORS},
-            summary="Prior service HR covering the people may verify or reject")
-def prior_services_review(request, query: Query[ReviewQuery]):
+            summary="Prior service HR covering the people may verify or reject", description=PAGED_WAS_ARRAY)
+@paginated(default=200, max_limit=500)
+def prior_services_review(request, query: Query[PriorServiceReviewQuery]):
     if not access.can_review_prior_service(request.actor):
         raise PermissionDenied(_("Only HR verifies prior service."))
     return [_prior_out(r) for r in prior_services_to_review(request.actor, status=query.status)]

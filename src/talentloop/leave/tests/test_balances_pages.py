@@ -220,9 +220,9 @@ def test_prior_service_through_the_api(world, api_client_for, annual, settings, 
     bad = me.post("/api/v1/time/prior-services", {"employer": "乙公司", "start": "2012-03-01", "end": "2010-02-28",
                                                    "evidence": SimpleUploadedFile("a.png", png)})
     assert bad.status_code == 422 and "end" in bad.json()["errors"]
-    assert [r["id"] for r in me.get("/api/v1/time/prior-services").json()] == [row_id]
+    assert [r["id"] for r in me.get("/api/v1/time/prior-services").json()["items"]] == [row_id]
     hr = api_client_for("hr")
-    assert [r["id"] for r in hr.get("/api/v1/time/prior-services/review").json()] == [row_id]
+    assert [r["id"] for r in hr.get("/api/v1/time/prior-services/review").json()["items"]] == [row_id]
     assert me.post(f"/api/v1/time/prior-services/{row_id}/verify").status_code == 403
     rejected = hr.post(f"/api/v1/time/prior-services/{row_id}/reject")
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
