@@ -211,7 +211,9 @@ class ClockEvent(models.Model):
     job empties it); the result — ``site`` or ``distance_m`` outside — is kept. ``external_id`` makes an
     import or a pull idempotent: the same punch twice is one row."""
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="clock_events")
+    # Foreign keys without single-column indexes: "clock_person_day" serves the person, and the site,
+    # correction and batch are never looked up by (an import inserts a million rows at a time).
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="clock_events", db_index=False)
     at = models.DateTimeField(_("time"))
     work_date = models.DateField(_("work date"))
     direction = models.CharField(_("direction"), max_length=5, choices=ClockDirection.choices)
@@ -219,7 +221,7 @@ class ClockEvent(models.Model):
     device = models.CharField(_("device"), max_length=80, blank=True)
     external_id = models.CharField(max_length=120, blank=True)
     site = models.ForeignKey(WorkSite, verbose_name=_("work site"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+                             on_delete=models.SET_NULL, related_name="+", db_index=False)
     via_network = models.BooleanField(_("from an office network"), default=False)
     distance_m = models.PositiveIntegerField(_("distance outside (metres)"), null=True, blank=True)
     outside = models.BooleanField(_("outside every site"), default=False)
@@ -228,8 +230,9 @@ class ClockEvent(models.Model):
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_m = models.PositiveIntegerField(null=True, blank=True)
     correction = models.ForeignKey("Correction", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="events")
-    batch = models.ForeignKey("ClockImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+                                   related_name="events", db_index=False)
+    batch = models.ForeignKey("ClockImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              db_index=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -34,10 +34,14 @@ from talentloop.attendance.calendar import Calendar, dates
 from talentloop.attendance.models import (
     AttendancePolicy,
     ClockEvent,
+    ClockImport,
     Correction,
+    MonthLock,
+    MonthlySummary,
     OvertimeRequest,
     RosterEntry,
     Shift,
+    SummaryAdjustment,
     WorkSchedule,
     WorkSite,
 )
@@ -86,8 +90,11 @@ def time_loaded() -> bool:
 
 
 def wipe_time() -> None:
-    """Attendance rows of people go with them (cascade); the settings rows are removed here."""
-    for model in (ClockEvent, Correction, OvertimeRequest, RosterEntry, WorkSchedule):
+    """Attendance rows of people go with them (cascade); the organisation-wide rows (month locks,
+    settings) are removed here. The official calendar and the leave types are the product's own data
+    and stay."""
+    for model in (ClockEvent, Correction, OvertimeRequest, RosterEntry, WorkSchedule, MonthlySummary,
+                  SummaryAdjustment, MonthLock, ClockImport):
         model.objects.all().delete()
     Shift.objects.all().delete()
     WorkSite.objects.all().delete()

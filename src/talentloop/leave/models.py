@@ -152,7 +152,8 @@ class LedgerEntry(models.Model):
     effective_date = models.DateField(_("as of"))
     days = models.DecimalField(_("days"), max_digits=8, decimal_places=3)
     reason = models.CharField(_("reason"), max_length=300)
-    request = models.ForeignKey("LeaveRequest", null=True, blank=True, on_delete=models.PROTECT,
+    # A request is never deleted on its own (it is cancelled); only with its person, whose ledger goes too.
+    request = models.ForeignKey("LeaveRequest", null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="entries")
     key = models.CharField(max_length=160, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
