@@ -338,6 +338,18 @@ def _extras(clients: dict, problems: list[str]) -> None:
                 {"file": ContentFile(punches.encode(), name="punches.csv")})
     if r.status_code != 201:
         problems.append(f"populating: POST /api/v1/time/clock-imports: {r.status_code} {r.content[:300]!r}")
+    # A team's minimum staffing (the demo sets none) and the employee's stated prior service for HR to review.
+    shift = _items(json.loads(hr.get("/api/v1/time/shifts").content))[0]["id"]
+    r = hr.put("/api/v1/time/rosters/requirements",
+               {"org_unit_id": unit, "shift_id": shift, "weekdays": [0, 1, 2, 3, 4], "min_people": 2},
+               content_type="application/json")
+    if r.status_code != 200:
+        problems.append(f"populating: PUT /api/v1/time/rosters/requirements: {r.status_code} {r.content[:300]!r}")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    r = employee.post("/api/v1/time/prior-services", {"employer": "乙公司", "start": "2010-03-01", "end": "2012-02-29",
+                                                      "evidence": ContentFile(png, name="evidence.png")})
+    if r.status_code != 201:
+        problems.append(f"populating: POST /api/v1/time/prior-services: {r.status_code} {r.content[:300]!r}")
 
 
 def _fill(path: str, operation: dict, get) -> tuple[str, dict] | None:
