@@ -48,7 +48,7 @@ def roster_cell(context, person, cell, prefix: str) -> SafeString:
     if not cell.rostered and cell.shift is not None:
         extra += f'<span class="muted small">{s["fixed"]} {cell.shift.start:%H:%M}</span>'
     html = (f'<form class="{classes}" method="post" action="{s["url"]}" hx-post="{s["url"]}" hx-trigger="change" '
-            f'hx-target="#planner" hx-swap="outerHTML">'
+            f'hx-target="#planner" hx-swap="outerHTML" hx-disabled-elt="#planner select">'
             f'<input type="hidden" name="employee" value="{person.pk}"><input type="hidden" name="date" value="{day}">'
             f'{s["hidden"]}<select name="shift" aria-label="{label}" data-testid="{escape(prefix)}-{person.pk}-{day}">'
             f'{"".join(options)}</select>{extra}'
