@@ -4,7 +4,7 @@ policy. The pages call the same services."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -13,7 +13,7 @@ from talentloop.attendance import access
 from talentloop.attendance.selectors import calendar as selectors
 from talentloop.attendance.selectors.policy import attendance_policy
 from talentloop.attendance.services import calendar as services
-from talentloop.core.errors import InvalidInput, PermissionDenied
+from talentloop.core.errors import InvalidInput, NotFound, PermissionDenied
 from talentloop.core.schemas import ERRORS, Id, InSchema
 
 router = Router()
@@ -80,6 +80,11 @@ class AttendancePolicyIn(InSchema):
     default_shift_id: Id | None = None
 
 
+# The years the calendar keeps, documented so that a year outside them is refused as the document says.
+Year = Annotated[int, Field(ge=selectors.FIRST_YEAR, le=selectors.LAST_YEAR,
+                            description=f"{selectors.FIRST_YEAR} to {selectors.LAST_YEAR}")]
+
+
 def _year(year: int) -> None:
     if not selectors.valid_year(year):
         msg = _("Enter a year from %(first)s to %(last)s.") % {"first": selectors.FIRST_YEAR,
@@ -102,11 +107,13 @@ def _in_year(year: int, date: dt.date) -> None:
 
 @router.get("/calendar/{int:year}", response={200: CalendarYearOut, **ERRORS},
             summary="Every date of a year: workday, rest day or statutory holiday, with its name")
-def calendar_year(request, year: int, query: Query[CalendarQuery]):
+def calendar_year(request, year: Year, query: Query[CalendarQuery]):
     if not access.can_view_calendar(request.actor):
         raise PermissionDenied(_("Sign in to see the calendar."))
     _year(year)
-    site = _site(request, query.site, "site")
+    site = selectors.calendar_site_get(request.actor, query.site)
+    if query.site is not None and site is None:  # reading a site one may not see, as one that does not exist
+        raise NotFound(_("No such work site."))
     days = selectors.calendar_year(year, site)
     return {"year": year, "site_id": site.pk if site else None,
             "days": [{"date": d.date, "kind": d.kind, "name": d.name, "name_en": d.name_en, "source": d.source,
@@ -115,7 +122,7 @@ def calendar_year(request, year: int, query: Query[CalendarQuery]):
 
 @router.put("/calendar/{int:year}/days/{date}", response={200: CalendarDayRowOut, **ERRORS},
             summary="Set a day of the organisation's calendar or of a site's (HR)")
-def calendar_day_put(request, year: int, date: dt.date, data: CalendarDaySetIn):
+def calendar_day_put(request, year: Year, date: dt.date, data: CalendarDaySetIn):
     if not access.can_manage_attendance(request.actor):
         raise PermissionDenied(_("Only HR for the whole organisation keeps the calendar and the attendance policy."))
     _year(year)
@@ -128,7 +135,7 @@ def calendar_day_put(request, year: int, date: dt.date, data: CalendarDaySetIn):
 
 @router.delete("/calendar/{int:year}/days/{date}", response={204: None, **ERRORS},
                summary="Remove a day HR set (the notice's days stay)")
-def calendar_day_delete(request, year: int, date: dt.date, query: Query[CalendarQuery]):
+def calendar_day_delete(request, year: Year, date: dt.date, query: Query[CalendarQuery]):
     if not access.can_manage_attendance(request.actor):
         raise PermissionDenied(_("Only HR for the whole organisation keeps the calendar and the attendance policy."))
     _year(year)

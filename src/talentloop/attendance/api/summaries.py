@@ -15,13 +15,13 @@ from ninja import Field, Query, Router, Schema, Status
 from talentloop.attendance import access
 from talentloop.attendance.selectors import summaries as selectors
 from talentloop.attendance.services import summaries as services
-from talentloop.core.errors import InvalidInput, PermissionDenied
+from talentloop.core.errors import InvalidInput, NotFound, PermissionDenied
 from talentloop.core.paging import PAGED, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
 
 router = Router()
 
-MONTH = Field(..., pattern=r"^\d{4}-\d{2}$", description="The month, YYYY-MM", examples=["2026-10"])
+MONTH = Field(..., pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", description="The month, YYYY-MM", examples=["2026-10"])
 
 
 class SummaryQuery(Schema):
@@ -98,8 +98,8 @@ def _org_unit(request, pk: int | None):
     if pk is None:
         return None
     unit = selectors.org_unit_get(request.actor, pk)
-    if unit is None:
-        raise InvalidInput(_("No such org unit."), {"org_unit_id": [_("No such org unit.")]})
+    if unit is None:  # a unit outside the reader's scope, as one that does not exist: not found
+        raise NotFound(_("No such org unit."))
     return unit
 
 
