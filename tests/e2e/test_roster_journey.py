@@ -45,8 +45,10 @@ def test_a_manager_plans_a_roster_week_and_copies_it(world, scene, new_page, sig
     page.evaluate("window.__marker = 'same page'")
     page.get_by_test_id(f"cell-{employee.pk}-{monday:%Y-%m-%d}").select_option(str(night.pk))
     expect(page.get_by_test_id(f"short-{monday:%Y-%m-%d}")).to_have_text("1 short")
+    page.wait_for_load_state("networkidle")  # the first change's answer is in before the second change
     page.get_by_test_id(f"cell-{mentor.pk}-{monday:%Y-%m-%d}").select_option(str(night.pk))
-    expect(page.get_by_test_id(f"short-{monday:%Y-%m-%d}")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id(f"short-{monday:%Y-%m-%d}")).to_have_count(0, timeout=15_000)
     # A day shift at 08:00 the morning after a night ending 06:00: 2 hours of rest, flagged.
     page.get_by_test_id(f"cell-{employee.pk}-{tuesday:%Y-%m-%d}").select_option(str(day.pk))
     day_card = page.get_by_test_id(f"day-{tuesday:%Y-%m-%d}")
