@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from talentloop.notifications.kinds import Kind, pick, register
+from talentloop.notifications.kinds import Action, Kind, pick, register
+
+if TYPE_CHECKING:
+    from talentloop.core.access import Actor
 
 # ---- time requests (overtime and corrections). Each is personal: it names a person and their hours.
+# The "to approve" kinds carry Approve and Reject (a note is optional), one tap from the inbox.
 
 _DECISIONS = {"approved": _("approved"), "rejected": _("rejected"), "cancelled": _("cancelled")}
 
@@ -41,12 +48,42 @@ def _correction_decided(data: dict) -> str:
         "date": data.get("date", ""), "decision": _DECISIONS.get(data.get("decision", ""), data.get("decision", ""))}
 
 
+def _decisions(page: str, api: str, param: str, subject: str):
+    """Approve and Reject of one kind of time request, by URL names (``attendance:<page>-approve``,
+    ``api:<api>_approve``)."""
+
+    def build(data: dict) -> list[Action]:
+        pk = int(data[subject])
+        return [Action(verb, label, reverse(f"attendance:{page}-{verb}", args=[pk]),
+                       reverse(f"api:{api}_{verb}", kwargs={param: pk}), style)
+                for verb, label, style in (("approve", _("Approve"), "primary"), ("reject", _("Reject"), "danger"))]
+
+    return build
+
+
+def _overtime_waiting(actor: Actor, ids: set[int]) -> set[int]:
+    """Of these overtime requests, those still pending that the actor may approve (one query)."""
+    from talentloop.attendance import access
+
+    return set(access.overtime_awaiting(actor).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _corrections_waiting(actor: Actor, ids: set[int]) -> set[int]:
+    from talentloop.attendance import access
+
+    return set(access.corrections_awaiting(actor).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 OVERTIME_SUBMITTED = register(Kind(key="overtime_submitted", label=_("Overtime to approve"),
-                                   render=_overtime_submitted))
+                                   render=_overtime_submitted, subject="request_id", still_open=_overtime_waiting,
+                                   actions=_decisions("overtime", "overtime", "overtime_id", "request_id")))
 OVERTIME_DECIDED = register(Kind(key="overtime_decided", label=_("Overtime decided"), render=_overtime_decided))
 OVERTIME_CAP_BREACH = register(Kind(key="overtime_cap_breach", label=_("Overtime over the legal cap"),
                                     urgent=True, render=_overtime_cap_breach))
 CORRECTION_SUBMITTED = register(Kind(key="correction_submitted", label=_("Clock correction to approve"),
-                                     render=_correction_submitted))
+                                     render=_correction_submitted, subject="correction_id",
+                                     still_open=_corrections_waiting,
+                                     actions=_decisions("correction", "correction", "correction_id",
+                                                        "correction_id")))
 CORRECTION_DECIDED = register(Kind(key="correction_decided", label=_("Clock correction decided"),
                                    render=_correction_decided))

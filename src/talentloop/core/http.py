@@ -8,6 +8,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from talentloop.core.errors import DomainError
 
@@ -36,6 +37,16 @@ def form_errors_from(form, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.detail)
+
+
+def safe_next(request, value: str | None = None) -> str | None:
+    """``value`` (by default the POST's ``next``) when it is a path in this product, else None: another
+    host, a scheme or a protocol-relative ``//`` never becomes a redirect."""
+    value = request.POST.get("next", "") if value is None else value
+    if value and value.startswith("/") and not value.startswith("//") and url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return value
+    return None
 
 
 def require(condition: bool) -> None:

@@ -1,12 +1,21 @@
 """Leave: notification kinds."""
 
 # ---- leave requests: registered from LeaveConfig.ready(). Personal (they name a person's absence),
-# so none may go to a group bot. The link opens the request, where the approver decides in one tap.
+# so none may go to a group bot. The link opens the request; the waiting kind also carries Approve and
+# Reject, one tap from the inbox (a note is optional, so neither needs the request page).
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from talentloop.notifications.kinds import Kind, pick, register
+from talentloop.notifications.kinds import Action, Kind, pick, register
+
+if TYPE_CHECKING:
+    from talentloop.core.access import Actor
 
 
 def _span(data: dict) -> dict:
@@ -32,8 +41,27 @@ def _cancelled(data: dict) -> str:
     return gettext("The %(type)s of %(name)s from %(start)s to %(end)s is cancelled.") % _span(data)
 
 
+def _decisions(data: dict) -> list[Action]:
+    pk = int(data["request"])
+    return [
+        Action("approve", _("Approve"), reverse("leave:request-approve", args=[pk]),
+               reverse("api:leave_request_approve", kwargs={"request_id": pk}), "primary"),
+        Action("reject", _("Reject"), reverse("leave:request-reject", args=[pk]),
+               reverse("api:leave_request_reject", kwargs={"request_id": pk}), "danger"),
+    ]
+
+
+def _waiting_for(actor: Actor, ids: set[int]) -> set[int]:
+    """Of these requests, those with a step waiting for the actor now (one query)."""
+    from talentloop.leave import access
+
+    return set(access.leave_steps_waiting_for(actor).filter(request_id__in=ids)
+               .values_list("request_id", flat=True))
+
+
 LEAVE_REQUEST_WAITING = register(Kind(key="leave_request_waiting", label=_("Leave request waiting for you"),
-                                      render=_waiting, defaults=("email",)))
+                                      render=_waiting, defaults=("email",), actions=_decisions, subject="request",
+                                      still_open=_waiting_for))
 LEAVE_REQUEST_DECIDED = register(Kind(key="leave_request_decided", label=_("Leave request decided"),
                                       render=_decided))
 LEAVE_REQUEST_CANCELLED = register(Kind(key="leave_request_cancelled", label=_("Leave cancelled"),

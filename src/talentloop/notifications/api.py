@@ -17,6 +17,15 @@ from talentloop.notifications.api_channels import router as channels_router
 router = Router(tags=["notifications"])
 
 
+class NotificationActionOut(Schema):
+    key: str = Field(description="e.g. 'approve', 'reject'")
+    label: str = Field(description="the button's words in the reader's language")
+    style: str = Field(description="primary, secondary or danger")
+    method: str = Field(description="always POST")
+    url: str = Field(description="the API endpoint that takes the decision (it checks access like any other "
+                                 "call; a decision already taken answers 409)")
+
+
 class NotificationOut(Schema):
     id: int
     kind: str
@@ -26,6 +35,11 @@ class NotificationOut(Schema):
     urgent: bool
     created_at: dt.datetime
     read_at: dt.datetime | None
+    actions: list[NotificationActionOut] = Field(
+        default_factory=list,
+        description="Decisions the notification offers in one tap, only while the thing still waits for the "
+                    "reader (empty once it is decided, cancelled or no longer theirs). Mark the notification "
+                    "read afterwards with POST /notifications/{id}/read.")
 
 
 class NotificationPage(ApiPage):
@@ -83,10 +97,12 @@ class PreferencesIn(InSchema):
     quiet_hours: QuietHoursIn | None = None
 
 
-def _out(n) -> dict:
+def _out(n, actions: list[K.Action] = ()) -> dict:
     kind = K.find(n.kind)
     return {"id": n.pk, "kind": n.kind, "kind_label": str(kind.label) if kind else n.kind, "text": n.message,
-            "link": n.link, "urgent": bool(kind and kind.urgent), "created_at": n.created_at, "read_at": n.read_at}
+            "link": n.link, "urgent": bool(kind and kind.urgent), "created_at": n.created_at, "read_at": n.read_at,
+            "actions": [{"key": a.key, "label": str(a.label), "style": a.style, "method": "POST", "url": a.api_url}
+                        for a in actions if a.api_url]}
 
 
 def _preferences(actor) -> dict:
@@ -107,15 +123,17 @@ def _require_inbox(actor) -> None:
 
 
 @router.get("", response={200: list[NotificationOut], **ERRORS}, summary="My notifications, unread first",
-            description=PAGED + " `unread` counts all the unread notifications.")
+            description=PAGED + " `unread` counts all the unread notifications. A notification about something "
+                                "waiting for my decision lists its `actions` (POST each `url`, no body needed).")
 @paginated(default=20, max_limit=100, pagination=NotificationPagination)
 def notification_list(request, query: Query[NotificationQuery]):
     actor = request.actor
 
     def read(limit: int, offset: int) -> tuple[list[dict], int, dict]:
         rows = selectors.notification_list(actor, unread_only=query.unread, limit=limit, offset=offset)
-        return ([_out(n) for n in rows], selectors.notification_count(actor, unread_only=query.unread),
-                {"unread": selectors.unread_count(actor)})
+        offered = selectors.actions_for(actor, rows)
+        total = selectors.notification_count(actor, unread_only=query.unread)
+        return [_out(n, offered.get(n.pk, [])) for n in rows], total, {"unread": selectors.unread_count(actor)}
 
     return SelectorPage(read)
 
@@ -132,7 +150,8 @@ def notification_read(request, notification_id: Id):
     notification = selectors.notification_get(request.actor, notification_id)
     if notification is None:
         raise Http404
-    return _out(services.notification_mark_read(actor=request.actor, notification=notification))
+    read = services.notification_mark_read(actor=request.actor, notification=notification)
+    return _out(read, selectors.actions_for(request.actor, [read]).get(read.pk, []))
 
 
 @router.get("/preferences", response={200: PreferencesOut, **ERRORS},

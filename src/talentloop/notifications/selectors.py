@@ -54,6 +54,29 @@ def latest_of_kinds(actor: Actor, kinds: Iterable[str], *, limit: int = 20) -> l
                 [:limit])
 
 
+def actions_for(actor: Actor, notifications: Iterable[Notification]) -> dict[int, list[K.Action]]:
+    """The decisions each notification still offers its reader, by notification id: only for kinds
+    that declare actions, and only while the owning app says the thing decided still waits for this
+    reader. One ``still_open`` call (one query) per such kind on the page, whatever its length."""
+    wanted: dict[str, list[tuple[Notification, int]]] = {}
+    for n in notifications:
+        kind = K.find(n.kind)
+        if kind is None or kind.actions is None:
+            continue
+        subject = K.subject_id(kind, n.data)
+        if subject is not None:
+            wanted.setdefault(n.kind, []).append((n, subject))
+    out: dict[int, list[K.Action]] = {}
+    for key, rows in wanted.items():
+        kind = K.get(key)
+        assert kind.actions is not None and kind.still_open is not None  # Kind checks both are set
+        still = kind.still_open(actor, {subject for _, subject in rows})
+        for n, subject in rows:
+            if subject in still:
+                out[n.pk] = list(kind.actions(n.data))
+    return out
+
+
 def notification_get(actor: Actor, pk: int) -> Notification | None:
     return access.visible_notifications(actor).filter(pk=pk).first()
 

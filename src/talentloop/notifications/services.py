@@ -401,6 +401,25 @@ def notifications_mark_all_read(*, actor: Actor, kinds: Iterable[str] | None = N
     return unread.update(read_at=timezone.now())
 
 
+@transaction.atomic
+def notifications_mark_read_about(*, actor: Actor, kinds: Iterable[str], subject: int) -> int:
+    """The actor's unread notifications of these kinds about one thing (``data[kind.subject]``), marked
+    read: what the owning app calls once the actor has decided it, from the inbox or anywhere else.
+    Nothing for someone without an inbox or a kind without a subject."""
+    if not access.can_have_preferences(actor):
+        return 0
+    marked = 0
+    now = timezone.now()
+    for key in kinds:
+        kind = K.find(key)
+        if kind is None or not kind.subject:
+            continue
+        marked += (access.visible_notifications(actor)
+                   .filter(kind=key, read_at__isnull=True, **{f"data__{kind.subject}": subject})
+                   .update(read_at=now))
+    return marked
+
+
 def personal_channel_keys() -> list[str]:
     return [K.INAPP, *CHANNEL_PATHS]
 

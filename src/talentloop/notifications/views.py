@@ -8,12 +8,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
-from talentloop.core.http import form_errors_from, invalid_form, render_partial, require
+from talentloop.core.http import form_errors_from, invalid_form, render_partial, require, safe_next
 from talentloop.notifications import access, selectors, services
 from talentloop.notifications.forms import PreferencesForm
 
@@ -26,18 +26,30 @@ def inbox(request):
     actor = request.actor
     unread_only = request.GET.get("unread") == "1"
     paginator = Paginator(selectors.inbox_queryset(actor, unread_only=unread_only), PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = _with_actions(actor, paginator.get_page(request.GET.get("page")))
     context = {"page": page, "unread_only": unread_only, "has_inbox": actor.employee is not None,
-               "unread_total": selectors.unread_count(actor)}
+               "unread_total": selectors.unread_count(actor), "here": _inbox_here(request)}
     return render_partial(request, "notifications/inbox.html", context, partial="inbox-list")
+
+
+def _with_actions(actor, page):
+    """Each notification on the page carries the decisions it still offers (``n.offered``)."""
+    page.object_list = list(page.object_list)
+    offered = selectors.actions_for(actor, page.object_list)
+    for n in page.object_list:
+        n.offered = offered.get(n.pk, [])
+    return page
+
+
+def _inbox_here(request) -> str:
+    """Where an action button comes back to: this page of the inbox, with its filter."""
+    query = {k: request.GET[k] for k in ("unread", "page") if request.GET.get(k, "").isdigit()}
+    return reverse("notifications:inbox") + (f"?{urlencode(query)}" if query else "")
 
 
 def _safe_link(request, link: str) -> str:
     """Only a path in this product: anything else (another host, a scheme) opens the inbox."""
-    if link and link.startswith("/") and not link.startswith("//") and url_has_allowed_host_and_scheme(
-            link, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return link
-    return reverse("notifications:inbox")
+    return safe_next(request, link) or reverse("notifications:inbox")
 
 
 @login_required
@@ -67,8 +79,9 @@ def read_all(request):
 
 def inbox_after_read_all(request):
     actor = request.actor
-    page = Paginator(selectors.inbox_queryset(actor), PER_PAGE).get_page(1)
-    context = {"page": page, "unread_only": False, "has_inbox": True, "unread_total": 0}
+    page = _with_actions(actor, Paginator(selectors.inbox_queryset(actor), PER_PAGE).get_page(1))
+    context = {"page": page, "unread_only": False, "has_inbox": True, "unread_total": 0,
+               "here": reverse("notifications:inbox")}
     return TemplateResponse(request, "notifications/inbox.html#inbox-list", context)
 
 

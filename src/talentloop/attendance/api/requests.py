@@ -4,8 +4,10 @@ with ``/{id}/approve``, ``/{id}/reject`` and ``/{id}/cancel``. The same services
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
@@ -15,6 +17,7 @@ from talentloop.attendance.overtime import describe_breach
 from talentloop.attendance.selectors import requests as selectors
 from talentloop.attendance.services import corrections as correction_services
 from talentloop.attendance.services import overtime as overtime_services
+from talentloop.core.access import Actor
 from talentloop.core.paging import PAGED, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, InSchema
 
@@ -108,14 +111,52 @@ def _page(qs, out) -> SelectorPage:
     return SelectorPage(read)
 
 
-# ---------------------------------------------------------------- overtime
+# ---------------------------------------------------------------- the records and their decisions
 
 
-def _overtime(request, overtime_id: int) -> OvertimeRequest:
-    o = selectors.overtime_get(request.actor, overtime_id)
-    if o is None:
+@dataclass(frozen=True)
+class _Decidable:
+    """One kind of time request: how to fetch it through access, the services per verb (each takes
+    ``actor``, the record under ``arg`` and ``note``) and how it is shaped for the answer."""
+
+    get: Callable[[Actor, int], Any]
+    services: dict[str, Callable[..., Any]]
+    arg: str
+    out: Callable[[Any], dict]
+
+
+_DECIDABLE = {
+    "overtime": _Decidable(selectors.overtime_get, {"approve": overtime_services.overtime_approve,
+                                                     "reject": overtime_services.overtime_reject,
+                                                     "cancel": overtime_services.overtime_cancel},
+                           "request", _overtime_out),
+    "correction": _Decidable(selectors.correction_get, {"approve": correction_services.correction_approve,
+                                                         "reject": correction_services.correction_reject,
+                                                         "cancel": correction_services.correction_cancel},
+                             "correction", _correction_out),
+}
+
+
+def _fetch(request, kind: str, pk: int):
+    record = _DECIDABLE[kind].get(request.actor, pk)
+    if record is None:
         raise Http404
-    return o
+    return record
+
+
+def _one(request, kind: str, pk: int) -> dict:
+    return _DECIDABLE[kind].out(_fetch(request, kind, pk))
+
+
+def _decide(request, kind: str, verb: str, pk: int, data: DecisionIn | None) -> dict:
+    """Approve, reject or cancel through the kind's service; the answer is the record read again."""
+    spec = _DECIDABLE[kind]
+    done = spec.services[verb](actor=request.actor, note=data.note if data else "",
+                               **{spec.arg: _fetch(request, kind, pk)})
+    return _one(request, kind, done.pk)
+
+
+# ---------------------------------------------------------------- overtime
 
 
 @router.get("/overtime-requests", response={200: list[OvertimeOut], **ERRORS},
@@ -135,47 +176,34 @@ def overtime_list(request, query: Query[RequestQuery]):
 def overtime_post(request, data: OvertimeIn):
     o = overtime_services.overtime_submit(actor=request.actor, kind=data.kind, start=data.start, end=data.end,
                                           reason=data.reason, compensation=data.compensation)
-    return Status(201, _overtime_out(_overtime(request, o.pk)))
+    return Status(201, _one(request, "overtime", o.pk))
 
 
 @router.get("/overtime-requests/{int:overtime_id}", response={200: OvertimeOut, **ERRORS},
             summary="An overtime request")
 def overtime_get(request, overtime_id: int):
-    return _overtime_out(_overtime(request, overtime_id))
+    return _one(request, "overtime", overtime_id)
 
 
 @router.post("/overtime-requests/{int:overtime_id}/approve", response={200: OvertimeOut, **ERRORS},
              summary="Approve pending overtime (classified again; a cap breach is flagged to HR)")
 def overtime_approve(request, overtime_id: int, data: DecisionIn | None = None):
-    o = overtime_services.overtime_approve(actor=request.actor, request=_overtime(request, overtime_id),
-                                           note=data.note if data else "")
-    return _overtime_out(_overtime(request, o.pk))
+    return _decide(request, "overtime", "approve", overtime_id, data)
 
 
 @router.post("/overtime-requests/{int:overtime_id}/reject", response={200: OvertimeOut, **ERRORS},
              summary="Reject pending overtime")
 def overtime_reject(request, overtime_id: int, data: DecisionIn | None = None):
-    o = overtime_services.overtime_reject(actor=request.actor, request=_overtime(request, overtime_id),
-                                          note=data.note if data else "")
-    return _overtime_out(_overtime(request, o.pk))
+    return _decide(request, "overtime", "reject", overtime_id, data)
 
 
 @router.post("/overtime-requests/{int:overtime_id}/cancel", response={200: OvertimeOut, **ERRORS},
              summary="Cancel overtime: mine while pending; HR also approved overtime")
 def overtime_cancel(request, overtime_id: int, data: DecisionIn | None = None):
-    o = overtime_services.overtime_cancel(actor=request.actor, request=_overtime(request, overtime_id),
-                                          note=data.note if data else "")
-    return _overtime_out(_overtime(request, o.pk))
+    return _decide(request, "overtime", "cancel", overtime_id, data)
 
 
 # ---------------------------------------------------------------- corrections
-
-
-def _correction(request, correction_id: int) -> Correction:
-    c = selectors.correction_get(request.actor, correction_id)
-    if c is None:
-        raise Http404
-    return c
 
 
 @router.get("/corrections", response={200: list[CorrectionOut], **ERRORS},
@@ -195,34 +223,28 @@ def correction_list(request, query: Query[RequestQuery]):
 def correction_post(request, data: CorrectionIn):
     c = correction_services.correction_submit(actor=request.actor, work_date=data.work_date, at=data.at,
                                               direction=data.direction, reason=data.reason)
-    return Status(201, _correction_out(_correction(request, c.pk)))
+    return Status(201, _one(request, "correction", c.pk))
 
 
 @router.get("/corrections/{int:correction_id}", response={200: CorrectionOut, **ERRORS},
             summary="A clock correction")
 def correction_get(request, correction_id: int):
-    return _correction_out(_correction(request, correction_id))
+    return _one(request, "correction", correction_id)
 
 
 @router.post("/corrections/{int:correction_id}/approve", response={200: CorrectionOut, **ERRORS},
              summary="Approve a correction: the punch is added as a clock event (source correction)")
 def correction_approve(request, correction_id: int, data: DecisionIn | None = None):
-    c = correction_services.correction_approve(actor=request.actor, correction=_correction(request, correction_id),
-                                               note=data.note if data else "")
-    return _correction_out(_correction(request, c.pk))
+    return _decide(request, "correction", "approve", correction_id, data)
 
 
 @router.post("/corrections/{int:correction_id}/reject", response={200: CorrectionOut, **ERRORS},
              summary="Reject a correction")
 def correction_reject(request, correction_id: int, data: DecisionIn | None = None):
-    c = correction_services.correction_reject(actor=request.actor, correction=_correction(request, correction_id),
-                                              note=data.note if data else "")
-    return _correction_out(_correction(request, c.pk))
+    return _decide(request, "correction", "reject", correction_id, data)
 
 
 @router.post("/corrections/{int:correction_id}/cancel", response={200: CorrectionOut, **ERRORS},
              summary="Withdraw a pending correction (mine, or HR)")
 def correction_cancel(request, correction_id: int, data: DecisionIn | None = None):
-    c = correction_services.correction_cancel(actor=request.actor, correction=_correction(request, correction_id),
-                                              note=data.note if data else "")
-    return _correction_out(_correction(request, c.pk))
+    return _decide(request, "correction", "cancel", correction_id, data)

@@ -5,6 +5,8 @@ overtime over the legal caps. Approve, reject and cancel call the same services 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -20,15 +22,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from talentloop.attendance import access
 from talentloop.attendance.models import ClockDirection, Compensation, OvertimeRequest, RequestStatus
+from talentloop.attendance.notification_kinds import CORRECTION_SUBMITTED, OVERTIME_SUBMITTED
 from talentloop.attendance.overtime import describe_breach, hours, local_zone
 from talentloop.attendance.selectors import requests as selectors
 from talentloop.attendance.services import corrections as correction_services
 from talentloop.attendance.services import overtime as overtime_services
+from talentloop.core.access import Actor
 from talentloop.core.errors import DomainError
-from talentloop.core.http import form_errors_from, invalid_form, render_partial
+from talentloop.core.http import form_errors_from, invalid_form, render_partial, safe_next
 from talentloop.core.http import require as _require
 from talentloop.core.paging import paginate
 from talentloop.core.widgets import DateInput, TimeInput
+from talentloop.notifications import services as notification_services
 
 PER_PAGE = 50
 APPROVALS_SHOWN = 100
@@ -173,36 +178,6 @@ def overtime_detail(request, pk: int):
         "can_cancel": access.can_cancel_overtime(actor, ot), "mine": access.is_self(actor, ot.employee)})
 
 
-_OVERTIME_ACTIONS = {"approve": overtime_services.overtime_approve, "reject": overtime_services.overtime_reject,
-                     "cancel": overtime_services.overtime_cancel}
-_DONE = {"approve": gettext_lazy("Approved."), "reject": gettext_lazy("Rejected."),
-         "cancel": gettext_lazy("Cancelled.")}
-
-
-def _act(http, service, verb: str, **kwargs) -> None:
-    form = NoteForm(http.POST)
-    note = form.cleaned_data.get("note", "") if form.is_valid() else ""
-    try:
-        service(actor=http.actor, note=note, **kwargs)
-    except DomainError as exc:
-        if exc.status == 403:  # a record the persona may not decide is a 404, like one they cannot see
-            raise Http404 from exc
-        messages.error(http, exc.detail if not exc.errors else " ".join(
-            m for msgs in exc.errors.values() for m in msgs))
-    else:
-        messages.success(http, str(_DONE[verb]))
-
-
-@login_required
-@require_POST
-def overtime_action(request, pk: int, verb: str):
-    ot = _overtime_or_404(request, pk)
-    _act(request, _OVERTIME_ACTIONS[verb], verb, request=ot)
-    if request.POST.get("next") == "approvals" and access.can_view_approvals(request.actor):
-        return redirect("attendance:approvals")
-    return redirect("attendance:overtime-detail", pk=ot.pk)
-
-
 @login_required
 @require_GET
 def overtime_breaches(request):
@@ -261,19 +236,61 @@ def correction_detail(request, pk: int):
         "can_cancel": access.can_cancel_correction(actor, c), "mine": access.is_self(actor, c.employee)})
 
 
-_CORRECTION_ACTIONS = {"approve": correction_services.correction_approve,
-                       "reject": correction_services.correction_reject,
-                       "cancel": correction_services.correction_cancel}
+# ---------------------------------------------------------------- approve, reject, cancel
+
+
+@dataclass(frozen=True)
+class _Decidable:
+    """One kind of time request as the decision buttons see it: how to fetch it through access, the
+    services per verb (each takes ``actor``, the record under ``arg`` and ``note``), its page, and the
+    notification that asked the approver to decide it."""
+
+    get: Callable[[Actor, int], object | None]
+    services: dict[str, Callable[..., object]]
+    arg: str
+    detail: str
+    waiting_kind: str
+
+
+_DECIDABLE = {
+    "overtime": _Decidable(selectors.overtime_get, {"approve": overtime_services.overtime_approve,
+                                                     "reject": overtime_services.overtime_reject,
+                                                     "cancel": overtime_services.overtime_cancel},
+                           "request", "attendance:overtime-detail", OVERTIME_SUBMITTED.key),
+    "correction": _Decidable(selectors.correction_get, {"approve": correction_services.correction_approve,
+                                                         "reject": correction_services.correction_reject,
+                                                         "cancel": correction_services.correction_cancel},
+                             "correction", "attendance:correction-detail", CORRECTION_SUBMITTED.key),
+}
+_DONE = {"approve": gettext_lazy("Approved."), "reject": gettext_lazy("Rejected."),
+         "cancel": gettext_lazy("Cancelled.")}
 
 
 @login_required
 @require_POST
-def correction_action(request, pk: int, verb: str):
-    c = _correction_or_404(request, pk)
-    _act(request, _CORRECTION_ACTIONS[verb], verb, correction=c)
-    if request.POST.get("next") == "approvals" and access.can_view_approvals(request.actor):
+def request_action(request, pk: int, kind: str, verb: str):
+    """Approve, reject or cancel an overtime request or a correction (the buttons of its page, the
+    approvals page and the inbox), then back to ``next`` when it is a page of this product."""
+    actor = request.actor
+    spec = _DECIDABLE[kind]
+    record = spec.get(actor, pk)
+    _require(record is not None)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data.get("note", "") if form.is_valid() else ""
+    try:
+        spec.services[verb](actor=actor, note=note, **{spec.arg: record})
+    except DomainError as exc:
+        if exc.status == 403:  # a record the persona may not decide is a 404, like one they cannot see
+            raise Http404 from exc
+        messages.error(request, exc.detail if not exc.errors else " ".join(
+            m for msgs in exc.errors.values() for m in msgs))
+    else:
+        messages.success(request, str(_DONE[verb]))
+        if verb != "cancel":
+            notification_services.notifications_mark_read_about(actor=actor, kinds=[spec.waiting_kind], subject=pk)
+    if request.POST.get("next") == "approvals" and access.can_view_approvals(actor):
         return redirect("attendance:approvals")
-    return redirect("attendance:correction-detail", pk=c.pk)
+    return redirect(safe_next(request) or reverse(spec.detail, args=[pk]))
 
 
 # ---------------------------------------------------------------- approvals
@@ -297,13 +314,11 @@ urlpatterns = [
     path("overtime/preview/", overtime_preview, name="overtime-preview"),
     path("overtime/breaches/", overtime_breaches, name="overtime-breaches"),
     path("overtime/<int:pk>/", overtime_detail, name="overtime-detail"),
-    path("overtime/<int:pk>/approve/", overtime_action, {"verb": "approve"}, name="overtime-approve"),
-    path("overtime/<int:pk>/reject/", overtime_action, {"verb": "reject"}, name="overtime-reject"),
-    path("overtime/<int:pk>/cancel/", overtime_action, {"verb": "cancel"}, name="overtime-cancel"),
     path("corrections/", correction_list, name="correction-list"),
     path("corrections/<int:pk>/", correction_detail, name="correction-detail"),
-    path("corrections/<int:pk>/approve/", correction_action, {"verb": "approve"}, name="correction-approve"),
-    path("corrections/<int:pk>/reject/", correction_action, {"verb": "reject"}, name="correction-reject"),
-    path("corrections/<int:pk>/cancel/", correction_action, {"verb": "cancel"}, name="correction-cancel"),
     path("approvals/", approvals, name="approvals"),
+    # attendance:overtime-approve, …-reject, …-cancel and the same for correction-*
+    *[path(f"{prefix}/<int:pk>/{verb}/", request_action, {"kind": kind, "verb": verb}, name=f"{kind}-{verb}")
+      for kind, prefix in (("overtime", "overtime"), ("correction", "corrections"))
+      for verb in ("approve", "reject", "cancel")],
 ]

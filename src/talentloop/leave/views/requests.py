@@ -8,20 +8,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
-from talentloop.core.http import form_errors_from, invalid_form, render_partial
+from talentloop.core.http import form_errors_from, invalid_form, render_partial, safe_next
 from talentloop.core.http import require as _require
 from talentloop.core.paging import paginate
 from talentloop.leave import access
+from talentloop.leave.notification_kinds import LEAVE_REQUEST_WAITING
 from talentloop.leave.request_forms import DecisionForm, DelegationForm, LeaveRequestForm
 from talentloop.leave.selectors import requests as selectors
 from talentloop.leave.services import delegation as delegation_services
 from talentloop.leave.services import requests as services
+from talentloop.notifications import services as notification_services
 
 PER_PAGE = 20
 STATUSES = ("pending", "approved", "rejected", "cancelled")
@@ -128,6 +130,9 @@ def _act(request, pk: int, verb: str):
         else:
             services.leave_request_decide(actor, request=leave_request, decision=verb, note=note)
             messages.success(request, _("Approved.") if verb == "approved" else _("Rejected."))
+            # Decided: the "waiting for you" notice about it needs no more attention, wherever it was decided.
+            notification_services.notifications_mark_read_about(actor=actor, kinds=[LEAVE_REQUEST_WAITING.key],
+                                                                subject=leave_request.pk)
     except DomainError as exc:
         if exc.status == 403:  # an action the persona may not take is a 404, like a page they cannot use
             raise Http404 from exc
@@ -135,7 +140,8 @@ def _act(request, pk: int, verb: str):
     after = request.POST.get("next", "")
     if after == "approvals":
         return redirect("leave:approval-list")
-    return redirect("leave:request-detail", pk=pk)
+    # Back where the button was (the inbox, say), when that is a page of this product.
+    return redirect(safe_next(request) or reverse("leave:request-detail", args=[pk]))
 
 
 @login_required
