@@ -109,7 +109,7 @@ def clock_post(request, data: ClockIn):
     actor = request.actor
     clocked = clock_event_record(actor, direction=data.direction, at=data.at, latitude=data.latitude,
                                  longitude=data.longitude, accuracy_m=data.accuracy_m, reason=data.reason)
-    view = selectors.day_view(actor.employee, clocked.event.work_date)
+    view = selectors.day_view(actor.employee, clocked.event.work_date, events=clocked.day_events)
     body = {"event": event_out(clocked.event), "created": clocked.created, "day": day_out(view)}
     return Status(201 if clocked.created else 200, body)
 

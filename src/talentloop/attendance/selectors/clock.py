@@ -164,15 +164,17 @@ def judge(date: dt.date, planned: PlannedDay | None, rule: ShiftRule | None, eve
 
 
 def day_view(employee: Employee, on: dt.date, *, now: dt.datetime | None = None,
-             rules: dict[int, ShiftRule] | None = None) -> DayView:
-    """One person's day (the clock page and the home page): the shifts (unless ``rules`` are given),
-    the plan's reads, the punches, the leave."""
+             rules: dict[int, ShiftRule] | None = None, events: list[ClockEvent] | None = None) -> DayView:
+    """One person's day (the clock page and the home page): the punches (unless ``events``, the day's
+    punches in time order, are given, as a punch just recorded gives them) and the leave; the plan
+    and the shifts come from kept configuration (the person's unit is loaded with them)."""
     now = now or timezone.now()
     rules = shift_rules() if rules is None else rules
-    days = plan([employee.pk], on, on).get(employee.pk) or []
+    days = plan([employee.pk], on, on, paths={employee.pk: employee.org_unit.path}).get(employee.pk) or []
     planned = days[0] if days else None
-    events = list(ClockEvent.objects.filter(employee=employee, work_date=on).select_related("site")
-                  .order_by("at", "pk"))
+    if events is None:
+        events = list(ClockEvent.objects.filter(employee=employee, work_date=on).select_related("site")
+                      .order_by("at", "pk"))
     leave = _leave_by_day([employee.pk], on, on).get((employee.pk, on))
     rule = rules.get(planned.shift_id) if planned is not None and planned.shift_id else None
     result, running = judge(on, planned, rule, events, leave, now)

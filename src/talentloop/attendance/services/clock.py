@@ -15,18 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentloop.attendance import access
 from talentloop.attendance.calendar import plan
-from talentloop.attendance.models import ClockDirection, ClockEvent, ClockSource, Shift, WorkSite
+from talentloop.attendance.daily import DAY, shift_rules
+from talentloop.attendance.models import ClockDirection, ClockEvent, ClockSource, WorkSite
 from talentloop.attendance.selectors.policy import attendance_policy
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.errors import InvalidInput, PermissionDenied
 from talentloop.organisation.models import Employee
@@ -51,10 +52,29 @@ def unit_ancestor_ids(path: str) -> list[int]:
     return [int(part) for part in (path or "").strip("/").split("/") if part]
 
 
+def _active_sites() -> list[WorkSite]:
+    return list(WorkSite.objects.filter(is_active=True).order_by("pk"))
+
+
+def active_sites() -> list[WorkSite]:
+    """Every active work site, kept with attendance's configuration (core.cache, name "attendance"):
+    a company has a handful, edited a few times a year, and every punch reads them."""
+    return cache.cached("attendance-sites", _active_sites, depends=("attendance",))
+
+
 def sites_for(employee: Employee) -> list[WorkSite]:
     """The active sites of the person's org unit and of every unit above it."""
-    return list(WorkSite.objects.filter(is_active=True, org_unit_id__in=unit_ancestor_ids(employee.org_unit.path))
-                .order_by("pk"))
+    units = set(unit_ancestor_ids(employee.org_unit.path))
+    return [site for site in active_sites() if site.org_unit_id in units]
+
+
+def _clock_window_days() -> int:
+    return attendance_policy().clock_window_days
+
+
+def clock_window_days() -> int:
+    """How many days back a punch is accepted (the policy's, kept with attendance's configuration)."""
+    return cache.cached("attendance-clock-window", _clock_window_days, depends=("attendance",))
 
 
 def parse_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -109,17 +129,23 @@ def place(sites: list[WorkSite], latitude: float | None, longitude: float | None
 
 def work_date_for(employee: Employee, at: dt.datetime) -> dt.date:
     """The day a punch counts to: its local date, unless yesterday's planned shift crosses midnight
-    and the punch comes before that shift's end (this morning) plus four hours — then yesterday."""
+    and the punch comes before that shift's end (this morning) plus four hours — then yesterday.
+    No query when no shift crosses midnight (the shifts are kept configuration); else the plan of
+    yesterday, from kept configuration too."""
     local = timezone.localtime(at)
     today = local.date()
-    night = dict(Shift.objects.filter(end__lte=F("start")).values_list("id", "end"))
-    if not night:  # no shift crosses midnight: nothing to look up (the usual case, one query)
+    # A shift crossing midnight ends past 24:00 in its rule (its end is at or before its start).
+    night = {rule.id: rule.end - DAY for rule in shift_rules().values() if rule.end > DAY}
+    if not night:  # no shift crosses midnight: nothing to look up (the usual case)
         return today
     yesterday = today - dt.timedelta(days=1)
-    planned = plan([employee.pk], yesterday, yesterday).get(employee.pk) or []
+    planned = plan([employee.pk], yesterday, yesterday, paths={employee.pk: employee.org_unit.path}
+                   ).get(employee.pk) or []
     shift_id = planned[0].shift_id if planned else None
     if shift_id in night:
-        shift_end = timezone.make_aware(dt.datetime.combine(today, night[shift_id]), local.tzinfo)
+        end = night[shift_id]
+        shift_end = timezone.make_aware(dt.datetime.combine(today, dt.time(end // 3600, end % 3600 // 60,
+                                                                            end % 60)), local.tzinfo)
         if local < shift_end + NIGHT_SHIFT_TAIL:
             return yesterday
     return today
@@ -144,6 +170,9 @@ def _decimal(value: float | Decimal | str | None, field: str, low: int, high: in
 class Clocked:
     event: ClockEvent
     created: bool  # False: the same punch within a minute, answered with the one already recorded
+    # Every punch of the event's work date, this one included, in time order: the day's state is
+    # judged from them without reading them again.
+    day_events: list[ClockEvent] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -156,7 +185,7 @@ def clock_event_record(actor: Actor, *, direction: str, at: dt.datetime | None =
     employee = actor.employee
     assert employee is not None  # can_clock says so
     now = timezone.now()
-    policy = attendance_policy()
+    window_days = clock_window_days()
     errors: dict[str, list[str]] = {}
     if direction not in (ClockDirection.IN, ClockDirection.OUT):
         errors["direction"] = [_("Choose in or out.")]
@@ -166,9 +195,9 @@ def clock_event_record(actor: Actor, *, direction: str, at: dt.datetime | None =
         at = timezone.make_aware(at)
     if at > now + FUTURE_SKEW:
         errors["at"] = [_("A clock event cannot be in the future.")]
-    elif at < now - dt.timedelta(days=policy.clock_window_days):
+    elif at < now - dt.timedelta(days=window_days):
         errors["at"] = [_("Clock events are accepted up to %(days)d days back; ask for a correction instead.")
-                        % {"days": policy.clock_window_days}]
+                        % {"days": window_days}]
     lat = _decimal(latitude, "latitude", -90, 90, errors)
     lon = _decimal(longitude, "longitude", -180, 180, errors)
     if (lat is None) != (lon is None) and "latitude" not in errors and "longitude" not in errors:
@@ -181,19 +210,28 @@ def clock_event_record(actor: Actor, *, direction: str, at: dt.datetime | None =
     if errors:
         raise InvalidInput(_("The clock event was not recorded."), errors)
 
-    # One punch at a time per person (two quick taps, two tabs): the person's row is the lock.
-    Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk", flat=True).first()
+    # One punch at a time per person (two quick taps, two tabs): the person's row is the lock. On
+    # SQLite the transaction already holds the database's write lock (IMMEDIATE), so no row lock.
+    if connection.vendor != "sqlite":
+        Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk", flat=True).first()
     # A punch counts to its local date or the day before (a night shift): the work dates bound the
-    # look-up so that it reads the person's index on (employee, work_date), not all their punches.
+    # read to the person's index on (employee, work_date). One read gives both the same punch within
+    # a minute and the day's punches the answer judges.
     first_day = timezone.localtime(at - SAME_PUNCH).date() - dt.timedelta(days=1)
     last_day = timezone.localtime(at + SAME_PUNCH).date()
-    same = (ClockEvent.objects.filter(employee=employee, work_date__range=(first_day, last_day), direction=direction,
-                                      source=ClockSource.PHONE, at__range=(at - SAME_PUNCH, at + SAME_PUNCH))
-            .select_related("site").order_by("at").first())
+    nearby = list(ClockEvent.objects.filter(employee=employee, work_date__range=(first_day, last_day))
+                  .order_by("at", "pk"))
+    sites = sites_for(employee)
+    by_id = {site.pk: site for site in active_sites()}
+    for event in nearby:  # the site from kept configuration, not one more read
+        if event.site_id is not None and event.site_id in by_id:
+            event.site = by_id[event.site_id]
+    same = next((e for e in nearby if e.direction == direction and e.source == ClockSource.PHONE
+                 and at - SAME_PUNCH <= e.at <= at + SAME_PUNCH), None)
     if same is not None:
-        return Clocked(same, False)
+        return Clocked(same, False, [e for e in nearby if e.work_date == same.work_date])
 
-    placement = place(sites_for(employee), None if lat is None else float(lat), None if lon is None else float(lon),
+    placement = place(sites, None if lat is None else float(lat), None if lon is None else float(lon),
                       actor.ip if ip is None else ip)
     if placement.outside and not reason:
         if placement.distance_m is not None:
@@ -209,7 +247,9 @@ def clock_event_record(actor: Actor, *, direction: str, at: dt.datetime | None =
                        reason=reason if placement.outside else "",
                        latitude=lat, longitude=lon, accuracy_m=None if accuracy_m is None else int(accuracy_m))
     event.save()
-    return Clocked(event, True)
+    day = [e for e in nearby if e.work_date == event.work_date] + [event]
+    day.sort(key=lambda e: (e.at, e.pk))
+    return Clocked(event, True, day)
 
 
 def clock_positions_purge(*, now: dt.datetime | None = None) -> int:
