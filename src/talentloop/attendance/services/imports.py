@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -216,12 +218,15 @@ class _Zone:
         self.zone = zone
         self.offsets: dict[int, dt.timedelta] = {}
 
-    def utc(self, local: dt.datetime) -> dt.datetime:
+    def offset(self, local: dt.datetime) -> dt.timedelta:
         key = local.toordinal() * 24 + local.hour
         offset = self.offsets.get(key)
         if offset is None:
             offset = self.offsets[key] = local.replace(tzinfo=self.zone).utcoffset() or dt.timedelta(0)
-        return local - offset
+        return offset
+
+    def utc(self, local: dt.datetime) -> dt.datetime:
+        return local - self.offset(local)
 
 
 def _combine(date_value: Any, time_value: Any) -> Any:
@@ -254,6 +259,8 @@ class _People:
 
     def __init__(self) -> None:
         self.known: dict[str, _Person | None] = {}
+        # The known numbers with (employee id, hire day's ordinal, leaving day's ordinal or the last day's).
+        self.spans: dict[str, tuple[int, int, int]] = {}
 
     def load(self, numbers: Iterable[str]) -> None:
         new = sorted({n for n in numbers if n and n not in self.known})
@@ -262,6 +269,7 @@ class _People:
             for number, pk, hired, left in Employee.objects.filter(employee_number__in=part).values_list(
                     "employee_number", "id", "hire_date", "termination_date"):
                 self.known[number] = _Person(pk, hired, left)
+                self.spans[number] = (pk, hired.toordinal(), left.toordinal() if left is not None else _LAST_DAY)
             for number in part:
                 self.known.setdefault(number, None)
 
@@ -335,9 +343,36 @@ def external_id(number: str, utc: dt.datetime, device: str) -> str:
 
 
 _UNIX = dt.datetime(1970, 1, 1)
+_UNIX_DAY = _UNIX.toordinal()
+_LAST_DAY = dt.date.max.toordinal()
+_NOT_YET: Any = object()
+_MMSS = [f"{minute:02d}:{second:02d}" for minute in range(60) for second in range(60)]  # seconds into an hour
+
+# A row that passed every check, as one tuple (a million rows make a million of them): its line, the
+# employee's id and number, the local and the UTC instant as whole seconds since 1970-01-01 on their own
+# clocks, the instant's microseconds (0 but for an ISO timestamp with a fraction), the device, the
+# external id, the ordinal of the day it counts to, and the UTC instant as text (``YYYY-MM-DD HH:MM:SS``).
+_Row = tuple[int, int, str, int, int, int, str, str, int, str]
+_LINE, _PERSON, _NUMBER, _LOCAL, _UTC, _MICRO, _DEVICE, _ID, _DAY, _AT = range(10)
+
+
+def _seconds(moment: dt.datetime) -> int:
+    """A naive datetime as whole seconds since 1970-01-01 on its own clock (a fraction dropped)."""
+    return (moment.toordinal() - _UNIX_DAY) * 86400 + moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def _moment(seconds: int, micro: int = 0) -> dt.datetime:
+    return _UNIX + dt.timedelta(seconds=seconds, microseconds=micro)
 
 
 class _Checker:
+    """Checks a chunk of rows at a time. The usual row — a known employee number, a timestamp like
+    ``2026-11-03 08:59:12`` (or with ``/``), a device — is decided with integers and dictionary look-ups:
+    the date and hour part of a timestamp (``2026-11-03 08:``, with its UTC offset and day) is read once per
+    file and hour, the ``MM:SS`` part once per file, so a million rows parse a few thousand distinct pieces.
+    Any other row, and every row failing a check there, goes the general way (``_local``, ``_reasons``),
+    which decides it and words its refusal."""
+
     def __init__(self, now: dt.datetime) -> None:
         self.zone = ZoneInfo(settings.TIME_ZONE)
         self.to_utc = _Zone(self.zone)
@@ -346,6 +381,9 @@ class _Checker:
         self.people = _People()
         self.work_dates = _WorkDates()
         self.locked = locked_months()
+        self.heads: dict[str, tuple[int, int, int, str | None] | None] = {}
+        self.tails: dict[str, int | None] = {}
+        self.exact = True  # no accepted punch has had a fraction of a second yet
 
     def _refuse(self, report: ClockImportReport, line: int, number: str, stamp: Any, device: str,
                 reasons: list[str]) -> None:
@@ -353,37 +391,109 @@ class _Checker:
         if len(report.errors) < MAX_REPORTED_ERRORS:
             report.errors.append(RowError(line, number, _text(stamp), device, reasons))
 
-    def check(self, chunk: list[tuple[int, str, Any, str]], report: ClockImportReport) -> list[_Good]:
+    def _head(self, head: str) -> tuple[int, int, int, str | None] | None:
+        """``YYYY-MM-DD HH:`` (``-`` or ``/``, a space or ``T``) as (the hour's local seconds, the zone's
+        offset then in seconds, the local day's ordinal, the UTC text up to the hour when the offset is whole
+        hours); None when the text is not of that form or not a real date and hour."""
+        value = None
+        if head[4] in "-/" and head[7] == head[4] and head[10] in " T" and head[13] == ":":
+            try:
+                hour = dt.datetime(int(head[0:4]), int(head[5:7]), int(head[8:10]), int(head[11:13]))
+                offset = int(self.to_utc.offset(hour).total_seconds())
+                at_head = (hour - dt.timedelta(seconds=offset)).isoformat(" ")[:14] if offset % 3600 == 0 else None
+                value = (_seconds(hour), offset, hour.toordinal(), at_head)
+            except (ValueError, OverflowError):
+                value = None
+        self.heads[head] = value
+        return value
+
+    def _tail(self, tail: str) -> int | None:
+        """``MM:SS`` as seconds into the hour; None when it is not that."""
+        value = None
+        if len(tail) == 5 and tail[2] == ":":
+            try:
+                minute, second = int(tail[0:2]), int(tail[3:5])
+            except ValueError:
+                minute = second = -1
+            if 0 <= minute < 60 and 0 <= second < 60:
+                value = minute * 60 + second
+        self.tails[tail] = value
+        return value
+
+    def check(self, chunk: list[tuple[int, str, Any, str]], report: ClockImportReport) -> list[_Row]:
         """The good rows of a chunk; refused rows go to the report with their reasons."""
         self.people.load(number for _line, number, _ts, _dev in chunk)
-        known, zone, to_utc = self.people.known, self.zone, self.to_utc.utc
-        earliest, now_limit = self.earliest, self.now_limit
-        goods: list[_Good] = []
+        spans, heads, tails, mmss, blake2b = self.people.spans, self.heads, self.tails, _MMSS, hashlib.blake2b
+        low, high = _seconds(self.earliest), _seconds(self.now_limit)  # a whole-second instant ≤ the limit
+        goods: list[_Row] = []
         append = goods.append
-        for line, number, stamp, device in chunk:
-            person = known.get(number) if number else None
-            local = _local(stamp, zone) if stamp else None
-            utc = to_utc(local) if local is not None else None
-            if person is not None and utc is not None and device and len(device) <= 80 and earliest <= utc <= now_limit:
-                day = local.date()  # type: ignore[union-attr]  # utc is set only with local
-                left = person.termination_date
-                if person.hire_date <= day and (left is None or day <= left):
-                    append(_Good(line, person, number, local, utc, device,  # type: ignore[arg-type]
-                                 external_id(number, utc, device), day))
-                    continue
-            self._refuse(report, line, number, stamp, device, self._reasons(number, person, stamp, local, utc, device))
-        self.work_dates.fill(goods)
+        for row in chunk:
+            line, number, stamp, device = row
+            span = spans.get(number)
+            if span is not None and stamp.__class__ is str and len(stamp) == 19 and 0 < len(device) <= 80:
+                head = heads.get(stamp[:14], _NOT_YET)
+                if head is _NOT_YET:
+                    head = self._head(stamp[:14])
+                tail = tails.get(stamp[14:], _NOT_YET)
+                if tail is _NOT_YET:
+                    tail = self._tail(stamp[14:])
+                if head is not None and tail is not None:
+                    local = head[0] + tail
+                    utc = local - head[1]
+                    day = head[2]
+                    if low <= utc <= high and span[1] <= day <= span[2]:
+                        digest = blake2b(f"{number}\x1f{utc}\x1f{device}".encode(), digest_size=8).hexdigest()
+                        append((line, span[0], number, local, utc, 0, device, f"{utc:010x}{digest}", day,
+                                head[3] + mmss[tail] if head[3] is not None else _moment(utc).isoformat(" ")))
+                        continue
+            self._general(row, goods, report)
+        if self.work_dates.night and goods:
+            goods = self._night(goods)
         if self.locked:
-            kept = []
-            for good in goods:
-                if good.work_date.replace(day=1) in self.locked:
-                    self._refuse(report, good.line, good.number, good.local.isoformat(" "), good.device, [
-                        _("The month %(month)s is locked: its punches can no longer be imported.")
-                        % {"month": good.work_date.strftime("%Y-%m")}])
-                else:
-                    kept.append(good)
-            goods = kept
+            goods = self._unlocked(goods, report)
         return goods
+
+    def _general(self, row: tuple[int, str, Any, str], goods: list[_Row], report: ClockImportReport) -> None:
+        """A row of another form, or one failing a check: decided the general way."""
+        line, number, stamp, device = row
+        person = self.people.known.get(number) if number else None
+        local = _local(stamp, self.zone) if stamp else None
+        utc = self.to_utc.utc(local) if local is not None else None
+        if person is not None and local is not None and utc is not None and device and len(device) <= 80 \
+                and self.earliest <= utc <= self.now_limit:
+            day = local.date()
+            left = person.termination_date
+            if person.hire_date <= day and (left is None or day <= left):
+                if utc.microsecond:
+                    self.exact = False
+                goods.append((line, person.id, number, _seconds(local), _seconds(utc), utc.microsecond, device,
+                              external_id(number, utc, device), day.toordinal(), utc.isoformat(" ")))
+                return
+        self._refuse(report, line, number, stamp, device, self._reasons(number, person, stamp, local, utc, device))
+
+    def _night(self, goods: list[_Row]) -> list[_Row]:
+        """The day each punch counts to when a shift crosses midnight (``_WorkDates``)."""
+        probes = [_Good(g[_LINE], _Person(g[_PERSON], dt.date.min, None), "", _moment(g[_LOCAL], g[_MICRO]),
+                        _moment(g[_LOCAL], g[_MICRO]), "", "", dt.date.fromordinal(g[_DAY])) for g in goods]
+        self.work_dates.fill(probes)
+        return [g if probe.work_date.toordinal() == g[_DAY] else (*g[:_DAY], probe.work_date.toordinal(), g[_AT])
+                for g, probe in zip(goods, probes, strict=True)]
+
+    def _unlocked(self, goods: list[_Row], report: ClockImportReport) -> list[_Row]:
+        """The punches outside the locked months; the others are refused."""
+        months: dict[int, dt.date] = {}
+        kept: list[_Row] = []
+        for good in goods:
+            month = months.get(good[_DAY])
+            if month is None:
+                month = months[good[_DAY]] = dt.date.fromordinal(good[_DAY]).replace(day=1)
+            if month in self.locked:
+                self._refuse(report, good[_LINE], good[_NUMBER], _moment(good[_LOCAL], good[_MICRO]).isoformat(" "),
+                             good[_DEVICE], [_("The month %(month)s is locked: its punches can no longer be imported.")
+                                             % {"month": month.strftime("%Y-%m")}])
+            else:
+                kept.append(good)
+        return kept
 
     def _reasons(self, number: str, person: _Person | None, stamp: Any, local: dt.datetime | None,
                  utc: dt.datetime | None, device: str) -> list[str]:
@@ -414,15 +524,23 @@ class _Checker:
         return reasons
 
 
+def _too_many() -> InvalidInput:
+    return tabular.file_error(_("The file has more than %(max)s rows. Split it into smaller files.")
+                              % {"max": f"{MAX_ROWS:,}"})
+
+
 def _chunks(content: bytes, report: ClockImportReport) -> Iterator[list[tuple[int, str, Any, str]]]:
     """(line, employee number, timestamp cell, device) of every non-blank data row, a chunk at a time."""
+    too_many = _too_many
     header: dict[str, int] | None = None
     chunk: list[tuple[int, str, Any, str]] = []
+    append = chunk.append
     count = 0
-    i_num = i_dev = 0
+    i_num = i_dev = top = 0
     i_ts: int | None = None
     i_date: int | None = None
     i_time: int | None = None
+    stamp: Any
     for line, values in enumerate(_rows(content), start=1):
         if header is None:
             if not any(_text(v) for v in values):
@@ -430,13 +548,27 @@ def _chunks(content: bytes, report: ClockImportReport) -> Iterator[list[tuple[in
             header, report.ignored_columns = _header(values)
             i_num, i_dev = header["employee_number"], header["device"]
             i_ts, i_date, i_time = header.get("timestamp"), header.get("date"), header.get("time")
+            top = max(i_num, i_dev, i_ts if i_ts is not None else 0)
             continue
+        if i_ts is not None and len(values) > top:  # the usual row: text cells (CSV), taken as they are
+            number, stamp, device = values[i_num], values[i_ts], values[i_dev]
+            if number.__class__ is str and stamp.__class__ is str and device.__class__ is str:
+                number, stamp, device = number.strip(), stamp.strip(), device.strip()
+                if number or stamp or device:
+                    count += 1
+                    if count > MAX_ROWS:
+                        raise too_many()
+                    append((line, number, stamp, device))
+                    if len(chunk) == CHUNK:
+                        yield chunk
+                        chunk = []
+                        append = chunk.append
+                    continue
         width = len(values)
         number = values[i_num] if i_num < width else ""
         number = number.strip() if number.__class__ is str else _text(number)
         device = values[i_dev] if i_dev < width else ""
         device = device.strip() if device.__class__ is str else _text(device)
-        stamp: Any
         if i_ts is not None:
             stamp = values[i_ts] if i_ts < width else None
             if isinstance(stamp, str):
@@ -449,12 +581,12 @@ def _chunks(content: bytes, report: ClockImportReport) -> Iterator[list[tuple[in
             continue
         count += 1
         if count > MAX_ROWS:
-            raise tabular.file_error(_("The file has more than %(max)s rows. Split it into smaller files.")
-                                     % {"max": f"{MAX_ROWS:,}"})
-        chunk.append((line, number, stamp, device))
+            raise too_many()
+        append((line, number, stamp, device))
         if len(chunk) == CHUNK:
             yield chunk
             chunk = []
+            append = chunk.append
     if header is None:
         raise tabular.file_error(_("The file is empty."))
     if chunk:
@@ -514,12 +646,73 @@ def insert_events(rows: list[tuple]) -> int:
 
 
 def _existing(keys: list[str], source: str) -> set[str]:
+    """The external ids among ``keys`` already stored for ``source``: one query for them all on
+    PostgreSQL (an array) and SQLite (a JSON array), through the unique index (whose condition the
+    query repeats, or the partial index would not serve it)."""
     found: set[str] = set()
-    for start in range(0, len(keys), LOOKUP):
-        part = keys[start:start + LOOKUP]
-        found.update(ClockEvent.objects.filter(source=source, external_id__in=part)
-                     .values_list("external_id", flat=True))
+    if not keys:
+        return found
+    table = connection.ops.quote_name(ClockEvent._meta.db_table)
+    where = f"SELECT external_id FROM {table} WHERE source = %s AND NOT (external_id = '') AND external_id"  # noqa: S608 - a quoted name, values bound
+    if connection.vendor == "postgresql":
+        sql, values = f"{where} = ANY(%s)", [source, keys]
+    elif connection.vendor == "sqlite":
+        sql, values = f"{where} IN (SELECT value FROM json_each(%s))", [source, json.dumps(keys)]  # noqa: S608
+    else:
+        for start in range(0, len(keys), LOOKUP):
+            part = keys[start:start + LOOKUP]
+            found.update(ClockEvent.objects.filter(source=source, external_id__in=part)
+                         .values_list("external_id", flat=True))
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        found.update(row[0] for row in cursor.fetchall())
     return found
+
+
+_ROWS_STAGE = "attendance_clock_import_rows"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _insert_checked(goods: list[_Row], batch_id: int, recorded: dt.datetime) -> int:
+    """Insert checked rows as device punches of one import (``recorded`` a naive UTC instant); a punch
+    whose external id is there already is skipped. Returns the number added. What every row shares
+    (direction, source, import, flags, when recorded) is written by the statement, not carried per row:
+    SQLite binds five values a row to one prepared statement; PostgreSQL takes the chunk as one COPY
+    text into a staging table and inserts from there with ``ON CONFLICT DO NOTHING``."""
+    days = {day: dt.date.fromordinal(day).isoformat() for day in set(map(itemgetter(_DAY), goods))}
+    qn = connection.ops.quote_name
+    table = qn(ClockEvent._meta.db_table)
+    names = ", ".join(qn(c) for c in ("employee_id", "at", "work_date", "device", "external_id", "direction",
+                                      "source", "batch_id", "via_network", "outside", "reason", "recorded_at"))
+    punch, device_source = ClockDirection.PUNCH.value, ClockSource.DEVICE.value
+    if connection.vendor == "sqlite":
+        stamp = recorded.isoformat(" ")  # digits, "-", ":", "." and a space: safe as a literal
+        shared = f"'{punch}', '{device_source}', {int(batch_id)}, 0, 0, '', '{stamp}'"
+        sql = f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s, {shared}) ON CONFLICT DO NOTHING"  # noqa: S608 - quoted names and our own constants, row values bound
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [(g[_PERSON], g[_AT], days[g[_DAY]], g[_DEVICE], g[_ID]) for g in goods])
+            return max(cursor.rowcount, 0)
+    if connection.vendor != "postgresql":
+        return insert_events([(g[_PERSON], _moment(g[_UTC], g[_MICRO]).replace(tzinfo=dt.UTC),
+                               dt.date.fromordinal(g[_DAY]), punch, device_source, g[_DEVICE], g[_ID], batch_id,
+                               False, False, "", recorded.replace(tzinfo=dt.UTC)) for g in goods])
+    devices = {device: device.translate(_COPY_ESCAPES) for device in set(map(itemgetter(_DEVICE), goods))}
+    text = "".join([f"{g[_PERSON]}\t{g[_AT]}+00\t{days[g[_DAY]]}\t{devices[g[_DEVICE]]}\t{g[_ID]}\n" for g in goods])
+    connection.ensure_connection()
+    with transaction.atomic():  # the staging table lives until the end of the transaction
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_ROWS_STAGE} (employee_id bigint, at timestamptz, "
+                           "work_date date, device varchar(80), external_id varchar(120)) ON COMMIT DROP")
+            cursor.execute(f"TRUNCATE {_ROWS_STAGE}")
+        with connection.connection.cursor() as raw, raw.copy(
+                f"COPY {_ROWS_STAGE} (employee_id, at, work_date, device, external_id) FROM STDIN") as copy:
+            copy.write(text)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT employee_id, at, work_date, device, external_id, "  # noqa: S608 - quoted names, values bound
+                           f"%s, %s, %s, false, false, '', %s FROM {_ROWS_STAGE} ON CONFLICT DO NOTHING",
+                           [punch, device_source, batch_id, recorded.replace(tzinfo=dt.UTC)])
+            return max(cursor.rowcount, 0)
 
 
 def adapters() -> tuple[Any, Any]:
@@ -579,49 +772,47 @@ def _run(actor: Actor, *, content: bytes, file_name: str, dry_run: bool, now: dt
     if not dry_run:
         batch = ClockImport.objects.create(source=ClockSource.DEVICE, file_name=name, sha256=sha, by=actor.user)
         report.import_id = batch.pk
-    at_value, date_value = adapters()
-    recorded = at_value(now.astimezone(dt.UTC).replace(tzinfo=None))
-    punch, device_source = ClockDirection.PUNCH.value, ClockSource.DEVICE.value
+    recorded = now.astimezone(dt.UTC).replace(tzinfo=None)
+    device_source = ClockSource.DEVICE.value
     seen: set[str] = set()
     people: set[int] = set()
-    first = last = None
+    first = last = None  # microseconds since 1970-01-01 UTC
+    person_of, utc_of, id_of = itemgetter(_PERSON), itemgetter(_UTC), itemgetter(_ID)
     for chunk in _chunks(content, report):
         report.rows += len(chunk)
-        fresh: list[_Good] = []
         goods = checker.check(chunk, report)
+        fresh = goods  # on import, a punch repeated in the file meets ON CONFLICT like one already there
         if dry_run:
+            fresh = []
+            keep = fresh.append
             for good in goods:
-                if good.external_id in seen:
-                    report.duplicates += 1
-                    continue
-                seen.add(good.external_id)
-                fresh.append(good)
+                if good[_ID] not in seen:
+                    seen.add(good[_ID])
+                    keep(good)
+            report.duplicates += len(goods) - len(fresh)
+        if not fresh:
+            continue
+        people.update(map(person_of, fresh))
+        if checker.exact:
+            utcs = list(map(utc_of, fresh))
+            low, high = min(utcs) * 1_000_000, max(utcs) * 1_000_000
         else:
-            fresh = goods  # a punch repeated in the file meets ON CONFLICT like one already there
-        people.update(g.person.id for g in fresh)
-        if fresh:
-            low, high = min(g.utc for g in fresh), max(g.utc for g in fresh)
-            first = low if first is None or low < first else first
-            last = high if last is None or high > last else last
+            moments = [g[_UTC] * 1_000_000 + g[_MICRO] for g in fresh]
+            low, high = min(moments), max(moments)
+        first = low if first is None or low < first else first
+        last = high if last is None or high > last else last
         if dry_run:
-            existing = len(_existing([g.external_id for g in fresh], device_source))
+            existing = len(_existing(list(map(id_of, fresh)), device_source))
             report.duplicates += existing
             report.added += len(fresh) - existing
             continue
         assert batch is not None
-        batch_id = batch.pk
-        if connection.vendor == "sqlite":  # text, as Django stores them on SQLite (the hot path, inlined)
-            rows = [(g.person.id, g.utc.isoformat(" "), g.work_date.isoformat(), punch, device_source, g.device,
-                     g.external_id, batch_id, False, False, "", recorded) for g in fresh]
-        else:
-            rows = [(g.person.id, at_value(g.utc), date_value(g.work_date), punch, device_source, g.device,
-                     g.external_id, batch_id, False, False, "", recorded) for g in fresh]
-        added = insert_events(rows)
+        added = _insert_checked(fresh, batch.pk, recorded)
         report.added += added
-        report.duplicates += len(rows) - added
+        report.duplicates += len(fresh) - added
     report.people = len(people)
-    report.first_at = first.replace(tzinfo=dt.UTC) if first is not None else None
-    report.last_at = last.replace(tzinfo=dt.UTC) if last is not None else None
+    report.first_at = _moment(0, first).replace(tzinfo=dt.UTC) if first is not None else None
+    report.last_at = _moment(0, last).replace(tzinfo=dt.UTC) if last is not None else None
     if batch is not None:
         batch.rows, batch.added, batch.duplicates, batch.rejected = (report.rows, report.added, report.duplicates,
                                                                      report.rejected)
