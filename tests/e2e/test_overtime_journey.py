@@ -48,7 +48,7 @@ def test_ask_for_overtime_with_the_preview_and_approve_it_from_the_notification(
         sign_in(page, "lead")
         page.goto("/notifications/")
         with page.expect_navigation():
-            page.get_by_test_id("notification").first.locator("button").click()
+            page.get_by_test_id("notification").first.locator("button.notif-open").click()
         expect(page).to_have_url(f"{live_server.url}/time/overtime/{ot.pk}/")
         shot(page, "03-from-the-notification")
         with page.expect_navigation():
