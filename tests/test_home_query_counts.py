@@ -40,11 +40,11 @@ POLICY = 1  # mentoring: the current mentor policy
 # a checklist: checklist, steps), performance 1, alerts 1 (+ root-cause reviews: 2 for a head of unit
 # — headed units, page with total — 1 for HR everywhere).
 
-# Attendance (home/selectors/attendance.py): the day at the clock 3 (the person for the plan, the
-# punches, the leave) and its configuration 4 (the shifts, the calendar's year, the policy's default
-# shift, the schedules: core.cache, name "attendance"). A manager's team and HR's scope are judged in
-# sections that load themselves after the page (placeholders here, no query).
-CLOCK = 3
+# Attendance (home/selectors/attendance.py): the day at the clock 2 (the punches, the leave; the plan
+# takes the person's unit from the signed-in actor) and its configuration 4 (the shifts, the calendar's
+# year, the policy's default shift, the schedules: core.cache, name "attendance"). A manager's team and
+# HR's scope are judged in sections that load themselves after the page (placeholders here, no query).
+CLOCK = 2
 CLOCK_CONFIG = 4
 DAY_EXCEPTIONS = 0
 

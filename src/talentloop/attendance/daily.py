@@ -43,6 +43,9 @@ ZERO = Decimal(0)
 HALF = Decimal("0.5")
 ONE = Decimal(1)
 DAY = 86400
+# A day is over four hours after its shift's end: until then a late departure (or a night shift's
+# morning punch) may still come, so a lone punch is not yet a missing one.
+RUNNING_TAIL = 4 * 3600
 
 
 class DayState:

@@ -11,30 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from talentloop.attendance import access, hooks
 from talentloop.attendance.calendar import PlannedDay, dates, plan
-from talentloop.attendance.daily import (
-    DayResult,
-    DayState,
-    ShiftRule,
-    evaluate_day,
-    evaluate_seconds,
-    local_seconds,
-    shift_rules,
-)
+from talentloop.attendance.daily import RUNNING_TAIL, DayResult, DayState, ShiftRule, shift_rules
+from talentloop.attendance.hooks import LeaveDay
 from talentloop.attendance.models import ClockDirection, ClockEvent, WorkSite
+from talentloop.attendance.selectors.summaries import DayLine, Midnights, judge_line, judge_people, org_zone
 from talentloop.core.access import Actor
 from talentloop.organisation.models import Employee, EmploymentStatus, OrgUnit
-
-TAIL_SECONDS = 4 * 3600  # a pair of punches may still come up to 4 h after the shift's end
-
 
 # ---------------------------------------------------------------- sites
 
@@ -69,18 +59,12 @@ def my_events(actor: Actor, *, start: dt.date | None = None, end: dt.date | None
     return qs.order_by("at", "pk")
 
 
-def _tz() -> dt.tzinfo:
-    return timezone.get_default_timezone()
-
-
 def _leave_by_day(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date
-                  ) -> dict[tuple[int, dt.date], tuple[Decimal, str, str]]:
-    """(person, date) → (fraction of the day on leave, half, leave type code)."""
-    out: dict[tuple[int, dt.date], tuple[Decimal, str, str]] = {}
+                  ) -> dict[tuple[int, dt.date], list[LeaveDay]]:
+    """(person, date) → the approved leave of that date (usually one entry)."""
+    out: dict[tuple[int, dt.date], list[LeaveDay]] = defaultdict(list)
     for day in hooks.leave_days(employee_ids, start, end):
-        key = (day.employee_id, day.date)
-        fraction, half, code = out.get(key, (Decimal(0), "", day.code))
-        out[key] = (min(Decimal(1), fraction + day.fraction), day.half or half, code)
+        out[(day.employee_id, day.date)].append(day)
     return out
 
 
@@ -129,38 +113,25 @@ class DayView:
         return dt.time(start // 3600, start % 3600 // 60)
 
 
+def _running(date: dt.date, rule: ShiftRule | None, midnights: Midnights, now: int) -> bool:
+    """Whether the day is still to come or running (its shift's end and the tail not passed yet)."""
+    return now < midnights.at[date] + (rule.end if rule is not None else 86400) + RUNNING_TAIL
+
+
 def judge(date: dt.date, planned: PlannedDay | None, rule: ShiftRule | None, events: list[ClockEvent],
-          leave: tuple[Decimal, str, str] | None, now: dt.datetime) -> tuple[DayResult | None, bool]:
-    """The judgement of a day and whether it is still running (a running day is judged on what can
-    already be said)."""
-    tz = _tz()
-    fraction, half, _code = leave or (Decimal(0), "", "")
+          leave: list[LeaveDay], now: dt.datetime, midnights: Midnights | None = None
+          ) -> tuple[DayResult | None, bool]:
+    """The judgement of a day (``summaries.judge_line``, the one rule) and whether it is still running
+    (a running day is judged on what can already be said)."""
     if planned is None:
         return None, False
-    now_s = local_seconds(now, date, tz)
-    if now_s < 0:  # a day still to come
-        return None, True
-    end_s = (rule.end if rule is not None else 86400) + TAIL_SECONDS
-    first = events[0].at if events else None
-    last = events[-1].at if len(events) > 1 else None
-    if now_s >= end_s:
-        return evaluate_day(date=date, planned=planned, shift=rule, first_in=first, last_out=last,
-                            leave_fraction=fraction, leave_half=half, tz=tz), False
-    # Today, still running.
-    if not planned.scheduled or fraction >= 1:
-        return evaluate_seconds(date, planned.scheduled, rule, None, None, 0, fraction, half), True
-    if first is None:
-        if rule is not None and now_s > rule.window[0] + rule.late_absent_minutes * 60:
-            return evaluate_seconds(date, True, rule, None, None, 0, fraction, half), True
-        return None, True
-    arrive = local_seconds(first, date, tz)
-    if last is None or events[-1].direction == ClockDirection.IN:
-        if rule is None:
-            return None, True
-        # Only the arrival is known: judge it as if the person stays to the end.
-        leave_s = max(arrive, rule.window[1], rule.end)
-        return evaluate_seconds(date, True, rule, arrive, leave_s, 2, fraction, half), True
-    return evaluate_seconds(date, True, rule, arrive, local_seconds(last, date, tz), 2, fraction, half), True
+    midnights = midnights or Midnights(date, date, org_zone())
+    now_epoch = int(now.timestamp())
+    line = DayLine(planned, rule, int(events[0].at.timestamp()) if events else None,
+                   int(events[-1].at.timestamp()) if events else None, len(events),
+                   sum(1 for e in events if e.outside), leave, None, True,
+                   events[-1].direction == ClockDirection.IN if events else None)
+    return judge_line(line, midnights, now_epoch), _running(date, rule, midnights, now_epoch)
 
 
 def day_view(employee: Employee, on: dt.date, *, now: dt.datetime | None = None,
@@ -175,10 +146,10 @@ def day_view(employee: Employee, on: dt.date, *, now: dt.datetime | None = None,
     if events is None:
         events = list(ClockEvent.objects.filter(employee=employee, work_date=on).select_related("site")
                       .order_by("at", "pk"))
-    leave = _leave_by_day([employee.pk], on, on).get((employee.pk, on))
+    leave = _leave_by_day([employee.pk], on, on).get((employee.pk, on), [])
     rule = rules.get(planned.shift_id) if planned is not None and planned.shift_id else None
     result, running = judge(on, planned, rule, events, leave, now)
-    return DayView(on, planned, rule, events, result, leave[2] if leave else "", running)
+    return DayView(on, planned, rule, events, result, leave[0].code if leave else "", running)
 
 
 def month_days(employee: Employee, month: dt.date, *, now: dt.datetime | None = None) -> list[DayView]:
@@ -193,13 +164,14 @@ def month_days(employee: Employee, month: dt.date, *, now: dt.datetime | None = 
                   .select_related("site").order_by("at", "pk")):
         events[event.work_date].append(event)
     leave = _leave_by_day([employee.pk], start, end)
+    midnights = Midnights(start, end, org_zone())
     out = []
     for date in dates(start, end):
         p = planned.get(date)
         rule = rules.get(p.shift_id) if p is not None and p.shift_id else None
-        day_leave = leave.get((employee.pk, date))
-        result, running = judge(date, p, rule, events.get(date, []), day_leave, now)
-        out.append(DayView(date, p, rule, events.get(date, []), result, day_leave[2] if day_leave else "",
+        day_leave = leave.get((employee.pk, date), [])
+        result, running = judge(date, p, rule, events.get(date, []), day_leave, now, midnights)
+        out.append(DayView(date, p, rule, events.get(date, []), result, day_leave[0].code if day_leave else "",
                            running))
     return out
 
@@ -233,33 +205,53 @@ def hr_people(actor: Actor) -> QuerySet[Employee]:
     return access.visible_time_people(actor)
 
 
-def day_exceptions(people: QuerySet[Employee], on: dt.date, *, now: dt.datetime | None = None,
-                   rules: dict[int, ShiftRule] | None = None) -> list[DayException]:
+def _judged_exceptions(people: QuerySet[Employee], on: dt.date, now: dt.datetime
+                       ) -> Iterator[tuple[int, DayLine]]:
+    """The judged day ``on`` (``summaries.judge_people``, the one rule) of each person of ``people``
+    still employed whose day is an exception so far or who punched outside every site."""
+    ids = list(people.filter(status=EmploymentStatus.ACTIVE).values_list("pk", flat=True))
+    if not ids:
+        return
+    for person, lines in judge_people(ids, on, on, through=on, now=now):
+        line = lines[0] if lines else None
+        if line is None or not line.employed:
+            continue
+        if line.outside or (line.result is not None and line.result.is_exception):
+            yield person.id, line
+
+
+def day_exceptions(people: QuerySet[Employee], on: dt.date, *, now: dt.datetime | None = None
+                   ) -> list[DayException]:
     """The people of ``people`` whose day ``on`` is an exception so far (late, absent, missing punch,
-    left early) or who clocked outside every site; in name order. Five queries whatever the number of
-    people (people, shifts unless ``rules`` are given, the plan's reads, the punches, the leave)."""
+    left early) or who clocked outside every site; in name order. Judged by the monthly summaries'
+    engine (one rule for the month, the home pages and this list), then the punches of those found
+    are read for showing: a fixed number of queries whatever the number of people."""
     now = now or timezone.now()
-    rows = list(people.filter(status=EmploymentStatus.ACTIVE).select_related("org_unit").order_by("name", "pk"))
-    if not rows:
+    found = {}
+    for person_id, line in _judged_exceptions(people, on, now):
+        found[person_id] = line
+    if not found:
         return []
-    ids = [e.pk for e in rows]
-    rules = shift_rules() if rules is None else rules
-    planned = {pid: days[0] for pid, days in plan(ids, on, on).items() if days}
     events: dict[int, list[ClockEvent]] = defaultdict(list)
-    for event in ClockEvent.objects.filter(employee_id__in=ids, work_date=on).select_related("site").order_by(
+    for event in ClockEvent.objects.filter(employee_id__in=list(found), work_date=on).select_related("site").order_by(
             "at", "pk"):
         events[event.employee_id].append(event)
-    leave = _leave_by_day(ids, on, on)
     out = []
-    for employee in rows:
-        p = planned.get(employee.pk)
-        rule = rules.get(p.shift_id) if p is not None and p.shift_id else None
-        day_leave = leave.get((employee.pk, on))
-        result, running = judge(on, p, rule, events.get(employee.pk, []), day_leave, now)
-        view = DayView(on, p, rule, events.get(employee.pk, []), result, day_leave[2] if day_leave else "", running)
-        if view.is_exception:
-            out.append(DayException(employee, view))
+    zone = org_zone()
+    midnights = Midnights(on, on, zone)
+    now_epoch = int(now.timestamp())
+    for employee in Employee.objects.filter(pk__in=list(found)).select_related("org_unit").order_by("name", "pk"):
+        line = found[employee.pk]
+        view = DayView(on, line.planned, line.shift, events.get(employee.pk, []), line.result,
+                       line.leave[0].code if line.leave else "", _running(on, line.shift, midnights, now_epoch))
+        out.append(DayException(employee, view))
     return out
+
+
+def day_exception_count(people: QuerySet[Employee], on: dt.date, *, now: dt.datetime | None = None) -> int:
+    """How many people of ``people`` have an exception on ``on`` so far (the same judgement as
+    :func:`day_exceptions`, without reading who they are)."""
+    return sum(1 for _line in _judged_exceptions(people, on, now or timezone.now()))
 
 
 EXCEPTION_STATES = (DayState.ABSENT, DayState.HALF_ABSENT, DayState.MISSING, DayState.LATE, DayState.EARLY,

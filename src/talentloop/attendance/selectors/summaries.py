@@ -31,6 +31,7 @@ from talentloop.attendance.calendar import PlannedDay, plan
 from talentloop.attendance.daily import (
     HALF,
     ONE,
+    RUNNING_TAIL,
     ZERO,
     DayResult,
     DayState,
@@ -113,6 +114,9 @@ class DayLine:
     leave: list[LeaveDay]
     result: DayResult | None
     employed: bool = True
+    # Whether the last punch was an arrival (None: not known); a running day ended by a departure
+    # is judged at that departure, one still "in" as if the person stays to the shift's end.
+    last_in: bool | None = None
 
     @property
     def first_in(self) -> dt.datetime | None:
@@ -134,7 +138,7 @@ class Person:
     termination_date: dt.date | None
 
 
-class _Midnights:
+class Midnights:
     """Epoch seconds of each date's local midnight; ``fixed`` when the zone keeps one offset over the
     range, so a punch's local time is a subtraction."""
 
@@ -162,7 +166,8 @@ EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
 
 
 def _punches(employee_ids: list[int] | None, start: dt.date, end: dt.date) -> Iterator[tuple]:
-    """(person, day number since 1970, first, last, count, outside count) of each person's work dates,
+    """(person, day number since 1970, first, last, count, outside count, whether the last punch is an
+    arrival: 1 or 0) of each person's work dates,
     ordered by person and date: one grouped query, streamed (a server-side cursor on PostgreSQL),
     read as plain integers (no per-row conversion: 2,000,000 rows at 100,000 people)."""
     qn = connection.ops.quote_name
@@ -178,8 +183,9 @@ def _punches(employee_ids: list[int] | None, start: dt.date, end: dt.date) -> It
     if employee_ids is not None:
         where += f" AND employee_id IN ({', '.join(['%s'] * len(employee_ids))})"
         params.extend(employee_ids)
+    last_in = "CASE WHEN MAX(CASE WHEN direction = 'in' THEN at END) = MAX(at) THEN 1 ELSE 0 END"
     sql = (f"SELECT employee_id, {day}, {first}, {last}, COUNT(*), "  # noqa: S608 - fixed names, values bound
-           f"SUM(CASE WHEN outside THEN 1 ELSE 0 END) FROM {table} WHERE {where} "
+           f"SUM(CASE WHEN outside THEN 1 ELSE 0 END), {last_in} FROM {table} WHERE {where} "
            "GROUP BY employee_id, work_date ORDER BY employee_id, work_date")
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
@@ -205,7 +211,7 @@ class _Sources:
     planned: dict[int, list[PlannedDay]]
     rules: dict[int, ShiftRule]
     leave: dict[int, dict[dt.date, list[LeaveDay]]]
-    midnights: _Midnights
+    midnights: Midnights
     punches: Iterator[tuple]
     now: int
 
@@ -236,7 +242,7 @@ def _read(employee_ids: Iterable[int] | None, start: dt.date, end: dt.date, now:
             leave[entry.employee_id][entry.date].append(entry)
     return _Sources(start=start, people=people, planned=plan(scope, start, end) if people else {},
                     rules=shift_rules() if people else {}, leave=leave,
-                    midnights=_Midnights(start, end, org_zone()),
+                    midnights=Midnights(start, end, org_zone()),
                     punches=_punches(scope, start, end) if people else iter(()),
                     now=int((now or timezone.now()).timestamp()))
 
@@ -252,9 +258,10 @@ def _lines(src: _Sources, person: Person, rows: list[tuple], through: dt.date) -
         row = mine.get(idx)
         first, last, count, outside = (row[2], row[3], row[4], row[5]) if row else (None, None, 0, 0)
         rule = src.rules.get(day.shift_id) if day.shift_id is not None else None
-        line = DayLine(day, rule, first, last, count, int(outside or 0), person_leave.get(date, []), None, employed)
+        line = DayLine(day, rule, first, last, count, int(outside or 0), person_leave.get(date, []), None, employed,
+                       bool(row[6]) if row else None)
         if employed and date <= through:
-            line.result = _judge(line, src.midnights, src.now)
+            line.result = judge_line(line, src.midnights, src.now)
         lines.append(line)
     return lines
 
@@ -270,7 +277,19 @@ def judge_people(employee_ids: Iterable[int] | None, start: dt.date, end: dt.dat
         yield person, _lines(src, person, rows, through)
 
 
-def _judge(line: DayLine, midnights: _Midnights, now: int) -> DayResult | None:
+def judge_line(line: DayLine, midnights: Midnights, now: int) -> DayResult | None:
+    """The one rule judging a person's date (the monthly build, a person's month page, the clock's
+    answer, the day's exceptions): final once the day is over — the shift's end plus ``RUNNING_TAIL``
+    (the four hours within which a night shift's morning punch, or a late departure, still counts to
+    it) — and while it runs, what can already be said (``None``: nothing yet):
+
+    - no punch is "not in yet" until arriving would be late beyond ``late_absent_minutes``, then absent;
+    - a lone arrival, or a last punch that is an arrival, is judged as if the person stays to the end
+      (late or on time so far); it becomes a missing punch only once the day is over;
+    - a day whose last punch is a departure is judged at that departure (left early is said at once);
+      when the direction is not known (``last_in`` None) the departure may still be followed by a
+      return, so only the arrival is judged;
+    - a day off or a whole day of leave is said at once; a date still to come has no judgement."""
     day = line.planned
     date = day.date
     rule = line.shift
@@ -283,17 +302,17 @@ def _judge(line: DayLine, midnights: _Midnights, now: int) -> DayResult | None:
     leave = midnights.local(line.last_at, date) if line.last_at is not None else None
     punches = 0 if line.punches == 0 else (1 if line.punches == 1 or arrive == leave else 2)
     midnight = midnights.at[date]
-    day_end = midnight + (rule.end if rule is not None else 86400)
-    if day.scheduled and now < day_end:  # the day is still running
+    if now < midnight:  # a date still to come
+        return None
+    day_end = midnight + (rule.end if rule is not None else 86400) + RUNNING_TAIL
+    if day.scheduled and fraction < ONE and now < day_end:  # the day is still running
         if rule is None:
             return None
         if punches == 0:
-            if now < midnight + rule.window[0] + rule.grace_minutes * 60:
+            if now <= midnight + rule.window[0] + rule.late_absent_minutes * 60:
                 return None
-        elif punches == 1:
-            punches, leave = 2, max(arrive or 0, rule.end)
-        else:
-            leave = max(leave or 0, rule.end)
+        elif punches == 1 or line.last_in is not False:
+            punches, leave = 2, max(leave if leave is not None else arrive or 0, rule.window[1], rule.end)
     return evaluate_seconds(date, day.scheduled, rule, arrive, leave, punches, fraction, half)
 
 
@@ -406,7 +425,8 @@ def _template(days: list[PlannedDay], src: _Sources, through: dt.date) -> _Templ
         rule = src.rules.get(day.shift_id) if day.shift_id is not None else None
         midnight = src.midnights.at[day.date]
         judged = day.date <= through
-        info.append((day.scheduled, rule, midnight, judged, midnight + (rule.end if rule is not None else 86400)))
+        info.append((day.scheduled, rule, midnight, judged,
+                     midnight + (rule.end if rule is not None else 86400) + RUNNING_TAIL))
         if judged and day.scheduled:
             judged_scheduled.append(idx)
     return _Template(info, judged_scheduled, Decimal(sum(1 for d in days if d.scheduled)))
@@ -478,7 +498,8 @@ def month_figures(employee_ids: Iterable[int] | None, start: dt.date, end: dt.da
                 absent_halves += halves
                 worked_halves += 2 - halves
                 continue
-            slow.append(DayLine(days[idx], rule, first, last, count, 0, leave_idx.get(idx, []), None))
+            slow.append(DayLine(days[idx], rule, first, last, count, 0, leave_idx.get(idx, []), None, True,
+                                bool(row[6])))
         for idx in tpl.judged_scheduled:
             if idx in seen:
                 continue
@@ -492,7 +513,7 @@ def month_figures(employee_ids: Iterable[int] | None, start: dt.date, end: dt.da
         f.worked_days = Decimal(worked_halves) / 2
         if slow:
             for line in slow:
-                line.result = _judge(line, src.midnights, now_epoch)
+                line.result = judge_line(line, src.midnights, now_epoch)
             _merge(f, add_up(slow, whole=False))
         if person_leave:
             _add_leave(f, person_leave)

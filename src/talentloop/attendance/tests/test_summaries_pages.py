@@ -195,10 +195,19 @@ def test_day_exceptions_for_the_home_pages(scene, actor_of):
     assert (seen["T-employee"].state, seen["T-employee"].late_minutes) == ("late", 12)
     assert seen["T-lead"].state == "absent" and seen["T-mentor"].missing_punch
     assert seen["T-manager"].state == "outside"
-    # At 10:00 the same day: the mentor's one punch is an arrival on time; the lead not in yet (absent).
+    # At 10:00 the same day: the mentor's one punch is an arrival on time; the lead not in yet (arriving
+    # now would only be late); at 11:01, beyond the 120 minutes after which lateness is absence, absent.
     during = dt.datetime(2026, 11, 3, 10, tzinfo=TZ)
     seen = {x.employee_number: x for x in day_exceptions(actor_of("manager"), day, now=during)}
-    assert "T-mentor" not in seen and seen["T-lead"].state == "absent"
+    assert "T-mentor" not in seen and "T-lead" not in seen
+    later = dt.datetime(2026, 11, 3, 11, 1, tzinfo=TZ)
+    assert {x.employee_number: x for x in day_exceptions(actor_of("manager"), day, now=later)}[
+        "T-lead"].state == "absent"
+    # The mentor's lone punch becomes a missing punch only four hours after the shift's end (22:00).
+    evening = dt.datetime(2026, 11, 3, 21, 59, tzinfo=TZ)
+    assert "T-mentor" not in {x.employee_number for x in day_exceptions(actor_of("manager"), day, now=evening)}
+    night = dt.datetime(2026, 11, 3, 22, 0, tzinfo=TZ)
+    assert "T-mentor" in {x.employee_number for x in day_exceptions(actor_of("manager"), day, now=night)}
     # At 08:30 nobody is late yet.
     early = dt.datetime(2026, 11, 3, 8, 30, tzinfo=TZ)
     assert "T-lead" not in {x.employee_number for x in day_exceptions(actor_of("manager"), day, now=early)}

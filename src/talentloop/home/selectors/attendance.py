@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache as django_cache
+
 from talentloop.attendance import access as attendance_access
 from talentloop.attendance.daily import shift_rules
 from talentloop.attendance.selectors import clock as clock_selectors
+from talentloop.core import cache
 from talentloop.home.selectors.base import DUE, LIVE, URGENT, Ctx, Section
 
 TEAM_SHOWN = 5
@@ -59,7 +62,7 @@ def team_attendance(ctx: Ctx) -> TeamAttendanceSection | None:
         return None
     if ctx.whole_page:
         return TeamAttendanceSection(urgency=LIVE - 5, deferred=True)
-    found = clock_selectors.day_exceptions(clock_selectors.team_people(ctx.actor), ctx.today, rules=_rules(ctx))
+    found = clock_selectors.day_exceptions(clock_selectors.team_people(ctx.actor), ctx.today)
     return TeamAttendanceSection(urgency=URGENT - 5 if found else LIVE - 5, count=len(found),
                                  items=found[:TEAM_SHOWN])
 
@@ -71,11 +74,30 @@ class HrAttendanceSection(AttendanceSection):
     deferred: bool = False  # as TeamAttendanceSection: a placeholder on the whole page
 
 
+HR_COUNT_SECONDS = 60  # how long HR's count of the day's exceptions is kept before it is judged again
+
+
+def _hr_exception_count(ctx: Ctx) -> int:
+    """The count of the day's exceptions in HR's scope, judged at most once a minute per HR person and
+    date: judging a company of 100,000 people takes a second or two, and HR's home page is opened far
+    more often than that. Kept in the shared cache under the actor, the organisation's date and the
+    version of attendance's configuration (a new shift or calendar day counts again at once); a punch
+    shows in the count within the minute, and the list behind the link is always judged live."""
+    actor = ctx.actor
+    stamp = ".".join(str(v) for v in cache.versions(("attendance",)))
+    key = f"home:hr-attendance:{actor.user_id}:{ctx.today.isoformat()}:{stamp}"
+    count = django_cache.get(key)
+    if count is None:
+        count = clock_selectors.day_exception_count(clock_selectors.hr_people(actor), ctx.today)
+        django_cache.set(key, count, HR_COUNT_SECONDS)
+    return count
+
+
 def hr_attendance(ctx: Ctx) -> HrAttendanceSection | None:
     """How many people HR covers have an exception today, with the link to the list."""
     if not ctx.actor.is_hr:
         return None
     if ctx.whole_page:
         return HrAttendanceSection(urgency=LIVE - 10, deferred=True)
-    found = clock_selectors.day_exceptions(clock_selectors.hr_people(ctx.actor), ctx.today, rules=_rules(ctx))
-    return HrAttendanceSection(urgency=DUE if found else LIVE - 10, count=len(found))
+    count = _hr_exception_count(ctx)
+    return HrAttendanceSection(urgency=DUE if count else LIVE - 10, count=count)
