@@ -204,6 +204,30 @@ def _wait_http(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
+def _group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group (the gunicorn
+    master and its workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid:  # pgrp; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot (/proc/stat)."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return sum(values) - idle, sum(values)
+
+
 def bench_load(cfg: dict, *, env: dict, workdir: Path) -> dict:
     from talentloop.attendance.models import ClockEvent
 
@@ -233,8 +257,14 @@ def bench_load(cfg: dict, *, env: dict, workdir: Path) -> dict:
         command = [str(Path(sys.executable).with_name("locust")), "-f", str(locustfile), "--headless",
                    "-u", str(cfg["rate"]), "-r", str(cfg["rate"]), "-t", f"{cfg['seconds']}s", "-H", host,
                    "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"]
+        load_before = round(os.getloadavg()[0], 2)
+        server_cpu = _group_cpu_seconds(server.pid)
+        busy, total = _machine_ticks()
         proc = subprocess.run(command, env=locust_env, cwd=workdir, capture_output=True, text=True,
                               timeout=cfg["seconds"] + 120)
+        server_cpu = _group_cpu_seconds(server.pid) - server_cpu
+        busy_after, total_after = _machine_ticks()
+        machine_busy = (busy_after - busy) / max(total_after - total, 1)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -256,12 +286,18 @@ def bench_load(cfg: dict, *, env: dict, workdir: Path) -> dict:
         "p95_ms": round(_percentile(times, 95), 1) if times else None,
         "p99_ms": round(_percentile(times, 99), 1) if times else None,
         "max_ms": round(max(times), 1) if times else None,
-        "load_average": round(os.getloadavg()[0], 2),
+        "load_average": round(os.getloadavg()[0], 2), "load_average_before": load_before,
+        # Where the time goes: the server's own CPU per request (all its processes), and how busy the
+        # whole machine was (server, Locust, the database and anything else running) during the load.
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / len(samples), 1) if samples else None,
+        "machine_cpu_busy_percent": round(machine_busy * 100, 1),
         "stderr_tail": proc.stderr[-600:] if proc.returncode else "",
     }
     print(f"  {len(samples)} clock-ins ({result['achieved_per_second']}/s), {failures} failures, "
           f"{recorded} events recorded; median {result['median_ms']} ms, p95 {result['p95_ms']} ms "
-          f"(target < {P95_TARGET_MS:.0f} ms), max {result['max_ms']} ms")
+          f"(target < {P95_TARGET_MS:.0f} ms), max {result['max_ms']} ms; server CPU "
+          f"{result['server_cpu_ms_per_request']} ms a request, machine {result['machine_cpu_busy_percent']} % busy, "
+          f"load {load_before} → {result['load_average']}")
     return result
 
 
