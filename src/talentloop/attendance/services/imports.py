@@ -26,7 +26,9 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -262,8 +264,10 @@ class _People:
         # The known numbers with (employee id, hire day's ordinal, leaving day's ordinal or the last day's).
         self.spans: dict[str, tuple[int, int, int]] = {}
 
-    def load(self, numbers: Iterable[str]) -> None:
+    def load(self, numbers: Iterable[str], before_query: Callable[[], None] | None = None) -> None:
         new = sorted({n for n in numbers if n and n not in self.known})
+        if new and before_query is not None:
+            before_query()
         for start in range(0, len(new), LOOKUP):
             part = new[start:start + LOOKUP]
             for number, pk, hired, left in Employee.objects.filter(employee_number__in=part).values_list(
@@ -356,6 +360,10 @@ _Row = tuple[int, int, str, int, int, int, str, str, int, str]
 _LINE, _PERSON, _NUMBER, _LOCAL, _UTC, _MICRO, _DEVICE, _ID, _DAY, _AT = range(10)
 
 
+def _nothing() -> None:
+    return None
+
+
 def _seconds(moment: dt.datetime) -> int:
     """A naive datetime as whole seconds since 1970-01-01 on its own clock (a fraction dropped)."""
     return (moment.toordinal() - _UNIX_DAY) * 86400 + moment.hour * 3600 + moment.minute * 60 + moment.second
@@ -384,6 +392,7 @@ class _Checker:
         self.heads: dict[str, tuple[int, int, int, str | None] | None] = {}
         self.tails: dict[str, int | None] = {}
         self.exact = True  # no accepted punch has had a fraction of a second yet
+        self.before_query: Callable[[], None] = _nothing  # called before the checks query the database
 
     def _refuse(self, report: ClockImportReport, line: int, number: str, stamp: Any, device: str,
                 reasons: list[str]) -> None:
@@ -422,7 +431,7 @@ class _Checker:
 
     def check(self, chunk: list[tuple[int, str, Any, str]], report: ClockImportReport) -> list[_Row]:
         """The good rows of a chunk; refused rows go to the report with their reasons."""
-        self.people.load(number for _line, number, _ts, _dev in chunk)
+        self.people.load((number for _line, number, _ts, _dev in chunk), self.before_query)
         spans, heads, tails, mmss, blake2b = self.people.spans, self.heads, self.tails, _MMSS, hashlib.blake2b
         low, high = _seconds(self.earliest), _seconds(self.now_limit)  # a whole-second instant ≤ the limit
         goods: list[_Row] = []
@@ -475,6 +484,7 @@ class _Checker:
         """The day each punch counts to when a shift crosses midnight (``_WorkDates``)."""
         probes = [_Good(g[_LINE], _Person(g[_PERSON], dt.date.min, None), "", _moment(g[_LOCAL], g[_MICRO]),
                         _moment(g[_LOCAL], g[_MICRO]), "", "", dt.date.fromordinal(g[_DAY])) for g in goods]
+        self.before_query()
         self.work_dates.fill(probes)
         return [g if probe.work_date.toordinal() == g[_DAY] else (*g[:_DAY], probe.work_date.toordinal(), g[_AT])
                 for g, probe in zip(goods, probes, strict=True)]
@@ -645,74 +655,156 @@ def insert_events(rows: list[tuple]) -> int:
     return _insert_sqlite(rows)
 
 
-def _existing(keys: list[str], source: str) -> set[str]:
-    """The external ids among ``keys`` already stored for ``source``: one query for them all on
-    PostgreSQL (an array) and SQLite (a JSON array), through the unique index (whose condition the
-    query repeats, or the partial index would not serve it)."""
-    found: set[str] = set()
-    if not keys:
-        return found
-    table = connection.ops.quote_name(ClockEvent._meta.db_table)
-    where = f"SELECT external_id FROM {table} WHERE source = %s AND NOT (external_id = '') AND external_id"  # noqa: S608 - a quoted name, values bound
-    if connection.vendor == "postgresql":
-        sql, values = f"{where} = ANY(%s)", [source, keys]
-    elif connection.vendor == "sqlite":
-        sql, values = f"{where} IN (SELECT value FROM json_each(%s))", [source, json.dumps(keys)]  # noqa: S608
-    else:
-        for start in range(0, len(keys), LOOKUP):
-            part = keys[start:start + LOOKUP]
-            found.update(ClockEvent.objects.filter(source=source, external_id__in=part)
-                         .values_list("external_id", flat=True))
-        return found
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        found.update(row[0] for row in cursor.fetchall())
-    return found
-
-
-_ROWS_STAGE = "attendance_clock_import_rows"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_IMPORT_LOCK = 0x636C6F636B696D70  # pg_advisory_xact_lock key: one device-punch import at a time (PostgreSQL)
+_WRITTEN = ("employee_id", "at", "work_date", "device", "external_id", "direction", "source", "batch_id",
+            "via_network", "outside", "reason", "recorded_at")
 
 
-def _insert_checked(goods: list[_Row], batch_id: int, recorded: dt.datetime) -> int:
-    """Insert checked rows as device punches of one import (``recorded`` a naive UTC instant); a punch
-    whose external id is there already is skipped. Returns the number added. What every row shares
-    (direction, source, import, flags, when recorded) is written by the statement, not carried per row:
-    SQLite binds five values a row to one prepared statement; PostgreSQL takes the chunk as one COPY
-    text into a staging table and inserts from there with ``ON CONFLICT DO NOTHING``."""
-    days = {day: dt.date.fromordinal(day).isoformat() for day in set(map(itemgetter(_DAY), goods))}
-    qn = connection.ops.quote_name
-    table = qn(ClockEvent._meta.db_table)
-    names = ", ".join(qn(c) for c in ("employee_id", "at", "work_date", "device", "external_id", "direction",
-                                      "source", "batch_id", "via_network", "outside", "reason", "recorded_at"))
-    punch, device_source = ClockDirection.PUNCH.value, ClockSource.DEVICE.value
-    if connection.vendor == "sqlite":
-        stamp = recorded.isoformat(" ")  # digits, "-", ":", "." and a space: safe as a literal
-        shared = f"'{punch}', '{device_source}', {int(batch_id)}, 0, 0, '', '{stamp}'"
-        sql = f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s, {shared}) ON CONFLICT DO NOTHING"  # noqa: S608 - quoted names and our own constants, row values bound
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [(g[_PERSON], g[_AT], days[g[_DAY]], g[_DEVICE], g[_ID]) for g in goods])
-            return max(cursor.rowcount, 0)
-    if connection.vendor != "postgresql":
-        return insert_events([(g[_PERSON], _moment(g[_UTC], g[_MICRO]).replace(tzinfo=dt.UTC),
-                               dt.date.fromordinal(g[_DAY]), punch, device_source, g[_DEVICE], g[_ID], batch_id,
-                               False, False, "", recorded.replace(tzinfo=dt.UTC)) for g in goods])
-    devices = {device: device.translate(_COPY_ESCAPES) for device in set(map(itemgetter(_DEVICE), goods))}
-    text = "".join([f"{g[_PERSON]}\t{g[_AT]}+00\t{days[g[_DAY]]}\t{devices[g[_DEVICE]]}\t{g[_ID]}\n" for g in goods])
-    connection.ensure_connection()
-    with transaction.atomic():  # the staging table lives until the end of the transaction
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_ROWS_STAGE} (employee_id bigint, at timestamptz, "
-                           "work_date date, device varchar(80), external_id varchar(120)) ON COMMIT DROP")
-            cursor.execute(f"TRUNCATE {_ROWS_STAGE}")
-        with connection.connection.cursor() as raw, raw.copy(
-                f"COPY {_ROWS_STAGE} (employee_id, at, work_date, device, external_id) FROM STDIN") as copy:
-            copy.write(text)
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({names}) SELECT employee_id, at, work_date, device, external_id, "  # noqa: S608 - quoted names, values bound
-                           f"%s, %s, %s, false, false, '', %s FROM {_ROWS_STAGE} ON CONFLICT DO NOTHING",
-                           [punch, device_source, batch_id, recorded.replace(tzinfo=dt.UTC)])
-            return max(cursor.rowcount, 0)
+class _Writer:
+    """The database side of a run, one chunk behind the checking: while a chunk's punches are looked up
+    (dry run) or written (import) on a second thread — with the run's own connection and transaction,
+    which the main thread leaves alone meanwhile (``wait`` before any query of its own) — the main
+    thread checks the next chunk. SQLite and psycopg let go of the GIL while the database works, so on
+    two cores checking and writing overlap.
+
+    What every punch of an import shares (direction, source, import, flags, when recorded) is written by
+    the statement, not carried per row. SQLite binds five values a row to one prepared ``INSERT … ON
+    CONFLICT DO NOTHING``. PostgreSQL looks the chunk's external ids up (one array query through the
+    unique index) and COPYs the new punches straight into the clock-event table; the import holds a
+    transaction-level advisory lock, so a concurrent import of the same punches waits and then finds
+    them there (the unique constraint stays the last guard). Other databases go the ORM way, in line."""
+
+    def __init__(self, *, dry_run: bool, batch_id: int | None, recorded: dt.datetime) -> None:
+        self.dry_run = dry_run
+        self.vendor = connection.vendor if connection.vendor in ("sqlite", "postgresql") else ""
+        self.source = ClockSource.DEVICE.value
+        self.added = self.duplicates = 0
+        self.job: Future | None = None
+        self.pool: ThreadPoolExecutor | None = None
+        self.raw: Any = None
+        if self.vendor:
+            connection.ensure_connection()
+            self.raw = connection.connection
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clock-import")
+        qn = connection.ops.quote_name
+        table = qn(ClockEvent._meta.db_table)
+        mark = "?" if self.vendor == "sqlite" else "%s"  # the raw connection's own placeholders
+        where = f"SELECT external_id FROM {table} WHERE source = {mark} AND NOT (external_id = '') AND external_id"  # noqa: S608 - a quoted name, values bound
+        # The unique index is partial: the query repeats its condition, or the index would not serve it.
+        self.lookup_sql = (f"{where} IN (SELECT value FROM json_each(?))" if self.vendor == "sqlite"  # noqa: S608
+                           else f"{where} = ANY(%s)")
+        # The ids begin with the instant, so the punches stored within a chunk's span come from one range
+        # scan of the index, when there are not many more of them than the chunk has rows.
+        self.range_sql = f"{where} BETWEEN {mark} AND {mark} LIMIT {mark}"
+        names = ", ".join(qn(c) for c in _WRITTEN)
+        punch, source = ClockDirection.PUNCH.value, self.source
+        stamp = recorded.isoformat(" ")  # digits, "-", ":", "." and a space
+        batch = int(batch_id or 0)
+        self.insert_sql = (f"INSERT INTO {table} ({names}) VALUES (?, ?, ?, ?, ?, '{punch}', '{source}', {batch}, "  # noqa: S608 - quoted names and our own constants, row values bound
+                           f"0, 0, '', '{stamp}') ON CONFLICT DO NOTHING")
+        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
+        self.shared = f"\t{punch}\t{source}\t{batch}\tf\tf\t\t{stamp}+00\n"  # COPY text of the shared columns
+        self.batch_id, self.recorded = batch_id, recorded
+
+    # ---- the main thread
+
+    def submit(self, goods: list[_Row]) -> None:
+        """Look up (dry run) or write (import) a chunk's punches — those of an import repeated in the file
+        already taken out, except on SQLite where ON CONFLICT takes them."""
+        self.wait()
+        if self.dry_run:
+            job: tuple[Any, ...] = (self._lookup, [g[_ID] for g in goods])
+        elif self.vendor == "sqlite":
+            days = _day_texts(goods)
+            job = (self._insert, [(g[_PERSON], g[_AT], days[g[_DAY]], g[_DEVICE], g[_ID]) for g in goods])
+        elif self.vendor == "postgresql":
+            days = _day_texts(goods)
+            devices = {device: device.translate(_COPY_ESCAPES) for device in set(map(itemgetter(_DEVICE), goods))}
+            shared = self.shared
+            job = (self._copy, [g[_ID] for g in goods],
+                   [f"{g[_PERSON]}\t{g[_AT]}+00\t{days[g[_DAY]]}\t{devices[g[_DEVICE]]}\t{g[_ID]}{shared}"
+                    for g in goods])
+        else:
+            job = (self._orm, goods)
+        if self.pool is None:
+            self._count(job[0](*job[1:]))
+        else:
+            self.job = self.pool.submit(*job)
+
+    def wait(self) -> None:
+        """Until the chunk being written is written (its error raised here)."""
+        if self.job is not None:
+            job, self.job = self.job, None
+            self._count(job.result())
+
+    def close(self) -> None:
+        """Let the second thread finish (on an error too: the transaction must not end under it)."""
+        if self.pool is not None:
+            if self.job is not None:
+                futures_wait([self.job])
+            self.pool.shutdown(wait=True)
+
+    def _count(self, result: tuple[int, int]) -> None:
+        self.added += result[0]
+        self.duplicates += result[1]
+
+    # ---- the second thread: the raw connection only (Django's connection object belongs to the main thread)
+
+    def _existing(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        cursor = self.raw.cursor()
+        try:
+            most = 2 * len(keys) + 1000
+            cursor.execute(self.range_sql, [self.source, min(keys), max(keys), most + 1])
+            stored = [row[0] for row in cursor.fetchall()]
+            if len(stored) <= most:
+                return set(stored).intersection(keys)
+            cursor.execute(self.lookup_sql, [self.source, json.dumps(keys) if self.vendor == "sqlite" else keys])
+            return {row[0] for row in cursor.fetchall()}
+        finally:
+            cursor.close()
+
+    def _lookup(self, keys: list[str]) -> tuple[int, int]:
+        existing = len(self._existing(keys))
+        return len(keys) - existing, existing
+
+    def _insert(self, rows: list[tuple]) -> tuple[int, int]:
+        cursor = self.raw.cursor()
+        try:
+            cursor.executemany(self.insert_sql, rows)
+            added = max(cursor.rowcount, 0)
+        finally:
+            cursor.close()
+        return added, len(rows) - added
+
+    def _copy(self, keys: list[str], lines: list[str]) -> tuple[int, int]:
+        existing = self._existing(keys)
+        if existing:
+            lines = [line for key, line in zip(keys, lines, strict=True) if key not in existing]
+        if lines:
+            with self.raw.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                copy.write("".join(lines))
+        return len(lines), len(existing)
+
+    def _orm(self, goods: list[_Row]) -> tuple[int, int]:
+        keys = [g[_ID] for g in goods]
+        found: set[str] = set()
+        for start in range(0, len(keys), LOOKUP):
+            found.update(ClockEvent.objects.filter(source=self.source, external_id__in=keys[start:start + LOOKUP])
+                         .values_list("external_id", flat=True))
+        if self.dry_run:
+            return len(keys) - len(found), len(found)
+        recorded = self.recorded.replace(tzinfo=dt.UTC)
+        added = insert_events([(g[_PERSON], _moment(g[_UTC], g[_MICRO]).replace(tzinfo=dt.UTC),
+                                dt.date.fromordinal(g[_DAY]), ClockDirection.PUNCH.value, self.source, g[_DEVICE],
+                                g[_ID], self.batch_id, False, False, "", recorded) for g in goods])
+        return added, len(goods) - added
+
+
+def _day_texts(goods: list[_Row]) -> dict[int, str]:
+    return {day: dt.date.fromordinal(day).isoformat() for day in set(map(itemgetter(_DAY), goods))}
 
 
 def adapters() -> tuple[Any, Any]:
@@ -770,46 +862,50 @@ def _run(actor: Actor, *, content: bytes, file_name: str, dry_run: bool, now: dt
     checker = _Checker(now)
     batch: ClockImport | None = None
     if not dry_run:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
         batch = ClockImport.objects.create(source=ClockSource.DEVICE, file_name=name, sha256=sha, by=actor.user)
         report.import_id = batch.pk
     recorded = now.astimezone(dt.UTC).replace(tzinfo=None)
-    device_source = ClockSource.DEVICE.value
+    writer = _Writer(dry_run=dry_run, batch_id=batch.pk if batch is not None else None, recorded=recorded)
+    checker.before_query = writer.wait
+    # A punch repeated in the file is counted once; on SQLite the import leaves that to ON CONFLICT.
+    dedupe = dry_run or writer.vendor != "sqlite"
     seen: set[str] = set()
     people: set[int] = set()
     first = last = None  # microseconds since 1970-01-01 UTC
-    person_of, utc_of, id_of = itemgetter(_PERSON), itemgetter(_UTC), itemgetter(_ID)
-    for chunk in _chunks(content, report):
-        report.rows += len(chunk)
-        goods = checker.check(chunk, report)
-        fresh = goods  # on import, a punch repeated in the file meets ON CONFLICT like one already there
-        if dry_run:
-            fresh = []
-            keep = fresh.append
-            for good in goods:
-                if good[_ID] not in seen:
-                    seen.add(good[_ID])
-                    keep(good)
-            report.duplicates += len(goods) - len(fresh)
-        if not fresh:
-            continue
-        people.update(map(person_of, fresh))
-        if checker.exact:
-            utcs = list(map(utc_of, fresh))
-            low, high = min(utcs) * 1_000_000, max(utcs) * 1_000_000
-        else:
-            moments = [g[_UTC] * 1_000_000 + g[_MICRO] for g in fresh]
-            low, high = min(moments), max(moments)
-        first = low if first is None or low < first else first
-        last = high if last is None or high > last else last
-        if dry_run:
-            existing = len(_existing(list(map(id_of, fresh)), device_source))
-            report.duplicates += existing
-            report.added += len(fresh) - existing
-            continue
-        assert batch is not None
-        added = _insert_checked(fresh, batch.pk, recorded)
-        report.added += added
-        report.duplicates += len(fresh) - added
+    person_of, utc_of = itemgetter(_PERSON), itemgetter(_UTC)
+    try:
+        for chunk in _chunks(content, report):
+            report.rows += len(chunk)
+            goods = checker.check(chunk, report)
+            fresh = goods
+            if dedupe:
+                fresh = []
+                keep = fresh.append
+                for good in goods:
+                    if good[_ID] not in seen:
+                        seen.add(good[_ID])
+                        keep(good)
+                report.duplicates += len(goods) - len(fresh)
+            if not fresh:
+                continue
+            people.update(map(person_of, fresh))
+            if checker.exact:
+                utcs = list(map(utc_of, fresh))
+                low, high = min(utcs) * 1_000_000, max(utcs) * 1_000_000
+            else:
+                moments = [g[_UTC] * 1_000_000 + g[_MICRO] for g in fresh]
+                low, high = min(moments), max(moments)
+            first = low if first is None or low < first else first
+            last = high if last is None or high > last else last
+            writer.submit(fresh)
+        writer.wait()
+    finally:
+        writer.close()
+    report.added += writer.added
+    report.duplicates += writer.duplicates
     report.people = len(people)
     report.first_at = _moment(0, first).replace(tzinfo=dt.UTC) if first is not None else None
     report.last_at = _moment(0, last).replace(tzinfo=dt.UTC) if last is not None else None
