@@ -4,15 +4,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, SkipValidation, field_validator
+from pydantic_core import PydanticCustomError
 
 from talentloop.core.access import Actor
 from talentloop.core.errors import InvalidInput
 from talentloop.core.http import get_or_404
-from talentloop.core.schemas import ERRORS, ErrorOut, InItem, InSchema
+from talentloop.core.schemas import ERRORS, ErrorOut, InItem, InSchema, has_null_character
 from talentloop.core.validation import item_errors
 from talentloop.performance import access, selectors
 from talentloop.performance import periods as P
@@ -42,6 +44,15 @@ class ObservationIn(InItem):
     # ids sent as numbers, text measured without the spaces around it.
     model_config = ConfigDict(coerce_numbers_to_str=True, str_strip_whitespace=True)
 
+    @field_validator("metric", "source", "external_id", "employee_number", mode="after")
+    @classmethod
+    def _no_null_characters(cls, value: str | None) -> str | None:
+        """InItem's rule, checked on the text fields only: a number or a time cannot hold a NUL, and
+        the check runs for every item of a batch of thousands."""
+        if value is not None and "\x00" in value:
+            raise PydanticCustomError("null_characters", str(ProhibitNullCharactersValidator.message))
+        return value
+
     @field_validator("occurred_at", mode="before")
     @classmethod
     def _same_times_as_the_other_channels(cls, value: object) -> object:
@@ -64,6 +75,42 @@ class ObservationBatchIn(InSchema):
         description=f"Up to {MAX_ITEMS:,} observations. Each item is validated on its own so that a bad one is "
         "reported by its index in `rejected`; with `partial` the good ones are kept, without it nothing is written.")
     partial: bool = False
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_null_characters(cls, value: object) -> object:
+        """InSchema's rule (a NUL anywhere in the body refuses it), without a recursive call for every
+        key and value of thousands of items: plain text and numbers are looked at in place."""
+        if _items_hold_null_character(value):
+            raise PydanticCustomError("null_characters", str(ProhibitNullCharactersValidator.message))
+        return value
+
+
+_SCALARS = (int, float, bool, type(None))
+
+
+def _items_hold_null_character(value: object) -> bool:
+    """``has_null_character`` for a list of JSON objects, with the common case (text and numbers)
+    handled in place rather than by a call for every key and value."""
+    if not isinstance(value, list):
+        return has_null_character(value)
+    for item in value:
+        if type(item) is not dict:
+            if has_null_character(item):
+                return True
+            continue
+        for key, field in item.items():
+            if type(key) is str:
+                if "\x00" in key:
+                    return True
+            elif has_null_character(key):
+                return True
+            if type(field) is str:
+                if "\x00" in field:
+                    return True
+            elif type(field) not in _SCALARS and has_null_character(field):
+                return True
+    return False
 
 
 class RejectedOut(Schema):

@@ -114,3 +114,49 @@ def test_checks_that_come_before_the_items_are_unchanged(world, setup, api_clien
     # the list itself is still checked by the body's schema
     r = _post(api_client_for("hr"), {"not": "a list"}, partial=False)
     assert r.status_code == 422 and r.json()["errors"] == {"items": ["Must be a list."]}
+
+
+NUL_MESSAGE = "Null characters are not allowed."
+
+
+@pytest.mark.parametrize("where", ["text", "key", "nested", "subject number"])
+def test_a_null_character_anywhere_in_the_items_refuses_the_body(world, setup, api_client_for, where):  # noqa: F811
+    """As every request body: PostgreSQL cannot store a NUL, so none is let through, wherever it is."""
+    emp = world.emp(world.employee)
+    good = obs(emp, "tasks-done", 1, 2, "ok")
+    bad = {"text": {**obs(emp, "tasks-done", 1, 2, "x"), "external_id": "a\x00b"},
+           "key": {**obs(emp, "tasks-done", 1, 2, "x"), "note\x00": 1},
+           "nested": {**obs(emp, "tasks-done", 1, 2, "x"), "value": ["1", {"k": "\x00"}]},
+           "subject number": {**obs(emp, "tasks-done", 1, 2, "x"), "employee_number": "\x00", "employee_id": None},
+           }[where]
+    for partial in (False, True):
+        r = _post(api_client_for("hr"), [good, bad], partial=partial)
+        assert r.status_code == 422, r.content
+        assert r.json()["errors"] == {"items": [NUL_MESSAGE]}
+    assert not Observation.objects.exists() and not IngestBatch.objects.exists()
+
+
+@pytest.mark.parametrize("value", [
+    [], [{}], [{"a": "b", "c": 1, "d": 1.5, "e": None, "f": True}], ["plain \x00 string"], [["x", "\x00"]],
+    [{"a": ("t", "\x00")}], [{"a": {"b": ["c", "\x00"]}}], [{"a\x00": 1}], [{1: "x"}], [{"a": {"b\x00": 1}}],
+    [{"a": "b"}, "c\x00"], [{"a": "b"}, 3, None], ("tuple", "\x00"), "text\x00", 5,
+])
+def test_the_body_s_null_character_check_sees_what_the_general_one_sees(value):
+    from talentloop.core.schemas import has_null_character
+    from talentloop.performance.api.scores import _items_hold_null_character
+
+    assert _items_hold_null_character(value) == has_null_character(value)
+
+
+def test_an_item_s_null_character_is_named_by_its_field():
+    """Read on its own (as ``item_errors`` does), an item refuses a NUL in a text field, by name."""
+    from pydantic import ValidationError
+
+    from talentloop.performance.api.scores import ObservationIn
+
+    item = {"metric": "m", "value": 1, "occurred_at": "2026-03-02T09:30:00+08:00", "source": "s\x00",
+            "external_id": "e", "employee_id": 1}
+    with pytest.raises(ValidationError) as caught:
+        ObservationIn.model_validate(item)
+    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [(("source",), "null_characters")]
+    assert ObservationIn.model_validate({**item, "source": " s "}).source == "s"
