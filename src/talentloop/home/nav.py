@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -46,10 +47,24 @@ class Link:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _reversed(self.url_name)
 
     def names(self) -> tuple[str, ...]:
         return (self.url_name, *self.also)
+
+
+# A link's URL takes no argument, so it is the same on every page of a process for a given URL
+# configuration and script prefix: reversed once (every page shows some thirty links, and reverse is
+# not free).
+_URLS: dict[tuple[str, str, str], str] = {}
+
+
+def _reversed(url_name: str) -> str:
+    key = (str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix(), url_name)
+    url = _URLS.get(key)
+    if url is None:
+        url = _URLS[key] = reverse(url_name)
+    return url
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from talentloop.core.access import Actor
 from talentloop.core.bilingual import localized
@@ -26,6 +27,8 @@ from talentloop.mentoring.models import (
 )
 from talentloop.mentoring.selectors import item_get
 from talentloop.mentoring.services.qualification import current_policy_kept, person_qualifies
+from talentloop.organisation.models import Employee
+from talentloop.performance.selectors_home import visible_total
 
 RUNNING = (PlanStatus.ACTIVE, PlanStatus.APPROVED)
 
@@ -110,18 +113,25 @@ def mentor_entry_get(actor: Actor, *, as_of: dt.date) -> MentorEntry:
 # ---------------------------------------------------------------- the mentor's desk
 
 
-def mentor_plan_list(actor: Actor) -> list[MentoringPlan]:
+def mentor_plan_list(actor: Actor, *, score_periods: tuple[str, ...] = ()) -> list[MentoringPlan]:
     """The reader's running plans as their mentor, with the mentee, programme and the mentor's
     capacity. A mentor's own plans are always theirs to read (``visible_plans`` grants every plan
-    whose mentor is the actor), so they are filtered directly, without the scope. One query."""
+    whose mentor is the actor), so they are filtered directly, without the scope. One query; with
+    ``score_periods``, each plan also carries its mentee's total of each of those months as
+    ``mentee_totals`` (a tuple in the same order; None where there is none), read in the same query
+    within performance's score scope of the reader."""
     if actor.employee is None:
         return []
-    return list(
-        MentoringPlan.objects.filter(mentor__employee_id=actor.employee.pk, status__in=RUNNING)
-        .select_related("mentee", "template", "mentor")
-        .only("id", "status", "starts_on", "mentor__capacity", "template__name", "template__name_en",
-              *_person_fields("mentee__"))
-        .order_by("mentee__name", "id"))
+    qs = (MentoringPlan.objects.filter(mentor__employee_id=actor.employee.pk, status__in=RUNNING)
+          .select_related("mentee", "template", "mentor")
+          .only("id", "status", "starts_on", "mentor__capacity", "template__name", "template__name_en",
+                *_person_fields("mentee__"))
+          .order_by("mentee__name", "id"))
+    totals = {f"_total_{i}": visible_total(actor, OuterRef("mentee_id"), key) for i, key in enumerate(score_periods)}
+    plans = list(qs.annotate(**totals))
+    for plan in plans:
+        plan.mentee_totals = tuple(getattr(plan, name) for name in totals)  # type: ignore[attr-defined]
+    return plans
 
 
 def active_plan_count(plans: list[MentoringPlan]) -> int:
@@ -160,21 +170,30 @@ def one_to_one_get(actor: Actor, pk: int) -> PlanItem | None:
 
 def mentor_stats_figures(actor: Actor, *, since: dt.date, today: dt.date) -> dict[str, Any]:
     """The reader's figures as a mentor since ``since``: sessions held and their minutes, and schedule
-    items done (on time or late) and overdue (past due, not done) in the window. Two aggregate queries.
-    An overdue item counts against the on-time rate, so a mentor with one is never "100 % on time"."""
+    items done (on time or late) and overdue (past due, not done) in the window. One query (each figure
+    a whole-set aggregate read as a subquery). An overdue item counts against the on-time rate, so a
+    mentor with one is never "100 % on time"."""
+    zero = {"sessions": 0, "minutes": 0, "done": 0, "on_time": 0, "overdue": 0}
     if actor.employee is None:
-        return {"sessions": 0, "minutes": 0, "done": 0, "on_time": 0, "overdue": 0}
+        return zero
     me = actor.employee.pk
-    sessions = SessionRecord.objects.filter(plan__mentor__employee_id=me, held_on__gte=since).aggregate(
-        n=Count("id"), minutes=Sum("duration_minutes"))
+    sessions = SessionRecord.objects.filter(plan__mentor__employee_id=me, held_on__gte=since).order_by()
     items = PlanItem.objects.filter(Q(completed_on__gte=since) | Q(
         completed_on__isnull=True, due_on__gte=since, due_on__lt=today),
-        plan__mentor__employee_id=me).aggregate(
-        done=Count("id", filter=Q(completed_on__isnull=False)),
-        on_time=Count("id", filter=Q(completed_on__lte=F("due_on"))),
-        overdue=Count("id", filter=Q(completed_on__isnull=True)))
-    return {"sessions": sessions["n"] or 0, "minutes": sessions["minutes"] or 0, "done": items["done"] or 0,
-            "on_time": items["on_time"] or 0, "overdue": items["overdue"] or 0}
+        plan__mentor__employee_id=me).order_by()
+
+    def figure(qs: QuerySet, expression: Func) -> Coalesce:
+        # One whole-set figure as a scalar subquery (an aggregate with no GROUP BY: always one row).
+        return Coalesce(Subquery(qs.annotate(_v=expression).values("_v")[:1], output_field=IntegerField()), 0)
+
+    # The reader's own record is the one row the five figures are read on (one query for all).
+    row = Employee.objects.filter(pk=me).values(
+        sessions=figure(sessions, Func(F("id"), function="COUNT")),
+        minutes=figure(sessions, Func(F("duration_minutes"), function="SUM")),
+        done=figure(items.filter(completed_on__isnull=False), Func(F("id"), function="COUNT")),
+        on_time=figure(items.filter(completed_on__lte=F("due_on")), Func(F("id"), function="COUNT")),
+        overdue=figure(items.filter(completed_on__isnull=True), Func(F("id"), function="COUNT"))).first()
+    return {k: int(v or 0) for k, v in (row or zero).items()}
 
 
 # ---------------------------------------------------------------- the manager's side

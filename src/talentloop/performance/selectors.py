@@ -131,21 +131,26 @@ def team_score_summary(members: QuerySet[Employee], period_keys: list[str], *, b
                        bands: dict[int, Q]) -> dict[str, dict]:
     """Per period, the scored people of ``members`` (a queryset already within the reader's score
     scope, e.g. ``access.team_members``): ``n``, ``avg`` total, ``below`` the given total and a count
-    per rating band (``b<band>``). One aggregate query; a period nobody was scored for is absent."""
+    per rating band (``b<band>``). One aggregate query; a period nobody was scored for is absent. It
+    reads only the period, person, total and rating, which the period index carries (``Score.Meta``),
+    so a large team's month is counted from the index, not from the rows."""
     scores = Score.objects.filter(employee__in=members.values("pk"), period_key__in=period_keys,
                                   total__isnull=False)
     return {r["period_key"]: r for r in scores.order_by().values("period_key").annotate(
-        n=Count("id"), avg=Avg("total"), below=Count("id", filter=Q(total__lt=below)),
-        **{f"b{b}": Count("id", filter=q) for b, q in bands.items()})}
+        n=Count("total"), avg=Avg("total"), below=Count("total", filter=Q(total__lt=below)),
+        **{f"b{b}": Count("total", filter=q) for b, q in bands.items()})}
 
 
 def team_lowest_scores(members: QuerySet[Employee], period_key: str, *, below: Decimal,
                        limit: int) -> list[Mapping[str, Any]]:
     """The lowest totals under ``below`` among ``members`` for one period, lowest first (one query):
-    ``employee_id``, ``employee__name``, ``employee__name_en``, ``total``."""
-    return list(Score.objects.filter(employee__in=members.values("pk"), period_key=period_key, total__lt=below)
+    ``employee_id``, ``employee__name``, ``employee__name_en``, ``total``. The lowest are picked from
+    the period index alone (it carries the totals); only those few rows are joined to the names."""
+    lowest = (Score.objects.filter(employee__in=members.values("pk"), period_key=period_key, total__lt=below)
+              .order_by("total", "employee_id").values("employee_id")[:limit])
+    return list(Score.objects.filter(period_key=period_key, employee_id__in=lowest)
                 .order_by("total", "employee_id")
-                .values("employee_id", "employee__name", "employee__name_en", "total")[:limit])
+                .values("employee_id", "employee__name", "employee__name_en", "total"))
 
 
 def score_trend(actor: Actor, employee: Employee, limit: int = 12) -> list[Score]:

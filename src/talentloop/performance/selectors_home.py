@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from talentloop.core.access import Actor
 from talentloop.performance import access
@@ -46,6 +46,14 @@ def score_totals(actor: Actor, employee_ids: list[int], period: P.Period) -> dic
                             .values_list("employee_id", "period_key", "total")):
         out[emp][0 if key == keys[0] else 1] = total
     return {pk: (v[0], v[1]) for pk, v in out.items()}
+
+
+def visible_total(actor: Actor, employee_ref: OuterRef, period_key: str) -> Subquery:
+    """One person's total for one month as a subquery of another app's query (``employee_ref`` points
+    at the person's id there), within the actor's score scope: None when the actor may not open it or
+    there is none. What lets a list of people carry their totals without a query of its own."""
+    return Subquery(access.visible_scores(actor).filter(employee_id=employee_ref, period_key=period_key)
+                    .values("total")[:1])
 
 
 def action_alert_queryset(actor: Actor) -> QuerySet[Alert]:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from talentloop.home.selectors.base import DUE, INFO, LIVE, URGENT, Ctx, Section
 from talentloop.mentoring import selectors_home as mentoring_home
-from talentloop.performance.selectors_home import score_totals
 
 if TYPE_CHECKING:
     from talentloop.mentoring.models import MentoringPlan, PlanItem
@@ -95,23 +94,25 @@ class MenteesSection(Section):
 
 
 def _mentor_plans(ctx: Ctx) -> list[MentoringPlan]:
-    """The mentor's running plans, read once per page (the mentees and the statistics both use them)."""
+    """The mentor's running plans with their mentees' totals of this month and the last, read once per
+    page (the mentees and the statistics both use them)."""
     if "mentor_plans" not in ctx.cache:
         assert ctx.employee is not None  # read by the mentor sections, built for mentors only
-        ctx.cache["mentor_plans"] = mentoring_home.mentor_plan_list(ctx.actor)
+        ctx.cache["mentor_plans"] = mentoring_home.mentor_plan_list(
+            ctx.actor, score_periods=(ctx.period.key, ctx.period.previous().key))
     return ctx.cache["mentor_plans"]
 
 
 def mentees(ctx: Ctx) -> MenteesSection | None:
     """The mentor's running plans with each mentee's live score and its direction (the scores of
-    people in an active plan are open to their mentor, read only). Two queries."""
+    people in an active plan are open to their mentor, read only). One query: the totals ride on the
+    plans."""
     if not ctx.is_mentor:
         return None
     plans = _mentor_plans(ctx)
-    totals = score_totals(ctx.actor, [p.mentee_id for p in plans], ctx.period)
     section = MenteesSection(urgency=LIVE, capacity=plans[0].mentor.capacity if plans else 0)
     for p in plans:
-        total, previous = totals.get(p.mentee_id, (None, None))
+        total, previous = p.mentee_totals  # type: ignore[attr-defined]
         section.rows.append(MenteeRow(p.pk, p.mentee.display_name, p.template.label, p.get_status_display(),
                                       total, previous))
     return section
@@ -176,7 +177,7 @@ STATS_DAYS = 365
 
 def mentor_stats(ctx: Ctx) -> MentorStatsSection | None:
     """The mentor's own figures over the last twelve months: sessions held and their hours, and how
-    many schedule items were done by their due date, of those done or overdue (two aggregate queries).
+    many schedule items were done by their due date, of those done or overdue (one query).
     The composite score and the survey results stay on the mentoring results page, which computes
     them for every mentor."""
     if not ctx.is_mentor:

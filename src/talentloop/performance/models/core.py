@@ -232,7 +232,11 @@ class Score(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["employee", "period_key"], name="uniq_score")]
-        indexes = [models.Index(fields=["period_key", "employee"], name="score_period_emp")]
+        # The totals and ratings ride in the period index, so a team's figures for a month (the home
+        # page's team at a glance, the dashboards) are read from the index alone, never from the wide
+        # rows with their stored explanation.
+        indexes = [models.Index(fields=["period_key", "employee"], include=["total", "rating"],
+                                name="score_period_emp_totals")]
 
 
 class FinalRating(models.Model):
