@@ -59,7 +59,8 @@ class TeamGlance(Section):
 def team_glance(ctx: Ctx) -> TeamGlance | None:
     """The team's average total, the distribution by rating and who is below target, for this month
     or — early in a month nobody has a score for yet — last month. Three queries whatever the size
-    of the team: the head count, one aggregate per month, the lowest totals."""
+    of the team, each counted in SQL: the head count, one aggregate over both months, the lowest
+    totals."""
     if ctx.employee is None or not ctx.actor.has_reports:
         return None
     members = team(ctx)
