@@ -285,3 +285,102 @@ def test_api_sites(world, api_client_for):
     assert (response.json()["radius_m"], response.json()["networks"], response.json()["name"]) == (
         350, ["10.8.0.0/16"], "总部")
     assert api_client_for("admin").get("/api/v1/time/sites").json()["count"] == 1
+
+
+# ---------------------------------------------------------------- what one punch costs
+
+
+def _history(people, days: int, site) -> None:
+    """``days`` workdays of an arrival and a departure for each person, ending the day before 5 November."""
+    rows = []
+    day = dt.date(2026, 11, 4)
+    done = 0
+    while done < days:
+        if day.weekday() < 5:
+            for person in people:
+                for hour, direction in ((9, "in"), (18, "out")):
+                    when = dt.datetime.combine(day, dt.time(hour), SH)
+                    rows.append(ClockEvent(employee=person, at=when, work_date=day, direction=direction,
+                                           source="phone", site=site))
+            done += 1
+        day -= dt.timedelta(days=1)
+    ClockEvent.objects.bulk_create(rows)
+
+
+def _punch_queries(post, when: dt.datetime) -> list[str]:
+    """The queries of one punch once attendance's configuration is kept (as it is between requests in
+    production: here the test's own writes of shifts and sites are committed first)."""
+    from talentloop.attendance.selectors.policy import attendance_policy
+    from talentloop.core import cache
+    from talentloop.testing.commits import commit_callbacks
+
+    attendance_policy()  # the policy row exists (the first reader creates it)
+    commit_callbacks()
+    cache.reset()
+    with time_machine.travel(when - dt.timedelta(minutes=2), tick=False):
+        post("in")  # builds the kept configuration (and marks the API token used)
+    with time_machine.travel(when, tick=False), CaptureQueriesContext(connection) as q:
+        post("out")
+    return [x["sql"] for x in q.captured_queries]
+
+
+def _attendance_queries(sqls: list[str]) -> list[str]:
+    return [s for s in sqls if "attendance_" in s or "leave_" in s or "FOR UPDATE" in s]
+
+
+def test_a_punch_costs_the_same_few_queries_whatever_is_stored(world, scene, api_client_for, client_for):
+    emp = world.emp(world.employee)
+    api = api_client_for("employee")
+    web = client_for("employee")
+    body = {"latitude": 31.231416, "longitude": 121.473701, "accuracy_m": 10}
+
+    def api_post(direction):
+        response = api.post("/api/v1/time/clock", {**body, "direction": direction}, content_type="application/json")
+        assert response.status_code == 201, response.content
+
+    def web_post(direction):  # the home page's tap: back to the home page
+        response = web.post("/time/clock/", {**body, "direction": direction, "next": "/"})
+        assert response.status_code == 302 and response["Location"] == "/"
+
+    api_counts, web_counts = [], []
+    for days, team in ((2, 0), (60, 30)):
+        ClockEvent.objects.all().delete()
+        _history([emp, *_team(world, team)], days, scene["hq"])
+        api_sql = _punch_queries(api_post, at(5, 18, 5))
+        ClockEvent.objects.filter(work_date=dt.date(2026, 11, 5)).delete()
+        web_sql = _punch_queries(web_post, at(5, 18, 5))
+        api_counts.append((len(api_sql), len(_attendance_queries(api_sql))))
+        web_counts.append((len(web_sql), len(_attendance_queries(web_sql))))
+    # Attendance's part of a punch: the person's punches of the nearby work dates (the same punch
+    # within a minute and the day's state from one read), the insert, the day's leave; plus the lock on
+    # the person's row on PostgreSQL (SQLite's IMMEDIATE transaction already holds the write lock).
+    # Sites, shifts, the policy's window and the plan come from kept configuration.
+    own = 4 if connection.vendor == "postgresql" else 3
+    # The API adds the token, the person, their roles and the reports check (4) and the transaction's
+    # savepoint pair in the test (2). The web tap answers with a redirect (no day's state, so no leave
+    # read) and adds the session, the user and the same actor (5) and the savepoint pair (2).
+    assert api_counts == [(own + 6, own)] * 2, api_counts
+    assert web_counts == [(own - 1 + 7, own - 1)] * 2, web_counts
+
+
+def test_hrs_home_count_is_judged_at_most_once_a_minute(world, scene, client_for):
+    emp = world.emp(world.employee)
+    mentor = world.emp(world.mentor)
+    punch(emp, at(5, 9, 20), "in", site=scene["hq"])  # 20 minutes late
+    hr = client_for("hr")
+
+    def count() -> str:
+        html = hr.get("/home/sections/hr_attendance/", HTTP_HX_REQUEST="true").content.decode()
+        return html.split('data-testid="hr-attendance-count">')[1].split("<")[0]
+
+    with time_machine.travel(at(5, 10), tick=False):
+        assert count() == "1"
+    punch(mentor, at(5, 10), "in", outside=True, distance_m=500, reason="客户")  # outside a site
+    with time_machine.travel(at(5, 10, 0) + dt.timedelta(seconds=59), tick=False):
+        assert count() == "1"  # the count judged at 10:00 is kept for a minute
+        # The list behind the link is always judged afresh.
+        assert "Mentor" in hr.get("/time/today/").content.decode()
+    with time_machine.travel(at(5, 10, 1) + dt.timedelta(seconds=1), tick=False):
+        assert count() == "2"
+    with time_machine.travel(at(6, 10), tick=False):  # another day is judged for that day
+        assert count() == "0"  # nobody is absent at 10:00 yet
