@@ -231,8 +231,10 @@ class ClockEvent(models.Model):
     accuracy_m = models.PositiveIntegerField(null=True, blank=True)
     correction = models.ForeignKey("Correction", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="events", db_index=False)
+    # No database constraint either: an import writes a million punches of the one batch it has just created,
+    # and PostgreSQL would check that batch again for every row (Django still sets it to NULL on delete).
     batch = models.ForeignKey("ClockImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              db_index=False)
+                              db_index=False, db_constraint=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

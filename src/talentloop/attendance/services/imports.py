@@ -15,8 +15,13 @@ timestamp, device) checked row by row and inserted set-based.
   crosses midnight and the punch comes before its end plus four hours (the rule of the phone clock),
   decided for a whole chunk of rows with one plan lookup.
 - The dry run checks everything and writes nothing; its report has the same counts the import would
-  have. The import inserts the good rows with ``INSERT … ON CONFLICT DO NOTHING`` (through a COPY into
-  a staging table on PostgreSQL), so a concurrent import of the same rows cannot fail or double them.
+  have. The import inserts the good rows with ``INSERT … ON CONFLICT DO NOTHING`` on SQLite; on
+  PostgreSQL it looks up which punches are stored already and COPYs the others straight into the
+  clock-event table, holding a transaction-level advisory lock, so a concurrent import of the same rows
+  waits, then finds them there: it cannot fail or double them.
+- Speed (the benchmark: a million rows at 50,000 rows/s or more on two cores): the usual row is checked with integers
+  and cached pieces of its timestamp (``_Checker``), and the database writes one chunk on a second thread
+  while the next chunk is checked (``_Writer``).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidTag
@@ -357,7 +362,16 @@ _MMSS = [f"{minute:02d}:{second:02d}" for minute in range(60) for second in rang
 # clocks, the instant's microseconds (0 but for an ISO timestamp with a fraction), the device, the
 # external id, the ordinal of the day it counts to, and the UTC instant as text (``YYYY-MM-DD HH:MM:SS``).
 _Row = tuple[int, int, str, int, int, int, str, str, int, str]
-_LINE, _PERSON, _NUMBER, _LOCAL, _UTC, _MICRO, _DEVICE, _ID, _DAY, _AT = range(10)
+_LINE: Final = 0
+_PERSON: Final = 1
+_NUMBER: Final = 2
+_LOCAL: Final = 3
+_UTC: Final = 4
+_MICRO: Final = 5
+_DEVICE: Final = 6
+_ID: Final = 7
+_DAY: Final = 8
+_AT: Final = 9
 
 
 def _nothing() -> None:
