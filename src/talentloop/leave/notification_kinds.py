@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from talentloop.notifications.kinds import Action, Kind, pick, register
@@ -23,16 +23,29 @@ def _span(data: dict) -> dict:
             "end": data.get("end", ""), "days": data.get("days", "")}
 
 
+def plural_days(days: object) -> int:
+    """The count that picks a plural form for a number of days written as text ("1", "0.5", "2"):
+    only exactly one day is singular."""
+    try:
+        return 1 if float(str(days)) == 1 else 2
+    except ValueError:
+        return 2
+
+
 def _waiting(data: dict) -> str:
-    return gettext("%(name)s requests %(type)s from %(start)s to %(end)s (%(days)s days): approve or reject.") % _span(
-        data)
+    return ngettext("%(name)s requests %(type)s from %(start)s to %(end)s (%(days)s day): approve or reject.",
+                    "%(name)s requests %(type)s from %(start)s to %(end)s (%(days)s days): approve or reject.",
+                    plural_days(data.get("days"))) % _span(data)
 
 
 def _decided(data: dict) -> str:
+    n = plural_days(data.get("days"))
     if data.get("status") == "approved":
-        text = gettext("Your %(type)s from %(start)s to %(end)s (%(days)s days) is approved.") % _span(data)
+        text = ngettext("Your %(type)s from %(start)s to %(end)s (%(days)s day) is approved.",
+                        "Your %(type)s from %(start)s to %(end)s (%(days)s days) is approved.", n) % _span(data)
     else:
-        text = gettext("Your %(type)s from %(start)s to %(end)s (%(days)s days) is rejected.") % _span(data)
+        text = ngettext("Your %(type)s from %(start)s to %(end)s (%(days)s day) is rejected.",
+                        "Your %(type)s from %(start)s to %(end)s (%(days)s days) is rejected.", n) % _span(data)
     note = data.get("note")
     return f"{text} {pgettext('decision note', 'Note: %(note)s') % {'note': note}}" if note else text
 

@@ -38,8 +38,8 @@ class NotificationOut(Schema):
     actions: list[NotificationActionOut] = Field(
         default_factory=list,
         description="Decisions the notification offers in one tap, only while the thing still waits for the "
-                    "reader (empty once it is decided, cancelled or no longer theirs). Mark the notification "
-                    "read afterwards with POST /notifications/{id}/read.")
+                    "reader (empty once it is decided, cancelled or no longer theirs). Deciding marks the "
+                    "decider's notifications about it read.")
 
 
 class NotificationPage(ApiPage):

@@ -23,7 +23,7 @@ from talentloop.attendance.selectors import requests as selectors
 from talentloop.attendance.selectors.policy import attendance_policy
 from talentloop.core.access import Actor
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
-from talentloop.notifications.services import Item, items_for, notify_after_commit
+from talentloop.notifications.services import Item, items_for, notifications_mark_read_about, notify_after_commit
 
 # How far back a correction may go, beyond the policy's clock window.
 EXTRA_DAYS = 30
@@ -102,7 +102,10 @@ def _note(note: str) -> str:
     return note
 
 
-def _decided(correction: Correction, decision: str) -> None:
+def _decided(actor: Actor, correction: Correction, decision: str) -> None:
+    """Tell the person, and clear the decider's "to approve" notice about it, wherever it was decided
+    (the request page, the inbox's button or the API)."""
+    notifications_mark_read_about(actor=actor, kinds=["correction_submitted"], subject=correction.pk)
     notify_after_commit(kind="correction_decided", items=[Item(
         correction.employee_id, {"date": date_format(correction.work_date, "SHORT_DATE_FORMAT"),
                                  "decision": decision, "correction_id": correction.pk},
@@ -130,7 +133,7 @@ def correction_approve(*, actor: Actor, correction: Correction, note: str = "") 
     ClockEvent.objects.create(employee=correction.employee, at=correction.at, work_date=correction.work_date,
                               direction=correction.direction, source=ClockSource.CORRECTION,
                               reason=correction.reason[:300], correction=correction)
-    _decided(correction, "approved")
+    _decided(actor, correction, "approved")
     return correction
 
 
@@ -139,7 +142,7 @@ def correction_reject(*, actor: Actor, correction: Correction, note: str = "") -
     correction = _decide(actor, correction, note)
     correction.status = RequestStatus.REJECTED
     correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    _decided(correction, "rejected")
+    _decided(actor, correction, "rejected")
     return correction
 
 
@@ -155,5 +158,5 @@ def correction_cancel(*, actor: Actor, correction: Correction, note: str = "") -
     correction.decided_by, correction.decided_at, correction.decision_note = actor.user, timezone.now(), _note(note)
     correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if not access.is_self(actor, correction.employee):
-        _decided(correction, "cancelled")
+        _decided(actor, correction, "cancelled")
     return correction

@@ -26,7 +26,7 @@ from talentloop.attendance.selectors.policy import attendance_policy
 from talentloop.attendance.signals import overtime_approved, overtime_cancelled
 from talentloop.core.access import Actor
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
-from talentloop.notifications.services import Item, items_for, notify_after_commit
+from talentloop.notifications.services import Item, items_for, notifications_mark_read_about, notify_after_commit
 
 NOTE_MAX = 300
 
@@ -135,7 +135,10 @@ def _note(note: str) -> str:
     return note
 
 
-def _decided(request: OvertimeRequest, decision: str) -> None:
+def _decided(actor: Actor, request: OvertimeRequest, decision: str) -> None:
+    """Tell the person, and clear the decider's "to approve" notice about it, wherever it was decided
+    (the request page, the inbox's button or the API)."""
+    notifications_mark_read_about(actor=actor, kinds=["overtime_submitted"], subject=request.pk)
     emp = request.employee
     notify_after_commit(kind="overtime_decided", items=[Item(
         emp.pk, {"date": date_format(request.work_date, "SHORT_DATE_FORMAT"), "decision": decision,
@@ -163,7 +166,7 @@ def overtime_approve(*, actor: Actor, request: OvertimeRequest, note: str = "") 
     request.decided_by, request.decided_at, request.decision_note = actor.user, timezone.now(), note
     request.full_clean()
     request.save()
-    _decided(request, "approved")
+    _decided(actor, request, "approved")
     if request.cap_breach:
         emp = request.employee
         notify_after_commit(kind="overtime_cap_breach", items=items_for(
@@ -186,7 +189,7 @@ def overtime_reject(*, actor: Actor, request: OvertimeRequest, note: str = "") -
     request.status = RequestStatus.REJECTED
     request.decided_by, request.decided_at, request.decision_note = actor.user, timezone.now(), _note(note)
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    _decided(request, "rejected")
+    _decided(actor, request, "rejected")
     return request
 
 
@@ -205,7 +208,7 @@ def overtime_cancel(*, actor: Actor, request: OvertimeRequest, note: str = "") -
     request.decided_by, request.decided_at, request.decision_note = actor.user, timezone.now(), _note(note)
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if not access.is_self(actor, request.employee):
-        _decided(request, "cancelled")
+        _decided(actor, request, "cancelled")
     if was_approved:
         cancelled = request
         transaction.on_commit(lambda: overtime_cancelled.send(sender=OvertimeRequest, request=cancelled))

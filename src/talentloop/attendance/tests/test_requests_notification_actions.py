@@ -79,3 +79,19 @@ def test_the_api_lists_the_time_actions(world, api_client_for):
     urls = {a["url"] for i in items for a in i["actions"]}
     assert urls == {f"/api/v1/time/overtime-requests/{ot.pk}/approve", f"/api/v1/time/overtime-requests/{ot.pk}/reject",
                     f"/api/v1/time/corrections/{c.pk}/approve", f"/api/v1/time/corrections/{c.pk}/reject"}
+
+
+@pytest.mark.parametrize("what, kind, key, url", [
+    ("overtime", "overtime_submitted", "request_id", "/api/v1/time/overtime-requests/{pk}/reject"),
+    ("correction", "correction_submitted", "correction_id", "/api/v1/time/corrections/{pk}/approve"),
+])
+def test_deciding_through_the_api_clears_the_notice_too(world, api_client_for, what, kind, key, url):
+    emp = world.emp(world.employee)
+    record = _ot(emp) if what == "overtime" else _correction(emp)
+    notice = _notice(world, kind, {key: record.pk})
+    other = _notice(world, kind, {key: record.pk + 1000})  # about another request: stays unread
+    response = api_client_for("lead").post(url.format(pk=record.pk), {}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    notice.refresh_from_db()
+    other.refresh_from_db()
+    assert notice.read_at is not None and other.read_at is None

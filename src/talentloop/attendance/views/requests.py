@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from talentloop.attendance import access
 from talentloop.attendance.models import ClockDirection, Compensation, OvertimeRequest, RequestStatus
-from talentloop.attendance.notification_kinds import CORRECTION_SUBMITTED, OVERTIME_SUBMITTED
 from talentloop.attendance.overtime import describe_breach, hours, local_zone
 from talentloop.attendance.selectors import requests as selectors
 from talentloop.attendance.services import corrections as correction_services
@@ -33,7 +32,6 @@ from talentloop.core.http import form_errors_from, invalid_form, render_partial,
 from talentloop.core.http import require as _require
 from talentloop.core.paging import paginate
 from talentloop.core.widgets import DateInput, TimeInput
-from talentloop.notifications import services as notification_services
 
 PER_PAGE = 50
 APPROVALS_SHOWN = 100
@@ -242,25 +240,23 @@ def correction_detail(request, pk: int):
 @dataclass(frozen=True)
 class _Decidable:
     """One kind of time request as the decision buttons see it: how to fetch it through access, the
-    services per verb (each takes ``actor``, the record under ``arg`` and ``note``), its page, and the
-    notification that asked the approver to decide it."""
+    services per verb (each takes ``actor``, the record under ``arg`` and ``note``) and its page."""
 
     get: Callable[[Actor, int], object | None]
     services: dict[str, Callable[..., object]]
     arg: str
     detail: str
-    waiting_kind: str
 
 
 _DECIDABLE = {
     "overtime": _Decidable(selectors.overtime_get, {"approve": overtime_services.overtime_approve,
                                                      "reject": overtime_services.overtime_reject,
                                                      "cancel": overtime_services.overtime_cancel},
-                           "request", "attendance:overtime-detail", OVERTIME_SUBMITTED.key),
+                           "request", "attendance:overtime-detail"),
     "correction": _Decidable(selectors.correction_get, {"approve": correction_services.correction_approve,
                                                          "reject": correction_services.correction_reject,
                                                          "cancel": correction_services.correction_cancel},
-                             "correction", "attendance:correction-detail", CORRECTION_SUBMITTED.key),
+                             "correction", "attendance:correction-detail"),
 }
 _DONE = {"approve": gettext_lazy("Approved."), "reject": gettext_lazy("Rejected."),
          "cancel": gettext_lazy("Cancelled.")}
@@ -286,8 +282,6 @@ def request_action(request, pk: int, kind: str, verb: str):
             m for msgs in exc.errors.values() for m in msgs))
     else:
         messages.success(request, str(_DONE[verb]))
-        if verb != "cancel":
-            notification_services.notifications_mark_read_about(actor=actor, kinds=[spec.waiting_kind], subject=pk)
     if request.POST.get("next") == "approvals" and access.can_view_approvals(actor):
         return redirect("attendance:approvals")
     return redirect(safe_next(request) or reverse(spec.detail, args=[pk]))

@@ -39,7 +39,7 @@ from talentloop.leave.selectors.requests import (
     overlapping_requests,
 )
 from talentloop.leave.services.ledger import ledger_post
-from talentloop.notifications.services import Item, notify_after_commit
+from talentloop.notifications.services import Item, notifications_mark_read_about, notify_after_commit
 from talentloop.organisation.models import Employee, EmploymentStatus
 
 BACKDATE_DAYS = 30  # a person requests leave at most this many days back; HR covering them any time
@@ -311,6 +311,9 @@ def leave_step_decide(actor: Actor, *, step: ApprovalStep, decision: str, note: 
             Item(request.employee_id, data, _detail_link(request), f"leave-{request.pk}-{decision}")])
     else:
         _tell_waiting(request, following)
+    # Decided: the decider's "waiting for you" notice about it needs no more attention, wherever it was
+    # decided (the request page, the inbox's button or the API).
+    notifications_mark_read_about(actor=actor, kinds=[KIND_WAITING], subject=request.pk)
     return request
 
 

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from talentloop.core.errors import DomainError
@@ -18,12 +19,11 @@ from talentloop.core.http import form_errors_from, invalid_form, render_partial,
 from talentloop.core.http import require as _require
 from talentloop.core.paging import paginate
 from talentloop.leave import access
-from talentloop.leave.notification_kinds import LEAVE_REQUEST_WAITING
+from talentloop.leave.notification_kinds import plural_days
 from talentloop.leave.request_forms import DecisionForm, DelegationForm, LeaveRequestForm
 from talentloop.leave.selectors import requests as selectors
 from talentloop.leave.services import delegation as delegation_services
 from talentloop.leave.services import requests as services
-from talentloop.notifications import services as notification_services
 
 PER_PAGE = 20
 STATUSES = ("pending", "approved", "rejected", "cancelled")
@@ -71,8 +71,9 @@ def request_new(request):
         except DomainError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, _("Leave requested: %(days)s days, waiting for approval.")
-                             % {"days": created.days.normalize()})
+            messages.success(request, ngettext("Leave requested: %(days)s day, waiting for approval.",
+                                               "Leave requested: %(days)s days, waiting for approval.",
+                                               plural_days(created.days)) % {"days": created.days.normalize()})
             return redirect("leave:request-detail", pk=created.pk)
     context = _preview_context(form, actor) if request.method == "POST" else {"form": form, "preview": None,
                                                                               "leave_type": None}
@@ -130,9 +131,6 @@ def _act(request, pk: int, verb: str):
         else:
             services.leave_request_decide(actor, request=leave_request, decision=verb, note=note)
             messages.success(request, _("Approved.") if verb == "approved" else _("Rejected."))
-            # Decided: the "waiting for you" notice about it needs no more attention, wherever it was decided.
-            notification_services.notifications_mark_read_about(actor=actor, kinds=[LEAVE_REQUEST_WAITING.key],
-                                                                subject=leave_request.pk)
     except DomainError as exc:
         if exc.status == 403:  # an action the persona may not take is a 404, like a page they cannot use
             raise Http404 from exc
