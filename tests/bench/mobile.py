@@ -809,6 +809,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env", required=True, type=Path, help="bench-env.json written by run.py --keep")
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--home-only", action="store_true",
+                        help="only the home pages' server render (no data reload, page weight or load run): "
+                             "prints each role's figures and writes mobile-<engine>-home.json")
     args = parser.parse_args(argv)
     env = {**os.environ, **json.loads(args.env.read_text())}
     if not env.get("DATABASE_URL"):  # a company kept before production settings refused SQLite unasked
@@ -831,6 +834,15 @@ def main(argv: list[str] | None = None) -> int:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
+    if args.home_only:
+        home = bench_home(SCALES[args.scale]["requests"])
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"mobile-{connection.vendor}-home.json"
+        path.write_text(json.dumps({"benchmark": "mobile home pages", "scale": args.scale,
+                                    **bench_run._common(connection.vendor, version),
+                                    "load_average": os.getloadavg(), "home": home}, indent=2, default=str) + "\n")
+        print(f"Home figures written to {path}")
+        return 0
     report, ok = run(env=env, scale=args.scale, workdir=args.env.parent, talentloop=bench_run._talentloop,
                      common=bench_run._common(connection.vendor, version), seed_company=False)
     args.out.mkdir(parents=True, exist_ok=True)
