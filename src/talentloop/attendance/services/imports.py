@@ -785,10 +785,12 @@ class _Writer:
         return len(keys) - existing, existing
 
     def _insert(self, rows: list[tuple]) -> tuple[int, int]:
+        existing = self._existing([row[4] for row in rows])  # not inserted only to meet ON CONFLICT
+        new = [row for row in rows if row[4] not in existing] if existing else rows
         cursor = self.raw.cursor()
         try:
-            cursor.executemany(self.insert_sql, rows)
-            added = max(cursor.rowcount, 0)
+            cursor.executemany(self.insert_sql, new)
+            added = max(cursor.rowcount, 0) if new else 0
         finally:
             cursor.close()
         return added, len(rows) - added
