@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, IntegerField, Prefetch, Q, QuerySet, Value
+from django.db.models import Avg, Case, CharField, Count, Exists, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from talentloop.core import cache
 from talentloop.core.access import Actor
@@ -127,18 +127,25 @@ def _qualitative_part(actor: Actor, employee: Employee, period: P.Period, score:
         m["running_ratings"] = dict(means.get(dim["key"], {})) if running else None
 
 
-def team_score_summary(members: QuerySet[Employee], period_keys: list[str], *, below: Decimal,
-                       bands: dict[int, Q]) -> dict[str, dict]:
-    """Per period, the scored people of ``members`` (a queryset already within the reader's score
-    scope, e.g. ``access.team_members``): ``n``, ``avg`` total, ``below`` the given total and a count
-    per rating band (``b<band>``). One aggregate query; a period nobody was scored for is absent. It
-    reads only the period, person, total and rating, which the period index carries (``Score.Meta``),
-    so a large team's month is counted from the index, not from the rows."""
-    scores = Score.objects.filter(employee__in=members.values("pk"), period_key__in=period_keys,
-                                  total__isnull=False)
-    return {r["period_key"]: r for r in scores.order_by().values("period_key").annotate(
+def team_month_summary(members: QuerySet[Employee], period_keys: list[str], *, below: Decimal,
+                       bands: dict[int, Q]) -> dict | None:
+    """The scored people of ``members`` (a queryset already within the reader's score scope, e.g.
+    ``access.team_members``) in the first of ``period_keys`` anyone of them was scored for:
+    ``period_key``, ``n``, ``avg`` total, ``below`` the given total and a count per rating band
+    (``b<band>``); None when nobody was scored in any of them. One aggregate query: which month is
+    decided inside it (a check that stops at the first score found), so only that month's scores are
+    counted, and it reads only the period, person, total and rating — what the period index carries
+    (``Score.Meta``) — so a large team's month is counted from the index, not from the rows."""
+    if not period_keys:
+        return None
+    team = members.values("pk")
+    scored = Score.objects.filter(employee__in=team, total__isnull=False)
+    month = Case(*[When(Exists(scored.filter(period_key=key)), then=Value(key)) for key in period_keys[:-1]],
+                 default=Value(period_keys[-1]), output_field=CharField())
+    rows = list(scored.filter(period_key=month).order_by().values("period_key").annotate(
         n=Count("total"), avg=Avg("total"), below=Count("total", filter=Q(total__lt=below)),
-        **{f"b{b}": Count("total", filter=q) for b, q in bands.items()})}
+        **{f"b{b}": Count("total", filter=q) for b, q in bands.items()}))
+    return rows[0] if rows else None
 
 
 def team_lowest_scores(members: QuerySet[Employee], period_key: str, *, below: Decimal,

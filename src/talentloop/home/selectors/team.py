@@ -59,20 +59,19 @@ class TeamGlance(Section):
 def team_glance(ctx: Ctx) -> TeamGlance | None:
     """The team's average total, the distribution by rating and who is below target, for this month
     or — early in a month nobody has a score for yet — last month. Three queries whatever the size
-    of the team, each counted in SQL: the head count, one aggregate over both months, the lowest
-    totals."""
+    of the team, each counted in SQL: the head count, one aggregate of the month shown (chosen in the
+    same query), the lowest totals."""
     if ctx.employee is None or not ctx.actor.has_reports:
         return None
     members = team(ctx)
     keys = [ctx.period.key, ctx.period.previous().key]
     # ``members`` already comes from the actor's score scope (team_members), so the scores read below
     # are within it without nesting visible_scores in the SQL.
-    per = perf_selectors.team_score_summary(members, keys, below=TARGET_TOTAL, bands=BANDS)
+    row = perf_selectors.team_month_summary(members, keys, below=TARGET_TOTAL, bands=BANDS)
     section = TeamGlance(urgency=LIVE, people=members.count(), period_key=keys[0])
-    chosen = keys[0] if keys[0] in per else keys[1] if keys[1] in per else None
-    if chosen is None:
+    if row is None:
         return section
-    row = per[chosen]
+    chosen = row["period_key"]
     section.period_key, section.scored, section.below_count = chosen, row["n"], row["below"]
     section.average = Decimal(str(row["avg"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     top = max([row[f"b{b}"] for b in BANDS] + [1])
