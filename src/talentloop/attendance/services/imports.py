@@ -725,8 +725,8 @@ class _Writer:
 
     def submit(self, goods: list[_Row]) -> None:
         """Look up (dry run) or write (import) a chunk's punches — those of an import repeated in the file
-        already taken out, except on SQLite where ON CONFLICT takes them."""
-        self.wait()
+        already taken out, except on SQLite where ON CONFLICT takes them. The rows are made ready for
+        the database before waiting for the chunk before."""
         if self.dry_run:
             job: tuple[Any, ...] = (self._lookup, [g[_ID] for g in goods])
         elif self.vendor == "sqlite":
@@ -741,6 +741,7 @@ class _Writer:
                     for g in goods])
         else:
             job = (self._orm, goods)
+        self.wait()
         if self.pool is None:
             self._count(job[0](*job[1:]))
         else:
