@@ -218,6 +218,7 @@ def bench_home(requests: int) -> list[dict]:
             client.get("/")
         median = statistics.median(times)
         out.append({"role": role, "username": role, "path": "/", "status": response.status_code,
+                    "load_average": [round(x, 2) for x in os.getloadavg()],  # how busy the machine was
                     "cold_median_ms": round(statistics.median(cold), 2), "cold_p95_ms": round(_percentile(cold, 95), 2),
                     "cold_queries": len(cold_ctx.captured_queries),
                     "requests": len(times), "bytes": len(response.content), "queries": len(ctx.captured_queries),
@@ -843,8 +844,10 @@ def main(argv: list[str] | None = None) -> int:
                                     "load_average": os.getloadavg(), "home": home}, indent=2, default=str) + "\n")
         print(f"Home figures written to {path}")
         return 0
+    load_before = [round(x, 2) for x in os.getloadavg()]
     report, ok = run(env=env, scale=args.scale, workdir=args.env.parent, talentloop=bench_run._talentloop,
                      common=bench_run._common(connection.vendor, version), seed_company=False)
+    report["load_average_before"] = load_before
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"mobile-{connection.vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
     report["reused_database"] = True
