@@ -28,7 +28,7 @@ from talentloop.mentoring.models import (
 from talentloop.mentoring.selectors import item_get
 from talentloop.mentoring.services.qualification import current_policy_kept, person_qualifies
 from talentloop.organisation.models import Employee
-from talentloop.performance.selectors_home import visible_total
+from talentloop.performance.selectors_home import total_value, visible_total
 
 RUNNING = (PlanStatus.ACTIVE, PlanStatus.APPROVED)
 
@@ -130,7 +130,7 @@ def mentor_plan_list(actor: Actor, *, score_periods: tuple[str, ...] = ()) -> li
     totals = {f"_total_{i}": visible_total(actor, OuterRef("mentee_id"), key) for i, key in enumerate(score_periods)}
     plans = list(qs.annotate(**totals))
     for plan in plans:
-        plan.mentee_totals = tuple(getattr(plan, name) for name in totals)  # type: ignore[attr-defined]
+        plan.mentee_totals = tuple(total_value(getattr(plan, name)) for name in totals)  # type: ignore[attr-defined]
     return plans
 
 

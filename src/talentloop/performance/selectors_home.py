@@ -48,10 +48,20 @@ def score_totals(actor: Actor, employee_ids: list[int], period: P.Period) -> dic
     return {pk: (v[0], v[1]) for pk, v in out.items()}
 
 
+TOTAL_PLACES = Decimal("0.01")  # Score.total's decimal places
+
+
+def total_value(value: Any) -> Decimal | None:
+    """A total read through ``visible_total``: a subquery's value is not quantized by the database
+    driver the way a column is (SQLite gives 104 for 104.00), so it is brought to the column's places."""
+    return None if value is None else Decimal(value).quantize(TOTAL_PLACES)
+
+
 def visible_total(actor: Actor, employee_ref: OuterRef, period_key: str) -> Subquery:
     """One person's total for one month as a subquery of another app's query (``employee_ref`` points
     at the person's id there), within the actor's score scope: None when the actor may not open it or
-    there is none. What lets a list of people carry their totals without a query of its own."""
+    there is none. What lets a list of people carry their totals without a query of its own; read each
+    value through ``total_value``."""
     return Subquery(access.visible_scores(actor).filter(employee_id=employee_ref, period_key=period_key)
                     .values("total")[:1])
 
