@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.cache import cache as django_cache
+from django.utils import timezone
 
 from talentloop.attendance import access as attendance_access
 from talentloop.attendance.daily import shift_rules
@@ -78,18 +79,21 @@ HR_COUNT_SECONDS = 60  # how long HR's count of the day's exceptions is kept bef
 
 
 def _hr_exception_count(ctx: Ctx) -> int:
-    """The count of the day's exceptions in HR's scope, judged at most once a minute per HR person and
-    date: judging a company of 100,000 people takes a second or two, and HR's home page is opened far
+    """The count of the day's exceptions in HR's scope, judged at most once in each minute of the clock
+    per HR person and date: judging a company of 100,000 people takes a second or two, and HR's home page is opened far
     more often than that. Kept in the shared cache under the actor, the organisation's date and the
     version of attendance's configuration (a new shift or calendar day counts again at once); a punch
     shows in the count within the minute, and the list behind the link is always judged live."""
     actor = ctx.actor
     stamp = ".".join(str(v) for v in cache.versions(("attendance",)))
-    key = f"home:hr-attendance:{actor.user_id}:{ctx.today.isoformat()}:{stamp}"
+    # The minute is in the key rather than left to the expiry alone: a cache server's clock decides
+    # expiry, the application's clock decides the minute, so both agree on when the count is judged.
+    minute = int(timezone.now().timestamp()) // HR_COUNT_SECONDS
+    key = f"home:hr-attendance:{actor.user_id}:{ctx.today.isoformat()}:{stamp}:{minute}"
     count = django_cache.get(key)
     if count is None:
         count = clock_selectors.day_exception_count(clock_selectors.hr_people(actor), ctx.today)
-        django_cache.set(key, count, HR_COUNT_SECONDS)
+        django_cache.set(key, count, HR_COUNT_SECONDS * 2)
     return count
 
 
