@@ -9,28 +9,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.test import override_settings
 
 from talentloop.attendance.models import ClockEvent, ClockImport
 from talentloop.attendance.services import imports
 from talentloop.attendance.services.imports import clock_import, external_id
+from talentloop.attendance.tests.test_imports import NOW, UTC, _csv, _frozen  # noqa: F401 (_frozen: the autouse clock)
 from talentloop.core.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 
-NOW = dt.datetime(2026, 11, 10, 2, 0, tzinfo=dt.UTC)
-UTC = dt.UTC
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def _csv(*lines: str) -> bytes:
-    return ("\n".join(lines) + "\n").encode()
 
 
 def _counts(report) -> tuple[int, int, int, int]:
