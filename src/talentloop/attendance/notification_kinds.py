@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from talentloop.attendance import access
 from talentloop.notifications.kinds import Action, Kind, pick, register
 
 if TYPE_CHECKING:
@@ -63,14 +64,10 @@ def _decisions(page: str, api: str, param: str, subject: str):
 
 def _overtime_waiting(actor: Actor, ids: set[int]) -> set[int]:
     """Of these overtime requests, those still pending that the actor may approve (one query)."""
-    from talentloop.attendance import access
-
     return set(access.overtime_awaiting(actor).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _corrections_waiting(actor: Actor, ids: set[int]) -> set[int]:
-    from talentloop.attendance import access
-
     return set(access.corrections_awaiting(actor).filter(pk__in=ids).values_list("pk", flat=True))
 
 

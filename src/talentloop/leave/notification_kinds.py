@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from talentloop.leave import access
 from talentloop.notifications.kinds import Action, Kind, pick, register
 
 if TYPE_CHECKING:
@@ -66,8 +67,6 @@ def _decisions(data: dict) -> list[Action]:
 
 def _waiting_for(actor: Actor, ids: set[int]) -> set[int]:
     """Of these requests, those with a step waiting for the actor now (one query)."""
-    from talentloop.leave import access
-
     return set(access.leave_steps_waiting_for(actor).filter(request_id__in=ids)
                .values_list("request_id", flat=True))
 
