@@ -1,0 +1,1 @@
+"""Pure payroll calculations over effective-dated rule data; no database access."""
