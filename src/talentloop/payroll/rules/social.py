@@ -19,11 +19,15 @@ from decimal import ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from talentloop.core.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent.parent / "data" / "social_policies.json"
 
@@ -42,6 +46,21 @@ class Fund(StrEnum):
     # Only where the city still levies maternity insurance separately.
     MATERNITY = "maternity"
     HOUSING_FUND = "housing_fund"
+
+
+FUND_LABELS: Mapping[Fund, StrOrPromise] = {
+    Fund.PENSION: pgettext_lazy("social insurance fund", "Pension insurance"),
+    Fund.MEDICAL: pgettext_lazy("social insurance fund", "Medical insurance"),
+    Fund.UNEMPLOYMENT: pgettext_lazy("social insurance fund", "Unemployment insurance"),
+    Fund.WORK_INJURY: pgettext_lazy("social insurance fund", "Work injury insurance"),
+    Fund.MATERNITY: pgettext_lazy("social insurance fund", "Maternity insurance"),
+    Fund.HOUSING_FUND: pgettext_lazy("social insurance fund", "Housing fund"),
+}
+
+
+def fund_label(fund: Fund) -> str:
+    """The fund's name for payslips and messages, in the active language."""
+    return str(FUND_LABELS[fund])
 
 
 # --- Rounding rules -------------------------------------------------------------------------------
@@ -160,7 +179,7 @@ class CityPolicy:
         except KeyError:
             raise InvalidPolicyData(
                 _("The %(city)s policy from %(date)s has no rule for the fund “%(fund)s”.")
-                % {"city": self.city, "date": self.valid_from.isoformat(), "fund": fund.value}
+                % {"city": self.city, "date": self.valid_from.isoformat(), "fund": fund_label(fund)}
             ) from None
 
 
@@ -199,9 +218,9 @@ class PolicyBook:
     average_monthly_wages: tuple[WageFigure, ...] = ()
 
     def __post_init__(self) -> None:
-        _refuse_overlaps(self.policies, _("policies"))
-        _refuse_overlaps(self.minimum_wages, _("minimum wages"))
-        _refuse_overlaps(self.average_monthly_wages, _("average monthly wages"))
+        _refuse_overlaps(self.policies, "policies")
+        _refuse_overlaps(self.minimum_wages, "minimum_wages")
+        _refuse_overlaps(self.average_monthly_wages, "average_monthly_wages")
 
     def cities(self) -> tuple[str, ...]:
         return tuple(sorted({p.city for p in self.policies}))
@@ -237,11 +256,12 @@ class PolicyBook:
 
 
 def _refuse_overlaps(items: Iterable[CityPolicy | WageFigure], what: str) -> None:
+    # ``what`` names the data file's list (policies, minimum_wages, ...), so it is not translated.
     by_city: dict[str, list[CityPolicy | WageFigure]] = {}
     for item in items:
         if item.valid_to is not None and item.valid_to < item.valid_from:
             raise InvalidPolicyData(
-                _("%(what)s of %(city)s: a period ends before it starts (%(start)s).")
+                _("%(city)s %(what)s: the period starting %(start)s ends before it starts.")
                 % {"what": what, "city": item.city, "start": item.valid_from.isoformat()}
             )
         by_city.setdefault(item.city, []).append(item)
@@ -250,7 +270,7 @@ def _refuse_overlaps(items: Iterable[CityPolicy | WageFigure], what: str) -> Non
         for earlier, later in zip(periods, periods[1:], strict=False):
             if earlier.valid_to is None or earlier.valid_to >= later.valid_from:
                 raise InvalidPolicyData(
-                    _("%(what)s of %(city)s: the periods starting %(first)s and %(second)s overlap.")
+                    _("%(city)s %(what)s: the periods starting %(first)s and %(second)s overlap.")
                     % {
                         "what": what,
                         "city": city,
@@ -458,23 +478,25 @@ class Contributions:
         return sum((x.employee_amount for x in self.lines if x.fund == Fund.HOUSING_FUND), ZERO)
 
 
-def _chosen_rate(
-    rule: FundRule, chosen: Decimal | None, allowed: RateRange | None, default: Decimal, who: str
-) -> Decimal:
-    if chosen is None:
+def _chosen_rate(rule: FundRule, chosen: Decimal | None, *, employer: bool) -> Decimal:
+    default = rule.employer_rate if employer else rule.employee_rate
+    allowed = rule.employer_rate_range if employer else rule.employee_rate_range
+    if chosen is None or chosen == default:
         return default
+    values = {"fund": fund_label(rule.fund), "rate": chosen, "default": default}
     if allowed is None:
-        if chosen != default:
-            raise InvalidPolicyData(
-                _("The %(who)s rate of %(fund)s is fixed at %(rate)s; it cannot be chosen.")
-                % {"who": who, "fund": rule.fund.value, "rate": default}
-            )
-        return chosen
+        if employer:
+            message = _("The employer's %(fund)s rate is fixed at %(default)s; %(rate)s cannot be chosen.")
+        else:
+            message = _("The employee's %(fund)s rate is fixed at %(default)s; %(rate)s cannot be chosen.")
+        raise InvalidPolicyData(message % values)
     if not allowed.contains(chosen):
-        raise InvalidPolicyData(
-            _("The %(who)s rate %(rate)s of %(fund)s is outside %(low)s to %(high)s.")
-            % {"who": who, "rate": chosen, "fund": rule.fund.value, "low": allowed.minimum, "high": allowed.maximum}
-        )
+        values |= {"low": allowed.minimum, "high": allowed.maximum}
+        if employer:
+            message = _("The employer's %(fund)s rate %(rate)s is outside %(low)s to %(high)s.")
+        else:
+            message = _("The employee's %(fund)s rate %(rate)s is outside %(low)s to %(high)s.")
+        raise InvalidPolicyData(message % values)
     return chosen
 
 
@@ -506,12 +528,8 @@ def contributions(
         rule = policy.rule(fund)
         wage = wages[fund] if isinstance(wages, Mapping) else wages
         base = contribution_base(wage, policy, fund)
-        employer_rate = _chosen_rate(
-            rule, (employer_rates or {}).get(fund), rule.employer_rate_range, rule.employer_rate, _("employer")
-        )
-        employee_rate = _chosen_rate(
-            rule, (employee_rates or {}).get(fund), rule.employee_rate_range, rule.employee_rate, _("employee")
-        )
+        employer_rate = _chosen_rate(rule, (employer_rates or {}).get(fund), employer=True)
+        employee_rate = _chosen_rate(rule, (employee_rates or {}).get(fund), employer=False)
         employer_amount = apply_rounding(rule.rounding, base * employer_rate)
         employee_amount = apply_rounding(rule.rounding, base * employee_rate) + rule.employee_fixed_amount
         lines.append(

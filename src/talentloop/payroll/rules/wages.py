@@ -102,6 +102,8 @@ class WageRules:
     compensation_wage_cap_multiple: Decimal = Decimal("3")
     compensation_capped_years: Decimal = Decimal("12")
     compensation_average_months: int = 12
+    # Labour Contract Law art. 97: service before it came into force follows the rules then in force.
+    labour_contract_law_in_force: dt.date = dt.date(2008, 1, 1)
     compensation_by_reason: Mapping[TerminationReason, CompensationFormula] = field(
         default_factory=lambda: dict(DEFAULT_COMPENSATION_BY_REASON)
     )
@@ -423,6 +425,9 @@ class EconomicCompensation:
     standard: Decimal  # N x monthly wage used (art. 47)
     notice_pay: Decimal  # art. 40: one more month in lieu of notice (N+1), else 0
     amount: Decimal
+    # True when employment began before 1 January 2008: the years before follow the rules then in force
+    # (LCL art. 97), which this calculation does not apply; HR must review the figure.
+    needs_review_for_service_before_2008: bool = False
 
 
 def economic_compensation(
@@ -442,6 +447,9 @@ def economic_compensation(
     fewer; 实施条例 art. 27), including overtime and bonuses as the law's "wage" does. A monthly wage
     below ``minimum_wage`` is raised to it (实施条例 art. 27). For N+1 the extra month is the previous
     month's wage (实施条例 art. 20), ``previous_month_wage``.
+
+    The whole service is counted under the Labour Contract Law; where it began before the law came into
+    force, the result says so (``needs_review_for_service_before_2008``) rather than splitting it.
     """
     formula = rules.compensation_by_reason[reason]
     service = service_length(start, last_day)
@@ -488,6 +496,7 @@ def economic_compensation(
         standard=_pay(standard, rules),
         notice_pay=_pay(notice, rules),
         amount=amount,
+        needs_review_for_service_before_2008=start < rules.labour_contract_law_in_force,
     )
 
 

@@ -294,8 +294,10 @@ def test_housing_fund_rate_chosen_inside_the_range() -> None:
 
 
 def test_housing_fund_rate_outside_the_range_refused() -> None:
-    with pytest.raises(InvalidPolicyData):
+    with pytest.raises(InvalidPolicyData) as excinfo:
         contributions(D("10000"), SH_2024, employer_rates={Fund.HOUSING_FUND: D("0.08")})
+    assert "Housing fund" in excinfo.value.detail
+    assert "0.05 to 0.07" in excinfo.value.detail
     with pytest.raises(InvalidPolicyData):
         contributions(D("10000"), BJ_2024, employee_rates={Fund.HOUSING_FUND: D("0.04")})
 
@@ -304,6 +306,12 @@ def test_work_injury_rate_of_the_employer() -> None:
     # The employer's industry class rate 0.4 %: 10,000 x 0.4 % = 40.
     result = contributions(D("10000"), BJ_2024, employer_rates={Fund.WORK_INJURY: D("0.004")})
     assert result.line(Fund.WORK_INJURY).employer_amount == D("40.00")
+
+
+def test_work_injury_rate_beyond_the_plausible_bound_refused() -> None:
+    # 5 % is no industry class's rate (the data bound is 0.08 %-2.85 %): most likely a typing error.
+    with pytest.raises(InvalidPolicyData):
+        contributions(D("10000"), SH_2024, employer_rates={Fund.WORK_INJURY: D("0.05")})
 
 
 def test_fixed_rate_cannot_be_changed() -> None:

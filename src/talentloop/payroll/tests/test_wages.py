@@ -317,15 +317,17 @@ def test_compensation_years_with_a_long_remainder() -> None:
 
 
 def test_compensation_high_earner_capped_at_three_times_and_twelve_years() -> None:
-    # 20 years at 50,000 a month: over 3 x 12,307 = 36,921, so 36,921 x 12 years = 443,052.
+    # 1 January 2008 to 31 December 2024: 17 years at 50,000 a month, over 3 x 12,307 = 36,921,
+    # so 36,921 x 12 years = 443,052.
     result = economic_compensation(
         reason=TerminationReason.REDUNDANCY,
-        start=dt.date(2005, 1, 1),
+        start=dt.date(2008, 1, 1),
         last_day=dt.date(2024, 12, 31),
         monthly_wages=[D("50000")] * 12,
         city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
     )
-    assert result.service_years_counted == D("20")
+    assert not result.needs_review_for_service_before_2008
+    assert result.service_years_counted == D("17")
     assert (result.wage_cap, result.capped) == (D("36921"), True)
     assert (result.monthly_wage_used, result.years_used) == (D("36921"), D("12"))
     assert result.amount == D("443052.00")
@@ -344,7 +346,21 @@ def test_compensation_high_earner_short_service_keeps_its_years() -> None:
 
 
 def test_compensation_long_service_under_the_wage_cap_is_not_cut_to_twelve_years() -> None:
-    # 20 years at 20,000 (under 36,921): all 20 years count, 20 x 20,000 = 400,000.
+    # 1 January 2009 to 31 December 2024: 16 years at 20,000 (under 36,921): all 16 count, 16 x 20,000 = 320,000.
+    result = economic_compensation(
+        reason=TerminationReason.REDUNDANCY,
+        start=dt.date(2009, 1, 1),
+        last_day=dt.date(2024, 12, 31),
+        monthly_wages=[D("20000")] * 12,
+        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
+    )
+    assert (result.capped, result.years_used) == (False, D("16"))
+    assert result.amount == D("320000.00")
+
+
+def test_compensation_for_service_from_before_2008_is_flagged_for_review() -> None:
+    # LCL art. 97: the years before 1 January 2008 follow the rules then in force; the figure
+    # (20 x 20,000 = 400,000 counted under the new law alone) is flagged rather than trusted.
     result = economic_compensation(
         reason=TerminationReason.REDUNDANCY,
         start=dt.date(2005, 1, 1),
@@ -352,7 +368,7 @@ def test_compensation_long_service_under_the_wage_cap_is_not_cut_to_twelve_years
         monthly_wages=[D("20000")] * 12,
         city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
     )
-    assert (result.capped, result.years_used) == (False, D("20"))
+    assert result.needs_review_for_service_before_2008
     assert result.amount == D("400000.00")
 
 
