@@ -378,17 +378,22 @@ def _current_rows(source: str, external_ids: list[str]) -> Iterable[tuple[Any, .
         return cursor.fetchall()
 
 
-@transaction.atomic
-def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) -> None:
-    keys = {(i.source, i.external_id) for i in good}
-    existing: dict[tuple[str, str], _Current] = {}
-    sources = defaultdict(list)
+def _current_of(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], _Current]:
+    """The current observation of each (source, external id) that has one."""
+    by_source: dict[str, list[str]] = defaultdict(list)
     for source, ext in keys:
-        sources[source].append(ext)
-    for source, exts in sources.items():
+        by_source[source].append(ext)
+    found: dict[tuple[str, str], _Current] = {}
+    for source, exts in by_source.items():
         for start in range(0, len(exts), 900):
             for pk, ext, value, emp, day in _current_rows(source, exts[start:start + 900]):
-                existing[(source, ext)] = _Current(pk, value, emp, day)
+                found[(source, ext)] = _Current(pk, value, emp, day)
+    return found
+
+
+@transaction.atomic
+def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) -> None:
+    current = _current_of({(i.source, i.external_id) for i in good})
     closed = _closed_keys()
     batch = IngestBatch.objects.create(received_by=actor.user, channel=channel)
     # Group the batch into generations: the n-th occurrence of a key supersedes the (n-1)-th.
@@ -405,7 +410,6 @@ def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) 
     adapt_value, adapt_moment, adapt_day = (ops.adapt_decimalfield_value, ops.adapt_datetimefield_value,
                                             ops.adapt_datefield_value)
     days: dict[dt.date, tuple[str, bool]] = {}  # local date -> (month key, after close)
-    current = dict(existing)
     for number, generation in enumerate(generations):
         new_rows: list[tuple] = []
         written: dict[tuple[str, str], _Item] = {}
@@ -443,12 +447,7 @@ def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) 
             _insert(new_rows)
         if number + 1 < len(generations) and written:
             # A later item of this batch corrects one just written: it needs the new row's id.
-            for pk, source, ext in Observation.objects.filter(batch=batch, is_current=True).values_list(
-                    "id", "source", "external_id"):
-                written_item = written.get((source, ext))
-                if written_item is not None:
-                    current[(source, ext)] = _Current(pk, written_item.value, written_item.employee_id,
-                                                      written_item.occurred_on)
+            current.update(_current_of(written))
     IngestBatch.objects.filter(pk=batch.pk).update(accepted=result.accepted, duplicates=result.duplicates,
                                                    corrections=result.corrections, rejected=result.rejected_count)
     result.batch_id = batch.pk

@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from talentloop.core import db
 from talentloop.organisation.models import Employee
 from talentloop.performance import periods as P
 from talentloop.performance.models import RecomputeMark
@@ -84,16 +85,17 @@ def _write_marks(pairs: set[tuple[int, str]], *, notify: bool) -> int:
     worker has claimed is released again, because the worker may have read the facts before these."""
     if not pairs:
         return 0
-    now = timezone.now()
-    # Sorted, so two batches marking the same people take their row locks in the same order.
-    RecomputeMark.objects.bulk_create(
-        [RecomputeMark(employee_id=emp, period_key=key, notify=notify, marked_at=now) for emp, key in sorted(pairs)],
-        batch_size=CHUNK,
-        update_conflicts=True,
-        unique_fields=["employee", "period_key"],
-        update_fields=["notify", "marked_at", "claim", "claimed_at"],
-    )
-    return len(pairs)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # Sorted, so two batches marking the same people take their row locks in the same order. Through
+    # the raw upsert (``core.db``): a batch of observations marks about 1,500 pairs, and a model
+    # instance for each was a third of the ingest's time. The claim columns are written empty, so a
+    # claimed mark is released.
+    return db.upsert_rows(RecomputeMark, _MARK_COLUMNS,
+                          ((emp, key, notify, now, None, None) for emp, key in sorted(pairs)),
+                          unique=("employee_id", "period_key"))
+
+
+_MARK_COLUMNS = ("employee_id", "period_key", "notify", "marked_at", "claim", "claimed_at")
 
 
 def _claim(token: str, now: dt.datetime, limit: int) -> list[tuple[int, str, bool]]:
