@@ -84,6 +84,7 @@ class DeductionRule:
     per_person_cap: Decimal | None = None
     max_months: int | None = None
     max_age_months: int | None = None
+    min_age_months: int | None = None
     allowed_shares: tuple[Decimal, ...] = (HUNDRED,)
     tier_amounts: Mapping[int, Decimal] = field(default_factory=dict)
 
@@ -107,6 +108,7 @@ def parse_deduction_rule(entry: Mapping[str, Any]) -> DeductionRule:
         per_person_cap=_decimal_or_none(entry.get("per_person_cap")),
         max_months=entry.get("max_months"),
         max_age_months=entry.get("max_age_months"),
+        min_age_months=entry.get("min_age_months"),
         allowed_shares=tuple(Decimal(str(s)) for s in entry.get("allowed_shares", ["100"])),
         tier_amounts={int(k): Decimal(str(v)) for k, v in entry.get("tier_amounts", {}).items()},
     )
@@ -190,15 +192,14 @@ def _fmt(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
 
-def _elderly_share(decl: Declaration, rule: DeductionRule) -> Decimal | None:
-    """The monthly amount of an elderly support declaration under ``rule`` (None when undeterminable)."""
+def _elderly_share(decl: Declaration, rule: DeductionRule) -> Decimal:
+    """The monthly amount of a validated elderly support declaration under ``rule``."""
     assert rule.monthly_amount is not None
     if decl.only_child:
         return rule.monthly_amount
     if decl.elderly_split == ElderlySplit.EQUAL:
-        if decl.sharers < 2:
-            return None
         return round_share_down(rule.monthly_amount / decl.sharers)
+    assert decl.monthly_amount is not None
     return decl.monthly_amount
 
 
@@ -236,9 +237,9 @@ def validate_declaration(decl: Declaration, rules: DeductionRules, year: int) ->
         add("dependent", gettext("Name the child this deduction is for."))
     if kind == DeductionKind.INFANT_CARE:
         _validate_infant_care(decl, rule, add)
-    elif kind == DeductionKind.CHILDREN_EDUCATION and decl.dependent_birth_date is not None:
-        third_birthday_month = _add_months(decl.dependent_birth_date, 36)
-        if _month_index(decl.start) < _month_index(third_birthday_month):
+    elif kind == DeductionKind.CHILDREN_EDUCATION and decl.dependent_birth_date and rule.min_age_months:
+        first_month = _add_months(decl.dependent_birth_date, rule.min_age_months)
+        if _month_index(decl.start) < _month_index(first_month):
             add(
                 "start",
                 gettext("Children's education starts in the month the child turns three (infant care before)."),
@@ -417,9 +418,7 @@ def _amount_in_month(decl: Declaration, rule: DeductionRule, month: date) -> Dec
         assert decl.city_tier is not None
         return rule.tier_amounts[decl.city_tier]
     if kind == DeductionKind.ELDERLY_SUPPORT:
-        amount = _elderly_share(decl, rule)
-        assert amount is not None
-        return amount
+        return _elderly_share(decl, rule)
     # Contributions: what was paid; the caps are applied over the year by the caller.
     assert decl.monthly_amount is not None
     return decl.monthly_amount

@@ -403,3 +403,24 @@ def test_declaration_outside_the_year_refused() -> None:
 def test_month_out_of_range_refused() -> None:
     with pytest.raises(InvalidInput):
         cumulative_deductions([child()], rules(2023), 2023, 13)
+
+
+def test_negative_months_already_used_refused() -> None:
+    decl = Declaration(kind=K.HOUSING_LOAN_INTEREST, start=date(2023, 1, 1), months_already_used=-1)
+    assert "months_already_used" in validate_declaration(decl, rules(2023), 2023)
+
+
+def test_contribution_in_fractions_of_a_fen_refused() -> None:
+    decl = Declaration(kind=K.PERSONAL_PENSION, start=date(2023, 1, 1), monthly_amount=D("100.001"))
+    assert "monthly_amount" in validate_declaration(decl, rules(2023), 2023)
+
+
+def test_declarations_of_other_years_do_not_clash() -> None:
+    # Rent until 2022 and a loan from 2023: in 2023 only the rent is out of the year (its own error),
+    # the two do not count as "both in the same year"
+    decls = [
+        Declaration(kind=K.HOUSING_RENT, start=date(2022, 1, 1), end=date(2022, 12, 1), city_tier=1),
+        Declaration(kind=K.HOUSING_RENT, start=date(2022, 1, 1), end=date(2022, 12, 1), city_tier=1),
+        Declaration(kind=K.HOUSING_LOAN_INTEREST, start=date(2023, 1, 1)),
+    ]
+    assert list(validate_declarations(decls, rules(2023), 2023)) == ["0.start", "1.start"]
