@@ -297,6 +297,30 @@ def _decimal(value: Any, where: str) -> Decimal:
         ) from None
 
 
+def _required(raw: Mapping[str, Any], key: str, where: str) -> Any:
+    try:
+        return raw[key]
+    except (KeyError, TypeError):
+        raise InvalidPolicyData(_("%(where)s: “%(key)s” is missing.") % {"where": where, "key": key}) from None
+
+
+def _start(raw: Mapping[str, Any], where: str) -> dt.date:
+    start = _date(_required(raw, "valid_from", where), where)
+    if start is None:
+        raise InvalidPolicyData(_("%(where)s: “%(key)s” is missing.") % {"where": where, "key": "valid_from"})
+    return start
+
+
+def _rate(raw: Mapping[str, Any], key: str, where: str) -> Decimal:
+    rate = _decimal(_required(raw, key, where), where)
+    if not ZERO <= rate <= 1:
+        raise InvalidPolicyData(
+            _("%(where)s: the rate %(rate)s is not between 0 and 1 (write 8 %% as 0.08).")
+            % {"where": where, "rate": rate}
+        )
+    return rate
+
+
 def _date(value: Any, where: str) -> dt.date | None:
     if value is None:
         return None
@@ -319,10 +343,17 @@ def _source(raw: Mapping[str, Any] | None, where: str) -> Source:
     )
 
 
-def _rate_range(raw: Any, where: str) -> RateRange | None:
+def _rate_range(raw: Any, default: Decimal, where: str) -> RateRange | None:
     if raw is None:
         return None
-    return RateRange(minimum=_decimal(raw[0], where), maximum=_decimal(raw[1], where))
+    if not isinstance(raw, list) or len(raw) != 2:
+        raise InvalidPolicyData(_("%(where)s: a rate range is a list of two rates.") % {"where": where})
+    allowed = RateRange(minimum=_rate({"low": raw[0]}, "low", where), maximum=_rate({"high": raw[1]}, "high", where))
+    if not allowed.contains(default):
+        raise InvalidPolicyData(
+            _("%(where)s: the default rate %(rate)s is outside its range.") % {"where": where, "rate": default}
+        )
+    return allowed
 
 
 def _fund_rule(fund_key: str, raw: Mapping[str, Any], where: str) -> FundRule:
@@ -334,16 +365,18 @@ def _fund_rule(fund_key: str, raw: Mapping[str, Any], where: str) -> FundRule:
     rounding = str(raw.get("rounding", ""))
     if rounding not in ROUNDING_RULES:
         raise InvalidPolicyData(_("%(where)s: unknown rounding rule “%(rule)s”.") % {"where": here, "rule": rounding})
+    employer_rate = _rate(raw, "employer_rate", here)
+    employee_rate = _rate(raw, "employee_rate", here)
     rule = FundRule(
         fund=fund,
-        base_floor=_decimal(raw["base_floor"], here),
-        base_ceiling=_decimal(raw["base_ceiling"], here),
-        employer_rate=_decimal(raw["employer_rate"], here),
-        employee_rate=_decimal(raw["employee_rate"], here),
+        base_floor=_decimal(_required(raw, "base_floor", here), here),
+        base_ceiling=_decimal(_required(raw, "base_ceiling", here), here),
+        employer_rate=employer_rate,
+        employee_rate=employee_rate,
         rounding=rounding,
         employee_fixed_amount=_decimal(raw.get("employee_fixed_amount", "0"), here),
-        employer_rate_range=_rate_range(raw.get("employer_rate_range"), here),
-        employee_rate_range=_rate_range(raw.get("employee_rate_range"), here),
+        employer_rate_range=_rate_range(raw.get("employer_rate_range"), employer_rate, here),
+        employee_rate_range=_rate_range(raw.get("employee_rate_range"), employee_rate, here),
         source=_source(raw["source"], here) if raw.get("source") else None,
     )
     if rule.base_floor > rule.base_ceiling:
@@ -355,14 +388,12 @@ def _wage_figures(city: str, raws: Iterable[Mapping[str, Any]], where: str) -> l
     figures = []
     for raw in raws:
         here = f"{where} {raw.get('valid_from')}"
-        valid_from = _date(raw["valid_from"], here)
-        assert valid_from is not None
         figures.append(
             WageFigure(
                 city=city,
-                valid_from=valid_from,
+                valid_from=_start(raw, here),
                 valid_to=_date(raw.get("valid_to"), here),
-                amount=_decimal(raw["amount"], here),
+                amount=_decimal(_required(raw, "amount", here), here),
                 source=_source(raw.get("source"), here),
                 verified=bool(raw.get("verified", False)),
             )
@@ -378,13 +409,12 @@ def policies_from_data(data: Mapping[str, Any]) -> PolicyBook:
     for city, raw_city in data.get("cities", {}).items():
         for raw in raw_city.get("policies", []):
             where = f"{city} {raw.get('valid_from')}"
-            valid_from = _date(raw["valid_from"], where)
-            assert valid_from is not None
-            funds = {rule.fund: rule for rule in (_fund_rule(k, v, where) for k, v in raw["funds"].items())}
+            raw_funds = _required(raw, "funds", where)
+            funds = {rule.fund: rule for rule in (_fund_rule(k, v, where) for k, v in raw_funds.items())}
             policies.append(
                 CityPolicy(
                     city=city,
-                    valid_from=valid_from,
+                    valid_from=_start(raw, where),
                     valid_to=_date(raw.get("valid_to"), where),
                     funds=funds,
                     source=_source(raw.get("source"), where),

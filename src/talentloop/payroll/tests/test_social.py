@@ -493,11 +493,31 @@ def test_broken_policy_entries_refused(broken: dict[str, Any]) -> None:
         {"rounding": "BANKERS"},
         {"base_floor": "6000"},  # above the ceiling
         {"employer_rate": "ten"},
+        {"employer_rate": "16"},  # 16 meant as 16 %: rates are fractions
+        {"employer_rate": "-0.01"},
+        {"employer_rate_range": ["0.05", "0.07"]},  # the default rate 0.1 lies outside its own range
+        {"employer_rate_range": ["0.05"]},
     ],
 )
 def test_broken_fund_entries_refused(fund_change: dict[str, Any]) -> None:
     data = _minimal()
     data["cities"]["testville"]["policies"][0]["funds"]["pension"].update(fund_change)
+    with pytest.raises(InvalidPolicyData):
+        policies_from_data(data)
+
+
+@pytest.mark.parametrize("key", ["base_floor", "employee_rate"])
+def test_missing_fund_figure_refused(key: str) -> None:
+    data = _minimal()
+    del data["cities"]["testville"]["policies"][0]["funds"]["pension"][key]
+    with pytest.raises(InvalidPolicyData) as excinfo:
+        policies_from_data(data)
+    assert key in excinfo.value.detail
+
+
+def test_missing_start_refused() -> None:
+    data = _minimal()
+    del data["cities"]["testville"]["policies"][0]["valid_from"]
     with pytest.raises(InvalidPolicyData):
         policies_from_data(data)
 
