@@ -376,6 +376,23 @@ def _validate_withholding_input(rules: IitRules, inp: WithholdingInput) -> None:
         )
 
 
+def qualifies_for_low_income_rule(
+    rules: IitRules, *, previous_year_months_employed_here: int, previous_year_wage_income: Decimal
+) -> bool:
+    """Whether 国家税务总局公告2020年第19号 applies: employed here (the same withholding agent) in every
+    month of the previous year, with that year's wage income at most the limit in the data (60,000).
+
+    ``rules`` are those of the current year; the rule is not in force before 2021.
+    """
+    _require_decimal(previous_year_wage_income=previous_year_wage_income)
+    if rules.low_income is None:
+        return False
+    return (
+        previous_year_months_employed_here == MONTHS_PER_YEAR
+        and previous_year_wage_income <= rules.low_income.previous_year_income_limit
+    )
+
+
 def ytd_basic_deduction(rules: IitRules, inp: WithholdingInput) -> tuple[Decimal, str]:
     """The cumulative basic deduction (累计减除费用) and the rule that gave it."""
     monthly = rules.withholding.monthly_basic_deduction

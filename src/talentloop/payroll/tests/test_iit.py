@@ -21,6 +21,7 @@ from talentloop.payroll.rules.iit import (
     WithholdingInput,
     annual_tax,
     load_iit_rules,
+    qualifies_for_low_income_rule,
     round_tax,
     rule_book_from_data,
     tax_from_table,
@@ -425,3 +426,21 @@ def test_bad_withholding_input_gets_a_field_error(changes: dict[str, object], fi
     with pytest.raises(InvalidInput) as refusal:
         withhold_month(R2021, WithholdingInput(**values))  # type: ignore[arg-type]
     assert field in refusal.value.errors
+
+
+@pytest.mark.parametrize(
+    ("months", "income", "year", "expected"),
+    [
+        (12, D("60000.00"), 2021, True),  # at the limit: still <= 60,000
+        (12, D("60000.01"), 2021, False),  # a fen over
+        (11, D("30000.00"), 2021, False),  # not employed here every month of last year
+        (12, D("30000.00"), 2020, False),  # the rule applies from 2021
+    ],
+)
+def test_who_qualifies_for_the_60000_rule(months: int, income: D, year: int, expected: bool) -> None:
+    assert (
+        qualifies_for_low_income_rule(
+            BOOK.for_year(year), previous_year_months_employed_here=months, previous_year_wage_income=income
+        )
+        is expected
+    )
