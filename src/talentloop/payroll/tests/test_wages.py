@@ -451,6 +451,18 @@ def test_compensation_wage_raised_to_the_minimum_wage() -> None:
     assert result.amount == D("5380.00")
 
 
+def test_compensation_takes_at_most_twelve_months_of_wages() -> None:
+    # Art. 47: the average of the last 12 months; a 13th month would dilute it.
+    with pytest.raises(InvalidInput):
+        economic_compensation(
+            reason=TerminationReason.REDUNDANCY,
+            start=dt.date(2021, 7, 1),
+            last_day=dt.date(2024, 6, 30),
+            monthly_wages=[D("10000")] * 13,
+            city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
+        )
+
+
 def test_compensation_rounded_to_the_fen() -> None:
     # Average (10,000 x 2 + 10,001) / 3 = 10,000.3333...; 0.5 x that = 5,000.1666... -> 5,000.17.
     result = economic_compensation(
