@@ -15,18 +15,16 @@ from pathlib import Path
 import pytest
 
 from talentloop.core.errors import InvalidInput
-from talentloop.payroll.rules.iit import (
+from talentloop.payroll.rules.iit import WithholdingInput, load_iit_rules, rule_book_from_data
+from talentloop.payroll.rules.iit_bonus import (
     BonusMethod,
     BonusSeparateTaxationRefused,
-    WithholdingInput,
     bonus_cliffs,
     bonus_separate_available,
     bonus_tax_merged,
     bonus_tax_separate,
     compare_bonus_methods,
     compare_bonus_methods_annual,
-    load_iit_rules,
-    rule_book_from_data,
 )
 
 BOOK = load_iit_rules()
