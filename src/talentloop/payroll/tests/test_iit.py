@@ -27,6 +27,7 @@ from talentloop.payroll.rules.iit import (
     tax_from_table,
     withhold_month,
 )
+from talentloop.payroll.rules.iit_deductions import Declaration, DeductionKind, cumulative_deductions
 
 BOOK = load_iit_rules()
 R2019 = BOOK.for_year(2019)
@@ -444,3 +445,31 @@ def test_who_qualifies_for_the_60000_rule(months: int, income: D, year: int, exp
         )
         is expected
     )
+
+
+def test_declared_deductions_feed_the_withholding() -> None:
+    # 2023: wage 20,000, SI 2,000; an only child supporting parents (3,000) with one pupil (2,000, 100 %).
+    # Through March the declarations give 3 x 5,000 = 15,000.
+    # Cumulative taxable: 60,000 - 15,000 basic - 6,000 SI - 15,000 = 24,000 x 3% = 720; Jan+Feb withheld
+    # 2 x (20,000 - 5,000 - 2,000 - 5,000) x 3% = 2 x 240 = 480; March 720 - 480 = 240
+    declarations = [
+        Declaration(kind=DeductionKind.CHILDREN_EDUCATION, start=date(2020, 9, 1), dependent="A"),
+        Declaration(kind=DeductionKind.ELDERLY_SUPPORT, start=date(2019, 1, 1)),
+    ]
+    rules = BOOK.for_date(date(2023, 3, 1))
+    deductions = cumulative_deductions(declarations, rules.deductions, 2023, 3)
+    assert deductions.special_additional == D("15000")
+    result = withhold_month(
+        rules,
+        WithholdingInput(
+            year=2023,
+            month=3,
+            months_employed=3,
+            ytd_income=D("60000"),
+            ytd_social_insurance=D("6000"),
+            ytd_special_additional_deductions=deductions.special_additional,
+            ytd_other_deductions=deductions.other,
+            ytd_tax_withheld=D("480"),
+        ),
+    )
+    assert (result.ytd_taxable_income, result.ytd_tax, result.withholding) == (D("24000"), D("720.00"), D("240.00"))
