@@ -184,6 +184,7 @@ _TOKEN = re.compile(
     r"|(?P<operator><=|>=|==|!=|[-+*/(),<>])"
 )
 _NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
+# Characters a Chinese input method or a word processor types in place of the ASCII ones the language uses.
 _FULL_WIDTH = {
     "（": "(",
     "）": ")",
@@ -214,10 +215,12 @@ def _character_problem(text: str, position: int) -> _Refused:
     char = text[position]
     shown = char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
     if char in _FULL_WIDTH:
-        message = _("“%(char)s” is a full-width character: type “%(ascii)s” instead.") % {
+        message = _("“%(char)s” cannot be used in a formula: type “%(ascii)s” instead.") % {
             "char": char,
             "ascii": _FULL_WIDTH[char],
         }
+    elif char.isspace():
+        message = _("A special space (%(char)s) cannot be used in a formula: type an ordinary space.") % {"char": shown}
     elif char == "=":
         message = _("Use “==” to compare two values; “=” alone is not an operator.")
     elif char == "!":

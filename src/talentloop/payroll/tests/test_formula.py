@@ -473,6 +473,16 @@ def test_full_width_punctuation_is_refused_with_a_hint() -> None:
     problem = only_problem("min（base，1）")
     assert (problem.code, problem.column) == ("invalid_character", 4)
     assert "“(”" in problem.message
+    assert "“*”" in only_problem("base × 2").message
+
+
+def test_special_spaces_are_refused_with_a_hint() -> None:
+    # U+3000 is the ideographic space of Chinese input methods, U+00A0 the no-break space of word processors
+    for space in ("\u3000", "\u00a0"):
+        problem = only_problem(f"base{space}* 2")
+        assert (problem.code, problem.column) == ("invalid_character", 5)
+        assert f"U+{ord(space):04X}" in problem.message
+        assert "ordinary space" in problem.message
 
 
 def test_invisible_characters_are_named() -> None:
