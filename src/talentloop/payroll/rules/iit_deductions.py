@@ -368,7 +368,9 @@ def validate_declarations(
             general.append(
                 gettext("The child %(child)s is declared more than once for the same months.") % {"child": a.dependent}
             )
-        elif a.kind == b.kind and a.kind not in child_kinds | {DeductionKind.ELDERLY_SUPPORT}:
+        elif a.kind == b.kind and a.kind not in child_kinds:
+            # Per child is the only "per person" deduction: elderly support is one flat amount however
+            # many parents, and a person has one rent, one first-home loan, one degree course at a time.
             general.append(gettext("A deduction of this kind is declared twice for the same months."))
     if general:
         errors["__all__"] = general

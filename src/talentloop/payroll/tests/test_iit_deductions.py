@@ -424,3 +424,18 @@ def test_declarations_of_other_years_do_not_clash() -> None:
         Declaration(kind=K.HOUSING_LOAN_INTEREST, start=date(2023, 1, 1)),
     ]
     assert list(validate_declarations(decls, rules(2023), 2023)) == ["0.start", "1.start"]
+
+
+def test_elderly_support_declared_twice_refused() -> None:
+    # one flat amount per taxpayer however many parents (国发〔2018〕41号 art. 22)
+    assert "__all__" in validate_declarations([elderly(), elderly()], rules(2023), 2023)
+
+
+def test_infant_care_hands_over_to_education_at_three() -> None:
+    # Born 2020-05-10: infant care Jan-Apr 2023 (4 x 2,000), education from May (8 x 2,000): 24,000 together
+    decls = [
+        infant(date(2020, 5, 10), start=date(2022, 1, 1), end=date(2023, 4, 1)),
+        child(start=date(2023, 5, 1), dependent="baby", dependent_birth_date=date(2020, 5, 10)),
+    ]
+    assert validate_declarations(decls, rules(2023), 2023) == {}
+    assert year_total(decls, 2023) == D("24000")
