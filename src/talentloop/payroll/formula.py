@@ -658,9 +658,10 @@ class _Checker:
                 self.check(argument)
             return _NUMBER
         wanted = [_CONDITION, _NUMBER, _NUMBER] if node.function == "if" else [_NUMBER] * count
-        # Every argument is checked, even after a failing one (so all problems are reported at once).
-        results = [self.expect(argument, kind) for argument, kind in zip(node.arguments, wanted, strict=True)]
-        fine = all(results)
+        before = len(self.problems)
+        for argument, kind in zip(node.arguments, wanted, strict=True):
+            self.expect(argument, kind)  # every argument, even after a failing one: all problems at once
+        fine = len(self.problems) == before  # the checks below work out arguments, which must be sound
         if node.function == "round" and fine:
             places = node.arguments[1]
             if not (

@@ -611,6 +611,13 @@ def test_clamp_with_written_bounds_the_wrong_way_round() -> None:
     assert refusal("1 + clamp(base, 3, 1)") == [("invalid_bounds", 1, 5)]
 
 
+def test_checks_that_work_out_arguments_skip_arguments_already_refused() -> None:
+    # round(1) inside clamp() or as round()'s places is reported once, and nothing tries to work it out
+    assert refusal("clamp(base, round(1), 2)") == [("wrong_argument_count", 1, 13)]
+    assert refusal("round(base, min(1))") == [("wrong_argument_count", 1, 13)]
+    assert refusal("clamp(base, 1 / 0, 2)") == [("division_by_zero", 1, 15)]
+
+
 def test_problems_carry_offset_line_and_column() -> None:
     text = "base *\n  21.75 +\n  bonus"
     problem = only_problem(text)
