@@ -842,3 +842,28 @@ def test_random_expressions_group_like_the_grammar_says() -> None:
         for _ in range(500):
             text, _precedence, expected = _random_expression(rng, 5, values)
             assert compile_formula(text, PAYROLL_VARIABLES).evaluate(values) == expected, text
+
+
+def test_random_token_soup_is_refused_or_evaluated_never_crashes() -> None:
+    # Any text either compiles or is refused with problems inside the text; a compiled one evaluates to a Decimal
+    # or raises FormulaEvaluationError. Nothing else (IndexError, RecursionError, InvalidOperation ...) escapes.
+    pieces = ["base", "rating", "scheduled_days", "1", "0", "2.5", "0.00", "+", "-", "*", "/", "(", ")", ",", "<"]
+    pieces += ["<=", "==", "!=", ">", "and", "or", "not", "min(", "max(", "round(", "floor(", "ceil(", "abs(", "if("]
+    pieces += ["clamp(", " ", "\n", "foo(", "x", "4", ".", "'", "="]
+    rng = random.Random(7)
+    values = {"base": D("8700"), "rating": D("0"), "scheduled_days": D("0")}
+    compiled_count = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        try:
+            compiled = compile_formula(text, PAYROLL_VARIABLES)
+        except FormulaError as error:
+            assert error.problems
+            assert all(0 <= problem.position <= len(text) for problem in error.problems), text
+            continue
+        compiled_count += 1
+        try:
+            assert type(compiled.evaluate(values)) is Decimal
+        except FormulaEvaluationError as error:
+            assert error.code in {"division_by_zero", "invalid_bounds", "out_of_range"}, text
+    assert compiled_count > 20  # the soup does make some valid formulas
