@@ -31,6 +31,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
     HR = "hr", _("HR")
     MENTOR = "mentor", _("Mentor")
+    PAYROLL = "payroll", _("Payroll")
 
 
 class RoleAssignment(models.Model):

@@ -25,6 +25,7 @@ from talentloop.mentoring.api import router as mentoring_router
 from talentloop.notifications.api import router as notifications_router
 from talentloop.onboarding.api import router as onboarding_router
 from talentloop.organisation.api import router as organisation_router
+from talentloop.payroll.api import router as payroll_router
 from talentloop.performance.api import router as performance_router
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -118,3 +119,4 @@ api.add_router("/onboarding", onboarding_router, tags=["onboarding"])
 api.add_router("/careers", careers_router, tags=["careers"])
 api.add_router("/time", attendance_router, tags=["time"])
 api.add_router("/time", leave_router, tags=["time"])
+api.add_router("/payroll", payroll_router, tags=["payroll"])

@@ -45,6 +45,10 @@ class Actor:
         return "hr" in self.roles
 
     @property
+    def is_payroll(self) -> bool:
+        return "payroll" in self.roles
+
+    @property
     def is_manager(self) -> bool:
         return self.has_reports
 

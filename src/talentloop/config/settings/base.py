@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "talentloop.learning",
     "talentloop.onboarding",
     "talentloop.careers",
+    "talentloop.payroll",
     "talentloop.home",
     "talentloop.demo",  # the demo and seed commands, over every app above
 ]

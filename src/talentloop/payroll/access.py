@@ -1,0 +1,132 @@
+"""Who may see and change payroll data. Every endpoint, task and command comes through here.
+
+- A user with the payroll role runs payroll for the pay groups they are given (none given: none) and
+  sees the salaries and tax declarations of the people whose contract in force is in one of them.
+- Administrators see every pay group and every salary, and keep the components, the pay groups and
+  who runs them.
+- Everyone sees their own salary and declares their own deductions.
+- HR without the payroll role, and managers, see no salary at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from talentloop.core.access import Actor
+from talentloop.organisation.models import Employee, EmploymentContract
+from talentloop.payroll.models import PayGroup, SalaryComponent, SalaryStructure, TaxDeclaration
+
+
+def _on(on: dt.date | None) -> dt.date:
+    return on if on is not None else timezone.localdate()
+
+
+def is_self(actor: Actor, employee: Employee) -> bool:
+    return actor.employee is not None and actor.employee.pk == employee.pk
+
+
+def can_manage_pay_groups(actor: Actor) -> bool:
+    """Pay groups and who runs them: administrators."""
+    return actor.is_authenticated and actor.is_admin
+
+
+def visible_pay_groups(actor: Actor) -> QuerySet[PayGroup]:
+    if not actor.is_authenticated:
+        return PayGroup.objects.none()
+    if actor.is_admin:
+        return PayGroup.objects.all()
+    if actor.is_payroll:
+        return PayGroup.objects.filter(accesses__user=actor.user)
+    return PayGroup.objects.none()
+
+
+def payroll_subjects(actor: Actor, on: dt.date | None = None) -> QuerySet[Employee]:
+    """The people whose salaries the actor handles: everyone whose contract in force on ``on`` (today
+    when not given) is in a pay group the actor runs; everyone for administrators. One subquery."""
+    if not actor.is_authenticated or not (actor.is_admin or actor.is_payroll):
+        return Employee.objects.none()
+    if actor.is_admin:
+        return Employee.objects.all()
+    day = _on(on)
+    later = EmploymentContract.objects.filter(
+        employee=OuterRef("employee"), effective_from__lte=day, effective_from__gt=OuterRef("effective_from")
+    )
+    in_force = (
+        EmploymentContract.objects.filter(effective_from__lte=day)
+        .filter(~Exists(later))
+        .filter(pay_group__in=visible_pay_groups(actor).values("key"))
+    )
+    return Employee.objects.filter(pk__in=in_force.values("employee"))
+
+
+def is_payroll_subject(actor: Actor, employee: Employee, on: dt.date | None = None) -> bool:
+    return payroll_subjects(actor, on).filter(pk=employee.pk).exists()
+
+
+def can_manage_components(actor: Actor) -> bool:
+    return actor.is_authenticated and (actor.is_payroll or actor.is_admin)
+
+
+def visible_salary_components(actor: Actor) -> QuerySet[SalaryComponent]:
+    """Payroll and administrators see every component with its formula; everyone else the active
+    ones shown on payslips (the names their own salary lines carry)."""
+    if not actor.is_authenticated:
+        return SalaryComponent.objects.none()
+    if can_manage_components(actor):
+        return SalaryComponent.objects.all()
+    return SalaryComponent.objects.filter(active=True, shown_on_payslip=True)
+
+
+def can_view_salary(actor: Actor, employee: Employee) -> bool:
+    if not actor.is_authenticated:
+        return False
+    if is_self(actor, employee) or actor.is_admin:
+        return True
+    return actor.is_payroll and is_payroll_subject(actor, employee)
+
+
+def can_set_salary(actor: Actor, employee: Employee) -> bool:
+    """Payroll for the people of their pay groups, and administrators; nobody sets their own salary."""
+    if not actor.is_authenticated or is_self(actor, employee):
+        return False
+    if actor.is_admin:
+        return True
+    return actor.is_payroll and is_payroll_subject(actor, employee)
+
+
+def salary_people(actor: Actor) -> QuerySet[Employee]:
+    """The people whose salaries the actor may see: themselves and their payroll subjects."""
+    subjects = payroll_subjects(actor)
+    if actor.employee is None:
+        return subjects
+    return Employee.objects.filter(pk=actor.employee.pk) | subjects
+
+
+def visible_salary_structures(actor: Actor) -> QuerySet[SalaryStructure]:
+    if not actor.is_authenticated:
+        return SalaryStructure.objects.none()
+    return SalaryStructure.objects.filter(employee__in=salary_people(actor))
+
+
+def visible_tax_declarations(actor: Actor) -> QuerySet[TaxDeclaration]:
+    """Own, and those of the actor's payroll subjects."""
+    if not actor.is_authenticated:
+        return TaxDeclaration.objects.none()
+    return TaxDeclaration.objects.filter(employee__in=salary_people(actor))
+
+
+def can_declare(actor: Actor, employee: Employee) -> bool:
+    """The person declares their own deductions; payroll imports them for the people of their groups."""
+    if not actor.is_authenticated:
+        return False
+    if is_self(actor, employee):
+        return True
+    return (actor.is_payroll or actor.is_admin) and is_payroll_subject(actor, employee)
+
+
+def can_view_si_policies(actor: Actor) -> bool:
+    """The social-insurance policies are published figures: everyone signed in may read them."""
+    return actor.is_authenticated
