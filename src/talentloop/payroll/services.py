@@ -383,6 +383,8 @@ def _declaration_errors(row: TaxDeclaration, others: list[TaxDeclaration]) -> di
     errors: dict[str, list[str]] = {}
 
     def add(field: str, messages: list[str]) -> None:
+        if not messages:
+            return
         bucket = errors.setdefault(field, [])
         bucket.extend(m for m in messages if m not in bucket)
 
