@@ -30,6 +30,7 @@ from talentloop.payroll.rules.month import (
     GROSS,
     IIT,
     NET,
+    SHORTFALL_BROUGHT_FORWARD,
     SICK_PAY_ADJUSTMENT,
     UNPAID_LEAVE,
     AnnualBonus,
@@ -662,3 +663,29 @@ def test_gross_line_explains_its_parts() -> None:
         D("375.00"),
     )
     assert r.totals.gross == D("21125.00")
+
+
+def test_shortfall_is_recovered_the_next_month() -> None:
+    # January: a month of only unpaid leave leaves 3,806.75 owed (see above). February, a full month of
+    # 21,750: employee contributions 3,806.75; cumulative taxable 21,750 - 10,000 - 7,613.50 = 4,136.50
+    # -> 124.10 (4,136.50 x 3 % = 124.095, half up). Net 21,750 - 3,806.75 - 124.10 - 3,806.75 = 14,012.40.
+    jan = ok(person(base("21750"), wage="21750", attendance=Attendance(D(22), unpaid_leave_days=D(22))))
+    feb = ok(
+        person(
+            base("21750"),
+            wage="21750",
+            month=2,
+            ytd=jan.ytd,
+            shortfall_brought_forward=jan.totals.shortfall,
+        )
+    )
+    assert feb.totals.iit == D("124.10")
+    assert amount(feb, SHORTFALL_BROUGHT_FORWARD) == D("-3806.75")
+    assert (feb.totals.net, feb.totals.shortfall, feb.flags) == (D("14012.40"), D("0.00"), ())
+
+
+def test_shortfall_larger_than_the_pay_is_carried_again() -> None:
+    # A 20,000 debt against the plain month's 16,955.25: net 0, 3,044.75 still owed.
+    r = ok(person(shortfall_brought_forward=D(20000)))
+    assert (r.totals.net, r.totals.shortfall) == (D("0.00"), D("3044.75"))
+    assert r.has_flag(Flag.NET_PAY_SHORTFALL)

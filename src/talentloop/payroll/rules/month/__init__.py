@@ -48,6 +48,7 @@ from talentloop.payroll.rules.month.records import (
     LABELS,
     NET,
     OVERTIME_CODES,
+    SHORTFALL_BROUGHT_FORWARD,
     SICK_PAY_ADJUSTMENT,
     UNPAID_LEAVE,
     AnnualBonus,
@@ -72,6 +73,7 @@ from talentloop.payroll.rules.month.records import (
 )
 
 __all__ = [
+    "SHORTFALL_BROUGHT_FORWARD",
     "BASE_COMPONENT_KEY",
     "AnnualBonus",
     "Attendance",

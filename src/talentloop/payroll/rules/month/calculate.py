@@ -21,6 +21,7 @@ from talentloop.payroll.rules.month.records import (
     LABELS,
     NET,
     OVERTIME_CODES,
+    SHORTFALL_BROUGHT_FORWARD,
     SICK_PAY_ADJUSTMENT,
     UNPAID_LEAVE,
     ZERO,
@@ -99,6 +100,7 @@ def _check_input(inp: PersonMonthInput) -> None:
         ("special_additional_deductions", inp.special_additional_deductions),
         ("other_deductions", inp.other_deductions),
         ("bonus", inp.bonus.amount if inp.bonus else ZERO),
+        ("shortfall_brought_forward", inp.shortfall_brought_forward),
     ):
         if value < 0:
             raise InvalidInput(gettext("Amounts cannot be negative."), {name: [gettext("Cannot be negative.")]})
@@ -298,10 +300,13 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
     if outcome is not None:
         lines.append(Line(BONUS_TAX, LABELS[BONUS_TAX], -bonus_tax, LineKind.DEDUCTION, _bonus_explain(outcome)))
     lines.extend(deduction_lines)
+    owed = inp.shortfall_brought_forward
+    if owed:
+        lines.append(Line(SHORTFALL_BROUGHT_FORWARD, LABELS[SHORTFALL_BROUGHT_FORWARD], -owed, LineKind.DEDUCTION))
 
     # 8. net pay, employer cost, flags
     net, shortfall = net_pay_step(
-        gross + bonus_amount, month_contributions + wage_tax.withholding + bonus_tax + deductions
+        gross + bonus_amount, month_contributions + wage_tax.withholding + bonus_tax + deductions + owed
     )
     lines.append(
         Line(
@@ -316,6 +321,7 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
                 "iit": wage_tax.withholding,
                 "bonus_tax": bonus_tax,
                 "deductions": deductions,
+                "shortfall_brought_forward": owed,
                 "shortfall": shortfall,
             },
         )
@@ -374,6 +380,7 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
         iit=wage_tax.withholding,
         bonus_tax=bonus_tax,
         deductions=deductions,
+        shortfall_brought_forward=owed,
         net=net,
         shortfall=shortfall,
         employer_social_insurance=contrib.employer_total,

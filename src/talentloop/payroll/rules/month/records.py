@@ -169,6 +169,9 @@ class PersonMonthInput:
     special_additional_deductions: Decimal = ZERO
     other_deductions: Decimal = ZERO
     bonus: AnnualBonus | None = None
+    # What the person still owed at the end of an earlier month (that month's ``Totals.shortfall``),
+    # recovered from this month's net pay as far as it goes; any rest is this month's shortfall again.
+    shortfall_brought_forward: Decimal = ZERO
     sick_pay_policy: SickPayPolicy | None = None
     wage_rules: WageRules = DEFAULT_WAGE_RULES
 
@@ -203,6 +206,7 @@ class Totals:
     iit: Decimal  # wage withholding of the month (a merged bonus's share is in bonus_tax)
     bonus_tax: Decimal
     deductions: Decimal  # deduction components
+    shortfall_brought_forward: Decimal  # recovered from an earlier month's shortfall
     net: Decimal
     shortfall: Decimal  # what the person owes when the deductions exceed the pay (net is then 0)
     employer_social_insurance: Decimal  # employer social insurance and housing fund
@@ -259,6 +263,7 @@ BONUS = "bonus"
 BONUS_TAX = "bonus_tax"
 NET = "net"
 EMPLOYER_COST = "employer_cost"
+SHORTFALL_BROUGHT_FORWARD = "shortfall_brought_forward"
 OVERTIME_CODES: Mapping[OvertimeKind, str] = {
     OvertimeKind.WORKDAY: "overtime_150",
     OvertimeKind.REST_DAY: "overtime_200",
@@ -287,6 +292,7 @@ LABELS: Mapping[str, StrOrPromise] = {
     BONUS_TAX: pgettext_lazy("payslip", "Income tax on the annual bonus"),
     NET: pgettext_lazy("payslip", "Net pay"),
     EMPLOYER_COST: pgettext_lazy("payslip", "Employer cost"),
+    SHORTFALL_BROUGHT_FORWARD: pgettext_lazy("payslip", "Owed from an earlier month"),
     "overtime_150": pgettext_lazy("payslip", "Overtime on working days (150 %)"),
     "overtime_200": pgettext_lazy("payslip", "Overtime on rest days (200 %)"),
     "overtime_300": pgettext_lazy("payslip", "Overtime on statutory holidays (300 %)"),
