@@ -689,3 +689,24 @@ def test_shortfall_larger_than_the_pay_is_carried_again() -> None:
     r = ok(person(shortfall_brought_forward=D(20000)))
     assert (r.totals.net, r.totals.shortfall) == (D("0.00"), D("3044.75"))
     assert r.has_flag(Flag.NET_PAY_SHORTFALL)
+
+
+@pytest.mark.parametrize(
+    "attendance",
+    [
+        Attendance(D(22), overtime_hours_150=10),  # type: ignore[arg-type]  # an int, not a Decimal
+        Attendance(D(22), unpaid_leave_days=D(-1)),
+        Attendance(D("NaN")),
+    ],
+)
+def test_malformed_attendance_refuses_the_person(attendance: Attendance) -> None:
+    result = calculate_person_month(person(attendance=attendance))
+    assert isinstance(result, PersonMonthRefusal)
+    assert result.flag == Flag.INVALID_INPUT
+
+
+def test_float_amount_refuses_the_person() -> None:
+    component = ComponentValue("base", "Base", ComponentKind.EARNING, amount=20000.0)  # type: ignore[arg-type]
+    result = calculate_person_month(person(component))
+    assert isinstance(result, PersonMonthRefusal)
+    assert result.component_key == "base"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from talentloop.core.errors import InvalidInput
 from talentloop.payroll.rules.iit import (
     WithholdingResult,
+    require_decimal,
 )
 from talentloop.payroll.rules.month.records import (
     BONUS,
@@ -96,14 +97,33 @@ def _check_input(inp: PersonMonthInput) -> None:
             gettext("The year-to-date figures are those of %(ytd)s, not of %(year)s.")
             % {"ytd": inp.ytd.year, "year": inp.year}
         )
-    for name, value in (
-        ("special_additional_deductions", inp.special_additional_deductions),
-        ("other_deductions", inp.other_deductions),
-        ("bonus", inp.bonus.amount if inp.bonus else ZERO),
-        ("shortfall_brought_forward", inp.shortfall_brought_forward),
-    ):
+    att, emp = inp.attendance, inp.employment
+    figures = {
+        "special_additional_deductions": inp.special_additional_deductions,
+        "other_deductions": inp.other_deductions,
+        "bonus": inp.bonus.amount if inp.bonus else ZERO,
+        "shortfall_brought_forward": inp.shortfall_brought_forward,
+        "scheduled_days": att.scheduled_days,
+        "unpaid_leave_days": att.unpaid_leave_days,
+        "sick_days": att.sick_days,
+        "overtime_hours_150": att.overtime_hours_150,
+        "overtime_hours_200": att.overtime_hours_200,
+        "overtime_hours_300": att.overtime_hours_300,
+        "contract_wage": emp.contract_wage,
+        "minimum_wage": emp.minimum_wage,
+        "years_of_service": emp.years_of_service,
+        "months_employed": emp.months_employed,
+    }
+    if emp.rating is not None:
+        figures["rating"] = emp.rating
+    if inp.social.wage is not None:
+        figures["social_insurance_wage"] = inp.social.wage
+    require_decimal(**figures)  # an int or a float is refused, never guessed at
+    for name, value in figures.items():
         if value < 0:
-            raise InvalidInput(gettext("Amounts cannot be negative."), {name: [gettext("Cannot be negative.")]})
+            raise InvalidInput(
+                gettext("The figures of the month cannot be negative."), {name: [gettext("Cannot be negative.")]}
+            )
 
 
 def _calculate(inp: PersonMonthInput) -> PersonMonthResult:

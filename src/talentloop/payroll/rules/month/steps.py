@@ -118,10 +118,10 @@ def evaluate_components(inp: PersonMonthInput, wage_base: Decimal) -> list[Evalu
         else:
             assert c.amount is not None
             raw = c.amount
-        if not raw.is_finite() or raw < 0:
+        if type(raw) is not Decimal or not raw.is_finite() or raw < 0:
             raise PersonRefused(
                 Flag.INVALID_INPUT,
-                gettext("The amount of “%(component)s” is %(amount)s; it cannot be negative.")
+                gettext("The amount of “%(component)s” is %(amount)s; it must be an exact amount of zero or more.")
                 % {"component": c.label, "amount": raw},
                 c.key,
             )
