@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext
@@ -118,6 +119,11 @@ def _check_input(inp: PersonMonthInput) -> None:
         figures["rating"] = emp.rating
     if inp.social.wage is not None:
         figures["social_insurance_wage"] = inp.social.wage
+    for value in figures.values():
+        if type(value) is not Decimal or not value.is_finite() or value < 0:
+            break
+    else:
+        return  # the usual case, checked cheaply; the loop below finds the culprit for the message
     require_decimal(**figures)  # an int or a float is refused, never guessed at
     for name, value in figures.items():
         if value < 0:

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 ZERO = Decimal("0.00")
 #: The fixed component whose amount is the formula variable ``base``.
 BASE_COMPONENT_KEY = "base"
+NO_EXPLANATION: Mapping[str, Any] = MappingProxyType({})
 
 
 def round_component_amount(amount: Decimal) -> Decimal:
@@ -186,13 +188,16 @@ class Flag(StrEnum):
     INVALID_INPUT = "invalid_input"
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
+    """One line of the month: ``amount`` to the fen (negative for what is taken from pay), ``explain``
+    the figures it was worked out from. A named tuple: immutable, and several times quicker to build
+    than a frozen dataclass, which counts at some twenty lines per person and 100,000 people."""
+
     code: str
     label: StrOrPromise
     amount: Decimal
     kind: LineKind
-    explain: Mapping[str, Any] = field(default_factory=dict)
+    explain: Mapping[str, Any] = NO_EXPLANATION
     shown_on_payslip: bool = True
 
 
