@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from talentloop.core.access import Actor
 from talentloop.home.selectors import apps, attendance, hr, mentoring, performance, team
-from talentloop.home.selectors.base import INFO, Ctx, Section
+from talentloop.home.selectors.base import INFO, Ctx, Section, kept_a_while
 from talentloop.onboarding import selectors as onboarding_selectors
 from talentloop.organisation import selectors as org_selectors
 from talentloop.performance import access as perf_access
@@ -51,12 +51,25 @@ class Spec:
     roles: frozenset[str]
     build: Callable[[Ctx], Section | None]
     needs: tuple[str, ...] = ()  # sections this one reads (built first when it is refreshed alone)
+    # Seconds a section over a whole team is kept for its reader (``kept_a_while``); 0: built live.
+    kept: int = 0
 
     def section(self, ctx: Ctx) -> Section | None:
         """Built, and remembered on ``ctx`` for the sections after it that read it."""
-        section = self.build(ctx)
+        if self.kept:
+            section = kept_a_while(ctx, self.key, self.kept, TEAM_DEPENDS, lambda: self.build(ctx))
+        else:
+            section = self.build(ctx)
         ctx.cache.setdefault("built", {})[self.key] = section
         return section
+
+
+# A manager's figures over their whole reporting tree (a director's covers thousands of people) are
+# kept a minute: the averages, the overdue and onboarding lists' heads and the growth figure change
+# with every recomputation, yet a manager acts on them at the pace of days. The pages they link to are
+# live, and a new scorecard or mentoring policy shows at once.
+TEAM_KEPT = 60
+TEAM_DEPENDS = ("performance", "mentoring")
 
 
 SPECS: list[Spec] = [
@@ -66,12 +79,12 @@ SPECS: list[Spec] = [
     Spec("hr_attendance", frozenset({"hr"}), attendance.hr_attendance),
     Spec("alerts", frozenset({"employee", "manager", "hr"}), performance.alerts),
     Spec("results_confirm", frozenset({"manager", "hr"}), team.results_to_confirm),
-    Spec("team_overdue", frozenset({"manager"}), team.team_overdue),
-    Spec("team_onboarding", frozenset({"manager"}), team.team_onboarding),
+    Spec("team_overdue", frozenset({"manager"}), team.team_overdue, kept=TEAM_KEPT),
+    Spec("team_onboarding", frozenset({"manager"}), team.team_onboarding, kept=TEAM_KEPT),
     Spec("mentor_due", frozenset({"mentor"}), mentoring.mentor_due),
     Spec("onboarding", frozenset({"employee"}), apps.onboarding),
     Spec("hr", frozenset({"hr"}), hr.hr_overview),
-    Spec("team", frozenset({"manager"}), team.team_glance),
+    Spec("team", frozenset({"manager"}), team.team_glance, kept=TEAM_KEPT),
     Spec("mentees", frozenset({"mentor"}), mentoring.mentees),
     Spec("performance", frozenset({"employee"}), performance.live_performance),
     Spec("my_mentor", frozenset({"employee"}), mentoring.my_mentor),
@@ -81,7 +94,7 @@ SPECS: list[Spec] = [
     Spec("recommendations", frozenset({"employee"}), apps.recommendations, needs=("performance",)),
     Spec("promotion", frozenset({"employee"}), apps.promotion),
     Spec("mentor_stats", frozenset({"mentor"}), mentoring.mentor_stats),
-    Spec("team_growth", frozenset({"manager"}), team.team_growth),
+    Spec("team_growth", frozenset({"manager"}), team.team_growth, kept=TEAM_KEPT),
     Spec("mentor_entry", frozenset({"employee"}), _mentor_entry, needs=("my_mentor",)),
     Spec("resources", frozenset({"mentor"}), apps.resources),
     Spec("submit_result", frozenset({"employee"}), submit_result),

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache as django_cache
-from django.utils import timezone
-
 from talentloop.attendance import access as attendance_access
 from talentloop.attendance.daily import shift_rules
 from talentloop.attendance.selectors import clock as clock_selectors
-from talentloop.core import cache
-from talentloop.home.selectors.base import DUE, LIVE, URGENT, Ctx, Section
+from talentloop.home.selectors.base import DUE, LIVE, URGENT, Ctx, Section, kept_a_while
 
 TEAM_SHOWN = 5
 
@@ -79,22 +75,12 @@ HR_COUNT_SECONDS = 60  # how long HR's count of the day's exceptions is kept bef
 
 
 def _hr_exception_count(ctx: Ctx) -> int:
-    """The count of the day's exceptions in HR's scope, judged at most once in each minute of the clock
-    per HR person and date: judging a company of 100,000 people takes a second or two, and HR's home page is opened far
-    more often than that. Kept in the shared cache under the actor, the organisation's date and the
-    version of attendance's configuration (a new shift or calendar day counts again at once); a punch
-    shows in the count within the minute, and the list behind the link is always judged live."""
-    actor = ctx.actor
-    stamp = ".".join(str(v) for v in cache.versions(("attendance",)))
-    # The minute is in the key rather than left to the expiry alone: a cache server's clock decides
-    # expiry, the application's clock decides the minute, so both agree on when the count is judged.
-    minute = int(timezone.now().timestamp()) // HR_COUNT_SECONDS
-    key = f"home:hr-attendance:{actor.user_id}:{ctx.today.isoformat()}:{stamp}:{minute}"
-    count = django_cache.get(key)
-    if count is None:
-        count = clock_selectors.day_exception_count(clock_selectors.hr_people(actor), ctx.today)
-        django_cache.set(key, count, HR_COUNT_SECONDS * 2)
-    return count
+    """The count of the day's exceptions in HR's scope, judged at most once a minute per HR person
+    and date (``kept_a_while``): judging a company of 100,000 people takes a second or two, and HR's
+    home page is opened far more often than that. A new shift or calendar day counts again at once; a
+    punch shows in the count within the minute, and the list behind the link is always judged live."""
+    return kept_a_while(ctx, "hr-attendance", HR_COUNT_SECONDS, ("attendance",),
+                        lambda: clock_selectors.day_exception_count(clock_selectors.hr_people(ctx.actor), ctx.today))
 
 
 def hr_attendance(ctx: Ctx) -> HrAttendanceSection | None:

@@ -4,13 +4,17 @@ and the inline sparkline."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from django.core.cache import cache as django_cache
 from django.db.models import Count, QuerySet, Window
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.performance import periods as P
 from talentloop.performance.selectors_dashboards import num
@@ -64,6 +68,29 @@ class Section:
     @property
     def partial_name(self) -> str:
         return f"home/index.html#{self.key}"
+
+
+T = TypeVar("T")
+_NOTHING = ("kept", None)  # what a build that found nothing to show is kept as (None means "not kept")
+
+
+def kept_a_while(ctx: Ctx, name: str, seconds: int, depends: tuple[str, ...], build: Callable[[], T]) -> T:
+    """``build()``, kept for the reader in the shared cache and built again in each new ``seconds``
+    window of the clock — for figures over a whole team or company, which cost tens of milliseconds
+    and are read far more often than they could change in a way the reader acts on. The key holds
+    the reader, the organisation's date and the versions of the configuration ``depends`` names (a
+    new scorecard or shift counts at once). The window is in the key rather than left to the expiry
+    alone: a cache server's clock decides expiry, the application's clock decides the window, so both
+    agree on when the figure is built again. Lists and pages behind such a figure are always live."""
+    stamp = ".".join(str(v) for v in cache.versions(depends))
+    window = int(timezone.now().timestamp()) // seconds
+    key = f"home:{name}:{ctx.actor.user_id}:{ctx.today.isoformat()}:{stamp}:{window}"
+    found = django_cache.get(key)
+    if found is not None:
+        return None if found == _NOTHING else found  # type: ignore[return-value]  # what build returned
+    value = build()
+    django_cache.set(key, _NOTHING if value is None else value, seconds * 2)
+    return value
 
 
 def head_and_count(qs: QuerySet, limit: int) -> tuple[list, int]:

@@ -165,3 +165,38 @@ def test_manager_home_costs_the_same_at_two_team_sizes(world, home, django_asser
         client.force_login(world.manager)
         with django_assert_max_num_queries(small):
             assert client.get("/").status_code == 200
+
+
+def test_the_team_figures_are_kept_a_minute_and_a_new_scorecard_counts_at_once(world, home):
+    """What the manager sees over the whole tree is built at most once in each minute of the clock
+    (home.selectors.TEAM_KEPT): a score written within the minute shows in the next one. A change of
+    configuration the figures depend on (a metric, a scorecard: core.cache name "performance") shows
+    at once. Another reader never gets the manager's figures."""
+    from talentloop.home.selectors import TEAM_KEPT, home_section
+    from talentloop.performance import periods as P
+
+    manager = actor_for(world.manager)
+    start = NOW.replace(second=0)
+    month = P.containing(home.today)
+    with time_machine.travel(start, tick=False):
+        before = home_section(manager, "team", home.today)
+        newcomer = EmployeeFactory(manager=world.emp(world.manager), org_unit=world.platform,
+                                   job_family=world.engineering, hire_date=home.today - dt.timedelta(days=400))
+        score(newcomer, month, D("10"))
+        within = home_section(manager, "team", home.today)
+        assert (within.people, within.scored, within.below_count) == (before.people, before.scored,
+                                                                      before.below_count)
+    with time_machine.travel(start + dt.timedelta(seconds=TEAM_KEPT), tick=False):
+        after = home_section(manager, "team", home.today)
+        assert after.people == before.people + 1
+        assert newcomer.pk in [b.employee_id for b in after.below]
+        score(newcomer, month.previous(), D("20"))  # no change to what the month shows
+        EmployeeFactory(manager=world.emp(world.manager), org_unit=world.platform, job_family=world.engineering,
+                        hire_date=home.today - dt.timedelta(days=400))
+        cache.cache_bump("performance")  # as saving a metric or a scorecard does, on commit
+        commit_callbacks()
+        again = home_section(manager, "team", home.today)
+        assert again.people == after.people + 1
+        # The lead has a tree of their own: never the manager's kept figures.
+        lead = home_section(actor_for(world.lead), "team", home.today)
+        assert lead is None or lead.people != again.people
