@@ -169,7 +169,17 @@ def test_social_insurance_line_explains_base_rate_rounding() -> None:
 
 def test_lines_add_up_to_net_pay() -> None:
     # Every earning and deduction line shown to the person adds up to the net pay line.
-    r = ok(person(earning("meal", "500", taxable=False), base("20000")))
+    dorm = ComponentValue("dorm", "Dormitory", ComponentKind.DEDUCTION, amount=D(300))
+    r = ok(
+        person(
+            earning("meal", "500", taxable=False),
+            base("21750"),
+            dorm,
+            attendance=Attendance(D(22), unpaid_leave_days=D(1), overtime_hours_150=D(2)),
+            bonus=AnnualBonus(D(10000)),
+            shortfall_brought_forward=D(100),
+        )
+    )
     paid = sum((x.amount for x in r.lines if x.kind in (LineKind.EARNING, LineKind.DEDUCTION)), D(0))
     assert paid == amount(r, NET) == r.totals.net
 
@@ -504,7 +514,7 @@ def test_deduction_component_is_taken_after_tax() -> None:
     dorm = ComponentValue("dorm", "Dormitory", ComponentKind.DEDUCTION, amount=D(300))
     r = ok(person(base("20000"), earning("transport", "1000"), dorm))
     assert (r.totals.iit, r.totals.deductions, r.totals.net) == (D("369.75"), D("300.00"), D("16655.25"))
-    assert amount(r, component_code("dorm")) == D("300.00")
+    assert amount(r, component_code("dorm")) == D("-300.00")
 
 
 def test_employer_cost_component() -> None:

@@ -28,6 +28,10 @@ Definitions the caller relies on:
 - **deduction components** are taken from pay after tax; the tax "other deductions" (commercial
   health insurance, tax-deferred pension) only reduce taxable income and come in as an amount;
 - **employer-cost components** never reach the payslip's net pay nor the tax;
+- **net pay** never goes below zero: what is left over is ``Totals.shortfall`` (flagged), which the
+  caller passes as ``shortfall_brought_forward`` of a later month to recover it;
+- line amounts are signed: what is taken from pay is negative, so the person's earning and
+  deduction lines add up to the net pay (unless there is a shortfall).
 - ``base`` (formula variable) is the amount of the fixed component keyed ``"base"`` (0 without one).
 
 A person whose figures cannot be worked out (a formula that fails for their values, a negative

@@ -162,7 +162,7 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
         elif c.kind is ComponentKind.DEDUCTION:
             deductions += item.amount
             deduction_lines.append(
-                Line(component_code(c.key), c.label, item.amount, LineKind.DEDUCTION, explain, c.shown_on_payslip)
+                Line(component_code(c.key), c.label, -item.amount, LineKind.DEDUCTION, explain, c.shown_on_payslip)
             )
         else:
             employer_costs += item.amount
