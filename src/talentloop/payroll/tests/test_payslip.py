@@ -720,3 +720,10 @@ def test_float_amount_refuses_the_person() -> None:
     result = calculate_person_month(person(component))
     assert isinstance(result, PersonMonthRefusal)
     assert result.component_key == "base"
+
+
+def test_bonus_amount_is_rounded_to_the_fen_before_its_tax() -> None:
+    # 36,000.004 -> 36,000.00 (round_component_amount): 36,000 / 12 = 3,000 stays in the 3 % bracket,
+    # tax 1,080.00. Unrounded, 36,000.004 / 12 = 3,000.0003 would fall in the 10 % bracket (3,390.00).
+    r = ok(person(bonus=AnnualBonus(D("36000.004"))))
+    assert (r.totals.bonus, r.totals.bonus_tax) == (D("36000.00"), D("1080.00"))

@@ -27,6 +27,7 @@ from talentloop.payroll.rules.month.records import (
     SICK_PAY_ADJUSTMENT,
     UNPAID_LEAVE,
     ZERO,
+    AnnualBonus,
     ComponentKind,
     Flag,
     FlagNote,
@@ -316,7 +317,8 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
     outcome: BonusOutcome | None = None
     if inp.bonus is not None:
         bonus_amount = round_component_amount(inp.bonus.amount)
-        outcome = bonus_step(inp.iit_rules, inp.bonus, w_input, wage_tax, used=inp.ytd.separate_bonus_used)
+        bonus = AnnualBonus(bonus_amount, inp.bonus.method)
+        outcome = bonus_step(inp.iit_rules, bonus, w_input, wage_tax, used=inp.ytd.separate_bonus_used)
         bonus_tax = outcome.tax
         if outcome.merged_withholding is not None:
             final_withholding = outcome.merged_withholding
