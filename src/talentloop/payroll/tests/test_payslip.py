@@ -727,3 +727,36 @@ def test_bonus_amount_is_rounded_to_the_fen_before_its_tax() -> None:
     # tax 1,080.00. Unrounded, 36,000.004 / 12 = 3,000.0003 would fall in the 10 % bracket (3,390.00).
     r = ok(person(bonus=AnnualBonus(D("36000.004"))))
     assert (r.totals.bonus, r.totals.bonus_tax) == (D("36000.00"), D("1080.00"))
+
+
+def test_a_shortfall_of_a_few_fen_is_flagged() -> None:
+    # Plain month net 16,955.25 against 16,955.50 still owed: net 0, 0.25 owed.
+    r = ok(person(shortfall_brought_forward=D("16955.50")))
+    assert (r.totals.net, r.totals.shortfall) == (D("0.00"), D("0.25"))
+    assert r.has_flag(Flag.NET_PAY_SHORTFALL)
+
+
+def test_sick_adjustment_never_takes_more_than_is_left_after_unpaid_leave() -> None:
+    # Wage base 21,750 (daily 1,000): 20 unpaid days take 20,000, leaving 1,750. Five sick days at 60 %
+    # would take 5,000 - 3,000 = 2,000, but only 1,750 is left: adjustment 1,750, gross 0.
+    employment = Employment(contract_wage=D(21750), minimum_wage=D(2740), years_of_service=D(1))
+    r = ok(
+        person(
+            base("21750"),
+            employment=employment,
+            attendance=Attendance(D(25), unpaid_leave_days=D(20), sick_days=D(5)),
+            sick_pay_policy=SICK_POLICY,
+        )
+    )
+    assert r.line(SICK_PAY_ADJUSTMENT).explain["computed"] == D("2000.00")
+    assert amount(r, SICK_PAY_ADJUSTMENT) == D("-1750.00")
+    assert r.totals.gross == D("0.00")
+
+
+def test_exempt_income_never_exceeds_what_was_paid() -> None:
+    # Wage base 21,750 + a non-taxable 1,000 in the wage base = 22,750; 23 unpaid days take all of it
+    # (22,750 / 21.75 x 23 = 24,057.47 > 22,750): gross 0, so no exempt income is recorded either.
+    housing = earning("housing", "1000", taxable=False, in_wage_base=True)
+    r = ok(person(base("21750"), housing, attendance=Attendance(D(23), unpaid_leave_days=D(23))))
+    assert r.totals.gross == D("0.00")
+    assert r.ytd.exempt_income == D("0.00")
