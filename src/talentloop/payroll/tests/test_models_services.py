@@ -356,3 +356,25 @@ def test_only_administrators_manage_pay_groups(scene):
     assert list(scene.group_a.__class__.objects.filter(accesses__user=scene.payroll_none)) == [group]
     services.pay_group_access_revoke(actor=scene.actor("admin"), pay_group=group, user=scene.payroll_none)
     assert not group.accesses.exists()
+
+
+# ------------------------------------------------------------------------------------------------ demo
+
+
+def test_the_demo_area_loads_salaries_that_open_and_declarations_the_rules_accept(world):
+    from talentloop.payroll import demo
+
+    for persona in ("employee", "lead", "outsider"):
+        contract(world.emp(getattr(world, persona)), "office")
+    result = demo.load_payroll(seed=1, reference_date=dt.date(2025, 3, 15))
+    assert demo.payroll_loaded() and result.groups == 1
+    # Hired 2019-05-06: a structure from then, and a raise on 2025-01-01 for most people.
+    assert 3 <= result.structures <= 6
+    for item in SalaryItem.objects.all():
+        value = Decimal(item.amount)
+        assert value > 0 and value == value.quantize(Decimal("0.01"))
+    for row in TaxDeclaration.objects.all():
+        assert services._declaration_errors(row, []) == {}
+    assert demo.load_payroll(seed=1, reference_date=dt.date(2025, 3, 15)).structures == 0  # idempotent
+    demo.wipe_payroll()
+    assert not demo.payroll_loaded() and not SalaryItem.objects.exists()
