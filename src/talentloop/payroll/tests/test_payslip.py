@@ -760,3 +760,19 @@ def test_exempt_income_never_exceeds_what_was_paid() -> None:
     r = ok(person(base("21750"), housing, attendance=Attendance(D(23), unpaid_leave_days=D(23))))
     assert r.totals.gross == D("0.00")
     assert r.ytd.exempt_income == D("0.00")
+
+
+def test_first_wages_rule_is_carried_to_the_next_month() -> None:
+    # July under the first-wages rule (35,000); August keeps it: 5,000 x 8 = 40,000.
+    july = ok(person(base("9000"), month=7, wage=None, ytd=YearToDate(year=2025, first_wages_of_year=True)))
+    assert july.ytd.first_wages_of_year is True
+    august = ok(person(base("9000"), month=8, wage="9000", ytd=july.ytd))
+    assert august.line(IIT).explain["ytd_basic_deduction"] == D("40000")
+
+
+def test_rating_that_is_not_a_decimal_refuses_the_person() -> None:
+    component = ComponentValue("performance", "Performance", ComponentKind.EARNING, formula=PERFORMANCE)
+    employment = Employment(contract_wage=D(10000), minimum_wage=D(2740), rating=4)  # type: ignore[arg-type]
+    result = calculate_person_month(person(base("10000"), component, employment=employment))
+    assert isinstance(result, PersonMonthRefusal)
+    assert result.errors == {"rating": ["Not a decimal amount."]}
