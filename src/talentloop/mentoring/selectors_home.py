@@ -11,8 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from talentloop.core.access import Actor
 from talentloop.core.bilingual import localized
@@ -27,7 +26,6 @@ from talentloop.mentoring.models import (
 )
 from talentloop.mentoring.selectors import item_get
 from talentloop.mentoring.services.qualification import current_policy_kept, person_qualifies
-from talentloop.organisation.models import Employee
 from talentloop.performance.selectors_home import total_value, visible_total
 
 RUNNING = (PlanStatus.ACTIVE, PlanStatus.APPROVED)
@@ -170,30 +168,23 @@ def one_to_one_get(actor: Actor, pk: int) -> PlanItem | None:
 
 def mentor_stats_figures(actor: Actor, *, since: dt.date, today: dt.date) -> dict[str, Any]:
     """The reader's figures as a mentor since ``since``: sessions held and their minutes, and schedule
-    items done (on time or late) and overdue (past due, not done) in the window. One query (each figure
-    a whole-set aggregate read as a subquery). An overdue item counts against the on-time rate, so a
-    mentor with one is never "100 % on time"."""
+    items done (on time or late) and overdue (past due, not done) in the window. Two plain aggregate
+    queries (sessions; items, counted with filters): one query carrying the five figures as scalar
+    subqueries took twice as long, most of it in building the SQL. An overdue item counts against the
+    on-time rate, so a mentor with one is never "100 % on time"."""
     zero = {"sessions": 0, "minutes": 0, "done": 0, "on_time": 0, "overdue": 0}
     if actor.employee is None:
         return zero
     me = actor.employee.pk
-    sessions = SessionRecord.objects.filter(plan__mentor__employee_id=me, held_on__gte=since).order_by()
+    sessions = SessionRecord.objects.filter(plan__mentor__employee_id=me, held_on__gte=since).aggregate(
+        sessions=Count("id"), minutes=Sum("duration_minutes"))
     items = PlanItem.objects.filter(Q(completed_on__gte=since) | Q(
         completed_on__isnull=True, due_on__gte=since, due_on__lt=today),
-        plan__mentor__employee_id=me).order_by()
-
-    def figure(qs: QuerySet, expression: Func) -> Coalesce:
-        # One whole-set figure as a scalar subquery (an aggregate with no GROUP BY: always one row).
-        return Coalesce(Subquery(qs.annotate(_v=expression).values("_v")[:1], output_field=IntegerField()), 0)
-
-    # The reader's own record is the one row the five figures are read on (one query for all).
-    row = Employee.objects.filter(pk=me).values(
-        sessions=figure(sessions, Func(F("id"), function="COUNT")),
-        minutes=figure(sessions, Func(F("duration_minutes"), function="SUM")),
-        done=figure(items.filter(completed_on__isnull=False), Func(F("id"), function="COUNT")),
-        on_time=figure(items.filter(completed_on__lte=F("due_on")), Func(F("id"), function="COUNT")),
-        overdue=figure(items.filter(completed_on__isnull=True), Func(F("id"), function="COUNT"))).first()
-    return {k: int(v or 0) for k, v in (row or zero).items()}
+        plan__mentor__employee_id=me).aggregate(
+        done=Count("id", filter=Q(completed_on__isnull=False)),
+        on_time=Count("id", filter=Q(completed_on__lte=F("due_on"))),
+        overdue=Count("id", filter=Q(completed_on__isnull=True)))
+    return {k: int(v or 0) for k, v in {**sessions, **items}.items()}
 
 
 # ---------------------------------------------------------------- the manager's side

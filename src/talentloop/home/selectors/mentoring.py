@@ -177,7 +177,7 @@ STATS_DAYS = 365
 
 def mentor_stats(ctx: Ctx) -> MentorStatsSection | None:
     """The mentor's own figures over the last twelve months: sessions held and their hours, and how
-    many schedule items were done by their due date, of those done or overdue (one query).
+    many schedule items were done by their due date, of those done or overdue (two queries).
     The composite score and the survey results stay on the mentoring results page, which computes
     them for every mentor."""
     if not ctx.is_mentor:
