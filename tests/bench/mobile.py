@@ -457,17 +457,20 @@ def probe():
     with httpx.Client(base_url=CONF["host"], headers=HEADERS, timeout=30) as client:
         time.sleep(CONF["probe_start"])
         while time.monotonic() < STOP - 2:
-            before = _count(client, pk, metric, period)
-            response = client.post("/api/v1/observations", json={"items": [_item(pk, metric, 3)]})
-            accepted = time.perf_counter()
             seen = None
-            if response.status_code == 200 and response.json().get("accepted") == 1:
-                while time.perf_counter() - accepted < CONF["probe_timeout"]:
-                    now = _count(client, pk, metric, period)
-                    if now is not None and before is not None and now > before:
-                        seen = round(time.perf_counter() - accepted, 3)
-                        break
-                    time.sleep(0.05)
+            try:
+                before = _count(client, pk, metric, period)
+                response = client.post("/api/v1/observations", json={"items": [_item(pk, metric, 3)]})
+                accepted = time.perf_counter()
+                if response.status_code == 200 and response.json().get("accepted") == 1:
+                    while time.perf_counter() - accepted < CONF["probe_timeout"]:
+                        now = _count(client, pk, metric, period)
+                        if now is not None and before is not None and now > before:
+                            seen = round(time.perf_counter() - accepted, 3)
+                            break
+                        time.sleep(0.05)
+            except httpx.HTTPError:  # a refused or dropped connection counts as a probe not seen
+                pass
             PROBES.append(seen)
             time.sleep(CONF["probe_every"])
 
