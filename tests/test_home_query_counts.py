@@ -62,11 +62,11 @@ BUDGET = {
     # alerts 1 + onboarding 1 + performance 1 + my mentor 1 + feedback 1 + recommendations 3
     # + promotion 2 (level 3 → 4 asks a rating)
     "employee": (1 + 1 + 1 + 1 + 1 + 3 + 2 + CLOCK, CATALOGUE + LABELS + LADDER + POLICY + CLOCK_CONFIG),
-    # alerts 1 + onboarding 1 + performance 1 + mentees 1 (the plans with their mentees' totals)
+    # alerts 1 + onboarding 1 + performance 1 + mentees 2 (the plans, their mentees' totals)
     # + due items 1 + statistics 2 (sessions, items) + my mentor 1 + feedback 1
     # + recommendations 4 (no score on the page) + promotion 1 (top of the ladder); resources read the
     # catalogue; no mentor entry for a mentor
-    "mentor": (1 + 1 + 1 + 1 + 1 + 2 + 1 + 1 + 4 + 1 + CLOCK, CATALOGUE + LABELS + LADDER + CLOCK_CONFIG),
+    "mentor": (1 + 1 + 1 + 2 + 1 + 2 + 1 + 1 + 4 + 1 + CLOCK, CATALOGUE + LABELS + LADDER + CLOCK_CONFIG),
     # results to confirm 1 + alerts 3 + onboarding 1 + performance 1 + my mentor 1 + feedback 1
     # + recommendations 4 (no score in six months) + promotion 1; the figures over the whole team are
     # kept a minute for the manager (TEAM), so they count with what a cold page builds

@@ -297,7 +297,9 @@ def _behaviour(employee_id: int, now: dt.datetime, kinds: dict[int, str], seen: 
     since = now - dt.timedelta(days=WINDOW_DAYS)
     rows = (BehaviourEvent.objects.filter(employee_id=employee_id, occurred_at__gte=since)
             .values_list("verb", "tags", "content_id", "content__kind", "source", "occurred_at"))
-    for verb, tags, content_id, kind, source, at in rows.iterator():
+    # Read whole (a person's events of the window are a few hundred at most): ``iterator()`` would open
+    # a server-side cursor on PostgreSQL, three round trips and a held result for one page.
+    for verb, tags, content_id, kind, source, at in rows:
         if content_id and kind:
             kinds[content_id] = kind
         if content_id and verb == "open":

@@ -26,7 +26,7 @@ from talentloop.mentoring.models import (
 )
 from talentloop.mentoring.selectors import item_get
 from talentloop.mentoring.services.qualification import current_policy_kept, person_qualifies
-from talentloop.performance.selectors_home import total_value, visible_total
+from talentloop.performance.selectors_home import visible_totals
 
 RUNNING = (PlanStatus.ACTIVE, PlanStatus.APPROVED)
 
@@ -116,7 +116,7 @@ def mentor_plan_list(actor: Actor, *, score_periods: tuple[str, ...] = ()) -> li
     capacity. A mentor's own plans are always theirs to read (``visible_plans`` grants every plan
     whose mentor is the actor), so they are filtered directly, without the scope. One query; with
     ``score_periods``, each plan also carries its mentee's total of each of those months as
-    ``mentee_totals`` (a tuple in the same order; None where there is none), read in the same query
+    ``mentee_totals`` (a tuple in the same order; None where there is none), read in a second query
     within performance's score scope of the reader."""
     if actor.employee is None:
         return []
@@ -125,10 +125,11 @@ def mentor_plan_list(actor: Actor, *, score_periods: tuple[str, ...] = ()) -> li
           .only("id", "status", "starts_on", "mentor__capacity", "template__name", "template__name_en",
                 *_person_fields("mentee__"))
           .order_by("mentee__name", "id"))
-    totals = {f"_total_{i}": visible_total(actor, OuterRef("mentee_id"), key) for i, key in enumerate(score_periods)}
-    plans = list(qs.annotate(**totals))
-    for plan in plans:
-        plan.mentee_totals = tuple(total_value(getattr(plan, name)) for name in totals)  # type: ignore[attr-defined]
+    plans = list(qs)
+    if score_periods:
+        totals = visible_totals(actor, [p.mentee_id for p in plans], score_periods)
+        for plan in plans:
+            plan.mentee_totals = tuple(totals.get((plan.mentee_id, key)) for key in score_periods)  # type: ignore[attr-defined]
     return plans
 
 

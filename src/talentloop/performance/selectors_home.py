@@ -7,11 +7,11 @@ card shows, so the home page's per-section query budget holds whatever the size 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from talentloop.core.access import Actor
 from talentloop.performance import access
@@ -48,22 +48,19 @@ def score_totals(actor: Actor, employee_ids: list[int], period: P.Period) -> dic
     return {pk: (v[0], v[1]) for pk, v in out.items()}
 
 
-TOTAL_PLACES = Decimal("0.01")  # Score.total's decimal places
 
 
-def total_value(value: Any) -> Decimal | None:
-    """A total read through ``visible_total``: a subquery's value is not quantized by the database
-    driver the way a column is (SQLite gives 104 for 104.00), so it is brought to the column's places."""
-    return None if value is None else Decimal(value).quantize(TOTAL_PLACES)
-
-
-def visible_total(actor: Actor, employee_ref: OuterRef, period_key: str) -> Subquery:
-    """One person's total for one month as a subquery of another app's query (``employee_ref`` points
-    at the person's id there), within the actor's score scope: None when the actor may not open it or
-    there is none. What lets a list of people carry their totals without a query of its own; read each
-    value through ``total_value``."""
-    return Subquery(access.visible_scores(actor).filter(employee_id=employee_ref, period_key=period_key)
-                    .values("total")[:1])
+def visible_totals(actor: Actor, employee_ids: Collection[int], period_keys: Collection[str]
+                   ) -> dict[tuple[int, str], Decimal | None]:
+    """The totals of these people for these periods that the actor may open, by (person, period):
+    one plain query within the actor's score scope (a missing pair: no score, or not the actor's to
+    see). What lets another app's list of people carry their totals; reading them as a subquery of
+    that list per period took longer to build than the list itself."""
+    if not employee_ids or not period_keys:
+        return {}
+    return {(emp, key): total for emp, key, total in access.visible_scores(actor).filter(
+        employee_id__in=sorted(set(employee_ids)), period_key__in=sorted(set(period_keys))).values_list(
+        "employee_id", "period_key", "total")}
 
 
 def action_alert_queryset(actor: Actor) -> QuerySet[Alert]:

@@ -105,8 +105,8 @@ def _mentor_plans(ctx: Ctx) -> list[MentoringPlan]:
 
 def mentees(ctx: Ctx) -> MenteesSection | None:
     """The mentor's running plans with each mentee's live score and its direction (the scores of
-    people in an active plan are open to their mentor, read only). One query: the totals ride on the
-    plans."""
+    people in an active plan are open to their mentor, read only). Two queries: the plans, then their
+    mentees' totals of this month and the last (read once per page with the statistics)."""
     if not ctx.is_mentor:
         return None
     plans = _mentor_plans(ctx)
