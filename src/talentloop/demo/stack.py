@@ -20,6 +20,7 @@ from talentloop.mentoring import demo as mentoring_demo
 from talentloop.notifications.demo import wipe_notifications
 from talentloop.onboarding import demo as onboarding_demo
 from talentloop.organisation import demo as org_demo
+from talentloop.payroll import demo as payroll_demo
 from talentloop.performance import demo as performance_demo
 from talentloop.performance.demo import results as results_demo
 
@@ -30,6 +31,7 @@ AREAS: list[tuple[str, ModuleType]] = [
     ("onboarding", onboarding_demo),
     ("results", results_demo),
     ("time", time_demo),
+    ("payroll", payroll_demo),  # pay groups, components, salaries, declarations (no runs yet)
     ("story", story_demo),  # last: alerts, feedback, survey answers and push keys over all of it
 ]
 

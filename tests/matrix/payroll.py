@@ -1,5 +1,5 @@
-"""Access matrix rows: payroll (to be collected with the other areas as ``tests/matrix/payroll.py``).
-Statuses written by hand from the rules of the payroll brief:
+"""Access matrix rows: payroll (components, salaries, tax declarations, the social-insurance policies).
+Statuses written by hand from payroll's access rules (payroll/access.py):
 
 - a person sees their own salaries and declarations; the matrix has no payroll persona, so only the
   administrator sees the employee's too; HR without the payroll role, managers and everyone else get
