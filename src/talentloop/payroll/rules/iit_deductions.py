@@ -252,7 +252,7 @@ def validate_declaration(decl: Declaration, rules: DeductionRules, year: int) ->
             if decl.share_percent != HUNDRED and not decl.premarital_home:
                 add(
                     "share_percent",
-                    gettext("Spouses may each deduct 50% only for homes each bought before the marriage."),
+                    gettext("Spouses may each deduct half only for homes each bought before the marriage."),
                 )
     elif kind == DeductionKind.CONTINUING_EDUCATION_VOCATIONAL:
         if decl.start.year != year:
