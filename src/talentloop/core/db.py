@@ -53,8 +53,8 @@ def upsert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     values. Returns the number of rows.
 
     On PostgreSQL each batch is one statement whose values arrive as one array per column
-    (``unnest``): the 1,500 recompute marks of an ingest batch took 170 ms as single statements in
-    a pipeline and a few milliseconds this way."""
+    (``unnest``): the 1,500 recompute marks of an ingest batch, commit included, took 122 ms as
+    single statements in a pipeline, 98 ms through ``bulk_create`` and 41 ms this way."""
     qn = connection.ops.quote_name
     table, names = _names(model, columns)
     updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in columns if c not in unique)

@@ -197,6 +197,7 @@ def test_the_team_figures_are_kept_a_minute_and_a_new_scorecard_counts_at_once(w
         commit_callbacks()
         again = home_section(manager, "team", home.today)
         assert again.people == after.people + 1
-        # The lead has a tree of their own: never the manager's kept figures.
+        # The lead has a tree of their own: their figures, never the manager's kept ones.
         lead = home_section(actor_for(world.lead), "team", home.today)
-        assert lead is None or lead.people != again.people
+        assert lead is not None and lead.people < again.people
+        assert lead == team.team_glance(ctx(world.lead, home))
