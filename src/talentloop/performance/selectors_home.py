@@ -48,8 +48,6 @@ def score_totals(actor: Actor, employee_ids: list[int], period: P.Period) -> dic
     return {pk: (v[0], v[1]) for pk, v in out.items()}
 
 
-
-
 def visible_totals(actor: Actor, employee_ids: Collection[int], period_keys: Collection[str]
                    ) -> dict[tuple[int, str], Decimal | None]:
     """The totals of these people for these periods that the actor may open, by (person, period):
