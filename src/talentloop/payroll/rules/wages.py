@@ -16,6 +16,7 @@ from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from talentloop.core.errors import InvalidInput
 from talentloop.payroll.rules.social import apply_rounding
@@ -118,8 +119,10 @@ def _pay(amount: Decimal, rules: WageRules) -> Decimal:
 
 
 def _not_negative(value: Decimal, message: str) -> None:
+    """``message`` is marked with ``gettext_noop`` and translated only when it is raised: these checks
+    run for every person of a payroll run, and looking a message up costs more than the arithmetic."""
     if value < 0:
-        raise InvalidInput(message)
+        raise InvalidInput(_(message))
 
 
 # --- Daily and hourly wage ------------------------------------------------------------------------
@@ -127,7 +130,7 @@ def _not_negative(value: Decimal, message: str) -> None:
 
 def daily_wage(monthly_wage_base: Decimal, rules: WageRules = DEFAULT_WAGE_RULES) -> Decimal:
     """The month's wage-base components divided by the legal monthly paid days (unrounded)."""
-    _not_negative(monthly_wage_base, _("The monthly wage cannot be negative."))
+    _not_negative(monthly_wage_base, gettext_noop("The monthly wage cannot be negative."))
     return monthly_wage_base / rules.monthly_paid_days
 
 
@@ -153,8 +156,8 @@ def unpaid_leave_deduction(
     monthly_wage_base: Decimal, days: Decimal, month_gross_pay: Decimal, rules: WageRules = DEFAULT_WAGE_RULES
 ) -> UnpaidLeaveDeduction:
     """Days of unpaid leave times the daily wage; the month's pay never goes below zero."""
-    _not_negative(days, _("The unpaid leave days cannot be negative."))
-    _not_negative(month_gross_pay, _("The month's gross pay cannot be negative."))
+    _not_negative(days, gettext_noop("The unpaid leave days cannot be negative."))
+    _not_negative(month_gross_pay, gettext_noop("The month's gross pay cannot be negative."))
     daily = daily_wage(monthly_wage_base, rules)
     computed = _pay(daily * days, rules)
     deduction = min(computed, month_gross_pay)
@@ -184,7 +187,7 @@ def overtime_pay(
     monthly_wage_base: Decimal, hours: Decimal, kind: OvertimeKind, rules: WageRules = DEFAULT_WAGE_RULES
 ) -> OvertimePay:
     """Hourly wage x multiplier x hours (Labour Law art. 44)."""
-    _not_negative(hours, _("The overtime hours cannot be negative."))
+    _not_negative(hours, gettext_noop("The overtime hours cannot be negative."))
     hourly = hourly_wage(monthly_wage_base, rules)
     multiplier = rules.overtime_multipliers[kind]
     return OvertimePay(
@@ -239,7 +242,7 @@ def sick_pay(
     rules: WageRules = DEFAULT_WAGE_RULES,
 ) -> SickPay:
     """A full month of sick leave; for part of a month, the caller prorates (by the daily wage)."""
-    _not_negative(monthly_wage, _("The monthly wage cannot be negative."))
+    _not_negative(monthly_wage, gettext_noop("The monthly wage cannot be negative."))
     tier = policy.tier_for(years_of_service)
     computed = _pay(monthly_wage * tier.percent, rules)
     floor = _pay(minimum_wage * rules.sick_pay_floor_of_minimum_wage, rules)
@@ -352,7 +355,7 @@ def annual_leave_pay(
     The daily wage is the average monthly wage of the last 12 months excluding overtime, divided by
     21.75; pass those months (fewer if the person worked fewer).
     """
-    _not_negative(unused_days, _("The unused leave days cannot be negative."))
+    _not_negative(unused_days, gettext_noop("The unused leave days cannot be negative."))
     average = average_monthly_wage(monthly_wages_excluding_overtime)
     daily = daily_wage(average, rules)
     multiplier = rules.annual_leave_extra_multiplier
