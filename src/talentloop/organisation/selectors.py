@@ -201,14 +201,20 @@ def contract_as_of(employee: Employee, date: dt.date) -> EmploymentContract | No
             .order_by("-effective_from", "-id").first())
 
 
-def contracts_as_of(employee_ids: Iterable[int] | QuerySet | None, date: dt.date) -> dict[int, EmploymentContract]:
-    """The contract row in force on ``date`` of each person (everyone when ``None``), by employee id;
-    people without one are absent. One query whatever the number of people: a row is kept when no row
-    of the same person takes effect after it and on or before ``date``. ``employee_ids`` may be a
-    queryset of employees (a scope), read as a subquery."""
+def contracts_in_force(date: dt.date) -> QuerySet[EmploymentContract]:
+    """The contract rows in force on ``date``, one per person who has one: a row is kept when no row
+    of the same person takes effect after it and on or before ``date``. A queryset, so other apps can
+    narrow it (a pay group) or read it as a subquery."""
     later = EmploymentContract.objects.filter(employee=OuterRef("employee"), effective_from__lte=date,
                                               effective_from__gt=OuterRef("effective_from"))
-    qs = EmploymentContract.objects.filter(effective_from__lte=date).filter(~Exists(later))
+    return EmploymentContract.objects.filter(effective_from__lte=date).filter(~Exists(later))
+
+
+def contracts_as_of(employee_ids: Iterable[int] | QuerySet | None, date: dt.date) -> dict[int, EmploymentContract]:
+    """The contract row in force on ``date`` of each person (everyone when ``None``), by employee id;
+    people without one are absent. One query whatever the number of people (``contracts_in_force``).
+    ``employee_ids`` may be a queryset of employees (a scope), read as a subquery."""
+    qs = contracts_in_force(date)
     if isinstance(employee_ids, QuerySet):
         qs = qs.filter(employee__in=employee_ids.values("pk"))
     elif employee_ids is not None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from talentloop.core.access import Actor
-from talentloop.organisation.models import Employee, EmploymentContract
+from talentloop.organisation import selectors as org_selectors
+from talentloop.organisation.models import Employee
 from talentloop.payroll.models import PayGroup, SalaryComponent, SalaryStructure, TaxDeclaration
 
 
@@ -50,15 +51,7 @@ def payroll_subjects(actor: Actor, on: dt.date | None = None) -> QuerySet[Employ
         return Employee.objects.none()
     if actor.is_admin:
         return Employee.objects.all()
-    day = _on(on)
-    later = EmploymentContract.objects.filter(
-        employee=OuterRef("employee"), effective_from__lte=day, effective_from__gt=OuterRef("effective_from")
-    )
-    in_force = (
-        EmploymentContract.objects.filter(effective_from__lte=day)
-        .filter(~Exists(later))
-        .filter(pay_group__in=visible_pay_groups(actor).values("key"))
-    )
+    in_force = org_selectors.contracts_in_force(_on(on)).filter(pay_group__in=visible_pay_groups(actor).values("key"))
     return Employee.objects.filter(pk__in=in_force.values("employee"))
 
 
