@@ -13,6 +13,7 @@ from ninja.security import HttpBearer, django_auth
 from talentloop.accounts.api import router as accounts_router
 from talentloop.accounts.services import api_token_authenticate
 from talentloop.attendance.api import router as attendance_router
+from talentloop.benefits.api import router as benefits_router
 from talentloop.careers.api import router as careers_router
 from talentloop.config.errors import database_unavailable, logger
 from talentloop.config.errors import not_found as handler
@@ -120,3 +121,4 @@ api.add_router("/careers", careers_router, tags=["careers"])
 api.add_router("/time", attendance_router, tags=["time"])
 api.add_router("/time", leave_router, tags=["time"])
 api.add_router("/payroll", payroll_router, tags=["payroll"])
+api.add_router("/benefits", benefits_router, tags=["benefits"])

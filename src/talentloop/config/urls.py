@@ -22,6 +22,7 @@ urlpatterns = [
     path("careers/", include("talentloop.careers.urls")),
     path("time/", include("talentloop.attendance.urls")),
     path("leave/", include("talentloop.leave.urls")),
+    path("benefits/", include("talentloop.benefits.urls")),
     path("", include("talentloop.organisation.urls")),
     path("", include("talentloop.home.urls")),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "talentloop.onboarding",
     "talentloop.careers",
     "talentloop.payroll",
+    "talentloop.benefits",
     "talentloop.home",
     "talentloop.demo",  # the demo and seed commands, over every app above
 ]
