@@ -275,7 +275,7 @@ def _validate_months(inp: FinalPayInput, rules: WageRules, add: Callable[[str, s
             add("monthly_wages", gettext("%(month)s: the wage cannot be negative.") % {"month": where})
         if not _is_amount(overtime) or overtime < 0:
             add("monthly_wages", gettext("%(month)s: the overtime pay cannot be negative.") % {"month": where})
-        elif _is_amount(wage) and overtime > wage:
+        elif _is_amount(wage) and wage >= 0 and overtime > wage:
             add(
                 "monthly_wages",
                 gettext("%(month)s: the overtime pay is part of the wage and cannot exceed it.") % {"month": where},
