@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from talentloop.core.bilingual import Bilingual, bilingual
+from talentloop.core.bilingual import Bilingual, bilingual, localized
 from talentloop.core.models import TimeStampedModel
 
 AMOUNT_DIGITS = 12  # yuan with two places (fen): up to 9,999,999,999.99
@@ -108,6 +108,10 @@ class BenefitPlan(Bilingual, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def description_text(self) -> str:
+        return localized(self, "description")
 
 
 class EnrolmentWindow(models.Model):

@@ -104,10 +104,12 @@ def benefit_plan_save(
     min_tenure_months: int = 0,
     active: bool = True,
     effective_to: dt.date | None = None,
+    windows: Iterable[tuple[dt.date, dt.date]] = (),
 ) -> tuple[BenefitPlan, bool]:
-    """Create a plan, or change ``plan`` (or the plan with this ``key`` when none is given). Job families
-    are given by code. Answers the plan and whether it is new. Enrolments keep their months: a changed
-    amount applies to every month payroll has not yet calculated."""
+    """Create a plan, or change ``plan`` (or the plan with this ``key`` when none is given), and add the
+    enrolment ``windows`` given as ``(opens_on, closes_on)``. Job families are given by code. Answers
+    the plan and whether it is new. Enrolments keep their months: a changed amount applies to every
+    month payroll has not yet calculated."""
     if not access.can_manage_plans(actor):
         raise PermissionDenied(_("You may not manage benefit plans."))
     if plan is None:
@@ -164,9 +166,17 @@ def benefit_plan_save(
     unknown = sorted(set(codes) - {f.code for f in families})
     if unknown:
         errors["job_families"] = [_("Unknown job family: %(codes)s.") % {"codes": ", ".join(unknown)}]
+    windows = list(windows)
+    for index, (opens_on, closes_on) in enumerate(windows):
+        others = windows[:index]
+        for name_, msgs in _window_errors(None if created else plan, opens_on, closes_on, others).items():
+            errors[f"windows.{index}.{name_}"] = msgs
     if errors:
         raise _please_correct(errors)
     plan.save()
+    EnrolmentWindow.objects.bulk_create(
+        [EnrolmentWindow(plan=plan, opens_on=o, closes_on=c, created_by=actor.user) for o, c in windows]
+    )
     before_families = [] if created else sorted(plan.job_families.values_list("code", flat=True))
     plan.job_families.set(families)
     changes = diff(before, snapshot(plan, PLAN_FIELDS))
@@ -174,6 +184,25 @@ def benefit_plan_save(
         changes["job_families"] = codes
     audit_record(actor=actor, action="create" if created else "update", obj=plan, changes=changes)
     return plan, created
+
+
+def _window_errors(
+    plan: BenefitPlan | None,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    others: Iterable[tuple[dt.date, dt.date]] = (),
+) -> dict[str, list[str]]:
+    """Why a window cannot be added to ``plan`` (None: a plan not yet saved) next to ``others``."""
+    if not isinstance(opens_on, dt.date) or not isinstance(closes_on, dt.date):
+        return {"opens_on": [_("Enter a valid date.")]}
+    if closes_on < opens_on:
+        return {"closes_on": [_("The window cannot close before it opens.")]}
+    overlaps = any(o <= closes_on and c >= opens_on for o, c in others)
+    if not overlaps and plan is not None:
+        overlaps = plan.windows.filter(opens_on__lte=closes_on, closes_on__gte=opens_on).exists()
+    if overlaps:
+        return {"opens_on": [_("The plan already has a window on some of these days.")]}
+    return {}
 
 
 @transaction.atomic
@@ -186,13 +215,7 @@ def enrolment_window_create(
         raise PermissionDenied(_("You may not manage benefit plans."))
     plan = BenefitPlan.objects.select_for_update().get(pk=plan.pk)
     window = EnrolmentWindow(plan=plan, opens_on=opens_on, closes_on=closes_on, created_by=actor.user)
-    errors: dict[str, list[str]] = {}
-    _full_clean(window, errors, exclude=["plan", "created_by"])
-    if not errors:
-        if closes_on < opens_on:
-            errors["closes_on"] = [_("The window cannot close before it opens.")]
-        elif plan.windows.filter(opens_on__lte=closes_on, closes_on__gte=opens_on).exists():
-            errors["opens_on"] = [_("The plan already has a window on some of these days.")]
+    errors = _window_errors(plan, opens_on, closes_on)
     if errors:
         raise _please_correct(errors)
     window.save()

@@ -1,3 +1,3 @@
-app_name = "benefits"
+from talentloop.benefits.views import urlpatterns as urlpatterns
 
-urlpatterns: list = []
+app_name = "benefits"
