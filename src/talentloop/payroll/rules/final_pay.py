@@ -649,7 +649,8 @@ def _leave_explain(leave: LeavePay) -> dict[str, Any]:
         "months_averaged": leave.months_averaged,
         "average_monthly_wage_without_overtime": leave.average_monthly_wage,
         "monthly_paid_days": leave.monthly_paid_days,
-        "daily_wage": leave.daily_wage.quantize(FEN, rounding=ROUND_HALF_UP),
+        # Shown to four places: the amount is worked out from the unrounded figure and rounded once.
+        "daily_wage": leave.daily_wage.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
         "multiplier": leave.multiplier,
         "unused_days": leave.unused_days,
         "articles": "ALM 10, 11, 12",

@@ -668,3 +668,48 @@ def test_months_not_given_as_triples_are_refused() -> None:
             city_average_monthly_wage=SHANGHAI_AVERAGE,
         )
     assert "monthly_wages" in caught.value.errors
+
+
+def test_other_bad_fields_are_refused() -> None:
+    # A reason that is not a legal reason, a negative previous month's wage, a month without its date,
+    # and a month more than twelve months before the end for someone hired long before.
+    wages = months_ending(2025, 6, 11, "9000") + [MonthWage(dt.date(2024, 5, 1), D("9000"))]
+    inp = leaver(
+        dt.date(2020, 1, 1),
+        dt.date(2025, 6, 30),
+        "redundancy",  # type: ignore[arg-type]
+        wages,
+        previous_month_wage=D("-1"),
+    )
+    errors = validate_final_pay_input(inp)
+    assert set(errors) == {"reason", "previous_month_wage", "monthly_wages"}
+    assert "2024-05" in errors["monthly_wages"][0]
+    no_date = validate_final_pay_input(
+        leaver(dt.date(2020, 1, 1), dt.date(2025, 6, 30), LegalReason.REDUNDANCY, [MonthWage("2025-06", D("1"))])  # type: ignore[arg-type]
+    )
+    assert "monthly_wages" in no_date
+
+
+def test_dates_must_be_dates() -> None:
+    errors = validate_final_pay_input(
+        leaver("2020-01-01", dt.date(2025, 6, 30), LegalReason.REDUNDANCY, months_ending(2025, 6, 12, "9000"))  # type: ignore[arg-type]
+    )
+    assert "termination_date" in errors
+
+
+def test_the_leave_line_explains_its_daily_wage() -> None:
+    # 15,000 / 21.75 = 689.6551...; shown to four places, the amount from the unrounded figure:
+    # 689.655172... x 2 x 2 = 2,758.62.
+    result = final_pay(
+        leaver(
+            dt.date(2020, 1, 1),
+            dt.date(2025, 6, 30),
+            LegalReason.EMPLOYEE_RESIGNATION,
+            months_ending(2025, 6, 12, "15000"),
+            unused_leave_days=D("2"),
+        )
+    )
+    line = result.line(ANNUAL_LEAVE)
+    assert line.explain["daily_wage"] == D("689.6552")
+    assert line.explain["monthly_paid_days"] == D("21.75")
+    assert line.amount == D("2758.62")
