@@ -218,6 +218,15 @@ def _is_amount(value: object) -> bool:
     return isinstance(value, Decimal) and value.is_finite()
 
 
+def _amount_problem(value: object, not_decimal: str, negative: str) -> str | None:
+    """Which of the two (translated, whole-sentence) messages applies to ``value``: not an exact decimal
+    (money is never a float) or below zero; None when it can be used."""
+    if not _is_amount(value):
+        return not_decimal
+    assert isinstance(value, Decimal)
+    return negative if value < 0 else None
+
+
 def validate_final_pay_input(inp: FinalPayInput, rules: WageRules = DEFAULT_WAGE_RULES) -> dict[str, list[str]]:
     """Per-field errors of the whole input (empty when it can be calculated); nothing is calculated first."""
     errors: dict[str, list[str]] = {}
@@ -245,12 +254,18 @@ def validate_final_pay_input(inp: FinalPayInput, rules: WageRules = DEFAULT_WAGE
 
     if not _is_amount(inp.city_average_monthly_wage) or inp.city_average_monthly_wage <= 0:
         add("city_average_monthly_wage", gettext("Give the city's average monthly wage as a positive amount."))
-    if not _is_amount(inp.unused_leave_days) or inp.unused_leave_days < 0:
-        add("unused_leave_days", gettext("The unused leave days cannot be negative."))
-    if inp.minimum_wage is not None and (not _is_amount(inp.minimum_wage) or inp.minimum_wage < 0):
-        add("minimum_wage", gettext("The minimum wage cannot be negative."))
-    if inp.previous_month_wage is not None and (not _is_amount(inp.previous_month_wage) or inp.previous_month_wage < 0):
-        add("previous_month_wage", gettext("The previous month's wage cannot be negative."))
+    not_decimal = gettext("Not an exact decimal amount.")
+    checks = [("unused_leave_days", inp.unused_leave_days, gettext("The unused leave days cannot be negative."))]
+    if inp.minimum_wage is not None:
+        checks.append(("minimum_wage", inp.minimum_wage, gettext("The minimum wage cannot be negative.")))
+    if inp.previous_month_wage is not None:
+        checks.append(
+            ("previous_month_wage", inp.previous_month_wage, gettext("The previous month's wage cannot be negative."))
+        )
+    for name, value, negative in checks:
+        problem = _amount_problem(value, not_decimal, negative)
+        if problem:
+            add(name, problem)
 
     _validate_months(inp, rules, add, dates_ok and not errors.get("termination_date"))
     return errors
@@ -271,11 +286,21 @@ def _validate_months(inp: FinalPayInput, rules: WageRules, add: Callable[[str, s
             add("monthly_wages", gettext("Each month needs its date."))
             continue
         where = _month_label(month)
-        if not _is_amount(wage) or wage < 0:
-            add("monthly_wages", gettext("%(month)s: the wage cannot be negative.") % {"month": where})
-        if not _is_amount(overtime) or overtime < 0:
-            add("monthly_wages", gettext("%(month)s: the overtime pay cannot be negative.") % {"month": where})
-        elif _is_amount(wage) and wage >= 0 and overtime > wage:
+        values = {"month": where}
+        wage_problem = _amount_problem(
+            wage,
+            gettext("%(month)s: the wage is not an exact decimal amount.") % values,
+            gettext("%(month)s: the wage cannot be negative.") % values,
+        )
+        overtime_problem = _amount_problem(
+            overtime,
+            gettext("%(month)s: the overtime pay is not an exact decimal amount.") % values,
+            gettext("%(month)s: the overtime pay cannot be negative.") % values,
+        )
+        for problem in (wage_problem, overtime_problem):
+            if problem:
+                add("monthly_wages", problem)
+        if not wage_problem and not overtime_problem and overtime > wage:
             add(
                 "monthly_wages",
                 gettext("%(month)s: the overtime pay is part of the wage and cannot exceed it.") % {"month": where},

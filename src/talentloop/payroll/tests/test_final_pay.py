@@ -713,3 +713,14 @@ def test_the_leave_line_explains_its_daily_wage() -> None:
     assert line.explain["daily_wage"] == D("689.6552")
     assert line.explain["monthly_paid_days"] == D("21.75")
     assert line.amount == D("2758.62")
+
+
+def test_money_as_a_float_is_refused() -> None:
+    # Money is Decimal end to end: a float wage or leave figure is refused, not converted.
+    wages = months_ending(2025, 6, 12, "9000")
+    wages[0] = MonthWage(wages[0].month, 9000.0, D("0"))  # type: ignore[arg-type]
+    errors = validate_final_pay_input(
+        leaver(dt.date(2020, 1, 1), dt.date(2025, 6, 30), LegalReason.REDUNDANCY, wages, unused_leave_days=2.5)
+    )
+    assert errors["monthly_wages"] == ["2024-07: the wage is not an exact decimal amount."]
+    assert errors["unused_leave_days"] == ["Not an exact decimal amount."]
