@@ -101,7 +101,7 @@ class BenefitPlan(Bilingual, TimeStampedModel):
                 name="benefits_plan_levels_ordered",
             ),
             models.CheckConstraint(
-                condition=~models.Q(tax_treatment="exempt_up_to_cap") | models.Q(exempt_cap__gte=0),
+                condition=~models.Q(tax_treatment="exempt_up_to_cap") | models.Q(exempt_cap__isnull=False),
                 name="benefits_plan_exempt_has_cap",
             ),
         ]
