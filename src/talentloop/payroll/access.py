@@ -18,7 +18,14 @@ from django.utils import timezone
 from talentloop.core.access import Actor
 from talentloop.organisation import selectors as org_selectors
 from talentloop.organisation.models import Employee
-from talentloop.payroll.models import PayGroup, SalaryComponent, SalaryStructure, TaxDeclaration
+from talentloop.payroll.models import (
+    PayGroup,
+    PayrollRun,
+    Payslip,
+    SalaryComponent,
+    SalaryStructure,
+    TaxDeclaration,
+)
 
 
 def _on(on: dt.date | None) -> dt.date:
@@ -123,3 +130,64 @@ def can_declare(actor: Actor, employee: Employee) -> bool:
 def can_view_si_policies(actor: Actor) -> bool:
     """The social-insurance policies are published figures: everyone signed in may read them."""
     return actor.is_authenticated
+
+
+# ------------------------------------------------------------------------------------------------ runs
+
+
+def can_run_payroll(actor: Actor | None, pay_group: PayGroup) -> bool:
+    """Create, calculate, submit and lock the runs of a pay group: payroll for their groups and
+    administrators. ``None`` is the command line (``talentloop run-payroll``), trusted."""
+    if actor is None:
+        return True
+    if not actor.is_authenticated:
+        return False
+    return actor.is_admin or (actor.is_payroll and visible_pay_groups(actor).filter(pk=pay_group.pk).exists())
+
+
+def can_approve_run(actor: Actor, run: PayrollRun) -> bool:
+    """Someone who may run the group's payroll, but not the person who submitted the run."""
+    return (
+        actor is not None
+        and actor.is_authenticated
+        and run.submitted_by_id is not None
+        and run.submitted_by_id != actor.user_id
+        and can_run_payroll(actor, run.pay_group)
+    )
+
+
+def visible_runs(actor: Actor) -> QuerySet[PayrollRun]:
+    if not actor.is_authenticated:
+        return PayrollRun.objects.none()
+    if actor.is_admin:
+        return PayrollRun.objects.all()
+    return PayrollRun.objects.filter(pay_group__in=visible_pay_groups(actor))
+
+
+def visible_payslips(actor: Actor) -> QuerySet[Payslip]:
+    """The actor's own published payslips, and every payslip of the runs they run."""
+    if not actor.is_authenticated:
+        return Payslip.objects.none()
+    own = Payslip.objects.none()
+    if actor.employee is not None:
+        own = Payslip.objects.filter(employee_id=actor.employee.pk, published_at__isnull=False)
+    if actor.is_admin:
+        return Payslip.objects.all()
+    if actor.is_payroll:
+        return own | Payslip.objects.filter(run__pay_group__in=visible_pay_groups(actor))
+    return own
+
+
+def my_payslips(actor: Actor) -> QuerySet[Payslip]:
+    if not actor.is_authenticated or actor.employee is None:
+        return Payslip.objects.none()
+    return Payslip.objects.filter(employee_id=actor.employee.pk, published_at__isnull=False)
+
+
+def can_record_pay_item(actor: Actor | None, employee: Employee) -> bool:
+    """One-off amounts (a bonus, a correction) for the people of the actor's pay groups."""
+    if actor is None:
+        return True
+    if not actor.is_authenticated or is_self(actor, employee):
+        return False
+    return actor.is_admin or (actor.is_payroll and is_payroll_subject(actor, employee))

@@ -24,6 +24,9 @@ class PayGroup(Bilingual, TimeStampedModel):
     key = models.SlugField(_("key"), max_length=40, unique=True, allow_unicode=True)
     name, name_en = bilingual(_("name"), _("English name"), max_length=120)
     active = models.BooleanField(pgettext_lazy("pay group", "active"), default=True)
+    # Which month's attendance a tax month pays: 1 = the month before (wages paid after the month
+    # worked, the common case), 0 = the same month.
+    attendance_lag = models.PositiveSmallIntegerField(_("attendance of the month before"), default=1)
 
     class Meta:
         ordering = ["key"]
@@ -209,3 +212,240 @@ class TaxDeclaration(models.Model):
     @property
     def active(self) -> bool:
         return self.withdrawn_at is None
+
+
+# ------------------------------------------------------------------------------------------------ runs
+
+
+class RunKind(models.TextChoices):
+    REGULAR = "regular", pgettext_lazy("payroll run kind", "Monthly payroll")
+    OFF_CYCLE = "off_cycle", pgettext_lazy("payroll run kind", "Off-cycle (bonus or correction)")
+    FINAL_PAY = "final_pay", pgettext_lazy("payroll run kind", "Final pay of a leaver")
+    REVERSAL = "reversal", pgettext_lazy("payroll run kind", "Reversal of a locked run")
+
+
+class RunState(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("payroll run state", "Draft")
+    CALCULATED = "calculated", pgettext_lazy("payroll run state", "Calculated")
+    SUBMITTED = "submitted", pgettext_lazy("payroll run state", "Submitted")
+    APPROVED = "approved", pgettext_lazy("payroll run state", "Approved")
+    LOCKED = "locked", pgettext_lazy("payroll run state", "Paid and locked")
+
+
+class PayrollRun(TimeStampedModel):
+    """One payroll of a pay group for a tax month (the month the wages are paid). A regular run pays
+    everyone of the group; an off-cycle run only the one-off items of the month (a bonus, a
+    correction); a final-pay run a leaver's final pay; a reversal run undoes a locked run line by line.
+    Draft -> calculated -> submitted -> approved (by someone other than the submitter) -> locked. A
+    locked run is never changed again."""
+
+    pay_group = models.ForeignKey(PayGroup, verbose_name=_("pay group"), on_delete=models.PROTECT, related_name="runs")
+    month = models.DateField(_("tax month"))  # the first day of the month
+    kind = models.CharField(_("kind"), max_length=10, choices=RunKind.choices, default=RunKind.REGULAR)
+    state = models.CharField(_("state"), max_length=10, choices=RunState.choices, default=RunState.DRAFT)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    reverses = models.OneToOneField(
+        "self", verbose_name=_("reverses"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    employee = models.ForeignKey(
+        "organisation.Employee",
+        verbose_name=_("leaver"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )  # a final-pay run's leaver
+    calculations = models.PositiveIntegerField(default=0)
+    # The one-off items the last calculation paid; the lock marks them paid by this run.
+    item_ids = models.JSONField(default=list, blank=True)
+    people = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(default=0)
+    gross = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    iit = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    net = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    employer_cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    calculated_at = models.DateTimeField(null=True, blank=True)
+    calculated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    locked_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month", "pay_group", "-id"]
+        verbose_name = _("payroll run")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pay_group", "month"],
+                condition=models.Q(kind="regular"),
+                name="payroll_one_regular_run_a_month",
+            ),
+        ]
+        indexes = [models.Index(fields=["pay_group", "month", "state"], name="payroll_run_month")]
+
+    def __str__(self) -> str:
+        return f"{self.pay_group_id} {self.month:%Y-%m} {self.kind}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state == RunState.LOCKED
+
+
+class Payslip(models.Model):
+    """One person's result in a run: the totals, the year-to-date figures after this month (which the
+    next month's withholding starts from) and why it changed against last month. It is the person's
+    payslip once the run is locked (``published_at``). Amounts are NUMERIC: these tables are read by
+    the payroll services only, and a run sums them."""
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="payslips")
+    employee = models.ForeignKey(
+        "organisation.Employee", verbose_name=_("employee"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("tax month"))  # the run's, kept here for the year-to-date reads
+    wage_base = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    tax_bracket = models.PositiveSmallIntegerField(default=0)
+    gross = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    bonus = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    taxable = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    iit = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    bonus_tax = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    employee_social_insurance = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    employee_housing_fund = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    deductions = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    net = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    shortfall = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    employer_social_insurance = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    employer_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # Year to date after this month, at this employer (rules.month.YearToDate).
+    ytd_months = models.PositiveSmallIntegerField(default=0)
+    ytd_income = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    ytd_exempt_income = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    ytd_social_insurance = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    ytd_special_deductions = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    ytd_other_deductions = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    ytd_tax = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    first_wages_of_year = models.BooleanField(default=False)
+    previous_year_low_income = models.BooleanField(default=False)
+    separate_bonus_used = models.BooleanField(default=False)
+    # [{"flag": ..., "message": ...}]; a refused person has no lines and ``refusal`` says why.
+    flags = models.JSONField(default=list, blank=True)
+    refusal = models.CharField(max_length=500, blank=True)
+    # Why the net pay differs from the person's previous payslip: [{"reason": ..., "amount": ...}]
+    changes = models.JSONField(default=list, blank=True)
+    outlier = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "employee"]
+        verbose_name = _("payslip")
+        constraints = [models.UniqueConstraint(fields=["run", "employee"], name="payroll_payslip_once_per_run")]
+        indexes = [models.Index(fields=["employee", "month", "published_at"], name="payroll_payslip_mine")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.employee_id}"
+
+
+class PayrollLine(models.Model):
+    """A line of a payslip: the code says what it is (``rules.month`` codes: ``component.<key>``,
+    ``iit``, ``pension.employee`` …), ``explain`` the figures it was worked out from. Signed: what is
+    taken from pay is negative. Written in bulk; read per payslip or summed per run."""
+
+    payslip = models.ForeignKey(Payslip, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(max_length=60)
+    kind = models.CharField(max_length=14)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    shown_on_payslip = models.BooleanField(default=True)
+    explain = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["payslip", "position"]
+        verbose_name = _("payroll line")
+
+    def __str__(self) -> str:
+        return f"{self.payslip_id} {self.code}"
+
+
+class PayItemKind(models.TextChoices):
+    ANNUAL_BONUS = "annual_bonus", pgettext_lazy("pay item kind", "Annual one-time bonus")
+    EARNING = "earning", pgettext_lazy("pay item kind", "One-off earning")
+    DEDUCTION = "deduction", pgettext_lazy("pay item kind", "One-off deduction")
+    CORRECTION = "correction", pgettext_lazy("pay item kind", "Correction of a locked month")
+
+
+class PayItem(models.Model):
+    """A one-off amount paid (or taken) in a tax month: a bonus, a deduction, or the correction of a
+    locked month recorded for the next run. The run of the month that pays it records itself in
+    ``paid_in`` when it is locked."""
+
+    employee = models.ForeignKey(
+        "organisation.Employee", verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("tax month"))
+    kind = models.CharField(_("kind"), max_length=12, choices=PayItemKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    taxable = models.BooleanField(_("taxable"), default=True)
+    bonus_method = models.CharField(_("bonus taxation"), max_length=10, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    corrects = models.ForeignKey(
+        PayrollRun,
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    paid_in = models.ForeignKey(PayrollRun, null=True, blank=True, on_delete=models.PROTECT, related_name="items")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "employee", "id"]
+        verbose_name = _("one-off pay item")
+        indexes = [models.Index(fields=["month", "paid_in"], name="payroll_item_month")]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.month:%Y-%m} {self.kind}"
+
+
+class AttendanceFigures(models.Model):
+    """A person's attendance for a month imported by payroll, for companies that keep attendance
+    outside Talentloop. A run reads the locked monthly summary of the time area first."""
+
+    employee = models.ForeignKey(
+        "organisation.Employee", verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    scheduled_days = models.DecimalField(_("scheduled days"), max_digits=5, decimal_places=2)
+    unpaid_leave_days = models.DecimalField(_("unpaid leave days"), max_digits=5, decimal_places=2, default=0)
+    sick_days = models.DecimalField(_("sick leave days"), max_digits=5, decimal_places=2, default=0)
+    overtime_hours_150 = models.DecimalField(_("overtime hours at 150 %"), max_digits=6, decimal_places=2, default=0)
+    overtime_hours_200 = models.DecimalField(_("overtime hours at 200 %"), max_digits=6, decimal_places=2, default=0)
+    overtime_hours_300 = models.DecimalField(_("overtime hours at 300 %"), max_digits=6, decimal_places=2, default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("imported attendance")
+        constraints = [models.UniqueConstraint(fields=["employee", "month"], name="payroll_attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.month:%Y-%m}"

@@ -17,7 +17,15 @@ from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import NotFound
 from talentloop.organisation.models import Employee
 from talentloop.payroll import access
-from talentloop.payroll.models import SalaryComponent, SalaryItem, SalaryStructure, TaxDeclaration
+from talentloop.payroll.models import (
+    PayGroup,
+    PayrollRun,
+    RunKind,
+    SalaryComponent,
+    SalaryItem,
+    SalaryStructure,
+    TaxDeclaration,
+)
 from talentloop.payroll.rules.social import PolicyBook, load_policies
 
 SALARY_READ = "salary"
@@ -153,3 +161,18 @@ def si_policy_list(actor: Actor, *, city: str = "", book: PolicyBook | None = No
             )
         )
     return rows
+
+
+# ------------------------------------------------------------------------------------------------ runs
+
+
+def pay_group_by_key(key: str) -> PayGroup:
+    """The pay group ``key`` (the command line's way to name one)."""
+    group = PayGroup.objects.filter(key=key).first()
+    if group is None:
+        raise NotFound(_("No pay group %(key)s.") % {"key": key})
+    return group
+
+
+def regular_run_for(pay_group: PayGroup, month: dt.date) -> PayrollRun | None:
+    return PayrollRun.objects.filter(pay_group=pay_group, month=month.replace(day=1), kind=RunKind.REGULAR).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -259,6 +260,8 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
 
     # 5. social insurance and housing fund
     contrib = social_insurance_step(inp.social, si_first_month)
+    if inp.second_run_of_month:
+        contrib = replace(contrib, lines=(), employer_total=ZERO, employee_total=ZERO)
     employee_si = employee_hf = ZERO
     for cl in contrib.lines:
         explain = {

@@ -176,6 +176,10 @@ class PersonMonthInput:
     shortfall_brought_forward: Decimal = ZERO
     sick_pay_policy: SickPayPolicy | None = None
     wage_rules: WageRules = DEFAULT_WAGE_RULES
+    # A second payment in a month that already had one (an off-cycle bonus or correction run): the
+    # month is not counted again for the basic deduction, its deductions are not added again, and no
+    # social insurance is taken (the month's contributions were in the first payment).
+    second_run_of_month: bool = False
 
 
 # --- Output ---------------------------------------------------------------------------------------

@@ -205,15 +205,17 @@ def withholding_input(
 ) -> WithholdingInput:
     """The cumulative figures of the withholding: the earlier months plus this one."""
     ytd = inp.ytd
+    again = inp.second_run_of_month
     return WithholdingInput(
         year=inp.year,
         month=inp.month,
-        months_employed=ytd.months_employed + 1,
+        months_employed=ytd.months_employed + (0 if again else 1),
         ytd_income=ytd.income + month_income,
         ytd_exempt_income=ytd.exempt_income + month_exempt,
         ytd_social_insurance=ytd.social_insurance + month_social_insurance,
-        ytd_special_additional_deductions=ytd.special_additional_deductions + inp.special_additional_deductions,
-        ytd_other_deductions=ytd.other_deductions + inp.other_deductions,
+        ytd_special_additional_deductions=ytd.special_additional_deductions
+        + (ZERO if again else inp.special_additional_deductions),
+        ytd_other_deductions=ytd.other_deductions + (ZERO if again else inp.other_deductions),
         ytd_tax_withheld=ytd.tax_withheld,
         first_wages_of_year=ytd.first_wages_of_year,
         previous_year_low_income=ytd.previous_year_low_income,
