@@ -52,10 +52,10 @@ def month_end(month: dt.date) -> dt.date:
     return add_months(month_start(month), 1) - dt.timedelta(days=1)
 
 
-def enrolment_start_month(plan: BenefitPlan, day: dt.date) -> dt.date:
-    """A plan joined on ``day`` counts from the next month (the current month's payroll is already
-    being prepared), or from the plan's first month when it starts later."""
-    return max(add_months(month_start(day), 1), month_start(plan.effective_from))
+def enrolment_start_month(day: dt.date) -> dt.date:
+    """A plan joined on ``day`` (when it is in force) counts from the next month: the current month's
+    payroll may already be under way."""
+    return add_months(month_start(day), 1)
 
 
 # ------------------------------------------------------------------------------------------------ plans

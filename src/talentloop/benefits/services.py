@@ -256,7 +256,7 @@ def enrolment_create(*, actor: Actor, employee: Employee, plan: BenefitPlan) -> 
             else _("Enrolment is closed: the plan has no open enrolment window.")
         )
         raise InvalidInput(message, {"plan": [message]})
-    start = selectors.enrolment_start_month(plan, today)
+    start = selectors.enrolment_start_month(today)
     if plan.effective_to is not None and start > plan.effective_to:
         message = _("The plan ends before your first month in it.")
         raise InvalidInput(message, {"plan": [message]})
