@@ -23,6 +23,7 @@ urlpatterns = [
     path("time/", include("talentloop.attendance.urls")),
     path("leave/", include("talentloop.leave.urls")),
     path("benefits/", include("talentloop.benefits.urls")),
+    path("payroll/", include("talentloop.payroll.urls")),
     path("", include("talentloop.organisation.urls")),
     path("", include("talentloop.home.urls")),
 ]

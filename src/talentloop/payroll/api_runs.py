@@ -1,0 +1,7 @@
+"""Payroll API: runs."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["payroll"])

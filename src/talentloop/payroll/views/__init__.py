@@ -1,0 +1,1 @@
+"""Payroll pages, one module per concern (runs, payslips, exports), each listing its own patterns."""

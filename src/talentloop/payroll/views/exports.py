@@ -1,0 +1,5 @@
+"""Payroll pages: exports."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Payroll pages: payslips."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

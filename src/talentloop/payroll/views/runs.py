@@ -1,0 +1,5 @@
+"""Payroll pages: runs."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
