@@ -1,4 +1,7 @@
-"""Wage rules: daily and hourly wage, unpaid leave, overtime, sick pay, probation pay and final pay.
+"""Wage rules: daily and hourly wage, unpaid leave, overtime, sick pay, probation pay, length of service.
+
+A leaver's final pay (compensation, unused annual leave) is worked out in
+:mod:`talentloop.payroll.rules.final_pay` from the figures kept here.
 
 Every legal figure (21.75 paid days a month, 8 hours a day, the overtime multipliers, the 80 % floors,
 the compensation caps) comes in through a :class:`WageRules` object; ``DEFAULT_WAGE_RULES`` holds the
@@ -10,9 +13,9 @@ rounding rule (to the fen by default).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
@@ -31,40 +34,12 @@ class OvertimeKind(StrEnum):
 
 
 class CompensationFormula(StrEnum):
+    """Which compensation a termination owes; the legal reasons map to it in ``rules.final_pay``."""
+
     NONE = "none"
     N = "n"  # Labour Contract Law art. 46/47
     N_PLUS_1 = "n_plus_1"  # art. 40 without 30 days' notice: one more month's wage in lieu
     TWO_N = "two_n"  # art. 87 unlawful termination: twice the art. 47 standard
-
-
-class TerminationReason(StrEnum):
-    MUTUAL_AGREEMENT_EMPLOYER_INITIATED = "mutual_agreement_employer_initiated"  # art. 36, 46(2)
-    MUTUAL_AGREEMENT_EMPLOYEE_INITIATED = (
-        "mutual_agreement_employee_initiated"  # art. 36; art. 46(2) pays only if employer proposed
-    )
-    EMPLOYEE_RESIGNS = "employee_resigns"  # art. 37
-    EMPLOYER_FAULT = "employer_fault"  # art. 38, 46(1)
-    DISMISSAL_FOR_CAUSE = "dismissal_for_cause"  # art. 39
-    NO_FAULT_WITHOUT_NOTICE = "no_fault_without_notice"  # art. 40, paid in lieu of notice
-    NO_FAULT_WITH_NOTICE = "no_fault_with_notice"  # art. 40, 30 days' written notice given
-    REDUNDANCY = "redundancy"  # art. 41, 46(4)
-    CONTRACT_EXPIRY_NOT_RENEWED_BY_EMPLOYER = "contract_expiry_not_renewed_by_employer"  # art. 44(1), 46(5)
-    UNLAWFUL_TERMINATION = "unlawful_termination"  # art. 48, 87
-
-
-# Which compensation a termination reason pays (Labour Contract Law). Data, so a table can hold it.
-DEFAULT_COMPENSATION_BY_REASON: Mapping[TerminationReason, CompensationFormula] = {
-    TerminationReason.MUTUAL_AGREEMENT_EMPLOYER_INITIATED: CompensationFormula.N,
-    TerminationReason.MUTUAL_AGREEMENT_EMPLOYEE_INITIATED: CompensationFormula.NONE,
-    TerminationReason.EMPLOYEE_RESIGNS: CompensationFormula.NONE,
-    TerminationReason.EMPLOYER_FAULT: CompensationFormula.N,
-    TerminationReason.DISMISSAL_FOR_CAUSE: CompensationFormula.NONE,
-    TerminationReason.NO_FAULT_WITHOUT_NOTICE: CompensationFormula.N_PLUS_1,
-    TerminationReason.NO_FAULT_WITH_NOTICE: CompensationFormula.N,
-    TerminationReason.REDUNDANCY: CompensationFormula.N,
-    TerminationReason.CONTRACT_EXPIRY_NOT_RENEWED_BY_EMPLOYER: CompensationFormula.N,
-    TerminationReason.UNLAWFUL_TERMINATION: CompensationFormula.TWO_N,
-}
 
 
 @dataclass(frozen=True)
@@ -105,9 +80,6 @@ class WageRules:
     compensation_average_months: int = 12
     # Labour Contract Law art. 97: service before it came into force follows the rules then in force.
     labour_contract_law_in_force: dt.date = dt.date(2008, 1, 1)
-    compensation_by_reason: Mapping[TerminationReason, CompensationFormula] = field(
-        default_factory=lambda: dict(DEFAULT_COMPENSATION_BY_REASON)
-    )
     rounding: str = "HALF_UP_FEN"
 
 
@@ -313,62 +285,7 @@ def probation_check(
     return ProbationCheck(breaches=tuple(breaches))
 
 
-# --- Final pay: unused annual leave ---------------------------------------------------------------
-
-
-def average_monthly_wage(monthly_wages: Sequence[Decimal]) -> Decimal:
-    """The average of the months given (unrounded); the caller passes the months that count."""
-    if not monthly_wages:
-        raise InvalidInput(_("At least one month's wage is needed for an average."))
-    return sum(monthly_wages, ZERO) / len(monthly_wages)
-
-
-def prorated_unused_leave_days(
-    days_elapsed_in_year: int,
-    annual_entitlement_days: Decimal,
-    days_taken: Decimal,
-    rules: WageRules = DEFAULT_WAGE_RULES,
-) -> Decimal:
-    """Unused leave of a leaver (实施办法 art. 12): elapsed days / 365 x entitlement - days taken, whole days only.
-
-    A part of a day is not paid; leave taken beyond the prorated share is not clawed back (never below 0).
-    """
-    share = Decimal(days_elapsed_in_year) / rules.annual_leave_days_per_year * annual_entitlement_days
-    whole = share.to_integral_value(rounding=ROUND_FLOOR) - days_taken
-    return max(whole, ZERO)
-
-
-@dataclass(frozen=True)
-class AnnualLeavePay:
-    average_monthly_wage: Decimal  # last 12 months, overtime excluded
-    daily_wage: Decimal
-    unused_days: Decimal
-    multiplier: Decimal  # the extra paid on top of the normal wage already paid (2 = 200 %)
-    amount: Decimal
-
-
-def annual_leave_pay(
-    monthly_wages_excluding_overtime: Sequence[Decimal], unused_days: Decimal, rules: WageRules = DEFAULT_WAGE_RULES
-) -> AnnualLeavePay:
-    """Unused annual leave of a leaver: 200 % extra of the daily wage per day (实施办法 art. 10-12).
-
-    The daily wage is the average monthly wage of the last 12 months excluding overtime, divided by
-    21.75; pass those months (fewer if the person worked fewer).
-    """
-    _not_negative(unused_days, gettext_noop("The unused leave days cannot be negative."))
-    average = average_monthly_wage(monthly_wages_excluding_overtime)
-    daily = daily_wage(average, rules)
-    multiplier = rules.annual_leave_extra_multiplier
-    return AnnualLeavePay(
-        average_monthly_wage=average,
-        daily_wage=daily,
-        unused_days=unused_days,
-        multiplier=multiplier,
-        amount=_pay(daily * multiplier * unused_days, rules),
-    )
-
-
-# --- Final pay: economic compensation -------------------------------------------------------------
+# --- Length of service (used by final pay) -------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -408,118 +325,3 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     next_month = dt.date(year + (month == 12), month % 12 + 1, 1)
     last = (next_month - dt.timedelta(days=1)).day
     return dt.date(year, month, min(day.day, last))
-
-
-@dataclass(frozen=True)
-class EconomicCompensation:
-    """Every figure of the compensation, so HR and the leaver can follow it."""
-
-    reason: TerminationReason
-    formula: CompensationFormula
-    service: ServiceLength
-    service_years_counted: Decimal  # N before the cap: full years, +1 for six months or more, +0.5 under six
-    average_monthly_wage: Decimal  # of the last 12 months (or fewer months worked)
-    minimum_wage: Decimal | None
-    monthly_wage_used: Decimal  # the average, raised to the minimum wage, capped at 3 x the city average
-    city_average_monthly_wage: Decimal
-    wage_cap: Decimal  # 3 x the city average
-    capped: bool
-    years_used: Decimal  # N after the 12-year cap (which applies only to the capped high earner)
-    standard: Decimal  # N x monthly wage used (art. 47)
-    notice_pay: Decimal  # art. 40: one more month in lieu of notice (N+1), else 0
-    amount: Decimal
-    # True when employment began before 1 January 2008: the years before follow the rules then in force
-    # (LCL art. 97), which this calculation does not apply; HR must review the figure.
-    needs_review_for_service_before_2008: bool = False
-
-
-def economic_compensation(
-    *,
-    reason: TerminationReason,
-    start: dt.date,
-    last_day: dt.date,
-    monthly_wages: Sequence[Decimal],
-    city_average_monthly_wage: Decimal,
-    minimum_wage: Decimal | None = None,
-    previous_month_wage: Decimal | None = None,
-    rules: WageRules = DEFAULT_WAGE_RULES,
-) -> EconomicCompensation:
-    """Compensation for a leaver by the termination's legal reason (Labour Contract Law art. 40, 46, 47, 87).
-
-    ``monthly_wages`` are the wages of the last 12 months before the end (fewer if the person worked
-    fewer; 实施条例 art. 27), including overtime and bonuses as the law's "wage" does. A monthly wage
-    below ``minimum_wage`` is raised to it (实施条例 art. 27). For N+1 the extra month is the previous
-    month's wage (实施条例 art. 20), ``previous_month_wage``.
-
-    The whole service is counted under the Labour Contract Law; where it began before the law came into
-    force, the result says so (``needs_review_for_service_before_2008``) rather than splitting it.
-    """
-    formula = rules.compensation_by_reason[reason]
-    if len(monthly_wages) > rules.compensation_average_months:
-        raise InvalidInput(
-            _("Pass the wages of at most the last %(months)s months before the end of employment.")
-            % {"months": rules.compensation_average_months}
-        )
-    service = service_length(start, last_day)
-    counted = Decimal(service.full_years) * rules.compensation_months_per_year
-    if service.remainder_months >= rules.compensation_half_year_threshold_months:
-        counted += rules.compensation_months_per_year
-    elif service.remainder_months or service.days:
-        counted += rules.compensation_short_service_months
-
-    average = average_monthly_wage(monthly_wages)
-    wage = max(average, minimum_wage) if minimum_wage is not None else average
-    cap = city_average_monthly_wage * rules.compensation_wage_cap_multiple
-    capped = wage > cap
-    years_used = min(counted, rules.compensation_capped_years) if capped else counted
-    monthly_used = cap if capped else wage
-    standard = monthly_used * years_used
-
-    notice = ZERO
-    if formula is CompensationFormula.N_PLUS_1:
-        if previous_month_wage is None:
-            raise InvalidInput(_("Pay in lieu of notice needs the previous month's wage."))
-        notice = previous_month_wage
-    multiplier = {
-        CompensationFormula.NONE: ZERO,
-        CompensationFormula.N: Decimal("1"),
-        CompensationFormula.N_PLUS_1: Decimal("1"),
-        CompensationFormula.TWO_N: Decimal("2"),
-    }[formula]
-    amount = (
-        _pay(standard * multiplier + notice, rules) if formula is not CompensationFormula.NONE else _pay(ZERO, rules)
-    )
-    return EconomicCompensation(
-        reason=reason,
-        formula=formula,
-        service=service,
-        service_years_counted=counted,
-        average_monthly_wage=average,
-        minimum_wage=minimum_wage,
-        monthly_wage_used=monthly_used,
-        city_average_monthly_wage=city_average_monthly_wage,
-        wage_cap=cap,
-        capped=capped,
-        years_used=years_used,
-        standard=_pay(standard, rules),
-        notice_pay=_pay(notice, rules),
-        amount=amount,
-        needs_review_for_service_before_2008=start < rules.labour_contract_law_in_force,
-    )
-
-
-@dataclass(frozen=True)
-class FinalPay:
-    annual_leave: AnnualLeavePay | None
-    compensation: EconomicCompensation
-    total: Decimal
-
-
-def final_pay(
-    *,
-    compensation: EconomicCompensation,
-    annual_leave: AnnualLeavePay | None = None,
-) -> FinalPay:
-    """The leaver's extra pay: unused annual leave plus compensation (the month's normal wage is separate)."""
-    total = compensation.amount + (annual_leave.amount if annual_leave else ZERO)
-    return FinalPay(annual_leave=annual_leave, compensation=compensation, total=total)

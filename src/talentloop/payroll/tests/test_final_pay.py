@@ -385,6 +385,47 @@ def test_every_reason_has_a_method() -> None:
     assert compensation_method(LegalReason.FIXED_TERM_EXPIRY, renewal_refused=True) is CompensationFormula.NONE
 
 
+def test_no_fault_with_notice_pays_n_without_an_extra_month() -> None:
+    # LCL art. 40 with 30 days' written notice: N only. 1 July 2022 to 30 June 2025: 3 years;
+    # 3 x 10,000 = 30,000.00 and no line in lieu of notice.
+    result = final_pay(
+        leaver(
+            dt.date(2022, 7, 1),
+            dt.date(2025, 6, 30),
+            LegalReason.NO_FAULT_WITH_NOTICE,
+            months_ending(2025, 6, 12, "10000"),
+        )
+    )
+    assert result.compensation.notice_pay == D("0.00")
+    assert [line.code for line in result.lines] == [COMPENSATION, TOTAL]
+    assert result.total == D("30000.00")
+
+
+def test_a_reason_that_pays_nothing_still_shows_the_standard() -> None:
+    # LCL art. 39: the standard would be 3 x 10,000 = 30,000.00 (1 July 2022 to 30 June 2025), shown on the
+    # review so the payroll role sees what the reason takes away; the multiplier 0 pays none of it.
+    result = final_pay(
+        leaver(
+            dt.date(2022, 7, 1),
+            dt.date(2025, 6, 30),
+            LegalReason.DISMISSAL_FOR_CAUSE,
+            months_ending(2025, 6, 12, "10000"),
+        )
+    )
+    explain = result.line(COMPENSATION).explain
+    assert (explain["standard"], explain["multiplier"]) == (D("30000.00"), D("0"))
+    assert result.compensation.amount == D("0.00")
+
+
+def test_the_average_is_rounded_to_the_fen_before_it_is_multiplied() -> None:
+    # 1 January to 31 March 2025: N = 0.5. Average (10,000 + 10,000 + 10,001) / 3 = 10,000.3333... -> 10,000.33
+    # (round_average_wage); 0.5 x 10,000.33 = 5,000.165 -> 5,000.17 (half up, to the fen).
+    wages = months_ending(2025, 2, 2, "10000") + months_ending(2025, 3, 1, "10001")
+    comp = economic_compensation(leaver(dt.date(2025, 1, 1), dt.date(2025, 3, 31), LegalReason.REDUNDANCY, wages))
+    assert comp.average_monthly_wage == D("10000.33")
+    assert comp.amount == D("5000.17")
+
+
 # --- Service before 2008 (LCL art. 97) ------------------------------------------------------------
 
 
@@ -477,6 +518,23 @@ def test_unused_leave_pay_alone() -> None:
         )
     )
     assert pay.amount == D("4597.70")
+
+
+def test_unused_leave_pay_over_an_uneven_year() -> None:
+    # Six months at 10,000 and six at 12,000: 132,000 / 12 = 11,000; / 21.75 = 505.747126...;
+    # x 2 x 3 days = 3,034.4827... -> 3,034.48.
+    wages = months_ending(2024, 12, 6, "10000") + months_ending(2025, 6, 6, "12000")
+    pay = unused_leave_pay(
+        leaver(
+            dt.date(2020, 1, 1),
+            dt.date(2025, 6, 30),
+            LegalReason.EMPLOYEE_RESIGNATION,
+            wages,
+            unused_leave_days=D("3"),
+        )
+    )
+    assert pay.average_monthly_wage == D("11000.00")
+    assert pay.amount == D("3034.48")
 
 
 def test_fewer_than_twelve_months_are_averaged_over_the_months_worked() -> None:

@@ -1,9 +1,9 @@
-"""Wage rules: daily/hourly wage, unpaid leave, overtime, sick pay, probation and leavers' final pay.
+"""Wage rules: daily/hourly wage, unpaid leave, overtime, sick pay, probation and length of service.
 
 Legal sources: 劳社部发〔2008〕3号 (21.75 paid days a month, 8 hours a day); Labour Law art. 44 (overtime
 150/200/300 %); 劳部发〔1995〕309号 art. 59 (sick pay not below 80 % of the minimum wage); Labour Contract
-Law art. 20 (probation pay), art. 40, 46, 47, 87 (compensation); 企业职工带薪年休假实施办法 art. 10-12
-(unused annual leave). Every expected figure is worked out by hand in its comment.
+Law art. 20 (probation pay). A leaver's final pay is tested in ``test_final_pay``. Every expected figure
+is worked out by hand in its comment.
 """
 
 from __future__ import annotations
@@ -15,30 +15,21 @@ import pytest
 
 from talentloop.core.errors import InvalidInput
 from talentloop.payroll.rules.wages import (
-    DEFAULT_COMPENSATION_BY_REASON,
     DEFAULT_WAGE_RULES,
-    CompensationFormula,
     OvertimeKind,
     ProbationBreachReason,
     SickPayPolicy,
     SickPayTier,
-    TerminationReason,
     WageRules,
-    annual_leave_pay,
-    average_monthly_wage,
     daily_wage,
-    economic_compensation,
-    final_pay,
     hourly_wage,
     overtime_pay,
     probation_check,
-    prorated_unused_leave_days,
     service_length,
     sick_pay,
     unpaid_leave_deduction,
 )
 
-SHANGHAI_AVERAGE_2023 = D("12307")  # Shanghai's 2023 average monthly wage: cap 3 x 12,307 = 36,921
 SHANGHAI_MINIMUM = D("2690")
 
 # --- Daily and hourly wage ------------------------------------------------------------------------
@@ -194,38 +185,6 @@ def test_probation_both_breaches() -> None:
     assert reasons == [ProbationBreachReason.BELOW_CONTRACT_FRACTION, ProbationBreachReason.BELOW_MINIMUM_WAGE]
 
 
-# --- Unused annual leave --------------------------------------------------------------------------
-
-
-def test_annual_leave_pay_two_hundred_percent_extra() -> None:
-    # 12 months of 10,875 (overtime excluded): 10,875 / 21.75 = 500 a day; 5 days x 500 x 200 % = 5,000.
-    result = annual_leave_pay([D("10875")] * 12, D("5"))
-    assert (result.average_monthly_wage, result.daily_wage, result.multiplier) == (D("10875"), D("500"), D("2"))
-    assert result.amount == D("5000.00")
-
-
-def test_annual_leave_pay_on_an_uneven_year() -> None:
-    # 6 x 10,000 + 6 x 12,000 = 132,000 / 12 = 11,000; / 21.75 = 505.747126...; x 2 x 3 days = 3,034.4827...
-    # -> 3,034.48.
-    result = annual_leave_pay([D("10000")] * 6 + [D("12000")] * 6, D("3"))
-    assert result.amount == D("3034.48")
-
-
-def test_prorated_unused_leave_whole_days_only() -> None:
-    # 200 / 365 x 10 = 5.479 -> 5 whole days, 2 taken: 3 unpaid days to pay.
-    assert prorated_unused_leave_days(200, D("10"), D("2")) == D("3")
-
-
-def test_prorated_unused_leave_never_negative() -> None:
-    # 5 days due, 6 taken: nothing to pay and nothing clawed back.
-    assert prorated_unused_leave_days(200, D("10"), D("6")) == D("0")
-
-
-def test_average_needs_a_month() -> None:
-    with pytest.raises(InvalidInput):
-        average_monthly_wage([])
-
-
 # --- Service length -------------------------------------------------------------------------------
 
 
@@ -246,272 +205,3 @@ def test_service_length(start: dt.date, last_day: dt.date, months: int, days: in
 def test_service_ending_before_it_starts_refused() -> None:
     with pytest.raises(InvalidInput):
         service_length(dt.date(2024, 1, 2), dt.date(2024, 1, 1))
-
-
-# --- Economic compensation ------------------------------------------------------------------------
-
-
-def test_compensation_under_six_months_is_half_a_month() -> None:
-    # 1 January to 30 April: 4 months, under six: N = 0.5; average 10,000; 0.5 x 10,000 = 5,000 (art. 47).
-    result = economic_compensation(
-        reason=TerminationReason.REDUNDANCY,
-        start=dt.date(2024, 1, 1),
-        last_day=dt.date(2024, 4, 30),
-        monthly_wages=[D("10000")] * 4,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert result.service.months == 4
-    assert result.service_years_counted == D("0.5")
-    assert result.formula is CompensationFormula.N
-    assert result.amount == D("5000.00")
-
-
-@pytest.mark.parametrize(
-    ("start", "last_day"),
-    [
-        (dt.date(2024, 1, 1), dt.date(2024, 6, 30)),  # exactly six months counts as a year
-        (dt.date(2023, 8, 1), dt.date(2024, 4, 30)),  # nine months
-    ],
-)
-def test_compensation_six_to_twelve_months_is_one_month(start: dt.date, last_day: dt.date) -> None:
-    result = economic_compensation(
-        reason=TerminationReason.MUTUAL_AGREEMENT_EMPLOYER_INITIATED,
-        start=start,
-        last_day=last_day,
-        monthly_wages=[D("10000")] * 6,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert result.service_years_counted == D("1")
-    assert result.amount == D("10000.00")
-
-
-def test_compensation_years_with_a_short_remainder() -> None:
-    # 1 March 2018 to 15 June 2024: 6 years 3 months 15 days -> 6 + 0.5 = 6.5; average 12,000;
-    # 6.5 x 12,000 = 78,000.
-    result = economic_compensation(
-        reason=TerminationReason.CONTRACT_EXPIRY_NOT_RENEWED_BY_EMPLOYER,
-        start=dt.date(2018, 3, 1),
-        last_day=dt.date(2024, 6, 15),
-        monthly_wages=[D("12000")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert (result.service.full_years, result.service.remainder_months, result.service.days) == (6, 3, 15)
-    assert result.service_years_counted == D("6.5")
-    assert not result.capped
-    assert result.amount == D("78000.00")
-
-
-def test_compensation_years_with_a_long_remainder() -> None:
-    # 1 March 2018 to 15 October 2024: 6 years 7 months -> 7; average of 6 x 9,000 and 6 x 12,000 = 10,500;
-    # 7 x 10,500 = 73,500.
-    result = economic_compensation(
-        reason=TerminationReason.EMPLOYER_FAULT,
-        start=dt.date(2018, 3, 1),
-        last_day=dt.date(2024, 10, 15),
-        monthly_wages=[D("9000")] * 6 + [D("12000")] * 6,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert result.average_monthly_wage == D("10500")
-    assert result.service_years_counted == D("7")
-    assert result.amount == D("73500.00")
-
-
-def test_compensation_high_earner_capped_at_three_times_and_twelve_years() -> None:
-    # 1 January 2008 to 31 December 2024: 17 years at 50,000 a month, over 3 x 12,307 = 36,921,
-    # so 36,921 x 12 years = 443,052.
-    result = economic_compensation(
-        reason=TerminationReason.REDUNDANCY,
-        start=dt.date(2008, 1, 1),
-        last_day=dt.date(2024, 12, 31),
-        monthly_wages=[D("50000")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert not result.needs_review_for_service_before_2008
-    assert result.service_years_counted == D("17")
-    assert (result.wage_cap, result.capped) == (D("36921"), True)
-    assert (result.monthly_wage_used, result.years_used) == (D("36921"), D("12"))
-    assert result.amount == D("443052.00")
-
-
-def test_compensation_high_earner_short_service_keeps_its_years() -> None:
-    # 5 years at 50,000: capped wage 36,921 x 5 = 184,605 (under 12 years, nothing more to cut).
-    result = economic_compensation(
-        reason=TerminationReason.REDUNDANCY,
-        start=dt.date(2020, 1, 1),
-        last_day=dt.date(2024, 12, 31),
-        monthly_wages=[D("50000")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert result.amount == D("184605.00")
-
-
-def test_compensation_long_service_under_the_wage_cap_is_not_cut_to_twelve_years() -> None:
-    # 1 January 2009 to 31 December 2024: 16 years at 20,000 (under 36,921): all 16 count, 16 x 20,000 = 320,000.
-    result = economic_compensation(
-        reason=TerminationReason.REDUNDANCY,
-        start=dt.date(2009, 1, 1),
-        last_day=dt.date(2024, 12, 31),
-        monthly_wages=[D("20000")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert (result.capped, result.years_used) == (False, D("16"))
-    assert result.amount == D("320000.00")
-
-
-def test_compensation_for_service_from_before_2008_is_flagged_for_review() -> None:
-    # LCL art. 97: the years before 1 January 2008 follow the rules then in force; the figure
-    # (20 x 20,000 = 400,000 counted under the new law alone) is flagged rather than trusted.
-    result = economic_compensation(
-        reason=TerminationReason.REDUNDANCY,
-        start=dt.date(2005, 1, 1),
-        last_day=dt.date(2024, 12, 31),
-        monthly_wages=[D("20000")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert result.needs_review_for_service_before_2008
-    assert result.amount == D("400000.00")
-
-
-def test_compensation_n_plus_one() -> None:
-    # Art. 40 without notice: 3 years x 10,000 = 30,000, plus the previous month's wage 10,500 = 40,500.
-    result = economic_compensation(
-        reason=TerminationReason.NO_FAULT_WITHOUT_NOTICE,
-        start=dt.date(2021, 7, 1),
-        last_day=dt.date(2024, 6, 30),
-        monthly_wages=[D("10000")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-        previous_month_wage=D("10500"),
-    )
-    assert result.formula is CompensationFormula.N_PLUS_1
-    assert (result.standard, result.notice_pay, result.amount) == (D("30000.00"), D("10500.00"), D("40500.00"))
-
-
-def test_compensation_with_notice_is_n() -> None:
-    # Art. 40 with 30 days' notice: 3 x 10,000 = 30,000, no extra month.
-    result = economic_compensation(
-        reason=TerminationReason.NO_FAULT_WITH_NOTICE,
-        start=dt.date(2021, 7, 1),
-        last_day=dt.date(2024, 6, 30),
-        monthly_wages=[D("10000")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert (result.notice_pay, result.amount) == (D("0.00"), D("30000.00"))
-
-
-def test_n_plus_one_needs_the_previous_month() -> None:
-    with pytest.raises(InvalidInput):
-        economic_compensation(
-            reason=TerminationReason.NO_FAULT_WITHOUT_NOTICE,
-            start=dt.date(2021, 7, 1),
-            last_day=dt.date(2024, 6, 30),
-            monthly_wages=[D("10000")] * 12,
-            city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-        )
-
-
-def test_compensation_two_n_for_unlawful_termination() -> None:
-    # Art. 87: twice the art. 47 standard, 2 x 3 x 10,000 = 60,000.
-    result = economic_compensation(
-        reason=TerminationReason.UNLAWFUL_TERMINATION,
-        start=dt.date(2021, 7, 1),
-        last_day=dt.date(2024, 6, 30),
-        monthly_wages=[D("10000")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert result.formula is CompensationFormula.TWO_N
-    assert (result.standard, result.amount) == (D("30000.00"), D("60000.00"))
-
-
-@pytest.mark.parametrize("reason", [TerminationReason.EMPLOYEE_RESIGNS, TerminationReason.DISMISSAL_FOR_CAUSE])
-def test_reasons_that_pay_nothing_still_show_the_figures(reason: TerminationReason) -> None:
-    # The standard would be 3 x 10,000 = 30,000, but the reason pays none of it.
-    result = economic_compensation(
-        reason=reason,
-        start=dt.date(2021, 7, 1),
-        last_day=dt.date(2024, 6, 30),
-        monthly_wages=[D("10000")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert result.formula is CompensationFormula.NONE
-    assert result.standard == D("30000.00")
-    assert result.amount == D("0.00")
-
-
-def test_compensation_wage_raised_to_the_minimum_wage() -> None:
-    # Average 2,000 is under the 2,690 minimum wage (实施条例 art. 27): 2 years x 2,690 = 5,380.
-    result = economic_compensation(
-        reason=TerminationReason.REDUNDANCY,
-        start=dt.date(2022, 7, 1),
-        last_day=dt.date(2024, 6, 30),
-        monthly_wages=[D("2000")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-        minimum_wage=SHANGHAI_MINIMUM,
-    )
-    assert (result.average_monthly_wage, result.monthly_wage_used) == (D("2000"), D("2690"))
-    assert result.amount == D("5380.00")
-
-
-def test_compensation_takes_at_most_twelve_months_of_wages() -> None:
-    # Art. 47: the average of the last 12 months; a 13th month would dilute it.
-    with pytest.raises(InvalidInput):
-        economic_compensation(
-            reason=TerminationReason.REDUNDANCY,
-            start=dt.date(2021, 7, 1),
-            last_day=dt.date(2024, 6, 30),
-            monthly_wages=[D("10000")] * 13,
-            city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-        )
-
-
-def test_compensation_rounded_to_the_fen() -> None:
-    # Average (10,000 x 2 + 10,001) / 3 = 10,000.3333...; 0.5 x that = 5,000.1666... -> 5,000.17.
-    result = economic_compensation(
-        reason=TerminationReason.REDUNDANCY,
-        start=dt.date(2024, 1, 1),
-        last_day=dt.date(2024, 3, 31),
-        monthly_wages=[D("10000"), D("10000"), D("10001")],
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    assert result.amount == D("5000.17")
-
-
-@pytest.mark.parametrize(
-    ("reason", "formula"),
-    [
-        (TerminationReason.MUTUAL_AGREEMENT_EMPLOYER_INITIATED, CompensationFormula.N),
-        (TerminationReason.EMPLOYEE_RESIGNS, CompensationFormula.NONE),
-        (TerminationReason.EMPLOYER_FAULT, CompensationFormula.N),
-        (TerminationReason.DISMISSAL_FOR_CAUSE, CompensationFormula.NONE),
-        (TerminationReason.NO_FAULT_WITHOUT_NOTICE, CompensationFormula.N_PLUS_1),
-        (TerminationReason.NO_FAULT_WITH_NOTICE, CompensationFormula.N),
-        (TerminationReason.REDUNDANCY, CompensationFormula.N),
-        (TerminationReason.CONTRACT_EXPIRY_NOT_RENEWED_BY_EMPLOYER, CompensationFormula.N),
-        (TerminationReason.UNLAWFUL_TERMINATION, CompensationFormula.TWO_N),
-    ],
-)
-def test_reason_mapping_follows_the_labour_contract_law(
-    reason: TerminationReason, formula: CompensationFormula
-) -> None:
-    assert DEFAULT_COMPENSATION_BY_REASON[reason] is formula
-
-
-def test_every_reason_has_a_formula() -> None:
-    assert set(DEFAULT_COMPENSATION_BY_REASON) == set(TerminationReason)
-
-
-# --- Final pay ------------------------------------------------------------------------------------
-
-
-def test_final_pay_adds_leave_and_compensation() -> None:
-    # Unused leave 5 days x 500 x 200 % = 5,000; N = 3 x 10,875 = 32,625; total 37,625.
-    leave = annual_leave_pay([D("10875")] * 12, D("5"))
-    compensation = economic_compensation(
-        reason=TerminationReason.REDUNDANCY,
-        start=dt.date(2021, 7, 1),
-        last_day=dt.date(2024, 6, 30),
-        monthly_wages=[D("10875")] * 12,
-        city_average_monthly_wage=SHANGHAI_AVERAGE_2023,
-    )
-    result = final_pay(compensation=compensation, annual_leave=leave)
-    assert result.total == D("37625.00")
-    assert final_pay(compensation=compensation).total == D("32625.00")
