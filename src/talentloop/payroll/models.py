@@ -449,3 +449,55 @@ class AttendanceFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.month:%Y-%m}"
+
+
+# ------------------------------------------------------------------------------------------------ export layouts
+
+
+class ExportKind(models.TextChoices):
+    BANK = "bank", pgettext_lazy("export kind", "Bank transfer file")
+    IIT = "iit", pgettext_lazy("export kind", "Monthly IIT withholding sheet")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", pgettext_lazy("export format", "CSV")
+    XLSX = "xlsx", pgettext_lazy("export format", "Excel (.xlsx)")
+
+
+class ExportEncoding(models.TextChoices):
+    # Excel opens a UTF-8 CSV correctly only with the byte-order mark.
+    UTF8_BOM = "utf-8-sig", pgettext_lazy("file encoding", "UTF-8 with BOM")
+    # What most Chinese banks' bulk-payment uploads expect (GB18030 is the superset of GBK).
+    GB18030 = "gb18030", pgettext_lazy("file encoding", "GB18030 (GBK)")
+
+
+class ExportLayout(TimeStampedModel):
+    """The columns of an export file payroll configures (a bank's upload format, the tax bureau's
+    import template): an ordered list of ``{"field", "header", "value"}`` chosen from the fields the
+    export declares (``payroll.exports.layouts``); ``value`` only for the constant column. The default
+    layout of a kind is used when none is chosen."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ExportKind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices, default=ExportFormat.CSV)
+    encoding = models.CharField(
+        _("CSV encoding"), max_length=10, choices=ExportEncoding.choices, default=ExportEncoding.UTF8_BOM
+    )
+    columns = models.JSONField(_("columns"), default=list)
+    is_default = models.BooleanField(_("default for its kind"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("export layout")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="payroll_export_layout_name"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(is_default=True), name="payroll_export_layout_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
