@@ -42,9 +42,8 @@ def visible_windows(actor: Actor) -> QuerySet[EnrolmentWindow]:
 
 
 def _hr_people_q(actor: Actor, prefix: str = "employee__") -> Q:
-    """The people of the actor's HR scope (the org units under the paths their roles cover)."""
-    if actor.hr_everywhere:
-        return Q()
+    """The people of the actor's HR scope below particular org units (the paths their roles cover);
+    HR of the whole organisation is handled by the callers."""
     q = Q(pk__in=[])
     for path in actor.hr_unit_paths:
         q |= Q(**{f"{prefix}org_unit__path__startswith": path})
@@ -55,7 +54,7 @@ def enrolment_subjects(actor: Actor) -> QuerySet[Employee]:
     """The people whose enrolments the actor manages (not counting themselves)."""
     if not actor.is_authenticated:
         return Employee.objects.none()
-    if actor.is_admin or actor.is_payroll:
+    if actor.is_admin or actor.is_payroll or (actor.is_hr and actor.hr_everywhere):
         return Employee.objects.all()
     if actor.is_hr:
         return Employee.objects.filter(_hr_people_q(actor, prefix=""))
@@ -66,7 +65,7 @@ def visible_enrolments(actor: Actor) -> QuerySet[Enrolment]:
     """Own enrolments, and those of the people the actor manages benefits for."""
     if not actor.is_authenticated:
         return Enrolment.objects.none()
-    if actor.is_admin or actor.is_payroll:
+    if actor.is_admin or actor.is_payroll or (actor.is_hr and actor.hr_everywhere):
         return Enrolment.objects.all()
     q = Q(pk__in=[])
     if actor.employee is not None:
@@ -82,4 +81,4 @@ def can_enrol(actor: Actor, employee: Employee) -> bool:
 
 
 def can_cancel_enrolment(actor: Actor, enrolment: Enrolment) -> bool:
-    return can_enrol(actor, enrolment.employee)
+    return actor.is_authenticated and actor.employee is not None and actor.employee.pk == enrolment.employee_id

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.benefits import access, selectors, services
 from talentloop.benefits.models import BenefitPlan, Enrolment
-from talentloop.core.errors import InvalidInput
+from talentloop.core.errors import InvalidInput, PermissionDenied
 from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED, paginated
 from talentloop.core.schemas import ERRORS, InSchema
@@ -184,7 +184,7 @@ def enrolment_list(request, filters: Query[EnrolmentFilters]):
     if not filters.plan:
         return selectors.enrolment_list(actor, mine=True)
     if not access.can_manage_plans(actor):
-        raise InvalidInput(
+        raise PermissionDenied(
             _("Only those who manage plans list a plan's enrolments."),
             {"plan": [_("Leave it empty to list your own enrolments.")]},
         )

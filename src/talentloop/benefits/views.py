@@ -53,7 +53,7 @@ def cancel(request, pk: int):
     actor = request.actor
     _require(access.can_use_benefits(actor))
     row = selectors.enrolment_get(actor, pk)
-    _require(row is not None)
+    _require(row is not None and access.can_cancel_enrolment(actor, row))
     try:
         row = services.enrolment_cancel(actor=actor, enrolment=row)
     except DomainError as exc:
