@@ -191,3 +191,26 @@ def can_record_pay_item(actor: Actor | None, employee: Employee) -> bool:
     if not actor.is_authenticated or is_self(actor, employee):
         return False
     return actor.is_admin or (actor.is_payroll and is_payroll_subject(actor, employee))
+
+
+# ------------------------------------------------------------------------------------------------ exports
+
+from talentloop.payroll.models import ExportLayout  # noqa: E402 — sections are appended to this module
+
+
+def can_manage_export_layouts(actor: Actor) -> bool:
+    """The column layouts of the bank file and the IIT sheet: payroll and administrators. Layouts hold
+    no personal data, so they are shared by every pay group."""
+    return actor is not None and actor.is_authenticated and (actor.is_payroll or actor.is_admin)
+
+
+def visible_export_layouts(actor: Actor) -> QuerySet[ExportLayout]:
+    if not can_manage_export_layouts(actor):
+        return ExportLayout.objects.none()
+    return ExportLayout.objects.all()
+
+
+def can_export_run(actor: Actor, run: PayrollRun) -> bool:
+    """The files made from a run (bank transfer, IIT sheet, journal, contribution lists): whoever runs
+    the run's pay group, and administrators."""
+    return actor is not None and actor.is_authenticated and can_run_payroll(actor, run.pay_group)
