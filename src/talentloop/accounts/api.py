@@ -14,6 +14,7 @@ from talentloop.core.paging import PAGED_WAS_ARRAY, paginated
 from talentloop.core.schemas import ERRORS, ErrorOut, InSchema
 
 router = Router(tags=["accounts"])
+router.add_router("", "talentloop.accounts.reauth.router")  # POST /auth/reauth: fresh re-authentication
 
 
 class TokenRequestIn(InSchema):
