@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from types import ModuleType
 
+from talentloop.benefits import demo as benefits_demo
 from talentloop.careers import demo as careers_demo
 from talentloop.core import cache
 from talentloop.demo import story as story_demo
@@ -32,6 +33,7 @@ AREAS: list[tuple[str, ModuleType]] = [
     ("results", results_demo),
     ("time", time_demo),
     ("payroll", payroll_demo),  # pay groups, components, salaries, declarations (no runs yet)
+    ("benefits", benefits_demo),  # plans, an open enrolment window, enrolments (the demo employee's too)
     ("story", story_demo),  # last: alerts, feedback, survey answers and push keys over all of it
 ]
 
