@@ -551,6 +551,12 @@ NOTICE_PAY = "final_pay.notice_pay"
 ANNUAL_LEAVE = "final_pay.annual_leave"
 TOTAL = "final_pay.total"
 
+#: The lines that form the one-off compensation for the end of employment (一次性补偿收入), taxed apart
+#: from the wages by ``rules.iit_severance`` (财税〔2018〕164号 art. 5(1)): the compensation or damages, and
+#: the month in lieu of notice, which is paid because the employment ends and not for work done. Pay
+#: for unused annual leave is wages (实施办法 art. 10-11) and goes with the month's wages.
+SEVERANCE_CODES: tuple[str, ...] = (COMPENSATION, DAMAGES, NOTICE_PAY)
+
 LABELS: Mapping[str, StrOrPromise] = {
     COMPENSATION: pgettext_lazy("payslip", "Economic compensation"),
     DAMAGES: pgettext_lazy("payslip", "Damages for unlawful termination"),
@@ -579,6 +585,16 @@ class FinalPay:
             if line.code == code:
                 return line
         raise KeyError(code)
+
+    @property
+    def severance(self) -> Decimal:
+        """The one-off compensation for the end of employment in this final pay (``SEVERANCE_CODES``)."""
+        return sum((line.amount for line in self.lines if line.code in SEVERANCE_CODES), ZERO)
+
+    @property
+    def wages(self) -> Decimal:
+        """What is paid as wages (the unused leave): taxed with the month's wages."""
+        return self.total - self.severance
 
     def note_messages(self) -> list[str]:
         """The notes in the active language."""

@@ -20,6 +20,7 @@ from talentloop.payroll.rules.final_pay import (
     DAMAGES,
     METHOD_BY_REASON,
     NOTICE_PAY,
+    SEVERANCE_CODES,
     TOTAL,
     Cap,
     FinalPayInput,
@@ -231,6 +232,27 @@ def test_n_plus_one_adds_the_previous_months_wage() -> None:
     assert result.total == D("55550.00")
     assert result.line(TOTAL).amount == D("55550.00")
     assert result.line(TOTAL).kind is LineKind.TOTAL
+
+
+def test_severance_and_wages_are_told_apart() -> None:
+    # The compensation 42,350 and the notice pay 13,200 (as in the test above) are the one-off
+    # compensation for the end of employment, 55,550; 2 unused days are wages:
+    # average without overtime 12,100 / 21.75 x 2 x 2 = 2,225.2873... -> 2,225.29. Total 57,775.29.
+    wages = months_ending(2025, 4, 12, "12000")
+    wages[-2] = MonthWage(dt.date(2025, 3, 1), D("13200"), D("0"))
+    result = final_pay(
+        leaver(
+            dt.date(2022, 3, 1),
+            dt.date(2025, 4, 30),
+            LegalReason.NO_FAULT_IN_LIEU_OF_NOTICE,
+            wages,
+            unused_leave_days=D("2"),
+        )
+    )
+    assert SEVERANCE_CODES == (COMPENSATION, DAMAGES, NOTICE_PAY)
+    assert result.severance == D("55550.00")
+    assert result.wages == D("2225.29")
+    assert result.total == D("57775.29")
 
 
 def test_n_plus_one_extra_month_is_not_capped() -> None:
