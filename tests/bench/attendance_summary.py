@@ -20,18 +20,15 @@ Results go to ``attendance-summary-<engine>.json`` (``-small`` at small scale).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from tests.bench.rows import insert_people, standalone
 
 SCALES = {"full": {"employees": 100_000}, "small": {"employees": 2_000}}
 TARGET_SECONDS = 60.0  # at 100,000 employees
@@ -61,7 +58,7 @@ def seed(employees: int, rng: random.Random) -> dict:
     from talentloop.attendance.models import ClockEvent, OvertimeRequest, Shift, WorkSchedule
     from talentloop.core.db import insert_rows
     from talentloop.leave.models import LeaveRequest, LeaveType
-    from talentloop.organisation.models import Employee, JobFamily, OrgUnit
+    from talentloop.organisation.models import JobFamily, OrgUnit
 
     tz = ZoneInfo(settings.TIME_ZONE)
     ops = connection.ops
@@ -79,30 +76,8 @@ def seed(employees: int, rng: random.Random) -> dict:
             for code, name, category, paid in (("bench-annual", "年假", "annual", True),
                                                ("bench-personal", "事假", "personal", False)))
 
-        # People: the model's own columns, with the defaults the model gives.
-        fields = [f for f in Employee._meta.concrete_fields if not f.primary_key]
-        values = {"created_at": now, "updated_at": now, "hire_date": dt.date(2020, 1, 1), "level": 3,
-                  "manager_path": "/", "status": "active", "org_unit_id": unit.pk, "job_family_id": family.pk}
-        columns = [f.column for f in fields]
-        start_id = (Employee.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-
-        def people() -> Iterator[tuple]:
-            for i in range(employees):
-                number = f"BA{i:07d}"
-                row = {**values, "employee_number": number, "name": f"考勤{i}", "name_en": f"Bench {i}",
-                       "search_key": number.lower(), "row_uid": uuid.uuid4()}
-                out = []
-                for f in fields:
-                    value = row[f.name] if f.name in row else row.get(f.attname, f.get_default())
-                    if value is None and not f.null:
-                        value = ""
-                    out.append(f.get_db_prep_save(value, connection) if f.name not in (
-                        "national_id", "bank_account") else "")
-                yield tuple(out)
-
-        insert_rows(Employee, columns, people())
-        ids = list(Employee.objects.filter(org_unit=unit).order_by("pk").values_list("pk", flat=True))
-        assert len(ids) == employees and ids[0] >= start_id
+        ids = insert_people(unit=unit, family=family, count=employees, prefix="BA", label="考勤",
+                            hire_date=dt.date(2020, 1, 1))
 
         # Punches: two on 20 of the 21 workdays; the day missed rotates.
         event_cols = ("employee_id", "at", "work_date", "direction", "source", "device", "external_id",
@@ -210,49 +185,8 @@ def run(*, env: dict, scale: str, workdir: Path, talentloop: Callable, common: d
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run on a database of its own (as ``tests.bench.run`` prepares it) without the other benchmarks."""
-    from tests.bench import run as harness
-
-    parser = argparse.ArgumentParser(prog="python -m tests.bench.attendance_summary")
-    parser.add_argument("--out", required=True, type=Path)
-    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
-    args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="talentloop-bench-"))
-    env = harness._prepare_environment(workdir)
-    os.environ.update(env)
-    try:
-        harness._talentloop(env, "migrate", "--no-input", "-v", "0")
-        import django
-
-        django.setup()
-        from django.db import connection
-
-        vendor = connection.vendor
-        if vendor == "sqlite":
-            import sqlite3
-
-            version = sqlite3.sqlite_version
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW server_version")
-                version = cursor.fetchone()[0]
-        print(f"attendance summary benchmark on {vendor} {version}…")
-        report, ok = run(env=env, scale=args.scale, workdir=workdir, talentloop=harness._talentloop,
-                         common=harness._common(vendor, version))
-        connection.close()
-    finally:
-        if env.get("DATABASE_URL"):
-            from django.db import connections
-
-            connections.close_all()
-            url, name = harness._pg_target(env["DATABASE_URL"])
-            harness._pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(workdir, ignore_errors=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"attendance-summary-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(f"Attendance summary results written to {path}")
-    return 0 if ok else 1
+    return standalone(name="attendance-summary", prog="python -m tests.bench.attendance_summary", scales=SCALES,
+                      run=run, argv=argv)
 
 
 if __name__ == "__main__":

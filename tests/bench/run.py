@@ -27,6 +27,8 @@ Clocking in through gunicorn of :mod:`tests.bench.clock` (50 clock-ins a second 
 writes ``clock-<engine>.json`` (``--only clock``).
 The monthly attendance summaries of :mod:`tests.bench.attendance_summary` (100,000 people, 4,000,000 punches)
 write ``attendance-summary-<engine>.json`` (``--only attendance-summary``).
+A monthly payroll run of :mod:`tests.bench.payroll` (10,000 then 100,000 people) writes
+``payroll-<engine>.json`` (``--only payroll``).
 The exit status is 1 when a response is not 200 or a query count varies with the page size, and
 also when a time target is missed with ``--strict``.
 """
@@ -266,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a time target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--only", choices=("all", "foundation", "performance", "mentoring", "mobile", "clock-import",
-                                           "clock", "attendance-summary"),
+                                           "clock", "attendance-summary", "payroll"),
                         default="all",
                         help="run one part of the benchmarks")
     parser.add_argument("--settings", default="talentloop.config.settings.prod",
@@ -280,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     clock_part = args.only in ("all", "clock-import")
     clocking = args.only in ("all", "clock")
     summaries_part = args.only in ("all", "attendance-summary")
+    payroll_part = args.only in ("all", "payroll")
 
     workdir = Path(tempfile.mkdtemp(prefix="talentloop-bench-"))
     env = _prepare_environment(workdir, args.settings)
@@ -357,6 +360,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"attendance summary benchmark on {vendor} {version}…")
             summaries_report, summaries_ok = attendance_summary.run(
                 env=env, scale=args.scale, workdir=workdir, talentloop=_talentloop, common=_common(vendor, version))
+        if payroll_part:
+            from tests.bench import payroll
+
+            print(f"payroll benchmark on {vendor} {version}…")
+            payroll_report, payroll_ok = payroll.run(
+                env=env, scale=args.scale, workdir=workdir, talentloop=_talentloop, common=_common(vendor, version))
         connection.close()
     finally:
         if env.get("DATABASE_URL") and not args.keep:
@@ -405,6 +414,12 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(summaries_report, indent=2, ensure_ascii=False, default=str) + "\n")
         print(f"Attendance summary results written to {path}")
         failed = failed or (args.strict and not summaries_ok)
+    if payroll_part:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"payroll-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
+        path.write_text(json.dumps(payroll_report, indent=2, ensure_ascii=False, default=str) + "\n")
+        print(f"Payroll results written to {path}")
+        failed = failed or (args.strict and not payroll_ok)
     if not foundation:
         return 1 if failed else 0
 

@@ -108,6 +108,11 @@ class EncryptedTextField(models.TextField):
     def open(self, instance: models.Model, token: str) -> str:
         return crypto.decrypt(token, self.aad(instance))
 
+    def open_sealed(self, value: Sealed, row_uid: object) -> str:
+        """A value read with ``values_list()`` beside its row's ``row_uid``: for bulk reads that build no
+        model objects (a payroll run opens some 300,000 salary amounts)."""
+        return crypto.decrypt(value.token, crypto.aad_for(self.model._meta.db_table, self.column, row_uid))
+
     def seal(self, instance: models.Model, value: str) -> Ciphertext:
         return Ciphertext(crypto.encrypt(str(value), self.aad(instance)))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -71,6 +71,37 @@ LINE_COLUMNS = ["payslip_id", "position", "code", "kind", "amount", "shown_on_pa
 
 def _json(value: Any) -> str:
     return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
+
+
+_quote = json.encoder.encode_basestring  # the C string encoder json.dumps uses
+_KEYS: dict[str, str] = {}
+
+
+def _explain_json(explain: Mapping[str, Any]) -> str:
+    """A line's explanation as ``json.dumps(explain, default=str)`` writes it (Decimals as strings),
+    for flat mappings of numbers, flags and words, about five times quicker: a run writes some
+    1,700,000 of them."""
+    if not explain:
+        return "{}"
+    parts = []
+    for key, value in explain.items():
+        name = _KEYS.get(key)
+        if name is None:
+            name = _KEYS[key] = _quote(key)
+        if value is True:
+            text = "true"
+        elif value is False:
+            text = "false"
+        elif value is None:
+            text = "null"
+        elif isinstance(value, Decimal):
+            text = f'"{value}"'
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            text = _quote(str(value))
+        parts.append(f"{name}:{text}")
+    return "{" + ",".join(parts) + "}"
 
 
 def _month_label(month: dt.date) -> str:
@@ -195,7 +226,9 @@ def _clear(run: PayrollRun) -> None:
     Payslip.objects.filter(run=run)._raw_delete(Payslip.objects.db)
 
 
-def _reasons(person: PersonInput, result: PersonMonthResult, run: PayrollRun) -> tuple[list[dict[str, str]], bool]:
+def _reasons(
+    person: PersonInput, result: PersonMonthResult, run: PayrollRun, wage_base: Decimal
+) -> tuple[list[dict[str, str]], bool]:
     """Why the net pay differs from the previous payslip, and whether the change is an outlier."""
     previous: Previous | None = person.previous
     reasons: list[dict[str, str]] = []
@@ -206,7 +239,6 @@ def _reasons(person: PersonInput, result: PersonMonthResult, run: PayrollRun) ->
     if person.termination_date is not None and person.termination_date <= end:
         reasons.append({"reason": "leaver"})
     codes = {line.code: line.amount for line in result.lines}
-    wage_base = _wage_base(result)
     if previous is not None and wage_base != previous.wage_base and run.kind == RunKind.REGULAR:
         reasons.append(
             {"reason": "raise" if wage_base > previous.wage_base else "pay_cut",
@@ -254,13 +286,14 @@ def _write(
             by_person[person.employee_id] = result
             t, y = result.totals, result.ytd
             flags.extend({"flag": str(note.flag), "message": note.message} for note in result.flags)
-            reasons, outlier = _reasons(person, result, run)
+            wage_base = _wage_base(result)
+            reasons, outlier = _reasons(person, result, run, wage_base)
             gross += t.gross + t.bonus
             iit += t.iit + t.bonus_tax
             net += t.net
             cost += t.employer_cost
             rows.append((
-                run.pk, person.employee_id, run.month, _wage_base(result), result.withholding.bracket, t.gross,
+                run.pk, person.employee_id, run.month, wage_base, result.withholding.bracket, t.gross,
                 t.bonus, t.taxable, t.iit, t.bonus_tax, t.employee_social_insurance, t.employee_housing_fund,
                 t.deductions, t.net, t.shortfall, t.employer_social_insurance, t.employer_cost, y.months_employed,
                 y.income, y.exempt_income, y.social_insurance, y.special_additional_deductions, y.other_deductions,
@@ -289,14 +322,12 @@ def _refused_row(run: PayrollRun, person: PersonInput, message: str, flags: list
 
 def _line_rows(ids: dict[int, int], by_person: dict[int, PersonMonthResult]) -> Iterator[tuple]:
     postgres = connection.vendor == "postgresql"
-    empty = "{}"
     for employee_id, result in by_person.items():
         payslip = ids[employee_id]
         for position, line in enumerate(result.lines):
             yield (
-                payslip, position, line.code, str(line.kind), line.amount,
-                line.shown_on_payslip if postgres else int(line.shown_on_payslip),
-                _json(dict(line.explain)) if line.explain else empty,
+                payslip, position, line.code, line.kind.value, line.amount,
+                line.shown_on_payslip if postgres else int(line.shown_on_payslip), _explain_json(line.explain),
             )  # fmt: skip
 
 

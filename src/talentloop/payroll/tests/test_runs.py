@@ -303,3 +303,17 @@ def test_the_command_calculates_the_draft_and_again_replaces_it(scene):
     run = PayrollRun.objects.get()
     assert run.calculations == 2 and Payslip.objects.filter(run=run).count() == 3
     assert "calculated for 3 people (0 refused)" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "explain",
+    [
+        {},
+        {"wage_base": D("10000.00"), "days": D("1"), "capped": False, "bracket": 2, "rule": "months_employed"},
+        {"formula": 'if(rating >= 4, base * 0.1, 0) "quoted" 中文', "missing": None, "flag": True, "rate": D("0.03")},
+    ],
+)
+def test_a_lines_explanation_is_written_as_json_dumps_would(explain):
+    import json
+
+    assert json.loads(runs._explain_json(explain)) == json.loads(json.dumps(explain, default=str))
