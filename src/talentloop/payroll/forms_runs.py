@@ -36,14 +36,12 @@ class MonthField(forms.CharField):
 
     widget = MonthInput
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 7)
-        super().__init__(**kwargs)
-
     def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]  # a date, not text
         text = super().to_python(value)
         if not text:
             return None
+        if len(text) > 10:
+            raise ValidationError(_("Enter the month as YYYY-MM."), code="invalid")
         try:
             return dt.datetime.strptime(text.strip(), "%Y-%m").date()
         except ValueError:
