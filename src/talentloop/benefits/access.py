@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from talentloop.benefits.models import BenefitPlan, Enrolment, EnrolmentWindow
+from talentloop.benefits.models import BenefitPlan, Enrolment
 from talentloop.core.access import Actor
 from talentloop.organisation.models import Employee
 
@@ -35,10 +35,6 @@ def visible_plans(actor: Actor) -> QuerySet[BenefitPlan]:
     if actor.employee is None:
         return BenefitPlan.objects.none()
     return BenefitPlan.objects.filter(active=True)
-
-
-def visible_windows(actor: Actor) -> QuerySet[EnrolmentWindow]:
-    return EnrolmentWindow.objects.filter(plan__in=visible_plans(actor))
 
 
 def _hr_people_q(actor: Actor, prefix: str = "employee__") -> Q:

@@ -182,6 +182,8 @@ def benefit_plan_save(
     changes = diff(before, snapshot(plan, PLAN_FIELDS))
     if before_families != codes:
         changes["job_families"] = codes
+    if windows:
+        changes["windows"] = [f"{o}–{c}" for o, c in windows]
     audit_record(actor=actor, action="create" if created else "update", obj=plan, changes=changes)
     return plan, created
 

@@ -155,3 +155,17 @@ def test_people_see_active_plans_only(world):
     assert scene.meal not in set(access.visible_plans(actor_for(world.employee)))
     assert scene.meal in set(access.visible_plans(actor_for(world.hr)))
     assert not access.visible_plans(actor_for(None)).exists()
+
+
+def test_scopes_of_people_without_rights(world):
+    from talentloop.organisation.models import Employee
+    from talentloop.testing.factories import UserFactory
+
+    anonymous = actor_for(None)
+    assert not access.visible_enrolments(anonymous).exists()
+    assert not access.enrolment_subjects(anonymous).exists()
+    assert not access.enrolment_subjects(actor_for(world.manager)).exists()
+    assert access.enrolment_subjects(actor_for(world.hr)).count() == Employee.objects.count()
+    no_record = actor_for(UserFactory(username="no-record"))  # signed in, no employee record, no role
+    assert not access.visible_plans(no_record).exists()
+    assert not access.can_use_benefits(no_record)
