@@ -34,7 +34,7 @@ from talentloop.payroll.models import (
     TaxDeclaration,
 )
 from talentloop.payroll.rules.iit import IitRules
-from talentloop.payroll.rules.iit_deductions import monthly_deductions
+from talentloop.payroll.rules.iit_deductions import Declaration, DeductionBreakdown, monthly_deductions
 from talentloop.payroll.rules.month import (
     AnnualBonus,
     Attendance,
@@ -45,7 +45,7 @@ from talentloop.payroll.rules.month import (
     SocialInsuranceInput,
     YearToDate,
 )
-from talentloop.payroll.rules.social import PolicyBook, load_policies
+from talentloop.payroll.rules.social import CityPolicy, PolicyBook, load_policies
 from talentloop.payroll.selectors import salaries_at
 from talentloop.payroll.services import as_declaration, first_of_month
 from talentloop.performance.selectors import period_ratings
@@ -289,6 +289,35 @@ def _workdays(month: dt.date) -> list[dt.date]:
     return [d for d in days if calendar.kind(d) == "workday"]
 
 
+class _Memo:
+    """What many people of a run share, worked out once per run: a city's policy and minimum wage, and
+    the month's deductions of a set of declarations (many people declare the same: two children at
+    school, the rent of a first-tier city)."""
+
+    def __init__(self, book: PolicyBook, rules: IitRules, month: dt.date) -> None:
+        self.book, self.rules, self.month = book, rules, month
+        self.cities: dict[str, tuple[CityPolicy, Decimal]] = {}
+        self.deductions: dict[tuple[Declaration, ...], DeductionBreakdown] = {}
+
+    def city(self, city: str) -> tuple[CityPolicy, Decimal]:
+        figures = self.cities.get(city)
+        if figures is None:
+            end = month_end(self.month)
+            figures = self.cities[city] = (
+                self.book.policy_for(city, end),
+                self.book.minimum_wage_for(city, end).amount,
+            )
+        return figures
+
+    def monthly_deductions(self, declarations: tuple[Declaration, ...]) -> DeductionBreakdown:
+        found = self.deductions.get(declarations)
+        if found is None:
+            found = self.deductions[declarations] = monthly_deductions(
+                declarations, self.rules.deductions, self.month.year, self.month.month
+            )
+        return found
+
+
 def _complete(start: dt.date, end: dt.date) -> tuple[int, int]:
     """Complete (years, months) from ``start`` to ``end``."""
     months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
@@ -323,7 +352,7 @@ def gather(run: PayrollRun, rules: IitRules) -> RunInputs:
     declarations = _declarations(ids, month)
     items = _items(run, ids)
     ratings = _ratings(ids, add_months(month, -run.pay_group.attendance_lag).strftime("%Y-%m")) if formulas else {}
-    book = policy_book()
+    memo = _Memo(policy_book(), rules, month)
     workdays = _workdays(month) if run.kind == RunKind.REGULAR else []
     out: list[PersonInput] = []
     all_items: list[int] = []
@@ -334,7 +363,7 @@ def gather(run: PayrollRun, rules: IitRules) -> RunInputs:
         person.previous = previous
         try:
             person.inp = _person_input(
-                run=run, rules=rules, book=book, pk=pk, hired=hired, left=left, city=city,
+                run=run, rules=rules, memo=memo, pk=pk, hired=hired, left=left, city=city,
                 probation_end=probation_end, components=components, formulas=formulas, fixed=fixed.get(pk, {}),
                 attendance=attendance.get(pk), source=source, previous=previous, last_year=last_year.get(pk),
                 declarations=[as_declaration(d) for d in declarations.get(pk, [])], items=items.get(pk, []),
@@ -352,7 +381,7 @@ def _person_input(
     *,
     run: PayrollRun,
     rules: IitRules,
-    book: PolicyBook,
+    memo: _Memo,
     pk: int,
     hired: dt.date,
     left: dt.date | None,
@@ -374,8 +403,7 @@ def _person_input(
     month, end = run.month, month_end(run.month)
     if not city:
         raise DomainError(_("The employment contract names no social-insurance city."))
-    policy = book.policy_for(city, end)
-    minimum_wage = book.minimum_wage_for(city, end).amount
+    policy, minimum_wage = memo.city(city)
     values: list[ComponentValue] = []
     for c in components:
         if c.key in formulas:
@@ -441,7 +469,7 @@ def _person_input(
     si_wage = None
     if last_year is not None and last_year[1]:
         si_wage = (last_year[0] / last_year[1]).quantize(Decimal("0.01"))
-    deductions = monthly_deductions(declarations, rules.deductions, month.year, month.month) if declarations else None
+    deductions = memo.monthly_deductions(tuple(declarations)) if declarations else None
     return PersonMonthInput(
         person_key=str(pk),
         year=month.year,

@@ -46,6 +46,7 @@ from talentloop.payroll.rules.month import (
     BONUS,
     OVERTIME_CODES,
     UNPAID_LEAVE,
+    LineKind,
     PersonMonthRefusal,
     PersonMonthResult,
     calculate_person_month,
@@ -66,6 +67,7 @@ PAYSLIP_COLUMNS = [
     "ytd_social_insurance", "ytd_special_deductions", "ytd_other_deductions", "ytd_tax", "first_wages_of_year",
     "previous_year_low_income", "separate_bonus_used", "flags", "refusal", "changes", "outlier",
 ]  # fmt: skip
+TOTAL = LineKind.TOTAL
 LINE_COLUMNS = ["payslip_id", "position", "code", "kind", "amount", "shown_on_payslip", "explain"]
 
 
@@ -325,6 +327,8 @@ def _line_rows(ids: dict[int, int], by_person: dict[int, PersonMonthResult]) -> 
     for employee_id, result in by_person.items():
         payslip = ids[employee_id]
         for position, line in enumerate(result.lines):
+            if line.kind is TOTAL:
+                continue  # gross, net and employer cost are the payslip's own columns
             yield (
                 payslip, position, line.code, line.kind.value, line.amount,
                 line.shown_on_payslip if postgres else int(line.shown_on_payslip), _explain_json(line.explain),
