@@ -1,0 +1,424 @@
+"""The reads behind the payroll exports: a few set-based queries per file whatever the number of people
+(no query per person). Encrypted personal fields come as envelopes from ``values_list`` and are opened
+here, row by row, only for the columns a layout asks for.
+
+Every function but the scoped lookups trusts its caller: ``payroll.exports`` checks the actor and
+records the audit entry before it calls them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from talentloop.core import crypto
+from talentloop.core.access import Actor
+from talentloop.core.crypto.fields import EncryptedTextField, Sealed
+from talentloop.organisation import selectors as org_selectors
+from talentloop.organisation.models import Employee, EmploymentEvent, OrgUnit
+from talentloop.payroll import access
+from talentloop.payroll.models import (
+    ExportLayout,
+    PayItem,
+    PayrollLine,
+    PayrollRun,
+    Payslip,
+    RunState,
+    SalaryComponent,
+    TaxDeclaration,
+)
+from talentloop.payroll.rules.iit_bonus import BonusMethod
+from talentloop.payroll.rules.month.records import (
+    EMPLOYEE_FUND_LABELS,
+    EMPLOYER_COST,
+    EMPLOYER_FUND_LABELS,
+    GROSS,
+    LABELS,
+    NET,
+)
+from talentloop.payroll.rules.social import Fund
+
+ZERO = Decimal("0.00")
+MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=2)
+COMPONENT_PREFIX = "component."
+ITEM_PREFIX = "component.item"
+
+
+def month_end(month: dt.date) -> dt.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+# ------------------------------------------------------------------------------------------------ scoped
+
+
+def export_run_get(actor: Actor, pk: int) -> PayrollRun | None:
+    """A run the actor sees (None else: a 404, like one that does not exist)."""
+    return access.visible_runs(actor).filter(pk=pk).select_related("pay_group").first()
+
+
+def export_layout_list(actor: Actor, kind: str = "") -> QuerySet[ExportLayout]:
+    qs = access.visible_export_layouts(actor)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("kind", "-is_default", "name")
+
+
+def export_layout_get(actor: Actor, pk: int, kind: str = "") -> ExportLayout | None:
+    return export_layout_list(actor, kind).filter(pk=pk).first()
+
+
+def default_layout_saved(kind: str) -> ExportLayout | None:
+    """The layout payroll made the default of ``kind``, if any (layouts hold no personal data)."""
+    return ExportLayout.objects.filter(kind=kind, is_default=True).first()
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+class Opener:
+    """Opens one encrypted column of ``Employee`` read through ``values_list`` (an envelope bound to the
+    row's ``row_uid``). The key ring is read once; each value is one AES-GCM open."""
+
+    def __init__(self, field_name: str):
+        self.table = Employee._meta.db_table
+        field = Employee._meta.get_field(field_name)
+        assert isinstance(field, EncryptedTextField)
+        self.column: str = field.column
+
+    def __call__(self, row_uid: object, value: Any) -> str:
+        if not value:
+            return ""
+        token = value.token if isinstance(value, Sealed) else str(value)
+        return crypto.decrypt(token, crypto.aad_for(self.table, self.column, row_uid))
+
+
+def unit_at(employee_ref: str, day: dt.date) -> Coalesce:
+    """The org unit a person belonged to on ``day``: the unit of their latest employment event on or
+    before it that set one (a hire, a transfer), else their unit now. ``employee_ref`` is the path to the
+    employee from the query's model. Should the organisation app grow a selector for the unit on a day,
+    this is the expression to replace."""
+    moved = (
+        EmploymentEvent.objects.filter(employee=OuterRef(employee_ref), org_unit__isnull=False, effective_date__lte=day)
+        .order_by("-effective_date", "-id")
+        .values("org_unit")[:1]
+    )
+    return Coalesce(Subquery(moved), F(f"{employee_ref}__org_unit"), output_field=BigIntegerField())
+
+
+def unit_labels(ids: Iterable[int | None]) -> dict[int, str]:
+    """The org units' names in the reader's language (one query)."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {u.pk: u.label for u in OrgUnit.objects.filter(pk__in=wanted)}
+
+
+def line_labels(codes: Iterable[str]) -> dict[str, str]:
+    """Each line code's label in the reader's language: the rules' fixed codes, a component's name, a
+    one-off item's reason (two queries at most)."""
+    codes = set(codes)
+    items = {int(c[len(ITEM_PREFIX) :]) for c in codes if c.startswith(ITEM_PREFIX) and c[len(ITEM_PREFIX) :].isdigit()}
+    keys = {c[len(COMPONENT_PREFIX) :] for c in codes if c.startswith(COMPONENT_PREFIX)}
+    names = {c.key: c.label for c in SalaryComponent.objects.filter(key__in=keys)} if keys else {}
+    reasons = dict(PayItem.objects.filter(pk__in=items).values_list("pk", "reason")) if items else {}
+    out: dict[str, str] = {}
+    for code in codes:
+        rest = code[len(ITEM_PREFIX) :]
+        if code.startswith(ITEM_PREFIX) and rest.isdigit() and int(rest) in reasons:
+            out[code] = reasons[int(rest)]
+        elif code.startswith(COMPONENT_PREFIX):
+            key = code[len(COMPONENT_PREFIX) :]
+            out[code] = str(names.get(key, key))
+        elif code in LABELS:
+            out[code] = str(LABELS[code])
+        else:
+            fund, _dot, side = code.partition(".")
+            try:
+                which = Fund(fund)
+            except ValueError:
+                out[code] = code
+                continue
+            labels = EMPLOYEE_FUND_LABELS if side == "employee" else EMPLOYER_FUND_LABELS
+            out[code] = str(labels[which])
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ bank file
+
+
+@dataclass(frozen=True, slots=True)
+class BankPerson:
+    payslip: int
+    employee: int
+    employee_number: str
+    name: str
+    name_en: str
+    bank_account: str
+    national_id: str
+    org_unit: int | None
+    net: Decimal
+
+
+def bank_people(run: PayrollRun, *, bank_account: bool, national_id: bool, org_unit: bool) -> Iterator[BankPerson]:
+    """Everyone the run pays a positive net amount, by employee number: one query, streamed; the
+    encrypted fields opened only when asked for."""
+    qs = Payslip.objects.filter(run=run, refusal="", net__gt=0)
+    unit: Any = unit_at("employee", month_end(run.month)) if org_unit else Value(None, output_field=IntegerField())
+    qs = qs.annotate(unit=unit)
+    rows = qs.order_by("employee__employee_number").values_list(
+        "pk",
+        "employee_id",
+        "employee__employee_number",
+        "employee__name",
+        "employee__name_en",
+        "employee__row_uid",
+        "employee__bank_account" if bank_account else "employee__row_uid",
+        "employee__national_id" if national_id else "employee__row_uid",
+        "unit",
+        "net",
+    )
+    open_account, open_id = Opener("bank_account"), Opener("national_id")
+    for pk, emp, number, name, name_en, uid, account, nid, unit, net in rows.iterator(chunk_size=5000):
+        yield BankPerson(
+            payslip=pk,
+            employee=emp,
+            employee_number=number,
+            name=name,
+            name_en=name_en,
+            bank_account=open_account(uid, account) if bank_account else "",
+            national_id=open_id(uid, nid) if national_id else "",
+            org_unit=unit,
+            net=net,
+        )
+
+
+# ------------------------------------------------------------------------------------------------ IIT sheet
+
+
+def month_payslips(run: PayrollRun) -> QuerySet[Payslip]:
+    """The payslips the tax month of ``run`` reports for its pay group: every locked run of that group
+    and month (the regular run, off-cycle bonuses and corrections, final pay, reversals)."""
+    return Payslip.objects.filter(
+        run__pay_group_id=run.pay_group_id, run__month=run.month, run__state=RunState.LOCKED, refusal=""
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IitPerson:
+    employee: int
+    employee_number: str
+    name: str
+    name_en: str
+    national_id: str
+    org_unit: int | None
+    gross: Decimal
+    taxable: Decimal
+    bonus: Decimal
+    separate_bonus: Decimal
+    pension: Decimal
+    medical: Decimal
+    unemployment: Decimal
+    housing_fund: Decimal
+
+    @property
+    def merged_bonus(self) -> Decimal:
+        return self.bonus - self.separate_bonus
+
+    @property
+    def income(self) -> Decimal:
+        """本期收入: the month's wage income, a bonus merged into it included."""
+        return self.gross + self.merged_bonus
+
+    @property
+    def exempt_income(self) -> Decimal:
+        """本期免税收入: what of it is exempt (the payslip's taxable amount is the income less it)."""
+        return self.income - self.taxable
+
+
+def _fund_sum(code: str) -> Sum:
+    return Sum(Case(When(code=code, then=F("amount")), default=Value(ZERO), output_field=MONEY))
+
+
+def iit_people(run: PayrollRun, *, national_id: bool, org_unit: bool) -> list[IitPerson]:
+    """Everyone with a locked payslip in the run's tax month and pay group, their month summed over the
+    month's runs: two grouped queries (payslip totals; the employee contribution and bonus lines)."""
+    slips = month_payslips(run)
+    person = ["employee_id", "employee__employee_number", "employee__name", "employee__name_en", "employee__row_uid"]
+    nid = "employee__national_id" if national_id else "employee__row_uid"
+    unit: Any = unit_at("employee", month_end(run.month)) if org_unit else Value(None, output_field=IntegerField())
+    rows = (
+        slips.annotate(unit=unit)
+        .values(*person, nid, "unit")
+        .annotate(gross_sum=Sum("gross"), taxable_sum=Sum("taxable"), bonus_sum=Sum("bonus"))
+        .values_list(*person, nid, "unit", "gross_sum", "taxable_sum", "bonus_sum")
+        .order_by("employee__employee_number")
+    )
+    lines = (
+        PayrollLine.objects.filter(payslip__in=slips.values("pk"))
+        .values("payslip__employee_id")
+        .annotate(
+            pension=_fund_sum("pension.employee"),
+            medical=_fund_sum("medical.employee"),
+            unemployment=_fund_sum("unemployment.employee"),
+            housing_fund=_fund_sum("housing_fund.employee"),
+            separate=Sum(
+                Case(
+                    When(code="bonus", explain__method=BonusMethod.SEPARATE, then=F("amount")),
+                    default=Value(ZERO),
+                    output_field=MONEY,
+                )
+            ),
+        )
+        .values_list("payslip__employee_id", "pension", "medical", "unemployment", "housing_fund", "separate")
+        .order_by()
+    )
+    by_person = {row[0]: row[1:] for row in lines.iterator(chunk_size=5000)}
+    open_id = Opener("national_id")
+    out = []
+    none = (ZERO,) * 5
+    for emp, number, name, name_en, uid, nid, unit, gross, taxable, bonus in rows.iterator(chunk_size=5000):
+        pension, medical, unemployment, housing, separate = by_person.get(emp, none)
+        out.append(
+            IitPerson(
+                employee=emp,
+                employee_number=number,
+                name=name,
+                name_en=name_en,
+                national_id=open_id(uid, nid) if national_id else "",
+                org_unit=unit,
+                gross=gross,
+                taxable=taxable,
+                bonus=bonus,
+                separate_bonus=separate,
+                # Deductions are negative lines; the sheet states what was paid.
+                pension=-pension,
+                medical=-medical,
+                unemployment=-unemployment,
+                housing_fund=-housing,
+            )
+        )
+    return out
+
+
+def month_declarations(run: PayrollRun) -> dict[int, list[TaxDeclaration]]:
+    """The active tax declarations of the people of the run's tax month that touch its year up to the
+    month (those the withholding used), by person: one query."""
+    year_start = run.month.replace(month=1)
+    rows = TaxDeclaration.objects.filter(
+        employee__in=month_payslips(run).values("employee_id"), withdrawn_at__isnull=True, start__lte=run.month
+    ).filter(Q(end__isnull=True) | Q(end__gte=year_start))
+    out: dict[int, list[TaxDeclaration]] = {}
+    for row in rows.order_by("employee_id", "start", "id"):
+        out.setdefault(row.employee_id, []).append(row)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ journal
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRow:
+    org_unit: int | None
+    code: str
+    kind: str
+    amount: Decimal
+    people: int
+
+
+JOURNAL_KIND_ORDER = {"earning": 0, "deduction": 1, "employer_cost": 2, "total": 3}
+
+
+def journal_rows(run: PayrollRun) -> list[JournalRow]:
+    """Per cost centre (the person's org unit at the end of the run's month) and line code, the sum of
+    the run's lines and the people counted, then the unit's gross pay, net pay and employer cost from the
+    payslips: two queries grouped in the database."""
+    rows = (
+        PayrollLine.objects.filter(payslip__run=run)
+        .annotate(unit=unit_at("payslip__employee", month_end(run.month)))
+        .values("unit", "code", "kind")
+        .annotate(total=Sum("amount"), people=Count("payslip_id", distinct=True))
+        .values_list("unit", "code", "kind", "total", "people")
+        .order_by("unit", "kind", "code")
+    )
+    out = [JournalRow(*row) for row in rows]
+    totals = (
+        Payslip.objects.filter(run=run, refusal="")
+        .annotate(unit=unit_at("employee", month_end(run.month)))
+        .values("unit")
+        .annotate(gross_sum=Sum(F("gross") + F("bonus")), net_sum=Sum("net"), cost_sum=Sum("employer_cost"),
+                  people=Count("pk"))
+        .values_list("unit", "gross_sum", "net_sum", "cost_sum", "people")
+        .order_by("unit")
+    )  # fmt: skip
+    for unit, gross, net, cost, people in totals:
+        out += [
+            JournalRow(unit, GROSS, "total", gross, people),
+            JournalRow(unit, NET, "total", net, people),
+            JournalRow(unit, EMPLOYER_COST, "total", cost, people),
+        ]
+    out.sort(key=lambda r: (r.org_unit or 0, JOURNAL_KIND_ORDER.get(r.kind, 9), r.code))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ contributions
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionLine:
+    employee: int
+    employee_number: str
+    name: str
+    name_en: str
+    code: str
+    amount: Decimal
+    explain: dict[str, Any]
+
+
+def contribution_lines(run: PayrollRun) -> Iterator[ContributionLine]:
+    """The run's social-insurance and housing-fund lines (employee and employer side), by person: one
+    query, streamed."""
+    codes = [f"{fund.value}.{side}" for fund in Fund for side in ("employee", "employer")]
+    rows = (
+        PayrollLine.objects.filter(payslip__run=run, payslip__refusal="", code__in=codes)
+        .order_by("payslip__employee__employee_number", "position")
+        .values_list(
+            "payslip__employee_id",
+            "payslip__employee__employee_number",
+            "payslip__employee__name",
+            "payslip__employee__name_en",
+            "code",
+            "amount",
+            "explain",
+        )
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield ContributionLine(*row)
+
+
+def contribution_cities(run: PayrollRun) -> dict[int, str]:
+    """Each person's social-insurance city from their contract in force at the end of the run's month
+    (one query)."""
+    people = Employee.objects.filter(pk__in=Payslip.objects.filter(run=run).values("employee_id"))
+    contracts = org_selectors.contracts_as_of(people, month_end(run.month))
+    return {pk: c.social_insurance_city for pk, c in contracts.items()}
