@@ -216,6 +216,60 @@ def can_export_run(actor: Actor, run: PayrollRun) -> bool:
     return actor is not None and actor.is_authenticated and can_run_payroll(actor, run.pay_group)
 
 
+# ------------------------------------------------------------------------------------------------ payslip questions
+# (payslip pages, their PDF and the questions people ask on a line)
+
+from talentloop.payroll.models import PayslipQuestion  # noqa: E402  # this section is appended; the imports above stay as they are
+
+
+def is_own_payslip(actor: Actor, payslip: Payslip) -> bool:
+    return actor.is_authenticated and actor.employee is not None and actor.employee.pk == payslip.employee_id
+
+
+def can_ask_about_payslip(actor: Actor, payslip: Payslip) -> bool:
+    """Only the person whose payslip it is asks about it, once it is published (theirs)."""
+    return is_own_payslip(actor, payslip) and payslip.published_at is not None
+
+
+def question_groups(actor: Actor) -> QuerySet[PayGroup]:
+    """The pay groups whose payslip questions the actor answers: the groups they run (every one for
+    administrators)."""
+    return visible_pay_groups(actor)
+
+
+def visible_payslip_questions(actor: Actor) -> QuerySet[PayslipQuestion]:
+    """The actor's own questions, and those on the payslips of the pay groups they run."""
+    if not actor.is_authenticated:
+        return PayslipQuestion.objects.none()
+    own = PayslipQuestion.objects.none()
+    if actor.employee is not None:
+        own = PayslipQuestion.objects.filter(payslip__employee_id=actor.employee.pk)
+    if actor.is_admin:
+        return PayslipQuestion.objects.all()
+    if actor.is_payroll:
+        return own | PayslipQuestion.objects.filter(payslip__run__pay_group__in=visible_pay_groups(actor))
+    return own
+
+
+def answerable_payslip_questions(actor: Actor) -> QuerySet[PayslipQuestion]:
+    """The questions the actor may answer: of the groups they run, never about their own payslip."""
+    if not actor.is_authenticated or not (actor.is_admin or actor.is_payroll):
+        return PayslipQuestion.objects.none()
+    rows = PayslipQuestion.objects.all()
+    if not actor.is_admin:
+        rows = rows.filter(payslip__run__pay_group__in=visible_pay_groups(actor))
+    if actor.employee is not None:
+        rows = rows.exclude(payslip__employee_id=actor.employee.pk)
+    return rows
+
+
+def can_answer_payslip_question(actor: Actor, question: PayslipQuestion) -> bool:
+    """Payroll of the run's pay group, or an administrator; nobody answers a question on their own pay."""
+    if not actor.is_authenticated or is_own_payslip(actor, question.payslip):
+        return False
+    return actor.is_admin or (actor.is_payroll and can_run_payroll(actor, question.payslip.run.pay_group))
+
+
 # ------------------------------------------------------------------------------------------------ final pay
 
 

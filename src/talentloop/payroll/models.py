@@ -501,3 +501,46 @@ class ExportLayout(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"
+
+
+# ------------------------------------------------------------------------------------------------ payslip questions
+
+
+class QuestionState(models.TextChoices):
+    OPEN = "open", pgettext_lazy("payslip question state", "Open")
+    ANSWERED = "answered", pgettext_lazy("payslip question state", "Answered")
+    CLOSED = "closed", pgettext_lazy("payslip question state", "Closed")
+
+
+class PayslipQuestion(models.Model):
+    """A person's question on a line of their payslip: a ticket for the payroll users of the run's pay
+    group, who answer it; the person is told of the answer. ``line_code`` is the line's code
+    (``PayrollLine.code``), or blank for a question on the payslip as a whole."""
+
+    payslip = models.ForeignKey(Payslip, verbose_name=_("payslip"), on_delete=models.CASCADE, related_name="questions")
+    line_code = models.CharField(_("line"), max_length=60, blank=True)
+    text = models.TextField(_("question"), max_length=2000)
+    state = models.CharField(_("state"), max_length=10, choices=QuestionState.choices, default=QuestionState.OPEN)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answer = models.TextField(_("answer"), max_length=4000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        verbose_name = _("payslip question")
+        indexes = [models.Index(fields=["state", "asked_at"], name="payroll_question_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="answered") | models.Q(answered_at__isnull=False),
+                name="payroll_question_answered_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payslip_id} {self.line_code or '-'} {self.state}"

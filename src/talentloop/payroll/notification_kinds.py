@@ -34,3 +34,29 @@ def payslips_published(run_id: int) -> int:
     if batch:
         count += notify_each(kind=PAYSLIP_OUT.key, items=batch)
     return count
+
+
+# ------------------------------------------------------------------------------------------------ payslip questions
+# A question's text and the answer stay on the payslip page (behind re-authentication); the message
+# names only the month, and for payroll the person who asks.
+
+from talentloop.notifications.kinds import pick  # noqa: E402  # this section is appended; the imports above stay
+
+
+def _question_asked(data: dict) -> str:
+    return gettext("%(person)s asked a question on their payslip for %(month)s.") % {
+        "person": pick(data, "person"),
+        "month": data.get("month", ""),
+    }
+
+
+def _question_answered(data: dict) -> str:
+    return gettext("Payroll answered your question on your payslip for %(month)s.") % {"month": data.get("month", "")}
+
+
+PAYSLIP_QUESTION_ASKED = register(
+    Kind(key="payslip_question_asked", label=_("Question on a payslip"), render=_question_asked)
+)
+PAYSLIP_QUESTION_ANSWERED = register(
+    Kind(key="payslip_question_answered", label=_("Answer to a payslip question"), render=_question_answered)
+)
