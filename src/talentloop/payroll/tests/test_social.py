@@ -362,12 +362,12 @@ def test_policy_for_boundary_days(city: str, day: dt.date, starts: dt.date) -> N
     ("city", "day"),
     [
         ("shanghai", dt.date(2024, 6, 30)),  # the day before the first policy
-        ("shanghai", dt.date(2026, 7, 1)),  # the day after the last
         ("beijing", dt.date(2020, 1, 1)),
         ("shenzhen", dt.date(2025, 1, 1)),  # no such city in the data
     ],
 )
 def test_policy_for_refuses_a_date_without_policy(city: str, day: dt.date) -> None:
+    # (After the last published year there is no gap: its figures stay in force until the next notice.)
     with pytest.raises(PolicyNotFound) as excinfo:
         policy_for(city, day)
     assert city in excinfo.value.detail
@@ -397,8 +397,10 @@ def test_minimum_wage_by_date(city: str, day: dt.date, amount: D) -> None:
 def test_average_wage_by_date_and_missing() -> None:
     assert BOOK.average_monthly_wage_for("shanghai", dt.date(2025, 6, 30)).amount == D("12307")
     assert BOOK.average_monthly_wage_for("beijing", dt.date(2025, 7, 1)).amount == D("11937")
+    # The latest figures stay in force until the next notice (null valid_to in the data).
+    assert BOOK.average_monthly_wage_for("beijing", dt.date(2026, 12, 31)).amount == D("11937")
     with pytest.raises(PolicyNotFound):
-        BOOK.average_monthly_wage_for("beijing", dt.date(2026, 7, 1))
+        BOOK.average_monthly_wage_for("beijing", dt.date(2024, 6, 30))
     with pytest.raises(PolicyNotFound):
         BOOK.minimum_wage_for("shanghai", dt.date(2023, 6, 30))
 
@@ -430,7 +432,9 @@ def test_shipped_housing_fund_floor_is_the_minimum_wage() -> None:
     # Both cities set the housing fund floor at the minimum wage (Beijing 2025: from September; see the data).
     for policy in BOOK.policies:
         floor = policy.rule(Fund.HOUSING_FUND).base_floor
-        assert floor == BOOK.minimum_wage_for(policy.city, policy.valid_to or policy.valid_from).amount
+        # At the end of the policy's contribution year (a year from its start when it is open-ended).
+        last = policy.valid_to or policy.valid_from.replace(year=policy.valid_from.year + 1) - dt.timedelta(days=1)
+        assert floor == BOOK.minimum_wage_for(policy.city, last).amount
 
 
 # --- Loader ---------------------------------------------------------------------------------------
