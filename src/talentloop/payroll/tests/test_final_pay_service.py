@@ -33,6 +33,7 @@ from talentloop.payroll.services.final_pay import (
     final_pay_record,
     monthly_wages,
 )
+from talentloop.payroll.services.runs import payroll_run_calculate
 from talentloop.payroll.tests.scene import Scene, build_scene
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,9 @@ def locked_month(
 ) -> Payslip:
     """A locked run of the month with the person's payslip (and an overtime line when there is some)."""
     made = PayrollRun.objects.create(pay_group=scene.group_a, month=month, state=RunState.LOCKED, **run)
-    slip = Payslip.objects.create(run=made, employee=person, month=month, gross=D(gross), bonus=D(bonus))
+    slip = Payslip.objects.create(
+        run=made, employee=person, month=month, gross=D(gross), bonus=D(bonus), published_at=NOW
+    )
     if D(overtime):
         PayrollLine.objects.create(payslip=slip, code="overtime_150", kind="earning", amount=D(overtime))
     return slip
@@ -321,3 +324,29 @@ def test_a_recorded_termination_with_its_reason_records_the_final_pay(scene: Sce
     run = PayrollRun.objects.get(kind=RunKind.FINAL_PAY, employee=person)
     assert run.created_by is None
     assert PayItem.objects.get(paid_in__isnull=True, employee=person).amount == D("73450.00")
+
+
+# --- end to end ---------------------------------------------------------------------------------------
+
+
+def test_the_recorded_final_pay_is_calculated_by_its_run(scene: Scene) -> None:
+    # The damages of the test above: 443,052.00 exempt and 36,921.00 taxed on its own, both outside the
+    # month's cumulative withholding (no IIT on them there), less the separate tax 1,172.10 as a
+    # deduction. June's regular payslip is published: the run is the month's second, no contributions
+    # again. Net 479,973.00 - 1,172.10 = 478,800.90.
+    with time_machine.travel(NOW, tick=False):
+        person = leaver(scene)
+        for month in months(dt.date(2024, 7, 1), 12):
+            slip = locked_month(scene, person, month, "40000")
+            if month == dt.date(2025, 6, 1):
+                # The year to date after June, as the regular runs left it (the run starts from the latest
+                # published payslip): income 6 x 40,000 = 240,000; less 6 x 5,000 = 210,000 taxable;
+                # 20 % - 16,920 = 25,080.00 withheld (contributions left out of this scene).
+                slip.ytd_months, slip.ytd_income, slip.ytd_tax = 6, D("240000"), D("25080.00")
+                slip.save()
+        recorded = final_pay_record(actor=scene.actor("payroll_a"), employee=person, reason=LegalReason.UNLAWFUL)
+        payroll_run_calculate(actor=scene.actor("payroll_a"), run=recorded.run)
+    slip = Payslip.objects.get(run=recorded.run, employee=person)
+    assert (slip.gross, slip.iit, slip.employee_social_insurance) == (D("479973.00"), D("0.00"), D("0.00"))
+    assert (slip.deductions, slip.net) == (D("1172.10"), D("478800.90"))
+    assert PayrollLine.objects.filter(payslip=slip, code__startswith="component.item").count() == 3
