@@ -216,6 +216,8 @@ class PolicyBook:
     minimum_wages: tuple[WageFigure, ...] = ()
     # The city's average monthly wage of the previous year, valid for the period it is used in.
     average_monthly_wages: tuple[WageFigure, ...] = ()
+    # Each city's key by the names a contract may give it (its key, its Chinese name with or without 市).
+    city_names: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _refuse_overlaps(self.policies, "policies")
@@ -224,6 +226,12 @@ class PolicyBook:
 
     def cities(self) -> tuple[str, ...]:
         return tuple(sorted({p.city for p in self.policies}))
+
+    def city_key(self, text: str) -> str:
+        """The data's key of the city a contract names ("上海", "上海市", "Shanghai" and "shanghai" are
+        all ``shanghai``); the text itself, trimmed, when no city of the data has that name."""
+        name = text.strip()
+        return self.city_names.get(name.lower(), self.city_names.get(name.removesuffix("市"), name))
 
     def policy_for(self, city: str, on: dt.date, *, require_verified: bool = False) -> CityPolicy:
         policy = _find_covering(self.policies, city, on)
@@ -406,7 +414,11 @@ def policies_from_data(data: Mapping[str, Any]) -> PolicyBook:
     policies: list[CityPolicy] = []
     minimum_wages: list[WageFigure] = []
     average_wages: list[WageFigure] = []
+    names: dict[str, str] = {}
     for city, raw_city in data.get("cities", {}).items():
+        names[city.lower()] = city
+        if raw_city.get("name"):
+            names[str(raw_city["name"]).strip().removesuffix("市")] = city
         for raw in raw_city.get("policies", []):
             where = f"{city} {raw.get('valid_from')}"
             raw_funds = _required(raw, "funds", where)
@@ -424,7 +436,10 @@ def policies_from_data(data: Mapping[str, Any]) -> PolicyBook:
         minimum_wages += _wage_figures(city, raw_city.get("minimum_wages", []), f"{city} minimum wage")
         average_wages += _wage_figures(city, raw_city.get("average_monthly_wages", []), f"{city} average wage")
     return PolicyBook(
-        policies=tuple(policies), minimum_wages=tuple(minimum_wages), average_monthly_wages=tuple(average_wages)
+        policies=tuple(policies),
+        minimum_wages=tuple(minimum_wages),
+        average_monthly_wages=tuple(average_wages),
+        city_names=names,
     )
 
 

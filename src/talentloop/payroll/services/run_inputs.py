@@ -302,10 +302,10 @@ class _Memo:
     def city(self, city: str) -> tuple[CityPolicy, Decimal]:
         figures = self.cities.get(city)
         if figures is None:
-            end = month_end(self.month)
+            end, key = month_end(self.month), self.book.city_key(city)
             figures = self.cities[city] = (
-                self.book.policy_for(city, end),
-                self.book.minimum_wage_for(city, end).amount,
+                self.book.policy_for(key, end),
+                self.book.minimum_wage_for(key, end).amount,
             )
         return figures
 

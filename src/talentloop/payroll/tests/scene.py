@@ -59,7 +59,7 @@ def contract(employee: Employee, pay_group: str, effective_from: dt.date = CONTR
         start_date=effective_from,
         term="open_ended",
         pay_group=pay_group,
-        social_insurance_city="shanghai",
+        social_insurance_city="上海",
     )
 
 

@@ -537,3 +537,9 @@ def test_unknown_fund_refused() -> None:
 def test_default_file_is_the_shipped_one() -> None:
     assert social.DEFAULT_POLICY_FILE.name == "social_policies.json"
     assert load_policies(social.DEFAULT_POLICY_FILE) == BOOK
+
+
+@pytest.mark.parametrize("text", ["shanghai", "Shanghai", " 上海 ", "上海市"])
+def test_a_contract_may_name_the_city_as_people_write_it(text: str) -> None:
+    assert BOOK.city_key(text) == "shanghai"
+    assert BOOK.city_key("苏州") == "苏州"  # not in the data: refused by name when a policy is looked up
