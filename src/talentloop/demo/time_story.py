@@ -2,7 +2,7 @@
 the patterns of each kind of work, leave taken and pending, overtime around a release, and an open
 current month with exceptions for HR to fix.
 
-* work sites: the head office in Shanghai and the factory in Suzhou, each with its office network;
+* work sites: the head office in Shanghai and the factory in Beijing, each with its office network;
 * the factory lines on rotating shifts (early 06:00–14:00, late 14:00–22:00 and night 22:00–06:00,
   crossing midnight), planned by roster a week at a time, punching on the line's attendance machine;
 * R&D on flexible hours with core time 10:00–16:00; everyone else on the standard 09:00–18:00 day;
@@ -58,7 +58,7 @@ from talentloop.organisation.models import Employee, EmploymentContract, OrgUnit
 
 HQ = ("总部（上海张江）", "Head office (Shanghai Zhangjiang)", Decimal("31.204000"), Decimal("121.590000"), 300,
       "10.10.0.0/16")
-FACTORY = ("苏州工厂", "Suzhou factory", Decimal("31.330000"), Decimal("120.740000"), 500, "10.20.0.0/16")
+FACTORY = ("北京工厂", "Beijing factory", Decimal("39.795000"), Decimal("116.506000"), 500, "10.20.0.0/16")
 # (code, name, English name, kind, start, end, break minutes, core start, core end, required minutes)
 SHIFTS = (
     ("standard", "标准班", "Standard day", "fixed", "09:00", "18:00", 60, None, None, None),
@@ -167,7 +167,7 @@ def _contracts(people: list[Employee], factory_ids: set[int], rnd_ids: set[int],
             comprehensive_period="month" if person.pk in factory_ids else "",
             probation_end=start + dt.timedelta(days=90) if fixed else None,
             pay_group="factory" if person.pk in factory_ids else ("rnd" if person.pk in rnd_ids else "office"),
-            social_insurance_city="苏州" if person.pk in factory_ids else "上海", notice_period_days=30))
+            social_insurance_city="北京" if person.pk in factory_ids else "上海", notice_period_days=30))
     EmploymentContract.objects.bulk_create(rows, batch_size=1000)
 
 
@@ -255,7 +255,7 @@ def _events(ctx: dict, people: list[Employee], kinds: dict[int, str], roster: di
                     if kind == "factory":
                         punch = f"{person.employee_number}|{moment.isoformat()}|{direction}|L1"
                         key = hashlib.sha256(punch.encode()).hexdigest()
-                        yield (person.pk, moment, day, "punch", "device", "苏州工厂 1号考勤机", key[:40], factory.pk,
+                        yield (person.pk, moment, day, "punch", "device", "北京工厂 1号考勤机", key[:40], factory.pk,
                                False, None, False, "", None, None, None, now)
                         continue
                     raw = day >= raw_from

@@ -153,9 +153,9 @@ RESOURCES = [
 # (item key, days from the reference date, hour, duration hours, location, capacity)
 UPCOMING = [("complaints", 2, 14, 2, "上海总部 5F 培训室", 20), ("python-2", 3, 10, 3, "", 30),
             ("onboarding", 4, 9, 2, "上海总部 3F 大会议室", 40), ("code-review", 6, 15, 2, "", 25),
-            ("lean", 9, 9, 4, "苏州工厂 培训中心", 30), ("safety", 12, 13, 2, "苏州工厂 培训中心", 50)]
+            ("lean", 9, 9, 4, "北京工厂 培训中心", 30), ("safety", 12, 13, 2, "北京工厂 培训中心", 50)]
 PAST = [("python-2", 20, 10, 3, "", 30), ("complaints", 30, 14, 2, "上海总部 5F 培训室", 20),
-        ("safety", 45, 13, 2, "苏州工厂 培训中心", 50)]
+        ("safety", 45, 13, 2, "北京工厂 培训中心", 50)]
 
 
 @dataclass
