@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext, pgettext_lazy
@@ -77,12 +76,9 @@ def severance_rules_from_data(data: Mapping[str, Any]) -> tuple[SeveranceRule, .
     return rules
 
 
-def load_severance_rules(path: Path | str | None = None) -> tuple[SeveranceRule, ...]:
-    """Read the rule's periods (by default from the data shipped in ``payroll/data/iit.json``)."""
-    if path is None:
-        text = resources.files("talentloop.payroll").joinpath("data", "iit.json").read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
+def load_severance_rules() -> tuple[SeveranceRule, ...]:
+    """The rule's periods shipped in ``payroll/data/iit.json`` (beside the other tax rules)."""
+    text = resources.files("talentloop.payroll").joinpath("data", "iit.json").read_text(encoding="utf-8")
     return severance_rules_from_data(json.loads(text))
 
 

@@ -11,9 +11,7 @@ Every expected figure is worked out by hand in its comment. No test reads today'
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal as D
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,7 +135,7 @@ def test_bad_figures_are_refused_together() -> None:
     assert set(negative.value.errors) == {"compensation"}
 
 
-def test_overlapping_periods_in_the_data_are_refused(tmp_path: Path) -> None:
+def test_overlapping_periods_in_the_data_are_refused() -> None:
     data = {
         "severance_separate_taxation": [
             {
@@ -156,8 +154,24 @@ def test_overlapping_periods_in_the_data_are_refused(tmp_path: Path) -> None:
     }
     with pytest.raises(ValueError, match="overlap"):
         severance_rules_from_data(data)
-    path = tmp_path / "iit.json"
-    data["severance_separate_taxation"].pop()
-    path.write_text(json.dumps(data), encoding="utf-8")
-    [rule] = load_severance_rules(path)
-    assert rule.valid_to == dt.date(2025, 12, 31)
+
+
+def test_a_later_period_of_the_rule_applies_from_its_date() -> None:
+    # A made-up later period with 4 times the annual wage from 2026: 12,307 x 12 x 4 = 590,736 exempt
+    # for a payment on 1 March 2026; the shipped period still applies on 31 December 2025.
+    periods = severance_rules_from_data(
+        {
+            "severance_separate_taxation": [
+                {"valid_from": "2026-01-01", "source": "b", "exempt_multiple_of_average_annual_wage": "4"},
+                {
+                    "valid_from": "2019-01-01",
+                    "valid_to": "2025-12-31",
+                    "source": "a",
+                    "exempt_multiple_of_average_annual_wage": "3",
+                },
+            ]
+        }
+    )
+    assert [p.source for p in periods] == ["a", "b"]
+    assert tax("600000", on=dt.date(2026, 3, 1), severance_rules=periods).exempt_limit == D("590736")
+    assert tax("600000", on=dt.date(2025, 12, 31), severance_rules=periods).exempt_limit == D("443052")
