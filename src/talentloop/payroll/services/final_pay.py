@@ -93,7 +93,26 @@ class LeaveFigures:
     granted_days: Decimal  # granted for the year, before the leave app's own leaver adjustment
     taken_days: Decimal  # taken in the year up to the last day
     ledger_balance: Decimal  # the balance on the last day, as the leave pages show it
+    carried_days: Decimal  # carried over from the year before: not in the proration
+    hired_this_year: bool  # the grant then covers part of the year only, and is prorated once more
     unused: LeaverLeave
+
+    def review_messages(self) -> list[str]:
+        """What the payroll role checks by hand before recording (the rule cannot tell)."""
+        messages = []
+        if self.hired_this_year and self.granted_days:
+            messages.append(
+                _(
+                    "Hired this year: the annual leave granted already covers only part of the year, and the "
+                    "final-pay proration reduces it once more. Check the unused days."
+                )
+            )
+        if self.carried_days > 0:
+            messages.append(
+                _("%(days)s days were carried over from last year; any still unused are not paid here.")
+                % {"days": self.carried_days}
+            )
+        return messages
 
 
 @dataclass(frozen=True)
@@ -174,10 +193,10 @@ def leave_figures(employee: Employee, last_day: dt.date) -> LeaveFigures:
 
     Granted: the year's grant and its corrections, without the adjustment the leave app posts on the last
     day for a leaver (the final-pay rule prorates again from the grant). Taken: the annual leave used in
-    the year up to the last day. Days carried over from the year before are not counted (see the
-    balance, shown beside)."""
+    the year up to the last day. Days carried over from the year before are not counted, and the grant
+    of a person hired this year covers part of the year only: both are named for the review."""
     jan1 = dt.date(last_day.year, 1, 1)
-    granted = taken = Decimal("0")
+    granted = taken = carried = Decimal("0")
     annual_types: set[int] = set()
     for entry in entries(employee_id=employee.pk, as_of=last_day):
         if entry.leave_type.category != LeaveCategory.ANNUAL:
@@ -187,6 +206,8 @@ def leave_figures(employee: Employee, last_day: dt.date) -> LeaveFigures:
             continue
         if entry.kind in TAKEN_KINDS:
             taken -= entry.days
+        elif entry.kind == EntryKind.CARRY_OVER:
+            carried += entry.days
         elif entry.kind == EntryKind.ACCRUAL or (
             entry.kind == EntryKind.ADJUSTMENT and entry.effective_date < last_day
         ):
@@ -199,7 +220,14 @@ def leave_figures(employee: Employee, last_day: dt.date) -> LeaveFigures:
         annual_entitlement_days=max(granted, Decimal("0")),
         days_taken=max(taken, Decimal("0")),
     )
-    return LeaveFigures(granted_days=granted, taken_days=taken, ledger_balance=balance, unused=unused)
+    return LeaveFigures(
+        granted_days=granted,
+        taken_days=taken,
+        ledger_balance=balance,
+        carried_days=carried,
+        hired_this_year=employee.hire_date >= jan1,
+        unused=unused,
+    )
 
 
 def _gather(employee: Employee, reason: Any, renewal_refused: bool) -> FinalPayPreview:

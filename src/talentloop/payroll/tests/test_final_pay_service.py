@@ -31,6 +31,7 @@ from talentloop.payroll.services.final_pay import (
     final_pay_on_termination,
     final_pay_preview,
     final_pay_record,
+    leave_figures,
     monthly_wages,
 )
 from talentloop.payroll.services.runs import payroll_run_calculate
@@ -128,6 +129,7 @@ def test_preview_from_the_stored_facts(scene: Scene) -> None:
         D("1"),
     )
     assert preview.inputs.unused_leave_days == D("1")
+    assert preview.leave.review_messages() == []
     assert preview.result.line(ANNUAL_LEAVE).amount == D("1011.49")
     # 73,450 is within the 443,052 exemption: no tax. Total 73,450 + 1,011.49 = 74,461.49.
     assert preview.severance_tax.exempt_limit == D("443052")
@@ -350,3 +352,25 @@ def test_the_recorded_final_pay_is_calculated_by_its_run(scene: Scene) -> None:
     assert (slip.gross, slip.iit, slip.employee_social_insurance) == (D("479973.00"), D("0.00"), D("0.00"))
     assert (slip.deductions, slip.net) == (D("1172.10"), D("478800.90"))
     assert PayrollLine.objects.filter(payslip=slip, code__startswith="component.item").count() == 3
+
+
+def test_the_leave_figures_name_what_the_rule_cannot_tell(scene: Scene) -> None:
+    # 2 days carried over from 2024 are not in the proration; the review says so.
+    with time_machine.travel(NOW, tick=False):
+        person = leaver(scene)
+        annual_leave(person)
+        kind = LeaveType.objects.get(code="annual-final-pay")
+        LedgerEntry.objects.create(
+            employee=person,
+            leave_type=kind,
+            kind=EntryKind.CARRY_OVER,
+            effective_date=dt.date(2025, 1, 1),
+            days=D("2"),
+            reason="carry",
+            key="carry",
+        )
+        figures = leave_figures(person, LAST_DAY)
+    assert (figures.granted_days, figures.carried_days, figures.hired_this_year) == (D("5"), D("2"), False)
+    assert figures.unused.unused_days == D("1")
+    [message] = figures.review_messages()
+    assert "carried over" in message
