@@ -284,3 +284,13 @@ def can_handle_final_pay(actor: Actor | None, employee: Employee, last_day: dt.d
     if actor.is_admin:
         return True
     return actor.is_payroll and is_payroll_subject(actor, employee, last_day or employee.termination_date)
+
+
+# ------------------------------------------------------------------------------------------------ run pages
+# (the runs, one-off items and attendance import pages, and their navigation link)
+
+
+def can_use_run_pages(actor: Actor) -> bool:
+    """The payroll pages of runs, one-off items and imported attendance: payroll (what they show is
+    scoped to their pay groups) and administrators."""
+    return actor is not None and actor.is_authenticated and (actor.is_payroll or actor.is_admin)

@@ -16,6 +16,7 @@ from talentloop.core.errors import InvalidInput, PermissionDenied
 from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED, SelectorPage, paginated
 from talentloop.core.schemas import ERRORS, ErrorOut, Id, InSchema
+from talentloop.payroll import access
 from talentloop.payroll import selectors_runs as selectors
 from talentloop.payroll.models import PayItem, PayrollRun
 from talentloop.payroll.services import runs as services
@@ -419,7 +420,7 @@ class AttendanceImportErrorOut(ErrorOut):
 )
 def attendance_import(request, data: AttendanceImportIn):
     actor = request.actor
-    if not (actor.is_admin or actor.is_payroll):
+    if not access.can_use_run_pages(actor):
         raise PermissionDenied(_("Only payroll imports attendance."))
     month = _month(data.month)
     ids = selectors.attendance_people_by_number(actor, (r.employee_number for r in data.rows), month_end(month))

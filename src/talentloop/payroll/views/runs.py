@@ -41,7 +41,7 @@ ERRORS_SHOWN = 200
 
 
 def _require_payroll(actor) -> None:
-    _require(actor.is_authenticated and (actor.is_admin or actor.is_payroll))
+    _require(access.can_use_run_pages(actor))
 
 
 def _status(request) -> int:
