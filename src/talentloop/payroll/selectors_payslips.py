@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import QuerySet
@@ -73,8 +73,10 @@ def _dec(value: Any) -> Decimal:
 
 
 def money(value: Any, places: int = 2) -> str:
-    """An amount in the active locale's number format, grouped, to ``places`` decimals."""
-    return formats.number_format(_dec(value), places, use_l10n=True, force_grouping=True)
+    """An amount in the active locale's number format, grouped, to ``places`` decimals rounded half up
+    (Django's number format would cut the further decimals off)."""
+    rounded = _dec(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return formats.number_format(rounded, places, use_l10n=True, force_grouping=True)
 
 
 def number(value: Any) -> str:
