@@ -312,10 +312,10 @@ def iit_people(run: PayrollRun, *, national_id: bool, org_unit: bool) -> list[Ii
                 bonus=bonus,
                 separate_bonus=separate,
                 # Deductions are negative lines; the sheet states what was paid.
-                pension=-pension,
-                medical=-medical,
-                unemployment=-unemployment,
-                housing_fund=-housing,
+                pension=ZERO - pension,
+                medical=ZERO - medical,
+                unemployment=ZERO - unemployment,
+                housing_fund=ZERO - housing,
             )
         )
     return out

@@ -243,9 +243,6 @@ class _Deductions:
     remark: str = ""
 
 
-NO_DEDUCTIONS = _Deductions({}, {})
-
-
 def _deductions_of(rows: list[Any], rules: Any, month: dt.date) -> _Deductions:
     from talentloop.payroll.services import as_declaration  # services import models; kept off module load
 
@@ -266,16 +263,25 @@ def _iit(run: PayrollRun, layout: ExportLayout) -> tuple[list[Sheet], int]:
     wants_deductions = bool(chosen & (set(YTD_KINDS) | {"commercial_health_insurance", "remark"}))
     declarations = selectors.month_declarations(run) if wants_deductions else {}
     rules = iit_rules().for_date(run.month).deductions
-    deductions = {
-        pk: _deductions_of(rows, rules, run.month) for pk, rows in declarations.items()
-    }  # fmt: skip
+    # Each declaring person's deduction columns, worked out once; everyone else has zeros.
+    figures: dict[int, dict[str, Any]] = {}
+    for pk, rows in declarations.items():
+        found = _deductions_of(rows, rules, run.month)
+        values: dict[str, Any] = {
+            key: sum((found.cumulative.get(k, ZERO) for k in kinds), ZERO).quantize(ZERO)
+            for key, kinds in YTD_KINDS.items()
+        }
+        values["commercial_health_insurance"] = found.month.get(
+            DeductionKind.COMMERCIAL_HEALTH_INSURANCE, ZERO
+        ).quantize(ZERO)
+        values["remark"] = found.remark
+        figures[pk] = values
+    nothing: dict[str, Any] = dict.fromkeys(YTD_KINDS, ZERO) | {"commercial_health_insurance": ZERO, "remark": ""}
     units = selectors.unit_labels(p.org_unit for p in people) if "org_unit" in chosen else {}
     month = _month(run)
 
-    def ytd(*kinds: DeductionKind) -> Getter:
-        return lambda p: sum(
-            (deductions.get(p.employee, NO_DEDUCTIONS).cumulative.get(k, ZERO) for k in kinds), ZERO
-        ).quantize(ZERO)
+    def declared(key: str) -> Getter:
+        return lambda p: figures.get(p.employee, nothing)[key]
 
     fields: dict[str, Getter] = {
         "employee_number": lambda p: p.employee_number,
@@ -289,19 +295,15 @@ def _iit(run: PayrollRun, layout: ExportLayout) -> tuple[list[Sheet], int]:
         "medical": lambda p: p.medical,
         "unemployment": lambda p: p.unemployment,
         "housing_fund": lambda p: p.housing_fund,
-        **{key: ytd(*kinds) for key, kinds in YTD_KINDS.items()},
-        "commercial_health_insurance": lambda p: (
-            deductions.get(p.employee, NO_DEDUCTIONS)
-            .month.get(DeductionKind.COMMERCIAL_HEALTH_INSURANCE, ZERO)
-            .quantize(ZERO)
-        ),
+        **{key: declared(key) for key in YTD_KINDS},
+        "commercial_health_insurance": declared("commercial_health_insurance"),
         # Not kept by payroll yet: written as zero so the tax bureau's import reads a number.
         "enterprise_annuity": lambda _p: ZERO,
         "tax_deferred_pension": lambda _p: ZERO,
         "other": lambda _p: ZERO,
         "donation": lambda _p: ZERO,
         "tax_relief": lambda _p: ZERO,
-        "remark": lambda p: deductions.get(p.employee, NO_DEDUCTIONS).remark,
+        "remark": declared("remark"),
         "month": lambda _p: month,
         "org_unit": lambda p: units.get(p.org_unit, ""),
     }

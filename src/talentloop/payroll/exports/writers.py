@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
-MONEY_FORMAT = "#,##0.00"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -33,9 +33,11 @@ def guard(value: Any) -> Any:
 
 
 def _csv_value(value: Any) -> Any:
+    if value.__class__ is str:
+        return "'" + value if value.startswith(FORMULA_START) else value
     if isinstance(value, Decimal):
         return f"{value:.2f}"
-    return guard(value)
+    return value
 
 
 def write_csv(sheet: Sheet, encoding: str) -> bytes:
@@ -49,38 +51,166 @@ def write_csv(sheet: Sheet, encoding: str) -> bytes:
 
 
 def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """The sheets as one workbook, written in openpyxl's write-only mode (rows go straight to the file:
-    memory does not grow with the rows)."""
-    from openpyxl import Workbook  # heavy import: only when a workbook is written
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        ws = workbook.create_sheet(_sheet_title(sheet.title))
-        ws.append([guard(h) for h in sheet.header])
-        money = sheet.money
-        if money:
-            # One styled cell per money column, reused for every row: the writer serialises each row as
-            # it is appended, so the cell's value can change after.
-            cells = {i: WriteOnlyCell(ws) for i in money}
-            for cell in cells.values():
-                cell.number_format = MONEY_FORMAT
-            for row in sheet.rows:
-                out: list[Any] = []
-                for i, value in enumerate(row):
-                    if i in cells and isinstance(value, Decimal):
-                        cell = cells[i]
-                        cell.value = value
-                        out.append(cell)
-                    else:
-                        out.append(guard(value))
-                ws.append(out)
-        else:
-            for row in sheet.rows:
-                ws.append([guard(v) for v in row])
+    """The sheets as one Office Open XML workbook, written directly: each row becomes its XML text and
+    goes into the compressed sheet as it comes (memory does not grow with the rows). openpyxl, even in
+    its write-only mode, spends some 40 microseconds a cell without lxml — 100 seconds for the 24
+    columns of 100,000 people's IIT sheet; this writer needs about one. Text is written inline (no
+    shared-string table), money as a number with the built-in "#,##0.00" format, an empty value as no
+    cell at all."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    titles = _unique_titles([s.title for s in sheets])
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        book.writestr("[Content_Types].xml", _content_types(len(sheets)))
+        book.writestr("_rels/.rels", _ROOT_RELS)
+        book.writestr("xl/workbook.xml", _workbook(titles))
+        book.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
+        book.writestr("xl/styles.xml", _STYLES)
+        for n, sheet in enumerate(sheets, 1):
+            with book.open(f"xl/worksheets/sheet{n}.xml", "w") as stream:
+                _write_sheet(stream, sheet)
     return buffer.getvalue()
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_ROOT_RELS = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
+    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    "</fills>"
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+# Characters XML 1.0 does not allow (control characters other than tab and line breaks) are dropped.
+_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)}
+
+
+def _content_types(count: int) -> str:
+    sheets = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for n in range(1, count + 1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{sheets}</Types>"
+    )
+
+
+def _workbook(titles: list[str]) -> str:
+    sheets = "".join(
+        f'<sheet name="{_escape(t, quote=True)}" sheetId="{n}" r:id="rId{n}"/>' for n, t in enumerate(titles, 1)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+        f"<sheets>{sheets}</sheets></workbook>"
+    )
+
+
+def _workbook_rels(count: int) -> str:
+    rels = "".join(
+        f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in range(1, count + 1)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">{rels}'
+        f'<Relationship Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'
+    )
+
+
+def _escape(text: str, *, quote: bool = False) -> str:
+    text = text.translate(_ILLEGAL) if not text.isprintable() else text
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if quote and '"' in text:
+        text = text.replace('"', "&quot;")
+    return text
+
+
+def _column_letters(count: int) -> list[str]:
+    out = []
+    for i in range(1, count + 1):
+        name = ""
+        while i:
+            i, rest = divmod(i - 1, 26)
+            name = chr(65 + rest) + name
+        out.append(name)
+    return out
+
+
+def _write_sheet(stream: Any, sheet: Sheet) -> None:
+    stream.write(
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}"><sheetData>'.encode()
+    )
+    letters = _column_letters(max(len(sheet.header), 1))
+    money = sheet.money
+    chunk: list[str] = []
+    for r, row in enumerate(_rows(sheet), 1):
+        if len(row) > len(letters):
+            letters = _column_letters(len(row))
+        cells = []
+        for i, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            ref = f"{letters[i]}{r}"
+            if isinstance(value, Decimal):
+                style = ' s="1"' if i in money else ""
+                cells.append(f'<c r="{ref}"{style}><v>{value:f}</v></c>')
+            elif isinstance(value, bool):
+                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, int | float):
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            else:
+                text = _escape(str(guard(value)))
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        chunk.append(f'<row r="{r}">{"".join(cells)}</row>')
+        if len(chunk) >= 2000:
+            stream.write("".join(chunk).encode())
+            chunk = []
+    chunk.append("</sheetData></worksheet>")
+    stream.write("".join(chunk).encode())
+
+
+def _rows(sheet: Sheet) -> Iterator[Sequence[Any]]:
+    yield sheet.header
+    yield from sheet.rows
+
+
+def _unique_titles(titles: list[str]) -> list[str]:
+    """Sheet names as Excel takes them: no reserved character, at most 31 characters, no two alike
+    (Excel compares them without case)."""
+    seen: set[str] = set()
+    out = []
+    for title in titles:
+        name = _sheet_title(title)
+        n = 2
+        while name.lower() in seen:
+            suffix = f" ({n})"
+            name = _sheet_title(title)[: 31 - len(suffix)] + suffix
+            n += 1
+        seen.add(name.lower())
+        out.append(name)
+    return out
 
 
 def _sheet_title(title: str) -> str:

@@ -100,8 +100,14 @@ def _csv(content: bytes, encoding: str) -> list[list[str]]:
 
 
 def _sheets(content: bytes) -> dict[str, list[list]]:
+    """Each sheet's rows, padded to the header's width (an empty cell is not written)."""
     book = load_workbook(io.BytesIO(content), read_only=True)
-    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+    out = {}
+    for ws in book.worksheets:
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        width = len(rows[0]) if rows else 0
+        out[ws.title] = [r + [None] * (width - len(r)) for r in rows]
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ bank file
@@ -288,11 +294,18 @@ def test_the_journal_puts_a_person_in_their_unit_at_the_end_of_the_month(scene, 
 def test_the_contribution_lists_give_each_city_and_fund_its_people_and_totals(scene, locked):
     out = exports.build("contributions", locked)
     sheets = _sheets(out.content)
-    pension = next(rows for title, rows in sheets.items() if title.startswith("shanghai") and "ension" in title)
+    assert list(sheets) == [
+        "上海 Pension insurance",
+        "上海 Medical insurance",
+        "上海 Unemployment insurance",
+        "上海 Work injury insurance",
+        "上海 Housing fund",
+    ]
+    pension = sheets["上海 Pension insurance"]
     assert pension[0] == ["Employee number", "Name", "Contribution base", "Employee amount", "Employer amount"]
     assert pension[1] == ["T-employee", "employee-中文", 10000, 800, 1600]
     assert pension[-1] == ["Total", "3 people", None, 2400, 4800]
-    housing = next(rows for title, rows in sheets.items() if "ousing" in title)
+    housing = sheets["上海 Housing fund"]
     assert housing[-1][3] == 2100
     assert out.people == 3
     with pytest.raises(InvalidInput):
