@@ -248,8 +248,8 @@ def _gather(employee: Employee, reason: Any, renewal_refused: bool) -> FinalPayP
     if errors:
         raise InvalidInput(_("The final pay cannot be worked out yet."), errors)
     assert contract is not None
-    city = contract.social_insurance_city
     book = policy_book()
+    city = book.city_key(contract.social_insurance_city)
     try:
         average = book.average_monthly_wage_for(city, last_day).amount
         minimum = book.minimum_wage_for(city, last_day).amount
