@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from talentloop.benefits import access
-from talentloop.benefits.models import BenefitPlan, Enrolment, EnrolmentState, EnrolmentWindow
+from talentloop.benefits.models import BenefitPlan, Enrolment, EnrolmentState, EnrolmentWindow, PlanKind
 from talentloop.benefits.treatments import Contribution, deductible_cap, monthly_amount
 from talentloop.core.access import Actor
 from talentloop.organisation.models import Employee, EmploymentStatus
@@ -223,6 +223,9 @@ def in_force_q(month: dt.date, prefix: str = "") -> Q:
 # ------------------------------------------------------------------------------------------------ payroll
 
 
+CASH_KINDS = {PlanKind.MEAL_ALLOWANCE, PlanKind.TRANSPORT_ALLOWANCE}
+
+
 def benefit_contributions(
     employee_ids: Iterable[int] | QuerySet[Employee],
     month: dt.date,
@@ -264,6 +267,7 @@ def benefit_contributions(
                 tax_treatment=plan.tax_treatment,
                 deductible_cap=deductible_cap(plan.tax_treatment, base=base, exempt_cap=plan.exempt_cap),
                 employee_part_from_pay=plan.employee_part_from_pay,
+                cash=plan.kind in CASH_KINDS,
             )
         )
     return out

@@ -92,6 +92,8 @@ class Contribution:
     tax_treatment: str
     deductible_cap: Decimal | None
     employee_part_from_pay: bool = True
+    # Paid to the person with the wages (a meal or transport allowance), not to a provider.
+    cash: bool = False
 
     @property
     def taxable_income(self) -> Decimal:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from talentloop.attendance.calendar import Calendar
 from talentloop.attendance.selectors import summaries as attendance_summaries
+from talentloop.benefits.selectors import Contribution, benefit_contributions
 from talentloop.core.errors import DomainError
 from talentloop.organisation import selectors as org_selectors
 from talentloop.organisation.models import Employee
@@ -325,6 +326,84 @@ def _complete(start: dt.date, end: dt.date) -> tuple[int, int]:
     return months // 12, months
 
 
+def _benefits(
+    ids: list[int],
+    month: dt.date,
+    components: list[SalaryComponent],
+    fixed: dict[int, dict[str, Decimal]],
+    cities: dict[int, str],
+) -> dict[int, list[Contribution]]:
+    """Each person's benefit plans in force in the month, on their wage base (capped, for the
+    annuity's 4 %, at three times their city's average wage; uncapped where the city has none)."""
+    book = policy_book()
+    end = month_end(month)
+    in_base = [c.key for c in components if c.in_wage_base]
+    caps: dict[str, Decimal | None] = {}
+    bases: dict[int, Decimal] = {}
+    for pk, amounts in fixed.items():
+        base = sum((amounts[key] for key in in_base if key in amounts), ZERO)
+        city = cities.get(pk, "")
+        if city not in caps:
+            try:
+                caps[city] = book.average_monthly_wage_for(book.city_key(city), end).amount * 3
+            except DomainError:
+                caps[city] = None
+        cap = caps[city]
+        bases[pk] = base if cap is None else min(base, cap)
+    out: dict[int, list[Contribution]] = {}
+    for chunk in _chunks(ids):
+        out.update(benefit_contributions(chunk, month, bases=bases))
+    return out
+
+
+def _benefit_components(c: Contribution) -> list[ComponentValue]:
+    """A plan's month as salary components: a cash allowance is an earning (its exempt part not taxed);
+    a plan paid to a provider costs the employer, and the taxable value of it is added to the wages and
+    taken off again (taxed, never paid in cash); the employee's part is taken from pay after tax. What
+    the plan allows off taxable income is passed as "other deductions"."""
+    out = []
+    taxable = c.taxable_income
+    label = c.plan_label
+    if c.cash:
+        if taxable:
+            out.append(
+                ComponentValue(f"benefit.{c.plan_key}", label, ComponentKind.EARNING, in_si_base=False, amount=taxable)
+            )
+        if c.employer_amount - taxable > 0:
+            out.append(
+                ComponentValue(
+                    f"benefit.{c.plan_key}.exempt", label, ComponentKind.EARNING, taxable=False, in_si_base=False,
+                    amount=c.employer_amount - taxable,
+                )
+            )  # fmt: skip
+    else:
+        if c.employer_amount:
+            out.append(
+                ComponentValue(
+                    f"benefit.{c.plan_key}.employer", label, ComponentKind.EMPLOYER_COST, in_si_base=False,
+                    shown_on_payslip=False, amount=c.employer_amount,
+                )
+            )  # fmt: skip
+        if taxable:
+            in_kind = _("%(plan)s (taxable value, paid to the provider)") % {"plan": label}
+            out.append(
+                ComponentValue(
+                    f"benefit.{c.plan_key}.taxable", in_kind, ComponentKind.EARNING, in_si_base=False, amount=taxable
+                )
+            )
+            out.append(
+                ComponentValue(f"benefit.{c.plan_key}.in_kind", in_kind, ComponentKind.DEDUCTION, amount=taxable)
+            )
+    if c.employee_amount and c.employee_part_from_pay:
+        out.append(
+            ComponentValue(
+                f"benefit.{c.plan_key}.employee", _("%(plan)s (your part)") % {"plan": label}, ComponentKind.DEDUCTION,
+                amount=c.employee_amount,
+            )
+        )  # fmt: skip
+    return out
+
+
 def _item_component(item: PayItem) -> ComponentValue:
     kind = ComponentKind.EARNING
     if item.kind == PayItemKind.DEDUCTION or item.amount < 0:
@@ -350,6 +429,7 @@ def gather(run: PayrollRun, rules: IitRules) -> RunInputs:
     latest = _latest_payslips(ids, month)
     last_year = _previous_year(ids, month.year) if ids else {}
     declarations = _declarations(ids, month)
+    benefits = _benefits(ids, month, components, fixed, {p[0]: p[3] for p in people}) if fixed else {}
     items = _items(run, ids)
     ratings = _ratings(ids, add_months(month, -run.pay_group.attendance_lag).strftime("%Y-%m")) if formulas else {}
     memo = _Memo(policy_book(), rules, month)
@@ -367,7 +447,7 @@ def gather(run: PayrollRun, rules: IitRules) -> RunInputs:
                 probation_end=probation_end, components=components, formulas=formulas, fixed=fixed.get(pk, {}),
                 attendance=attendance.get(pk), source=source, previous=previous, last_year=last_year.get(pk),
                 declarations=[as_declaration(d) for d in declarations.get(pk, [])], items=items.get(pk, []),
-                rating=ratings.get(pk), workdays=workdays, person=person,
+                rating=ratings.get(pk), workdays=workdays, person=person, benefits=benefits.get(pk, []),
             )  # fmt: skip
         except DomainError as exc:
             person.refusal = str(exc.detail)
@@ -399,6 +479,7 @@ def _person_input(
     rating: Decimal | None,
     workdays: list[dt.date],
     person: PersonInput,
+    benefits: list[Contribution],
 ) -> PersonMonthInput:
     month, end = run.month, month_end(run.month)
     if not city:
@@ -422,6 +503,10 @@ def _person_input(
                     shown_on_payslip=c.shown_on_payslip, amount=fixed[c.key],
                 )
             )  # fmt: skip
+    other_deductions = ZERO
+    for contribution in benefits:
+        values.extend(_benefit_components(contribution))
+        other_deductions += contribution.pre_tax_deduction
     bonus: AnnualBonus | None = None
     for item in items:
         if item.kind == PayItemKind.ANNUAL_BONUS:
@@ -433,9 +518,11 @@ def _person_input(
     if run.kind == RunKind.REGULAR:
         if attendance is None:
             attendance = Attendance(scheduled_days=Decimal(len(workdays)))
-            person.notes.append(
-                {"flag": "attendance_missing", "message": _("No attendance for the month: a full month is paid.")}
-            )
+            worked_from = add_months(month, -run.pay_group.attendance_lag)
+            if hired <= month_end(worked_from):  # someone hired later had no attendance that month to miss
+                person.notes.append(
+                    {"flag": "attendance_missing", "message": _("No attendance for the month: a full month is paid.")}
+                )
         not_employed = sum(1 for d in workdays if d < hired or (left is not None and d > left))
         if not_employed:
             attendance = Attendance(
@@ -488,7 +575,7 @@ def _person_input(
         ytd=ytd,
         iit_rules=rules,
         special_additional_deductions=deductions.special_additional if deductions else ZERO,
-        other_deductions=deductions.other if deductions else ZERO,
+        other_deductions=(deductions.other if deductions else ZERO) + other_deductions,
         bonus=bonus,
         shortfall_brought_forward=previous.shortfall if previous is not None and not same_month else ZERO,
         second_run_of_month=same_month,

@@ -317,3 +317,60 @@ def test_a_lines_explanation_is_written_as_json_dumps_would(explain):
     import json
 
     assert json.loads(runs._explain_json(explain)) == json.loads(json.dumps(explain, default=str))
+
+
+def test_a_new_hire_is_paid_from_the_first_day_and_is_not_missing_attendance(scene):
+    # Hired on Wednesday 15 January 2025: the 9 workdays of January before it (2-3, 6-10, 13-14; New
+    # Year's Day is a public holiday in the shipped calendar) are deducted as days not employed,
+    # 10,000 / 21.75 x 9 = 4,137.93. December's attendance (the month the run pays by) was before the
+    # hire: nothing is missing.
+    from talentloop.testing.factories import EmployeeFactory
+
+    with frozen_clock():
+        hire = EmployeeFactory(org_unit=scene.world.platform, hire_date=dt.date(2025, 1, 15))
+        EmploymentContract.objects.create(
+            employee=hire, effective_from=hire.hire_date, start_date=hire.hire_date, term="open_ended",
+            pay_group=scene.group_a.key, social_insurance_city="上海",
+        )  # fmt: skip
+        services.salary_structure_set(
+            actor=actor_for(scene.world.admin), employee=hire, effective_from=hire.hire_date,
+            items=amounts(base="10000", meal="500"),
+        )  # fmt: skip
+        run = _calculate(scene, _run(scene)).run
+    slip = Payslip.objects.get(run=run, employee=hire)
+    assert {f["flag"] for f in slip.flags} == {"part_month"}
+    assert _lines(slip)["unpaid_leave"] == D("-4137.93")
+    assert {"reason": "new_hire"} in slip.changes
+
+
+def test_benefit_plans_flow_into_the_run_with_their_tax_treatment(scene):
+    # A taxable meal allowance of 400 paid in cash; commercial health insurance the employer pays 150 and
+    # the employee 100 (from pay), 200 a month off taxable income (财税〔2017〕39号), its employer part
+    # taxable as wages. January, against the figures above: gross 10,500 + 400 + 150 (taxable value) =
+    # 11,050; taxable 11,050 - 5,000 - 1,750 - 200 = 4,100, tax 3 % = 123.00; net 11,050 - 1,750 - 123
+    # - 150 (paid to the insurer) - 100 (own part) = 8,927.00.
+    from talentloop.benefits.models import BenefitPlan, Enrolment
+
+    with frozen_clock():
+        meal = BenefitPlan.objects.create(
+            key="meal", name="餐补", name_en="Meal", kind="meal_allowance", tax_treatment="taxable",
+            employer_amount=D("400"), effective_from=dt.date(2024, 1, 1),
+        )  # fmt: skip
+        health = BenefitPlan.objects.create(
+            key="health", name="商业健康险", name_en="Health insurance", kind="commercial_health",
+            tax_treatment="health_insurance", employer_amount=D("150"), employee_amount=D("100"),
+            effective_from=dt.date(2024, 1, 1),
+        )  # fmt: skip
+        for plan in (meal, health):
+            Enrolment.objects.create(employee=scene.emp("employee"), plan=plan, start_month=dt.date(2024, 12, 1))
+        run = _calculate(scene, _run(scene)).run
+    slip = _slip(scene, run)
+    lines = _lines(slip)
+    assert lines["component.benefit.meal"] == D("400")
+    assert lines["component.benefit.health.taxable"] == D("150")
+    assert lines["component.benefit.health.in_kind"] == D("-150")
+    assert lines["component.benefit.health.employee"] == D("-100")
+    assert lines["component.benefit.health.employer"] == D("150")
+    assert (slip.gross, slip.iit, slip.net) == (D("11050"), D("123.00"), D("8927.00"))
+    # The others of the group are not enrolled.
+    assert "component.benefit.meal" not in _lines(_slip(scene, run, "lead"))
