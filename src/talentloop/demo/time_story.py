@@ -464,7 +464,9 @@ def load_time(*, seed: int, reference_date: dt.date | None = None) -> TimeDemoRe
     factory_ids, rnd_ids, sales_ids = {p.pk for p in factory}, {p.pk for p in rnd}, {p.pk for p in sales}
     kinds = {p.pk: "factory" if p.pk in factory_ids else "rnd" if p.pk in rnd_ids else
              "sales" if p.pk in sales_ids else "office" for p in people}
-    _contracts(people, factory_ids, rnd_ids, rng)
+    # Contracts for everyone employed in the past year, leavers included (payroll pays their last months).
+    leavers = list(Employee.objects.filter(status="terminated", termination_date__gte=start).order_by("id"))
+    _contracts(people + leavers, factory_ids, rnd_ids, rng)
     _rosters(ctx, factory, start, ref + dt.timedelta(days=13), result)
     roster = {(p, d): code for p, d, code in RosterEntry.objects.filter(date__range=(start, end)).values_list(
         "employee_id", "date", "shift__code")}

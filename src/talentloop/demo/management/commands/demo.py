@@ -21,6 +21,7 @@ ACCOUNTS = (
     ("mentor", "a senior engineer with the mentor role"),
     ("employee", "an engineer in manager's tree"),
     ("newgrad", "an engineer hired this year"),
+    ("payroll", "the payroll role for every pay group (no employee record); admin approves the runs"),
 )
 
 
