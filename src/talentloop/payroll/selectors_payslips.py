@@ -451,6 +451,7 @@ def payslip_get(actor: Actor, pk: int) -> PayslipView | None:
     )
     by_line: dict[str, list[PayslipQuestion]] = {}
     for q in questions:
+        q.payslip = payslip  # already read: no query per question when a reader follows it
         by_line.setdefault(q.line_code, []).append(q)
     views = [
         LineView(
