@@ -25,6 +25,7 @@ from talentloop.payroll.services.runs import ATTENDANCE_FIELDS
 PICKER_SCOPE = "payroll-subjects"
 MAX_UPLOAD_BYTES = tabular.MAX_BYTES
 MAX_ATTENDANCE_ROWS = 20_000
+FILTER_ID = "filter_%s"
 
 
 class MonthInput(forms.TextInput):
@@ -62,6 +63,7 @@ class RunFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All")), *RunState.choices])
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", FILTER_ID)
         super().__init__(*args, **kwargs)
         self.fields["pay_group"].queryset = selectors.run_pay_groups(actor)
         self.fields["pay_group"].to_field_name = "key"
@@ -106,7 +108,15 @@ class LockForm(forms.Form):
     confirm = forms.BooleanField(label=_("The wages are paid: lock the run and publish the payslips"))
 
 
-class ReviewFilterForm(forms.Form):
+class FilterForm(forms.Form):
+    """A list's filters: their own element ids, as they share the page with a form of the same fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", FILTER_ID)
+        super().__init__(*args, **kwargs)
+
+
+class ReviewFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     only = forms.ChoiceField(
         label=_("Show"),
@@ -124,7 +134,7 @@ class ReviewFilterForm(forms.Form):
 # ------------------------------------------------------------------------------------------------ pay items
 
 
-class PayItemFilterForm(forms.Form):
+class PayItemFilterForm(FilterForm):
     month = MonthField(label=pgettext_lazy("payroll", "Tax month"), required=False)
     paid = forms.ChoiceField(
         label=_("Paid"),

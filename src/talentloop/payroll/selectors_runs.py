@@ -260,7 +260,7 @@ def _reason(change: dict[str, Any]) -> dict[str, Any]:
 class ExplainedLine:
     line: PayrollLine
     label: str
-    figures: list[tuple[str, Any]] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
 
 
 def line_labels(codes: Iterable[str]) -> dict[str, str]:
@@ -308,9 +308,50 @@ def _fixed_label(code: str) -> str:
     return code
 
 
-def explain_figures(explain: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The explanation's figures as (label, value) pairs in the rules' order."""
-    return [(str(EXPLAIN_LABELS.get(k, k)), v) for k, v in (explain or {}).items()]
+#: Explanation figures shown as money, and as a percentage.
+MONEY_FIGURES = frozenset({
+    "wage", "base", "base_floor", "base_ceiling", "fixed_amount", "ytd_income", "ytd_exempt_income",
+    "ytd_basic_deduction", "ytd_social_insurance", "ytd_special_additional_deductions", "ytd_other_deductions",
+    "cumulative_taxable_income", "cumulative_tax", "quick_deduction", "withheld_before", "computed_withholding",
+    "monthly_equivalent", "wage_base", "daily_wage", "hourly_wage",
+})  # fmt: skip
+RATE_FIGURES = frozenset({"rate"})
+HIDDEN_FIGURES = frozenset({"key"})  # the component's key: its name is the line's label already
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: Any
+    kind: str  # "money" (a Decimal), "percent" (text, already times 100: "7"), "bool" or "text"
+
+
+def explain_figures(explain: dict[str, Any]) -> list[Figure]:
+    """The explanation's figures in the rules' order, each labelled and typed for display."""
+    out = []
+    for key, raw in (explain or {}).items():
+        if key in HIDDEN_FIGURES:
+            continue
+        label = str(EXPLAIN_LABELS.get(key, key))
+        if isinstance(raw, bool):
+            out.append(Figure(label, raw, "bool"))
+            continue
+        number = _decimal(raw) if key in MONEY_FIGURES or key in RATE_FIGURES else None
+        if number is not None and key in RATE_FIGURES:
+            out.append(Figure(label, f"{(number * 100).normalize():f}", "percent"))
+        elif number is not None:
+            out.append(Figure(label, number, "money"))
+        else:
+            out.append(Figure(label, raw, "text"))
+    return out
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
 
 
 def payslip_get(actor: Actor, run: PayrollRun, pk: int) -> Payslip | None:

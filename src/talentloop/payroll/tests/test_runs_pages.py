@@ -388,6 +388,8 @@ def test_a_persons_lines_explain_themselves_and_the_read_is_audited(scene):
     assert labels["iit"] == "Individual income tax"
     assert "Cumulative taxable income" in text and "Tax bracket" in text  # the tax line's figures
     assert "Contribution base" in text and "Rate" in text  # the social-insurance lines
+    assert '<span class="muted">Rate:</span> 3 %' in text  # the tax rate as a percentage
+    assert '<span class="muted">Contribution base:</span> 10,000.00' in text  # money with the locale's grouping
     entries = AuditEntry.objects.filter(action="read_sensitive", entity_id=str(employee.pk))
     assert entries.count() == before + 2
     assert all("8637" not in e.summary for e in entries)
