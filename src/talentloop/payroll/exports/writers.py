@@ -159,6 +159,8 @@ def _column_letters(count: int) -> list[str]:
 
 
 def _write_sheet(stream: Any, sheet: Sheet) -> None:
+    """The sheet's XML, row by row. A cell carries its reference only after an empty cell (cells without
+    one take the next column), which halves the text of a full row."""
     stream.write(
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}"><sheetData>'.encode()
     )
@@ -169,20 +171,29 @@ def _write_sheet(stream: Any, sheet: Sheet) -> None:
         if len(row) > len(letters):
             letters = _column_letters(len(row))
         cells = []
+        gap = False
         for i, value in enumerate(row):
-            if value is None or value == "":
+            kind = value.__class__
+            if value is None or (kind is str and not value):
+                gap = True
                 continue
-            ref = f"{letters[i]}{r}"
-            if isinstance(value, Decimal):
-                style = ' s="1"' if i in money else ""
-                cells.append(f'<c r="{ref}"{style}><v>{value:f}</v></c>')
-            elif isinstance(value, bool):
-                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int | float):
-                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            ref = f' r="{letters[i]}{r}"' if gap else ""
+            gap = False
+            if kind is Decimal:
+                cells.append(f'<c{ref} s="1"><v>{value:f}</v></c>' if i in money else f"<c{ref}><v>{value:f}</v></c>")
+            elif kind is str:
+                if value.startswith(FORMULA_START):
+                    value = "'" + value
+                if not value.isprintable() or "&" in value or "<" in value or ">" in value:
+                    value = _escape(value)
+                cells.append(f'<c{ref} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>')
+            elif kind is bool:
+                cells.append(f'<c{ref} t="b"><v>{int(value)}</v></c>')
+            elif kind is int or kind is float:
+                cells.append(f"<c{ref}><v>{value}</v></c>")
             else:
-                text = _escape(str(guard(value)))
-                cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+                text = _escape(str(guard(str(value))))
+                cells.append(f'<c{ref} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
         chunk.append(f'<row r="{r}">{"".join(cells)}</row>')
         if len(chunk) >= 2000:
             stream.write("".join(chunk).encode())
