@@ -54,8 +54,12 @@ def _latin(text: str) -> bool:
 
 
 def _p(text: str, size: float = 10, bold: bool = False, grey: bool = False, align: int = 0) -> Paragraph:
-    """A paragraph in the font that can draw it: Helvetica for Latin text, the CID font otherwise."""
-    latin = _latin(text)
+    """A paragraph in the font that can draw it: Helvetica for Latin text (the minus sign of the
+    explanations drawn as a hyphen, which Helvetica has), the CID font otherwise."""
+    plain = text.replace("\u2212", "-")
+    latin = _latin(plain)
+    if latin:
+        text = plain
     style = ParagraphStyle(
         "payslip",
         fontName=(LATIN_BOLD if bold else LATIN_FONT) if latin else CJK_FONT,
