@@ -134,7 +134,7 @@ def seed(*, first: int, count: int, unit, family, components, runs, rng: random.
                     published = ops.adapt_datetimefield_value(dt.datetime(YEAR, m, 25, tzinfo=dt.UTC))
                     yield (run.pk, pk, date(run.month), base, 1, gross, 0, gross - 500, tax, 0, si, hf, 0, net, 0,
                            base * Decimal("0.3"), gross + base * Decimal("0.3"), m, gross * m, Decimal(500) * m,
-                           (si + hf) * m, 0, 0, tax * m, False, False, False, "[]", "", "[]", False, published)
+                           (si + hf) * m, 0, 0, tax * m, False, False, False, "[]", "", "[]", False, 0, 0, published)
 
         from talentloop.payroll.services.runs import PAYSLIP_COLUMNS
 

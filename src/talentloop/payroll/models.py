@@ -323,6 +323,8 @@ class Payslip(models.Model):
     taxable = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     iit = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     bonus_tax = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    separate_income = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    separate_tax = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     employee_social_insurance = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     employee_housing_fund = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     deductions = models.DecimalField(max_digits=14, decimal_places=2, default=0)
@@ -385,6 +387,9 @@ class PayItemKind(models.TextChoices):
     EARNING = "earning", pgettext_lazy("pay item kind", "One-off earning")
     DEDUCTION = "deduction", pgettext_lazy("pay item kind", "One-off deduction")
     CORRECTION = "correction", pgettext_lazy("pay item kind", "Correction of a locked month")
+    # A termination's compensation: paid with the month, taxed on its own outside the wages.
+    SEPARATE_INCOME = "separate_income", pgettext_lazy("pay item kind", "Income taxed on its own")
+    SEPARATE_TAX = "separate_tax", pgettext_lazy("pay item kind", "Tax on income taxed on its own")
 
 
 class PayItem(models.Model):
@@ -396,7 +401,7 @@ class PayItem(models.Model):
         "organisation.Employee", verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("tax month"))
-    kind = models.CharField(_("kind"), max_length=12, choices=PayItemKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=PayItemKind.choices)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     taxable = models.BooleanField(_("taxable"), default=True)
     bonus_method = models.CharField(_("bonus taxation"), max_length=10, blank=True)
@@ -410,6 +415,15 @@ class PayItem(models.Model):
         related_name="corrections",
     )
     paid_in = models.ForeignKey(PayrollRun, null=True, blank=True, on_delete=models.PROTECT, related_name="items")
+    # The run meant to pay it (a leaver's final-pay run); none: the month's next run of the person's group.
+    run = models.ForeignKey(
+        PayrollRun,
+        verbose_name=_("paid by the run"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="planned_items",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

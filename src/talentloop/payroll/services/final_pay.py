@@ -339,7 +339,7 @@ def _items_to_record(preview: FinalPayPreview) -> list[dict[str, Any]]:
             if exempt:
                 items.append(
                     {
-                        "kind": PayItemKind.EARNING,
+                        "kind": PayItemKind.SEPARATE_INCOME,
                         "amount": exempt,
                         "taxable": False,
                         "reason": _("%(line)s (tax-exempt)") % {"line": label},
@@ -348,7 +348,7 @@ def _items_to_record(preview: FinalPayPreview) -> list[dict[str, Any]]:
             if line.amount - exempt:
                 items.append(
                     {
-                        "kind": PayItemKind.EARNING,
+                        "kind": PayItemKind.SEPARATE_INCOME,
                         "amount": line.amount - exempt,
                         "taxable": False,
                         "reason": _("%(line)s (taxed separately)") % {"line": label},
@@ -367,7 +367,7 @@ def _items_to_record(preview: FinalPayPreview) -> list[dict[str, Any]]:
     if preview.severance_tax.tax > 0:
         items.append(
             {
-                "kind": PayItemKind.DEDUCTION,
+                "kind": PayItemKind.SEPARATE_TAX,
                 "amount": preview.severance_tax.tax,
                 "taxable": False,
                 "reason": _("Individual income tax on the compensation, taxed separately"),
@@ -411,7 +411,7 @@ def final_pay_record(
         title=_("Final pay: %(name)s") % {"name": str(employee)},
         employee=employee,
     )
-    items = tuple(pay_item_record(actor=actor, employee=employee, month=month, **item) for item in planned)
+    items = tuple(pay_item_record(actor=actor, employee=employee, month=month, run=run, **item) for item in planned)
     audit_record(
         actor=actor,
         action="create",

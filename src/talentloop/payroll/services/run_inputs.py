@@ -134,7 +134,12 @@ def _people(run: PayrollRun, end: dt.date) -> list[tuple[int, dt.date, dt.date |
 
 
 def _open_items(run: PayrollRun) -> Any:
-    return PayItem.objects.filter(month=run.month, paid_in__isnull=True)
+    """The unpaid one-off items a run pays: those recorded for it (a final-pay run pays only these),
+    and the month's items meant for no run in particular."""
+    items = PayItem.objects.filter(month=run.month, paid_in__isnull=True)
+    if run.kind == RunKind.FINAL_PAY:
+        return items.filter(run=run)
+    return items.filter(Q(run=run) | Q(run__isnull=True))
 
 
 def _components(kind: str) -> tuple[list[SalaryComponent], dict[str, Formula]]:
@@ -412,9 +417,10 @@ def _item_component(item: PayItem) -> ComponentValue:
         key=f"item{item.pk}",
         label=item.reason,
         kind=kind,
-        taxable=item.taxable,
+        taxable=item.taxable and item.kind != PayItemKind.SEPARATE_INCOME,
         in_si_base=False,
         amount=abs(item.amount),
+        outside_wages=item.kind == PayItemKind.SEPARATE_INCOME,
     )
 
 
@@ -508,8 +514,11 @@ def _person_input(
         values.extend(_benefit_components(contribution))
         other_deductions += contribution.pre_tax_deduction
     bonus: AnnualBonus | None = None
+    separate_tax = ZERO
     for item in items:
-        if item.kind == PayItemKind.ANNUAL_BONUS:
+        if item.kind == PayItemKind.SEPARATE_TAX:
+            separate_tax += item.amount
+        elif item.kind == PayItemKind.ANNUAL_BONUS:
             if bonus is not None:
                 raise DomainError(_("Two annual one-time bonuses in one month: record them as one."))
             bonus = AnnualBonus(item.amount, item.bonus_method or "separate")
@@ -579,6 +588,7 @@ def _person_input(
         bonus=bonus,
         shortfall_brought_forward=previous.shortfall if previous is not None and not same_month else ZERO,
         second_run_of_month=same_month,
+        separate_tax=separate_tax,
     )
 
 

@@ -65,7 +65,8 @@ PAYSLIP_COLUMNS = [
     "employee_social_insurance", "employee_housing_fund", "deductions", "net", "shortfall",
     "employer_social_insurance", "employer_cost", "ytd_months", "ytd_income", "ytd_exempt_income",
     "ytd_social_insurance", "ytd_special_deductions", "ytd_other_deductions", "ytd_tax", "first_wages_of_year",
-    "previous_year_low_income", "separate_bonus_used", "flags", "refusal", "changes", "outlier",
+    "previous_year_low_income", "separate_bonus_used", "flags", "refusal", "changes", "outlier", "separate_income",
+    "separate_tax",
 ]  # fmt: skip
 TOTAL = LineKind.TOTAL
 LINE_COLUMNS = ["payslip_id", "position", "code", "kind", "amount", "shown_on_payslip", "explain"]
@@ -290,8 +291,8 @@ def _write(
             flags.extend({"flag": str(note.flag), "message": note.message} for note in result.flags)
             wage_base = _wage_base(result)
             reasons, outlier = _reasons(person, result, run, wage_base)
-            gross += t.gross + t.bonus
-            iit += t.iit + t.bonus_tax
+            gross += t.gross + t.bonus + t.separate_income
+            iit += t.iit + t.bonus_tax + t.separate_tax
             net += t.net
             cost += t.employer_cost
             rows.append((
@@ -300,7 +301,7 @@ def _write(
                 t.deductions, t.net, t.shortfall, t.employer_social_insurance, t.employer_cost, y.months_employed,
                 y.income, y.exempt_income, y.social_insurance, y.special_additional_deductions, y.other_deductions,
                 y.tax_withheld, y.first_wages_of_year, y.previous_year_low_income, y.separate_bonus_used,
-                _json(flags), "", _json(reasons), outlier,
+                _json(flags), "", _json(reasons), outlier, t.separate_income, t.separate_tax,
             ))  # fmt: skip
         else:
             refused += 1
@@ -319,7 +320,21 @@ def _write(
 def _refused_row(run: PayrollRun, person: PersonInput, message: str, flags: list[dict[str, str]]) -> tuple:
     zeros = [ZERO] * 12
     ytd = [0, *([ZERO] * 6), False, False, False]
-    return (run.pk, person.employee_id, run.month, ZERO, 0, *zeros, *ytd, _json(flags), message, "[]", False)
+    return (
+        run.pk,
+        person.employee_id,
+        run.month,
+        ZERO,
+        0,
+        *zeros,
+        *ytd,
+        _json(flags),
+        message,
+        "[]",
+        False,
+        ZERO,
+        ZERO,
+    )
 
 
 def _line_rows(ids: dict[int, int], by_person: dict[int, PersonMonthResult]) -> Iterator[tuple]:
@@ -431,7 +446,8 @@ def payroll_run_reverse(*, actor: Actor, run: PayrollRun, reason: str) -> Payrol
 
 
 NEGATED = [
-    "wage_base", "gross", "bonus", "taxable", "iit", "bonus_tax", "employee_social_insurance", "employee_housing_fund",
+    "wage_base", "gross", "bonus", "taxable", "iit", "bonus_tax", "separate_income", "separate_tax",
+    "employee_social_insurance", "employee_housing_fund",
     "deductions", "net", "shortfall", "employer_social_insurance", "employer_cost",
 ]  # fmt: skip
 YTD_TAKEN_BACK = {
@@ -470,7 +486,7 @@ def _write_reversal(run: PayrollRun, reversal: PayrollRun) -> None:
             values["ytd_months"], values["ytd_income"], now.ytd_exempt_income, values["ytd_social_insurance"],
             now.ytd_special_deductions, now.ytd_other_deductions, values["ytd_tax"], now.first_wages_of_year,
             now.previous_year_low_income, now.separate_bonus_used, "[]", "",
-            _json([{"reason": "reversal"}]), False,
+            _json([{"reason": "reversal"}]), False, -slip.separate_income, -slip.separate_tax,
         ))  # fmt: skip
     insert_rows(Payslip, PAYSLIP_COLUMNS, rows)
     ids = dict(Payslip.objects.filter(run=reversal).values_list("employee_id", "id"))
@@ -506,9 +522,12 @@ def pay_item_record(
     taxable: bool = True,
     bonus_method: str = "",
     corrects: PayrollRun | None = None,
+    run: PayrollRun | None = None,
 ) -> PayItem:
     """A one-off amount for ``employee`` paid in the tax month ``month``: an annual bonus (taxed
-    separately or merged), a one-off earning or deduction, or the correction of a locked run."""
+    separately or merged), a one-off earning or deduction, the correction of a locked run, or income
+    taxed on its own with its tax (a termination's compensation). ``run`` names the run meant to pay it
+    (a leaver's final-pay run); without one the month's next run of the person's group pays it."""
     if not access.can_record_pay_item(actor, employee):
         raise PermissionDenied(_("You may not record pay for this person."))
     month = first_of_month(month)
@@ -538,11 +557,17 @@ def pay_item_record(
         errors["bonus_method"] = [_("Only an annual bonus has a taxation method.")]
     if kind == PayItemKind.CORRECTION and (corrects is None or not corrects.is_locked):
         errors["corrects"] = [_("A correction names the locked run it corrects.")]
+    if run is not None and (
+        run.state not in (RunState.DRAFT, RunState.CALCULATED)
+        or run.month != month
+        or (run.kind == RunKind.FINAL_PAY and run.employee_id != employee.pk)
+    ):
+        errors["run"] = [_("The run must be open, of the same month, and (a final-pay run) of this person.")]
     if errors:
         raise InvalidInput(_("Please correct the errors below."), errors)
     item = PayItem.objects.create(
         employee=employee, month=month, kind=kind, amount=Decimal(amount).quantize(Decimal("0.01")), taxable=taxable,
-        bonus_method=bonus_method, reason=reason.strip()[:300], corrects=corrects,
+        bonus_method=bonus_method, reason=reason.strip()[:300], corrects=corrects, run=run,
         recorded_by=actor.user if actor is not None else None,
     )  # fmt: skip
     audit_record(actor=actor, action="create", obj=item, changes={"month": _month_label(month), "kind": kind})

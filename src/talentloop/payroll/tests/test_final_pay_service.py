@@ -200,11 +200,13 @@ def test_record_writes_a_final_pay_run_with_its_items(scene: Scene) -> None:
         person.pk,
     )
     items = {(i.kind, i.amount, i.taxable) for i in PayItem.objects.filter(employee=person)}
-    # The compensation 73,450.00 all exempt; the unused leave 1,011.49 is wages, taxed with the month.
+    # The compensation 73,450.00 all exempt, paid outside the wages; the unused leave 1,011.49 is wages,
+    # taxed with the month. Both are for the final-pay run only.
     assert items == {
-        (PayItemKind.EARNING, D("73450.00"), False),
+        (PayItemKind.SEPARATE_INCOME, D("73450.00"), False),
         (PayItemKind.EARNING, D("1011.49"), True),
     }
+    assert all(i.run_id == run.pk for i in recorded.items)
     assert all(i.month == dt.date(2025, 6, 1) for i in recorded.items)
 
 
@@ -222,9 +224,9 @@ def test_compensation_above_the_exemption_is_taxed_on_its_own(scene: Scene) -> N
     assert preview.net_before_wage_tax == D("478800.90")
     rows = sorted((i.kind, i.amount, i.taxable) for i in recorded.items)
     assert rows == [
-        (PayItemKind.DEDUCTION, D("1172.10"), False),
-        (PayItemKind.EARNING, D("36921.00"), False),
-        (PayItemKind.EARNING, D("443052.00"), False),
+        (PayItemKind.SEPARATE_INCOME, D("36921.00"), False),
+        (PayItemKind.SEPARATE_INCOME, D("443052.00"), False),
+        (PayItemKind.SEPARATE_TAX, D("1172.10"), False),
     ]
     tax_line = [line for line in preview.lines if line.code == SEVERANCE_TAX][0]
     assert tax_line.amount == D("-1172.10")
@@ -332,10 +334,10 @@ def test_a_recorded_termination_with_its_reason_records_the_final_pay(scene: Sce
 
 
 def test_the_recorded_final_pay_is_calculated_by_its_run(scene: Scene) -> None:
-    # The damages of the test above: 443,052.00 exempt and 36,921.00 taxed on its own, both outside the
-    # month's cumulative withholding (no IIT on them there), less the separate tax 1,172.10 as a
-    # deduction. June's regular payslip is published: the run is the month's second, no contributions
-    # again. Net 479,973.00 - 1,172.10 = 478,800.90.
+    # The damages of the test above: 443,052.00 exempt and 36,921.00 taxed on its own, both paid outside
+    # the wages (not in gross pay nor the month's cumulative withholding), less their own tax 1,172.10.
+    # June's regular payslip is published: the run is the month's second, no contributions again.
+    # Net 479,973.00 - 1,172.10 = 478,800.90.
     with time_machine.travel(NOW, tick=False):
         person = leaver(scene)
         for month in months(dt.date(2024, 7, 1), 12):
@@ -349,9 +351,12 @@ def test_the_recorded_final_pay_is_calculated_by_its_run(scene: Scene) -> None:
         recorded = final_pay_record(actor=scene.actor("payroll_a"), employee=person, reason=LegalReason.UNLAWFUL)
         payroll_run_calculate(actor=scene.actor("payroll_a"), run=recorded.run)
     slip = Payslip.objects.get(run=recorded.run, employee=person)
-    assert (slip.gross, slip.iit, slip.employee_social_insurance) == (D("479973.00"), D("0.00"), D("0.00"))
-    assert (slip.deductions, slip.net) == (D("1172.10"), D("478800.90"))
-    assert PayrollLine.objects.filter(payslip=slip, code__startswith="component.item").count() == 3
+    assert (slip.gross, slip.iit, slip.employee_social_insurance) == (D("0.00"), D("0.00"), D("0.00"))
+    assert (slip.separate_income, slip.separate_tax, slip.net) == (D("479973.00"), D("1172.10"), D("478800.90"))
+    assert PayrollLine.objects.filter(payslip=slip, code__startswith="component.item").count() == 2
+    assert PayrollLine.objects.get(payslip=slip, code="separate_tax").amount == D("-1172.10")
+    recorded.run.refresh_from_db()
+    assert (recorded.run.gross, recorded.run.iit) == (D("479973.00"), D("1172.10"))
 
 
 def test_the_leave_figures_name_what_the_rule_cannot_tell(scene: Scene) -> None:

@@ -374,3 +374,22 @@ def test_benefit_plans_flow_into_the_run_with_their_tax_treatment(scene):
     assert (slip.gross, slip.iit, slip.net) == (D("11050"), D("123.00"), D("8927.00"))
     # The others of the group are not enrolled.
     assert "component.benefit.meal" not in _lines(_slip(scene, run, "lead"))
+
+
+def test_an_item_recorded_for_a_run_is_paid_by_that_run_only(scene):
+    with frozen_clock():
+        bonus_run = _run(scene, JAN, kind=RunKind.OFF_CYCLE, title="spot awards")
+        runs.pay_item_record(
+            actor=scene.actor("payroll_a"), employee=scene.emp("employee"), month=JAN, kind="earning",
+            amount=D("800"), reason="spot award", run=bonus_run,
+        )  # fmt: skip
+        regular = _calculate(scene, _run(scene)).run
+        _calculate(scene, bonus_run)
+        with pytest.raises(InvalidInput) as exc:
+            runs.pay_item_record(
+                actor=scene.actor("payroll_a"), employee=scene.emp("employee"), month=FEB, kind="earning",
+                amount=D("1"), reason="x", run=bonus_run,
+            )  # fmt: skip
+    assert "run" in exc.value.errors
+    assert "component.item" not in " ".join(_lines(_slip(scene, regular)))
+    assert any(code.startswith("component.item") for code in _lines(_slip(scene, bonus_run)))

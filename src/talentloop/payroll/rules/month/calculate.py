@@ -24,6 +24,7 @@ from talentloop.payroll.rules.month.records import (
     LABELS,
     NET,
     OVERTIME_CODES,
+    SEPARATE_TAX,
     SHORTFALL_BROUGHT_FORWARD,
     SICK_PAY_ADJUSTMENT,
     UNPAID_LEAVE,
@@ -118,6 +119,7 @@ def _check_input(inp: PersonMonthInput) -> None:
         "other_deductions": inp.other_deductions,
         "bonus": inp.bonus.amount if inp.bonus else ZERO,
         "shortfall_brought_forward": inp.shortfall_brought_forward,
+        "separate_tax": inp.separate_tax,
         "scheduled_days": att.scheduled_days,
         "unpaid_leave_days": att.unpaid_leave_days,
         "sick_days": att.sick_days,
@@ -158,12 +160,17 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
     earnings = non_taxable = si_first_month = deductions = employer_costs = ZERO
     deduction_lines: list[Line] = []
     cost_lines: list[Line] = []
+    separate = ZERO
     for item in evaluated:
         c = item.component
         explain: dict[str, Any] = {"key": c.key}
         if c.formula is not None:
             explain["formula"] = c.formula.text
-        if c.kind is _C_EARNING:
+        if c.outside_wages:
+            separate += item.amount
+            explain["outside_wages"] = True
+            lines.append(Line(component_code(c.key), c.label, item.amount, _L_EARNING, explain, c.shown_on_payslip))
+        elif c.kind is _C_EARNING:
             earnings += item.amount
             if not c.taxable:
                 non_taxable += item.amount
@@ -339,13 +346,16 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
     if outcome is not None:
         lines.append(Line(BONUS_TAX, LABELS[BONUS_TAX], -bonus_tax, _L_DEDUCTION, _bonus_explain(outcome)))
     lines.extend(deduction_lines)
+    if inp.separate_tax:
+        lines.append(Line(SEPARATE_TAX, LABELS[SEPARATE_TAX], -inp.separate_tax, _L_DEDUCTION, {"income": separate}))
     owed = inp.shortfall_brought_forward
     if owed:
         lines.append(Line(SHORTFALL_BROUGHT_FORWARD, LABELS[SHORTFALL_BROUGHT_FORWARD], -owed, _L_DEDUCTION))
 
     # 8. net pay, employer cost, flags
     net, shortfall = net_pay_step(
-        gross + bonus_amount, month_contributions + wage_tax.withholding + bonus_tax + deductions + owed
+        gross + bonus_amount + separate,
+        month_contributions + wage_tax.withholding + bonus_tax + inp.separate_tax + deductions + owed,
     )
     lines.append(
         Line(
@@ -359,6 +369,8 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
                 "employee_contributions": month_contributions,
                 "iit": wage_tax.withholding,
                 "bonus_tax": bonus_tax,
+                "separate_income": separate,
+                "separate_tax": inp.separate_tax,
                 "deductions": deductions,
                 "shortfall_brought_forward": owed,
                 "shortfall": shortfall,
@@ -374,7 +386,7 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
             )
         )
     lines.extend(cost_lines)
-    employer_cost = employer_cost_step(gross, bonus_amount, contrib.employer_total, employer_costs)
+    employer_cost = employer_cost_step(gross, bonus_amount + separate, contrib.employer_total, employer_costs)
     lines.append(
         Line(
             EMPLOYER_COST,
@@ -424,6 +436,8 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
         shortfall=shortfall,
         employer_social_insurance=contrib.employer_total,
         employer_cost=employer_cost,
+        separate_income=separate,
+        separate_tax=inp.separate_tax,
     )
     return PersonMonthResult(
         person_key=inp.person_key,

@@ -74,6 +74,9 @@ class ComponentValue:
     shown_on_payslip: bool = True
     amount: Decimal | None = None
     formula: Formula | None = None
+    # Paid with the month but taxed on its own, outside the wages (a termination's compensation): not
+    # in gross pay, the month's taxable income or the year to date; its tax is ``separate_tax``.
+    outside_wages: bool = False
 
     def __post_init__(self) -> None:
         if (self.amount is None) == (self.formula is None):
@@ -180,6 +183,8 @@ class PersonMonthInput:
     # month is not counted again for the basic deduction, its deductions are not added again, and no
     # social insurance is taken (the month's contributions were in the first payment).
     second_run_of_month: bool = False
+    # The tax withheld on the month's income taxed on its own (``ComponentValue.outside_wages``).
+    separate_tax: Decimal = ZERO
 
 
 # --- Output ---------------------------------------------------------------------------------------
@@ -220,6 +225,8 @@ class Totals:
     shortfall: Decimal  # what the person owes when the deductions exceed the pay (net is then 0)
     employer_social_insurance: Decimal  # employer social insurance and housing fund
     employer_cost: Decimal
+    separate_income: Decimal = ZERO  # paid with the month, taxed on its own (outside the wages)
+    separate_tax: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +280,7 @@ BONUS_TAX = "bonus_tax"
 NET = "net"
 EMPLOYER_COST = "employer_cost"
 SHORTFALL_BROUGHT_FORWARD = "shortfall_brought_forward"
+SEPARATE_TAX = "separate_tax"
 OVERTIME_CODES: Mapping[OvertimeKind, str] = {
     OvertimeKind.WORKDAY: "overtime_150",
     OvertimeKind.REST_DAY: "overtime_200",
@@ -302,6 +310,7 @@ LABELS: Mapping[str, StrOrPromise] = {
     NET: pgettext_lazy("payslip", "Net pay"),
     EMPLOYER_COST: pgettext_lazy("payslip", "Employer cost"),
     SHORTFALL_BROUGHT_FORWARD: pgettext_lazy("payslip", "Owed from an earlier month"),
+    SEPARATE_TAX: pgettext_lazy("payslip", "Income tax on the income taxed on its own"),
     "overtime_150": pgettext_lazy("payslip", "Overtime on working days (150 %)"),
     "overtime_200": pgettext_lazy("payslip", "Overtime on rest days (200 %)"),
     "overtime_300": pgettext_lazy("payslip", "Overtime on statutory holidays (300 %)"),
