@@ -14,6 +14,7 @@ from typing import Any
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_START)
 
 
 @dataclass
@@ -32,21 +33,22 @@ def guard(value: Any) -> Any:
     return value
 
 
-def _csv_value(value: Any) -> Any:
-    if value.__class__ is str:
-        return "'" + value if value.startswith(FORMULA_START) else value
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return value
-
-
 def write_csv(sheet: Sheet, encoding: str) -> bytes:
     """One sheet as CSV in ``encoding`` ("utf-8-sig" writes the byte-order mark Excel needs; "gb18030"
-    is what Chinese banks' uploads read). GB18030 encodes every Unicode character, so nothing is lost."""
+    is what Chinese banks' uploads read). GB18030 encodes every Unicode character, so nothing is lost.
+    Money is written with its two places. The per-cell work stays inline: it runs for every cell of
+    100,000 rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([guard(h) for h in sheet.header])
-    writer.writerows([_csv_value(v) for v in row] for row in sheet.rows)
+    first, text, money = FORMULA_FIRST, str, Decimal
+    writer.writerows(
+        [
+            ("'" + v if v[:1] in first else v) if v.__class__ is text else (f"{v:.2f}" if v.__class__ is money else v)
+            for v in row
+        ]
+        for row in sheet.rows
+    )
     return buffer.getvalue().encode(encoding)
 
 

@@ -51,28 +51,33 @@ def _salaries(scene: Scene, employees: list[Employee]) -> None:
         )
 
 
+def export_scene(world) -> Scene:
+    """The scene of this module (shared with the page and API tests): salaries, a declaration, a bonus."""
+    s = build_scene(world)
+    _salaries(s, [s.emp(p) for p in PEOPLE])
+    TaxDeclaration.objects.create(
+        employee=s.emp("employee"),
+        kind="children_education",
+        start=JAN,
+        dependent="小明",
+        dependent_birth_date=dt.date(2015, 3, 1),
+    )
+    runs.pay_item_record(
+        actor=s.actor("payroll_a"),
+        employee=s.emp("lead"),
+        month=JAN,
+        kind="annual_bonus",
+        amount=D("12000"),
+        reason="2024 annual bonus",
+        bonus_method="separate",
+    )
+    return s
+
+
 @pytest.fixture
 def scene(world) -> Scene:
     with frozen_clock():
-        s = build_scene(world)
-        _salaries(s, [s.emp(p) for p in PEOPLE])
-        TaxDeclaration.objects.create(
-            employee=s.emp("employee"),
-            kind="children_education",
-            start=JAN,
-            dependent="小明",
-            dependent_birth_date=dt.date(2015, 3, 1),
-        )
-        runs.pay_item_record(
-            actor=s.actor("payroll_a"),
-            employee=s.emp("lead"),
-            month=JAN,
-            kind="annual_bonus",
-            amount=D("12000"),
-            reason="2024 annual bonus",
-            bonus_method="separate",
-        )
-        yield s
+        yield export_scene(world)
 
 
 def _calculated(scene: Scene) -> PayrollRun:
