@@ -210,3 +210,20 @@ def test_an_empty_answer_is_a_field_error(built):
             f"{API}/questions/{asked.json()['id']}/answer", {"answer": " "}, content_type="application/json"
         )
     assert response.status_code == 422 and "answer" in response.json()["errors"]
+
+
+def test_the_web_client_calling_the_api_uses_its_session(built):
+    """A signed-in browser calling the API with its cookie: the session's proof counts, or the re-auth
+    endpoint marks the session fresh."""
+    scene, run = built
+    url = f"{API}/payslips/{slip_of(scene, run).pk}"
+    with frozen_clock() as clock:
+        client = Client()
+        client.force_login(scene.world.employee)
+        assert client.get(url).json()["code"] == "reauth_required"
+        answer = client.post("/api/v1/auth/reauth", {"password": PASSWORD}, content_type="application/json")
+        assert answer.status_code == 200
+        assert client.get(url).status_code == 200
+        assert client.get(url, HTTP_X_REAUTH_TOKEN=answer.json()["reauth_token"]).status_code == 200
+        clock.shift(dt.timedelta(minutes=5, seconds=1))
+        assert client.get(url).json()["code"] == "reauth_required"
