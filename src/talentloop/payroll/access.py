@@ -294,3 +294,13 @@ def can_use_run_pages(actor: Actor) -> bool:
     """The payroll pages of runs, one-off items and imported attendance: payroll (what they show is
     scoped to their pay groups) and administrators."""
     return actor is not None and actor.is_authenticated and (actor.is_payroll or actor.is_admin)
+
+
+def can_have_payslips(actor: Actor) -> bool:
+    """Whoever has an employee record may have payslips (the "My payslips" page)."""
+    return actor.is_authenticated and actor.employee is not None
+
+
+def can_answer_payslip_questions(actor: Actor) -> bool:
+    """The queue of payslip questions: payroll (of their groups) and administrators."""
+    return actor.is_authenticated and (actor.is_admin or actor.is_payroll)

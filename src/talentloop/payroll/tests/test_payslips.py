@@ -104,6 +104,12 @@ def test_an_unpublished_payslip_is_not_the_persons_yet(world):
         assert fresh(scene, "payroll_a").get(f"/payroll/payslips/{slip.pk}/").status_code == 200
 
 
+def test_an_account_without_a_person_has_no_payslips_page(built):
+    scene, _run = built
+    with frozen_clock():
+        assert fresh(scene, "admin").get("/payroll/payslips/").status_code == 404
+
+
 def test_anonymous_is_sent_to_sign_in(built):
     scene, run = built
     response = Client().get(f"/payroll/payslips/{slip_of(scene, run).pk}/")

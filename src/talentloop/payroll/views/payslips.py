@@ -20,7 +20,7 @@ from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from
 from talentloop.core.http import require as _require
 from talentloop.core.paging import paginate
-from talentloop.payroll import pdf
+from talentloop.payroll import access, pdf
 from talentloop.payroll import selectors_payslips as selectors
 from talentloop.payroll.forms_payslips import AnswerForm, QuestionForm
 from talentloop.payroll.models import QuestionState
@@ -33,6 +33,7 @@ QUESTIONS_PER_PAGE = 30
 @fresh_auth_required
 @require_GET
 def payslip_list(request):
+    _require(access.can_have_payslips(request.actor))
     page_obj = paginate(request, selectors.payslip_list(request.actor), per_page=PER_PAGE)
     return TemplateResponse(request, "payroll/payslip_list.html", {
         "rows": selectors.payslip_rows(list(page_obj.object_list)), "page_obj": page_obj})  # fmt: skip
@@ -109,7 +110,7 @@ def question_close(request, pk: int, question_pk: int):
 @require_GET
 def question_list(request):
     actor = request.actor
-    _require(actor.is_admin or actor.is_payroll)
+    _require(access.can_answer_payslip_questions(actor))
     state = request.GET.get("state", QuestionState.OPEN)
     state = state if state in QuestionState.values or state == "all" else QuestionState.OPEN
     page_obj = paginate(request, selectors.question_list(actor, state="" if state == "all" else state),
