@@ -22,6 +22,10 @@ router.add_router("", api_contracts.router)
 
 StatusLiteral = Literal["active", "on_leave", "terminated"]
 EventKindLiteral = Literal["hire", "transfer", "promotion", "demotion", "leave", "return", "termination"]
+TerminationReasonLiteral = Literal[
+    "mutual_by_employer", "mutual_by_employee", "employee_resignation", "employee_for_employer_fault",
+    "dismissal_for_cause", "no_fault_with_notice", "no_fault_in_lieu_of_notice", "redundancy", "fixed_term_expiry",
+    "task_completed", "pension_started", "employer_closure", "unlawful"]
 
 
 class RefOut(Schema):
@@ -116,6 +120,10 @@ class EmploymentEventIn(InSchema):
     note: str = Field("", max_length=500)
     immediate: bool = Field(False, description="a termination only: end the person's access now rather than "
                                                "at the end of the last day")
+    termination_reason: TerminationReasonLiteral | Literal[""] = Field(
+        "", description="a termination only: its legal reason, from which payroll works out the final pay")
+    renewal_refused: bool = Field(False, description="a fixed-term contract's expiry only: the employee refused "
+                                                     "a renewal on equal or better terms")
 
 
 class EventOut(Schema):
@@ -293,7 +301,8 @@ def event_create(request, employee_id: int, data: EmploymentEventIn):
     with _api_field_names():
         event = services.employment_event_record(
             actor=request.actor, employee=employee, kind=data.kind, effective_date=data.effective_date,
-            level=data.level, note=data.note, immediate=data.immediate, **refs,
+            level=data.level, note=data.note, immediate=data.immediate,
+            termination_reason=data.termination_reason, renewal_refused=data.renewal_refused, **refs,
         )
     return Status(201, event)
 

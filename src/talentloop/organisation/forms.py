@@ -15,7 +15,14 @@ from django.utils.translation import pgettext_lazy
 from talentloop.core.access import Actor
 from talentloop.core.widgets import DateInput
 from talentloop.organisation import access, importing
-from talentloop.organisation.models import EmploymentStatus, EventKind, JobFamily, OrgUnit, Position
+from talentloop.organisation.models import (
+    EmploymentStatus,
+    EventKind,
+    JobFamily,
+    OrgUnit,
+    Position,
+    TerminationReason,
+)
 
 
 class PersonPicker(forms.Widget):
@@ -173,6 +180,12 @@ class EmploymentEventForm(ScopedFormMixin, forms.Form):
     immediate = forms.BooleanField(
         label=_("End their access now"), required=False,
         help_text=_("Termination only. Otherwise their sign-in and API tokens end after the last day."))
+    termination_reason = forms.ChoiceField(
+        label=_("Legal reason"), required=False, choices=[("", "—"), *TerminationReason.choices],
+        help_text=_("Termination only. Payroll works out the final pay from it."))
+    renewal_refused = forms.BooleanField(
+        label=_("The employee refused a renewal on equal or better terms"), required=False,
+        help_text=_("A fixed-term contract's expiry only: no compensation is owed."))
 
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -177,6 +177,27 @@ class EventKind(models.TextChoices):
     TERMINATION = "termination", _("Termination")
 
 
+class TerminationReason(models.TextChoices):
+    """The legal reason a termination is recorded with (Labour Contract Law, LCL): payroll works out the
+    leaver's compensation from it (``payroll.rules.final_pay.LegalReason`` has the same values)."""
+
+    MUTUAL_BY_EMPLOYER = "mutual_by_employer", _("Mutual agreement proposed by the company (LCL art. 36)")
+    MUTUAL_BY_EMPLOYEE = "mutual_by_employee", _("Mutual agreement proposed by the employee (LCL art. 36)")
+    EMPLOYEE_RESIGNATION = "employee_resignation", _("Resignation by the employee (LCL art. 37)")
+    EMPLOYEE_FOR_EMPLOYER_FAULT = ("employee_for_employer_fault",
+                                   _("The employee leaves for the company's fault (LCL art. 38)"))
+    DISMISSAL_FOR_CAUSE = "dismissal_for_cause", _("Dismissal for cause (LCL art. 39)")
+    NO_FAULT_WITH_NOTICE = "no_fault_with_notice", _("No-fault dismissal with 30 days' notice (LCL art. 40)")
+    NO_FAULT_IN_LIEU_OF_NOTICE = ("no_fault_in_lieu_of_notice",
+                                  _("No-fault dismissal with a month's pay in lieu of notice (LCL art. 40)"))
+    REDUNDANCY = "redundancy", _("Redundancy (LCL art. 41)")
+    FIXED_TERM_EXPIRY = "fixed_term_expiry", _("A fixed-term contract expires (LCL art. 44)")
+    TASK_COMPLETED = "task_completed", _("The task of the contract is completed")
+    PENSION_STARTED = "pension_started", _("The employee starts drawing the pension (LCL art. 44)")
+    EMPLOYER_CLOSURE = "employer_closure", _("The company closes (LCL art. 44)")
+    UNLAWFUL = "unlawful", _("Unlawful termination (LCL art. 87)")
+
+
 class EmploymentEvent(models.Model):
     """A fact about someone's employment, effective on a date; never edited once recorded.
 
@@ -195,6 +216,12 @@ class EmploymentEvent(models.Model):
     status = models.CharField(max_length=12, choices=EmploymentStatus.choices, blank=True)
     before = models.JSONField(default=dict, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # A termination's legal reason, and for a fixed-term expiry whether the employee refused a renewal
+    # offered on the same or better terms (then no compensation is owed).
+    termination_reason = models.CharField(_("legal reason"), max_length=32, choices=TerminationReason.choices,
+                                          blank=True)
+    renewal_refused = models.BooleanField(_("the employee refused a renewal on equal or better terms"),
+                                          default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -18,7 +18,7 @@ from talentloop.accounts.services import account_deactivate
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record, diff, snapshot
 from talentloop.core.errors import InvalidInput, NotFound, PermissionDenied, errors_from_validation
-from talentloop.organisation import access
+from talentloop.organisation import access, signals
 from talentloop.organisation.models import (
     Employee,
     EmploymentEvent,
@@ -27,6 +27,7 @@ from talentloop.organisation.models import (
     JobFamily,
     OrgUnit,
     Position,
+    TerminationReason,
 )
 
 logger = logging.getLogger(__name__)
@@ -311,12 +312,16 @@ def employment_event_record(
     manager: Employee | None = None,
     note: str = "",
     immediate: bool = False,
+    termination_reason: str = "",
+    renewal_refused: bool = False,
 ) -> EmploymentEvent:
     """Record an employment event; applied at once when it is effective today or earlier.
 
     A termination's effective date is the last day of employment: the person's account is
     deactivated at the end of that day (``terminated_accounts_deactivate``), or at once when HR marks
-    the termination ``immediate`` or records it after that day."""
+    the termination ``immediate`` or records it after that day. Its legal reason (and for a fixed-term
+    expiry whether a renewal was refused) is announced with ``signals.termination_recorded`` once the
+    transaction commits; payroll works out the final pay from it."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     if not access.can_manage_employee(actor, employee):
         raise PermissionDenied(_("You may not change this person's employment."))
@@ -325,6 +330,13 @@ def employment_event_record(
     changes = {"org_unit": org_unit, "job_family": job_family, "position": position, "level": level,
                "manager": manager}
     _validate_event(employee, kind, changes)
+    if kind != EventKind.TERMINATION and (termination_reason or renewal_refused):
+        raise InvalidInput(_("Please correct the errors below."),
+                           {"termination_reason": [_("Only a termination has a legal reason.")]})
+    if renewal_refused and termination_reason != TerminationReason.FIXED_TERM_EXPIRY:
+        raise InvalidInput(_("Please correct the errors below."),
+                           {"renewal_refused": [
+                               _("Only a fixed-term contract's expiry can follow a refused renewal.")]})
     statuses: dict[str, str] = {
         EventKind.LEAVE: EmploymentStatus.ON_LEAVE,
         EventKind.RETURN: EmploymentStatus.ACTIVE,
@@ -333,6 +345,7 @@ def employment_event_record(
     status = statuses.get(kind, "")
     event = EmploymentEvent(
         employee=employee, kind=kind, effective_date=effective_date, status=status, note=note,
+        termination_reason=termination_reason, renewal_refused=renewal_refused,
         recorded_by=actor.user, **{k: v for k, v in changes.items() if v is not None},
     )
     _full_clean(event, exclude=["employee", "before"])
@@ -344,6 +357,10 @@ def employment_event_record(
         _apply_event(event, employee)
     if kind == EventKind.TERMINATION and (immediate or effective_date < today()) and employee.user is not None:
         account_deactivate(actor=actor, user=employee.user, reason="termination")
+    if kind == EventKind.TERMINATION:
+        transaction.on_commit(lambda: signals.termination_recorded.send(
+            sender=EmploymentEvent, event=event, actor=actor, reason=termination_reason,
+            renewal_refused=renewal_refused))
     return event
 
 

@@ -9,4 +9,9 @@ class PayrollConfig(AppConfig):
 
     def ready(self):
         # Imported here: it imports models, which load only once the app registry is ready.
+        from talentloop.organisation.signals import termination_recorded
         from talentloop.payroll import notification_kinds  # noqa: F401
+        from talentloop.payroll.services.final_pay import final_pay_on_termination
+
+        # A termination recorded with its legal reason has its final pay recorded for payroll to review.
+        termination_recorded.connect(final_pay_on_termination, dispatch_uid="payroll.final_pay")

@@ -379,3 +379,43 @@ def test_the_leave_figures_name_what_the_rule_cannot_tell(scene: Scene) -> None:
     assert figures.unused.unused_days == D("1")
     [message] = figures.review_messages()
     assert "carried over" in message
+
+
+def test_hr_recording_a_termination_with_its_reason_has_payroll_find_the_final_pay(
+    scene: Scene, django_capture_on_commit_callbacks
+) -> None:
+    # The organisation service announces the termination once it commits; payroll's receiver records
+    # the final pay (redundancy: 6.5 months of 10,000 plus the unused leave, as above).
+    with time_machine.travel(NOW, tick=False):
+        person = scene.emp("employee")
+        a_year_of_wages(scene, person)
+        with django_capture_on_commit_callbacks(execute=True):
+            employment_event_record(
+                actor=actor_for(scene.world.hr), employee=person, kind=EventKind.TERMINATION,
+                effective_date=LAST_DAY, termination_reason="redundancy",
+            )  # fmt: skip
+    run = PayrollRun.objects.get(kind=RunKind.FINAL_PAY, employee=person)
+    assert run.state == RunState.DRAFT and run.planned_items.exists()
+
+
+def test_a_legal_reason_belongs_to_a_termination_only(scene: Scene) -> None:
+    from talentloop.core.errors import InvalidInput
+
+    with time_machine.travel(NOW, tick=False):
+        hr = actor_for(scene.world.hr)
+        with pytest.raises(InvalidInput) as exc:
+            employment_event_record(actor=hr, employee=scene.emp("employee"), kind=EventKind.LEAVE,
+                                    effective_date=LAST_DAY, termination_reason="redundancy")  # fmt: skip
+        assert "termination_reason" in exc.value.errors
+        with pytest.raises(InvalidInput) as exc:
+            employment_event_record(
+                actor=hr, employee=scene.emp("employee"), kind=EventKind.TERMINATION, effective_date=LAST_DAY,
+                termination_reason="redundancy", renewal_refused=True,
+            )  # fmt: skip
+        assert "renewal_refused" in exc.value.errors
+
+
+def test_the_legal_reasons_of_organisation_and_payroll_are_the_same() -> None:
+    from talentloop.organisation.models import TerminationReason
+
+    assert set(TerminationReason.values) == {reason.value for reason in LegalReason}

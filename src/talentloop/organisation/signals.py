@@ -1,0 +1,8 @@
+"""What organisation announces to the apps above it (they connect from their ``AppConfig.ready()``)."""
+
+from django.dispatch import Signal
+
+#: A termination was recorded (sent after the transaction commits): ``event`` (the EmploymentEvent),
+#: ``actor``, ``reason`` (its legal reason, ``TerminationReason``; "" when not given) and
+#: ``renewal_refused``. Payroll records the leaver's final pay from it.
+termination_recorded = Signal()
