@@ -558,3 +558,38 @@ class PayslipQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payslip_id} {self.line_code or '-'} {self.state}"
+
+
+# ------------------------------------------------------------------------------------------------ tax year statements
+
+
+class TaxYearStatement(models.Model):
+    """What a person states about a tax year for the withholding: whether this employer pays the first
+    wages of their year (国家税务总局公告2020年第13号: a resident whose first wages of a tax year come
+    from here — a graduate, someone back from a year without wages — is withheld with a basic deduction
+    of 5,000 × the month number instead of 5,000 × the months employed). One per person and year; it
+    may be changed until the person has a published payslip of that year."""
+
+    employee = models.ForeignKey(
+        "organisation.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="tax_year_statements",
+    )
+    year = models.PositiveSmallIntegerField(_("tax year"))
+    first_wages_of_year = models.BooleanField(_("first wages of the year from this employer"), default=False)
+    source = models.CharField(
+        _("source"), max_length=10, choices=DeclarationSource.choices, default=DeclarationSource.EMPLOYEE
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["employee", "-year"]
+        verbose_name = _("tax year statement")
+        constraints = [models.UniqueConstraint(fields=["employee", "year"], name="payroll_tax_year_once")]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.year}"
