@@ -304,3 +304,32 @@ def can_have_payslips(actor: Actor) -> bool:
 def can_answer_payslip_questions(actor: Actor) -> bool:
     """The queue of payslip questions: payroll (of their groups) and administrators."""
     return actor.is_authenticated and (actor.is_admin or actor.is_payroll)
+
+
+# ------------------------------------------------------------------------------------------------ setup pages
+# (components, pay groups, people's salaries, tax declarations, tax year statements, SI policies)
+
+from talentloop.payroll.models import TaxYearStatement  # noqa: E402  # this section is appended; the imports above stay as they are
+
+
+def can_use_salary_pages(actor: Actor) -> bool:
+    """The people list of salaries and the declarations payroll imports: payroll (their groups' people)
+    and administrators."""
+    return actor is not None and actor.is_authenticated and (actor.is_payroll or actor.is_admin)
+
+
+def can_view_own_salary(actor: Actor) -> bool:
+    """The "My salary" page: whoever has an employee record."""
+    return actor.is_authenticated and actor.employee is not None
+
+
+def visible_tax_year_statements(actor: Actor) -> QuerySet[TaxYearStatement]:
+    """Own, and those of the actor's payroll subjects."""
+    if not actor.is_authenticated:
+        return TaxYearStatement.objects.none()
+    return TaxYearStatement.objects.filter(employee__in=salary_people(actor))
+
+
+def can_state_tax_year(actor: Actor, employee: Employee) -> bool:
+    """The person states it themself; payroll records it for the people of their groups (as declarations)."""
+    return can_declare(actor, employee)

@@ -15,7 +15,7 @@ from talentloop.core.errors import InvalidInput
 from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
-from talentloop.payroll import access, api_exports, api_payslips, api_runs, selectors, services
+from talentloop.payroll import access, api_exports, api_payslips, api_runs, api_tax_year, selectors, services
 from talentloop.payroll.models import SalaryStructure, TaxDeclaration
 
 router = Router(tags=["payroll"])
@@ -328,3 +328,4 @@ def si_policy_list(request, filters: Query[SiPolicyFilters]):
 router.add_router("", api_runs.router)
 router.add_router("", api_payslips.router)
 router.add_router("", api_exports.router)
+router.add_router("", api_tax_year.router)
