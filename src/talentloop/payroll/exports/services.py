@@ -69,8 +69,9 @@ def export_layout_save(
     layout.save()
     audit_record(
         actor=actor,
-        action="payroll.export_layout." + ("create" if created else "update"),
+        action="create" if created else "update",
         obj=layout,
+        summary=f"payroll export layout {layout.kind}",
         changes={"columns": [c["field"] for c in cleaned], "format": format, "is_default": layout.is_default},
     )
     return layout
@@ -80,5 +81,5 @@ def export_layout_save(
 def export_layout_delete(*, actor: Actor, layout: ExportLayout) -> None:
     if not access.can_manage_export_layouts(actor):
         raise PermissionDenied(_("Only payroll keeps the export layouts."))
-    audit_record(actor=actor, action="payroll.export_layout.delete", obj=layout)
+    audit_record(actor=actor, action="delete", obj=layout, summary=f"payroll export layout {layout.kind}")
     layout.delete()
