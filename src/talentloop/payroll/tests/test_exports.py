@@ -32,7 +32,7 @@ from talentloop.organisation.models import Employee
 from talentloop.payroll import exports, services
 from talentloop.payroll.exports import layouts
 from talentloop.payroll.exports.services import export_layout_save
-from talentloop.payroll.models import ExportLayout, PayrollRun, TaxDeclaration
+from talentloop.payroll.models import ExportLayout, PayrollRun, RunKind, TaxDeclaration
 from talentloop.payroll.services import runs
 from talentloop.payroll.tests.scene import Scene, amounts, build_scene, contract, frozen_clock
 from talentloop.testing.factories import EmployeeFactory
@@ -195,6 +195,17 @@ def test_people_without_a_bank_account_are_named_and_no_file_is_made(scene, lock
     assert AuditEntry.objects.count() == entries  # nothing was read out
 
 
+def test_gb18030_keeps_characters_gbk_does_not_have(scene, locked):
+    # 䶮 (U+4DAE, CJK extension A) is in GB18030 but not in GBK: the name survives the round trip.
+    emp = scene.emp("employee")
+    emp.name = "李䶮"
+    emp.save()
+    with pytest.raises(UnicodeEncodeError):
+        "李䶮".encode("gbk")
+    out = exports.build("bank", locked)
+    assert _csv(out.content, "gb18030")[1][1] == "李䶮"
+
+
 def test_a_name_a_spreadsheet_would_run_is_written_as_text(scene, locked):
     emp = scene.emp("employee")
     emp.name = "=HYPERLINK(1)"
@@ -233,6 +244,33 @@ def test_the_iit_sheet_follows_the_tax_bureau_template_with_the_bonus_on_its_own
     assert bonus[0] == layouts.IIT_BONUS_HEADERS
     assert bonus[1][:5] == ["T-lead", "lead-中文", "居民身份证", "110101199001011234", 12000]
     assert len(bonus) == 2
+
+
+def test_the_iit_sheet_sums_the_month_over_its_locked_runs(scene, locked):
+    # An off-cycle run in January pays employee a bonus of 30,000 taxed separately (tax 900): it is the
+    # same tax month, so the sheet of either run reports it on the bonus sheet, beside lead's 12,000.
+    with frozen_clock():
+        runs.pay_item_record(
+            actor=scene.actor("payroll_a"), employee=scene.emp("employee"), month=JAN, kind="annual_bonus",
+            amount=D("30000"), reason="2024 annual bonus", bonus_method="separate",
+        )  # fmt: skip
+        extra = runs.payroll_run_create(
+            actor=scene.actor("payroll_a"), pay_group=scene.group_a, month=JAN, kind=RunKind.OFF_CYCLE
+        )
+        runs.payroll_run_calculate(actor=scene.actor("payroll_a"), run=extra)
+        pending = _sheets(exports.build("iit", locked).content)
+        assert len(pending["全年一次性奖金收入"]) == 2  # the off-cycle run is not locked yet: not reported
+        extra = runs.payroll_run_submit(actor=scene.actor("payroll_a"), run=extra)
+        extra = runs.payroll_run_approve(actor=actor_for(scene.world.admin), run=extra)
+        extra = runs.payroll_run_lock(actor=scene.actor("payroll_a"), run=extra)
+        sheets = _sheets(exports.build("iit", extra).content)
+    assert [r[:5] for r in sheets["全年一次性奖金收入"][1:]] == [
+        ["T-employee", "employee-中文", "居民身份证", "110101199001011234", 30000],
+        ["T-lead", "lead-中文", "居民身份证", "110101199001011234", 12000],
+    ]
+    wages = sheets["正常工资薪金收入"]
+    employee = dict(zip(wages[0], wages[1], strict=True))
+    assert (employee["本期收入"], employee["基本养老保险费"]) == (10500, 800)  # no second month of wages
 
 
 def test_the_iit_sheet_as_csv_is_refused_when_a_bonus_needs_its_own_sheet(scene, locked):

@@ -119,6 +119,9 @@ def test_the_layouts_page_and_form_keep_a_layout_and_refuse_an_unknown_field(sce
             "field_3": "salary", "order_3": "4"}  # fmt: skip
     refused = client.post("/payroll/export-layouts/new/?kind=bank", post)
     assert refused.status_code == 200 and "Unknown field “salary”." in refused.content.decode()
+    # Through htmx the refusal is a 422 with the form, the rows as they were typed.
+    htmx = client.post("/payroll/export-layouts/new/?kind=bank", post, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 422 and 'value="招商银行"' in htmx.content.decode()
     assert not ExportLayout.objects.exists()
     post["field_3"] = ""
     saved = client.post("/payroll/export-layouts/new/?kind=bank", post)
