@@ -5,16 +5,24 @@ header is what the file's first row says (empty: the field's label in the reader
 is the text of the constant column and nothing else.
 
 The default IIT layout follows the "正常工资薪金所得" import template of the withholding client of
-the Natural Person Electronic Tax Bureau (自然人电子税务局扣缴端). The official template is an Excel file
-the client downloads, not published as text; the 24 column headers below, in this order, and the sheet
-names "正常工资薪金收入" / "全年一次性奖金收入" are the ones two independent public payroll tools write
-for that import (found with a code search: an Express payroll router's ``TAX_IMPORT_HEADERS`` and a
-Python report tool's ``_build_salary_workbook``); the eleven columns of the annual-bonus sheet
-(工号 … *全年一次性奖金额, 免税收入, 其他, 准予扣除的捐赠额, 减免税额, 协定减免, 备注) come from a third
-tool that fills that template. Not verified against the tax bureau's own file: whether the client
-needs the 证件类型 text exactly as "居民身份证" for mainland ID cards (it is what all three write), and
-the template's column widths and hidden rows, which an import by header name does not need. A tax office
-that publishes another order only needs a new layout, not new code.
+the Natural Person Electronic Tax Bureau (自然人电子税务局扣缴端). What was verified, and how far:
+
+- Against the tax bureau itself: nothing. The template is an Excel file the client downloads; no
+  official page (https://etax.chinatax.gov.cn or a provincial tax bureau) listing its columns was
+  found in the sources searched, so no official URL can be given.
+- The 24 headers of the wage sheet, in this order (工号, *姓名, *证件类型, *证件号码, 本期收入,
+  本期免税收入, 基本养老保险费, 基本医疗保险费, 失业保险费, 住房公积金, 累计子女教育, 累计继续教育,
+  累计住房贷款利息, 累计住房租金, 累计赡养老人, 累计3岁以下婴幼儿照护, 累计个人养老金, 企业(职业)年金,
+  商业健康保险, 税延养老保险, 其他, 准予扣除的捐赠额, 减免税额, 备注) and the sheet name
+  "正常工资薪金收入": identical in two independent public payroll programs that write this import
+  (found by a code search; a Node.js payroll service and a Python report tool), and the first ten in
+  a third (a Java exporter writing "居民身份证" as the ID type).
+- The eleven headers of the annual-bonus import (工号, *姓名, *证件类型, *证件号码, *全年一次性奖金额,
+  免税收入, 其他, 准予扣除的捐赠额, 减免税额, 协定减免, 备注): one public tool only, which calls the
+  template "全年一次性奖金收入" (the income item's name in the client); that is this sheet's name.
+- Not verified: whether the client needs "居民身份证" exactly (all three write it), the template's
+  hidden rows and column widths (an import by header name does not need them), and whether newer
+  client versions added columns. A tax office that publishes another order only needs a new layout.
 """
 
 from __future__ import annotations
