@@ -281,15 +281,28 @@ def test_an_empty_question_is_refused_with_the_field(built):
     with frozen_clock():
         client = fresh(scene, "employee")
         page = client.post(f"/payroll/payslips/{slip.pk}/questions/", {"line_code": "iit", "text": "   "})
-        htmx = client.post(
-            f"/payroll/payslips/{slip.pk}/questions/", {"line_code": "iit", "text": ""}, HTTP_HX_REQUEST="true"
-        )
+        htmx = client.post(f"/payroll/payslips/{slip.pk}/questions/", {"text": ""}, HTTP_HX_REQUEST="true")
         unknown = client.post(f"/payroll/payslips/{slip.pk}/questions/", {"line_code": "nope", "text": "Why?"})
     assert page.status_code == 200 and "text" in page.context["form"].errors
     assert page.context["asked_line"] == "iit"
     assert htmx.status_code == 422
     assert unknown.status_code == 200 and unknown.context["form"].errors
     assert not PayslipQuestion.objects.exists()
+
+
+def test_asking_from_a_line_with_htmx_answers_the_line(built):
+    scene, run = built
+    slip = slip_of(scene, run)
+    url = f"/payroll/payslips/{slip.pk}/questions/"
+    with frozen_clock():
+        client = fresh(scene, "employee")
+        asked = client.post(url, {"line_code": "iit", "text": "Why?"}, HTTP_HX_REQUEST="true")
+        empty = client.post(url, {"line_code": "iit", "text": ""}, HTTP_HX_REQUEST="true")
+    body = asked.content.decode()
+    assert asked.status_code == 200 and body.lstrip().startswith("<li") and 'data-code="iit"' in body
+    assert 'data-testid="asked"' in body and "Why?" in body and "<html" not in body
+    assert empty.status_code == 422 and empty.content.decode().lstrip().startswith("<li")
+    assert PayslipQuestion.objects.count() == 1
 
 
 @pytest.mark.parametrize("persona", ["manager", "payroll_a", "admin", "hr"])

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from talentloop.accounts.reauth import fresh_auth_required
 from talentloop.core.errors import DomainError
-from talentloop.core.http import form_errors_from
+from talentloop.core.http import form_errors_from, render_partial
 from talentloop.core.http import require as _require
 from talentloop.core.paging import paginate
 from talentloop.payroll import access, pdf
@@ -67,10 +67,12 @@ def payslip_pdf(request, pk: int):
 @fresh_auth_required
 @require_POST
 def payslip_ask(request, pk: int):
-    """Ask about a line (the form under each line) or the payslip as a whole."""
+    """Ask about a line (the form under each line) or the payslip as a whole. From a line with htmx,
+    the answer is the line again, with the question under it (or the form and its errors, 422)."""
     payslip = selectors.payslip_for(request.actor, pk)
     _require(payslip is not None)
     form = QuestionForm(request.POST)
+    question = None
     if form.is_valid():
         try:
             question = services.payslip_question_ask(
@@ -81,10 +83,22 @@ def payslip_ask(request, pk: int):
             if exc.status == 403:
                 _require(False)
             form_errors_from(form, exc)
-        else:
-            messages.success(request, _("Your question went to payroll. You will be told when they answer."))
-            return redirect(reverse("payroll:payslip-detail", args=[pk]) + f"#question-{question.pk}")
+    code = form["line_code"].value() or ""
+    if request.htmx and code:
+        return _line(request, pk, code, QuestionForm() if question is not None else form, ok=question is not None)
+    if question is not None:
+        messages.success(request, _("Your question went to payroll. You will be told when they answer."))
+        return redirect(reverse("payroll:payslip-detail", args=[pk]) + f"#question-{question.pk}")
     return _detail(request, pk, form, status=422 if request.htmx else 200)
+
+
+def _line(request, pk: int, code: str, form: QuestionForm, ok: bool):
+    view = selectors.payslip_get(request.actor, pk)
+    _require(view is not None)
+    line = next((ln for s in view.sections for ln in s.lines if ln.code == code), None)
+    _require(line is not None)
+    context = {"view": view, "line": line, "form": form, "asked_line": code, "asked": ok}
+    return render_partial(request, "payroll/payslip_detail.html", context, partial="line", status=200 if ok else 422)
 
 
 @fresh_auth_required
