@@ -315,6 +315,9 @@ class ReauthBearer(HttpBearer):
 
 
 class ReauthIn(InSchema):
+    """The chosen method and its answer. A method that asks something else (a second factor's code)
+    adds its field here; its ``verify`` reads it from the same data."""
+
     method: str = Field(DEFAULT_METHOD, max_length=40, description="the way to confirm: `password`")
     password: str = Field("", max_length=256)
 
