@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from talentloop.core.access import Actor
+from talentloop.core.widgets import DateInput
 from talentloop.organisation.forms import EmployeeRefField
 from talentloop.payroll import access
 from talentloop.payroll import selectors_setup as selectors
@@ -26,13 +27,6 @@ from talentloop.payroll.rules.iit_deductions import DeductionKind
 #: The people picker's scope for choosing who runs a pay group (every person an administrator sees).
 USER_PICKER_SCOPE = "visible"
 ITEM_PREFIX = "item_"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 # ------------------------------------------------------------------------------------------------ components

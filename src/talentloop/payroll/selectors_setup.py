@@ -163,7 +163,9 @@ def tax_year_statement_get(actor: Actor, employee: Employee, year: int) -> TaxYe
     return access.visible_tax_year_statements(actor).filter(employee=employee, year=year).first()
 
 
-def tax_year_statement_list(actor: Actor, *, employee: Employee | None = None, year: int | None = None):
+def tax_year_statement_list(
+    actor: Actor, *, employee: Employee | None = None, year: int | None = None
+) -> QuerySet[TaxYearStatement]:
     rows = access.visible_tax_year_statements(actor)
     if employee is not None:
         rows = rows.filter(employee=employee)
