@@ -119,6 +119,8 @@ def build(kind: str, run: PayrollRun, layout: ExportLayout | None = None, fmt: s
             raise InvalidInput(
                 _("This layout is for another export."), {"layout": [_("Choose a layout of this export.")]}
             )
+    elif layout is not None:
+        raise InvalidInput(_("This export has no layouts."), {"layout": [_("Leave it out for this export.")]})
     fmt = fmt or (layout.format if layout is not None else FORMATS[kind][0])
     if fmt not in FORMATS[kind]:
         raise InvalidInput(

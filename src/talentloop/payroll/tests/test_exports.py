@@ -410,6 +410,8 @@ def test_the_default_layout_of_a_kind_is_used_and_only_one_is_default(scene, loc
             export_layout_save(actor=actor, kind="bank", name="B", format="csv", encoding="utf-8-sig", columns=cols)
         with pytest.raises(InvalidInput):
             exports.build("iit", locked, layout=second)
+        with pytest.raises(InvalidInput):
+            exports.build("journal", locked, layout=second)
 
 
 # ------------------------------------------------------------------------------------------------ queries

@@ -137,13 +137,15 @@ def test_the_layouts_page_and_form_keep_a_layout_and_refuse_an_unknown_field(sce
     assert not ExportLayout.objects.exists()
 
 
-def test_page_queries_do_not_grow_with_the_layouts(scene, web):
+def test_page_queries_do_not_grow_with_the_layouts(scene, web, locked):
     client = web("payroll_a")
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as listing:
             assert client.get("/payroll/export-layouts/").status_code == 200
-        return len(ctx.captured_queries)
+        with CaptureQueriesContext(connection) as files:
+            assert client.get(f"/payroll/runs/{locked.pk}/exports/").status_code == 200
+        return len(listing.captured_queries), len(files.captured_queries)
 
     few = count()
     for i in range(6):
