@@ -48,6 +48,7 @@ from talentloop.payroll.rules.month import (
 )
 from talentloop.payroll.rules.social import CityPolicy, PolicyBook, load_policies
 from talentloop.payroll.selectors import salaries_at
+from talentloop.payroll.selectors_setup import first_wages_people
 from talentloop.payroll.services import as_declaration, first_of_month
 from talentloop.performance.selectors import period_ratings
 
@@ -435,6 +436,7 @@ def gather(run: PayrollRun, rules: IitRules) -> RunInputs:
     latest = _latest_payslips(ids, month)
     last_year = _previous_year(ids, month.year) if ids else {}
     declarations = _declarations(ids, month)
+    first_wages = set().union(*(first_wages_people(chunk, month.year) for chunk in _chunks(ids)))
     benefits = _benefits(ids, month, components, fixed, {p[0]: p[3] for p in people}) if fixed else {}
     items = _items(run, ids)
     ratings = _ratings(ids, add_months(month, -run.pay_group.attendance_lag).strftime("%Y-%m")) if formulas else {}
@@ -454,6 +456,7 @@ def gather(run: PayrollRun, rules: IitRules) -> RunInputs:
                 attendance=attendance.get(pk), source=source, previous=previous, last_year=last_year.get(pk),
                 declarations=[as_declaration(d) for d in declarations.get(pk, [])], items=items.get(pk, []),
                 rating=ratings.get(pk), workdays=workdays, person=person, benefits=benefits.get(pk, []),
+                first_wages=pk in first_wages,
             )  # fmt: skip
         except DomainError as exc:
             person.refusal = str(exc.detail)
@@ -486,6 +489,7 @@ def _person_input(
     workdays: list[dt.date],
     person: PersonInput,
     benefits: list[Contribution],
+    first_wages: bool,
 ) -> PersonMonthInput:
     month, end = run.month, month_end(run.month)
     if not city:
@@ -561,7 +565,11 @@ def _person_input(
         if rules.low_income is not None and last_year is not None:
             income, paid_months = last_year
             low_income = paid_months == MONTHS_IN_YEAR and income <= rules.low_income.previous_year_income_limit
-        ytd = YearToDate(year=month.year, previous_year_low_income=low_income)
+        # Both rules start the year's basic deduction early; the low-income one (the whole year's at once)
+        # gives at least as much, and the rules refuse both together.
+        ytd = YearToDate(
+            year=month.year, previous_year_low_income=low_income, first_wages_of_year=first_wages and not low_income
+        )
     si_wage = None
     if last_year is not None and last_year[1]:
         si_wage = (last_year[0] / last_year[1]).quantize(Decimal("0.01"))

@@ -215,7 +215,6 @@ def test_the_endpoints_are_in_the_openapi_schema(scene):
 
 
 # Until the run reads the statement, June counts 5,000 × 1 month employed: the assertion fails.
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="run wiring by the lead")
 def test_a_june_run_withholds_a_first_wages_earner_with_5000_per_month_of_the_year(scene):
     # A graduate hired on 2 June 2025 whose first wages of 2025 are ours: June's withholding counts a
     # basic deduction of 5,000 × 6 = 30,000 (not 5,000 × 1 month employed). Base 10,000 for June, paid
