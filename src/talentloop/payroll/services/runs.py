@@ -492,17 +492,23 @@ def _write_reversal(run: PayrollRun, reversal: PayrollRun) -> None:
     ids = dict(Payslip.objects.filter(run=reversal).values_list("employee_id", "id"))
     old = dict(Payslip.objects.filter(run=run).values_list("id", "employee_id"))
     postgres = connection.vendor == "postgresql"
+    # Read before the COPY starts: PostgreSQL answers no query on a connection in the middle of a COPY.
+    source = list(
+        PayrollLine.objects.filter(payslip__run=run, payslip__refusal="").values_list(
+            "payslip_id", "position", "code", "kind", "amount", "shown_on_payslip", "explain"
+        )
+    )
     lines = (
         (
-            ids[old[line.payslip_id]],
-            line.position,
-            line.code,
-            line.kind,
-            -line.amount,
-            line.shown_on_payslip if postgres else int(line.shown_on_payslip),
-            _json(line.explain),
+            ids[old[payslip_id]],
+            position,
+            code,
+            kind,
+            -amount,
+            shown if postgres else int(shown),
+            _json(explain),
         )  # fmt: skip
-        for line in PayrollLine.objects.filter(payslip__run=run, payslip__refusal="").iterator(chunk_size=5000)
+        for payslip_id, position, code, kind, amount, shown, explain in source
     )
     insert_rows(PayrollLine, LINE_COLUMNS, lines)
 
