@@ -450,3 +450,28 @@ def test_the_number_of_queries_does_not_grow_with_the_people(world):
         large = _queries(run)
     assert small == large
     assert large["bank"] <= 3 and large["iit"] <= 6
+
+
+# ------------------------------------------------------------------------------------------------ writers
+
+
+def test_the_workbook_writer_escapes_skips_empty_cells_and_names_sheets_as_excel_wants():
+    from talentloop.payroll.exports.writers import Sheet, write_xlsx
+
+    content = write_xlsx(
+        [
+            Sheet("A&B <x>", ["h1", "h2", "h3"], [["x&y", None, D("1.50")], ["", "=1+1", 3]], frozenset({2})),
+            Sheet("A&B <x>", ["z"], [["\x01bad"]]),
+            Sheet("a" * 40 + "[1]", ["z"], []),
+        ]
+    )
+    book = load_workbook(io.BytesIO(content))  # the full reader, not only the streaming one
+    first, second, third = book.worksheets
+    assert (first.title, second.title, third.title) == ("A&B <x>", "A&B <x> (2)", "a" * 31)
+    assert [[c.value for c in row] for row in first.iter_rows()] == [
+        ["h1", "h2", "h3"],
+        ["x&y", None, 1.5],  # the cell after an empty one keeps its column
+        [None, "'=1+1", 3],  # a formula stays text
+    ]
+    assert first["C2"].number_format == "#,##0.00"
+    assert second["A2"].value == "bad"  # a control character XML cannot hold is dropped
