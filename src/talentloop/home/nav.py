@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from talentloop.accounts import access as accounts_access
 from talentloop.attendance import access as time_access
+from talentloop.benefits import access as benefits_access
 from talentloop.careers import access as careers_access
 from talentloop.core.access import Actor
 from talentloop.core.audit import access as audit_access
@@ -25,6 +26,7 @@ from talentloop.notifications import access as notifications_access
 from talentloop.notifications import channel_access
 from talentloop.onboarding import access as onboarding_access
 from talentloop.organisation import access as org_access
+from talentloop.payroll import access as payroll_access
 from talentloop.performance import access as perf_access
 
 Predicate = Callable[[Actor], bool]
@@ -134,6 +136,14 @@ GROUPS: tuple[tuple[str, tuple[Link, ...]], ...] = (
         Link("attendance:summary-list", _("Attendance summaries"), "chart", also=("attendance:summary-person",),
              allowed=time_access.can_review_summaries),
     )),
+    (pgettext_lazy("navigation group", "Pay & benefits"), (
+        Link("payroll:payslip-list", _("My payslips"), "list", also=("payroll:payslip-detail",),
+             allowed=payroll_access.can_have_payslips),
+        Link("payroll:my-salary", _("My salary"), "chart", allowed=payroll_access.can_have_payslips),
+        Link("payroll:declaration-list", _("Tax deductions"), "list", allowed=payroll_access.can_have_payslips),
+        Link("benefits:mine", _("My benefits"), "star", allowed=benefits_access.can_use_benefits),
+        Link("payroll:si-policy-list", _("Social insurance"), "grid", allowed=payroll_access.can_view_si_policies),
+    )),
     (pgettext_lazy("navigation group", "Teams & reviews"), (
         Link("performance:team-dashboard", _("Team performance"), "chart",
              allowed=perf_access.can_view_team_performance),
@@ -198,6 +208,32 @@ GROUPS: tuple[tuple[str, tuple[Link, ...]], ...] = (
         Link("onboarding:checklist-list", _("Onboarding checklists"), "list",
              also=("onboarding:checklist-detail", "onboarding:checklist-start"),
              allowed=onboarding_access.can_list_checklists),
+    )),
+    (pgettext_lazy("navigation group", "Payroll & benefits"), (
+        Link("payroll:run-list", _("Payroll runs"), "chart",
+             also=("payroll:run-detail", "payroll:run-payslip", "payroll:run-create", "payroll:run-exports"),
+             allowed=payroll_access.can_use_payroll_pages),
+        Link("payroll:pay-items", _("One-off pay items"), "list", also=("payroll:bonus-cliffs",),
+             allowed=payroll_access.can_use_payroll_pages),
+        Link("payroll:attendance-import", _("Import attendance"), "upload",
+             allowed=payroll_access.can_use_payroll_pages),
+        Link("payroll:question-list", _("Payslip questions"), "chat", also=("payroll:question-detail",),
+             allowed=payroll_access.can_use_payroll_pages),
+        Link("payroll:salary-list", _("Salaries"), "people", also=("payroll:salary-detail",),
+             allowed=payroll_access.can_use_payroll_pages),
+        Link("payroll:declaration-people", _("Tax declarations"), "list", also=("payroll:declaration-person",),
+             allowed=payroll_access.can_use_payroll_pages),
+        Link("payroll:component-list", _("Salary components"), "list",
+             also=("payroll:component-create", "payroll:component-edit"),
+             allowed=payroll_access.can_manage_components),
+        Link("payroll:pay-group-list", _("Pay groups"), "people",
+             also=("payroll:pay-group-create", "payroll:pay-group-edit"), allowed=payroll_access.can_manage_pay_groups),
+        Link("payroll:export-layouts", _("Export layouts"), "upload",
+             also=("payroll:export-layout-create", "payroll:export-layout-edit"),
+             allowed=payroll_access.can_manage_export_layouts),
+        Link("benefits:plan-list", _("Benefit plans"), "star",
+             also=("benefits:plan-create", "benefits:plan-edit", "benefits:plan-enrolments"),
+             allowed=benefits_access.can_manage_plans),
     )),
     (pgettext_lazy("navigation group", "Performance & mentoring set-up"), (
         Link("performance:metric-list", _("Metrics"), "list", allowed=perf_access.can_manage_config),

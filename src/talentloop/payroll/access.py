@@ -19,12 +19,15 @@ from talentloop.core.access import Actor
 from talentloop.organisation import selectors as org_selectors
 from talentloop.organisation.models import Employee
 from talentloop.payroll.models import (
+    ExportLayout,
     PayGroup,
     PayrollRun,
     Payslip,
+    PayslipQuestion,
     SalaryComponent,
     SalaryStructure,
     TaxDeclaration,
+    TaxYearStatement,
 )
 
 
@@ -195,8 +198,6 @@ def can_record_pay_item(actor: Actor | None, employee: Employee) -> bool:
 
 # ------------------------------------------------------------------------------------------------ exports
 
-from talentloop.payroll.models import ExportLayout  # noqa: E402 — sections are appended to this module
-
 
 def can_manage_export_layouts(actor: Actor) -> bool:
     """The column layouts of the bank file and the IIT sheet: payroll and administrators. Layouts hold
@@ -218,8 +219,6 @@ def can_export_run(actor: Actor, run: PayrollRun) -> bool:
 
 # ------------------------------------------------------------------------------------------------ payslip questions
 # (payslip pages, their PDF and the questions people ask on a line)
-
-from talentloop.payroll.models import PayslipQuestion  # noqa: E402  # this section is appended; the imports above stay as they are
 
 
 def is_own_payslip(actor: Actor, payslip: Payslip) -> bool:
@@ -290,37 +289,19 @@ def can_handle_final_pay(actor: Actor | None, employee: Employee, last_day: dt.d
 # (the runs, one-off items and attendance import pages, and their navigation link)
 
 
-def can_use_run_pages(actor: Actor) -> bool:
-    """The payroll pages of runs, one-off items and imported attendance: payroll (what they show is
-    scoped to their pay groups) and administrators."""
+def can_use_payroll_pages(actor: Actor) -> bool:
+    """The payroll role's pages (runs, one-off items, imported attendance, salaries, declarations they
+    import, payslip questions): payroll, whose pages show their pay groups only, and administrators."""
     return actor is not None and actor.is_authenticated and (actor.is_payroll or actor.is_admin)
 
 
 def can_have_payslips(actor: Actor) -> bool:
-    """Whoever has an employee record may have payslips (the "My payslips" page)."""
+    """Whoever has an employee record has their own pay pages: payslips, salary, tax deductions."""
     return actor.is_authenticated and actor.employee is not None
-
-
-def can_answer_payslip_questions(actor: Actor) -> bool:
-    """The queue of payslip questions: payroll (of their groups) and administrators."""
-    return actor.is_authenticated and (actor.is_admin or actor.is_payroll)
 
 
 # ------------------------------------------------------------------------------------------------ setup pages
 # (components, pay groups, people's salaries, tax declarations, tax year statements, SI policies)
-
-from talentloop.payroll.models import TaxYearStatement  # noqa: E402  # this section is appended; the imports above stay as they are
-
-
-def can_use_salary_pages(actor: Actor) -> bool:
-    """The people list of salaries and the declarations payroll imports: payroll (their groups' people)
-    and administrators."""
-    return actor is not None and actor.is_authenticated and (actor.is_payroll or actor.is_admin)
-
-
-def can_view_own_salary(actor: Actor) -> bool:
-    """The "My salary" page: whoever has an employee record."""
-    return actor.is_authenticated and actor.employee is not None
 
 
 def visible_tax_year_statements(actor: Actor) -> QuerySet[TaxYearStatement]:

@@ -420,7 +420,7 @@ class AttendanceImportErrorOut(ErrorOut):
 )
 def attendance_import(request, data: AttendanceImportIn):
     actor = request.actor
-    if not access.can_use_run_pages(actor):
+    if not access.can_use_payroll_pages(actor):
         raise PermissionDenied(_("Only payroll imports attendance."))
     month = _month(data.month)
     ids = selectors.attendance_people_by_number(actor, (r.employee_number for r in data.rows), month_end(month))

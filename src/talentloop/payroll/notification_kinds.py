@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from talentloop.notifications.kinds import Kind, register
+from talentloop.notifications.kinds import Kind, pick, register
 from talentloop.notifications.services import Item, notify_each
 from talentloop.payroll.models import Payslip
 
@@ -40,8 +40,6 @@ def payslips_published(run_id: int) -> int:
 # A question's text and the answer stay on the payslip page (behind re-authentication); the message
 # names only the month, and for payroll the person who asks.
 
-from talentloop.notifications.kinds import pick  # noqa: E402  # this section is appended; the imports above stay
-
 
 def _question_asked(data: dict) -> str:
     return gettext("%(person)s asked a question on their payslip for %(month)s.") % {
@@ -57,6 +55,7 @@ def _question_answered(data: dict) -> str:
 PAYSLIP_QUESTION_ASKED = register(
     Kind(key="payslip_question_asked", label=_("Question on a payslip"), render=_question_asked)
 )
+
 PAYSLIP_QUESTION_ANSWERED = register(
     Kind(key="payslip_question_answered", label=_("Answer to a payslip question"), render=_question_answered)
 )

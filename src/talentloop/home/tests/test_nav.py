@@ -98,8 +98,8 @@ def test_employees_and_managers_see_no_hr_or_api_items(actor_of, client_for, per
 
 def test_hr_links_are_grouped_by_task(actor_of, client_for):
     titles = [str(g.title) for g in nav.groups(actor_of("hr"))]
-    assert titles == ["", "My work", "Time & leave", "Teams & reviews", "Mentoring", "Learning",
-                      "People & organisation", "Performance & mentoring set-up", "Time set-up",
+    assert titles == ["", "My work", "Time & leave", "Pay & benefits", "Teams & reviews", "Mentoring", "Learning",
+                      "People & organisation", "Payroll & benefits", "Performance & mentoring set-up", "Time set-up",
                       "Settings & integrations", "Me"]
     by_title = {str(g.title): {link.url_name for link in g.links} for g in nav.groups(actor_of("hr"))}
     assert {"organisation:unit-list", "organisation:employee-import"} <= by_title["People & organisation"]

@@ -35,13 +35,13 @@ def _status(request) -> int:
 
 def _own(request):
     actor = request.actor
-    _require(access.can_view_own_salary(actor))
+    _require(access.can_have_payslips(actor))
     return actor.employee
 
 
 def _subject(request, pk: int):
     actor = request.actor
-    _require(access.can_use_salary_pages(actor))
+    _require(access.can_use_payroll_pages(actor))
     person = selectors.salary_person_get(actor, pk)
     _require(person is not None and access.can_declare(actor, person))
     return person
@@ -160,7 +160,7 @@ def declaration_withdraw(request, pk: int):
 def declaration_people(request):
     """Payroll chooses a person of their pay groups, then sees and imports their declarations."""
     actor = request.actor
-    _require(access.can_use_salary_pages(actor))
+    _require(access.can_use_payroll_pages(actor))
     form = forms.DeclarationPersonForm(request.GET or None, actor=actor)
     if form.is_bound and form.is_valid():
         return redirect("payroll:declaration-person", pk=form.cleaned_data["person"].pk)

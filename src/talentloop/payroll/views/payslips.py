@@ -124,7 +124,7 @@ def question_close(request, pk: int, question_pk: int):
 @require_GET
 def question_list(request):
     actor = request.actor
-    _require(access.can_answer_payslip_questions(actor))
+    _require(access.can_use_payroll_pages(actor))
     state = request.GET.get("state", QuestionState.OPEN)
     state = state if state in QuestionState.values or state == "all" else QuestionState.OPEN
     page_obj = paginate(request, selectors.question_list(actor, state="" if state == "all" else state),

@@ -41,7 +41,7 @@ ERRORS_SHOWN = 200
 
 
 def _require_payroll(actor) -> None:
-    _require(access.can_use_run_pages(actor))
+    _require(access.can_use_payroll_pages(actor))
 
 
 def _status(request) -> int:

@@ -196,7 +196,7 @@ def pay_group_revoke(request, key: str, user_id: int):
 def salary_list(request):
     """The people whose salaries I keep, found by name, pinyin or number."""
     actor = request.actor
-    _require(access.can_use_salary_pages(actor))
+    _require(access.can_use_payroll_pages(actor))
     search = forms.PeopleSearchForm(request.GET or None)
     term = search.cleaned_data["q"] if search.is_valid() else ""
     page_obj = paginate(request, setup_selectors.salary_person_list(actor, search=term), per_page=PEOPLE_PER_PAGE)
@@ -221,7 +221,7 @@ def _salary_form(request, data=None):
 def salary_detail(request, pk: int):
     """A person's salary history, newest first (the read is audited), and a new structure from a date."""
     actor = request.actor
-    _require(access.can_use_salary_pages(actor))
+    _require(access.can_use_payroll_pages(actor))
     person = setup_selectors.salary_person_get(actor, pk)
     _require(person is not None)
     can_set = access.can_set_salary(actor, person)
@@ -261,7 +261,7 @@ def _salary_errors(form, exc: DomainError) -> None:
 def my_salary(request):
     """My own salary history, read-only (no audit: it is mine)."""
     actor = request.actor
-    _require(access.can_view_own_salary(actor))
+    _require(access.can_have_payslips(actor))
     history = paginate(request, selectors.salary_structure_history(actor, actor.employee), per_page=HISTORY_PER_PAGE)
     return TemplateResponse(request, "payroll/setup_my_salary.html", {
         "page_obj": history, "structures": list(history.object_list)})  # fmt: skip
