@@ -169,7 +169,26 @@ def _write_sheet(stream: Any, sheet: Sheet) -> None:
     letters = _column_letters(max(len(sheet.header), 1))
     money = sheet.money
     chunk: list[str] = []
+    # Rows whose cells are all filled text, Decimal or int, of the same types as the first data row, go
+    # through one %-template (the common case: every row of an export has the same shape); any other
+    # row is written cell by cell below.
+    shape: tuple[type, ...] | None = None
+    template = ""
+    text_columns: list[int] = []
     for r, row in enumerate(_rows(sheet), 1):
+        if r == 2:
+            shape, template, text_columns = _row_template(row, money)
+        if shape is not None and tuple(map(type, row)) == shape and "" not in row:
+            values = list(row)
+            for i in text_columns:
+                v = values[i]
+                if v[:1] in FORMULA_FIRST or not v.isprintable() or "&" in v or "<" in v or ">" in v:
+                    values[i] = _escape(guard(v))
+            chunk.append(template % (r, *values))
+            if len(chunk) >= 2000:
+                stream.write("".join(chunk).encode())
+                chunk = []
+            continue
         if len(row) > len(letters):
             letters = _column_letters(len(row))
         cells = []
@@ -202,6 +221,25 @@ def _write_sheet(stream: Any, sheet: Sheet) -> None:
             chunk = []
     chunk.append("</sheetData></worksheet>")
     stream.write("".join(chunk).encode())
+
+
+def _row_template(row: Sequence[Any], money: frozenset[int]) -> tuple[tuple[type, ...] | None, str, list[int]]:
+    """The %-template of rows shaped like ``row`` (None when a cell is empty or of another type)."""
+    parts = ['<row r="%d">']
+    text_columns = []
+    for i, value in enumerate(row):
+        kind = value.__class__
+        if kind is str and value:
+            parts.append('<c t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>')
+            text_columns.append(i)
+        elif kind is Decimal:
+            parts.append('<c s="1"><v>%s</v></c>' if i in money else "<c><v>%s</v></c>")
+        elif kind is int:
+            parts.append("<c><v>%s</v></c>")
+        else:
+            return None, "", []
+    parts.append("</row>")
+    return tuple(type(v) for v in row), "".join(parts), text_columns
 
 
 def _rows(sheet: Sheet) -> Iterator[Sequence[Any]]:

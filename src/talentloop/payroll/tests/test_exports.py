@@ -475,3 +475,14 @@ def test_the_workbook_writer_escapes_skips_empty_cells_and_names_sheets_as_excel
     ]
     assert first["C2"].number_format == "#,##0.00"
     assert second["A2"].value == "bad"  # a control character XML cannot hold is dropped
+
+
+def test_rows_of_one_shape_take_the_quick_path_with_the_same_care():
+    from talentloop.payroll.exports.writers import Sheet, write_xlsx
+
+    rows = [["a", D("1.00"), 1], ["x&<y>", D("-0.50"), 2], ["=cmd", D("3.00"), 3], ["\x02z", D("4.00"), 4],
+            ["", D("5.00"), 5], ["b", None, 6]]  # fmt: skip
+    book = load_workbook(io.BytesIO(write_xlsx([Sheet("s", ["t", "m", "n"], rows, frozenset({1}))])))
+    values = [[c.value for c in row] for row in book.active.iter_rows(min_row=2)]
+    assert values == [["a", 1, 1], ["x&<y>", -0.5, 2], ["'=cmd", 3, 3], ["z", 4, 4], [None, 5, 5], ["b", None, 6]]
+    assert book.active["B3"].number_format == "#,##0.00"
