@@ -67,7 +67,7 @@ def keys(world) -> dict:
     group, _created = PayGroup.objects.get_or_create(key="matrix-exports", defaults={"name": "矩阵导出组"})
     now = timezone.now()
     run, _created = PayrollRun.objects.get_or_create(
-        pay_group=group, month=dt.date(2030, 6, 1), kind="regular",
+        pay_group=group, month=dt.date(2029, 6, 1), kind="regular",
         defaults={"state": "locked", "calculated_at": now, "calculations": 1, "submitted_at": now,
                   "submitted_by": world.hr, "approved_at": now, "locked_at": now})  # fmt: skip
     Payslip.objects.get_or_create(
