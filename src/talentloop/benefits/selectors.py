@@ -22,6 +22,7 @@ from talentloop.organisation.models import Employee, EmploymentStatus
 __all__ = [
     "Contribution",
     "benefit_contributions",
+    "plan_labels",
     "eligible_plans",
     "enrolment_list",
     "ineligibility_reasons",
@@ -271,3 +272,8 @@ def benefit_contributions(
             )
         )
     return out
+
+
+def plan_labels(keys: Iterable[str]) -> dict[str, str]:
+    """The plans' names in the active language by key (one query): payroll names the lines of a plan."""
+    return {plan.key: plan.label for plan in BenefitPlan.objects.filter(key__in=list(keys))}

@@ -44,30 +44,23 @@ from talentloop.organisation.models import Employee, EmploymentEvent, OrgUnit
 from talentloop.payroll import access
 from talentloop.payroll.models import (
     ExportLayout,
-    PayItem,
     PayrollLine,
     PayrollRun,
     Payslip,
     RunState,
-    SalaryComponent,
     TaxDeclaration,
 )
 from talentloop.payroll.rules.iit_bonus import BonusMethod
 from talentloop.payroll.rules.month.records import (
     BONUS,
-    EMPLOYEE_FUND_LABELS,
     EMPLOYER_COST,
-    EMPLOYER_FUND_LABELS,
     GROSS,
-    LABELS,
     NET,
 )
 from talentloop.payroll.rules.social import Fund
 
 ZERO = Decimal("0.00")
 MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=2)
-COMPONENT_PREFIX = "component."
-ITEM_PREFIX = "component.item"
 
 
 def month_end(month: dt.date) -> dt.date:
@@ -156,36 +149,6 @@ def unit_labels(ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return {u.pk: u.label for u in OrgUnit.objects.filter(pk__in=wanted)}
-
-
-def line_labels(codes: Iterable[str]) -> dict[str, str]:
-    """Each line code's label in the reader's language: the rules' fixed codes, a component's name, a
-    one-off item's reason (two queries at most)."""
-    codes = set(codes)
-    items = {int(c[len(ITEM_PREFIX) :]) for c in codes if c.startswith(ITEM_PREFIX) and c[len(ITEM_PREFIX) :].isdigit()}
-    keys = {c[len(COMPONENT_PREFIX) :] for c in codes if c.startswith(COMPONENT_PREFIX)}
-    names = {c.key: c.label for c in SalaryComponent.objects.filter(key__in=keys)} if keys else {}
-    reasons = dict(PayItem.objects.filter(pk__in=items).values_list("pk", "reason")) if items else {}
-    out: dict[str, str] = {}
-    for code in codes:
-        rest = code[len(ITEM_PREFIX) :]
-        if code.startswith(ITEM_PREFIX) and rest.isdigit() and int(rest) in reasons:
-            out[code] = reasons[int(rest)]
-        elif code.startswith(COMPONENT_PREFIX):
-            key = code[len(COMPONENT_PREFIX) :]
-            out[code] = str(names.get(key, key))
-        elif code in LABELS:
-            out[code] = str(LABELS[code])
-        else:
-            fund, _dot, side = code.partition(".")
-            try:
-                which = Fund(fund)
-            except ValueError:
-                out[code] = code
-                continue
-            labels = EMPLOYEE_FUND_LABELS if side == "employee" else EMPLOYER_FUND_LABELS
-            out[code] = str(labels[which])
-    return out
 
 
 # ------------------------------------------------------------------------------------------------ bank file

@@ -25,24 +25,20 @@ from talentloop.core.audit.services import audit_record
 from talentloop.core.bilingual import localized
 from talentloop.organisation.models import OrgUnit
 from talentloop.payroll import access
+from talentloop.payroll.labels import COMPONENT_PREFIX, item_id, line_labels
 from talentloop.payroll.models import (
-    PayItem,
     PayrollLine,
     PayrollRun,
     Payslip,
     PayslipQuestion,
     QuestionState,
     RunKind,
-    SalaryComponent,
 )
 from talentloop.payroll.rules.month import (
     BONUS,
     BONUS_TAX,
-    EMPLOYEE_FUND_LABELS,
-    EMPLOYER_FUND_LABELS,
     GROSS,
     IIT,
-    LABELS,
     NET,
     OVERTIME_CODES,
     SHORTFALL_BROUGHT_FORWARD,
@@ -54,8 +50,6 @@ from talentloop.payroll.rules.social import Fund
 PAYSLIP_READ = "payslip"
 ZERO = Decimal("0.00")
 OVERTIME = frozenset(OVERTIME_CODES.values())
-COMPONENT_PREFIX = "component."
-ITEM_PREFIX = "item"
 
 
 # ------------------------------------------------------------------------------------------------ formatting
@@ -116,29 +110,6 @@ def _fund(code: str, suffix: str) -> Fund | None:
         return Fund(code.removesuffix(suffix))
     except ValueError:
         return None
-
-
-def line_label(code: str, components: Mapping[str, str], items: Mapping[int, str]) -> str:
-    """The line's name in the active language, from its code (``rules.month`` codes): a component's
-    name, a one-off item's reason, a fund, or one of the fixed lines."""
-    if code.startswith(COMPONENT_PREFIX):
-        key = code.removeprefix(COMPONENT_PREFIX)
-        if key in components:
-            return components[key]
-        item_id = _item_id(key)
-        if item_id is not None and item_id in items:
-            return items[item_id]
-        return key
-    if code.endswith(".employee") and (fund := _fund(code, ".employee")) is not None:
-        return str(EMPLOYEE_FUND_LABELS[fund])
-    if code.endswith(".employer") and (fund := _fund(code, ".employer")) is not None:
-        return str(EMPLOYER_FUND_LABELS[fund])
-    return str(LABELS.get(code, code))
-
-
-def _item_id(key: str) -> int | None:
-    rest = key.removeprefix(ITEM_PREFIX)
-    return int(rest) if key.startswith(ITEM_PREFIX) and rest.isdigit() else None
 
 
 # ------------------------------------------------------------------------------------------------ explanations
@@ -293,7 +264,7 @@ def explain_line(code: str, kind: str, amount: Decimal, explain: Mapping[str, An
     if code == SHORTFALL_BROUGHT_FORWARD:
         return _("What an earlier month's deductions left owing, taken from this month's pay.")
     if code.startswith(COMPONENT_PREFIX):
-        if _item_id(code.removeprefix(COMPONENT_PREFIX)) is not None:
+        if item_id(code.removeprefix(COMPONENT_PREFIX)) is not None:
             return _component_explanation(e, kind) or _("A one-off amount of this month.")
         return _component_explanation(e, kind)
     return ""
@@ -375,16 +346,6 @@ def payslip_for(actor: Actor, pk: int) -> Payslip | None:
     return _visible(actor).filter(pk=pk).first()
 
 
-def _labels(lines: list[PayrollLine]) -> tuple[dict[str, str], dict[int, str]]:
-    """The names of the components and the reasons of the one-off items the lines name: one query
-    each, whatever the number of lines."""
-    keys = {line.code.removeprefix(COMPONENT_PREFIX) for line in lines if line.code.startswith(COMPONENT_PREFIX)}
-    components = {c.key: localized(c, "name") for c in SalaryComponent.objects.filter(key__in=keys)}
-    item_ids = {i for k in keys if k not in components and (i := _item_id(k)) is not None}
-    items = dict(PayItem.objects.filter(pk__in=item_ids).values_list("pk", "reason")) if item_ids else {}
-    return components, items
-
-
 def _ytd(payslip: Payslip) -> list[tuple[str, str]]:
     return [
         (_("Months employed this year"), str(payslip.ytd_months)),
@@ -445,7 +406,7 @@ def payslip_get(actor: Actor, pk: int) -> PayslipView | None:
         .only("code", "kind", "amount", "explain", "position")
         .order_by("position")
     )
-    components, items = _labels(lines)
+    labels = line_labels(line.code for line in lines)
     questions = list(
         access.visible_payslip_questions(actor).filter(payslip_id=payslip.pk).select_related("answered_by")
     )
@@ -456,7 +417,7 @@ def payslip_get(actor: Actor, pk: int) -> PayslipView | None:
     views = [
         LineView(
             code=line.code,
-            label=line_label(line.code, components, items),
+            label=labels[line.code],
             kind=line.kind,
             amount=line.amount,
             explanation=explain_line(line.code, line.kind, line.amount, line.explain),
@@ -520,9 +481,5 @@ def question_get(actor: Actor, pk: int) -> PayslipQuestion | None:
 
 def question_line_labels(questions: list[PayslipQuestion]) -> dict[int, str]:
     """The name of the line each question is about, for a page of questions: at most two queries."""
-    lines = [PayrollLine(code=q.line_code) for q in questions if q.line_code.startswith(COMPONENT_PREFIX)]
-    components, items = _labels(lines) if lines else ({}, {})
-    return {
-        q.pk: line_label(q.line_code, components, items) if q.line_code else _("The payslip as a whole")
-        for q in questions
-    }
+    labels = line_labels(q.line_code for q in questions if q.line_code)
+    return {q.pk: labels[q.line_code] if q.line_code else _("The payslip as a whole") for q in questions}

@@ -25,6 +25,7 @@ from talentloop.core.bilingual import localized
 from talentloop.organisation.models import Employee
 from talentloop.organisation.search import normalise_term
 from talentloop.payroll import access
+from talentloop.payroll.labels import line_labels
 from talentloop.payroll.models import (
     PayGroup,
     PayItem,
@@ -33,18 +34,13 @@ from talentloop.payroll.models import (
     Payslip,
     RunKind,
     RunState,
-    SalaryComponent,
 )
 from talentloop.payroll.rules.iit import IitRulesUnavailable
 from talentloop.payroll.rules.iit_bonus import BonusCliff, bonus_cliffs
-from talentloop.payroll.rules.month.records import EMPLOYEE_FUND_LABELS, EMPLOYER_FUND_LABELS, LABELS
-from talentloop.payroll.rules.social import Fund
 from talentloop.payroll.services import iit_rules
 from talentloop.payroll.services.runs import attendance_figures_import
 
 PAYSLIP_READ = "payslip"
-ITEM_PREFIX = "component.item"
-COMPONENT_PREFIX = "component."
 
 #: The review's filters: which payslips a reviewer wants to look at first.
 REVIEW_FILTERS = ("flagged", "outliers", "refused", "changed")
@@ -261,51 +257,6 @@ class ExplainedLine:
     line: PayrollLine
     label: str
     figures: list[Figure] = field(default_factory=list)
-
-
-def line_labels(codes: Iterable[str]) -> dict[str, str]:
-    """Each code's label in the reader's language: the fixed codes from the rules, a component's
-    name, a one-off item's reason (two queries at most whatever the number of lines)."""
-    codes = set(codes)
-    keys = {c[len(COMPONENT_PREFIX) :] for c in codes if c.startswith(COMPONENT_PREFIX) and not _item_id(c)}
-    item_ids = {i for i in (_item_id(c) for c in codes) if i}
-    names = {}
-    if keys:
-        names = {c.key: c.label for c in SalaryComponent.objects.filter(key__in=keys)}
-    reasons = {}
-    if item_ids:
-        reasons = dict(PayItem.objects.filter(pk__in=item_ids).values_list("pk", "reason"))
-    out: dict[str, str] = {}
-    for code in codes:
-        item = _item_id(code)
-        if item:
-            out[code] = reasons.get(item, code)
-        elif code.startswith(COMPONENT_PREFIX):
-            key = code[len(COMPONENT_PREFIX) :]
-            out[code] = names.get(key, key)
-        else:
-            out[code] = _fixed_label(code)
-    return out
-
-
-def _item_id(code: str) -> int:
-    rest = code[len(ITEM_PREFIX) :] if code.startswith(ITEM_PREFIX) else ""
-    return int(rest) if rest.isdigit() else 0
-
-
-def _fixed_label(code: str) -> str:
-    if code in LABELS:
-        return str(LABELS[code])
-    fund, _dot, side = code.partition(".")
-    try:
-        which = Fund(fund)
-    except ValueError:
-        return code
-    if side == "employee":
-        return str(EMPLOYEE_FUND_LABELS[which])
-    if side == "employer":
-        return str(EMPLOYER_FUND_LABELS[which])
-    return code
 
 
 #: Explanation figures shown as money, and as a percentage.

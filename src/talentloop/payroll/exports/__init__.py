@@ -37,6 +37,7 @@ from talentloop.payroll.exports.layouts import (
     header_of,
 )
 from talentloop.payroll.exports.writers import CSV, XLSX, Sheet, write_csv, write_xlsx
+from talentloop.payroll.labels import line_labels
 from talentloop.payroll.models import ExportEncoding, ExportFormat, ExportLayout, PayrollRun, RunState
 from talentloop.payroll.rules.iit_deductions import DeductionKind, cumulative_deductions, monthly_deductions
 from talentloop.payroll.rules.social import FUND_LABELS, Fund
@@ -330,7 +331,7 @@ def _iit(run: PayrollRun, layout: ExportLayout) -> tuple[list[Sheet], int]:
 def _journal(run: PayrollRun) -> tuple[list[Sheet], int]:
     rows = selectors.journal_rows(run)
     units = selectors.unit_labels(r.org_unit for r in rows)
-    labels = selectors.line_labels(r.code for r in rows)
+    labels = line_labels(r.code for r in rows)
     header = [
         pgettext("export column", "Cost centre"),
         pgettext("export column", "Line code"),

@@ -393,3 +393,25 @@ def test_an_item_recorded_for_a_run_is_paid_by_that_run_only(scene):
     assert "run" in exc.value.errors
     assert "component.item" not in " ".join(_lines(_slip(scene, regular)))
     assert any(code.startswith("component.item") for code in _lines(_slip(scene, bonus_run)))
+
+
+def test_every_line_of_a_run_has_a_name_in_the_readers_language(scene):
+    from django.utils import translation
+
+    from talentloop.payroll.labels import line_labels
+
+    with frozen_clock():
+        runs.pay_item_record(
+            actor=scene.actor("payroll_a"), employee=scene.emp("employee"), month=JAN, kind="earning",
+            amount=D("300"), reason="课程补贴", taxable=False,
+        )  # fmt: skip
+        run = _calculate(scene, _run(scene)).run
+    codes = set(PayrollLine.objects.filter(payslip__run=run).values_list("code", flat=True))
+    with translation.override("zh-hans"):
+        chinese = line_labels(codes | {"component.benefit.meal.employee", "final_pay.compensation"})
+    with translation.override("en"):
+        english = line_labels(codes)
+    assert chinese["component.base"] == "基本工资" and english["component.base"] == "Base salary"
+    assert english["pension.employee"] == "Pension insurance (employee)"
+    assert any(label == "课程补贴" for label in english.values())
+    assert all(label != code for code, label in english.items()), english
