@@ -88,12 +88,38 @@ class PayGroupForm(forms.Form):
     attendance_lag = forms.TypedChoiceField(
         label=_("Attendance paid in a month"), choices=ATTENDANCE_LAG_CHOICES, coerce=int, initial=1
     )
+    sick_pay = forms.CharField(
+        label=_("Sick pay by years of service"),
+        initial="0:60, 2:70, 4:80, 6:90, 8:100",
+        max_length=200,
+        help_text=_(
+            "Years of service and the percentage of the wage paid, e.g. 0:60, 2:70 (60 % under two years). "
+            "Never below 80 % of the minimum wage: the run lifts it."
+        ),
+    )
     active = forms.BooleanField(label=pgettext_lazy("pay group", "Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["key"].disabled = True
+
+    def clean_sick_pay(self) -> list[tuple[Decimal, Decimal]]:
+        tiers = []
+        for part in self.cleaned_data["sick_pay"].replace("，", ",").replace("：", ":").split(","):
+            if not part.strip():
+                continue
+            years, _sep, percent = part.partition(":")
+            try:
+                tiers.append((Decimal(years.strip()), Decimal(percent.strip().rstrip("%"))))
+            except ArithmeticError:
+                raise forms.ValidationError(_("Write each tier as years:percent, e.g. 2:70.")) from None
+        return tiers
+
+
+def sick_pay_text(tiers: list[list[str]]) -> str:
+    """A pay group's sick pay as its form shows it: ``0:60, 2:70``."""
+    return ", ".join(f"{years}:{percent}" for years, percent in tiers)
 
 
 class PayGroupAccessForm(forms.Form):

@@ -18,6 +18,12 @@ from talentloop.core.models import TimeStampedModel
 from talentloop.payroll.rules.iit_deductions import DeductionKind, ElderlySplit
 
 
+def default_sick_pay() -> list[list[str]]:
+    """A common company policy, the one Shanghai sets for its own (沪劳保保发〔1995〕83号): under two
+    years of continuous service 60 %, then 70 / 80 / 90 % every two years, 100 % from eight years."""
+    return [["0", "60"], ["2", "70"], ["4", "80"], ["6", "90"], ["8", "100"]]
+
+
 class PayGroup(Bilingual, TimeStampedModel):
     """A group of people paid together; ``key`` is the ``pay_group`` text of their employment contract."""
 
@@ -27,6 +33,9 @@ class PayGroup(Bilingual, TimeStampedModel):
     # Which month's attendance a tax month pays: 1 = the month before (wages paid after the month
     # worked, the common case), 0 = the same month.
     attendance_lag = models.PositiveSmallIntegerField(_("attendance of the month before"), default=1)
+    # The company's sick pay by years of service, [[min years, percent], ...] as text (Decimal), lifted
+    # to the legal floor (80 % of the minimum wage) by the run.
+    sick_pay = models.JSONField(_("sick pay by years of service"), default=default_sick_pay)
 
     class Meta:
         ordering = ["key"]

@@ -47,6 +47,7 @@ from talentloop.payroll.rules.month import (
     YearToDate,
 )
 from talentloop.payroll.rules.social import CityPolicy, PolicyBook, load_policies
+from talentloop.payroll.rules.wages import SickPayPolicy, SickPayTier
 from talentloop.payroll.selectors import salaries_at
 from talentloop.payroll.selectors_setup import first_wages_people
 from talentloop.payroll.services import as_declaration, first_of_month
@@ -304,6 +305,7 @@ class _Memo:
     def __init__(self, book: PolicyBook, rules: IitRules, month: dt.date) -> None:
         self.book, self.rules, self.month = book, rules, month
         self.cities: dict[str, tuple[CityPolicy, Decimal]] = {}
+        self.sick_pay: SickPayPolicy | None = None
         self.deductions: dict[tuple[Declaration, ...], DeductionBreakdown] = {}
 
     def city(self, city: str) -> tuple[CityPolicy, Decimal]:
@@ -441,6 +443,9 @@ def gather(run: PayrollRun, rules: IitRules) -> RunInputs:
     items = _items(run, ids)
     ratings = _ratings(ids, add_months(month, -run.pay_group.attendance_lag).strftime("%Y-%m")) if formulas else {}
     memo = _Memo(policy_book(), rules, month)
+    memo.sick_pay = SickPayPolicy(
+        tuple(SickPayTier(Decimal(years), Decimal(percent) / 100) for years, percent in run.pay_group.sick_pay)
+    )
     workdays = _workdays(month) if run.kind == RunKind.REGULAR else []
     out: list[PersonInput] = []
     all_items: list[int] = []
@@ -597,6 +602,7 @@ def _person_input(
         shortfall_brought_forward=previous.shortfall if previous is not None and not same_month else ZERO,
         second_run_of_month=same_month,
         separate_tax=separate_tax,
+        sick_pay_policy=memo.sick_pay,
     )
 
 

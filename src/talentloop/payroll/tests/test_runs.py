@@ -415,3 +415,34 @@ def test_every_line_of_a_run_has_a_name_in_the_readers_language(scene):
     assert english["pension.employee"] == "Pension insurance (employee)"
     assert any(label == "课程补贴" for label in english.values())
     assert all(label != code for code, label in english.items()), english
+
+
+def test_sick_days_are_paid_by_the_groups_policy_for_the_years_of_service(scene):
+    # Employed since 2019-05-06: 5 complete years at the end of January 2025, the 4-year tier, 80 %.
+    # Daily wage 10,000 / 21.75 = 459.77; two normal days 919.54; two sick days 10,000 x 80 % / 21.75
+    # x 2 = 735.63 (the floor, 80 % of the 2,690 minimum wage, is far below); 919.54 - 735.63 = 183.91.
+    with frozen_clock():
+        runs.attendance_figures_import(
+            actor=scene.actor("payroll_a"), month=dt.date(2024, 12, 1),
+            rows=[{"employee": scene.emp("employee").pk, "scheduled_days": 22, "sick_days": 2}],
+        )  # fmt: skip
+        run = _calculate(scene, _run(scene)).run
+    assert _lines(_slip(scene, run))["sick_pay_adjustment"] == D("-183.91")
+
+
+def test_a_pay_groups_sick_pay_is_checked_when_saved(scene):
+    from talentloop.payroll.services.pay_groups import pay_group_setup_save
+
+    admin = actor_for(scene.world.admin)
+    with frozen_clock():
+        for tiers, fragment in (
+            ([], "at least one"),
+            ([(D(1), D(60))], "0 years"),
+            ([(D(0), D(60)), (D(0), D(70))], "after the one before"),
+            ([(D(0), D(160))], "0 to 100"),
+        ):
+            with pytest.raises(InvalidInput) as exc:
+                pay_group_setup_save(actor=admin, key="sh-staff", name="上海员工", sick_pay=tiers)
+            assert fragment in exc.value.errors["sick_pay"][0]
+        group, _created = pay_group_setup_save(actor=admin, key="sh-staff", name="上海员工", sick_pay=[(D(0), D(100))])
+    assert group.sick_pay == [["0", "100"]]

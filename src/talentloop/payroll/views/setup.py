@@ -142,6 +142,11 @@ def pay_group_create(request):
     return _group_page(request, forms.PayGroupForm(initial={"active": True, "attendance_lag": 1}))
 
 
+def _group_initial(group) -> dict:
+    initial = {f: getattr(group, f) for f in ("key", "name", "name_en", "attendance_lag", "active")}
+    return initial | {"sick_pay": forms.sick_pay_text(group.sick_pay)}
+
+
 def _group_or_404(request, key: str):
     group = setup_selectors.pay_group_get(request.actor, key)
     _require(group is not None)
@@ -154,7 +159,7 @@ def pay_group_edit(request, key: str):
     group = _group_or_404(request, key)
     if request.method == "POST":
         return _group_save(request, forms.PayGroupForm(request.POST, editing=True, initial={"key": key}), group)
-    initial = {f: getattr(group, f) for f in ("key", "name", "name_en", "attendance_lag", "active")}
+    initial = _group_initial(group)
     return _group_page(request, forms.PayGroupForm(initial=initial, editing=True), group)
 
 
@@ -173,7 +178,7 @@ def pay_group_grant(request, key: str):
         else:
             messages.success(request, _("%(name)s now runs this pay group.") % {"name": person.display_name})
             return redirect("payroll:pay-group-edit", key=group.key)
-    initial = {f: getattr(group, f) for f in ("key", "name", "name_en", "attendance_lag", "active")}
+    initial = _group_initial(group)
     return _group_page(request, forms.PayGroupForm(initial=initial, editing=True), group, form, status=_status(request))
 
 
