@@ -33,7 +33,7 @@ class TaxTreatment(models.TextChoices):
 
     TAXABLE = "taxable", _("Taxable as wages")
     EXEMPT_UP_TO_CAP = "exempt_up_to_cap", _("Exempt up to a monthly cap")
-    ANNUITY = "annuity", _("Enterprise annuity (employee part deductible up to 4 % of the wage base)")
+    ANNUITY = "annuity", _("Enterprise annuity (employee part deductible up to 4 percent of the wage base)")
     HEALTH_INSURANCE = "health_insurance", _("Tax-advantaged health insurance (deductible up to 200 a month)")
 
 

@@ -93,8 +93,8 @@ class PayGroupForm(forms.Form):
         initial="0:60, 2:70, 4:80, 6:90, 8:100",
         max_length=200,
         help_text=_(
-            "Years of service and the percentage of the wage paid, e.g. 0:60, 2:70 (60 % under two years). "
-            "Never below 80 % of the minimum wage: the run lifts it."
+            "Years of service and the percentage of the wage paid, e.g. 0:60, 2:70 (60 percent under two years). "
+            "Never below 80 percent of the minimum wage: the run lifts it."
         ),
     )
     active = forms.BooleanField(label=pgettext_lazy("pay group", "Active"), required=False, initial=True)

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('employer_rate', models.DecimalField(decimal_places=2, default=0, max_digits=5, verbose_name="employer's rate of the base salary (%)")),
                 ('employee_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name="employee's monthly amount")),
                 ('employee_rate', models.DecimalField(decimal_places=2, default=0, max_digits=5, verbose_name="employee's rate of the base salary (%)")),
-                ('tax_treatment', models.CharField(choices=[('taxable', 'Taxable as wages'), ('exempt_up_to_cap', 'Exempt up to a monthly cap'), ('annuity', 'Enterprise annuity (employee part deductible up to 4 % of the wage base)'), ('health_insurance', 'Tax-advantaged health insurance (deductible up to 200 a month)')], default='taxable', max_length=20, verbose_name='tax treatment')),
+                ('tax_treatment', models.CharField(choices=[('taxable', 'Taxable as wages'), ('exempt_up_to_cap', 'Exempt up to a monthly cap'), ('annuity', 'Enterprise annuity (employee part deductible up to 4 percent of the wage base)'), ('health_insurance', 'Tax-advantaged health insurance (deductible up to 200 a month)')], default='taxable', max_length=20, verbose_name='tax treatment')),
                 ('exempt_cap', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='monthly amount exempt from tax')),
                 ('employee_part_from_pay', models.BooleanField(default=True, verbose_name="employee's part is deducted from pay")),
                 ('min_level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='lowest level')),
