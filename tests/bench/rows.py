@@ -15,12 +15,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
-def insert_people(*, unit, family, count: int, prefix: str, label: str, hire_date: dt.date) -> list[int]:
-    """``count`` employees of ``unit`` with the model's own defaults; answers their ids in order."""
+def insert_people(*, unit, family, count: int, prefix: str, label: str, hire_date: dt.date,
+                  sensitive: bool = False) -> list[int]:
+    """``count`` employees of ``unit`` with the model's own defaults; answers their ids in order. With
+    ``sensitive`` each has a national ID and a bank account, encrypted for their row as the product does."""
     from django.db import connection
 
+    from talentloop.core import crypto
     from talentloop.core.db import insert_rows
     from talentloop.organisation.models import Employee
+
+    table = Employee._meta.db_table
+
+    def sealed(column: str, value: str, uid: uuid.UUID) -> str:
+        return crypto.encrypt(value, crypto.aad_for(table, column, uid)) if sensitive else ""
 
     now = dt.datetime.now(dt.UTC)
     fields = [f for f in Employee._meta.concrete_fields if not f.primary_key]
@@ -31,15 +39,20 @@ def insert_people(*, unit, family, count: int, prefix: str, label: str, hire_dat
     def people() -> Iterator[tuple]:
         for i in range(count):
             number = f"{prefix}{i:07d}"
+            uid = uuid.uuid4()
             row = {**values, "employee_number": number, "name": f"{label}{i}", "name_en": f"Bench {i}",
-                   "search_key": number.lower(), "row_uid": uuid.uuid4()}
+                   "search_key": number.lower(), "row_uid": uid}
+            secrets = {"national_id": sealed("national_id", f"31010119900101{i % 10000:04d}", uid),
+                       "bank_account": sealed("bank_account", f"6222{i:015d}", uid)}
             out = []
             for f in fields:
+                if f.name in secrets:
+                    out.append(secrets[f.name])
+                    continue
                 value = row[f.name] if f.name in row else row.get(f.attname, f.get_default())
                 if value is None and not f.null:
                     value = ""
-                out.append(f.get_db_prep_save(value, connection) if f.name not in (
-                    "national_id", "bank_account") else "")
+                out.append(f.get_db_prep_save(value, connection))
             yield tuple(out)
 
     insert_rows(Employee, [f.column for f in fields], people())
