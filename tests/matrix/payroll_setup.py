@@ -31,7 +31,8 @@ ADMIN_SAVES = (302, 404, 404, 404, 404, 302, 404)
 OWN = (302, 200, 200, 200, 200, 404, 200)
 SIGNED_IN = (302, 200, 200, 200, 200, 200, 200)
 FIRST_WAGES = {"year": "2030", "first_wages_of_year": "1"}
-GROUP_FORM = {"name": "矩阵设置组", "name_en": "Matrix setup", "attendance_lag": "1", "active": "on"}
+GROUP_FORM = {"name": "矩阵设置组", "name_en": "Matrix setup", "attendance_lag": "1", "active": "on",
+              "sick_pay": "0:60, 2:70, 4:80, 6:90, 8:100"}
 
 #                                                                              anon  empl  mgr  mentor  hr  admin  outs
 WEB = [
