@@ -60,15 +60,17 @@ COMPONENTS = [
     ("base", "基本工资", "Base salary", "earning", True, True, True, "", 10),
     ("position", "岗位津贴", "Position allowance", "earning", True, True, True, "", 20),
     ("meal", "餐补", "Meal allowance", "earning", True, False, False, "", 30),
+    # Overtime is paid by the run itself from the attendance (150 / 200 / 300 %); a formula pays what the
+    # company adds on top: a tenth of the base for a rating of 4 or more in the month the run pays for.
     (
-        "overtime",
-        "加班费",
-        "Overtime pay",
+        "performance",
+        "绩效奖金",
+        "Performance bonus",
         "earning",
         True,
         False,
         False,
-        "round(overtime_hours_150 * wage_base / 21.75 / 8 * 1.5 + overtime_hours_200 * wage_base / 21.75 / 8 * 2, 2)",
+        "if(rating >= 4, base * 0.1, 0)",
         40,
     ),
 ]
