@@ -92,6 +92,7 @@ class PayGroupForm(forms.Form):
         label=_("Sick pay by years of service"),
         initial="0:60, 2:70, 4:80, 6:90, 8:100",
         max_length=200,
+        required=False,
         help_text=_(
             "Years of service and the percentage of the wage paid, e.g. 0:60, 2:70 (60 percent under two years). "
             "Never below 80 percent of the minimum wage: the run lifts it."
@@ -104,7 +105,10 @@ class PayGroupForm(forms.Form):
         if editing:
             self.fields["key"].disabled = True
 
-    def clean_sick_pay(self) -> list[tuple[Decimal, Decimal]]:
+    def clean_sick_pay(self) -> list[tuple[Decimal, Decimal]] | None:
+        """The tiers written as ``years:percent, ...``; None when left empty (the group keeps its own)."""
+        if not self.cleaned_data["sick_pay"].strip():
+            return None
         tiers = []
         for part in self.cleaned_data["sick_pay"].replace("，", ",").replace("：", ":").split(","):
             if not part.strip():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
@@ -116,9 +116,12 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + CHUNK]
 
 
-def _people(run: PayrollRun, end: dt.date) -> list[tuple[int, dt.date, dt.date | None, str, dt.date | None]]:
+def _people(
+    run: PayrollRun, end: dt.date
+) -> tuple[list[tuple[int, dt.date, dt.date | None, str, dt.date | None]], QuerySet[Employee]]:
     """(id, hire date, termination date, social-insurance city, probation end) of the run's people:
-    employed in the month with a contract of the pay group in force at its end."""
+    employed in the month with a contract of the pay group in force at its end; and the same people as
+    a queryset, which the other reads take as a subquery (no list of ids to send and check)."""
     contracts = org_selectors.contracts_in_force(end).filter(pay_group=run.pay_group.key)
     people = Employee.objects.filter(pk__in=contracts.values("employee"), hire_date__lte=end).filter(
         Q(termination_date__isnull=True) | Q(termination_date__gte=run.month)
@@ -129,10 +132,11 @@ def _people(run: PayrollRun, end: dt.date) -> list[tuple[int, dt.date, dt.date |
         people = people.filter(pk__in=_open_items(run).values("employee"))
     cities = dict(contracts.values_list("employee_id", "social_insurance_city"))
     probation = dict(contracts.values_list("employee_id", "probation_end"))
-    return [
+    rows = [
         (pk, hired, left, cities.get(pk, ""), probation.get(pk))
         for pk, hired, left in people.order_by("pk").values_list("pk", "hire_date", "termination_date")
     ]
+    return rows, people
 
 
 def _open_items(run: PayrollRun) -> Any:
@@ -153,16 +157,12 @@ def _components(kind: str) -> tuple[list[SalaryComponent], dict[str, Formula]]:
     return components, formulas
 
 
-def _fixed_amounts(ids: list[int], end: dt.date) -> dict[int, dict[str, Decimal]]:
-    out: dict[int, dict[str, Decimal]] = {}
-    for chunk in _chunks(ids):
-        out.update(salaries_at(chunk, end))
-    return out
+def _fixed_amounts(scope: QuerySet[Employee], end: dt.date) -> dict[int, dict[str, Decimal]]:
+    return salaries_at(scope, end)
 
 
-def _latest_payslips(ids: list[int], month: dt.date) -> dict[int, Previous]:
-    """Each person's latest published payslip of the tax year up to ``month`` (one windowed query per
-    chunk of people)."""
+def _latest_payslips(scope: QuerySet[Employee], month: dt.date) -> dict[int, Previous]:
+    """Each person's latest published payslip of the tax year up to ``month`` (one windowed query)."""
     fields = [
         "employee_id", "month", "net", "gross", "wage_base", "tax_bracket", "shortfall", "ytd_months",
         "ytd_income", "ytd_exempt_income", "ytd_social_insurance", "ytd_special_deductions",
@@ -171,54 +171,52 @@ def _latest_payslips(ids: list[int], month: dt.date) -> dict[int, Previous]:
     ]  # fmt: skip
     out: dict[int, Previous] = {}
     year_start = month.replace(month=1)
-    for chunk in _chunks(ids):
-        rows = (
-            Payslip.objects.filter(
-                employee_id__in=chunk, month__gte=year_start, month__lte=month, published_at__isnull=False
-            )
-            .annotate(
-                latest=Window(
-                    RowNumber(), partition_by=[F("employee_id")], order_by=[F("published_at").desc(), F("id").desc()]
-                )
-            )
-            .filter(latest=1)
-            .values_list(*fields)
+    rows = (
+        Payslip.objects.filter(
+            employee__in=scope.values("pk"), month__gte=year_start, month__lte=month, published_at__isnull=False
         )
-        for r in rows:
-            out[r[0]] = Previous(
-                month=r[1], net=r[2], gross=r[3], wage_base=r[4], tax_bracket=r[5], shortfall=r[6],
-                ytd=YearToDate(
-                    year=month.year, months_employed=r[7], income=r[8], exempt_income=r[9], social_insurance=r[10],
-                    special_additional_deductions=r[11], other_deductions=r[12], tax_withheld=r[13],
-                    first_wages_of_year=r[14], previous_year_low_income=r[15], separate_bonus_used=r[16],
-                ),
-            )  # fmt: skip
+        .annotate(
+            latest=Window(
+                RowNumber(), partition_by=[F("employee_id")], order_by=[F("published_at").desc(), F("id").desc()]
+            )
+        )
+        .filter(latest=1)
+        .values_list(*fields)
+    )
+    for r in rows:
+        out[r[0]] = Previous(
+            month=r[1], net=r[2], gross=r[3], wage_base=r[4], tax_bracket=r[5], shortfall=r[6],
+            ytd=YearToDate(
+                year=month.year, months_employed=r[7], income=r[8], exempt_income=r[9], social_insurance=r[10],
+                special_additional_deductions=r[11], other_deductions=r[12], tax_withheld=r[13],
+                first_wages_of_year=r[14], previous_year_low_income=r[15], separate_bonus_used=r[16],
+            ),
+        )  # fmt: skip
     return out
 
 
-def _previous_year(ids: list[int], year: int) -> dict[int, tuple[Decimal, int]]:
+def _previous_year(scope: QuerySet[Employee], year: int) -> dict[int, tuple[Decimal, int]]:
     """(income, months paid) of each person at this employer in the year before, from its published
     payslips: the social-insurance wage (its monthly average) and the low-income rule read it."""
     out: dict[int, tuple[Decimal, int]] = {}
-    for chunk in _chunks(ids):
-        rows = (
-            Payslip.objects.filter(
-                employee_id__in=chunk,
-                month__gte=dt.date(year - 1, 1, 1),
-                month__lte=dt.date(year - 1, 12, 1),
-                published_at__isnull=False,
-            )
-            .values("employee_id")
-            .order_by()
-            .annotate(income=Sum("gross") + Sum("bonus"), months=Count("month", distinct=True))
-            .values_list("employee_id", "income", "months")
+    rows = (
+        Payslip.objects.filter(
+            employee__in=scope.values("pk"),
+            month__gte=dt.date(year - 1, 1, 1),
+            month__lte=dt.date(year - 1, 12, 1),
+            published_at__isnull=False,
         )
-        for pk, income, months in rows:
-            out[pk] = (Decimal(income), months)
+        .values("employee_id")
+        .order_by()
+        .annotate(income=Sum("gross") + Sum("bonus"), months=Count("month", distinct=True))
+        .values_list("employee_id", "income", "months")
+    )
+    for pk, income, months in rows:
+        out[pk] = (Decimal(income), months)
     return out
 
 
-def _attendance(run: PayrollRun, ids: list[int]) -> tuple[dict[int, Attendance], str]:
+def _attendance(run: PayrollRun, ids: list[int], scope: QuerySet[Employee]) -> tuple[dict[int, Attendance], str]:
     """The month's attendance per person and where it came from: the time area's locked summaries
     first, else the figures payroll imported. Regular runs only."""
     month = add_months(run.month, -run.pay_group.attendance_lag)
@@ -246,38 +244,35 @@ def _attendance(run: PayrollRun, ids: list[int]) -> tuple[dict[int, Attendance],
             )
         return out, "time"
     out = {}
-    for chunk in _chunks(ids):
-        for figures in AttendanceFigures.objects.filter(month=month, employee_id__in=chunk):
-            out[figures.employee_id] = Attendance(
-                scheduled_days=figures.scheduled_days,
-                unpaid_leave_days=figures.unpaid_leave_days,
-                sick_days=figures.sick_days,
-                overtime_hours_150=figures.overtime_hours_150,
-                overtime_hours_200=figures.overtime_hours_200,
-                overtime_hours_300=figures.overtime_hours_300,
-            )
+    for figures in AttendanceFigures.objects.filter(month=month, employee__in=scope.values("pk")):
+        out[figures.employee_id] = Attendance(
+            scheduled_days=figures.scheduled_days,
+            unpaid_leave_days=figures.unpaid_leave_days,
+            sick_days=figures.sick_days,
+            overtime_hours_150=figures.overtime_hours_150,
+            overtime_hours_200=figures.overtime_hours_200,
+            overtime_hours_300=figures.overtime_hours_300,
+        )
     return out, "import"
 
 
-def _declarations(ids: list[int], month: dt.date) -> dict[int, list[TaxDeclaration]]:
+def _declarations(scope: QuerySet[Employee], month: dt.date) -> dict[int, list[TaxDeclaration]]:
     out: dict[int, list[TaxDeclaration]] = {}
     year_start = month.replace(month=1)
-    for chunk in _chunks(ids):
-        rows = TaxDeclaration.objects.filter(employee_id__in=chunk, withdrawn_at__isnull=True, start__lte=month).filter(
-            Q(end__isnull=True) | Q(end__gte=first_of_month(year_start))
-        )
-        for row in rows:
-            out.setdefault(row.employee_id, []).append(row)
+    rows = TaxDeclaration.objects.filter(
+        employee__in=scope.values("pk"), withdrawn_at__isnull=True, start__lte=month
+    ).filter(Q(end__isnull=True) | Q(end__gte=first_of_month(year_start)))
+    for row in rows:
+        out.setdefault(row.employee_id, []).append(row)
     return out
 
 
-def _items(run: PayrollRun, ids: list[int]) -> dict[int, list[PayItem]]:
+def _items(run: PayrollRun, scope: QuerySet[Employee]) -> dict[int, list[PayItem]]:
     out: dict[int, list[PayItem]] = {}
     if run.kind == RunKind.REVERSAL:
         return out
-    for chunk in _chunks(ids):
-        for item in _open_items(run).filter(employee_id__in=chunk).order_by("id"):
-            out.setdefault(item.employee_id, []).append(item)
+    for item in _open_items(run).filter(employee__in=scope.values("pk")).order_by("id"):
+        out.setdefault(item.employee_id, []).append(item)
     return out
 
 
@@ -335,7 +330,7 @@ def _complete(start: dt.date, end: dt.date) -> tuple[int, int]:
 
 
 def _benefits(
-    ids: list[int],
+    scope: QuerySet[Employee],
     month: dt.date,
     components: list[SalaryComponent],
     fixed: dict[int, dict[str, Decimal]],
@@ -358,10 +353,7 @@ def _benefits(
                 caps[city] = None
         cap = caps[city]
         bases[pk] = base if cap is None else min(base, cap)
-    out: dict[int, list[Contribution]] = {}
-    for chunk in _chunks(ids):
-        out.update(benefit_contributions(chunk, month, bases=bases))
-    return out
+    return benefit_contributions(scope, month, bases=bases)
 
 
 def _benefit_components(c: Contribution) -> list[ComponentValue]:
@@ -430,17 +422,17 @@ def _item_component(item: PayItem) -> ComponentValue:
 def gather(run: PayrollRun, rules: IitRules) -> RunInputs:
     """Every person's input for ``run`` (a regular, off-cycle or final-pay run)."""
     month, end = run.month, month_end(run.month)
-    people = _people(run, end)
+    people, scope = _people(run, end)
     ids = [p[0] for p in people]
     components, formulas = _components(run.kind)
-    fixed = _fixed_amounts(ids, end) if run.kind == RunKind.REGULAR else {}
-    attendance, source = _attendance(run, ids) if run.kind == RunKind.REGULAR else ({}, "")
-    latest = _latest_payslips(ids, month)
-    last_year = _previous_year(ids, month.year) if ids else {}
-    declarations = _declarations(ids, month)
-    first_wages = set().union(*(first_wages_people(chunk, month.year) for chunk in _chunks(ids)))
-    benefits = _benefits(ids, month, components, fixed, {p[0]: p[3] for p in people}) if fixed else {}
-    items = _items(run, ids)
+    fixed = _fixed_amounts(scope, end) if run.kind == RunKind.REGULAR and ids else {}
+    attendance, source = _attendance(run, ids, scope) if run.kind == RunKind.REGULAR else ({}, "")
+    latest = _latest_payslips(scope, month) if ids else {}
+    last_year = _previous_year(scope, month.year) if ids else {}
+    declarations = _declarations(scope, month) if ids else {}
+    first_wages = first_wages_people(scope, month.year) if ids else set()
+    benefits = _benefits(scope, month, components, fixed, {p[0]: p[3] for p in people}) if fixed else {}
+    items = _items(run, scope) if ids else {}
     ratings = _ratings(ids, add_months(month, -run.pay_group.attendance_lag).strftime("%Y-%m")) if formulas else {}
     memo = _Memo(policy_book(), rules, month)
     memo.sick_pay = SickPayPolicy(

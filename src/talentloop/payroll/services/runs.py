@@ -68,7 +68,7 @@ PAYSLIP_COLUMNS = [
     "previous_year_low_income", "separate_bonus_used", "flags", "refusal", "changes", "outlier", "separate_income",
     "separate_tax",
 ]  # fmt: skip
-TOTAL = LineKind.TOTAL
+TOTAL = LineKind.TOTAL.value
 LINE_COLUMNS = ["payslip_id", "position", "code", "kind", "amount", "shown_on_payslip", "explain"]
 
 
@@ -342,10 +342,10 @@ def _line_rows(ids: dict[int, int], by_person: dict[int, PersonMonthResult]) -> 
     for employee_id, result in by_person.items():
         payslip = ids[employee_id]
         for position, line in enumerate(result.lines):
-            if line.kind is TOTAL:
+            if line.kind == TOTAL:
                 continue  # gross, net and employer cost are the payslip's own columns
             yield (
-                payslip, position, line.code, line.kind.value, line.amount,
+                payslip, position, line.code, line.kind, line.amount,
                 line.shown_on_payslip if postgres else int(line.shown_on_payslip), _explain_json(line.explain),
             )  # fmt: skip
 

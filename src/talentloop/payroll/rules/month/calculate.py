@@ -72,13 +72,14 @@ from talentloop.payroll.rules.wages import (
 
 
 # Enum members read once: an attribute of an enum class is a descriptor lookup, which costs more than
-# a module global at some ten reads per person and 100,000 people.
+# a module global at some ten reads per person and 100,000 people. A line's kind is the plain value, as
+# it is stored (reading ``.value`` of a member is a descriptor lookup too).
 _C_EARNING, _C_DEDUCTION = ComponentKind.EARNING, ComponentKind.DEDUCTION
 _L_EARNING, _L_DEDUCTION, _L_COST, _L_TOTAL = (
-    LineKind.EARNING,
-    LineKind.DEDUCTION,
-    LineKind.EMPLOYER_COST,
-    LineKind.TOTAL,
+    LineKind.EARNING.value,
+    LineKind.DEDUCTION.value,
+    LineKind.EMPLOYER_COST.value,
+    LineKind.TOTAL.value,
 )
 _HOUSING_FUND = Fund.HOUSING_FUND
 
@@ -163,7 +164,7 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
     separate = ZERO
     for item in evaluated:
         c = item.component
-        explain: dict[str, Any] = {"key": c.key}
+        explain: dict[str, Any] = {}
         if c.formula is not None:
             explain["formula"] = c.formula.text
         if c.outside_wages:
@@ -309,15 +310,8 @@ def _calculate(inp: PersonMonthInput) -> PersonMonthResult:
                 EMPLOYER_FUND_LABELS[cl.fund],
                 cl.employer_amount,
                 _L_COST,
-                {
-                    "wage": cl.wage,
-                    "base": cl.base,
-                    "base_floor": cl.base_floor,
-                    "base_ceiling": cl.base_ceiling,
-                    "clamped": cl.clamped,
-                    "rate": cl.employer_rate,
-                    "rounding": cl.rounding,
-                },
+                # The base's floor, ceiling and rounding are on the person's own line of the fund.
+                {"base": cl.base, "rate": cl.employer_rate},
                 shown_on_payslip=False,
             )
         )

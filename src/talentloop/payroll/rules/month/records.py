@@ -205,7 +205,7 @@ class Line(NamedTuple):
     code: str
     label: StrOrPromise
     amount: Decimal
-    kind: LineKind
+    kind: str  # a LineKind value
     explain: Mapping[str, Any] = NO_EXPLANATION
     shown_on_payslip: bool = True
 
