@@ -83,27 +83,26 @@ _KEYS: dict[str, str] = {}
 def _explain_json(explain: Mapping[str, Any]) -> str:
     """A line's explanation as ``json.dumps(explain, default=str)`` writes it (Decimals as strings),
     for flat mappings of numbers, flags and words, about five times quicker: a run writes some
-    1,700,000 of them."""
+    1,400,000 of them."""
     if not explain:
         return "{}"
     parts = []
+    keys = _KEYS
     for key, value in explain.items():
-        name = _KEYS.get(key)
+        name = keys.get(key)
         if name is None:
-            name = _KEYS[key] = _quote(key)
-        if value is True:
-            text = "true"
-        elif value is False:
-            text = "false"
+            name = keys[key] = _quote(key)
+        kind = type(value)
+        if kind is Decimal:
+            parts.append(f'{name}:"{value}"')
+        elif kind is bool:
+            parts.append(f"{name}:true" if value else f"{name}:false")
         elif value is None:
-            text = "null"
-        elif isinstance(value, Decimal):
-            text = f'"{value}"'
-        elif isinstance(value, int):
-            text = str(value)
+            parts.append(f"{name}:null")
+        elif kind is int:
+            parts.append(f"{name}:{value}")
         else:
-            text = _quote(str(value))
-        parts.append(f"{name}:{text}")
+            parts.append(f"{name}:{_quote(str(value))}")
     return "{" + ",".join(parts) + "}"
 
 
