@@ -42,6 +42,7 @@ from talentloop.payroll.models import (
     SalaryItem,
     SalaryStructure,
     TaxDeclaration,
+    TaxYearStatement,
 )
 from talentloop.payroll.rules.final_pay import LegalReason
 from talentloop.payroll.services import amount_text
@@ -108,6 +109,7 @@ def wipe_payroll() -> None:
     PayrollRun.objects.filter(reverses__isnull=False).delete()
     PayrollRun.objects.all().delete()
     User.objects.filter(username=PAYROLL_USERNAME, is_superuser=False).delete()
+    TaxYearStatement.objects.all().delete()
     TaxDeclaration.objects.all().delete()
     SalaryItem.objects.all().delete()
     SalaryStructure.objects.all().delete()
@@ -208,6 +210,11 @@ def load_payroll(*, seed: int = 1, reference_date: dt.date | None = None) -> Pay
     result.declarations = len(declarations)
     groups = list(PayGroup.objects.order_by("key"))
     payroll = _payroll_account(groups)
+    # newgrad, a graduate hired this year, stated that this employer pays their first wages of the year:
+    # their withholding starts with the basic deduction of every month of the year so far.
+    newgrad = Employee.objects.filter(user__username="newgrad").first()
+    if newgrad is not None and newgrad.hire_date.year == ref.year:
+        TaxYearStatement.objects.create(employee=newgrad, year=ref.year, first_wages_of_year=True, source="employee")
     _mid_year_raise(components, ref, rng)
     _year_of_runs(groups, payroll, ref, rng, result)
     result.payslips = Payslip.objects.count()
