@@ -169,7 +169,11 @@ QUERIES = {"/api/v1/people/search": {"q": "li"}}
 # Lists that are empty for every persona, and why that is right. Keep it short.
 EMPTY_ALLOWED = {
     "/api/v1/mentoring/qualified": "no one in the smallest demo company meets every criterion of the demo policy",
+    "/api/v1/payroll/export-layouts": "the demo exports with the default layouts; payroll saves its own on demand",
 }
+# Operations answering a file made from an object named by a query parameter: their answers are
+# checked by their own tests (payroll/tests/test_exports_web.py), not against a JSON schema here.
+DOWNLOADS = {"/api/v1/payroll/exports/{kind}"}
 
 
 def _client(user):
@@ -414,7 +418,7 @@ def test_every_get_operation_answers_real_data_that_matches_the_document(django_
             _extras(clients, problems)
         for path, item in document["paths"].items():
             operation = item.get("get")
-            if operation is None:
+            if operation is None or path in DOWNLOADS:
                 continue
             schema = _response_schema(document, operation)
             validator = jsonschema_rs.validator_for(schema) if schema else None

@@ -49,7 +49,7 @@ from talentloop.core.access import Actor, actor_for
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied
 from talentloop.core.http import client_ip, safe_next
-from talentloop.core.schemas import ErrorOut, InSchema
+from talentloop.core.schemas import ERRORS, ErrorOut, InSchema
 
 #: How long a re-authentication stays good (issue 13: "valid 5 minutes").
 FRESH_FOR = dt.timedelta(minutes=5)
@@ -334,7 +334,7 @@ router = Router(tags=["accounts"])
 @router.post(
     "/auth/reauth",
     auth=[ReauthBearer(), django_auth],
-    response={200: ReauthOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: ReauthOut, **ERRORS, 429: ErrorOut},
     summary="Confirm it is you again (five minutes) before reading a payslip",
 )
 def reauth_api(request: HttpRequest, data: ReauthIn) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def _month(text: str) -> dt.date:
 # ------------------------------------------------------------------------------------------------ runs
 
 
-class RunOut(Schema):
+class PayrollRunOut(Schema):
     id: int
     pay_group: str = Field(description="the pay group's key")
     month: str = Field(description="the tax month, YYYY-MM")
@@ -81,7 +81,7 @@ class RunFilters(InSchema):
     state: RunStateLiteral | None = None
 
 
-class RunIn(InSchema):
+class PayrollRunIn(InSchema):
     pay_group: str = Field(..., min_length=1, max_length=40, description="the pay group's key")
     month: str = Field(..., pattern=MONTH, description="the tax month (the month the wages are paid), YYYY-MM")
     kind: RunKindInLiteral = "regular"
@@ -94,7 +94,7 @@ class ReasonIn(InSchema):
 
 
 class CalculationOut(Schema):
-    run: RunOut
+    run: PayrollRunOut
     people: int
     refused: int
     seconds: float
@@ -109,7 +109,7 @@ def _run(request, run_id: int) -> PayrollRun:
 
 @router.get(
     "/runs",
-    response={200: list[RunOut], **ERRORS},
+    response={200: list[PayrollRunOut], **ERRORS},
     summary="Payroll runs of your pay groups, newest month first",
     description=PAGED,
 )
@@ -124,8 +124,8 @@ def run_list(request, filters: Query[RunFilters]):
     return SelectorPage(lambda limit, offset: ([_run_out(r) for r in runs[offset : offset + limit]], runs.count()))
 
 
-@router.post("/runs", response={201: RunOut, **ERRORS}, summary="Create a draft payroll run")
-def run_create(request, data: RunIn):
+@router.post("/runs", response={201: PayrollRunOut, **ERRORS}, summary="Create a draft payroll run")
+def run_create(request, data: PayrollRunIn):
     actor = request.actor
     group = selectors.run_pay_groups(actor).filter(key=data.pay_group).first()
     errors: dict[str, list[str]] = {}
@@ -145,7 +145,7 @@ def run_create(request, data: RunIn):
     return Status(201, _run_out(run))
 
 
-@router.get("/runs/{int:run_id}", response={200: RunOut, **ERRORS}, summary="One payroll run with its totals")
+@router.get("/runs/{int:run_id}", response={200: PayrollRunOut, **ERRORS}, summary="One payroll run with its totals")
 def run_get(request, run_id: int):
     return _run_out(_run(request, run_id))
 
@@ -165,31 +165,31 @@ def run_calculate(request, run_id: int):
     return {"run": _run_out(run), "people": result.people, "refused": result.refused, "seconds": result.seconds}
 
 
-@router.post("/runs/{int:run_id}/submit", response={200: RunOut, **ERRORS},
+@router.post("/runs/{int:run_id}/submit", response={200: PayrollRunOut, **ERRORS},
              summary="Submit a calculated run for approval (none refused)")  # fmt: skip
 def run_submit(request, run_id: int):
     return _run_out(services.payroll_run_submit(actor=request.actor, run=_run(request, run_id)))
 
 
-@router.post("/runs/{int:run_id}/approve", response={200: RunOut, **ERRORS},
+@router.post("/runs/{int:run_id}/approve", response={200: PayrollRunOut, **ERRORS},
              summary="Approve a submitted run (someone other than its submitter)")  # fmt: skip
 def run_approve(request, run_id: int):
     return _run_out(services.payroll_run_approve(actor=request.actor, run=_run(request, run_id)))
 
 
-@router.post("/runs/{int:run_id}/reopen", response={200: RunOut, **ERRORS},
+@router.post("/runs/{int:run_id}/reopen", response={200: PayrollRunOut, **ERRORS},
              summary="Send a submitted or approved run back to calculated, with the reason")  # fmt: skip
 def run_reopen(request, run_id: int, data: ReasonIn):
     return _run_out(services.payroll_run_reopen(actor=request.actor, run=_run(request, run_id), reason=data.reason))
 
 
-@router.post("/runs/{int:run_id}/lock", response={200: RunOut, **ERRORS},
+@router.post("/runs/{int:run_id}/lock", response={200: PayrollRunOut, **ERRORS},
              summary="Mark an approved run paid and lock it: its payslips are published")  # fmt: skip
 def run_lock(request, run_id: int):
     return _run_out(services.payroll_run_lock(actor=request.actor, run=_run(request, run_id)))
 
 
-@router.post("/runs/{int:run_id}/reverse", response={201: RunOut, **ERRORS},
+@router.post("/runs/{int:run_id}/reverse", response={201: PayrollRunOut, **ERRORS},
              summary="Make a reversal run of a locked run, with the reason; answers the reversal run")  # fmt: skip
 def run_reverse(request, run_id: int, data: ReasonIn):
     reversal = services.payroll_run_reverse(actor=request.actor, run=_run(request, run_id), reason=data.reason)

@@ -119,7 +119,9 @@ def test_contributions_worked_out_by_hand(scene):
     # hr: meal ended in February, health starts in April, transport withdrawn → nothing in March
     assert hr.pk not in got
     annuity, meal = got[employee.pk]
-    assert meal == Contribution("meal", meal.plan_label, D("0.00"), D("300.00"), "taxable", None, True)
+    # a meal allowance is paid with the wages (cash), not to a provider
+    assert meal == Contribution("meal", meal.plan_label, D("0.00"), D("300.00"), "taxable", None, True, cash=True)
+    assert not annuity.cash
     assert (meal.taxable_income, meal.pre_tax_deduction) == (D("300.00"), D(0))
     # annuity on a base of 10,000.25: employer 8 % = 800.02; employee 2 % = 200.005 → 200.01 (half up);
     # deductible up to 4 % = 400.01, so all 200.01 is deducted; the employer's part is not taxed now
@@ -134,6 +136,7 @@ def test_contributions_worked_out_by_hand(scene):
     assert (health.taxable_income, health.pre_tax_deduction) == (D("150.00"), D("200.00"))
     # transport 500 with 300 exempt: 200 taxed
     assert (transport.taxable_income, transport.deductible_cap) == (D("200.00"), D("300.00"))
+    assert transport.cash and not health.cash
 
     # April: the outsider's health insurance has ended (March was its last month); hr's starts
     april = selectors.benefit_contributions([outsider.pk, hr.pk], APR)
