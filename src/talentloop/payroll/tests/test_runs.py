@@ -446,3 +446,22 @@ def test_a_pay_groups_sick_pay_is_checked_when_saved(scene):
             assert fragment in exc.value.errors["sick_pay"][0]
         group, _created = pay_group_setup_save(actor=admin, key="sh-staff", name="上海员工", sick_pay=[(D(0), D(100))])
     assert group.sick_pay == [["0", "100"]]
+
+
+def test_a_correction_of_a_locked_month_is_paid_in_the_next_run_and_january_stays_as_it_was(scene):
+    # January (locked) missed a 600 allowance: recorded in February as a taxable correction. February's
+    # cumulative withholding then counts it: income 21,000 + 600, taxable 21,600 - 10,000 - 3,500 =
+    # 8,100, tax 243.00 less 112.50 withheld = 130.50; net 10,500 + 600 - 1,750 - 130.50 = 9,219.50.
+    with frozen_clock():
+        jan = _lock(scene, _calculate(scene, _run(scene)).run)
+        before = _slip(scene, jan).net
+        runs.pay_item_record(
+            actor=scene.actor("payroll_a"), employee=scene.emp("employee"), month=FEB, kind="correction",
+            amount=D("600"), reason="January meal allowance missed", corrects=jan,
+        )  # fmt: skip
+        feb = _run(scene, FEB)
+        _calculate(scene, feb)
+    slip = _slip(scene, feb)
+    assert (slip.iit, slip.net) == (D("130.50"), D("9219.50"))
+    assert {"reason": "one_off"} in slip.changes
+    assert _slip(scene, jan).net == before
