@@ -6,7 +6,20 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from talentloop.accounts.models import User
 from talentloop.core.access import Actor
@@ -16,6 +29,7 @@ from talentloop.organisation.models import (
     EmploymentContract,
     EmploymentEvent,
     EmploymentStatus,
+    EventKind,
     JobFamily,
     OrgUnit,
     Position,
@@ -254,3 +268,32 @@ def contract_section(actor: Actor, employee: Employee, today: dt.date) -> Contra
         return ContractSection(full=False, current=current, history=[], can_manage=False, upcoming=[])
     return ContractSection(full=True, current=current, history=rows, can_manage=access.can_manage_contract(
         actor, employee), upcoming=upcoming)
+
+
+def unit_on(employee_ref: str, day: dt.date) -> Coalesce:
+    """An expression for the org unit a person belonged to on ``day``: the unit of their latest
+    employment event on or before it that set one (a hire, a transfer), else their unit now.
+    ``employee_ref`` is the path to the employee from the query's model (payroll's journal per cost
+    centre groups a month's lines by it)."""
+    moved = (
+        EmploymentEvent.objects.filter(employee=OuterRef(employee_ref), org_unit__isnull=False, effective_date__lte=day)
+        .order_by("-effective_date", "-id")
+        .values("org_unit")[:1]
+    )
+    return Coalesce(Subquery(moved), F(f"{employee_ref}__org_unit"), output_field=BigIntegerField())
+
+
+def last_day_of_employment(employee: Employee) -> dt.date | None:
+    """The last day of employment: the applied termination, or a recorded one still waiting for its date
+    (a termination not undone by a later return); None for someone staying."""
+    if employee.termination_date is not None:
+        return employee.termination_date
+    latest = (
+        EmploymentEvent.objects.filter(employee=employee, kind__in=(EventKind.TERMINATION, EventKind.RETURN))
+        .order_by("-effective_date", "-id")
+        .values_list("kind", "effective_date")
+        .first()
+    )
+    if latest is not None and latest[0] == EventKind.TERMINATION:
+        return latest[1]
+    return None

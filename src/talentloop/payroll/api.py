@@ -16,6 +16,7 @@ from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
 from talentloop.payroll import access, api_exports, api_payslips, api_runs, api_tax_year, selectors, services
+from talentloop.payroll.api_common import person_or_404
 from talentloop.payroll.models import SalaryStructure, TaxDeclaration
 
 router = Router(tags=["payroll"])
@@ -142,16 +143,6 @@ def _structure_out(structure: SalaryStructure) -> dict:
     }
 
 
-def _person(request, employee_id: int | None):
-    """The person asked for (default: oneself) among those whose salary the reader may see; 404 else."""
-    actor = request.actor
-    if employee_id is None:
-        if actor.employee is None:
-            return None
-        employee_id = actor.employee.pk
-    return get_or_404(access.salary_people(actor), pk=employee_id)
-
-
 @router.get(
     "/salaries",
     response={200: list[SalaryStructureOut], **ERRORS},
@@ -160,7 +151,7 @@ def _person(request, employee_id: int | None):
 )
 @paginated(default=50, max_limit=200)
 def salary_list(request, filters: Query[SalaryFilters]):
-    employee = _person(request, filters.employee)
+    employee = person_or_404(request, filters.employee)
     if employee is None:
         return []
     return [_structure_out(s) for s in selectors.salary_structure_history(request.actor, employee)]
@@ -256,7 +247,7 @@ def _declaration_out(row: TaxDeclaration) -> dict:
 )
 @paginated(default=50, max_limit=200)
 def tax_declaration_list(request, filters: Query[TaxDeclarationFilters]):
-    employee = _person(request, filters.employee)
+    employee = person_or_404(request, filters.employee)
     if employee is None:
         return []
     return [_declaration_out(row) for row in selectors.tax_declaration_list(request.actor, employee)]
@@ -269,7 +260,7 @@ def tax_declaration_list(request, filters: Query[TaxDeclarationFilters]):
 )
 def tax_declaration_create(request, data: TaxDeclarationIn):
     values = data.model_dump()
-    employee = _person(request, values.pop("employee"))
+    employee = person_or_404(request, values.pop("employee"))
     if employee is None:
         raise InvalidInput(_("Name the person the declaration is for."), {"employee": [_("This field is required.")]})
     row = services.tax_declaration_save(actor=request.actor, employee=employee, **values)

@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from talentloop.core.errors import InvalidInput
-from talentloop.core.http import get_or_404
 from talentloop.core.paging import PAGED, paginated
 from talentloop.core.schemas import ERRORS, Id, InSchema
-from talentloop.payroll import access
 from talentloop.payroll import selectors_setup as selectors
+from talentloop.payroll.api_common import person_or_404
 from talentloop.payroll.models import TaxYearStatement
 from talentloop.payroll.services import tax_year as services
 
@@ -55,16 +54,6 @@ def _out(row: TaxYearStatement) -> dict:
     }
 
 
-def _person(request, employee_id: int | None):
-    """The person asked for (default: oneself) among those whose salary the reader may see; 404 else."""
-    actor = request.actor
-    if employee_id is None:
-        if actor.employee is None:
-            return None
-        employee_id = actor.employee.pk
-    return get_or_404(access.salary_people(actor), pk=employee_id)
-
-
 @router.get(
     "/tax-year-statements",
     response={200: list[TaxYearStatementOut], **ERRORS},
@@ -73,7 +62,7 @@ def _person(request, employee_id: int | None):
 )
 @paginated(default=50, max_limit=200)
 def tax_year_statement_list(request, filters: Query[TaxYearStatementFilters]):
-    employee = _person(request, filters.employee)
+    employee = person_or_404(request, filters.employee)
     if employee is None:
         return []
     rows = selectors.tax_year_statement_list(request.actor, employee=employee, year=filters.year)
@@ -86,7 +75,7 @@ def tax_year_statement_list(request, filters: Query[TaxYearStatementFilters]):
     summary="State whether this employer pays the first wages of a tax year (yours, or payroll for a person)",
 )
 def tax_year_statement_save(request, data: TaxYearStatementIn):
-    employee = _person(request, data.employee)
+    employee = person_or_404(request, data.employee)
     if employee is None:
         raise InvalidInput(_("Name the person the statement is for."), {"employee": [_("This field is required.")]})
     row, created = services.tax_year_statement_save(

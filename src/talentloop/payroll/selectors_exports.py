@@ -20,27 +20,23 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db.models import (
-    BigIntegerField,
     Case,
     Count,
     DecimalField,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from talentloop.core import crypto
 from talentloop.core.access import Actor
 from talentloop.core.crypto.fields import EncryptedTextField, Sealed
 from talentloop.organisation import selectors as org_selectors
-from talentloop.organisation.models import Employee, EmploymentEvent, OrgUnit
+from talentloop.organisation.models import Employee, OrgUnit
 from talentloop.payroll import access
 from talentloop.payroll.models import (
     ExportLayout,
@@ -130,19 +126,6 @@ class Opener:
         return crypto.decrypt(token, crypto.aad_for(self.table, self.column, row_uid))
 
 
-def unit_at(employee_ref: str, day: dt.date) -> Coalesce:
-    """The org unit a person belonged to on ``day``: the unit of their latest employment event on or
-    before it that set one (a hire, a transfer), else their unit now. ``employee_ref`` is the path to the
-    employee from the query's model. Should the organisation app grow a selector for the unit on a day,
-    this is the expression to replace."""
-    moved = (
-        EmploymentEvent.objects.filter(employee=OuterRef(employee_ref), org_unit__isnull=False, effective_date__lte=day)
-        .order_by("-effective_date", "-id")
-        .values("org_unit")[:1]
-    )
-    return Coalesce(Subquery(moved), F(f"{employee_ref}__org_unit"), output_field=BigIntegerField())
-
-
 def unit_labels(ids: Iterable[int | None]) -> dict[int, str]:
     """The org units' names in the reader's language (one query)."""
     wanted = {i for i in ids if i}
@@ -171,7 +154,11 @@ def bank_people(run: PayrollRun, *, bank_account: bool, national_id: bool, org_u
     """Everyone the run pays a positive net amount, by employee number: one query, streamed; the
     encrypted fields opened only when asked for."""
     qs = Payslip.objects.filter(run=run, refusal="", net__gt=0)
-    unit: Any = unit_at("employee", month_end(run.month)) if org_unit else Value(None, output_field=IntegerField())
+    unit: Any = (
+        org_selectors.unit_on("employee", month_end(run.month))
+        if org_unit
+        else Value(None, output_field=IntegerField())
+    )
     qs = qs.annotate(unit=unit)
     rows = qs.order_by("employee__employee_number").values_list(
         "pk",
@@ -285,7 +272,9 @@ def iit_people(run: PayrollRun, *, national_id: bool, org_unit: bool) -> list[Ii
         .order_by()
     )
     by_lines = {row[0]: row[1:] for row in lines.iterator(chunk_size=5000)}
-    unit: Any = unit_at("pk", month_end(run.month)) if org_unit else Value(None, output_field=IntegerField())
+    unit: Any = (
+        org_selectors.unit_on("pk", month_end(run.month)) if org_unit else Value(None, output_field=IntegerField())
+    )
     people = (
         Employee.objects.filter(pk__in=slips.values("employee_id"))
         .annotate(unit=unit)
@@ -356,7 +345,7 @@ def journal_rows(run: PayrollRun) -> list[JournalRow]:
     payslips: two queries grouped in the database."""
     rows = (
         PayrollLine.objects.filter(payslip__run=run)
-        .annotate(unit=unit_at("payslip__employee", month_end(run.month)))
+        .annotate(unit=org_selectors.unit_on("payslip__employee", month_end(run.month)))
         .values("unit", "code", "kind")
         .annotate(total=Sum("amount"), people=Count("payslip_id", distinct=True))
         .values_list("unit", "code", "kind", "total", "people")
@@ -365,7 +354,7 @@ def journal_rows(run: PayrollRun) -> list[JournalRow]:
     out = [JournalRow(*row) for row in rows]
     totals = (
         Payslip.objects.filter(run=run, refusal="")
-        .annotate(unit=unit_at("employee", month_end(run.month)))
+        .annotate(unit=org_selectors.unit_on("employee", month_end(run.month)))
         .values("unit")
         .annotate(gross_sum=Sum(F("gross") + F("bonus")), net_sum=Sum("net"), cost_sum=Sum("employer_cost"),
                   people=Count("pk"))

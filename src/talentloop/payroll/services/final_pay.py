@@ -142,22 +142,6 @@ class FinalPayPreview:
 # ------------------------------------------------------------------------------------------------ facts
 
 
-def _last_day(employee: Employee) -> dt.date | None:
-    """The last day of employment: the applied termination, or a recorded one still waiting for its date
-    (a termination not undone by a later return)."""
-    if employee.termination_date is not None:
-        return employee.termination_date
-    latest = (
-        EmploymentEvent.objects.filter(employee=employee, kind__in=(EventKind.TERMINATION, EventKind.RETURN))
-        .order_by("-effective_date", "-id")
-        .values_list("kind", "effective_date")
-        .first()
-    )
-    if latest is not None and latest[0] == EventKind.TERMINATION:
-        return latest[1]
-    return None
-
-
 def monthly_wages(employee: Employee, last_day: dt.date) -> tuple[MonthWage, ...]:
     """The wages of the months that count, from the locked payslips: the 12 months ending with the month
     of the last day when it is paid already, else with the month before; fewer when the person was hired
@@ -231,7 +215,7 @@ def leave_figures(employee: Employee, last_day: dt.date) -> LeaveFigures:
 
 
 def _gather(employee: Employee, reason: Any, renewal_refused: bool) -> FinalPayPreview:
-    last_day = _last_day(employee)
+    last_day = org_selectors.last_day_of_employment(employee)
     if last_day is None:
         raise InvalidInput(
             _("The final pay cannot be worked out yet."),
@@ -301,7 +285,7 @@ def final_pay_preview(
     ``reason`` is the termination's legal reason (``rules.final_pay.LegalReason``); ``renewal_refused``
     the art. 46(5) case of a fixed-term expiry. Reading the person's wages is audited (never an amount).
     """
-    if not access.can_handle_final_pay(actor, employee, _last_day(employee)):
+    if not access.can_handle_final_pay(actor, employee, org_selectors.last_day_of_employment(employee)):
         raise PermissionDenied(_("You may not handle this person's final pay."))
     preview = _gather(employee, reason, renewal_refused)
     if actor is not None:
@@ -386,7 +370,7 @@ def final_pay_record(
     Everything is worked out and checked before the first write; a person whose final pay is already
     recorded (a final-pay run not reversed) is refused.
     """
-    if not access.can_handle_final_pay(actor, employee, _last_day(employee)):
+    if not access.can_handle_final_pay(actor, employee, org_selectors.last_day_of_employment(employee)):
         raise PermissionDenied(_("You may not handle this person's final pay."))
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     preview = _gather(employee, reason, renewal_refused)
