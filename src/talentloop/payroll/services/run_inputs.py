@@ -157,10 +157,6 @@ def _components(kind: str) -> tuple[list[SalaryComponent], dict[str, Formula]]:
     return components, formulas
 
 
-def _fixed_amounts(scope: QuerySet[Employee], end: dt.date) -> dict[int, dict[str, Decimal]]:
-    return salaries_at(scope, end)
-
-
 def _latest_payslips(scope: QuerySet[Employee], month: dt.date) -> dict[int, Previous]:
     """Each person's latest published payslip of the tax year up to ``month`` (one windowed query)."""
     fields = [
@@ -425,7 +421,7 @@ def gather(run: PayrollRun, rules: IitRules) -> RunInputs:
     people, scope = _people(run, end)
     ids = [p[0] for p in people]
     components, formulas = _components(run.kind)
-    fixed = _fixed_amounts(scope, end) if run.kind == RunKind.REGULAR and ids else {}
+    fixed = salaries_at(scope, end) if run.kind == RunKind.REGULAR and ids else {}
     attendance, source = _attendance(run, ids, scope) if run.kind == RunKind.REGULAR else ({}, "")
     latest = _latest_payslips(scope, month) if ids else {}
     last_year = _previous_year(scope, month.year) if ids else {}
