@@ -402,6 +402,43 @@ def bench_latency(env: dict[str, str], samples: int, workdir: Path) -> dict:
     }
 
 
+# ---------------------------------------------------------------- ingest alone
+
+
+def run_ingest(*, env: dict[str, str], scale: str, workdir: Path, talentloop: Callable[..., tuple[float, str]],
+               common: dict, employees: int | None = None) -> tuple[dict, bool]:
+    """The ingest benchmark alone (``--only ingest``), on the database the whole run ingests into:
+    the largest company of the scale (or ``employees``) with last month's facts loaded and settled,
+    without timing the recomputations or the worker's latency."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from talentloop.performance import periods as P
+
+    conf = SCALES[scale]
+    size = employees or conf["recompute"][-1]
+    month = P.containing(timezone.localdate()).previous()
+    print(f"seeding {size:,} employees (organisation only)…")
+    seconds, _out = talentloop(env, "seed", "--employees", str(size), "--seed", str(SEED), "--reset",
+                               "--no-performance")
+    print(f"  seeded in {seconds:.1f} s")
+    connection.close()
+    _configure()
+    shape = _load_month(month)
+    print(f"loaded {month.key}: {shape['observations_total']:,} observations in {shape['load_seconds']} s")
+    settle()
+    print(f"ingesting {conf['ingest_batches']} batches of {BATCH:,} through the API…")
+    ingest = bench_ingest(conf["ingest_batches"])
+    print(f"  {ingest['rate_per_second']:,} observations/s (median batch {ingest['batch_ms_median']} ms, "
+          f"re-sent {ingest['resent_batch']['rate_per_second']:,}/s, corrections "
+          f"{ingest['corrections_batch']['rate_per_second']:,}/s), target ≥ {INGEST_TARGET:,}/s: "
+          f"{'ok' if ingest['meets_target'] else 'MISSED'}")
+    report = {"benchmark": "performance-ingest", "scale": scale, **common, "load_average": os.getloadavg(),
+              "employees": size, "loaded_month": {"period": month.key, **shape}, "ingest": ingest,
+              "targets": {"ingest_per_second": INGEST_TARGET}}
+    return report, bool(ingest["meets_target"])
+
+
 # ---------------------------------------------------------------- the whole run
 
 

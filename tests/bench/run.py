@@ -18,7 +18,9 @@ and writes ``foundation-<engine>.json`` (``foundation-<engine>-small.json`` at s
 the engine and its version, sizes, git commit, date, Python and machine, and the figures.
 Then, on the same database, the performance benchmarks of :mod:`tests.bench.performance`
 (ingestion through the API, recomputation of a month, latency with a worker) write
-``performance-<engine>.json``; ``--only foundation`` or ``--only performance`` runs one part. The
+``performance-<engine>.json``; ``--only foundation`` or ``--only performance`` runs one part, and
+``--only ingest`` the ingestion alone (on the largest company of the scale, or ``--employees``, with last
+month's facts loaded) into ``performance-ingest-<engine>.json``. The
 mobile-app benchmarks of :mod:`tests.bench.mobile` (home pages, page weight, gunicorn + Locust) write
 ``mobile-<engine>.json`` (``--only mobile``).
 The clock import of :mod:`tests.bench.clock_import` (1,000,000 machine punches through the import service)
@@ -267,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per case")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a time target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
-    parser.add_argument("--only", choices=("all", "foundation", "performance", "mentoring", "mobile", "clock-import",
-                                           "clock", "attendance-summary", "payroll"),
+    parser.add_argument("--only", choices=("all", "foundation", "performance", "ingest", "mentoring", "mobile",
+                                           "clock-import", "clock", "attendance-summary", "payroll"),
                         default="all",
                         help="run one part of the benchmarks")
     parser.add_argument("--settings", default="talentloop.config.settings.prod",
@@ -277,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     employees = args.employees or SCALES[args.scale]
     foundation = args.only in ("all", "foundation")
     perf = args.only in ("all", "performance")
+    ingest_part = args.only == "ingest"  # part of "performance"; alone for measuring the ingest only
     ment = args.only in ("all", "mentoring")
     mobile_part = args.only in ("all", "mobile")
     clock_part = args.only in ("all", "clock-import")
@@ -330,6 +333,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"performance benchmarks on {vendor} {version}…")
             perf_report, perf_ok = performance.run(env=env, scale=args.scale, workdir=workdir,
                                                    talentloop=_talentloop, common=_common(vendor, version))
+        if ingest_part:
+            from tests.bench import performance
+
+            print(f"ingest benchmark on {vendor} {version}…")
+            ingest_report, ingest_ok = performance.run_ingest(
+                env=env, scale=args.scale, workdir=workdir, talentloop=_talentloop, common=_common(vendor, version),
+                employees=args.employees)
         if ment:
             from tests.bench import mentoring
 
@@ -384,6 +394,12 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(perf_report, indent=2, ensure_ascii=False) + "\n")
         print(f"Performance results written to {path}")
         failed = args.strict and not perf_ok
+    if ingest_part:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"performance-ingest-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
+        path.write_text(json.dumps(ingest_report, indent=2, ensure_ascii=False) + "\n")
+        print(f"Ingest results written to {path}")
+        failed = failed or (args.strict and not ingest_ok)
     if ment:
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / f"mentoring-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"

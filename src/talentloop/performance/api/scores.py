@@ -207,9 +207,15 @@ def observations_ingest_checked(*, actor: Actor, items: list, partial: bool) -> 
     ingestion's (read in a dry run) for the others, e.g. an unknown field beside a malformed value.
     """
     # An oversized batch is refused by the ingestion (after the permission check) before any item is read.
-    refused = item_errors(ObservationIn, items) if len(items) <= MAX_ITEMS else {}
-    if not refused:
+    if len(items) > MAX_ITEMS:
         return obs_services.observations_ingest(actor=actor, items=items, partial=partial).as_dict()
+    # A plain item (nearly all of a batch) is read once, the short way, which accepts only what the
+    # schema accepts too; the others are read by the schema, for its messages, and by the ingestion.
+    shaped = obs_services.observations_shape(items)
+    odd = [index for index, data in enumerate(shaped) if data is None]
+    refused = {odd[k]: errors for k, errors in item_errors(ObservationIn, [items[i] for i in odd]).items()}
+    if not refused:
+        return obs_services.observations_ingest(actor=actor, items=items, partial=partial, shaped=shaped).as_dict()
     if not partial:
         checked = obs_services.observations_ingest(actor=actor, items=items, dry_run=True)
         rejected = _rejections(refused, checked.rejected)

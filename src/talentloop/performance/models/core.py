@@ -176,15 +176,18 @@ class IngestBatch(models.Model):
 class Observation(models.Model):
     """A fact from real work. Never edited: a correction is a new row that supersedes this one."""
 
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
-    # Every index costs each of the ingest's 20,000 rows a second, so the subject columns have none
-    # of their own: the composite indexes below lead with them. The batch is a record of where a
-    # fact came from, never looked up by (batches are kept), so it has neither an index nor a
-    # database constraint to check at every commit; ``supersedes`` is indexed only where it is set.
+    # Every index costs each of the ingest's 50,000 rows a second, so the subject columns have none
+    # of their own: the composite indexes below lead with them. The metric and the subject have no
+    # database constraint (docs/architecture.md, "The observation table"): the ingestion looks each
+    # of them up in its own transaction, and a constraint would check and lock them again, row by
+    # row, at every commit. Django still applies ``on_delete`` (PROTECT, CASCADE) when one is deleted.
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                                 db_index=False)
+                                 db_index=False, db_constraint=False)
     org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                                 db_index=False)
+                                 db_index=False, db_constraint=False)
+    # The batch is a record of where a fact came from, never looked up by (batches are kept), so it
+    # has neither an index nor a database constraint; ``supersedes`` is indexed only where it is set.
     value = models.DecimalField(**VALUE)
     occurred_at = models.DateTimeField()
     # The local date (organisation time zone) of occurred_at, so periods are date ranges.
