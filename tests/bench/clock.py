@@ -36,6 +36,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from tests.bench.cpu import group_cpu_seconds, machine_ticks
+
 REPO = Path(__file__).resolve().parents[2]
 SCALES = {
     "full": {"events": 10_000_000, "employees": 10_000, "rate": 50, "seconds": 60},
@@ -238,30 +240,6 @@ def _wait_http(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def _group_cpu_seconds(pgid: int) -> float:
-    """CPU seconds (user + system) used so far by the live processes of a process group (the gunicorn
-    master and its workers)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == pgid:  # pgrp; utime and stime follow at 11 and 12
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_ticks() -> tuple[int, int]:
-    """(busy, total) CPU ticks of the whole machine since boot (/proc/stat)."""
-    try:
-        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    except (OSError, ValueError, IndexError):
-        return 0, 0
-    idle = values[3] + (values[4] if len(values) > 4 else 0)
-    return sum(values) - idle, sum(values)
-
-
 def bench_load(cfg: dict, *, env: dict, workdir: Path) -> dict:
     from talentloop.attendance.models import ClockEvent
 
@@ -293,12 +271,12 @@ def bench_load(cfg: dict, *, env: dict, workdir: Path) -> dict:
                    "-u", str(cfg["rate"]), "-r", str(cfg["rate"]), "-t", f"{cfg['seconds']}s", "-H", host,
                    "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"]
         load_before = round(os.getloadavg()[0], 2)
-        server_cpu = _group_cpu_seconds(server.pid)
-        busy, total = _machine_ticks()
+        server_cpu = group_cpu_seconds(server.pid)
+        busy, total = machine_ticks()
         proc = subprocess.run(command, env=locust_env, cwd=workdir, capture_output=True, text=True,
                               timeout=cfg["seconds"] + 120)
-        server_cpu = _group_cpu_seconds(server.pid) - server_cpu
-        busy_after, total_after = _machine_ticks()
+        server_cpu = group_cpu_seconds(server.pid) - server_cpu
+        busy_after, total_after = machine_ticks()
         machine_busy = (busy_after - busy) / max(total_after - total, 1)
     finally:
         os.killpg(server.pid, signal.SIGTERM)

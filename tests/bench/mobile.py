@@ -48,6 +48,8 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
+from tests.bench.cpu import children_cpu_seconds, group_cpu_seconds, machine_ticks, postgres_cpu_seconds
+
 SCALES = {
     "full": {"employees": 10_000, "requests": 50, "users": 50, "seconds": 60, "mentors": 600, "plans": 1_200,
              "observations_per_second": 100},
@@ -198,11 +200,12 @@ def bench_home(requests: int) -> list[dict]:
         client.force_login(User.objects.get(username=role))
         for _ in range(3):
             response = client.get("/")
-        times = []
+        times, cpu = [], []
         for _ in range(requests):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             response = client.get("/")
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
         with CaptureQueriesContext(connection) as ctx:
             response = client.get("/")
         # Cold: the first page after a configuration change (every name in core.cache bumped), when the
@@ -223,11 +226,13 @@ def bench_home(requests: int) -> list[dict]:
                     "cold_queries": len(cold_ctx.captured_queries),
                     "requests": len(times), "bytes": len(response.content), "queries": len(ctx.captured_queries),
                     "median_ms": round(median, 2), "p95_ms": round(_percentile(times, 95), 2),
+                    "cpu_median_ms": round(statistics.median(cpu), 2),
                     "min_ms": round(min(times), 2), "max_ms": round(max(times), 2),
                     "target_ms": HOME_TARGET_MS,
                     "meets_target": response.status_code == 200 and median < HOME_TARGET_MS})
         print(f"  home as {role:<9} {out[-1]['status']} {out[-1]['queries']:>3} queries, median "
-              f"{out[-1]['median_ms']:.1f} ms, p95 {out[-1]['p95_ms']:.1f} ms; after a configuration change: "
+              f"{out[-1]['median_ms']:.1f} ms (CPU {out[-1]['cpu_median_ms']:.1f} ms), p95 {out[-1]['p95_ms']:.1f} ms; "
+              f"after a configuration change: "
               f"{out[-1]['cold_queries']} queries, median {out[-1]['cold_median_ms']:.1f} ms")
     return out
 
@@ -341,9 +346,16 @@ NEXT = itertools.count()
 SAMPLES = []
 
 
+def _server_cpu(response):
+    """The CPU the server says the answer cost (its Server-Timing header, milliseconds), or None."""
+    header = (getattr(response, "headers", None) or {}).get("Server-Timing") or ""
+    match = re.search(r"cpu;dur=([0-9.]+)", header)
+    return float(match.group(1)) if match else None
+
+
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, exception, **kwargs):
-    SAMPLES.append((time.time(), name, response_time, exception is not None))
+    SAMPLES.append((time.time(), name, response_time, exception is not None, _server_cpu(kwargs.get("response"))))
 
 
 @events.quitting.add_listener
@@ -646,8 +658,10 @@ def _locust(host: str, *, users: int, seconds: int, paced: bool, workdir: Path, 
                "-r", str(users), "-t", f"{seconds + sign_in_allowance}s", "-H", host,
                "--csv", str(workdir / f"locust-{tag}"), "--only-summary", "--stop-timeout", "10",
                "--loglevel", "WARNING"]
+    children_before = children_cpu_seconds()
     proc = subprocess.run(command, env=env, cwd=workdir, capture_output=True, text=True,
                           timeout=seconds + sign_in_allowance + 120)
+    locust_cpu = children_cpu_seconds() - children_before
     samples = json.loads(samples_file.read_text()) if samples_file.exists() else []
     signins = [s for s in samples if s[1].startswith("sign in")]
     all_signed_in = max((s[0] for s in signins), default=0)
@@ -659,8 +673,12 @@ def _locust(host: str, *, users: int, seconds: int, paced: bool, workdir: Path, 
     by_name = {}
     for name in sorted({s[1] for s in signins + pages}):
         t = [s[2] for s in signins + pages if s[1] == name]
+        cpu = [s[4] for s in signins + pages if s[1] == name and len(s) > 4 and s[4] is not None]
         by_name[name] = {"requests": len(t), "failures": sum(1 for s in signins + pages if s[1] == name and s[3]),
-                         "median_ms": round(statistics.median(t), 1), "p95_ms": round(_percentile(t, 95), 1)}
+                         "median_ms": round(statistics.median(t), 1), "p95_ms": round(_percentile(t, 95), 1),
+                         "server_cpu_median_ms": round(statistics.median(cpu), 2) if cpu else None,
+                         "server_cpu_p95_ms": round(_percentile(cpu, 95), 2) if cpu else None}
+    page_cpu = [s[4] for s in pages if len(s) > 4 and s[4] is not None]
     return {
         "users": users, "seconds": seconds, "wait_time": "between(1, 3)" if paced else "constant(0) (closed loop)",
         "command": " ".join(command[1:]).replace(str(workdir), "<workdir>"),
@@ -676,6 +694,11 @@ def _locust(host: str, *, users: int, seconds: int, paced: bool, workdir: Path, 
         "p95_ms": round(_percentile(times, 95), 1) if times else None,
         "max_ms": round(max(times), 1) if times else None,
         "requests_per_second": round(len(pages) / window, 1) if window else None,
+        # The server's own accounting of each page (core.middleware.ServerTimingMiddleware): CPU of the
+        # request's thread, from the first middleware to the last byte of the answer.
+        "server_cpu_median_ms": round(statistics.median(page_cpu), 2) if page_cpu else None,
+        "server_cpu_p95_ms": round(_percentile(page_cpu, 95), 2) if page_cpu else None,
+        "load_generator_cpu_seconds": round(locust_cpu, 1),
         "by_name": by_name,
         "stderr_tail": proc.stderr[-600:] if proc.returncode else "",
     }
@@ -690,8 +713,28 @@ def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         proc.wait()
 
 
-def _paced_with_observations(cfg: dict, *, host: str, env: dict, workdir: Path, accounts_file: Path
-                             ) -> tuple[dict, dict]:
+def _cpu_snapshot(server_pid: int) -> dict:
+    busy, total = machine_ticks()
+    return {"server": group_cpu_seconds(server_pid), "database": postgres_cpu_seconds(), "busy": busy,
+            "total": total, "at": time.monotonic()}
+
+
+def _cpu_report(before: dict, after: dict, requests: int, **others: float) -> dict:
+    """CPU seconds per part of the machine over a phase, and the server's CPU per request."""
+    server = after["server"] - before["server"]
+    cores = os.cpu_count() or 1
+    total = after["total"] - before["total"]
+    return {"seconds": round(after["at"] - before["at"], 1),
+            "server_cpu_seconds": round(server, 1),
+            "server_cpu_ms_per_request": round(server * 1000 / requests, 2) if requests else None,
+            "database_cpu_seconds": round(after["database"] - before["database"], 1),
+            **{f"{k}_cpu_seconds": round(v, 1) for k, v in others.items()},
+            "machine_busy_share": round((after["busy"] - before["busy"]) / total, 3) if total else None,
+            "cores": cores}
+
+
+def _paced_with_observations(cfg: dict, *, host: str, env: dict, workdir: Path, accounts_file: Path,
+                             server_pid: int) -> tuple[dict, dict]:
     """The paced Locust run while a job worker scores what the observation clients post (both start
     with Locust and stop with it: the sign-in phase is under the same load)."""
     sign_in_allowance = max(15, int(cfg["users"] * 0.6))
@@ -705,6 +748,8 @@ def _paced_with_observations(cfg: dict, *, host: str, env: dict, workdir: Path, 
     worker = subprocess.Popen([sys.executable, "-m", "talentloop.cli", "worker"], env=env, cwd=REPO,
                               stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)
     feeder = None
+    worker_cpu = 0.0
+    children_before = children_cpu_seconds()
     try:
         deadline = time.monotonic() + 30
         while "Talentloop worker" not in (workdir / "mobile-worker.log").read_text() and time.monotonic() < deadline:
@@ -712,14 +757,21 @@ def _paced_with_observations(cfg: dict, *, host: str, env: dict, workdir: Path, 
         feeder = subprocess.Popen([sys.executable, str(workdir / "feeder.py")], cwd=workdir, start_new_session=True,
                                   env={**os.environ, "FEED_CONF": str(conf_file), "FEED_OUT": str(out_file)})
         started = time.monotonic()
+        snapshot = _cpu_snapshot(server_pid)
         paced = _locust(host, users=cfg["users"], seconds=cfg["seconds"], paced=True, workdir=workdir,
                         accounts_file=accounts_file, tag="paced")
+        after = _cpu_snapshot(server_pid)
         feeder.wait(timeout=max(5, seconds - (time.monotonic() - started)) + 60)
     finally:
         if feeder is not None and feeder.poll() is None:
             _stop(feeder)
+        worker_cpu = group_cpu_seconds(worker.pid)
         _stop(worker, signal.SIGINT)
         worker_log.close()
+    others = children_cpu_seconds() - children_before - paced["load_generator_cpu_seconds"]
+    paced["cpu"] = _cpu_report(snapshot, after, paced["requests"] + paced["requests_during_sign_in"],
+                               job_worker=worker_cpu, load_generator=paced["load_generator_cpu_seconds"],
+                               observation_clients=max(0.0, others - worker_cpu))
     out = json.loads(out_file.read_text()) if out_file.exists() else {
         "posts": 0, "failed_posts": 0, "observations_sent": 0, "post_ms": [], "probes": []}
     return paced, _feed_report(out, conf, seconds)
@@ -735,7 +787,8 @@ def bench_load(cfg: dict, *, env: dict, workdir: Path) -> dict:
     workers, threads = 2, 4
     gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "talentloop.config.wsgi", "-b", f"127.0.0.1:{port}",
                 "-w", str(workers), "--threads", str(threads), "-k", "gthread", "--log-level", "warning"]
-    server_env = {**env, "TALENTLOOP_LOG_LEVEL": "WARNING"}
+    # The server reports each answer's CPU in a Server-Timing header, which Locust records per request.
+    server_env = {**env, "TALENTLOOP_LOG_LEVEL": "WARNING", "TALENTLOOP_SERVER_TIMING": "1"}
     log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(gunicorn, env=server_env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
@@ -745,15 +798,23 @@ def bench_load(cfg: dict, *, env: dict, workdir: Path) -> dict:
         for a in accounts:
             roles[a["role"]] = roles.get(a["role"], 0) + 1
         print(f"  gunicorn ({workers} workers × {threads} threads) on {host}; {len(accounts)} people {roles}")
-        paced, feed = _paced_with_observations(cfg, host=host, env=env, workdir=workdir, accounts_file=accounts_file)
+        paced, feed = _paced_with_observations(cfg, host=host, env=env, workdir=workdir, accounts_file=accounts_file,
+                                               server_pid=server.pid)
         print(f"  paced: {paced['requests']} requests, {paced['failures']} failures, median {paced['median_ms']} ms, "
               f"p95 {paced['p95_ms']} ms (target < {LOAD_P95_TARGET_MS:.0f} ms) while {feed['achieved_per_second']} "
               f"observations/s arrived ({feed['failed_posts']} failed posts); a new observation counted in the "
               f"score after {feed['score_visible']['seconds']} s ({feed['score_visible']['timeouts']} timeouts)")
+        snapshot = _cpu_snapshot(server.pid)
         closed = _locust(host, users=cfg["users"], seconds=cfg["seconds"], paced=False, workdir=workdir,
                          accounts_file=accounts_file, tag="closed")
+        closed["cpu"] = _cpu_report(snapshot, _cpu_snapshot(server.pid),
+                                    closed["requests"] + closed["requests_during_sign_in"],
+                                    load_generator=closed["load_generator_cpu_seconds"])
         print(f"  closed loop: {closed['requests']} requests, {closed['failures']} failures, "
               f"{closed['requests_per_second']} requests/s, p95 {closed['p95_ms']} ms")
+        for tag, phase in (("paced", paced), ("closed loop", closed)):
+            print(f"  {tag}: server CPU per page (its own accounting) median {phase['server_cpu_median_ms']} ms; "
+                  f"CPU seconds {phase['cpu']}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it times everything below: the CPU each answer cost, when TALENTLOOP_SERVER_TIMING=1.
+    "talentloop.core.middleware.ServerTimingMiddleware",
     # First: under /api/ every error answer of the layers below is JSON (config/errors.py).
     "talentloop.config.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     # Last, as django-axes asks; its lockout answer is the view's own 429 (AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
 ]
+
+TALENTLOOP_SERVER_TIMING = os.environ.get("TALENTLOOP_SERVER_TIMING", "") == "1"
 
 ROOT_URLCONF = "talentloop.config.urls"
 WSGI_APPLICATION = "talentloop.config.wsgi.application"

@@ -120,3 +120,31 @@ def test_a_link_appears_once(actor_of):
     for persona in ("employee", "manager", "mentor", "hr", "admin"):
         links = [link.url_name for group in nav.groups(actor_of(persona)) for link in group.links]
         assert len(links) == len(set(links)), persona
+
+
+def _bars(html: str) -> tuple[str, str]:
+    side = html.split('<nav class="sidebar"', 1)[1].split("</nav>", 1)[0]
+    tabs = html.split('<nav class="tabbar"', 1)[1].split("</nav>", 1)[0]
+    return side, tabs
+
+
+def test_kept_bars_follow_the_reader_the_page_and_the_language(client_for):
+    """The side bar and tab bar are kept as HTML per process; what is kept never shows one reader's
+    links to another, marks the wrong page as current, or keeps the other language's labels."""
+    hr, employee = client_for("hr"), client_for("employee")
+    hr_side, _tabs = _bars(hr.get(reverse("home:index"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+    emp_side, emp_tabs = _bars(employee.get(reverse("home:index"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+    template_list = reverse("onboarding:template-list")
+    assert template_list in hr_side and template_list not in emp_side
+    home_url = reverse("home:index")
+    assert f'href="{home_url}" aria-current="page"' in emp_side + emp_tabs
+    inbox = reverse("notifications:inbox")
+    other_side, _t = _bars(employee.get(inbox, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+    assert f'href="{home_url}" aria-current="page"' not in other_side
+    assert f'href="{inbox}" aria-current="page"' in other_side
+    employee.post(reverse("set_language"), {"language": "en", "next": home_url})
+    en_side, _t = _bars(employee.get(home_url).content.decode())
+    employee.post(reverse("set_language"), {"language": "zh-hans", "next": home_url})
+    zh_side, _t = _bars(employee.get(home_url).content.decode())
+    assert en_side != zh_side
+    assert "Notifications" in en_side and "Notifications" not in zh_side
