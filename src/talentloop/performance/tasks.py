@@ -7,7 +7,11 @@ from talentloop.core.schedules import local_crontab
 from talentloop.performance import periods as P
 from talentloop.performance.services.alerts import alerts_check_after_ingest, checks_run_day
 from talentloop.performance.services.imports import observation_import_job_run
-from talentloop.performance.services.recompute import recompute_marks_drain
+from talentloop.performance.services.recompute import (
+    recompute_drain_wanted,
+    recompute_marks_drain,
+    recompute_marks_drain_queued,
+)
 from talentloop.performance.services.reviews import review_reminders_record
 from talentloop.performance.services.score_notices import scores_recompute_notifying
 from talentloop.performance.services.scores import recompute_period
@@ -23,9 +27,16 @@ def recompute_scores(period_key: str, employee_ids: list[int] | None = None, not
 
 
 @db_task(retries=2, retry_delay=2)
-def drain_recompute_marks():
-    """Recompute the scores new facts marked stale (enqueued after the facts commit)."""
-    return recompute_marks_drain().recomputed
+def drain_recompute_marks_job():
+    """Recompute the scores new facts marked stale, round after round while new marks arrive."""
+    return recompute_marks_drain_queued().recomputed
+
+
+def drain_recompute_marks() -> None:
+    """After facts commit: queue a drain unless one is already queued or running (which takes the new
+    marks too; services.recompute explains why none is left waiting)."""
+    if recompute_drain_wanted():
+        drain_recompute_marks_job()
 
 
 @db_periodic_task(local_crontab(minute="30", hour="7"))

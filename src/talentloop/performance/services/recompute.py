@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -159,3 +160,52 @@ def recompute_marks_drain(*, limit: int = CLAIM_LIMIT, rounds: int = 20, now: dt
 
 def recompute_marks_pending() -> int:
     return RecomputeMark.objects.count()
+
+
+# One drain at a time is asked for. Observations arrive in many small batches (ten a second from a
+# busy company's systems), and a drain costs about 45 ms of CPU before it recomputes anyone: one drain
+# per batch spent most of a core on that fixed part. A batch asks for a drain only when none is queued
+# or running (a flag in the shared cache); the running drain takes the marks written meanwhile in its
+# next round, so the batches in between are recomputed together.
+DRAIN_QUEUED_KEY = "performance:recompute-drain-queued"
+# A drain that died without clearing the flag holds new requests back at most this long; the
+# every-minute sweep drains in the meantime.
+DRAIN_QUEUED_SECONDS = 60
+
+
+def recompute_drain_wanted() -> bool:
+    """Whether the caller should queue a drain: True (and the flag is set) when none is queued or
+    running. Call it after the marks are committed."""
+    return cache.add(DRAIN_QUEUED_KEY, 1, DRAIN_QUEUED_SECONDS)
+
+
+def recompute_marks_drain_queued() -> DrainResult:
+    """The queued drain: drain, and again while marks were written during the last round and no other
+    drain has been asked for since.
+
+    Why no mark is left waiting: a batch commits its marks *before* it tries to set the flag. If its
+    try failed, the flag was still set, so this drain had not yet cleared it; the check for waiting
+    marks comes after the clearing, so it sees that batch's marks and drains them. If its try
+    succeeded, it queued a drain of its own."""
+    total = DrainResult()
+    holding = True  # this drain holds the flag (a failure clears it, so the next batch queues again)
+    try:
+        while True:
+            done = recompute_marks_drain()
+            total.claimed += done.claimed
+            total.recomputed += done.recomputed
+            total.scored += done.scored
+            total.person_errors += done.person_errors
+            total.failed += done.failed
+            cache.delete(DRAIN_QUEUED_KEY)
+            holding = False
+            if not done.claimed or done.failed:
+                return total  # nothing new, or a failure the sweep retries later
+            if not RecomputeMark.objects.filter(claim__isnull=True).exists():
+                return total
+            holding = recompute_drain_wanted()
+            if not holding:
+                return total  # another batch queued a drain since: it takes them
+    finally:
+        if holding:
+            cache.delete(DRAIN_QUEUED_KEY)

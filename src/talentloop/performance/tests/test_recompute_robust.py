@@ -8,13 +8,16 @@ from io import StringIO
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
 from talentloop.core.access import actor_for
 from talentloop.organisation.models import EmploymentEvent, EventKind
 from talentloop.performance import periods as P
+from talentloop.performance import tasks
 from talentloop.performance.models import Aggregation, Direction, RecomputeMark, Score, ScoreError
+from talentloop.performance.services import recompute
 from talentloop.performance.services import scores as score_services
 from talentloop.performance.services.config import metric_save, scorecard_save
 from talentloop.performance.services.observations import observations_ingest
@@ -357,3 +360,53 @@ def test_hr_rebuild_of_a_period_is_recorded_as_marks_and_survives_a_lost_worker(
     sweep_recompute_marks.call_local()
     assert Score.objects.filter(employee=emp, period_key="2026-03").exists()
     assert not RecomputeMark.objects.exists()
+
+
+# ---------------------------------------------------------------- one drain at a time
+
+
+def test_batches_arriving_while_a_drain_runs_are_taken_by_it_and_none_is_left(world, card):
+    """Many small batches: the first queues a drain; the ones that commit while it is queued or
+    running queue nothing, and the running drain takes their marks in its next round."""
+    emp, other = world.emp(world.employee), world.emp(world.manager)
+    cache.delete(recompute.DRAIN_QUEUED_KEY)
+    recompute_marks_add([(emp.pk, "2026-03")])
+    with mock.patch.object(tasks, "drain_recompute_marks_job") as job:
+        tasks.drain_recompute_marks()
+        tasks.drain_recompute_marks()  # a second batch while the first's drain is queued
+    assert job.call_count == 1
+    real_drain = recompute.recompute_marks_drain
+    rounds = []
+
+    def drain_and_meanwhile_a_batch_commits(**kwargs):
+        out = real_drain(**kwargs)
+        if not rounds:  # during the first round another batch commits and asks for a drain
+            recompute_marks_add([(other.pk, "2026-03")])
+            with mock.patch.object(tasks, "drain_recompute_marks_job") as again:
+                tasks.drain_recompute_marks()
+            assert again.call_count == 0  # the flag is held: this drain is relied on
+        rounds.append(out.recomputed)
+        return out
+
+    with mock.patch.object(recompute, "recompute_marks_drain", side_effect=drain_and_meanwhile_a_batch_commits):
+        total = recompute.recompute_marks_drain_queued()
+    assert len(rounds) == 2 and total.recomputed == 6
+    assert not RecomputeMark.objects.exists()
+    assert set(Score.objects.values_list("employee_id", flat=True)) >= {emp.pk, other.pk}
+    # Done: the next batch queues a drain of its own again.
+    with mock.patch.object(tasks, "drain_recompute_marks_job") as job:
+        tasks.drain_recompute_marks()
+    assert job.call_count == 1
+    cache.delete(recompute.DRAIN_QUEUED_KEY)
+
+
+def test_a_failing_drain_lets_the_next_batch_queue_again(world, card):
+    cache.delete(recompute.DRAIN_QUEUED_KEY)
+    assert recompute.recompute_drain_wanted()
+    with (mock.patch.object(recompute, "recompute_marks_drain", side_effect=RuntimeError("database gone")),
+          pytest.raises(RuntimeError)):
+        recompute.recompute_marks_drain_queued()
+    with mock.patch.object(tasks, "drain_recompute_marks_job") as job:
+        tasks.drain_recompute_marks()
+    assert job.call_count == 1
+    cache.delete(recompute.DRAIN_QUEUED_KEY)
