@@ -176,12 +176,14 @@ class IngestBatch(models.Model):
 class Observation(models.Model):
     """A fact from real work. Never edited: a correction is a new row that supersedes this one."""
 
-    # Every index costs each of the ingest's 50,000 rows a second, so the subject columns have none
-    # of their own: the composite indexes below lead with them. The metric and the subject have no
+    # Every index costs each of the ingest's 50,000 rows a second, so the metric and the subject
+    # columns have none of their own: the composite indexes below lead with the subject, and every
+    # read by metric also reads a period (the period index). The metric and the subject have no
     # database constraint (docs/architecture.md, "The observation table"): the ingestion looks each
     # of them up in its own transaction, and a constraint would check and lock them again, row by
     # row, at every commit. Django still applies ``on_delete`` (PROTECT, CASCADE) when one is deleted.
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
     employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                                  db_index=False, db_constraint=False)
     org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
@@ -206,7 +208,9 @@ class Observation(models.Model):
             models.Index(fields=["occurred_on", "metric", "employee"], name="obs_period_metric_emp",
                          condition=models.Q(is_current=True)),
             models.Index(fields=["employee", "metric", "occurred_on"], name="obs_emp_metric_day"),
-            models.Index(fields=["org_unit", "metric", "occurred_on"], name="obs_unit_metric_day"),
+            # Only the rows about an org unit: the others (nearly all) have no unit to look up by.
+            models.Index(fields=["org_unit", "metric", "occurred_on"], name="obs_unit_metric_day",
+                         condition=models.Q(org_unit__isnull=False)),
             models.Index(fields=["supersedes"], name="obs_supersedes", condition=models.Q(supersedes__isnull=False)),
         ]
         constraints = [

@@ -62,7 +62,7 @@ class IngestResult:
                 "rejected": self.rejected}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     index: int
     metric: Metric
@@ -185,44 +185,39 @@ def _plain(raw: Any, latest: dt.datetime) -> dict | None:
     string, an id sent as text) goes the long ways and gets their messages."""
     if type(raw) is not dict or not _FIELDS.issuperset(raw):
         return None
-    out: dict[str, Any] = {}
-    for key, max_len in _TEXTS:
-        text = raw.get(key)
-        if type(text) is not str:
-            return None
-        text = text.strip()
-        if not text or len(text) > max_len or "\x00" in text:
-            return None
-        out[key] = text
-    subject = None
-    for key in _SUBJECTS:
-        if raw.get(key) is not None:
-            if subject is not None:
-                return None
-            subject = key
-    if subject is None:
+    get = raw.get
+    metric, source, external_id = get("metric"), get("source"), get("external_id")
+    if type(metric) is not str or type(source) is not str or type(external_id) is not str:
         return None
-    who = raw[subject]
-    if subject == "employee_number":
-        if type(who) is not str:
-            return None
-        who = who.strip()
-        if not who or len(who) > 32 or "\x00" in who:
-            return None
-    elif type(who) is not int or not 0 < who < 2**53:
+    metric, source, external_id = metric.strip(), source.strip(), external_id.strip()
+    if not (0 < len(metric) <= 60 and 0 < len(source) <= 60 and 0 < len(external_id) <= 120) \
+            or "\x00" in metric or "\x00" in source or "\x00" in external_id:
         return None
-    out[subject] = who
-    value = raw.get("value")
+    who, number, unit = get("employee_id"), get("employee_number"), get("org_unit_id")
+    if who is not None:
+        if number is not None or unit is not None or type(who) is not int or not 0 < who < _MAX_ID:
+            return None
+        subject = "employee_id"
+    elif number is not None:
+        if unit is not None or type(number) is not str:
+            return None
+        who, subject = number.strip(), "employee_number"
+        if not 0 < len(who) <= 32 or "\x00" in who:
+            return None
+    elif type(unit) is int and 0 < unit < _MAX_ID:
+        who, subject = unit, "org_unit_id"
+    else:
+        return None
+    value = get("value")
     if type(value) is float:
         if not -1e13 < value < 1e13:  # false for NaN and the infinities too
             return None
-    elif type(value) is not int or not -MAX_VALUE < value < MAX_VALUE:
+    elif type(value) is not int or not -_MAX_INT_VALUE < value < _MAX_INT_VALUE:
         return None
-    number = Decimal(str(value))
-    if not -MAX_VALUE < number < MAX_VALUE:
+    amount = Decimal(str(value))
+    if not -MAX_VALUE < amount < MAX_VALUE:
         return None
-    out["value"] = number.quantize(_SIX_PLACES)
-    occurred = raw.get("occurred_at")
+    occurred = get("occurred_at")
     if type(occurred) is not str or len(occurred) > 64:
         return None
     try:
@@ -233,8 +228,12 @@ def _plain(raw: Any, latest: dt.datetime) -> dict | None:
         return None
     if moment > latest or moment.year < 2000:
         return None
-    out["occurred_at"] = moment
-    return out
+    return {"metric": metric, "source": source, "external_id": external_id, subject: who,
+            "value": amount.quantize(_SIX_PLACES), "occurred_at": moment}
+
+
+_MAX_ID = 2**53
+_MAX_INT_VALUE = 10**13
 
 
 def observations_shape(items: list[Any]) -> list[dict | None]:
@@ -295,9 +294,17 @@ def observations_ingest(*, actor: Actor, items: list[Any], partial: bool = False
         else set()
     good: list[_Item] = []
     tz = ZoneInfo(settings.TIME_ZONE)  # occurred_on: the local date (as periods.local_date)
+    org_unit_kind = SubjectKind.ORG_UNIT
     for index, data in good_shapes:
-        errors: dict[str, list[str]] = {}
         metric = metrics.get(data["metric"])
+        emp_id = data.get("employee_id")
+        if metric is not None and emp_id in known_ids and metric.subject_kind != org_unit_kind:
+            # The common case (a known person by id, a metric about people), without the checks below.
+            moment = data["occurred_at"]
+            good.append(_Item(index, metric, emp_id, None, data["value"], moment, moment.astimezone(tz).date(),
+                              data["source"], data["external_id"]))
+            continue
+        errors: dict[str, list[str]] = {}
         if metric is None:
             errors["metric"] = [_("Unknown metric.")]
         emp_id = unit_id = None
@@ -429,7 +436,7 @@ _COLUMNS = ("metric_id", "employee_id", "org_unit_id", "value", "occurred_at", "
             "batch_id", "supersedes_id", "is_current", "after_close")
 
 
-def _insert(rows: list[tuple]) -> None:
+def _insert(rows: Iterable[tuple]) -> None:
     """Many rows in one go through ``core.db.insert_rows`` (COPY on PostgreSQL, prepared INSERTs on
     SQLite): the ingest benchmark's 20,000 observations a second leave no room for building a model
     instance per item. The values are adapted with the backend's own adapters, as the ORM would."""
@@ -473,18 +480,22 @@ def _retire(pks: list[int]) -> None:
 def _current_rows(source: str, external_ids: list[str]) -> Iterable[tuple[Any, ...]]:
     """(id, external id, value, employee, local date) of the current observations with these ids.
 
-    On PostgreSQL the ids go as one JSON text, unpacked by the server: a literal array of 5,000 ids
-    (or the ORM's IN list of 900 placeholders) costs more to dump, parse and plan — 80 to 120 ms for
-    a batch — than the 5,000 probes of the unique index themselves (10 to 20 ms)."""
+    On PostgreSQL the ids travel as one JSON text, unpacked by the server: a literal array of 5,000
+    ids (or the ORM's IN list of 900 placeholders) cost more to dump, parse and plan — 80 to 120 ms
+    a batch — than the probes of the unique index themselves. Each id is probed on its own
+    (``LATERAL … LIMIT 1``, at most one current row per id anyway): with a set of ids whose size it
+    cannot know, the planner otherwise read every row of a source it believed small (a new source
+    before its next ANALYZE) and compared each with the whole set, seconds a batch."""
     if connection.vendor != "postgresql":
         return Observation.objects.filter(source=source, external_id__in=external_ids, is_current=True).values_list(
             "id", "external_id", "value", "employee_id", "occurred_on")
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {qn('id')}, {qn('external_id')}, {qn('value')}, {qn('employee_id')}, "  # noqa: S608 — quoted names, values bound
-                       f"{qn('occurred_on')} FROM {qn(Observation._meta.db_table)} WHERE {qn('source')} = %s "
-                       f"AND {qn('external_id')} = ANY(ARRAY(SELECT json_array_elements_text(%s::json))) "
-                       f"AND {qn('is_current')}", [source, json.dumps(external_ids)])
+        cursor.execute(f"SELECT o.{qn('id')}, o.{qn('external_id')}, o.{qn('value')}, o.{qn('employee_id')}, "  # noqa: S608 — quoted names, values bound
+                       f"o.{qn('occurred_on')} FROM json_array_elements_text(%s::json) AS k(ext) CROSS JOIN LATERAL "
+                       f"(SELECT * FROM {qn(Observation._meta.db_table)} WHERE {qn('source')} = %s "
+                       f"AND {qn('external_id')} = k.ext AND {qn('is_current')} LIMIT 1) AS o",
+                       [json.dumps(external_ids), source])
         return cursor.fetchall()
 
 
@@ -530,35 +541,41 @@ def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) 
     batch_pk = batch.pk
     touched = result.affected
     for number, generation in enumerate(generations):
-        new_rows: list[tuple] = []
-        written: dict[tuple[str, str], _Item] = {}
+        # Decided first (the rows a generation supersedes are retired before its rows arrive, as the
+        # unique current (source, external id) wants), then streamed: COPY stores the first rows
+        # while the later ones are built.
+        decided: list[tuple[_Item, _Current | None]] = []
         retire: list[int] = []
         for item in generation:
-            key = (item.source, item.external_id)
-            previous = current.get(key)
-            if previous is not None and _same(previous.value, item):
-                result.duplicates += 1
-                continue
-            day = days.get(item.occurred_on) or day_of(item.occurred_on)
-            value, moment, on = as_row(item)
-            new_rows.append((item.metric.pk, item.employee_id, item.org_unit_id, value, moment, on, item.source,
-                             item.external_id, batch_pk, previous.pk if previous is not None else None, True,
-                             day[1]))
-            written[key] = item
+            previous = current.get((item.source, item.external_id))
             if previous is not None:
+                if _same(previous.value, item):
+                    result.duplicates += 1
+                    continue
                 retire.append(previous.pk)
-                result.corrections += 1
-                if previous.employee_id:
-                    touched.add((previous.employee_id, (days.get(previous.occurred_on)
-                                                        or day_of(previous.occurred_on))[0]))
-            else:
-                result.accepted += 1
-            if item.employee_id:
-                touched.add((item.employee_id, day[0]))
+            decided.append((item, previous))
         if retire:
             _retire(retire)
-        if new_rows:
-            _insert(new_rows)
+
+        def rows(decided: list[tuple[_Item, _Current | None]] = decided) -> Iterable[tuple]:
+            for item, previous in decided:
+                day = days.get(item.occurred_on) or day_of(item.occurred_on)
+                value, moment, on = as_row(item)
+                if previous is not None:
+                    result.corrections += 1
+                    if previous.employee_id:
+                        touched.add((previous.employee_id, (days.get(previous.occurred_on)
+                                                            or day_of(previous.occurred_on))[0]))
+                else:
+                    result.accepted += 1
+                if item.employee_id:
+                    touched.add((item.employee_id, day[0]))
+                yield (item.metric.pk, item.employee_id, item.org_unit_id, value, moment, on, item.source,
+                       item.external_id, batch_pk, previous.pk if previous is not None else None, True, day[1])
+
+        if decided:
+            _insert(rows())
+        written = {(item.source, item.external_id): item for item, _previous in decided}
         if number + 1 < len(generations) and written:
             # A later item of this batch corrects one just written: it needs the new row's id.
             current.update(_current_of(written))
