@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import add, mul
 from typing import Any, cast
 
@@ -24,8 +24,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from talentloop.core import db
+from talentloop.core import cache, db
 from talentloop.organisation.models import Employee, EmploymentEvent, EventKind, OrgUnit
 from talentloop.performance import periods as P
 from talentloop.performance import scoring as S
@@ -65,7 +66,21 @@ class CardVersion:
 
 
 def _load_cards(period: P.Period) -> tuple[list[Scorecard], dict[int, CardVersion]]:
-    """Active scorecards and, for each, the version valid at the period's start."""
+    """Active scorecards and, for each, the version valid at the period's start: configuration, kept in
+    the shared cache under the "performance" name (every model read here is registered under it), so
+    a small recomputation (a batch of observations for a few people) does not read every scorecard
+    again. The labels are in the active language, which is in the key. Callers only read the result."""
+    return cache.cached(("performance.cards", period.start.isoformat(), get_language()),
+                        partial(_read_cards, period), depends=("performance",))
+
+
+def _unit_paths() -> dict[int, str]:
+    """Every org unit's path (the scorecard of a person is chosen by it), kept like the scorecards."""
+    return cache.cached(("performance.unit_paths",), lambda: dict(OrgUnit.objects.values_list("id", "path")),
+                        depends=("performance",))
+
+
+def _read_cards(period: P.Period) -> tuple[list[Scorecard], dict[int, CardVersion]]:
     cards = list(Scorecard.objects.filter(is_active=True).select_related("org_unit"))
     versions = list(ScorecardVersion.objects.filter(scorecard__in=cards, valid_from__lte=period.start)
                     .order_by("scorecard_id", "-valid_from"))
@@ -589,7 +604,7 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
     cards, versions = _load_cards(period)
     if not cards:
         return result
-    unit_paths = dict(OrgUnit.objects.values_list("id", "path"))
+    unit_paths = _unit_paths()
     card_for: dict[tuple[int, int], Scorecard | None] = {}
     metrics: dict[int, Metric] = {}
     for v in versions.values():
