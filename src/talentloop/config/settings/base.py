@@ -94,6 +94,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's form templates, with select boxes written directly (core/form_renderer.py explains why).
+FORM_RENDERER = "talentloop.core.form_renderer.FormRenderer"
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
