@@ -77,6 +77,9 @@ def actor_for(user: User | None, ip: str = "") -> Actor:
     """The actor of a user: anonymous for nobody or an inactive account, else what the loader builds."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Actor(user=None, ip=ip)
+    # request.user is a lazy stand-in (now computed): the actor keeps the user itself, whose attributes
+    # are then read without a proxy call each.
+    user = getattr(user, "_wrapped", user)
     if _actor_loader is None:
         raise ImproperlyConfigured("No actor loader is registered: is talentloop.organisation installed?")
     return _actor_loader(user, ip)

@@ -1,4 +1,5 @@
 import time
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
-from talentloop.core.access import actor_for, client_ip
+from talentloop.core.access import Actor, actor_for, client_ip
 
 
 class ServerTimingMiddleware:
@@ -36,14 +37,32 @@ class ServerTimingMiddleware:
 
 
 class ActorMiddleware:
-    """Attach ``request.actor``, computed lazily once per request."""
+    """Attach ``request.actor``, computed lazily once per request.
+
+    Once computed, ``request.actor`` is the actor itself rather than the lazy stand-in: a page reads
+    the actor's attributes a few thousand times (every access check, every section), and each read
+    through the stand-in costs a proxy call. A signed-in person's request is about to need the actor,
+    so it is computed just before the view runs (``process_view``) and views read the object itself;
+    requests that never need it (static files, an API call authenticated later by its token) never
+    compute it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.actor = SimpleLazyObject(lambda: actor_for(getattr(request, "user", None), client_ip(request)))
+        request.actor = SimpleLazyObject(partial(_load_actor, request))
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        actor = request.actor
+        if isinstance(actor, SimpleLazyObject) and request.user.is_authenticated:
+            actor.is_authenticated  # noqa: B018 - computing it rebinds request.actor to the actor itself
+
+
+def _load_actor(request) -> Actor:
+    actor = actor_for(getattr(request, "user", None), client_ip(request))
+    request.actor = actor
+    return actor
 
 
 CSP = (
