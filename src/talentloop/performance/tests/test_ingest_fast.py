@@ -107,3 +107,16 @@ def test_deleting_a_person_or_a_metric_keeps_the_on_delete_rules(world, setup): 
     Employee.objects.filter(pk=emp.pk).delete()
     assert not Observation.objects.filter(employee_id=emp.pk).exists()
     assert list(Observation.objects.values_list("external_id", flat=True)) == ["b"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [0.1, 96.38, 0.000001, -2.5, 12, 9999999.999999, "123456789.123456"])
+def test_a_resent_value_reads_back_equal(world, setup, value):  # noqa: F811
+    """The current rows are read with raw SQL: a value stored and read back (a binary float on SQLite)
+    still equals the one sent again, so the item is a duplicate, not a correction."""
+    hr = setup[0]
+    emp = world.emp(world.employee)
+    item = obs(emp, "tasks-done", value, 2, "v")
+    assert observations_ingest(actor=hr, items=[item]).accepted == 1
+    again = observations_ingest(actor=hr, items=[item, obs(emp, "tasks-done", value, 3, "w")])
+    assert (again.accepted, again.duplicates, again.corrections) == (1, 1, 0)
