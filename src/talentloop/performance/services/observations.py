@@ -439,8 +439,8 @@ _COLUMNS = ("metric_id", "employee_id", "org_unit_id", "value", "occurred_at", "
 
 def _insert(rows: Iterable[tuple]) -> None:
     """Many rows in one go through ``core.db.insert_rows`` (COPY on PostgreSQL, prepared INSERTs on
-    SQLite): the ingest benchmark's 20,000 observations a second leave no room for building a model
-    instance per item. The values are adapted with the backend's own adapters, as the ORM would."""
+    SQLite): the ingest's tens of thousands of observations a second leave no room for building a
+    model instance per item. The values are given as ``_row_values`` adapts them."""
     db.insert_rows(Observation, _COLUMNS, rows)
 
 
@@ -596,10 +596,9 @@ def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) 
 
         if decided:
             _insert(rows())
-        written = {(item.source, item.external_id): item for item, _previous in decided}
-        if number + 1 < len(generations) and written:
+        if number + 1 < len(generations) and decided:
             # A later item of this batch corrects one just written: it needs the new row's id.
-            current.update(_current_of(written))
+            current.update(_current_of({(item.source, item.external_id) for item, _previous in decided}))
     IngestBatch.objects.filter(pk=batch.pk).update(accepted=result.accepted, duplicates=result.duplicates,
                                                    corrections=result.corrections, rejected=result.rejected_count)
     result.batch_id = batch.pk
