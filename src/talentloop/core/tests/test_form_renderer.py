@@ -17,7 +17,7 @@ from talentloop.organisation.models import OrgUnit
 CHOICES = [
     ("", "---------"),
     ("a", 'Quotes " and <tags> & ampersands'),
-    (2, gettext_lazy("Active")),
+    (2, gettext_lazy("Talentloop")),
     (Decimal("1234.5"), Decimal("1234.5")),
     ("Group", [("g1", "第一"), ("g2", mark_safe("<b>safe</b>"))]),  # noqa: S308 - a test of safe labels
     (dt.date(2026, 12, 7), dt.date(2026, 12, 7)),
