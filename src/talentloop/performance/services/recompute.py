@@ -26,6 +26,7 @@ from talentloop.organisation.models import Employee
 from talentloop.performance import periods as P
 from talentloop.performance.models import RecomputeMark
 from talentloop.performance.services import scores
+from talentloop.performance.services.alerts import alerts_check_after_ingest
 from talentloop.performance.services.score_notices import scores_recompute_notifying
 
 if TYPE_CHECKING:  # the scoring modules are imported where they run (see _recompute)
@@ -129,6 +130,10 @@ def recompute_marks_drain(*, limit: int = CLAIM_LIMIT, rounds: int = 20, now: dt
     A period whose recomputation fails gives its marks back (claim released) and the others go on;
     the next drain or sweep tries it again. One person's bad fact does not fail a period: the
     recomputation records it as that person's score error.
+
+    The people whose marks came from new observations (``notify``) are then checked for decline
+    alerts once per round, not once per batch: a late or corrected fact can complete an alert's
+    window. A failing check is logged and left to the daily check; the scores stand.
     """
     result = DrainResult()
     for _round in range(rounds):
@@ -153,9 +158,19 @@ def recompute_marks_drain(*, limit: int = CLAIM_LIMIT, rounds: int = 20, now: dt
             result.person_errors += len(getattr(outcome, "failed", {}) or {})
             # Marks released meanwhile (new facts) have no claim any more and stay for the next round.
             result.recomputed += mine.delete()[0]
+        _check_alerts(sorted({emp for (_key, notify), emps in groups.items() if notify for emp in emps}))
         if len(claimed) < limit or result.failed:
             break
     return result
+
+
+def _check_alerts(employee_ids: list[int]) -> None:
+    if not employee_ids:
+        return
+    try:
+        alerts_check_after_ingest(employee_ids)
+    except Exception:  # noqa: BLE001 - the scores are done; the daily check catches up
+        logger.exception("checking decline alerts for %d people failed", len(employee_ids))
 
 
 def recompute_marks_pending() -> int:

@@ -410,3 +410,17 @@ def test_a_failing_drain_lets_the_next_batch_queue_again(world, card):
         tasks.drain_recompute_marks()
     assert job.call_count == 1
     cache.delete(recompute.DRAIN_QUEUED_KEY)
+
+
+def test_a_drain_checks_alerts_once_for_the_people_new_observations_touched(world, card):
+    emp, other, rebuilt = world.emp(world.employee), world.emp(world.manager), world.emp(world.hr)
+    recompute_marks_add([(emp.pk, "2026-03"), (other.pk, "2026-03")], notify=True)
+    recompute.recompute_marks_add_period(MARCH, [rebuilt.pk])  # HR's rebuild: no new facts, no check
+    with mock.patch.object(recompute, "alerts_check_after_ingest") as check:
+        recompute_marks_drain()
+    assert [c.args[0] for c in check.call_args_list] == [sorted([emp.pk, other.pk])]
+    # A failing check leaves the scores done and is left to the daily check.
+    recompute_marks_add([(emp.pk, "2026-03")], notify=True)
+    with mock.patch.object(recompute, "alerts_check_after_ingest", side_effect=RuntimeError("boom")):
+        done = recompute_marks_drain()
+    assert done.recomputed == 3 and not RecomputeMark.objects.exists()
