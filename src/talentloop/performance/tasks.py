@@ -5,7 +5,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from talentloop.core.schedules import local_crontab
 from talentloop.performance import periods as P
-from talentloop.performance.services.alerts import alerts_check_after_ingest, checks_run_day
+from talentloop.performance.services.alerts import checks_run_day
 from talentloop.performance.services.imports import observation_import_job_run
 from talentloop.performance.services.recompute import (
     recompute_drain_wanted,
@@ -54,12 +54,6 @@ def evaluate_alerts_daily():
     days and periods count, so the hour does not matter). Operators replay a day with
     ``talentloop evaluate-alerts --date YYYY-MM-DD``."""
     return checks_run_day(actor=None, as_of=timezone.localdate())
-
-
-@db_task(retries=2, retry_delay=2)
-def evaluate_alerts_for(employee_ids: list[int]):
-    """The alert check for the people of a batch of observations, enqueued after it commits."""
-    return alerts_check_after_ingest(employee_ids).opened
 
 
 # ---------------------------------------------------------------- the recompute sweep

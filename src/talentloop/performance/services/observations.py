@@ -612,13 +612,13 @@ def _write(actor: Actor, good: list[_Item], result: IngestResult, channel: str) 
         # The need to recompute is recorded with the facts (a crash after the commit loses nothing);
         # the worker is only woken up after the commit.
         recompute_marks_add(affected, notify=True)
-        transaction.on_commit(lambda: _enqueue_recompute(affected))
+        transaction.on_commit(_enqueue_recompute)
 
 
-def _enqueue_recompute(affected: list[tuple[int, str]]) -> None:
+def _enqueue_recompute() -> None:
+    """Wake the worker: its drain recomputes the marked scores and checks the people's decline alerts
+    (late observations can complete an alert's window)."""
     # the tasks module imports this one: looked up when enqueueing
-    from talentloop.performance.tasks import drain_recompute_marks, evaluate_alerts_for
+    from talentloop.performance.tasks import drain_recompute_marks
 
     drain_recompute_marks()
-    # Decline alerts are checked as observations arrive (late ones can complete a window).
-    evaluate_alerts_for(sorted({emp for emp, _month in affected}))

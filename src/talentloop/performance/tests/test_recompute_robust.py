@@ -8,7 +8,6 @@ from io import StringIO
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -369,7 +368,6 @@ def test_batches_arriving_while_a_drain_runs_are_taken_by_it_and_none_is_left(wo
     """Many small batches: the first queues a drain; the ones that commit while it is queued or
     running queue nothing, and the running drain takes their marks in its next round."""
     emp, other = world.emp(world.employee), world.emp(world.manager)
-    cache.delete(recompute.DRAIN_QUEUED_KEY)
     recompute_marks_add([(emp.pk, "2026-03")])
     with mock.patch.object(tasks, "drain_recompute_marks_job") as job:
         tasks.drain_recompute_marks()
@@ -397,11 +395,9 @@ def test_batches_arriving_while_a_drain_runs_are_taken_by_it_and_none_is_left(wo
     with mock.patch.object(tasks, "drain_recompute_marks_job") as job:
         tasks.drain_recompute_marks()
     assert job.call_count == 1
-    cache.delete(recompute.DRAIN_QUEUED_KEY)
 
 
 def test_a_failing_drain_lets_the_next_batch_queue_again(world, card):
-    cache.delete(recompute.DRAIN_QUEUED_KEY)
     assert recompute.recompute_drain_wanted()
     with (mock.patch.object(recompute, "recompute_marks_drain", side_effect=RuntimeError("database gone")),
           pytest.raises(RuntimeError)):
@@ -409,7 +405,6 @@ def test_a_failing_drain_lets_the_next_batch_queue_again(world, card):
     with mock.patch.object(tasks, "drain_recompute_marks_job") as job:
         tasks.drain_recompute_marks()
     assert job.call_count == 1
-    cache.delete(recompute.DRAIN_QUEUED_KEY)
 
 
 def test_a_drain_checks_alerts_once_for_the_people_new_observations_touched(world, card):
