@@ -744,6 +744,11 @@ def _paced_with_observations(cfg: dict, *, host: str, env: dict, workdir: Path, 
     conf_file.write_text(json.dumps(conf))
     out_file.unlink(missing_ok=True)
     (workdir / "feeder.py").write_text(FEEDER)
+    # The run starts from an empty job queue: what an earlier run on a kept database left queued is not
+    # part of this load.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
     worker_log = open(workdir / "mobile-worker.log", "w")  # noqa: SIM115 - closed below
     worker = subprocess.Popen([sys.executable, "-m", "talentloop.cli", "worker"], env=env, cwd=REPO,
                               stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)

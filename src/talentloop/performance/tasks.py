@@ -5,7 +5,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from talentloop.core.schedules import local_crontab
 from talentloop.performance import periods as P
-from talentloop.performance.services.alerts import checks_run_day
+from talentloop.performance.services.alerts import alerts_check_after_ingest, checks_run_day
 from talentloop.performance.services.imports import observation_import_job_run
 from talentloop.performance.services.recompute import (
     recompute_drain_wanted,
@@ -46,6 +46,14 @@ def record_review_reminders():
 
 
 # ---------------------------------------------------------------- decline alerts and root causes
+
+
+@db_task(retries=2, retry_delay=2)
+def evaluate_alerts_for(employee_ids: list[int]):
+    """The alert check for the people of one batch of observations. New batches no longer queue it (the
+    recompute drain checks them); it stays registered so that jobs queued before an upgrade still run
+    rather than fail as unknown."""
+    return alerts_check_after_ingest(employee_ids).opened
 
 
 @db_periodic_task(local_crontab(minute="20", hour="0"))
