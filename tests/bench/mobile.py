@@ -727,7 +727,9 @@ def _cpu_report(before: dict, after: dict, requests: int, **others: float) -> di
     return {"seconds": round(after["at"] - before["at"], 1),
             "server_cpu_seconds": round(server, 1),
             "server_cpu_ms_per_request": round(server * 1000 / requests, 2) if requests else None,
-            "database_cpu_seconds": round(after["database"] - before["database"], 1),
+            # Backends that ended during the phase took their share with them: None when that hides it.
+            "database_cpu_seconds": (round(after["database"] - before["database"], 1)
+                                     if after["database"] >= before["database"] else None),
             **{f"{k}_cpu_seconds": round(v, 1) for k, v in others.items()},
             "machine_busy_share": round((after["busy"] - before["busy"]) / total, 3) if total else None,
             "cores": cores}
