@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -186,6 +187,11 @@ DRAIN_QUEUED_KEY = "performance:recompute-drain-queued"
 # A drain that died without clearing the flag holds new requests back at most this long; the
 # every-minute sweep drains in the meantime.
 DRAIN_QUEUED_SECONDS = 60
+# A drain that finds new marks after a round waits until this long after that round began, so the
+# batches of that second are recomputed together (a round right after another takes about one batch
+# and pays the fixed cost again). A lone batch is drained at once; a steady stream is counted in the
+# scores within about this long plus a round.
+DRAIN_ROUND_SECONDS = 1.0
 
 
 def recompute_drain_wanted() -> bool:
@@ -206,6 +212,7 @@ def recompute_marks_drain_queued() -> DrainResult:
     holding = True  # this drain holds the flag (a failure clears it, so the next batch queues again)
     try:
         while True:
+            started = time.monotonic()
             done = recompute_marks_drain()
             total.claimed += done.claimed
             total.recomputed += done.recomputed
@@ -221,6 +228,7 @@ def recompute_marks_drain_queued() -> DrainResult:
             holding = recompute_drain_wanted()
             if not holding:
                 return total  # another batch queued a drain since: it takes them
+            time.sleep(max(0.0, DRAIN_ROUND_SECONDS - (time.monotonic() - started)))
     finally:
         if holding:
             cache.delete(DRAIN_QUEUED_KEY)

@@ -386,9 +386,12 @@ def test_batches_arriving_while_a_drain_runs_are_taken_by_it_and_none_is_left(wo
         rounds.append(out.recomputed)
         return out
 
-    with mock.patch.object(recompute, "recompute_marks_drain", side_effect=drain_and_meanwhile_a_batch_commits):
+    with (mock.patch.object(recompute, "recompute_marks_drain", side_effect=drain_and_meanwhile_a_batch_commits),
+          mock.patch.object(recompute.time, "sleep") as waited):
         total = recompute.recompute_marks_drain_queued()
     assert len(rounds) == 2 and total.recomputed == 6
+    # Before the second round it waited for the rest of the first round's second, to gather batches.
+    assert waited.call_count == 1 and 0 <= waited.call_args.args[0] <= recompute.DRAIN_ROUND_SECONDS
     assert not RecomputeMark.objects.exists()
     assert set(Score.objects.values_list("employee_id", flat=True)) >= {emp.pk, other.pk}
     # Done: the next batch queues a drain of its own again.
