@@ -427,6 +427,7 @@ SERIAL = itertools.count()
 LOCK = threading.Lock()
 POSTS = []  # (ms, status)
 PROBES = []  # seconds from accepted to counted in the score, None when not within the timeout
+UNREAD = []  # probes skipped because the count before could not be read
 
 
 def _item(employee_id, metric, value):
@@ -472,6 +473,12 @@ def probe():
             seen = None
             try:
                 before = _count(client, pk, metric, period)
+                if before is None:
+                    # The count before could not be read (an error answer): nothing to compare with, so
+                    # this is no sample; counted apart so a run that could not measure says so.
+                    UNREAD.append(1)
+                    time.sleep(0.5)
+                    continue
                 response = client.post("/api/v1/observations", json={"items": [_item(pk, metric, 3)]})
                 accepted = time.perf_counter()
                 if response.status_code == 200 and response.json().get("accepted") == 1:
@@ -495,7 +502,8 @@ for t in threads:
     t.join()
 ms = [m for m, _s in POSTS]
 json.dump({"posts": len(POSTS), "failed_posts": sum(1 for _m, st in POSTS if st != 200),
-           "observations_sent": len(POSTS) * CONF["batch"], "post_ms": ms, "probes": PROBES},
+           "observations_sent": len(POSTS) * CONF["batch"], "post_ms": ms, "probes": PROBES,
+           "probes_unread": len(UNREAD)},
           open(os.environ["FEED_OUT"], "w"))
 """
 
@@ -546,6 +554,7 @@ def _feed_report(out: dict, conf: dict, seconds: float) -> dict:
         "post_p95_ms": round(_percentile(ms, 95), 1) if ms else None,
         "score_visible": {"probe": {k: conf["probe"][k] for k in ("metric", "period")} if conf["probe"] else None,
                           "samples": len(out["probes"]), "timeouts": len(out["probes"]) - len(probes),
+                          "skipped_count_unreadable": out.get("probes_unread", 0),
                           "seconds": probes,
                           "median_seconds": round(statistics.median(probes), 3) if probes else None,
                           "max_seconds": max(probes) if probes else None,
