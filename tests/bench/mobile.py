@@ -757,9 +757,13 @@ def _paced_with_observations(cfg: dict, *, host: str, env: dict, workdir: Path, 
     (workdir / "feeder.py").write_text(FEEDER)
     # The run starts from an empty job queue: what an earlier run on a kept database left queued is not
     # part of this load.
+    from django.core.cache import cache
     from huey.contrib.djhuey import HUEY
 
+    from talentloop.performance.services.recompute import DRAIN_QUEUED_KEY
+
     HUEY.flush()
+    cache.delete(DRAIN_QUEUED_KEY)  # the drain flushed with the queue is no longer queued
     worker_log = open(workdir / "mobile-worker.log", "w")  # noqa: SIM115 - closed below
     worker = subprocess.Popen([sys.executable, "-m", "talentloop.cli", "worker"], env=env, cwd=REPO,
                               stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)

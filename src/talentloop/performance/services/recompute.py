@@ -184,9 +184,10 @@ def recompute_marks_pending() -> int:
 # or running (a flag in the shared cache); the running drain takes the marks written meanwhile in its
 # next round, so the batches in between are recomputed together.
 DRAIN_QUEUED_KEY = "performance:recompute-drain-queued"
-# A drain that died without clearing the flag holds new requests back at most this long; the
+# A running drain sets the flag again after every round, so this only bounds how long a drain that was
+# queued and lost (a flushed queue, a worker killed before it started) holds new requests back; the
 # every-minute sweep drains in the meantime.
-DRAIN_QUEUED_SECONDS = 60
+DRAIN_QUEUED_SECONDS = 10
 # A drain that finds new marks after a round waits until this long after that round began, so the
 # batches of that second are recomputed together (a round right after another takes about one batch
 # and pays the fixed cost again). A lone batch is drained at once; a steady stream is counted in the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from io import StringIO
 from unittest import mock
 
@@ -422,3 +423,18 @@ def test_a_drain_checks_alerts_once_for_the_people_new_observations_touched(worl
     with mock.patch.object(recompute, "alerts_check_after_ingest", side_effect=RuntimeError("boom")):
         done = recompute_marks_drain()
     assert done.recomputed == 3 and not RecomputeMark.objects.exists()
+
+
+def test_a_queued_drain_that_was_lost_holds_new_ones_back_only_briefly(world, card):
+    """The flag of a drain that was queued and never ran (a flushed queue, a worker killed before it
+    started) expires after DRAIN_QUEUED_SECONDS: the next batch queues a drain again. (Shortened to a
+    second here, and waited for on the real clock: a cache server keeps its own.)"""
+    with mock.patch.object(recompute, "DRAIN_QUEUED_SECONDS", 1):
+        assert recompute.recompute_drain_wanted()  # queued, then lost
+        with mock.patch.object(tasks, "drain_recompute_marks_job") as job:
+            tasks.drain_recompute_marks()
+        assert job.call_count == 0
+        time.sleep(1.6)
+        with mock.patch.object(tasks, "drain_recompute_marks_job") as job:
+            tasks.drain_recompute_marks()
+        assert job.call_count == 1
