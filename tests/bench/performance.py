@@ -416,7 +416,6 @@ def run_ingest(*, env: dict[str, str], scale: str, workdir: Path, talentloop: Ca
     """The ingest benchmark alone (``--only ingest``), on the database the whole run ingests into:
     the largest company of the scale (or ``employees``) with last month's facts loaded and settled,
     without timing the recomputations or the worker's latency."""
-    from django.db import connection
     from django.utils import timezone
 
     from talentloop.performance import periods as P
@@ -424,11 +423,7 @@ def run_ingest(*, env: dict[str, str], scale: str, workdir: Path, talentloop: Ca
     conf = SCALES[scale]
     size = employees or conf["recompute"][-1]
     month = P.containing(timezone.localdate()).previous()
-    print(f"seeding {size:,} employees (organisation only)…")
-    seconds, _out = talentloop(env, "seed", "--employees", str(size), "--seed", str(SEED), "--reset",
-                               "--no-performance")
-    print(f"  seeded in {seconds:.1f} s")
-    connection.close()
+    _seed(env, talentloop, size)
     _configure()
     shape = _load_month(month)
     print(f"loaded {month.key}: {shape['observations_total']:,} observations in {shape['load_seconds']} s")
@@ -448,10 +443,20 @@ def run_ingest(*, env: dict[str, str], scale: str, workdir: Path, talentloop: Ca
 # ---------------------------------------------------------------- the whole run
 
 
+def _seed(env: dict[str, str], talentloop: Callable[..., tuple[float, str]], size: int) -> None:
+    """A fresh company of ``size`` people (organisation only), in its own process."""
+    from django.db import connection
+
+    print(f"seeding {size:,} employees (organisation only)…")
+    seconds, _out = talentloop(env, "seed", "--employees", str(size), "--seed", str(SEED), "--reset",
+                               "--no-performance")
+    print(f"  seeded in {seconds:.1f} s")
+    connection.close()
+
+
 def run(*, env: dict[str, str], scale: str, workdir: Path, talentloop: Callable[..., tuple[float, str]],
         common: dict) -> tuple[dict, bool]:
     """Every performance benchmark; returns the report and whether every target was met."""
-    from django.db import connection
     from django.utils import timezone
 
     from talentloop.organisation.models import Employee
@@ -462,11 +467,7 @@ def run(*, env: dict[str, str], scale: str, workdir: Path, talentloop: Callable[
     recompute = []
     for size in conf["recompute"]:
         if Employee.objects.count() != size:
-            print(f"seeding {size:,} employees (organisation only)…")
-            seconds, _out = talentloop(env, "seed", "--employees", str(size), "--seed", str(SEED), "--reset",
-                                       "--no-performance")
-            print(f"  seeded in {seconds:.1f} s")
-            connection.close()
+            _seed(env, talentloop, size)
         _configure()
         shape = _load_month(month)
         print(f"recompute {month.key} for {size:,} employees: {shape['observations_current']:,} observations "
