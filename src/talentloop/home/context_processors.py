@@ -36,11 +36,12 @@ def _groups(actor) -> list[nav.Group]:
 
 
 # The side bar and the tab bar as HTML, kept by this process under everything they show: which links
-# (by URL name, in order, with their group titles), which one is current, the language, the URL
-# configuration and script prefix. Thirty links with their icons cost about 2 ms to render, twice per
+# (by URL name and label, in order, with their group titles: two links open the same page under
+# different labels, "People" for HR and "My team" for a manager), which one is current, the language,
+# the URL configuration and script prefix. Thirty links with their icons cost about 2 ms to render, twice per
 # page; the set of distinct bars is small (one per combination of roles and current page), so it is
 # kept in a bounded table rather than the shared cache. Nothing personal is in it beyond what the key
-# holds, and the label of a link is fixed by its URL name and the language.
+# holds.
 _RENDERED: OrderedDict[tuple, SafeString] = OrderedDict()
 _RENDERED_MAX = 512
 _lock = threading.Lock()
@@ -61,14 +62,19 @@ def _bar(place: str, shape: tuple, current: str, render) -> SafeString:
     return html
 
 
+def forget_kept_bars() -> None:
+    with _lock:
+        _RENDERED.clear()
+
+
 def _side(groups: list[nav.Group], current: str) -> SafeString:
-    shape = tuple((str(g.title), tuple(link.url_name for link in g.links)) for g in groups)
+    shape = tuple((str(g.title), tuple((link.url_name, str(link.label)) for link in g.links)) for g in groups)
     return _bar("side", shape, current, lambda: render_to_string(
         "components/nav_links.html", {"place": "side", "nav_groups": groups, "nav_current": current}))
 
 
 def _tabs(tabs: list[_Shown], current: str) -> SafeString:
-    shape = tuple(link.url_name for link in tabs)
+    shape = tuple((link.url_name, str(link.label)) for link in tabs)
     return _bar("tab", shape, current, lambda: render_to_string(
         "components/nav_links.html", {"place": "tab", "nav_tabs": tabs, "nav_current": current}))
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from talentloop.home import nav
+from talentloop.home.context_processors import forget_kept_bars
 from talentloop.mentoring.tests.effectiveness_fixtures import mentor_of
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,19 @@ def test_kept_bars_follow_the_reader_the_page_and_the_language(client_for):
     zh_side, _t = _bars(employee.get(home_url).content.decode())
     assert en_side != zh_side
     assert "Notifications" in en_side and "Notifications" not in zh_side
+
+
+def test_kept_bars_keep_each_readers_label_for_a_shared_page(client_for):
+    """HR's "People" and a manager's "My team" open the same page: whoever is served first, the other
+    still sees their own label in both bars."""
+    for first, second in (("manager", "hr"), ("hr", "manager")):
+        forget_kept_bars()
+        bars = {}
+        for persona in (first, second):
+            html = client_for(persona).get(reverse("home:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+            bars[persona] = _bars(html)
+        hr_side, hr_tabs = bars["hr"]
+        manager_side, manager_tabs = bars["manager"]
+        assert "<span>People</span>" in hr_side and "<span>My team</span>" not in hr_side
+        assert "<span>My team</span>" in manager_side and "<span>People</span>" not in manager_side
+        assert "<span>People</span>" in hr_tabs and "<span>People</span>" not in manager_tabs
