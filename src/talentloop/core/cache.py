@@ -29,7 +29,17 @@ Why this stays correct with several processes:
   reused for a different value.
 
 Writes that bypass model signals (``QuerySet.update``, ``bulk_create``, raw SQL) on registered models
-call :func:`cache_bump` themselves. What is kept is pickled: plain data or model instances that callers
+call :func:`cache_bump` themselves.
+
+**What is kept per person.** A few pages show a person's own data read through many queries (the home
+page's score, mentor, feedback, recommendations, promotion path). Each app registers the models of such
+data with :func:`register_personal` and a function naming the people (employee ids) a row concerns; a
+save or delete renews each such person's *version* (``person:<id>``) after the commit, exactly as above.
+A value kept for a person carries that version and the version of everyone (``person:*``, renewed by a
+job that rewrites many people at once) in its key; writers that bypass model signals call
+:func:`bump_people`. Other people's names shown beside one's own data (a mentor's name on the mentee's
+page) renew nothing: whoever keeps such values keeps them for a bounded window, which says how late a
+renamed colleague can show. What is kept is pickled: plain data or model instances that callers
 only read; anything that depends on the reader (their scope, the day, the language) belongs in the key.
 """
 
@@ -74,6 +84,11 @@ def register(name: str, *models: type[Model]) -> None:
         else:
             post_save.connect(partial(_signal, name), sender=model, weak=False, dispatch_uid=f"{uid}-save")
             post_delete.connect(partial(_signal, name), sender=model, weak=False, dispatch_uid=f"{uid}-delete")
+
+
+def registered() -> list[str]:
+    """Every registered configuration name."""
+    return sorted(_registry)
 
 
 def registered_names(model: type[Model]) -> set[str]:
@@ -195,10 +210,88 @@ def cached(key: Hashable, build: Callable[[], T], *, depends: tuple[str, ...]) -
     return value
 
 
+# ---------------------------------------------------------------- per person
+
+PERSON = "person"
+EVERYONE = f"{PERSON}:*"
+# A write concerning more people than this renews everyone's version at once (one cache write) instead
+# of each person's (a recomputation of the whole company).
+MANY_PEOPLE = 500
+_personal: dict[str, Callable[[Any], Iterable[int | None]]] = {}  # model label -> the people a row concerns
+
+
+def person_name(employee_id: int) -> str:
+    return f"{PERSON}:{employee_id}"
+
+
+def register_personal(model: type[Model], people: Callable[[Any], Iterable[int | None]]) -> None:
+    """Renew the version of every person ``people(row)`` names (employee ids) on each save and delete
+    of ``model``. ``people`` may query (a plan item names its plan's mentee and mentor)."""
+    label = model._meta.label_lower
+    _personal[label] = people
+    for signal, kind in ((post_save, "save"), (post_delete, "delete")):
+        signal.connect(partial(_personal_signal, people), sender=model, weak=False,
+                       dispatch_uid=f"cache-person-{label}-{kind}")
+
+
+def is_personal(model: type[Model]) -> bool:
+    """Whether writes of ``model`` renew the versions of the people they concern."""
+    return model._meta.label_lower in _personal
+
+
+def _personal_signal(people: Callable[[Any], Iterable[int | None]], instance: Any = None, raw: bool = False,
+                     **_kwargs: Any) -> None:
+    if raw:  # fixtures being loaded
+        return
+    bump_people(people(instance))
+
+
+def bump_people(employee_ids: Iterable[int | None], *, everyone: bool = False) -> None:
+    """What is kept for these people (for everyone when ``everyone``, or when they are many) is
+    outdated: renew their versions when the transaction commits (at once outside one)."""
+    names = set() if everyone else {person_name(i) for i in employee_ids if i is not None}
+    if everyone or len(names) > MANY_PEOPLE:
+        names = {EVERYONE}
+    if not names:
+        return
+    if not connection.in_atomic_block:
+        _renew(frozenset(names))
+        return
+    pending = _pending()
+    new = names - pending
+    if new:
+        pending |= new
+        transaction.on_commit(partial(_renew, frozenset(new)))
+
+
+def _renew(names: frozenset[str]) -> None:
+    _pending().difference_update(names)
+    cache.set_many({_version_key(n): _fresh() for n in names}, timeout=None)
+    memo = _request_versions.get()
+    if memo is not None:
+        for name in names:
+            memo.pop(name, None)
+
+
+def person_pending(employee_ids: Iterable[int]) -> bool:
+    """Whether this thread wrote data concerning one of these people (or everyone) in its open
+    transaction: what it would keep for them may still roll back."""
+    pending = _pending()
+    return bool(pending) and (EVERYONE in pending or any(person_name(i) in pending for i in employee_ids))
+
+
+def personal_stamp(employee_ids: Iterable[int]) -> str:
+    """The versions a value kept for these people depends on: theirs, everyone's and every registered
+    configuration name's (one cache read per request, with the configuration's)."""
+    names = sorted(_registry) + [EVERYONE] + [person_name(i) for i in employee_ids]
+    return ".".join(str(v) for v in versions(names))
+
+
 def bump_all() -> None:
     """Every kept value is outdated (bulk loads of demo data, tests between each other)."""
     for name in _registry:
         cache_bump(name)
+    bump_people((), everyone=True)
 
 
 def reset() -> None:
@@ -213,6 +306,7 @@ def reset() -> None:
         _values.clear()
     for name in _registry:
         _incr(name)  # at once, even inside the test's transaction (which never commits)
+    _renew(frozenset({EVERYONE}))
 
 
 def _signal(name: str, **_kwargs: Any) -> None:

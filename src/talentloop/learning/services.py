@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
@@ -105,6 +106,7 @@ def behaviour_record_many(events: Iterable[dict]) -> int:
             if r.content_id and not r.tags:
                 r.tags = list(tags_of.get(r.content_id) or [])[:MAX_TAGS]
     BehaviourEvent.objects.bulk_create(rows)
+    cache.bump_people(r.employee_id for r in rows)  # bulk_create sends no post_save
     return len(rows)
 
 
@@ -408,6 +410,7 @@ def session_mark_attendance(*, actor: Actor, session: TrainingSession, attended:
     ContentCompletion.objects.bulk_create(
         [ContentCompletion(employee_id=e, content_id=session.content_id, completed_at=now, via=CompletionVia.SESSION)
          for e in new], ignore_conflicts=True)
+    cache.bump_people(new)
     behaviour_record_many([{"employee_id": e, "verb": Verb.COMPLETE, "content_id": session.content_id,
                             "tags": session.content.tags, "source": "session"} for e in new])
     audit_record(actor=actor, action="execute", obj=session, summary="attendance",

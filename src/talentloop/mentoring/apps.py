@@ -11,11 +11,28 @@ class MentoringConfig(AppConfig):
 
     def ready(self):
         # Imported here: these modules import models, which load only once the app registry is ready.
-        from talentloop.mentoring import access, notification_kinds, selectors  # noqa: F401 — notification_kinds registers the kinds
-        from talentloop.mentoring.models import MentorPolicy  # models: see above
+        from talentloop.mentoring import (  # noqa: F401 — notification_kinds registers the kinds
+            access,
+            notification_kinds,
+            people,  # models: see above
+            selectors,
+        )
+        from talentloop.mentoring.models import (  # models: see above
+            Mentor,
+            MentoringPlan,
+            MentorPolicy,
+            PlanItem,
+            PlanTopic,
+            SessionRecord,
+        )
         from talentloop.mentoring.services.results_bridge import skill_assessment_from_result  # models: see above
 
         cache.register("mentoring", MentorPolicy)  # the current policy (services.qualification)
+        # A plan and what hangs on it concern its mentee and its mentor (home's own sections of both).
+        cache.register_personal(MentoringPlan, people.of_plan)
+        for model in (PlanItem, PlanTopic, SessionRecord):
+            cache.register_personal(model, people.of_plan_part)
+        cache.register_personal(Mentor, people.of_mentor)
 
         # Whom the people pickers of a new plan and of HR's matching offer.
         search.register_scope("mentees", selectors.plan_mentee_candidates)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from talentloop.core import cache
 from talentloop.core.access import set_actor_loader
 from talentloop.organisation import search
 
@@ -12,7 +13,11 @@ class OrganisationConfig(AppConfig):
         # Imported here: these modules import models, which load only once the app registry is ready.
         from talentloop.accounts import access as accounts_access
         from talentloop.organisation import access, hooks  # models: see above
-        from talentloop.organisation.models import EmploymentStatus  # models: see above
+        from talentloop.organisation.models import Employee, EmploymentEvent, EmploymentStatus  # models: see above
+
+        # A person's record and their employment history (level, moves): what is kept for them.
+        cache.register_personal(Employee, lambda row: (row.pk,))
+        cache.register_personal(EmploymentEvent, lambda row: (row.employee_id,))
 
         # The people the actor may see (a unit's head, a filter) and the current ones among them
         # (a manager for a new hire or a transfer).

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from talentloop.accounts.models import User
-from talentloop.core import crypto, tabular
+from talentloop.core import cache, crypto, tabular
 from talentloop.core.access import Actor
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.audit.services import CHANGED, audit_record, snapshot
@@ -692,6 +692,7 @@ def _write(actor: Actor, rows: list[_Row], found: _Lookups, *, file_name: str) -
     audit: list[AuditEntry] = []
     # Everyone the rows name, by number; loaded people are the very objects the rows point to.
     people: dict[str, Employee] = dict(found.employees)
+    cache.bump_people((), everyone=True)  # the bulk writes below send no model signals
 
     # 1. New people in bulk; managers are linked once everyone has an id (a manager may be new too).
     creates = [r for r in rows if r.is_new]

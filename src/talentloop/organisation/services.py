@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from talentloop.accounts.models import User
 from talentloop.accounts.services import account_deactivate
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record, diff, snapshot
 from talentloop.core.errors import InvalidInput, NotFound, PermissionDenied, errors_from_validation
@@ -399,6 +400,7 @@ def _apply_event(event: EmploymentEvent, employee: Employee) -> None:
     event.before = before
     event.applied_at = timezone.now()
     EmploymentEvent.objects.filter(pk=event.pk).update(before=before, applied_at=event.applied_at)
+    cache.bump_people((), everyone=True)  # a move or promotion: the person, their old and new colleagues
 
 
 @transaction.atomic

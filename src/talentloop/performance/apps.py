@@ -15,7 +15,10 @@ class PerformanceConfig(AppConfig):
         from talentloop.performance.models import (  # see above
             Dimension,
             DimensionMetric,
+            Feedback,
+            FinalRating,
             Metric,
+            Score,
             Scorecard,
             ScorecardVersion,
         )
@@ -23,6 +26,10 @@ class PerformanceConfig(AppConfig):
         # Kept in the shared cache (performance.selectors: metric labels, the scorecard in force; a
         # scorecard applies by its org unit's path).
         cache.register("performance", Metric, Scorecard, ScorecardVersion, Dimension, DimensionMetric, OrgUnit)
+        # A person's own results, kept for them (home's own sections) until one of these is written.
+        cache.register_personal(Score, lambda row: (row.employee_id,))
+        cache.register_personal(FinalRating, lambda row: (row.employee_id,))
+        cache.register_personal(Feedback, lambda row: (row.giver_id, row.recipient_id))
 
         # What the people pickers of feedback, peer nomination and improvement plans offer.
         search.register_scope("colleagues", access.feedback_colleagues)

@@ -154,3 +154,74 @@ def test_each_process_remembers_what_it_read_under_the_same_versions():
     assert cache.cached(("t",), build, depends=("mentoring",)) == 1
     cache.cache_bump("mentoring")
     assert cache.cached(("t",), build, depends=("mentoring",)) == 2  # a new version: built again
+
+
+# ---------------------------------------------------------------- per person
+
+
+@pytest.mark.django_db
+def test_a_personal_write_renews_the_versions_of_the_people_it_concerns_on_commit(world):
+    from talentloop.performance.models import Feedback
+
+    commit_callbacks()
+    giver, recipient, other = world.emp(world.mentor), world.emp(world.employee), world.emp(world.hr)
+    before = {e.pk: cache.personal_stamp([e.pk]) for e in (giver, recipient, other)}
+    Feedback.objects.create(giver=giver, recipient=recipient, kind="praise", text="Thanks")
+    assert cache.person_pending([recipient.pk]) and cache.person_pending([giver.pk])
+    assert not cache.person_pending([other.pk])
+    assert cache.personal_stamp([recipient.pk]) == before[recipient.pk]  # renewed only on commit
+    commit_callbacks()
+    assert not cache.person_pending([recipient.pk])
+    after = {e.pk: cache.personal_stamp([e.pk]) for e in (giver, recipient, other)}
+    assert after[giver.pk] != before[giver.pk] and after[recipient.pk] != before[recipient.pk]
+    assert after[other.pk] == before[other.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_concerning_many_people_renews_everyone_at_once():
+    one, two = cache.personal_stamp([1]), cache.personal_stamp([2])
+    with transaction.atomic():
+        cache.bump_people(range(1, cache.MANY_PEOPLE + 2))
+        assert cache.person_pending([123456])  # everyone is pending, not only those named
+    assert cache.personal_stamp([1]) != one and cache.personal_stamp([2]) != two
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_personal_write_renews_nothing():
+    before = cache.personal_stamp([7])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        cache.bump_people([7])
+        raise RuntimeError
+    assert not cache.person_pending([7])
+    assert cache.personal_stamp([7]) == before
+    cache.bump_people([7])  # outside a transaction: at once
+    assert cache.personal_stamp([7]) != before
+
+
+@pytest.mark.django_db
+def test_a_plan_item_renews_its_mentee_and_its_mentor(world):
+    """Mentoring names both ends of a plan, also for what hangs on it and once the plan is deleted."""
+    import datetime as dt
+
+    from talentloop.mentoring import people
+    from talentloop.mentoring.tests import programme_fixtures as F
+
+    mentor = F.mentor(world.emp(world.mentor))
+    plan = F.plan(mentor, world.emp(world.employee), F.template(), dt.date(2026, 1, 5))
+    both = {world.emp(world.employee).pk, world.emp(world.mentor).pk}
+    assert set(people.of_plan(plan)) == both
+    item = F.item(plan, dt.date(2026, 2, 5))
+    assert set(people.of_plan_part(item)) == both
+    assert set(people.of_mentor(mentor)) == both
+    commit_callbacks()
+    before = cache.personal_stamp([world.emp(world.employee).pk])
+    item.completed_on = dt.date(2026, 2, 4)
+    item.save()
+    commit_callbacks()
+    assert cache.personal_stamp([world.emp(world.employee).pk]) != before
+    plan.items.all().delete()
+    plan.topics.all().delete()
+    pk = plan.pk
+    plan.delete()
+    plan.pk = pk
+    assert set(people.of_plan(plan)) == both

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from talentloop.core.access import Actor
 from talentloop.home.selectors import apps, attendance, hr, mentoring, performance, team
-from talentloop.home.selectors.base import INFO, Ctx, Section, kept_a_while
+from talentloop.home.selectors.base import INFO, Ctx, KeptForReader, Section, kept_a_while
 from talentloop.onboarding import selectors as onboarding_selectors
 from talentloop.organisation import selectors as org_selectors
 from talentloop.performance import access as perf_access
@@ -43,8 +43,9 @@ def _mentor_entry(ctx: Ctx) -> mentoring.MentorEntrySection | None:
 
 # Every section, in the order that breaks ties of urgency. ``roles`` says for whom it is built:
 # "everyone", "employee" (anyone with an employee record), "newhire", "mentor", "manager", "hr".
-# Every section is built on every request, within a query budget that does not grow with the company
-# (tests/test_home_query_counts.py); only the configuration they read is kept (core.cache).
+# Every section is built within a query budget that does not grow with the company
+# (tests/test_home_query_counts.py); the configuration they read is kept (core.cache), and so are the
+# reader's own sections (``own``) until a write concerning the reader commits (``KeptForReader``).
 @dataclass(frozen=True)
 class Spec:
     key: str
@@ -53,11 +54,17 @@ class Spec:
     needs: tuple[str, ...] = ()  # sections this one reads (built first when it is refreshed alone)
     # Seconds a section over a whole team is kept for its reader (``kept_a_while``); 0: built live.
     kept: int = 0
+    # The reader's own data, kept with the reader's other own sections until a write concerning them
+    # (``KeptForReader``): every model it reads renews the reader's version or is configuration
+    # (src/talentloop/home/tests/test_cache_registry.py).
+    own: bool = False
 
-    def section(self, ctx: Ctx) -> Section | None:
+    def section(self, ctx: Ctx, kept: KeptForReader | None = None) -> Section | None:
         """Built, and remembered on ``ctx`` for the sections after it that read it."""
         if self.kept:
             section = kept_a_while(ctx, self.key, self.kept, TEAM_DEPENDS, lambda: self.build(ctx))
+        elif self.own and kept is not None:
+            section = kept.section(self.key, lambda: self.build(ctx))
         else:
             section = self.build(ctx)
         ctx.cache.setdefault("built", {})[self.key] = section
@@ -81,19 +88,19 @@ SPECS: list[Spec] = [
     Spec("results_confirm", frozenset({"manager", "hr"}), team.results_to_confirm),
     Spec("team_overdue", frozenset({"manager"}), team.team_overdue, kept=TEAM_KEPT),
     Spec("team_onboarding", frozenset({"manager"}), team.team_onboarding, kept=TEAM_KEPT),
-    Spec("mentor_due", frozenset({"mentor"}), mentoring.mentor_due),
+    Spec("mentor_due", frozenset({"mentor"}), mentoring.mentor_due, own=True),
     Spec("onboarding", frozenset({"employee"}), apps.onboarding),
     Spec("hr", frozenset({"hr"}), hr.hr_overview),
     Spec("team", frozenset({"manager"}), team.team_glance, kept=TEAM_KEPT),
     Spec("mentees", frozenset({"mentor"}), mentoring.mentees),
-    Spec("performance", frozenset({"employee"}), performance.live_performance),
-    Spec("my_mentor", frozenset({"employee"}), mentoring.my_mentor),
+    Spec("performance", frozenset({"employee"}), performance.live_performance, own=True),
+    Spec("my_mentor", frozenset({"employee"}), mentoring.my_mentor, own=True),
     Spec("training", frozenset({"newhire"}), apps.training),
     Spec("goals", frozenset({"newhire"}), performance.goals),
-    Spec("feedback", frozenset({"employee"}), performance.feedback),
-    Spec("recommendations", frozenset({"employee"}), apps.recommendations, needs=("performance",)),
-    Spec("promotion", frozenset({"employee"}), apps.promotion),
-    Spec("mentor_stats", frozenset({"mentor"}), mentoring.mentor_stats),
+    Spec("feedback", frozenset({"employee"}), performance.feedback, own=True),
+    Spec("recommendations", frozenset({"employee"}), apps.recommendations, needs=("performance",), own=True),
+    Spec("promotion", frozenset({"employee"}), apps.promotion, own=True),
+    Spec("mentor_stats", frozenset({"mentor"}), mentoring.mentor_stats, own=True),
     Spec("team_growth", frozenset({"manager"}), team.team_growth, kept=TEAM_KEPT),
     Spec("mentor_entry", frozenset({"employee"}), _mentor_entry, needs=("my_mentor",)),
     Spec("resources", frozenset({"mentor"}), apps.resources),
@@ -159,12 +166,14 @@ def home_page(actor: Actor, today: dt.date | None = None) -> HomePage:
     with _one_page(ctx):
         roles = roles_of(ctx)
         employee = greeting(actor)
+        kept = KeptForReader(ctx, roles)
         built = []
         for order, spec in enumerate(SPECS):
             if spec.roles & roles:
-                section = spec.section(ctx)
+                section = spec.section(ctx, kept)
                 if section is not None:
                     built.append((-section.urgency, order, section))
+        kept.close()
     built.sort(key=lambda t: (t[0], t[1]))
     return HomePage(employee=employee, roles=roles, sections=[s for _u, _o, s in built], unread=ctx.cache.get("unread"))
 
@@ -176,8 +185,12 @@ def home_section(actor: Actor, key: str, today: dt.date | None = None) -> Sectio
         return None
     ctx = Ctx(actor=actor, today=today or timezone.localdate())
     with _one_page(ctx):
-        if not spec.roles & roles_of(ctx):
+        roles = roles_of(ctx)
+        if not spec.roles & roles:
             return None
+        kept = KeptForReader(ctx, roles)
         for before in SPEC_BY_KEY[key].needs:
-            SPEC_BY_KEY[before].section(ctx)
-        return spec.section(ctx)
+            SPEC_BY_KEY[before].section(ctx, kept)
+        found = spec.section(ctx, kept)
+        kept.close()
+        return found

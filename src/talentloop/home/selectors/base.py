@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from django.core.cache import cache as django_cache
 from django.db.models import Count, QuerySet, Window
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from talentloop.core import cache
@@ -91,6 +92,61 @@ def kept_a_while(ctx: Ctx, name: str, seconds: int, depends: tuple[str, ...], bu
     value = build()
     django_cache.set(key, _NOTHING if value is None else value, seconds * 2)
     return value
+
+
+PERSON_KEPT = 120  # seconds the reader's own sections are kept at most (``KeptForReader``)
+
+
+class KeptForReader:
+    """The reader's own sections, kept together in one entry of the shared cache: the score, the
+    mentor, feedback, recommendations, the promotion path — a dozen queries and most of a page's CPU,
+    read on every visit while they change a few times a day.
+
+    The entry's key holds the reader (account and employee record), the organisation's date, the
+    language, the reader's roles, every configuration version and the reader's own version
+    (``core.cache.register_personal``: each write concerning them renews it after the commit, and a
+    job rewriting many people renews everyone's), and a window of ``PERSON_KEPT`` seconds of the
+    clock, which bounds how late what renews nothing can show: other people's names beside one's own
+    data (a mentor renamed), writes through raw SQL that a writer forgot to announce. A reader whose
+    own data was written in the open transaction reads and keeps nothing (it may still roll back).
+    Sections are built on a miss and the entry is written back once, at the end of the page."""
+
+    def __init__(self, ctx: Ctx, roles: frozenset[str]) -> None:
+        employee = ctx.employee
+        self.values: dict[str, Any] = {}
+        self.changed = False
+        self.key = ""
+        if employee is None or cache.person_pending([employee.pk]) or any(
+                cache.pending(name) for name in cache.registered()):
+            return
+        actor = ctx.actor
+        stamp = cache.personal_stamp([employee.pk])
+        window = int(timezone.now().timestamp()) // PERSON_KEPT
+        who = ".".join(sorted(roles | {f"r-{r}" for r in actor.roles})) + f".{int(actor.has_reports)}"
+        self.key = (f"home:reader:{actor.user_id}:{employee.pk}:{ctx.today.isoformat()}:{get_language()}:"
+                    f"{who}:{stamp}:{window}")
+        self.values = django_cache.get(self.key) or {}
+
+    def section(self, key: str, build: Callable[[], T]) -> T:
+        if not self.key:
+            return build()
+        found = self.values.get(key)
+        if found is not None:
+            return None if found == _NOTHING else found  # type: ignore[return-value]  # what build returned
+        value = build_for_reader(key, build)
+        self.values[key] = _NOTHING if value is None else value
+        self.changed = True
+        return value
+
+    def close(self) -> None:
+        if self.key and self.changed:
+            django_cache.set(self.key, self.values, PERSON_KEPT * 2)
+
+
+def build_for_reader(key: str, build: Callable[[], T]) -> T:
+    """Where a reader's own section is built on a miss (a seam for the test that checks what it reads
+    renews the reader's version)."""
+    return build()
 
 
 def head_and_count(qs: QuerySet, limit: int) -> tuple[list, int]:

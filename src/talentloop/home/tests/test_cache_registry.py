@@ -1,7 +1,9 @@
 """Every model the home page reads is either registered with the shared cache (core.cache: a write
-makes what is kept from it rebuilt) or read afresh on every page for a stated reason; and what a kept
+makes what is kept from it rebuilt) or read afresh on every page for a stated reason; what a kept
 value is built from is registered under a name that value depends on (otherwise a write would leave
-it stale)."""
+it stale); and what the reader's own sections are built from renews the reader's version when written
+(core.cache.register_personal), is configuration, or is another person's name kept for a bounded
+window (home.selectors.base.PERSON_KEPT)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from django.db import connection
 from django.test import Client
 
 from talentloop.core import cache
+from talentloop.home.selectors import base as home_base
 from talentloop.home.tests.factories import build_home_world
 from talentloop.testing.commits import commit_callbacks
 
@@ -65,6 +68,13 @@ UNCACHED = {
     "notifications.notification": PERSONAL,
 }
 
+# Read by the reader's own sections without renewing the reader's version: who the other person is.
+OTHERS = {
+    "organisation.employee": "a mentor's, mentee's or feedback giver's name beside the reader's data",
+    "accounts.user": "a mentor's account, for their e-mail",
+    "mentoring.programmetemplate": "a plan's programme name",
+}
+
 _TABLE = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 
 
@@ -94,10 +104,22 @@ def _recording(monkeypatch):
         try:
             return real_build(fn, names)
         finally:
-            building.remove(statements)
+            building[:] = [b for b in building if b is not statements]  # by identity: nested builds
             builds.append((names, statements))
 
     monkeypatch.setattr(cache, "_build", build)
+    real_own = home_base.build_for_reader
+
+    def build_own(key, fn):
+        statements: list[str] = []
+        building.append(statements)
+        try:
+            return real_own(key, fn)
+        finally:
+            building[:] = [b for b in building if b is not statements]  # by identity: nested builds
+            builds.append(((f"own:{key}",), statements))
+
+    monkeypatch.setattr(home_base, "build_for_reader", build_own)
     with connection.execute_wrapper(execute):
         yield page, builds
 
@@ -113,11 +135,21 @@ def test_every_model_the_home_page_reads_is_registered_or_read_afresh(world, per
     with _recording(monkeypatch) as (page, builds):
         assert client.get("/").status_code == 200
     assert builds, "the page keeps its configuration in the cache"
+    own = [(names[0], statements) for names, statements in builds if names[0].startswith("own:")]
+    assert own, "the page keeps the reader's own sections"
     for names, statements in builds:
+        if names[0].startswith("own:"):
+            continue
         for label in _models_of(statements):
             model = apps.get_model(label)
             assert cache.registered_names(model) & set(names), (
                 f"{label} is read to build a value kept under {names} but is not registered under any of them")
+    for name, statements in own:
+        for label in _models_of(statements):
+            model = apps.get_model(label)
+            assert cache.is_personal(model) or cache.registered_names(model) or label in OTHERS, (
+                f"{label} is read to build the reader's own section {name}: register it with "
+                "core.cache.register_personal (a write renews the people it concerns) or as configuration")
     unaccounted = {label for label in _models_of(page)
                    if not cache.registered_names(apps.get_model(label)) and label not in UNCACHED}
     assert not unaccounted, f"register these models with core.cache, or list why they are read afresh: {unaccounted}"

@@ -23,6 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
@@ -176,6 +177,7 @@ def send_reminders(as_of: dt.date) -> int:
     ids = [r["id"] for r in rows]
     for i in range(0, len(ids), 5000):
         PlanItem.objects.filter(pk__in=ids[i:i + 5000], reminded_on__isnull=True).update(reminded_on=as_of)
+    cache.bump_people(p for r in rows for p in (r["plan__mentor__employee_id"], r["plan__mentee_id"]))
     return len(rows)
 
 
@@ -207,6 +209,7 @@ def escalate_overdue(as_of: dt.date) -> int:
     ids = [r["id"] for r in rows]
     for i in range(0, len(ids), 5000):
         PlanItem.objects.filter(pk__in=ids[i:i + 5000], escalated_on__isnull=True).update(escalated_on=as_of)
+    cache.bump_people((), everyone=True)  # the daily escalation: whoever's plan it was
     return len(rows)
 
 
@@ -217,6 +220,8 @@ def advance_plans(as_of: dt.date) -> dict[str, int]:
         status=PlanStatus.ACTIVE)
     completed = MentoringPlan.objects.filter(status=PlanStatus.ACTIVE, ends_on__lt=as_of).update(
         status=PlanStatus.COMPLETED, completed_on=as_of)
+    if started or completed:
+        cache.bump_people((), everyone=True)  # the daily advance of plans, through one statement each
     return {"started": started, "completed": completed}
 
 

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
-from talentloop.mentoring import access
+from talentloop.mentoring import access, people
 from talentloop.mentoring.growth import add_months
 from talentloop.mentoring.models import (
     CAPACITY_PLAN_STATUSES,
@@ -178,6 +179,7 @@ def _replace_topics(plan: MentoringPlan, rows: list[dict]) -> None:
     PlanTopic.objects.bulk_create([PlanTopic(plan=plan, title=r["title"], description=r["description"][:500],
                                              core=r["core"], order=i, template_topic=r["template_topic"])
                                    for i, r in enumerate(rows)])
+    cache.bump_people(people.of_plan(plan))  # bulk_create sends no post_save
 
 
 def _pair_errors(mentor: Mentor, mentee: Employee, template: ProgrammeTemplate) -> list[str]:
@@ -345,6 +347,7 @@ def _generate_items(plan: MentoringPlan) -> list[PlanItem]:
     items = [PlanItem(plan=plan, kind=rule.kind, sequence=i, due_on=due)
              for rule in plan.template.cadence.all()
              for i, due in enumerate(schedule_dates(plan.starts_on, plan.ends_on, rule.every_months), start=1)]
+    cache.bump_people(people.of_plan(plan))  # bulk_create sends no post_save
     return PlanItem.objects.bulk_create(items)
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
@@ -135,6 +136,7 @@ def final_rating_acknowledge(*, actor: Actor, final_rating: FinalRating) -> Fina
         return final_rating
     final_rating.acknowledged_at = timezone.now()
     FinalRating.objects.filter(pk=final_rating.pk).update(acknowledged_at=final_rating.acknowledged_at)
+    cache.bump_people([final_rating.employee_id])
     audit_record(actor=actor, action="update", obj=final_rating,
                  entity_label=f"{final_rating.employee.display_name} {final_rating.period_key}",
                  changes={"acknowledged": True}, summary=_("Final rating acknowledged"))

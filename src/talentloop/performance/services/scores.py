@@ -560,6 +560,7 @@ def _write_scores(period_key: str, employee_ids: list[int], rows: Iterator[tuple
     if not stream:
         rows = iter(list(rows))
     with transaction.atomic():
+        cache.bump_people(employee_ids)  # raw writes send no post_save: what is kept for them is rebuilt
         if postgres:
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"score:{period_key}".encode())])
@@ -670,6 +671,7 @@ def _settle_errors(period_key: str, attempted: list[int], failed: dict[int, str]
     """Record the people whose score failed (and drop their stale score, as for the absent), and
     forget the earlier failures of those now scored."""
     gone = sorted(set(absent) | set(failed))
+    cache.bump_people(gone)
     for start in range(0, len(gone), 900):
         Score.objects.filter(period_key=period_key, employee_id__in=gone[start:start + 900]).delete()
     succeeded = sorted(set(attempted) - set(failed))
