@@ -54,31 +54,31 @@ DAY_EXCEPTIONS = 0
 TEAM = 1 + 1 + 3 + 2
 
 # (live sections, own sections, configuration) per persona: cold = BASE + all three, warm = BASE + the
-# live sections. Own sections (the score, my mentor, feedback, recommendations, the promotion path, a
-# mentor's due items and statistics) are kept for the reader until a write concerning them.
+# live sections. Own sections (onboarding, the score, my mentor, feedback, recommendations, the promotion
+# path, a mentor's due items and statistics) are kept for the reader until a write concerning them.
 BUDGET = {
-    # live: training of the week 1 + onboarding 2 + alerts 1; no new-hire check (the hire date decides);
-    # own: performance 1 + my mentor 1 + feedback 1 + recommendations 3 + promotion 1 (level 1 → 2 asks
-    # months only)
-    "newgrad": (-1 + 1 + 2 + 1 + CLOCK, 1 + 1 + 1 + 3 + 1,
+    # live: training of the week 1 + alerts 1; no new-hire check (the hire date decides); own:
+    # onboarding 2 + performance 1 + my mentor 1 + feedback 1 + recommendations 3 + promotion 1 (level
+    # 1 → 2 asks months only)
+    "newgrad": (-1 + 1 + 1 + CLOCK, 2 + 1 + 1 + 1 + 3 + 1,
                 CATALOGUE + LABELS + LADDER + GOALS + POLICY + CLOCK_CONFIG),
-    # live: alerts 1 + onboarding 1; own: performance 1 + my mentor 1 + feedback 1 + recommendations 3
+    # live: alerts 1; own: onboarding 1 + performance 1 + my mentor 1 + feedback 1 + recommendations 3
     # + promotion 2 (level 3 → 4 asks a rating)
-    "employee": (1 + 1 + CLOCK, 1 + 1 + 1 + 3 + 2, CATALOGUE + LABELS + LADDER + POLICY + CLOCK_CONFIG),
-    # live: alerts 1 + onboarding 1 + mentees 2 (the plans, their mentees' totals); own: performance 1
+    "employee": (1 + CLOCK, 1 + 1 + 1 + 1 + 3 + 2, CATALOGUE + LABELS + LADDER + POLICY + CLOCK_CONFIG),
+    # live: alerts 1 + mentees 2 (the plans, their mentees' totals); own: onboarding 1 + performance 1
     # + due items 1 + statistics 2 (sessions, items) + my mentor 1 + feedback 1 + recommendations 4 (no
     # score on the page) + promotion 1 (top of the ladder); resources read the catalogue; no mentor
     # entry for a mentor
-    "mentor": (1 + 1 + 2 + CLOCK, 1 + 1 + 2 + 1 + 1 + 4 + 1, CATALOGUE + LABELS + LADDER + CLOCK_CONFIG),
-    # live: results to confirm 1 + alerts 3 + onboarding 1; own: performance 1 + my mentor 1 + feedback 1
+    "mentor": (1 + 2 + CLOCK, 1 + 1 + 1 + 2 + 1 + 1 + 4 + 1, CATALOGUE + LABELS + LADDER + CLOCK_CONFIG),
+    # live: results to confirm 1 + alerts 3; own: onboarding 1 + performance 1 + my mentor 1 + feedback 1
     # + recommendations 4 (no score in six months) + promotion 1; the figures over the whole team are
     # kept a minute for the manager (TEAM), so they count with what a cold page builds
-    "manager": (1 + 3 + 1 + CLOCK + DAY_EXCEPTIONS, 1 + 1 + 1 + 4 + 1,
+    "manager": (1 + 3 + CLOCK + DAY_EXCEPTIONS, 1 + 1 + 1 + 1 + 4 + 1,
                 CATALOGUE + LABELS + LADDER + POLICY + CLOCK_CONFIG + TEAM),
-    # live: results to confirm 1 + HR overview 3 (head count, applications, plans to approve) + alerts 2
-    # + onboarding 1; own: performance 1 + my mentor 1 + feedback 1 + recommendations 4 + promotion 0;
+    # live: results to confirm 1 + HR overview 3 (head count, applications, plans to approve) + alerts 2;
+    # own: onboarding 1 + performance 1 + my mentor 1 + feedback 1 + recommendations 4 + promotion 0;
     # no ladder for HR's family 1
-    "hr": (1 + 3 + 2 + 1 + CLOCK + DAY_EXCEPTIONS, 1 + 1 + 1 + 4, CATALOGUE + LABELS + 1 + POLICY + CLOCK_CONFIG),
+    "hr": (1 + 3 + 2 + CLOCK + DAY_EXCEPTIONS, 1 + 1 + 1 + 1 + 4, CATALOGUE + LABELS + 1 + POLICY + CLOCK_CONFIG),
 }
 EXPECTED = {persona: (BASE + live + own + config, BASE + live) for persona, (live, own, config) in BUDGET.items()}
 

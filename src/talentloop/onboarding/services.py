@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentloop.accounts.models import RoleAssignment
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
 from talentloop.mentoring.models import ACTIVE_PLAN_STATUSES, MentoringPlan
@@ -169,6 +170,7 @@ def checklist_start(*, actor: Actor, employee: Employee, template: ChecklistTemp
         raise Conflict(_("%(name)s already has an open onboarding checklist.")
                        % {"name": employee.display_name}) from exc
     ChecklistStep.objects.bulk_create(_steps_from(template, checklist, timezone.localdate()))
+    cache.bump_people([employee.pk])  # bulk_create sends no post_save
     _started_notices([checklist])
     return checklist
 
@@ -199,6 +201,7 @@ def start_due_checklists(date: dt.date) -> int:
         checklist.employee = emp
         steps.extend(_steps_from(tpl, checklist, date))
     ChecklistStep.objects.bulk_create(steps, batch_size=1000)
+    cache.bump_people(c.employee_id for c in checklists)  # bulk writes send no post_save
     _started_notices(checklists)
     return len(checklists)
 
@@ -326,6 +329,7 @@ def send_step_reminders(date: dt.date) -> dict[str, int]:
             overdue_items.append(Item(who, _step_data(step), link, f"step-{step.pk}-overdue"))
     ChecklistStep.objects.filter(pk__in=[s.pk for s in due]).update(reminded_on=date)
     ChecklistStep.objects.filter(pk__in=[s.pk for s in overdue]).update(overdue_on=date)
+    cache.bump_people(s.checklist.employee_id for s in [*due, *overdue])
     sent = notify_each(kind="onboarding_step_due", items=due_items) if due_items else 0
     sent += notify_each(kind="onboarding_step_overdue", items=overdue_items) if overdue_items else 0
     return {"due": len(due), "overdue": len(overdue), "notified": sent}

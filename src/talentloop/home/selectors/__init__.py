@@ -89,7 +89,7 @@ SPECS: list[Spec] = [
     Spec("team_overdue", frozenset({"manager"}), team.team_overdue, kept=TEAM_KEPT),
     Spec("team_onboarding", frozenset({"manager"}), team.team_onboarding, kept=TEAM_KEPT),
     Spec("mentor_due", frozenset({"mentor"}), mentoring.mentor_due, own=True),
-    Spec("onboarding", frozenset({"employee"}), apps.onboarding),
+    Spec("onboarding", frozenset({"employee"}), apps.onboarding, own=True),
     Spec("hr", frozenset({"hr"}), hr.hr_overview),
     Spec("team", frozenset({"manager"}), team.team_glance, kept=TEAM_KEPT),
     Spec("mentees", frozenset({"mentor"}), mentoring.mentees),

@@ -98,8 +98,8 @@ PERSON_KEPT = 120  # seconds the reader's own sections are kept at most (``KeptF
 
 
 class KeptForReader:
-    """The reader's own sections, kept together in one entry of the shared cache: the score, the
-    mentor, feedback, recommendations, the promotion path — a dozen queries and most of a page's CPU,
+    """The reader's own sections, kept together in one entry of the shared cache: onboarding, the
+    score, the mentor, feedback, recommendations, the promotion path — a dozen queries and most of a page's CPU,
     read on every visit while they change a few times a day.
 
     The entry's key holds the reader (account and employee record), the organisation's date, the

@@ -73,6 +73,7 @@ OTHERS = {
     "organisation.employee": "a mentor's, mentee's or feedback giver's name beside the reader's data",
     "accounts.user": "a mentor's account, for their e-mail",
     "mentoring.programmetemplate": "a plan's programme name",
+    "onboarding.checklisttemplate": "a checklist's template name",
 }
 
 _TABLE = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
