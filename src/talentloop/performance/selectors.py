@@ -9,7 +9,22 @@ from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Case, CharField, Count, Exists, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from talentloop.core import cache
 from talentloop.core.access import Actor
@@ -35,35 +50,69 @@ def period_status(key: str) -> str:
     return "closed" if PeriodState.objects.filter(key=key, closed=True).exists() else "open"
 
 
-def score_get(actor: Actor, employee: Employee, period: P.Period) -> dict | None:
-    """The explained score of one person for one period, computed on demand when missing."""
-    score = access.visible_scores(actor).filter(employee=employee, period_key=period.key).first()
-    status = period_status(period.key)
-    if score is None and status == "open":
+def person_scores(actor: Actor, employee: Employee) -> QuerySet[Score]:
+    """The scores of one person the actor may open (``access.visible_scores``). A person reading their
+    own (``access.is_self``) is in every scope (``access.score_subjects`` always holds the actor's own
+    record), so their query needs no scope subquery."""
+    if access.is_self(actor, employee):
+        return Score.objects.filter(employee_id=employee.pk)
+    return access.visible_scores(actor).filter(employee=employee)
+
+
+def score_rows(scores: QuerySet[Score], keys: list[str], explained: str) -> dict[str, Mapping[str, Any]]:
+    """Period key -> the score of each of ``keys`` that ``scores`` (one person's, from
+    :func:`person_scores`) holds, in one query: ``total``, ``rating``, ``partial``, ``version_id``,
+    ``computed_at`` and ``closed`` (the period's state); for the period ``explained`` alone also its
+    stored explanation (``explained_detail``), so the other months' are neither sent nor decoded."""
+    detail: Any = F("detail") if keys == [explained] else Case(When(period_key=explained, then=F("detail")),
+                                                                output_field=JSONField())
+    rows = scores.filter(period_key__in=keys).values(
+        "period_key", "total", "rating", "partial", "version_id", "computed_at",
+        closed=Exists(PeriodState.objects.filter(key=OuterRef("period_key"), closed=True)),
+        explained_detail=detail)
+    return {r["period_key"]: r for r in rows}
+
+
+def score_get(actor: Actor, employee: Employee, period: P.Period, *, rows: Mapping[str, Mapping] | None = None,
+              finals: Mapping[str, Decimal] | None = None) -> dict | None:
+    """The explained score of one person for one period, computed on demand when missing.
+
+    ``rows`` and ``finals`` are what a page already read for this person through the same doors
+    (:func:`score_rows` of :func:`person_scores` with this period explained; their final ratings
+    by period when ``access.can_view_final_rating``), so the score costs no query of its own."""
+    if rows is None:
+        rows = score_rows(person_scores(actor, employee), [period.key], period.key)
+    row = rows.get(period.key)
+    status = ("closed" if row["closed"] else "open") if row is not None else period_status(period.key)
+    if row is None and status == "open":
         recompute_period(period, [employee.pk])
-        score = access.visible_scores(actor).filter(employee=employee, period_key=period.key).first()
+        row = score_rows(person_scores(actor, employee), [period.key], period.key).get(period.key)
     # A final rating shows only to whom it may (access.can_view_final_rating), in every door.
     show_final = access.can_view_final_rating(actor, employee)
-    final = FinalRating.objects.filter(employee=employee, period_key=period.key).first() if show_final else None
-    if score is None:
+    final: Decimal | None = None
+    if show_final:
+        final = finals.get(period.key) if finals is not None else (
+            FinalRating.objects.filter(employee=employee, period_key=period.key)
+            .values_list("rating", flat=True).first())
+    if row is None:
         # No scorecard applies (or the closed period was never scored): say so rather than 404.
         return {"employee_id": employee.pk, "period": period.key, "scorecard": "", "total": None, "rating": None,
-                "final_rating": final.rating if final else None, "final_rating_shown": show_final,
+                "final_rating": final, "final_rating_shown": show_final,
                 "status": status, "partial": False, "days_present": None, "computed_at": None,
-                "qualitative_pending": False, "dimensions": []}
-    detail = score.detail or {}
+                "qualitative_pending": False, "dimensions": [], "version_id": None}
+    detail = row["explained_detail"] or {}
     out = {
         "employee_id": employee.pk,
         "period": period.key,
         "scorecard": detail.get("scorecard", ""),
-        "total": score.total,
-        "rating": score.rating,
-        "final_rating": final.rating if final else None,
+        "total": row["total"],
+        "rating": row["rating"],
+        "final_rating": final,
         "final_rating_shown": show_final,
         "status": status,
-        "partial": score.partial,
+        "partial": row["partial"],
         "days_present": detail.get("days_present"),
-        "computed_at": score.computed_at,
+        "computed_at": row["computed_at"],
         "qualitative_pending": False,
         "dimensions": [
             {**dim, "weight": Decimal(dim["weight"]), "effective_weight": Decimal(dim["effective_weight"]),
@@ -74,6 +123,7 @@ def score_get(actor: Actor, employee: Employee, period: P.Period) -> dict | None
                          for m in dim["metrics"]]}
             for dim in detail.get("dimensions", [])
         ],
+        "version_id": row["version_id"],
     }
     _qualitative_part(actor, employee, period, out)
     return out

@@ -17,6 +17,7 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.bilingual import localized
 from talentloop.organisation.access import visible_org_units
@@ -29,13 +30,13 @@ from talentloop.performance.models import (
     Dimension,
     DimensionMetric,
     Direction,
+    Feedback,
     FinalRating,
     Metric,
     Score,
     ScorecardVersion,
     ScoringRule,
 )
-from talentloop.performance.selectors_reviews import feedback_list
 
 OBSERVATIONS_PAGE = 25
 # A change of at least this many points of the total between two periods counts as improving or
@@ -179,20 +180,47 @@ def score_explanation(score: dict, metrics: dict[str, Metric], employee: Employe
     return out
 
 
-def score_page(actor: Actor, employee: Employee, period: P.Period) -> dict:
-    """The explained score of one person (``employee`` fetched through ``access.score_subjects``)."""
-    score = selectors.score_get(actor, employee, period)
+def metric_definitions() -> dict[str, Metric]:
+    """Every metric by key (names in both languages, unit, rule, direction, aggregation: what explains
+    a metric's score), kept in the shared cache while the configuration does not change (core.cache).
+    Read only. Organisation-wide configuration that every signed-in person reads
+    (``access.visible_metrics``); a page uses it only to explain a score its reader may open."""
+    return cache.cached(("performance.metric_definitions",), lambda: {m.key: m for m in Metric.objects.all()},
+                        depends=("performance",))
+
+
+def version_names(version_id: int) -> dict[str, Any]:
+    """The names, in both languages, of a scorecard version's card and dimensions (by key), kept in the
+    shared cache while the configuration does not change: ``{"scorecard": {...}, "dimensions": {key:
+    {...}}}``, each ``{"name", "name_en"}`` (read them with ``core.bilingual.localized``)."""
+    def build() -> dict[str, Any]:
+        dims = Dimension.objects.filter(version_id=version_id).values(
+            "key", "name", "name_en", "version__scorecard__name", "version__scorecard__name_en")
+        out: dict[str, Any] = {"scorecard": None, "dimensions": {}}
+        for d in dims:
+            out["dimensions"][d["key"]] = {"name": d["name"], "name_en": d["name_en"]}
+            out["scorecard"] = {"name": d["version__scorecard__name"], "name_en": d["version__scorecard__name_en"]}
+        return out
+
+    return cache.cached(("performance.version_names", version_id), build, depends=("performance",))
+
+
+def score_page(actor: Actor, employee: Employee, period: P.Period, *, rows: Mapping[str, Mapping] | None = None,
+               finals: Mapping[str, Decimal] | None = None) -> dict:
+    """The explained score of one person (``employee`` fetched through ``access.score_subjects``).
+    ``rows`` and ``finals``: what the page already read of the person (see ``selectors.score_get``)."""
+    score = selectors.score_get(actor, employee, period, rows=rows, finals=finals)
     assert score is not None
-    keys = {m["key"] for d in score["dimensions"] for m in d["metrics"] if m.get("key") != "ratings"}
-    metrics = {m.key: m for m in access.visible_metrics(actor).filter(key__in=keys)} if keys else {}
+    definitions = metric_definitions() if score["dimensions"] else {}
+    metrics = {m["key"]: definitions[m["key"]] for d in score["dimensions"] for m in d["metrics"]
+               if m.get("key") != "ratings" and m.get("key") in definitions}
     # The stored detail names things in the language of the recomputation; show the reader's.
-    if score["dimensions"]:
-        versions = access.visible_scores(actor).filter(employee=employee, period_key=period.key).values("version_id")
-        dims = {d.key: d for d in Dimension.objects.filter(version__in=versions).select_related("version__scorecard")}
+    if score["dimensions"] and score["version_id"] is not None:
+        names = version_names(score["version_id"])
         for d in score["dimensions"]:
-            if d["key"] in dims:
-                d["name"] = dims[d["key"]].label
-                score["scorecard"] = dims[d["key"]].version.scorecard.label
+            if d["key"] in names["dimensions"]:
+                d["name"] = localized(names["dimensions"][d["key"]], "name")
+                score["scorecard"] = localized(names["scorecard"], "name")
     for d in score["dimensions"]:
         for m in d["metrics"]:
             metric = metrics.get(m["key"])
@@ -246,28 +274,51 @@ def score_observations(actor: Actor, employee: Employee, period: P.Period, *, me
 
 
 def my_dashboard(actor: Actor, employee: Employee, today: dt.date, months: int = 12) -> dict:
-    """Total and rating over the last ``months`` months (this one included) and this month's metrics."""
+    """Total and rating over the last ``months`` months (this one included) and this month's metrics.
+
+    The scores of the months (this one's with its explanation) come in one query, the final ratings in
+    another; the explained score of this month is built from them; the configuration that names things
+    comes from the shared cache."""
     current = P.containing(today)
-    periods = months_back(current, months)
-    keys = [p.key for p in periods]
-    rows: dict[str, Mapping[str, Any]] = {
-        s["period_key"]: s for s in access.visible_scores(actor).filter(employee=employee, period_key__in=keys)
-        .values("period_key", "total", "rating", "partial")}
-    finals = dict(FinalRating.objects.filter(employee__in=access.score_subjects(actor).filter(pk=employee.pk),
-                                             period_key__in=keys).values_list("period_key", "rating")) \
-        if access.can_view_final_rating(actor, employee) else {}
+    keys = [p.key for p in months_back(current, months)]
+    rows = selectors.score_rows(selectors.person_scores(actor, employee), keys, current.key)
+    finals = dict(FinalRating.objects.filter(employee=employee, period_key__in=keys)
+                  .values_list("period_key", "rating")) if access.can_view_final_rating(actor, employee) else {}
+    score = score_page(actor, employee, current, rows=rows, finals=finals)
+    if current.key not in rows and score["computed_at"] is not None:  # computed just now, on demand
+        rows = {**rows, current.key: {"total": score["total"], "rating": score["rating"], "partial": score["partial"]}}
     trend = [{"period": key, "total": rows.get(key, {}).get("total"), "rating": rows.get(key, {}).get("rating"),
               "partial": rows.get(key, {}).get("partial", False), "final_rating": finals.get(key),
               "current": key == current.key} for key in keys]
-    score = score_page(actor, employee, current)
     metrics = [m for d in score["dimensions"] for m in d["metrics"] if m.get("key") != "ratings"]
     return {"period": current, "trend": trend, "score": score, "metrics": metrics,
-            "feedback": _recent_feedback(actor, employee)}
+            "feedback": recent_feedback(actor, employee)}
 
 
-def _recent_feedback(actor: Actor, employee: Employee, limit: int = 3) -> list:
-    """The latest feedback the person received (their manager's first)."""
-    items = feedback_list(actor, box="received", limit=limit)
+@dataclass(frozen=True)
+class FeedbackLine:
+    """One piece of feedback as a summary shows it."""
+
+    giver_id: int
+    giver_name: str
+    kind: str
+    created_at: dt.datetime
+    text: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(Feedback.Kind(self.kind).label)
+
+
+def recent_feedback(actor: Actor, employee: Employee, limit: int = 3) -> list[FeedbackLine]:
+    """The latest feedback the person received as the actor may see it (``access.visible_feedback``),
+    their manager's first; one query for what the summary shows."""
+    if actor.employee is None:
+        return []
+    rows = (access.visible_feedback(actor).filter(recipient_id=actor.employee.pk).order_by("-created_at", "-id")
+            .values_list("giver_id", "giver__name", "giver__name_en", "kind", "created_at", "text")[:limit])
+    items = [FeedbackLine(giver_id, localized({"name": name, "name_en": name_en}, "name"), kind, created_at, text)
+             for giver_id, name, name_en, kind, created_at, text in rows]
     return sorted(items, key=lambda f: f.giver_id != employee.manager_id)
 
 

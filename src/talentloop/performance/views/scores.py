@@ -37,7 +37,7 @@ def my_score(request):
 @require_GET
 def score_detail(request, pk: int):
     actor = request.actor
-    employee = get_or_404(access.score_subjects(actor).select_related("org_unit", "job_family"), pk=pk)
+    employee = get_or_404(access.score_subjects(actor).select_related("org_unit"), pk=pk)
     today = timezone.localdate()
     period = chosen_period(PeriodForm(request.GET), P.containing(today))
     score = selectors_dashboards.score_page(actor, employee, period)
