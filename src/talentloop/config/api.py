@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
+import orjson
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import BaseRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
 
 from talentloop.accounts.api import router as accounts_router
@@ -47,12 +52,43 @@ class BearerToken(HttpBearer):
         return api_token.user
 
 
+_ninja_default = NinjaJSONEncoder().default
+
+
+def _json_default(value):
+    """What orjson hands over: dates and times (passed through so they keep Django's encoding:
+    milliseconds, ``Z`` for UTC), Decimal, lazy translations and pydantic models (as ninja's encoder
+    does), and float subclasses such as numpy's float64, which ``json`` wrote as plain numbers."""
+    if isinstance(value, float):
+        return float(value)
+    return _ninja_default(value)
+
+
+class OrjsonRenderer(BaseRenderer):
+    """The API's JSON, written by orjson: the same values as ninja's ``json.dumps`` renderer
+    (``NinjaJSONEncoder``), in compact UTF-8 rather than ``\\u`` escapes. Whatever orjson refuses
+    (non-string keys, integers past 64 bits, unpaired surrogates) goes through ninja's renderer
+    unchanged. One deliberate difference: NaN and infinities are ``null`` (``json`` wrote ``NaN``,
+    which is not JSON and which no JSON parser reads)."""
+
+    media_type = "application/json"
+    charset = "utf-8"
+    option = orjson.OPT_PASSTHROUGH_DATETIME
+
+    def render(self, request, data, *, response_status):
+        try:
+            return orjson.dumps(data, default=_json_default, option=self.option)
+        except orjson.JSONEncodeError:
+            return json.dumps(data, cls=NinjaJSONEncoder)
+
+
 api = NinjaAPI(
     title="Talentloop API",
     version="1",
     description="The open HR API of Talentloop. Authenticate with `POST /api/v1/auth/token` and send "
     "`Authorization: Bearer <token>`. Errors answer `{\"detail\": ..., \"errors\": {field: [...]}}`.",
     auth=[BearerToken(), django_auth],
+    renderer=OrjsonRenderer(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja.schema import DjangoGetter
+from pydantic import ValidationInfo, model_validator
 
 from talentloop.core.crypto import mask
 from talentloop.core.errors import DomainError, InvalidInput, PermissionDenied
@@ -28,19 +30,34 @@ TerminationReasonLiteral = Literal[
     "task_completed", "pension_started", "employer_closure", "unlawful"]
 
 
-class RefOut(Schema):
+class RowSchema(Schema):
+    """An output schema that also takes a selector's plain row: a ``dict`` is validated as it is, at
+    pydantic's own speed, and must hold every field already shaped (masks included); anything else (a
+    model object) goes through ninja's getter as usual (attributes, ``resolve_*``). The getter costs
+    some 40 microseconds a row, most of a long list's serialisation."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler: Any, info: ValidationInfo) -> Any:
+        # Overrides ninja's validator of the same name (pydantic replaces an inherited validator by name).
+        if type(values) is dict:
+            return handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
+
+
+class RefOut(RowSchema):
     id: int
     code: str
     name: str
 
 
-class EmployeeRefOut(Schema):
+class EmployeeRefOut(RowSchema):
     id: int
     employee_number: str
     name: str
 
 
-class EmployeeOut(Schema):
+class EmployeeOut(RowSchema):
     id: int
     employee_number: str
     name: str
@@ -244,7 +261,7 @@ def people_search(request, filters: Query[PersonSearchIn]):
 def employee_list(request, filters: Query[EmployeeFiltersIn]):
     wanted = selectors.EmployeeFilters(search=filters.search, org_unit=filters.org_unit,
                                        job_family=filters.job_family, status=filters.status or "")
-    return SelectorPage(lambda limit, offset: selectors.employee_list(request.actor, wanted, limit=limit,
+    return SelectorPage(lambda limit, offset: selectors.employee_rows(request.actor, wanted, limit=limit,
                                                                       offset=offset))
 
 
