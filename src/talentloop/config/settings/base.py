@@ -193,12 +193,17 @@ else:
 # versioned keys (core.cache), and the chat vendors' access tokens. The database cache needs no server
 # (its table is created by a core migration); Redis when TALENTLOOP_REDIS_URL is set.
 CACHE_TABLE = "talentloop_cache"
+# Rendered fragments of a page (the home page's own sections), in each process's memory: their keys
+# carry every version their data depends on, so a copy per process is never stale, and reading one
+# costs no round trip.
+FRAGMENT_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "talentloop-fragments",
+                  "TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 10000}}
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "talentloop"}}
+                          "KEY_PREFIX": "talentloop"}, "fragments": FRAGMENT_CACHE}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE,
-                          "OPTIONS": {"MAX_ENTRIES": 5000}}}
+                          "OPTIONS": {"MAX_ENTRIES": 5000}}, "fragments": FRAGMENT_CACHE}
 
 # A bulk observation request carries up to 5,000 items.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -7,7 +7,7 @@ import secrets
 from urllib.parse import urlsplit, urlunsplit
 
 from talentloop.config.settings.base import *  # noqa: F403
-from talentloop.config.settings.base import CACHES, DATABASES, HUEY, REDIS_URL
+from talentloop.config.settings.base import CACHES, DATABASES, FRAGMENT_CACHE, HUEY, REDIS_URL
 
 SECRET_KEY = secrets.token_urlsafe(50)
 DEBUG = False
@@ -33,8 +33,10 @@ if REDIS_URL:
     _url = urlsplit(REDIS_URL)
     _db = (int(_url.path.strip("/") or 0) + 1 + _worker) % 16
     _location = urlunsplit(_url._replace(path=f"/{_db}"))
-    CACHES = {"default": {**CACHES["default"], "LOCATION": _location, "KEY_PREFIX": f"talentloop-test-{_worker}"}}
+    CACHES = {"default": {**CACHES["default"], "LOCATION": _location, "KEY_PREFIX": f"talentloop-test-{_worker}"},
+              "fragments": FRAGMENT_CACHE}
     # Jobs still run at once, but through Redis (their results, locks and schedule), as in production.
     HUEY = {**HUEY, "url": _location, "name": f"talentloop-test-{_worker}", "immediate_use_memory": False}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "talentloop-test"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "talentloop-test"},
+              "fragments": FRAGMENT_CACHE}

@@ -58,6 +58,9 @@ class Spec:
     # (``KeptForReader``): every model it reads renews the reader's version or is configuration
     # (src/talentloop/home/tests/test_cache_registry.py).
     own: bool = False
+    # An own section whose markup holds no form (a form's CSRF token belongs to the session): kept
+    # rendered too, in each process, under the same key as its data (index.html).
+    rendered: bool = False
 
     def section(self, ctx: Ctx, kept: KeptForReader | None = None) -> Section | None:
         """Built, and remembered on ``ctx`` for the sections after it that read it."""
@@ -89,24 +92,25 @@ SPECS: list[Spec] = [
     Spec("team_overdue", frozenset({"manager"}), team.team_overdue, kept=TEAM_KEPT),
     Spec("team_onboarding", frozenset({"manager"}), team.team_onboarding, kept=TEAM_KEPT),
     Spec("mentor_due", frozenset({"mentor"}), mentoring.mentor_due, own=True),
-    Spec("onboarding", frozenset({"employee"}), apps.onboarding, own=True),
+    Spec("onboarding", frozenset({"employee"}), apps.onboarding, own=True, rendered=True),
     Spec("hr", frozenset({"hr"}), hr.hr_overview),
     Spec("team", frozenset({"manager"}), team.team_glance, kept=TEAM_KEPT),
     Spec("mentees", frozenset({"mentor"}), mentoring.mentees),
-    Spec("performance", frozenset({"employee"}), performance.live_performance, own=True),
-    Spec("my_mentor", frozenset({"employee"}), mentoring.my_mentor, own=True),
+    Spec("performance", frozenset({"employee"}), performance.live_performance, own=True, rendered=True),
+    Spec("my_mentor", frozenset({"employee"}), mentoring.my_mentor, own=True, rendered=True),
     Spec("training", frozenset({"newhire"}), apps.training),
     Spec("goals", frozenset({"newhire"}), performance.goals),
-    Spec("feedback", frozenset({"employee"}), performance.feedback, own=True),
+    Spec("feedback", frozenset({"employee"}), performance.feedback, own=True, rendered=True),
     Spec("recommendations", frozenset({"employee"}), apps.recommendations, needs=("performance",), own=True),
-    Spec("promotion", frozenset({"employee"}), apps.promotion, own=True),
-    Spec("mentor_stats", frozenset({"mentor"}), mentoring.mentor_stats, own=True),
+    Spec("promotion", frozenset({"employee"}), apps.promotion, own=True, rendered=True),
+    Spec("mentor_stats", frozenset({"mentor"}), mentoring.mentor_stats, own=True, rendered=True),
     Spec("team_growth", frozenset({"manager"}), team.team_growth, kept=TEAM_KEPT),
     Spec("mentor_entry", frozenset({"employee"}), _mentor_entry, needs=("my_mentor",)),
     Spec("resources", frozenset({"mentor"}), apps.resources),
     Spec("submit_result", frozenset({"employee"}), submit_result),
 ]
 SPEC_BY_KEY = {s.key: s for s in SPECS}
+RENDERED = frozenset(s.key for s in SPECS if s.own and s.rendered)
 
 
 def roles_of(ctx: Ctx) -> frozenset[str]:
@@ -137,6 +141,10 @@ class HomePage:
     roles: frozenset[str]
     sections: list[Section] = field(default_factory=list)
     unread: int | None = None  # unread notifications, when the page counted them
+    # The key the reader's own sections are kept under ("" when they are not kept) and which of them
+    # are kept rendered as well.
+    kept_key: str = ""
+    rendered: frozenset[str] = frozenset()
 
     @property
     def keys(self) -> list[str]:
@@ -175,7 +183,8 @@ def home_page(actor: Actor, today: dt.date | None = None) -> HomePage:
                     built.append((-section.urgency, order, section))
         kept.close()
     built.sort(key=lambda t: (t[0], t[1]))
-    return HomePage(employee=employee, roles=roles, sections=[s for _u, _o, s in built], unread=ctx.cache.get("unread"))
+    return HomePage(employee=employee, roles=roles, sections=[s for _u, _o, s in built], unread=ctx.cache.get("unread"),
+                    kept_key=kept.key, rendered=RENDERED)
 
 
 def home_section(actor: Actor, key: str, today: dt.date | None = None) -> Section | None:

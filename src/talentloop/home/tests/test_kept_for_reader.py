@@ -5,6 +5,7 @@ latest after PERSON_KEPT seconds; one reader's entry never reaches another."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -105,3 +106,30 @@ def test_a_new_role_shows_its_sections_at_once(world, client_for):
     RoleAssignment.objects.create(user=world.employee, role="mentor")
     commit_callbacks()
     assert _page(client)[0] > warm
+
+
+def test_own_sections_without_a_form_are_kept_rendered(world, client_for, monkeypatch):
+    """The second page renders none of the kept sections' markup again (their partials are not even
+    looked up); a section with a form (its CSRF token belongs to the session) is rendered each time."""
+    from talentloop.core.access import actor_for
+    from talentloop.home import selectors
+    from talentloop.home.selectors import RENDERED, SPEC_BY_KEY
+    from talentloop.home.selectors.base import Section
+
+    assert "performance" in RENDERED and "mentor_due" not in RENDERED and "recommendations" not in RENDERED
+    assert all(SPEC_BY_KEY[k].own for k in RENDERED)
+    with time_machine.travel(NOON, tick=False):
+        client = client_for("employee")
+        commit_callbacks()
+        _n, first = _page(client)
+        shown = set(selectors.home_page(actor_for(world.employee, "127.0.0.1")).keys) & RENDERED
+        assert shown, "the employee's page shows sections kept rendered"
+        monkeypatch.setattr(Section, "partial_name", property(lambda self: (
+            "home/missing.html" if self.key in RENDERED else f"home/index.html#{self.key}")))
+        _n, second = _page(client)
+    assert _without_tokens(second) == _without_tokens(first)
+
+
+def _without_tokens(html: str) -> str:
+    """The page without what differs on every request (the masked CSRF token, the CSP nonce)."""
+    return re.sub(r'(content|nonce|value)="[A-Za-z0-9+/=_-]{20,}"', "", html)
