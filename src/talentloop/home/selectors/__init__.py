@@ -173,8 +173,8 @@ def home_page(actor: Actor, today: dt.date | None = None) -> HomePage:
     ctx = Ctx(actor=actor, today=today or timezone.localdate(), whole_page=True)
     with _one_page(ctx):
         roles = roles_of(ctx)
-        employee = greeting(actor)
         kept = KeptForReader(ctx, roles)
+        employee = kept.section("greeting", lambda: greeting(actor)) if ctx.employee is not None else None
         built = []
         for order, spec in enumerate(SPECS):
             if spec.roles & roles:

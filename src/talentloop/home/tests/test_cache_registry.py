@@ -74,6 +74,8 @@ OTHERS = {
     "accounts.user": "a mentor's account, for their e-mail",
     "mentoring.programmetemplate": "a plan's programme name",
     "onboarding.checklisttemplate": "a checklist's template name",
+    "organisation.jobfamily": "the greeting's job family name",
+    "organisation.position": "the greeting's position name",
 }
 
 _TABLE = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
