@@ -12,7 +12,8 @@ Common to everyone with an employee record: 5 for the signed-in request (session
 employee + roles + has-reports — see tests/test_query_counts.py), 1 for onboarding's new-hire check
 (skipped when the hire date alone decides: newgrad), 1 for notifications (the latest unread with
 their total as COUNT(*) OVER (); the bell in the top bar reuses that count), and, kept with the
-reader's own sections, 1 for the greeting's employee record. The cache itself costs no SQL query here (memory in tests, or Redis).
+reader's own sections, 1 for the greeting's employee record. The cache itself costs no SQL query
+here (memory in tests, or Redis).
 """
 
 from __future__ import annotations
