@@ -199,6 +199,42 @@ def employee_get(actor: Actor, pk: int) -> Employee | None:
             .filter(pk=pk).first())
 
 
+# What the profile page shows of the person and of the people and units it names; the rest of the
+# joined rows (the account's password hash aside, which says whether a login was ever set up) stays
+# in the database.
+_PROFILE_FIELDS = (
+    "user", "employee_number", "name", "name_en", "email", "phone", "hire_date", "termination_date", "org_unit",
+    "job_family", "position", "level", "manager", "manager_path", "status", "national_id", "bank_account",
+    "org_unit__name", "org_unit__name_en", "org_unit__path", "job_family__name", "job_family__name_en",
+    "position__name", "position__name_en", "manager__name", "manager__name_en", "manager__manager_path",
+    "manager__org_unit", "user__password", "user__email", "user__is_superuser", "user__is_active",
+)
+
+
+def profile_get(actor: Actor, pk: int) -> Employee | None:
+    """The person of the profile page (``visible_employees``), with their unit, family, position,
+    manager and account joined in one query, each with only the columns the page reads."""
+    return (access.visible_employees(actor).select_related("org_unit", "job_family", "position", "manager", "user")
+            .only(*_PROFILE_FIELDS).filter(pk=pk).first())
+
+
+def profile_events(actor: Actor, employee: Employee) -> list[EmploymentEvent]:
+    """The employment history as the profile lists it: each event with the names of the unit, position
+    and manager it set, newest first (the API's ``employee_events`` reads the whole rows)."""
+    return list(access.visible_events(actor).filter(employee=employee)
+                .select_related("org_unit", "position", "manager")
+                .only("kind", "effective_date", "applied_at", "level", "note", "org_unit", "position", "manager",
+                      "org_unit__name", "org_unit__name_en", "position__name", "position__name_en",
+                      "manager__name", "manager__name_en")
+                .order_by("-effective_date", "-id"))
+
+
+def profile_reports(actor: Actor, employee: Employee) -> list[Employee]:
+    """The person's direct reports as the profile lists them: name and position."""
+    return list(access.visible_employees(actor).filter(manager=employee).select_related("position")
+                .only("name", "name_en", "position", "position__name", "position__name_en").order_by("name"))
+
+
 def own_card_get(actor: Actor) -> Employee | None:
     """The reader's name, position, unit and manager for a greeting: one query of plain values (the
     person's own record, never the encrypted HR fields), shaped into unsaved model objects so a

@@ -69,12 +69,12 @@ def employee_list(request):
 @login_required
 def employee_detail(request, pk: int):
     actor = request.actor
-    employee = selectors.employee_get(actor, pk)
+    employee = selectors.profile_get(actor, pk)
     _require(employee is not None)
     context = {
         "employee": employee,
-        "events": selectors.employee_events(actor, employee),
-        "reports": selectors.direct_reports(actor, employee),
+        "events": selectors.profile_events(actor, employee),
+        "reports": selectors.profile_reports(actor, employee),
         "contract": selectors.contract_section(actor, employee, services.today()),
         "can_manage": access.can_manage_employee(actor, employee),
         "can_view_sensitive": access.can_view_sensitive(actor, employee),
