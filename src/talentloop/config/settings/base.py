@@ -202,8 +202,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": "talentloop"}, "fragments": FRAGMENT_CACHE}
 else:
+    # Room for a version and a home-page entry per active person (core.cache keeps some values per
+    # person): past the limit the table is culled by a third, which would drop versions and entries
+    # that are still read.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE,
-                          "OPTIONS": {"MAX_ENTRIES": 5000}}, "fragments": FRAGMENT_CACHE}
+                          "OPTIONS": {"MAX_ENTRIES": 100_000}}, "fragments": FRAGMENT_CACHE}
 
 # A bulk observation request carries up to 5,000 items.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
