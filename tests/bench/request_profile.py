@@ -39,6 +39,7 @@ import pstats
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,6 +104,11 @@ def pages() -> list[tuple[str, str, str]]:
     ]
 
 
+def _count(queries: list[str], execute, sql, params, many, context):
+    queries.append(sql)
+    return execute(sql, params, many, context)
+
+
 def measure(requests: int, text_dir: Path | None = None, only: str = "") -> list[dict]:
     from django.test import Client
     from pyinstrument import Profiler
@@ -112,7 +118,6 @@ def measure(requests: int, text_dir: Path | None = None, only: str = "") -> list
     clients: dict[str, Client] = {}
 
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from talentloop.core import cache
     from talentloop.organisation.models import Employee
@@ -150,7 +155,8 @@ def measure(requests: int, text_dir: Path | None = None, only: str = "") -> list
             client.get(path)
             after_write.append((time.thread_time() - c) * 1000)
         client.get(path)
-        with CaptureQueriesContext(connection) as queries:
+        queries: list[str] = []
+        with connection.execute_wrapper(partial(_count, queries)):  # (the query log is reset per request)
             client.get(path)
         calls = cProfile.Profile()
         calls.runcall(client.get, path)

@@ -224,12 +224,18 @@ def person_name(employee_id: int) -> str:
     return f"{PERSON}:{employee_id}"
 
 
-def register_personal(model: type[Model], people: Callable[[Any], Iterable[int | None]]) -> None:
+def register_personal(model: type[Model], people: Callable[[Any], Iterable[int | None]], *,
+                      deletes: bool = True) -> None:
     """Renew the version of every person ``people(row)`` names (employee ids) on each save and delete
-    of ``model``. ``people`` may query (a plan item names its plan's mentee and mentor)."""
+    of ``model``. ``people`` may query (a plan item names its plan's mentee and mentor).
+
+    ``deletes=False`` for a model whose rows are deleted only in bulk by writers that renew the people
+    themselves: a delete receiver makes Django fetch every row before a ``QuerySet.delete()`` (to send
+    the signal for each) instead of deleting them in one statement."""
     label = model._meta.label_lower
     _personal[label] = people
-    for signal, kind in ((post_save, "save"), (post_delete, "delete")):
+    signals = ((post_save, "save"), (post_delete, "delete")) if deletes else ((post_save, "save"),)
+    for signal, kind in signals:
         signal.connect(partial(_personal_signal, people), sender=model, weak=False,
                        dispatch_uid=f"cache-person-{label}-{kind}")
 

@@ -27,7 +27,8 @@ class PerformanceConfig(AppConfig):
         # scorecard applies by its org unit's path).
         cache.register("performance", Metric, Scorecard, ScorecardVersion, Dimension, DimensionMetric, OrgUnit)
         # A person's own results, kept for them (home's own sections) until one of these is written.
-        cache.register_personal(Score, lambda row: (row.employee_id,))
+        # Scores are deleted only in bulk by the score writers, which renew the people themselves.
+        cache.register_personal(Score, lambda row: (row.employee_id,), deletes=False)
         cache.register_personal(FinalRating, lambda row: (row.employee_id,))
         cache.register_personal(Feedback, lambda row: (row.giver_id, row.recipient_id))
 

@@ -225,3 +225,24 @@ def test_a_plan_item_renews_its_mentee_and_its_mentor(world):
     plan.delete()
     plan.pk = pk
     assert set(people.of_plan(plan)) == both
+
+
+@pytest.mark.django_db
+def test_scores_are_still_deleted_in_one_statement(world):
+    """Scores are registered per person on save only: a delete receiver would make every bulk delete of
+    the score writers fetch each row first (a recomputation of 10,000 people went from 2 s to 17 s)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from talentloop.performance.models import Score
+
+    for emp in (world.emp(world.employee), world.emp(world.mentor)):
+        Score.objects.create(employee=emp, period_key="2026-01", period_start=dt.date(2026, 1, 1),
+                             computed_at=timezone.now(), total=100)
+    with CaptureQueriesContext(connection) as queries:
+        deleted, _rows = Score.objects.filter(period_key="2026-01").delete()
+    assert deleted == 2
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["DELETE"]
