@@ -671,9 +671,12 @@ def _settle_errors(period_key: str, attempted: list[int], failed: dict[int, str]
     """Record the people whose score failed (and drop their stale score, as for the absent), and
     forget the earlier failures of those now scored."""
     gone = sorted(set(absent) | set(failed))
-    cache.bump_people(gone)
     for start in range(0, len(gone), 900):
-        Score.objects.filter(period_key=period_key, employee_id__in=gone[start:start + 900]).delete()
+        stale = Score.objects.filter(period_key=period_key, employee_id__in=gone[start:start + 900])
+        # Only those who had a score see a change (people absent all month usually had none): renewing
+        # everyone named would cost a cache write each.
+        cache.bump_people(stale.values_list("employee_id", flat=True))
+        stale.delete()
     succeeded = sorted(set(attempted) - set(failed))
     if ScoreError.objects.filter(period_key=period_key).exists():
         for start in range(0, len(succeeded), 900):
