@@ -211,6 +211,7 @@ def recompute_marks_drain_queued() -> DrainResult:
     succeeded, it queued a drain of its own."""
     total = DrainResult()
     holding = True  # this drain holds the flag (a failure clears it, so the next batch queues again)
+    idle = 0  # rounds in a row that found nothing to claim
     try:
         while True:
             started = time.monotonic()
@@ -222,10 +223,15 @@ def recompute_marks_drain_queued() -> DrainResult:
             total.failed += done.failed
             cache.delete(DRAIN_QUEUED_KEY)
             holding = False
-            if not done.claimed or done.failed:
-                return total  # nothing new, or a failure the sweep retries later
+            if done.failed:
+                return total  # a failure the sweep retries later
+            # Also after a round that claimed nothing: a batch may have committed its marks just after
+            # the claim, while the flag was still set, and so queued no drain of its own.
             if not RecomputeMark.objects.filter(claim__isnull=True).exists():
                 return total
+            idle = 0 if done.claimed else idle + 1
+            if idle > 1:
+                return total  # free marks this drain cannot claim (another is claiming them): the sweep
             holding = recompute_drain_wanted()
             if not holding:
                 return total  # another batch queued a drain since: it takes them

@@ -401,6 +401,43 @@ def test_batches_arriving_while_a_drain_runs_are_taken_by_it_and_none_is_left(wo
     assert job.call_count == 1
 
 
+def test_a_batch_committed_after_a_round_that_claimed_nothing_is_still_taken(world, card):
+    """A round finds nothing to claim; a batch commits its marks right after the claim, while the flag
+    is still set, so it queues no drain: this drain must take them before it stops."""
+    emp = world.emp(world.employee)
+    assert recompute.recompute_drain_wanted()  # this drain was queued
+    real_drain = recompute.recompute_marks_drain
+    rounds = []
+
+    def nothing_then_a_batch_commits(**kwargs):
+        out = real_drain(**kwargs)
+        if not rounds:
+            recompute_marks_add([(emp.pk, "2026-03")])
+            with mock.patch.object(tasks, "drain_recompute_marks_job") as again:
+                tasks.drain_recompute_marks()
+            assert again.call_count == 0  # the flag is held
+        rounds.append(out.claimed)
+        return out
+
+    with (mock.patch.object(recompute, "recompute_marks_drain", side_effect=nothing_then_a_batch_commits),
+          mock.patch.object(recompute.time, "sleep")):
+        total = recompute.recompute_marks_drain_queued()
+    assert rounds[0] == 0 and total.claimed >= 1
+    assert not RecomputeMark.objects.exists()
+    assert Score.objects.filter(employee=emp, period_key="2026-03").exists()
+
+
+def test_a_drain_stops_when_free_marks_cannot_be_claimed(world, card):
+    """Free marks it cannot claim (another worker is claiming them) stop the drain after one more round
+    instead of keeping it busy; the sweep and the other worker take them."""
+    emp = world.emp(world.employee)
+    recompute_marks_add([(emp.pk, "2026-03")])
+    with (mock.patch.object(recompute, "recompute_marks_drain", return_value=recompute.DrainResult()) as drain,
+          mock.patch.object(recompute.time, "sleep")):
+        recompute.recompute_marks_drain_queued()
+    assert drain.call_count == 2
+
+
 def test_a_failing_drain_lets_the_next_batch_queue_again(world, card):
     assert recompute.recompute_drain_wanted()
     with (mock.patch.object(recompute, "recompute_marks_drain", side_effect=RuntimeError("database gone")),
