@@ -4,6 +4,7 @@ and the inline sparkline."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -123,8 +124,9 @@ class KeptForReader:
         stamp = cache.personal_stamp([employee.pk])
         window = int(timezone.now().timestamp()) // PERSON_KEPT
         who = ".".join(sorted(roles | {f"r-{r}" for r in actor.roles})) + f".{int(actor.has_reports)}"
-        self.key = (f"home:reader:{actor.user_id}:{employee.pk}:{ctx.today.isoformat()}:{get_language()}:"
-                    f"{who}:{stamp}:{window}")
+        whole = f"{employee.pk}:{ctx.today.isoformat()}:{get_language()}:{who}:{stamp}:{window}"
+        # Hashed: the versions alone run to 150 characters, and the database cache's keys stop at 255.
+        self.key = f"home:reader:{actor.user_id}:{hashlib.blake2b(whole.encode(), digest_size=16).hexdigest()}"
         self.values = django_cache.get(self.key) or {}
 
     def section(self, key: str, build: Callable[[], T]) -> T:

@@ -133,3 +133,19 @@ def test_own_sections_without_a_form_are_kept_rendered(world, client_for, monkey
 def _without_tokens(html: str) -> str:
     """The page without what differs on every request (the masked CSRF token, the CSP nonce)."""
     return re.sub(r'(content|nonce|value)="[A-Za-z0-9+/=_-]{20,}"', "", html)
+
+
+def test_the_key_fits_the_database_cache_whatever_the_roles(world):
+    """The database cache's keys stop at 255 characters; every version of the configuration, many roles
+    and large ids must still fit."""
+    from talentloop.core.access import actor_for
+    from talentloop.home import selectors
+    from talentloop.home.selectors.base import Ctx, KeptForReader
+
+    actor = actor_for(world.hr, "127.0.0.1")
+    ctx = Ctx(actor=actor, today=dt.date(2026, 12, 31))
+    commit_callbacks()
+    kept = KeptForReader(ctx, frozenset({"employee", "newhire", "mentor", "manager", "hr"}))
+    assert kept.key and len(kept.key) < 100
+    page = selectors.home_page(actor)
+    assert page.kept_key.startswith(f"home:reader:{actor.user_id}:") and len(page.kept_key) < 100
