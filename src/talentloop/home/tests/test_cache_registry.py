@@ -99,29 +99,21 @@ def _recording(monkeypatch):
             statements.append(sql)
         return execute(sql, params, many, context)
 
-    real_build = cache._build
+    def recorded(real, label):
+        """``real`` with the statements it runs recorded under the names ``label`` gives its arguments."""
+        def wrapper(first, second):
+            statements: list[str] = []
+            building.append(statements)
+            try:
+                return real(first, second)
+            finally:
+                building[:] = [b for b in building if b is not statements]  # by identity: nested builds
+                builds.append((label(first, second), statements))
+        return wrapper
 
-    def build(fn, names):
-        statements: list[str] = []
-        building.append(statements)
-        try:
-            return real_build(fn, names)
-        finally:
-            building[:] = [b for b in building if b is not statements]  # by identity: nested builds
-            builds.append((names, statements))
-
+    build = recorded(cache._build, lambda _fn, names: names)
+    build_own = recorded(home_base.build_for_reader, lambda key, _fn: (f"own:{key}",))
     monkeypatch.setattr(cache, "_build", build)
-    real_own = home_base.build_for_reader
-
-    def build_own(key, fn):
-        statements: list[str] = []
-        building.append(statements)
-        try:
-            return real_own(key, fn)
-        finally:
-            building[:] = [b for b in building if b is not statements]  # by identity: nested builds
-            builds.append(((f"own:{key}",), statements))
-
     monkeypatch.setattr(home_base, "build_for_reader", build_own)
     with connection.execute_wrapper(execute):
         yield page, builds

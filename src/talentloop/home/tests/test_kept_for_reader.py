@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from talentloop.core import cache
 from talentloop.home.selectors.base import PERSON_KEPT
@@ -88,7 +87,7 @@ def test_a_recomputed_score_renews_the_person(world):
     commit_callbacks()
     before = cache.personal_stamp([employee.pk])
     other = cache.personal_stamp([home.newgrad.pk]) if hasattr(home, "newgrad") else None
-    result = recompute_period(P.containing(timezone.localdate()), [employee.pk])
+    result = recompute_period(P.containing(NOON.date()), [employee.pk])
     assert result.scored + result.absent + len(result.failed) == 1
     commit_callbacks()
     assert cache.personal_stamp([employee.pk]) != before

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,6 +27,15 @@ from talentloop.performance.tests.test_pages import MARCH, WEB_BASE, build_confi
 from talentloop.testing.commits import commit_callbacks
 
 pytestmark = pytest.mark.django_db
+
+# "This month" is the month of this moment, whatever day the suite runs (the clock keeps ticking).
+NOW = dt.datetime(2026, 6, 16, 4, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_day():
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 @pytest.fixture
