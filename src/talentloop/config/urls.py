@@ -24,6 +24,7 @@ urlpatterns = [
     path("leave/", include("talentloop.leave.urls")),
     path("benefits/", include("talentloop.benefits.urls")),
     path("payroll/", include("talentloop.payroll.urls")),
+    path("integrations/", include("talentloop.integrations.urls")),
     path("", include("talentloop.organisation.urls")),
     path("", include("talentloop.home.urls")),
 ]

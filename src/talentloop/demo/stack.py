@@ -16,6 +16,7 @@ from talentloop.careers import demo as careers_demo
 from talentloop.core import cache
 from talentloop.demo import story as story_demo
 from talentloop.demo import time_story as time_demo
+from talentloop.integrations import demo as integrations_demo
 from talentloop.learning import demo as learning_demo
 from talentloop.mentoring import demo as mentoring_demo
 from talentloop.notifications.demo import wipe_notifications
@@ -34,6 +35,7 @@ AREAS: list[tuple[str, ModuleType]] = [
     ("time", time_demo),
     ("payroll", payroll_demo),  # pay groups, components, salaries, declarations (no runs yet)
     ("benefits", benefits_demo),  # plans, an open enrolment window, enrolments (the demo employee's too)
+    ("integrations", integrations_demo),  # HR's outbound webhook with a month of deliveries
     ("story", story_demo),  # last: alerts, feedback, survey answers and push keys over all of it
 ]
 

@@ -443,3 +443,16 @@ def notices_for(actor: Actor, limit: int = 20) -> list[Notice]:
                           plan_id=data.get("plan_id"), item_id=data.get("item_id"), created_at=n.created_at,
                           read_at=n.read_at))
     return out
+
+
+def calendar_items(actor: Actor, *, start: dt.date, end: dt.date) -> list[PlanItem]:
+    """The open dated items (1:1s, skill assessments, reports) of the plans the actor takes part in, as
+    mentee or mentor, due between ``start`` and ``end``: for the person's calendar feed. One query."""
+    if actor.employee is None:
+        return []
+    me = actor.employee.pk
+    return list(access.visible_items(actor)
+                .filter(Q(plan__mentee_id=me) | Q(plan__mentor__employee_id=me),
+                        plan__status__in=(PlanStatus.APPROVED, PlanStatus.ACTIVE),
+                        completed_on__isnull=True, due_on__gte=start, due_on__lte=end)
+                .select_related("plan__mentee", "plan__mentor__employee").order_by("due_on", "id"))

@@ -205,7 +205,7 @@ def employee_create(
     )
     _full_clean(employee, exclude=["manager_path"])
     employee.save()
-    EmploymentEvent.objects.create(
+    hire = EmploymentEvent.objects.create(
         employee=employee, kind=EventKind.HIRE, effective_date=hire_date, org_unit=org_unit,
         job_family=job_family, position=position, level=level, manager=manager,
         status=EmploymentStatus.ACTIVE, note=note, recorded_by=actor.user, applied_at=timezone.now(),
@@ -214,6 +214,7 @@ def employee_create(
     for key in SENSITIVE_FIELDS:
         changes[key] = "changed" if changes.get(key) else ""
     audit_record(actor=actor, action="create", obj=employee, changes=changes)
+    _announce(employee.pk, "hired", hire.pk)
     return employee
 
 
@@ -239,6 +240,7 @@ def employee_update(*, actor: Actor, employee: Employee, data: dict[str, Any]) -
     changes = diff(before, snapshot(employee, list(PLAIN_FIELDS)), sensitive=SENSITIVE_FIELDS)
     if changes:
         audit_record(actor=actor, action="update", obj=employee, changes=changes)
+        _announce(employee.pk, "changed", None)
     return employee
 
 
@@ -401,6 +403,13 @@ def _apply_event(event: EmploymentEvent, employee: Employee) -> None:
     event.applied_at = timezone.now()
     EmploymentEvent.objects.filter(pk=event.pk).update(before=before, applied_at=event.applied_at)
     cache.bump_people((), everyone=True)  # a move or promotion: the person, their old and new colleagues
+    _announce(employee.pk, "left" if event.kind == EventKind.TERMINATION else "changed", event.pk)
+
+
+def _announce(employee_id: int, change: str, event_id: int | None) -> None:
+    """Tell the apps above that a person was hired, changed or left, once the transaction commits."""
+    transaction.on_commit(lambda: signals.employee_changed.send(
+        sender=Employee, employee_id=employee_id, change=change, event_id=event_id), robust=True)
 
 
 @transaction.atomic

@@ -6,3 +6,8 @@ from django.dispatch import Signal
 #: ``actor``, ``reason`` (its legal reason, ``TerminationReason``; "" when not given) and
 #: ``renewal_refused``. Payroll records the leaver's final pay from it.
 termination_recorded = Signal()
+
+#: Someone was hired, their record or employment changed, or they left (sent after the transaction
+#: commits): ``employee_id``, ``change`` ("hired", "changed" or "left") and ``event_id`` (the applied
+#: EmploymentEvent, None for a change of personal fields). Integrations turns it into outbound events.
+employee_changed = Signal()

@@ -19,6 +19,14 @@ from talentloop.core.access import Actor
 # that fails rolls the confirmation back. Learning offers complaint handling from it.
 work_result_complaint = Signal()
 
+# A final rating was decided or changed (sent after the transaction commits) with ``employee_id``,
+# ``period_key``, ``rating`` (a Decimal) and ``final_rating_id``. A personal result: integrations sends
+# it only to trusted endpoints.
+final_rating_decided = Signal()
+
+# A review cycle was closed (sent after the transaction commits) with ``cycle_id``.
+review_cycle_closed = Signal()
+
 
 # Who else may read a person's scores (and nothing else of performance): each reader returns the ids of
 # the people (a values("…_id") queryset) or None when it grants the actor nothing. Mentoring registers

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "talentloop.careers",
     "talentloop.payroll",
     "talentloop.benefits",
+    "talentloop.integrations",
     "talentloop.home",
     "talentloop.demo",  # the demo and seed commands, over every app above
 ]
@@ -220,6 +221,14 @@ API_TOKEN_DEFAULT_DAYS = int(os.environ.get("TALENTLOOP_API_TOKEN_DAYS", "30"))
 
 # The client's address: X-Forwarded-For is believed only from these proxies (IPs or CIDRs,
 # comma-separated), e.g. the TLS proxy in front of the application. Empty: the connection's address.
+# Outbound webhooks (integrations): an endpoint on a private, loopback or link-local address is refused
+# unless this is set (a receiver inside the company network, or the tests' local receiver); each
+# attempt's connect/read timeout in seconds.
+TALENTLOOP_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("TALENTLOOP_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
+TALENTLOOP_WEBHOOKS_TIMEOUT = float(os.environ.get("TALENTLOOP_WEBHOOKS_TIMEOUT", "10"))
+# Deliver a published event at once (a job queued when it commits); the every-minute job sends the rest.
+TALENTLOOP_WEBHOOKS_SEND_AT_ONCE = True
+
 TALENTLOOP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TALENTLOOP_TRUSTED_PROXIES", "").split(",")
                               if p.strip()]
 

@@ -23,6 +23,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "en"
+# Outbound webhooks go to the tests' local receivers, and are sent when a test asks.
+TALENTLOOP_WEBHOOKS_ALLOW_PRIVATE = True
+TALENTLOOP_WEBHOOKS_SEND_AT_ONCE = False
 
 # Each test process has a cache (and a job queue) of its own. With Redis (the PostgreSQL leg of CI),
 # the pytest-xdist workers share one server: each gets its own database number (the URL's plus one

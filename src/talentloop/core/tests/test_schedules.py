@@ -33,6 +33,7 @@ EXPECTED = {
     "vendor_pull_periodic": EVERY_HALF_HOUR,
     "deliver_notifications_every_minute": EVERY_MINUTE,
     "sweep_recompute_marks": EVERY_MINUTE,
+    "webhooks_deliver_every_minute": EVERY_MINUTE,
 }
 
 

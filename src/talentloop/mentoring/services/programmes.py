@@ -22,7 +22,7 @@ from talentloop.core import cache
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied, errors_from_validation
-from talentloop.mentoring import access, people
+from talentloop.mentoring import access, people, signals
 from talentloop.mentoring.growth import add_months
 from talentloop.mentoring.models import (
     CAPACITY_PLAN_STATUSES,
@@ -378,6 +378,8 @@ def mentoring_plan_approve(*, actor: Actor, plan: MentoringPlan, comment: str = 
     _notify_plan(plan, [plan.mentor.employee_id, plan.mentee_id],
                  {"decision": "approved", "template": plan.template.name, "template_en": plan.template.name_en,
                   "comment": plan.hr_comment})
+    plan_id = plan.pk
+    transaction.on_commit(lambda: signals.plan_approved.send(sender=MentoringPlan, plan_id=plan_id), robust=True)
     return plan
 
 

@@ -19,7 +19,7 @@ from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
 from talentloop.organisation.models import Employee
-from talentloop.performance import access
+from talentloop.performance import access, signals
 from talentloop.performance import periods as P
 from talentloop.performance.models import (
     Appeal,
@@ -124,6 +124,10 @@ def final_rating_set(
                           "computed_rating": None if computed is None else str(computed),
                           "source": str(source), "cycle": cycle.pk if cycle else None},
                  summary=_("Final rating"))
+    employee_id, period_key, final_id = employee.pk, period.key, final.pk
+    transaction.on_commit(lambda: signals.final_rating_decided.send(
+        sender=FinalRating, employee_id=employee_id, period_key=period_key, rating=rating,
+        final_rating_id=final_id), robust=True)
     return final
 
 

@@ -27,7 +27,7 @@ from talentloop.core.audit.services import audit_record
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
 from talentloop.notifications.services import Item, items_for, notify_after_commit
 from talentloop.organisation.models import Employee, EmploymentStatus, OrgUnit
-from talentloop.performance import access
+from talentloop.performance import access, signals
 from talentloop.performance.models import QualitativeRating, RaterKind, Review, ReviewCycle, ReviewReminder
 from talentloop.performance.selectors_reviews import DUE_SOON_DAYS, rated_dimensions
 from talentloop.performance.services.decisions import clean_text, parse_period, parse_rating
@@ -170,6 +170,9 @@ def review_cycle_set_status(*, actor: Actor, cycle: ReviewCycle, status: str) ->
         ids = None if cycle.org_unit_id is None else reviewees
         if ids is None or ids:
             _enqueue_recompute(cycle.period_key, ids)
+        cycle_id = cycle.pk
+        transaction.on_commit(lambda: signals.review_cycle_closed.send(sender=ReviewCycle, cycle_id=cycle_id),
+                              robust=True)
     elif status == Status.CALIBRATION and before == Status.OPEN:
         # Fresh computed figures for the calibration page.
         ids = None if cycle.org_unit_id is None else list(

@@ -1,0 +1,1 @@
+"""Every write of integrations: ``webhooks`` (subscriptions, publishing, delivery), ``calendar`` (feeds)."""

@@ -1,0 +1,18 @@
+"""Background jobs of integrations: thin wrappers around services."""
+
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from talentloop.core.schedules import local_crontab
+from talentloop.integrations.services.webhooks import deliveries_send
+
+
+@db_task()
+def webhooks_send_now():
+    """Queued when an event is published or replayed: send what is due now."""
+    return deliveries_send().as_dict()
+
+
+@db_periodic_task(local_crontab(minute="*"))
+def webhooks_deliver_every_minute():
+    """Every minute: retries that came due, and deliveries a dead worker left claimed."""
+    return deliveries_send().as_dict()

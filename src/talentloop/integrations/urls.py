@@ -1,0 +1,20 @@
+from django.urls import path
+
+from talentloop.integrations import views
+
+app_name = "integrations"
+
+urlpatterns = [
+    path("webhooks/", views.subscription_list, name="subscription-list"),
+    path("webhooks/new/", views.subscription_create, name="subscription-create"),
+    path("webhooks/<int:pk>/", views.subscription_detail, name="subscription-detail"),
+    path("webhooks/<int:pk>/edit/", views.subscription_edit, name="subscription-edit"),
+    path("webhooks/<int:pk>/rotate/", views.subscription_rotate, name="subscription-rotate"),
+    path("webhooks/<int:pk>/disable/", views.subscription_disable, name="subscription-disable"),
+    path("webhooks/<int:pk>/enable/", views.subscription_enable, name="subscription-enable"),
+    path("webhooks/<int:pk>/delete/", views.subscription_delete, name="subscription-delete"),
+    path("webhooks/deliveries/<int:pk>/replay/", views.delivery_replay, name="delivery-replay"),
+    path("calendar/", views.calendar_feed, name="calendar"),
+    path("calendar/revoke/", views.calendar_feed_revoke, name="calendar-revoke"),
+    path("calendar/<str:token>.ics", views.calendar_feed_ics, name="calendar-feed"),
+]
