@@ -19,6 +19,7 @@ from talentloop.benefits import access as benefits_access
 from talentloop.careers import access as careers_access
 from talentloop.core.access import Actor
 from talentloop.core.audit import access as audit_access
+from talentloop.integrations import access as integrations_access
 from talentloop.learning import access as learning_access
 from talentloop.leave import access as leave_access
 from talentloop.mentoring import access as mentoring_access
@@ -280,12 +281,17 @@ GROUPS: tuple[tuple[str, tuple[Link, ...]], ...] = (
              allowed=accounts_access.can_manage_accounts),
         # Integrations are set up by HR and administrators; employees are not pointed to API tokens.
         Link("accounts:token-list", _("API tokens"), "key", allowed=accounts_access.can_set_up_integrations),
+        Link("integrations:subscription-list", _("Webhooks"), "key",
+             also=("integrations:subscription-create", "integrations:subscription-detail",
+                   "integrations:subscription-edit"), allowed=integrations_access.can_use_webhooks),
     )),
     (_("Me"), (
         Link("notifications:inbox", _("Notifications"), "bell", allowed=notifications_access.can_have_preferences),
         Link("notifications:preferences", _("Notification settings"), "bell",
              allowed=notifications_access.can_have_preferences),
         Link("accounts:password-change", _("Change password"), "key"),
+        Link("integrations:calendar", _("Calendar feed"), "calendar",
+             allowed=integrations_access.can_have_calendar_feed),
     )),
 )
 

@@ -47,8 +47,9 @@ def summary(result: IntegrationsDemoResult) -> str:
 
 
 def _attempt(at: dt.datetime, code: int | None, rng: random.Random, error: str = "") -> dict:
-    return {"at": at.isoformat(), "status_code": code, "error": error or ("" if code and code < 300 else f"HTTP {code}"),
-            "duration_ms": rng.randint(40, 400)}
+    if not error and not (code and code < 300):
+        error = f"HTTP {code}"
+    return {"at": at.isoformat(), "status_code": code, "error": error, "duration_ms": rng.randint(40, 400)}
 
 
 @transaction.atomic
