@@ -428,6 +428,7 @@ LOCK = threading.Lock()
 POSTS = []  # (ms, status)
 PROBES = []  # seconds from accepted to counted in the score, None when not within the timeout
 UNREAD = []  # probes skipped because the count before could not be read
+PROBE_LOG = []  # per probe: when it was posted (seconds into the run), the answer, seconds to seen
 
 
 def _item(employee_id, metric, value):
@@ -481,6 +482,8 @@ def probe():
                     continue
                 response = client.post("/api/v1/observations", json={"items": [_item(pk, metric, 3)]})
                 accepted = time.perf_counter()
+                PROBE_LOG.append({"at": round(time.monotonic() - STOP + CONF["seconds"], 1),
+                                  "status": response.status_code, "before": before})
                 if response.status_code == 200 and response.json().get("accepted") == 1:
                     while time.perf_counter() - accepted < CONF["probe_timeout"]:
                         now = _count(client, pk, metric, period)
@@ -488,8 +491,10 @@ def probe():
                             seen = round(time.perf_counter() - accepted, 3)
                             break
                         time.sleep(0.05)
-            except httpx.HTTPError:  # a refused or dropped connection counts as a probe not seen
-                pass
+            except httpx.HTTPError as exc:  # a refused or dropped connection counts as a probe not seen
+                PROBE_LOG.append({"error": type(exc).__name__})
+            if PROBE_LOG:
+                PROBE_LOG[-1]["seen"] = seen
             PROBES.append(seen)
             time.sleep(CONF["probe_every"])
 
@@ -503,7 +508,7 @@ for t in threads:
 ms = [m for m, _s in POSTS]
 json.dump({"posts": len(POSTS), "failed_posts": sum(1 for _m, st in POSTS if st != 200),
            "observations_sent": len(POSTS) * CONF["batch"], "post_ms": ms, "probes": PROBES,
-           "probes_unread": len(UNREAD)},
+           "probes_unread": len(UNREAD), "probe_log": PROBE_LOG},
           open(os.environ["FEED_OUT"], "w"))
 """
 
@@ -555,6 +560,7 @@ def _feed_report(out: dict, conf: dict, seconds: float) -> dict:
         "score_visible": {"probe": {k: conf["probe"][k] for k in ("metric", "period")} if conf["probe"] else None,
                           "samples": len(out["probes"]), "timeouts": len(out["probes"]) - len(probes),
                           "skipped_count_unreadable": out.get("probes_unread", 0),
+                          "log": out.get("probe_log", []),
                           "seconds": probes,
                           "median_seconds": round(statistics.median(probes), 3) if probes else None,
                           "max_seconds": max(probes) if probes else None,
@@ -794,7 +800,11 @@ def _paced_with_observations(cfg: dict, *, host: str, env: dict, workdir: Path, 
                                observation_clients=max(0.0, others - worker_cpu))
     out = json.loads(out_file.read_text()) if out_file.exists() else {
         "posts": 0, "failed_posts": 0, "observations_sent": 0, "post_ms": [], "probes": []}
-    return paced, _feed_report(out, conf, seconds)
+    feed = _feed_report(out, conf, seconds)
+    # What the worker reported as going wrong (a failed recomputation waits for the every-minute sweep).
+    lines = (workdir / "mobile-worker.log").read_text(errors="replace").splitlines()
+    feed["worker_problems"] = [line[:300] for line in lines if "ERROR" in line or "WARNING" in line][:30]
+    return paced, feed
 
 
 def bench_load(cfg: dict, *, env: dict, workdir: Path) -> dict:

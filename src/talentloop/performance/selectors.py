@@ -17,7 +17,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    JSONField,
     OuterRef,
     Prefetch,
     Q,
@@ -28,6 +27,7 @@ from django.db.models import (
 
 from talentloop.core import cache
 from talentloop.core.access import Actor
+from talentloop.core.fields import JSONTextField
 from talentloop.organisation.models import Employee
 from talentloop.performance import access
 from talentloop.performance import periods as P
@@ -65,7 +65,7 @@ def score_rows(scores: QuerySet[Score], keys: list[str], explained: str) -> dict
     ``computed_at`` and ``closed`` (the period's state); for the period ``explained`` alone also its
     stored explanation (``explained_detail``), so the other months' are neither sent nor decoded."""
     detail: Any = F("detail") if keys == [explained] else Case(When(period_key=explained, then=F("detail")),
-                                                                output_field=JSONField())
+                                                                output_field=JSONTextField())
     rows = scores.filter(period_key__in=keys).values(
         "period_key", "total", "rating", "partial", "version_id", "computed_at",
         closed=Exists(PeriodState.objects.filter(key=OuterRef("period_key"), closed=True)),

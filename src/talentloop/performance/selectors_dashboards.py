@@ -488,27 +488,23 @@ def org_dashboard(actor: Actor, *, parent: OrgUnit | None, last: P.Period, month
 
 def _metric_attainment(people: QuerySet[Employee], keys: list[str], threshold: Decimal
                        ) -> dict[str, dict[str, tuple[int, int]]]:
-    """Per metric and month: how many scored people met the threshold. The metric scores live in each
-    score's explained detail, so the JSON is unnested in SQL (SQLite's json_each, PostgreSQL's
-    jsonb_array_elements) and only the aggregate comes back."""
+    """Per metric and month: how many scored people met the threshold. Each score keeps its metrics'
+    scores apart from the explanation (``Score.metric_scores``), so they are unnested in SQL (SQLite's
+    json_each, PostgreSQL's jsonb_each_text) and only the aggregate comes back."""
     table = connection.ops.quote_name(Score._meta.db_table)
     people_sql, people_params = people.values("pk").query.sql_with_params()
     placeholders = ", ".join(["%s"] * len(keys))
     if connection.vendor == "postgresql":
-        sql = (f"SELECT s.period_key, m.value->>'key', COUNT(*), "  # noqa: S608 - identifiers are quoted
-               f"SUM(CASE WHEN (m.value->>'score')::numeric >= %s THEN 1 ELSE 0 END) "
-               f"FROM {table} s "
-               f"CROSS JOIN LATERAL jsonb_array_elements(s.detail->'dimensions') d "
-               f"CROSS JOIN LATERAL jsonb_array_elements(d.value->'metrics') m "
+        sql = (f"SELECT s.period_key, m.key, COUNT(*), "  # noqa: S608 - identifiers are quoted
+               f"SUM(CASE WHEN m.value::numeric >= %s THEN 1 ELSE 0 END) "
+               f"FROM {table} s CROSS JOIN LATERAL jsonb_each_text(s.metric_scores) m "
                f"WHERE s.period_key IN ({placeholders}) AND s.employee_id IN ({people_sql}) "
-               f"AND m.value->>'score' IS NOT NULL AND m.value->>'key' <> 'ratings' "
                f"GROUP BY 1, 2")
     elif connection.vendor == "sqlite":
-        sql = (f"SELECT s.period_key, json_extract(m.value, '$.key'), COUNT(*), "  # noqa: S608 — quoted names, values bound
-               f"SUM(CASE WHEN CAST(json_extract(m.value, '$.score') AS REAL) >= %s THEN 1 ELSE 0 END) "
-               f"FROM {table} s, json_each(s.detail, '$.dimensions') d, json_each(d.value, '$.metrics') m "
+        sql = (f"SELECT s.period_key, m.key, COUNT(*), "  # noqa: S608 — quoted names, values bound
+               f"SUM(CASE WHEN CAST(m.value AS REAL) >= %s THEN 1 ELSE 0 END) "
+               f"FROM {table} s, json_each(s.metric_scores) m "
                f"WHERE s.period_key IN ({placeholders}) AND s.employee_id IN ({people_sql}) "
-               f"AND json_extract(m.value, '$.score') IS NOT NULL AND json_extract(m.value, '$.key') <> 'ratings' "
                f"GROUP BY 1, 2")
     else:  # pragma: no cover - the two engines the project supports
         return {}

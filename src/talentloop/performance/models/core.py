@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from talentloop.core.bilingual import Bilingual, bilingual
 from talentloop.core.crypto.fields import EncryptedRowMixin, EncryptedTextField
+from talentloop.core.fields import JSONTextField
 from talentloop.organisation.models import Employee, JobFamily, OrgUnit
 
 __all__ = [
@@ -236,15 +237,31 @@ class PeriodState(models.Model):
 class Score(models.Model):
     """A computation: rebuilt from facts at any time, never a decision."""
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
+    # No database constraints: a recomputation writes a row per person, and each row's foreign-key
+    # checks at commit (a lock on the person's row among them) cost more than computing it. The ORM
+    # still deletes a person's scores with them and clears a replaced version (CASCADE, SET_NULL).
+    # No index of its own for the person: the unique (person, period) index serves every read by person.
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                                 db_index=False)
     period_key = models.CharField(max_length=8)
     period_start = models.DateField()
-    version = models.ForeignKey(ScorecardVersion, null=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.ForeignKey(ScorecardVersion, null=True, on_delete=models.SET_NULL, related_name="+",
+                                db_constraint=False)
     total = models.DecimalField(max_digits=7, decimal_places=2, null=True)
     rating = models.DecimalField(max_digits=3, decimal_places=1, null=True)
     partial = models.BooleanField(default=False)
-    detail = models.JSONField(default=dict)
+    # The explanation, read whole and never searched inside: kept as written (see JSONTextField).
+    detail = JSONTextField(default=dict)
+    # What the organisation dashboard counts inside the explanation, apart and small: each scored
+    # metric's score as shown ({"metric key": "87.50"}), so the database parses a few hundred bytes per
+    # row rather than the whole explanation, on writing and on reading.
+    metric_scores = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
+
+    def save(self, *args, **kwargs):
+        if not self.metric_scores and self.detail:
+            self.metric_scores = metric_scores_of(self.detail)
+        super().save(*args, **kwargs)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["employee", "period_key"], name="uniq_score")]
@@ -253,6 +270,13 @@ class Score(models.Model):
         # rows with their stored explanation.
         indexes = [models.Index(fields=["period_key", "employee"], include=["total", "rating"],
                                 name="score_period_emp_totals")]
+
+
+def metric_scores_of(detail: dict) -> dict[str, str]:
+    """The scored metrics of an explanation (``Score.detail``) and their scores, as ``metric_scores``
+    holds them; the ratings part is not a metric."""
+    return {m["key"]: m["score"] for d in detail.get("dimensions", []) for m in d.get("metrics", [])
+            if m.get("score") is not None and m.get("key") != "ratings"}
 
 
 class FinalRating(models.Model):

@@ -277,6 +277,7 @@ class _MetricPart:
     metric: Metric
     metric_id: int
     key: str
+    key_json: str  # the key as JSON, for ``metric_scores``
     higher: bool
     value_at: int  # where the period value is in an aggregate row: 2 sum, 3 average, 5 last; -1 ratio, -2 count
     numerator_id: int | None
@@ -325,7 +326,8 @@ def _compiled(card: CardVersion) -> list[_DimPlan]:
             head = {"key": metric.key, "name": card.labels[f"m{metric.pk}"], "unit": metric.unit,
                     "direction": metric.direction}
             parts.append(_MetricPart(
-                metric=metric, metric_id=metric.pk, key=metric.key, higher=metric.higher_is_better,
+                metric=metric, metric_id=metric.pk, key=metric.key, key_json=_dumps(metric.key),
+                higher=metric.higher_is_better,
                 value_at=_VALUE_AT.get(metric.aggregation, 5), numerator_id=metric.numerator_id,
                 denominator_id=metric.denominator_id, ratio_scale=S.d(metric.ratio_scale),
                 attainment_rule=rule == ScoringRule.ATTAINMENT or (rule == ScoringRule.LINEAR
@@ -435,7 +437,8 @@ def _period_target(part: _MetricPart, period: P.Period, presence: Presence
 def compute_person(card: CardVersion, period: P.Period, emp: int, presence: Presence,
                    agg: dict, ratings: dict) -> dict:
     """The whole explained score of one person: total, rating, and the explanation of every
-    dimension and metric as JSON text (``dimensions_json``, the ``dimensions`` of ``Score.detail``).
+    dimension and metric as JSON text (``dimensions_json``, the ``dimensions`` of ``Score.detail``),
+    and each scored metric's score as JSON text (``metric_scores_json``, ``Score.metric_scores``).
 
     The arithmetic is the contract's (``scoring``). A recomputation runs this for every person, so
     what does not depend on the person (names, weights, targets, effective weights for a pattern
@@ -444,6 +447,7 @@ def compute_person(card: CardVersion, period: P.Period, emp: int, presence: Pres
     instead of building and encoding a dozen dicts per person."""
     dims_json = []
     dim_scores = []
+    scored = []  # '"metric key":"score"' of each scored metric, for metric_scores
     person_ratings = ratings.get(emp, {})
     target_key = (period.months, presence.days, period.days)
     zero, hundred, cap, two, half_up = S.ZERO, S.HUNDRED, S.CAP, S.TWO_PLACES, ROUND_HALF_UP
@@ -498,11 +502,14 @@ def compute_person(card: CardVersion, period: P.Period, emp: int, presence: Pres
                     score = max(zero, min(cap, hundred * target / actual))
             if score is None:
                 complete = False
+                shown = "null"
+            else:
+                shown = f'"{score.quantize(two, half_up)}"'
+                if part.key != "ratings":
+                    scored.append(f"{part.key_json}:{shown}")
             scores.append(score)
             figures.append(part.template % ("null" if actual is None else f'"{actual.quantize(two, half_up)}"',
-                                            target_json,
-                                            "null" if score is None else f'"{score.quantize(two, half_up)}"',
-                                            n, "true" if score is None else "false"))
+                                            target_json, shown, n, "true" if score is None else "false"))
         if plan.rated:
             by_rater = person_ratings.get(plan.key, {})
             given_key = (by_rater.get("manager"), by_rater.get("peer"), by_rater.get("self"))
@@ -534,13 +541,14 @@ def compute_person(card: CardVersion, period: P.Period, emp: int, presence: Pres
                                                                       dim_scores)))
     total_r = None if total is None else S.round2(total)
     return {"total": total_r, "rating": None if total_r is None else S.rating_from_total(total_r),
-            "partial": presence.partial, "days_present": presence.days, "dimensions_json": f"[{dimensions_json}]"}
+            "partial": presence.partial, "days_present": presence.days, "dimensions_json": f"[{dimensions_json}]",
+            "metric_scores_json": "{" + ",".join(scored) + "}"}
 
 
 # ---------------------------------------------------------------- the recomputation
 
 UPSERT_COLUMNS = ("employee_id", "period_key", "period_start", "version_id", "total", "rating", "partial",
-                  "detail", "computed_at")
+                  "detail", "metric_scores", "computed_at")
 
 
 def _write_scores(period_key: str, employee_ids: list[int], rows: Iterator[tuple]) -> int:
@@ -657,7 +665,8 @@ def recompute_period(period: P.Period, employee_ids: Iterable[int] | None = None
             # Score.detail: {"scorecard", "days_present", "dimensions"}, compact JSON.
             detail = f'{head}{out["days_present"]},"dimensions":{out["dimensions_json"]}}}'
             yield (p["id"], period.key, start_day, cv.version_id, ops.adapt_decimalfield_value(out["total"], 7, 2),
-                   ops.adapt_decimalfield_value(out["rating"], 3, 1), out["partial"], detail, now)
+                   ops.adapt_decimalfield_value(out["rating"], 3, 1), out["partial"], detail,
+                   out["metric_scores_json"], now)
 
     result.scored = _write_scores(period.key, [p["id"] for p, _card in scored], rows())
     result.failed = failed

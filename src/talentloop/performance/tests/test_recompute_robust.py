@@ -475,3 +475,14 @@ def test_a_queued_drain_that_was_lost_holds_new_ones_back_only_briefly(world, ca
         with mock.patch.object(tasks, "drain_recompute_marks_job") as job:
             tasks.drain_recompute_marks()
         assert job.call_count == 1
+
+
+def test_the_metric_scores_kept_apart_are_the_scored_metrics_of_the_explanation(world, card):
+    emp = world.emp(world.employee)
+    observations_ingest(actor=card, items=[obs(emp, "tasks-done", 1, 5, "t1"), obs(emp, "bugs", 1, 1, "b1")])
+    recompute_period(MARCH, [emp.pk])
+    score = Score.objects.get(employee=emp, period_key="2026-03")
+    shown = {m["key"]: m["score"] for d in score.detail["dimensions"] for m in d["metrics"] if m["score"] is not None}
+    assert score.metric_scores == shown and "tasks-done" in shown
+    # a missing metric is left out
+    assert any(m["score"] is None for d in score.detail["dimensions"] for m in d["metrics"])
