@@ -455,8 +455,19 @@ def feeder(n):
                 POSTS.append(((time.perf_counter() - started) * 1000, status))
 
 
+def _again(call):
+    # A request, sent again once when the connection fails under it: gunicorn closes a kept-alive
+    # connection idle for its keep-alive time (2 s), and a request sent on it at that moment is lost, as
+    # a browser's would be before it retries. Resending an observation is safe: the same external id is
+    # a duplicate, not a second fact.
+    try:
+        return call()
+    except httpx.TransportError:
+        return call()
+
+
 def _count(client, pk, metric, period):
-    response = client.get(f"/api/v1/employees/{pk}/scores", params={"period": period})
+    response = _again(lambda: client.get(f"/api/v1/employees/{pk}/scores", params={"period": period}))
     if response.status_code != 200:
         return None
     for dim in response.json().get("dimensions", []):
@@ -480,7 +491,8 @@ def probe():
                     UNREAD.append(1)
                     time.sleep(0.5)
                     continue
-                response = client.post("/api/v1/observations", json={"items": [_item(pk, metric, 3)]})
+                item = _item(pk, metric, 3)
+                response = _again(lambda: client.post("/api/v1/observations", json={"items": [item]}))
                 accepted = time.perf_counter()
                 PROBE_LOG.append({"at": round(time.monotonic() - STOP + CONF["seconds"], 1),
                                   "status": response.status_code, "before": before})
