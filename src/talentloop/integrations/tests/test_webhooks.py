@@ -389,3 +389,28 @@ def test_the_command_sends_what_is_due(world, django_capture_on_commit_callbacks
                         lambda **kw: real(transport=recorder.transport, **kw))
     call_command("webhooks", "deliver")
     assert Delivery.objects.get().status == DeliveryStatus.SUCCEEDED
+
+
+@override_settings(TALENTLOOP_WEBHOOKS_SEND_AT_ONCE=True)
+def test_a_published_event_is_sent_by_the_job_queued_on_commit(world, django_capture_on_commit_callbacks):
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(self.rfile.read(int(self.headers["content-length"])))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _subscribe(world, url=f"http://127.0.0.1:{server.server_port}/hook")
+        _hire(world, django_capture_on_commit_callbacks)  # the job runs at once (Huey's immediate mode)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(received) == 1
+    assert Delivery.objects.get().status == DeliveryStatus.SUCCEEDED
