@@ -71,6 +71,9 @@ MIDDLEWARE = [
 ]
 
 TALENTLOOP_SERVER_TIMING = os.environ.get("TALENTLOOP_SERVER_TIMING", "") == "1"
+# A whole company's score recomputation computes half its people in a forked copy of the process, on
+# the second core (core.forked); TALENTLOOP_FORK_COMPUTE=0 keeps it in one process.
+FORK_COMPUTE = os.environ.get("TALENTLOOP_FORK_COMPUTE", "1") != "0"
 
 ROOT_URLCONF = "talentloop.config.urls"
 WSGI_APPLICATION = "talentloop.config.wsgi.application"
