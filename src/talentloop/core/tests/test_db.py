@@ -17,14 +17,14 @@ from talentloop.testing.factories import EmployeeFactory
 pytestmark = pytest.mark.django_db
 
 COLUMNS = ("employee_id", "period_key", "period_start", "version_id", "total", "rating", "partial", "detail",
-           "computed_at")
+           "metric_scores", "computed_at")
 
 
 def row(employee_id: int, period_key: str, total: str, detail: str = '{"n":1}') -> tuple:
     ops = connection.ops
     return (employee_id, period_key, ops.adapt_datefield_value(dt.date(2026, 10, 1)), None,
             ops.adapt_decimalfield_value(Decimal(total), 7, 2), ops.adapt_decimalfield_value(Decimal("3.5"), 3, 1),
-            False, detail, ops.adapt_datetimefield_value(timezone.now()))
+            False, detail, "{}", ops.adapt_datetimefield_value(timezone.now()))
 
 
 def test_insert_rows_writes_every_row_from_a_generator(monkeypatch):
