@@ -41,7 +41,7 @@ from talentloop.core.access import Actor
 from talentloop.core.audit.models import AuditEntry
 from talentloop.core.audit.services import CHANGED, audit_record, snapshot
 from talentloop.core.errors import Conflict, InvalidInput, PermissionDenied
-from talentloop.organisation import access
+from talentloop.organisation import access, signals
 from talentloop.organisation import importing_contracts as contracts
 from talentloop.organisation.models import (
     Employee,
@@ -714,7 +714,7 @@ def _write(actor: Actor, rows: list[_Row], found: _Lookups, *, file_name: str) -
     for employee, row in zip(new_people, creates, strict=True):
         employee.manager = people[row.manager] if row.manager else None
     Employee.objects.bulk_update([e for e in new_people if e.manager_id], ["manager"], batch_size=500)
-    EmploymentEvent.objects.bulk_create([
+    hires = EmploymentEvent.objects.bulk_create([
         EmploymentEvent(employee=e, kind=EventKind.HIRE, effective_date=e.hire_date, org_unit=e.org_unit,
                         job_family=e.job_family, position=e.position, level=e.level, manager=e.manager,
                         status=EmploymentStatus.ACTIVE, note=note, recorded_by=user, applied_at=now)
@@ -794,6 +794,19 @@ def _write(actor: Actor, rows: list[_Row], found: _Lookups, *, file_name: str) -
     # 5. Contract rows: a new contract, a renewal or a change, each a row of its own.
     audit += contracts.write(actor, rows, people, note=note, audit_entry=_audit_entry)
     AuditEntry.objects.bulk_create(audit, batch_size=500)
+
+    # 6. The apps above hear of each hire, change and leaving once the import commits, as for one person.
+    for employee, hire in zip(new_people, hires, strict=True):
+        signals.announce_employee_change(employee.pk, "hired", hire.pk)
+    announced = set()
+    for event, employee, _target in events:
+        if event.applied_at is not None:
+            announced.add(employee.pk)
+            signals.announce_employee_change(
+                employee.pk, "left" if event.kind == EventKind.TERMINATION else "changed", event.pk)
+    for row in updates:
+        if row.plain and row.employee is not None and row.employee.pk not in announced:
+            signals.announce_employee_change(row.employee.pk, "changed", None)
 
 
 def _fix_manager_paths(new_people: list[Employee], movers: list[tuple[Employee, str]],

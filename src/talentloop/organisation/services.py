@@ -214,7 +214,7 @@ def employee_create(
     for key in SENSITIVE_FIELDS:
         changes[key] = "changed" if changes.get(key) else ""
     audit_record(actor=actor, action="create", obj=employee, changes=changes)
-    _announce(employee.pk, "hired", hire.pk)
+    signals.announce_employee_change(employee.pk, "hired", hire.pk)
     return employee
 
 
@@ -240,7 +240,7 @@ def employee_update(*, actor: Actor, employee: Employee, data: dict[str, Any]) -
     changes = diff(before, snapshot(employee, list(PLAIN_FIELDS)), sensitive=SENSITIVE_FIELDS)
     if changes:
         audit_record(actor=actor, action="update", obj=employee, changes=changes)
-        _announce(employee.pk, "changed", None)
+        signals.announce_employee_change(employee.pk, "changed", None)
     return employee
 
 
@@ -403,13 +403,9 @@ def _apply_event(event: EmploymentEvent, employee: Employee) -> None:
     event.applied_at = timezone.now()
     EmploymentEvent.objects.filter(pk=event.pk).update(before=before, applied_at=event.applied_at)
     cache.bump_people((), everyone=True)  # a move or promotion: the person, their old and new colleagues
-    _announce(employee.pk, "left" if event.kind == EventKind.TERMINATION else "changed", event.pk)
+    signals.announce_employee_change(employee.pk, "left" if event.kind == EventKind.TERMINATION else "changed",
+                                     event.pk)
 
-
-def _announce(employee_id: int, change: str, event_id: int | None) -> None:
-    """Tell the apps above that a person was hired, changed or left, once the transaction commits."""
-    transaction.on_commit(lambda: signals.employee_changed.send(
-        sender=Employee, employee_id=employee_id, change=change, event_id=event_id), robust=True)
 
 
 @transaction.atomic

@@ -414,3 +414,23 @@ def test_a_published_event_is_sent_by_the_job_queued_on_commit(world, django_cap
         server.server_close()
     assert len(received) == 1
     assert Delivery.objects.get().status == DeliveryStatus.SUCCEEDED
+
+
+def test_an_employee_import_announces_each_hire_and_change(world, django_capture_on_commit_callbacks):
+    from talentloop.organisation import importing
+    from talentloop.organisation.tests.test_import import make_csv
+
+    _subscribe(world)
+    newcomer = {"employee_number": "IMP-1", "name": "导入新人", "hire_date": "2026-03-02",
+                "org_unit": world.platform.code, "job_family": world.engineering.code, "level": "2"}
+    with django_capture_on_commit_callbacks(execute=True):
+        importing.employee_import_apply(actor=actor_for(world.hr), file_name="people.csv",
+                                        content=make_csv([newcomer]), mode="all")
+    hired = Delivery.objects.get()
+    assert hired.event_type == "employee.hired"
+    assert hired.payload["data"]["employee"]["employee_number"] == "IMP-1"
+    renamed = {**newcomer, "name": "导入新人甲"}
+    with django_capture_on_commit_callbacks(execute=True):
+        importing.employee_import_apply(actor=actor_for(world.hr), file_name="people.csv",
+                                        content=make_csv([renamed]), mode="all")
+    assert sorted(Delivery.objects.values_list("event_type", flat=True)) == ["employee.changed", "employee.hired"]
