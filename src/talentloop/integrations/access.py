@@ -35,7 +35,8 @@ def can_create_subscription(actor: Actor) -> bool:
 
 
 def can_use_webhooks(actor: Actor) -> bool:
-    """The subscriptions pages and endpoints: HR, administrators, and anyone who still owns one."""
+    """The subscriptions pages and endpoints: HR and administrators (an owner who loses the role leaves
+    their subscriptions to HR, who sees and manages every one)."""
     return can_create_subscription(actor)
 
 
