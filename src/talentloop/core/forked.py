@@ -37,7 +37,7 @@ class Forked:
         except OSError:
             self._pid = -1
             return
-        if self._pid == 0:  # the child: compute, write, and leave without returning
+        if self._pid == 0:  # pragma: no cover - the child (coverage does not follow it): compute, write, leave
             code = 1
             try:
                 pickle.dump(compute(), self._file, protocol=pickle.HIGHEST_PROTOCOL)
