@@ -168,3 +168,34 @@ def test_dates_in_the_log_do_not_depend_on_today(world, client_for):
     delivery = _delivery(subscription)
     Delivery.objects.filter(pk=delivery.pk).update(created_at=dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC))
     assert client_for("hr").get(f"/integrations/webhooks/{subscription.pk}/?status=failed").status_code == 200
+
+
+def test_the_pages_change_rotate_disable_enable_replay_and_delete(world, client_for):
+    subscription, _secret = services.subscription_create(actor=actor_for(world.hr), name="HRIS",
+                                                         url="https://hooks.example.com/tl",
+                                                         event_types=["employee.hired"])
+    client = client_for("hr")
+    page = f"/integrations/webhooks/{subscription.pk}/"
+    changed = client.post(f"{page}edit/", {"name": "HRIS 2", "url": "https://hooks.example.com/v2",
+                                           "event_types": ["employee.hired", "employee.left"]})
+    assert changed.status_code == 302 and changed["Location"] == page
+    subscription.refresh_from_db()
+    assert subscription.name == "HRIS 2" and subscription.event_types == ["employee.hired", "employee.left"]
+    refused = client.post(f"{page}edit/", {"name": "HRIS 2", "url": "ftp://hooks.example.com/v2",
+                                           "event_types": ["employee.hired"]})
+    assert refused.status_code in (200, 422) and "Only http:// and https:// addresses are accepted." in refused.text
+    assert Subscription.objects.get(pk=subscription.pk).url == "https://hooks.example.com/v2"  # nothing changed
+    old = subscription.secret
+    rotated = client.post(f"{page}rotate/")
+    subscription.refresh_from_db()
+    assert rotated.status_code == 200 and subscription.secret != old and subscription.secret in rotated.text
+    assert client.post(f"{page}disable/").status_code == 302
+    assert not Subscription.objects.get(pk=subscription.pk).is_active
+    assert client.post(f"{page}enable/").status_code == 302
+    assert Subscription.objects.get(pk=subscription.pk).is_active
+    failed = _delivery(subscription)
+    replayed = client.post(f"/integrations/webhooks/deliveries/{failed.pk}/replay/")
+    assert replayed.status_code == 302 and Delivery.objects.filter(subscription=subscription).count() == 2
+    assert client.post(f"{page}delete/").status_code == 302
+    assert not Subscription.objects.filter(pk=subscription.pk).exists()
+    assert client.post(f"{page}rotate/").status_code == 404
