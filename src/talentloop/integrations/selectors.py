@@ -15,9 +15,9 @@ from django.db.models import Count, Q, QuerySet
 from talentloop.core.access import Actor
 from talentloop.integrations import access
 from talentloop.integrations.models import Delivery, DeliveryStatus, Subscription
-from talentloop.mentoring.models import MentoringPlan
-from talentloop.organisation.models import Employee, EmploymentEvent
-from talentloop.performance.models import ReviewCycle
+from talentloop.mentoring import selectors as mentoring_selectors
+from talentloop.organisation import selectors as organisation_selectors
+from talentloop.performance import selectors_reviews
 
 # ---------------------------------------------------------------- subscriptions and deliveries
 
@@ -53,7 +53,7 @@ def delivery_get(actor: Actor, pk: int) -> Delivery | None:
 # ---------------------------------------------------------------- event data
 
 
-def _person(employee: Employee | None) -> dict[str, Any] | None:
+def _person(employee: Any) -> dict[str, Any] | None:
     if employee is None:
         return None
     return {"id": employee.pk, "employee_number": employee.employee_number, "name": employee.name,
@@ -69,13 +69,12 @@ def _ref(obj: Any) -> dict[str, Any] | None:
 def employee_event_data(employee_id: int, change: str, event_id: int | None) -> dict[str, Any] | None:
     """What an employee.hired / changed / left event says: the person's record as it is now (no
     sensitive field) and the employment event that changed it."""
-    employee = (Employee.objects.select_related("org_unit", "job_family", "position", "manager")
-                .filter(pk=employee_id).first())
+    employee = organisation_selectors.employee_with_refs(employee_id)
     if employee is None:
         return None
     event = None
     if event_id is not None:
-        row = EmploymentEvent.objects.filter(pk=event_id).only("pk", "kind", "effective_date").first()
+        row = organisation_selectors.employment_event_brief(event_id)
         if row is not None:
             event = {"id": row.pk, "kind": row.kind, "effective_date": row.effective_date.isoformat()}
     return {
@@ -92,14 +91,14 @@ def employee_event_data(employee_id: int, change: str, event_id: int | None) -> 
 
 
 def final_rating_event_data(employee_id: int, period_key: str, rating: Decimal) -> dict[str, Any] | None:
-    employee = Employee.objects.filter(pk=employee_id).first()
+    employee = organisation_selectors.employee_plain(employee_id)
     if employee is None:
         return None
     return {"employee": _person(employee), "period": period_key, "rating": str(rating)}
 
 
 def review_cycle_event_data(cycle_id: int) -> dict[str, Any] | None:
-    cycle = ReviewCycle.objects.select_related("org_unit").filter(pk=cycle_id).first()
+    cycle = selectors_reviews.review_cycle_with_unit(cycle_id)
     if cycle is None:
         return None
     return {"cycle": {"id": cycle.pk, "name": cycle.name, "period": cycle.period_key,
@@ -108,8 +107,7 @@ def review_cycle_event_data(cycle_id: int) -> dict[str, Any] | None:
 
 
 def mentoring_plan_event_data(plan_id: int) -> dict[str, Any] | None:
-    plan = (MentoringPlan.objects.select_related("mentee", "mentor__employee", "template")
-            .filter(pk=plan_id).first())
+    plan = mentoring_selectors.plan_with_people(plan_id)
     if plan is None:
         return None
     return {"plan": {"id": plan.pk, "status": plan.status, "starts_on": plan.starts_on.isoformat(),

@@ -456,3 +456,9 @@ def calendar_items(actor: Actor, *, start: dt.date, end: dt.date) -> list[PlanIt
                         plan__status__in=(PlanStatus.APPROVED, PlanStatus.ACTIVE),
                         completed_on__isnull=True, due_on__gte=start, due_on__lte=end)
                 .select_related("plan__mentee", "plan__mentor__employee").order_by("due_on", "id"))
+
+
+def plan_with_people(plan_id: int) -> MentoringPlan | None:
+    """A plan with its mentee, mentor and programme (one query), for an outbound event; None when gone."""
+    return (MentoringPlan.objects.select_related("mentee", "mentor__employee", "template")
+            .filter(pk=plan_id).first())

@@ -444,3 +444,21 @@ def last_day_of_employment(employee: Employee) -> dt.date | None:
     if latest is not None and latest[0] == EventKind.TERMINATION:
         return latest[1]
     return None
+
+
+# ---------------------------------------------------------------- one record, for an outbound event
+
+
+def employee_with_refs(employee_id: int) -> Employee | None:
+    """A person with their unit, job family, position and manager (one query); None when gone."""
+    return (Employee.objects.select_related("org_unit", "job_family", "position", "manager")
+            .filter(pk=employee_id).first())
+
+
+def employee_plain(employee_id: int) -> Employee | None:
+    return Employee.objects.filter(pk=employee_id).first()
+
+
+def employment_event_brief(event_id: int) -> EmploymentEvent | None:
+    """An employment event's kind and effective date; None when gone."""
+    return EmploymentEvent.objects.filter(pk=event_id).only("pk", "kind", "effective_date").first()

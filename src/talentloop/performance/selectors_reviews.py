@@ -593,3 +593,8 @@ def plan_detail(actor: Actor, plan: ImprovementPlan) -> tuple[list[PlanGoal], li
 def plan_goal_get(actor: Actor, plan: ImprovementPlan, pk: int) -> PlanGoal | None:
     """A goal of a plan the caller fetched through ``visible_improvement_plans``."""
     return PlanGoal.objects.filter(plan=plan, pk=pk).select_related("plan").first()
+
+
+def review_cycle_with_unit(cycle_id: int) -> ReviewCycle | None:
+    """A review cycle with its org unit (one query), for an outbound event; None when gone."""
+    return ReviewCycle.objects.select_related("org_unit").filter(pk=cycle_id).first()
