@@ -16,6 +16,11 @@ What an endpoint receives
     result (a score, a rating) reaches only trusted subscriptions. The rule is applied when the event
     is published, with the owner's access at that moment.
 
+Connectors
+    HR and administrators configure connectors and match tool accounts to people (any person they can
+    see). A connector records observations with the scope of the account it acts as, so it never
+    writes about a person that account may not see.
+
 Calendar feeds
     Anyone with an employee record has one feed of their own; nobody else's.
 """
@@ -26,7 +31,7 @@ from django.db.models import QuerySet
 
 from talentloop.core.access import Actor
 from talentloop.integrations.events import EventType
-from talentloop.integrations.models import Delivery, Subscription
+from talentloop.integrations.models import Connector, Delivery, Subscription, ToolAccount
 from talentloop.organisation.access import visible_employees
 
 
@@ -75,6 +80,22 @@ def may_receive(owner: Actor, subscription: Subscription, event_type: EventType,
     if people and visible_employees(owner).filter(pk__in=people).count() != len(people):
         return False
     return event_type.visible_to is None or bool(event_type.visible_to(owner, data))
+
+
+def can_manage_connectors(actor: Actor) -> bool:
+    """Connectors (their settings, secrets, mappings and the matching of tool accounts to people): HR and
+    administrators, like the signed webhook sources they sit beside."""
+    return actor.is_authenticated and (actor.is_hr or actor.is_admin)
+
+
+def visible_connectors(actor: Actor) -> QuerySet[Connector]:
+    if not can_manage_connectors(actor):
+        return Connector.objects.none()
+    return Connector.objects.all()
+
+
+def visible_tool_accounts(actor: Actor) -> QuerySet[ToolAccount]:
+    return ToolAccount.objects.filter(connector__in=visible_connectors(actor))
 
 
 def can_have_calendar_feed(actor: Actor) -> bool:

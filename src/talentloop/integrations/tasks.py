@@ -3,6 +3,7 @@
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from talentloop.core.schedules import local_crontab
+from talentloop.integrations.services.connector_events import tool_events_record
 from talentloop.integrations.services.webhooks import deliveries_send
 
 
@@ -16,3 +17,15 @@ def webhooks_send_now():
 def webhooks_deliver_every_minute():
     """Every minute: retries that came due, and deliveries a dead worker left claimed."""
     return deliveries_send().as_dict()
+
+
+@db_task()
+def connector_events_record_now():
+    """Queued when a connector stores new or changed facts: record them as observations."""
+    return tool_events_record().as_dict()
+
+
+@db_periodic_task(local_crontab(minute="*"))
+def connector_events_record_every_minute():
+    """Every minute: facts an interrupted run left queued."""
+    return tool_events_record().as_dict()

@@ -231,6 +231,8 @@ TALENTLOOP_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("TALENTLOOP_WEBHOOKS_ALLOW_PR
 TALENTLOOP_WEBHOOKS_TIMEOUT = float(os.environ.get("TALENTLOOP_WEBHOOKS_TIMEOUT", "10"))
 # Deliver a published event at once (a job queued when it commits); the every-minute job sends the rest.
 TALENTLOOP_WEBHOOKS_SEND_AT_ONCE = True
+# Facts from connectors are recorded as observations by the worker as soon as they are stored.
+TALENTLOOP_CONNECTORS_RECORD_AT_ONCE = True
 
 TALENTLOOP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TALENTLOOP_TRUSTED_PROXIES", "").split(",")
                               if p.strip()]

@@ -1,2 +1,12 @@
-"""Inbound connectors, one package per vendor (``connectors/gitlab/``, ``connectors/jira/``, …), each with
-its typed payloads, its signature check and its mapping to observations. None is built yet."""
+"""Connector kinds, one folder each; ``KINDS`` maps a ``Connector.kind`` to what knows that vendor."""
+
+from __future__ import annotations
+
+from talentloop.integrations.connectors.base import ConnectorType
+
+# Each kind's folder exposes ``KIND`` (a ConnectorType); listed here as they are added.
+KINDS: dict[str, ConnectorType] = {}
+
+
+def kind_of(key: str) -> ConnectorType:
+    return KINDS[key]

@@ -1,0 +1,82 @@
+"""What every connector kind provides, and the facts they hand to the services.
+
+A connector kind (one folder each: ``gitlab/``, ``github/``, ``jira/``, ``pull/``) knows its vendor:
+how a delivery is signed or token-checked (``verify``), what its payloads look like (``parse``, typed
+payload models), how to read the last days back through the vendor's REST API (``backfill``), and what
+its settings hold (``config_problems``). It never writes: it turns what the vendor sends into
+``ToolFact`` values, and ``integrations.services.connector_events`` stores and records them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # only for the signatures: kinds are loaded by the models' module, not the reverse
+    import httpx
+
+    from talentloop.integrations.models import Connector
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRef:
+    """A tool's account as an event names it: ``handle`` is the tool's stable identifier (GitLab
+    username, GitHub login, Jira accountId); e-mail and name help matching it to an employee."""
+
+    handle: str
+    email: str = ""
+    display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolFact:
+    """One fact from a tool: ``external_id`` is stable across re-deliveries and edits of the same fact
+    (an edit keeps it and changes ``value`` or ``occurred_at``)."""
+
+    event_kind: str
+    external_id: str
+    account: AccountRef
+    occurred_at: dt.datetime
+    value: Decimal = Decimal(1)
+
+
+class Unverified(Exception):
+    """The delivery is unsigned, mis-signed, too old or lacks its delivery id: answered 401."""
+
+
+class UnknownShape(Exception):
+    """The payload is not one the connector knows: answered 422 with this reason, the body kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one delivery holds: the vendor's event name (for the log) and its facts (none when the
+    event is one the connector does not count, e.g. a merge request opened)."""
+
+    event_name: str
+    facts: list[ToolFact]
+
+
+class ConnectorType(Protocol):
+    kind: str
+    # The event kinds this connector produces, for the mapping form: key -> label (lazy translation).
+    event_kinds: Mapping[str, str]
+
+    def verify(self, connector: Connector, headers: Mapping[str, str], body: bytes, now: float) -> str:
+        """Check the signature or token; return the delivery's id (for refusing a replay)."""
+        ...
+
+    def parse(self, headers: Mapping[str, str], body: bytes) -> Parsed:
+        """Read a delivery's payload into facts; raise ``UnknownShape`` with the reason."""
+        ...
+
+    def backfill(self, connector: Connector, since: dt.date, client: httpx.Client) -> Iterator[ToolFact]:
+        """The facts since ``since`` read through the vendor's REST API, page after page."""
+        ...
+
+    def config_problems(self, config: dict) -> dict[str, list[str]]:
+        """Field errors of a connector's settings (empty when they are good)."""
+        ...
