@@ -1,12 +1,34 @@
-"""Connector kinds, one folder each; ``KINDS`` maps a ``Connector.kind`` to what knows that vendor."""
+"""Connector kinds, one folder each.
+
+``WEBHOOKS`` maps a ``Connector.kind`` to its receiving side (``<vendor>/webhook.py``), ``CLIENTS`` to
+its reading side (``<vendor>/client.py``); ``EVENT_KINDS`` names the facts each kind produces, which HR
+maps to metrics (a scheduled pull's facts are named by its field mapping instead).
+"""
 
 from __future__ import annotations
 
-from talentloop.integrations.connectors.base import ConnectorType
+from django.utils.translation import gettext_lazy as _
 
-# Each kind's folder exposes ``KIND`` (a ConnectorType); listed here as they are added.
-KINDS: dict[str, ConnectorType] = {}
+from talentloop.integrations.connectors.base import ApiClient, WebhookKind
 
+_CODE_REVIEW = {
+    "merged": _("Merge request merged"),
+    "review": _("Review given"),
+    "revert": _("Change reverted"),
+    "issue_closed": _("Issue closed"),
+}
 
-def kind_of(key: str) -> ConnectorType:
-    return KINDS[key]
+EVENT_KINDS: dict[str, dict[str, str]] = {
+    "gitlab": _CODE_REVIEW,
+    "github": _CODE_REVIEW,
+    "jira": {
+        "issue_done": _("Issue done"),
+        "story_points": _("Story points of issues done"),
+        "issue_reopened": _("Issue reopened"),
+    },
+    "pull": {},
+}
+
+# Filled as each vendor's folder is added: {"gitlab": gitlab.webhook.KIND, ...}.
+WEBHOOKS: dict[str, WebhookKind] = {}
+CLIENTS: dict[str, ApiClient] = {}

@@ -1,10 +1,11 @@
 """What every connector kind provides, and the facts they hand to the services.
 
 A connector kind (one folder each: ``gitlab/``, ``github/``, ``jira/``, ``pull/``) knows its vendor:
-how a delivery is signed or token-checked (``verify``), what its payloads look like (``parse``, typed
-payload models), how to read the last days back through the vendor's REST API (``backfill``), and what
-its settings hold (``config_problems``). It never writes: it turns what the vendor sends into
-``ToolFact`` values, and ``integrations.services.connector_events`` stores and records them.
+how a delivery is signed or token-checked and what its payloads look like (``webhook.py``, a
+``WebhookKind`` with typed payload models), and how to read the last days back through the vendor's
+REST API or a file at an address (``client.py``, an ``ApiClient``). It never writes: it turns what the
+vendor sends into ``ToolFact`` values, and ``integrations.services.connector_events`` stores and
+records them.
 """
 
 from __future__ import annotations
@@ -60,23 +61,39 @@ class Parsed:
     facts: list[ToolFact]
 
 
-class ConnectorType(Protocol):
+class WebhookKind(Protocol):
+    """The receiving side of a vendor (``<vendor>/webhook.py``)."""
+
     kind: str
-    # The event kinds this connector produces, for the mapping form: key -> label (lazy translation).
-    event_kinds: Mapping[str, str]
 
     def verify(self, connector: Connector, headers: Mapping[str, str], body: bytes, now: float) -> str:
-        """Check the signature or token; return the delivery's id (for refusing a replay)."""
+        """Check the signature or token; return the delivery's id (for refusing a replay). Raise
+        ``Unverified`` with the reason."""
         ...
 
     def parse(self, headers: Mapping[str, str], body: bytes) -> Parsed:
         """Read a delivery's payload into facts; raise ``UnknownShape`` with the reason."""
         ...
 
-    def backfill(self, connector: Connector, since: dt.date, client: httpx.Client) -> Iterator[ToolFact]:
-        """The facts since ``since`` read through the vendor's REST API, page after page."""
-        ...
+
+class ApiClient(Protocol):
+    """The reading side of a vendor (``<vendor>/client.py``): backfills and scheduled pulls."""
+
+    kind: str
 
     def config_problems(self, config: dict) -> dict[str, list[str]]:
         """Field errors of a connector's settings (empty when they are good)."""
         ...
+
+    def check_connection(self, connector: Connector, client: httpx.Client) -> str:
+        """Reach the vendor with the connector's address and token; return what it said (e.g. the
+        account's name) or raise ``ConnectionProblem`` with a reason a person can act on."""
+        ...
+
+    def backfill(self, connector: Connector, since: dt.date, client: httpx.Client) -> Iterator[ToolFact]:
+        """The facts since ``since``, read page after page."""
+        ...
+
+
+class ConnectionProblem(Exception):
+    """The vendor could not be reached or refused the connector's credentials."""
