@@ -3,7 +3,7 @@
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from talentloop.core.schedules import local_crontab
-from talentloop.integrations.services.connector_events import tool_events_record
+from talentloop.integrations.services.connector_events import tool_events_record, tool_events_record_queued
 from talentloop.integrations.services.webhooks import deliveries_send
 
 
@@ -22,7 +22,7 @@ def webhooks_deliver_every_minute():
 @db_task()
 def connector_events_record_now():
     """Queued when a connector stores new or changed facts: record them as observations."""
-    return tool_events_record().as_dict()
+    return tool_events_record_queued().as_dict()
 
 
 @db_periodic_task(local_crontab(minute="*"))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -183,13 +184,32 @@ def tool_facts_store(*, connector: Connector, facts: list[ToolFact], delivery: I
     return result
 
 
-def record_soon() -> None:
-    """After the commit, wake the worker to record what was queued."""
-    if settings.TALENTLOOP_CONNECTORS_RECORD_AT_ONCE:
-        # The tasks module imports this one: looked up when enqueueing.
-        from talentloop.integrations.tasks import connector_events_record_now
+# Set while a recording is queued and not yet started, so a thousand deliveries a second queue one job,
+# not a thousand. The job clears it before it reads the queue: facts committed before the clearing are
+# read by that job; a store committing after it sets the flag again and queues the next job. A flag
+# left by a job that never ran expires; the minute job records in the meantime.
+RECORD_QUEUED_KEY = "integrations:record-queued"
+RECORD_QUEUED_SECONDS = 30
 
-        transaction.on_commit(connector_events_record_now)
+
+def record_soon() -> None:
+    """After the commit, wake the worker to record what was queued (unless a recording is queued)."""
+    if settings.TALENTLOOP_CONNECTORS_RECORD_AT_ONCE:
+        transaction.on_commit(_queue_recording)
+
+
+def _queue_recording() -> None:
+    # The tasks module imports this one: looked up when enqueueing.
+    from talentloop.integrations.tasks import connector_events_record_now
+
+    if cache.add(RECORD_QUEUED_KEY, 1, RECORD_QUEUED_SECONDS):
+        connector_events_record_now()
+
+
+def tool_events_record_queued() -> RecordResult:
+    """The queued job: clear the flag, then record everything queued."""
+    cache.delete(RECORD_QUEUED_KEY)
+    return tool_events_record()
 
 
 def tool_events_record(*, connector: Connector | None = None, limit: int = 100_000) -> RecordResult:
