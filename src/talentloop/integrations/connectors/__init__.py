@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from talentloop.integrations.connectors.base import ApiClient, WebhookKind
 
 _CODE_REVIEW = {
-    "merged": _("Merge request merged"),
+    "merged": _("Merge or pull request merged"),
     "review": _("Review given"),
     "revert": _("Change reverted"),
     "issue_closed": _("Issue closed"),

@@ -23,14 +23,16 @@ import logging
 import socket
 import time
 import uuid
+from collections import defaultdict, deque
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
+from django.core.cache import cache as shared_cache
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -53,7 +55,12 @@ RETRY_DELAYS = (dt.timedelta(seconds=5), dt.timedelta(minutes=5), dt.timedelta(m
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 DISABLE_AFTER = dt.timedelta(hours=24)
 BATCH = 100
-THREADS = 8
+THREADS = 16
+RUN_SECONDS = 50.0
+SENDING_KEY = "integrations:webhooks-sending"
+# At most this many attempts in flight to one endpoint, and claimed deliveries waiting for it in a sender.
+PER_ENDPOINT = 4
+PER_ENDPOINT_WAITING = 32
 MAX_NAME = 120
 MAX_URL = 500
 USER_AGENT = "Talentloop-Webhooks/1"
@@ -356,16 +363,27 @@ class SendResult:
         return {"sent": self.sent, "failed": self.failed, "disabled": self.disabled}
 
 
-def _claim(now: dt.datetime, batch: int, claim_for: dt.timedelta) -> list[int]:
+def _claim(now: dt.datetime, batch: int, claim_for: dt.timedelta, *, skip: Iterable[int] = ()) -> list[int]:
+    """Claim up to ``batch`` due deliveries, none of the subscriptions in ``skip`` (endpoints that have as
+    many deliveries waiting in this sender as they may)."""
     with transaction.atomic():
         due = (Delivery.objects.select_for_update(skip_locked=True, of=("self",))
                .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now, subscription__is_active=True)
                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
                .order_by("next_attempt_at", "id"))
+        skip = list(skip)
+        if skip:
+            due = due.exclude(subscription_id__in=skip)
         ids = [row.pk for row in due.only("pk")[:batch]]
         if ids:
             Delivery.objects.filter(pk__in=ids).update(claimed_until=now + claim_for)
     return ids
+
+
+def _release(ids: list[int]) -> None:
+    """Give back claimed deliveries this sender will not start soon (the next run takes them)."""
+    if ids:
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(claimed_until=None)
 
 
 def _body(payload: dict) -> bytes:
@@ -393,28 +411,35 @@ def _attempt(client: httpx.Client, delivery: Delivery, secret: str) -> Outcome:
     return Outcome(delivery.pk, ok, code, "" if ok else f"HTTP {code}", duration)
 
 
-def _record(outcome: Outcome, now: dt.datetime, result: SendResult) -> None:
+def _record(outcomes: list[Outcome], now: dt.datetime, result: SendResult) -> None:
+    """Write the outcomes of finished attempts in one transaction: a few queries for the lot."""
+    by_id = {o.delivery_id: o for o in outcomes}
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("subscription")
-                    .filter(pk=outcome.delivery_id, status=DeliveryStatus.PENDING).first())
-        if delivery is None:
+        # Locked in a fixed order (by id), so two senders recording at once never wait on each other.
+        deliveries = list(Delivery.objects.select_for_update(of=("self",)).filter(
+            pk__in=list(by_id), status=DeliveryStatus.PENDING).order_by("pk"))
+        if not deliveries:
             return  # cancelled meanwhile (the endpoint was disabled)
-        delivery.attempts += 1
-        delivery.claimed_until = None
-        delivery.last_status_code = outcome.status_code
-        delivery.last_error = outcome.error
-        delivery.last_duration_ms = outcome.duration_ms
-        delivery.log = [*delivery.log, {"at": now.isoformat(), "status_code": outcome.status_code,
-                                        "error": outcome.error, "duration_ms": outcome.duration_ms}]
-        subscription = Subscription.objects.select_for_update().get(pk=delivery.subscription_id)
-        if outcome.ok:
-            delivery.status = DeliveryStatus.SUCCEEDED
-            delivery.delivered_at = now
-            delivery.next_attempt_at = None
-            result.sent += 1
-            if subscription.failing_since is not None:
-                Subscription.objects.filter(pk=subscription.pk).update(failing_since=None)
-        else:
+        subscriptions = {s.pk: s for s in Subscription.objects.select_for_update().filter(
+            pk__in={d.subscription_id for d in deliveries}).order_by("pk")}
+        failing_before = {pk: s.failing_since for pk, s in subscriptions.items()}
+        for delivery in deliveries:
+            outcome = by_id[delivery.pk]
+            delivery.attempts += 1
+            delivery.claimed_until = None
+            delivery.last_status_code = outcome.status_code
+            delivery.last_error = outcome.error
+            delivery.last_duration_ms = outcome.duration_ms
+            delivery.log = [*delivery.log, {"at": now.isoformat(), "status_code": outcome.status_code,
+                                            "error": outcome.error, "duration_ms": outcome.duration_ms}]
+            subscription = subscriptions[delivery.subscription_id]
+            if outcome.ok:
+                delivery.status = DeliveryStatus.SUCCEEDED
+                delivery.delivered_at = now
+                delivery.next_attempt_at = None
+                result.sent += 1
+                subscription.failing_since = None
+                continue
             result.failed += 1
             if delivery.attempts >= MAX_ATTEMPTS:
                 delivery.status = DeliveryStatus.FAILED
@@ -422,15 +447,22 @@ def _record(outcome: Outcome, now: dt.datetime, result: SendResult) -> None:
             else:
                 delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
             if subscription.failing_since is None:
-                Subscription.objects.filter(pk=subscription.pk).update(failing_since=now)
+                subscription.failing_since = now
             elif subscription.is_active and now - subscription.failing_since >= DISABLE_AFTER:
+                Delivery.objects.bulk_update([delivery], _RECORDED)  # its attempt, before the cancelling
                 _disable_failing(subscription, now)
                 result.disabled.append(subscription.pk)
                 if delivery.status == DeliveryStatus.PENDING:
                     delivery.status = DeliveryStatus.CANCELLED
                     delivery.next_attempt_at = None
-        delivery.save(update_fields=["attempts", "claimed_until", "last_status_code", "last_error",
-                                     "last_duration_ms", "log", "status", "delivered_at", "next_attempt_at"])
+        Delivery.objects.bulk_update(deliveries, _RECORDED)
+        for pk, subscription in subscriptions.items():  # an endpoint failing since, or recovered
+            if subscription.failing_since != failing_before[pk]:
+                Subscription.objects.filter(pk=pk).update(failing_since=subscription.failing_since)
+
+
+_RECORDED = ["attempts", "claimed_until", "last_status_code", "last_error", "last_duration_ms", "log", "status",
+             "delivered_at", "next_attempt_at"]
 
 
 def _disable_failing(subscription: Subscription, now: dt.datetime) -> None:
@@ -452,24 +484,82 @@ def _disable_failing(subscription: Subscription, now: dt.datetime) -> None:
         f"webhook-disabled:{subscription.pk}:{now.date()}")])
 
 
-def deliveries_send(*, now: dt.datetime | None = None, batch: int = BATCH, rounds: int = 50,
+def deliveries_send_alone() -> SendResult:
+    """What the worker runs: one sender at a time in the whole installation (a sender already running
+    claims new deliveries every second, so a second one would only hold another worker thread), for at
+    most ``RUN_SECONDS`` of claiming; the minute job starts the next."""
+    if not shared_cache.add(SENDING_KEY, 1, int(RUN_SECONDS + settings.TALENTLOOP_WEBHOOKS_TIMEOUT * 2 + 30)):
+        return SendResult()
+    try:
+        return deliveries_send(max_seconds=RUN_SECONDS)
+    finally:
+        shared_cache.delete(SENDING_KEY)
+
+
+def deliveries_send(*, now: dt.datetime | None = None, batch: int = BATCH, max_seconds: float | None = None,
                     transport: httpx.BaseTransport | None = None) -> SendResult:
-    """Send the due deliveries, a batch at a time, until none is due (or ``rounds`` batches)."""
+    """Send the due deliveries until none is due (or, with ``max_seconds``, until that long has passed:
+    then what is in flight finishes and what waits goes back).
+
+    A pipeline, not batch after batch: ``THREADS`` attempts are in flight at any moment, and a finished
+    one makes room for the next at once. An endpoint has at most ``PER_ENDPOINT`` attempts in flight and
+    ``PER_ENDPOINT_WAITING`` claimed deliveries waiting here; the claims skip it while it has that many,
+    so a slow endpoint holds a few threads for up to the timeout while the others go on at full speed.
+    Outcomes are recorded a group at a time."""
     result = SendResult()
     timeout = settings.TALENTLOOP_WEBHOOKS_TIMEOUT
-    claim_for = dt.timedelta(seconds=timeout * 3 + 30)
+    claim_for = dt.timedelta(seconds=timeout * (PER_ENDPOINT_WAITING // PER_ENDPOINT + 1) + 30)
     limits = httpx.Limits(max_connections=THREADS * 2, max_keepalive_connections=THREADS)
+    waiting: dict[int, deque[Delivery]] = defaultdict(deque)  # by subscription, claimed, not started
+    flying: dict[int, int] = defaultdict(int)  # by subscription, attempts in flight
+    running: dict[Future[Outcome], int] = {}
+    secrets: dict[int, str] = {}
+    idle = False  # the last claim found nothing due: claim again at most once a second meanwhile
+    claimed_at = 0.0
+    stop_at = time.monotonic() + max_seconds if max_seconds is not None else None
     with httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), follow_redirects=False,
-                      transport=transport, limits=limits) as client:
-        for _round in range(rounds):
-            moment = now or timezone.now()
-            ids = _claim(moment, batch, claim_for)
-            if not ids:
-                break
-            deliveries = list(Delivery.objects.select_related("subscription").filter(pk__in=ids))
-            secrets = {d.subscription_id: d.subscription.secret for d in deliveries}
-            with ThreadPoolExecutor(max_workers=min(THREADS, len(deliveries))) as pool:
-                futures = [pool.submit(_attempt, client, d, secrets[d.subscription_id]) for d in deliveries]
-                for future in as_completed(futures):
-                    _record(future.result(), now or timezone.now(), result)
+                      transport=transport, limits=limits) as client, \
+            ThreadPoolExecutor(max_workers=THREADS) as pool:
+        try:
+            while True:
+                queued = sum(len(q) for q in waiting.values())
+                if stop_at is not None and time.monotonic() >= stop_at and not idle:
+                    idle, claimed_at = True, float("inf")  # no more claims
+                    _release([d.pk for q in waiting.values() for d in q])
+                    waiting.clear()
+                if queued < THREADS and (not idle or time.monotonic() - claimed_at >= 1.0):
+                    full = [sid for sid, q in waiting.items() if len(q) + flying[sid] >= PER_ENDPOINT_WAITING]
+                    ids = _claim(now or timezone.now(), batch, claim_for, skip=full)
+                    # Nothing due, apart from endpoints skipped as full: those are claimed as they drain.
+                    claimed_at, idle = time.monotonic(), not ids and not full
+                    fresh = list(Delivery.objects.select_related("subscription").filter(pk__in=ids).order_by(
+                        "next_attempt_at", "id"))
+                    excess: list[int] = []
+                    for delivery in fresh:
+                        sid = delivery.subscription_id
+                        secrets[sid] = delivery.subscription.secret
+                        if len(waiting[sid]) + flying[sid] >= PER_ENDPOINT_WAITING:
+                            excess.append(delivery.pk)
+                        else:
+                            waiting[sid].append(delivery)
+                    _release(excess)
+                for sid, q in waiting.items():
+                    while q and flying[sid] < PER_ENDPOINT and len(running) < THREADS:
+                        delivery = q.popleft()
+                        flying[sid] += 1
+                        running[pool.submit(_attempt, client, delivery, secrets[sid])] = sid
+                if not running:
+                    if idle and not any(waiting.values()):
+                        break
+                    continue
+                done, _pending = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
+                outcomes = []
+                for future in done:
+                    flying[running.pop(future)] -= 1
+                    outcomes.append(future.result())
+                if outcomes:
+                    _record(outcomes, now or timezone.now(), result)
+        finally:
+            # Stopped by an error: what was claimed and not attempted goes back at once.
+            _release([d.pk for q in waiting.values() for d in q])
     return result

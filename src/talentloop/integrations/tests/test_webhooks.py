@@ -434,3 +434,47 @@ def test_an_employee_import_announces_each_hire_and_change(world, django_capture
         importing.employee_import_apply(actor=actor_for(world.hr), file_name="people.csv",
                                         content=make_csv([renamed]), mode="all")
     assert sorted(Delivery.objects.values_list("event_type", flat=True)) == ["employee.changed", "employee.hired"]
+
+
+@override_settings(TALENTLOOP_WEBHOOKS_TIMEOUT=2)
+def test_a_slow_endpoint_with_a_backlog_holds_only_its_own_threads(world, monkeypatch):
+    """A slow endpoint with many deliveries waiting gets PER_ENDPOINT attempts at once; the fast endpoints'
+    deliveries all arrive while it still has deliveries to go, though they were queued after it."""
+    monkeypatch.setattr(services, "PER_ENDPOINT_WAITING", 6)
+    arrivals: list[str] = []
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers["content-length"]))
+            if self.path == "/slow":
+                time.sleep(0.3)
+            with lock:
+                arrivals.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    now = timezone.now()
+    try:
+        slow, _secret = _subscribe(world, url=f"{base}/slow")
+        fast = [_subscribe(world, url=f"{base}/fast{i}")[0] for i in range(3)]
+        rows = [Delivery(subscription=slow, event_id=f"slow-{i}", event_type="employee.hired", payload={},
+                         next_attempt_at=now - dt.timedelta(minutes=1)) for i in range(16)]
+        rows += [Delivery(subscription=s, event_id=f"fast-{s.pk}-{i}", event_type="employee.hired", payload={},
+                          next_attempt_at=now) for s in fast for i in range(10)]
+        Delivery.objects.bulk_create(rows)
+        result = services.deliveries_send(batch=10)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.sent == 46 and result.failed == 0
+    last_fast = max(i for i, path in enumerate(arrivals) if path.startswith("/fast"))
+    assert arrivals[last_fast + 1:].count("/slow") >= 4  # the slow endpoint still had deliveries to go
+    assert Delivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == 46
