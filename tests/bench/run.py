@@ -31,6 +31,8 @@ The monthly attendance summaries of :mod:`tests.bench.attendance_summary` (100,0
 write ``attendance-summary-<engine>.json`` (``--only attendance-summary``).
 A monthly payroll run of :mod:`tests.bench.payroll` (10,000 then 100,000 people) writes
 ``payroll-<engine>.json`` (``--only payroll``).
+The connectors of :mod:`tests.bench.connectors` (10,000 outbound deliveries, 1,000 inbound events a second,
+an event to the score) write ``connectors-<engine>.json`` (``--only connectors``).
 The exit status is 1 when a response is not 200 or a query count varies with the page size, and
 also when a time target is missed with ``--strict``.
 """
@@ -270,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a time target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--only", choices=("all", "foundation", "performance", "ingest", "mentoring", "mobile",
-                                           "clock-import", "clock", "attendance-summary", "payroll"),
+                                           "clock-import", "clock", "attendance-summary", "payroll", "connectors"),
                         default="all",
                         help="run one part of the benchmarks")
     parser.add_argument("--settings", default="talentloop.config.settings.prod",
@@ -286,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     clocking = args.only in ("all", "clock")
     summaries_part = args.only in ("all", "attendance-summary")
     payroll_part = args.only in ("all", "payroll")
+    connectors_part = args.only in ("all", "connectors")
 
     workdir = Path(tempfile.mkdtemp(prefix="talentloop-bench-"))
     env = _prepare_environment(workdir, args.settings)
@@ -376,6 +379,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"payroll benchmark on {vendor} {version}…")
             payroll_report, payroll_ok = payroll.run(
                 env=env, scale=args.scale, workdir=workdir, talentloop=_talentloop, common=_common(vendor, version))
+        if connectors_part:
+            from tests.bench import connectors
+
+            print(f"connector benchmarks on {vendor} {version}…")
+            connectors_report, connectors_ok = connectors.run(
+                env=env, scale=args.scale, workdir=workdir, talentloop=_talentloop, common=_common(vendor, version))
         connection.close()
     finally:
         if env.get("DATABASE_URL") and not args.keep:
@@ -436,6 +445,12 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(payroll_report, indent=2, ensure_ascii=False, default=str) + "\n")
         print(f"Payroll results written to {path}")
         failed = failed or (args.strict and not payroll_ok)
+    if connectors_part:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"connectors-{vendor}{'' if args.scale == 'full' else '-' + args.scale}.json"
+        path.write_text(json.dumps(connectors_report, indent=2, ensure_ascii=False, default=str) + "\n")
+        print(f"Connector results written to {path}")
+        failed = failed or (args.strict and not connectors_ok)
     if not foundation:
         return 1 if failed else 0
 
