@@ -284,6 +284,10 @@ GROUPS: tuple[tuple[str, tuple[Link, ...]], ...] = (
         Link("integrations:subscription-list", _("Webhooks"), "key",
              also=("integrations:subscription-create", "integrations:subscription-detail",
                    "integrations:subscription-edit"), allowed=integrations_access.can_use_webhooks),
+        Link("integrations:connector-list", _("Connectors"), "upload",
+             also=("integrations:connector-create", "integrations:connector-detail", "integrations:connector-edit",
+                   "integrations:connector-secret", "integrations:connector-accounts"),
+             allowed=integrations_access.can_manage_connectors),
     )),
     (_("Me"), (
         Link("notifications:inbox", _("Notifications"), "bell", allowed=notifications_access.can_have_preferences),
