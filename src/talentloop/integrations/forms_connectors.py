@@ -7,9 +7,11 @@ and keeps those of the chosen one:
 - GitLab: ``projects`` (paths to backfill, e.g. ``platform/api``); GitHub: ``repositories``
   (``owner/name``);
 - Jira: ``done_statuses`` (the statuses that count as done), ``story_points_field`` (the custom field
-  holding story points, e.g. ``customfield_10016``);
+  holding story points, e.g. ``customfield_10016``), ``email`` (the API token's account, for Jira
+  Cloud) and ``jql`` (which issues to backfill);
 - a scheduled pull: its file's address is the connector's address; ``format`` (csv or json),
-  ``fields`` (which column holds the account, e-mail, kind, value, moment and external id) and
+  ``fields`` (which column holds the account, e-mail, kind, value, moment and external id, or
+  ``kind_value``: one kind for every row) and
   ``every_minutes``.
 """
 
@@ -66,6 +68,10 @@ class ConnectorForm(forms.Form):
                                     help_text=_("Separated by commas, e.g. Done, Closed."))
     story_points_field = forms.CharField(label=_("Story points field"), required=False, max_length=100,
                                          initial="customfield_10016")
+    jira_email = forms.CharField(label=_("E-mail of the API token's account"), required=False, max_length=254,
+                                 help_text=_("Jira Cloud signs API requests in with this e-mail and the API token."))
+    jql = forms.CharField(label=_("Issues to backfill (JQL)"), required=False, max_length=1000,
+                          help_text=_("Optional, e.g. project = PLAT."))
     # Scheduled pull
     format = forms.ChoiceField(label=pgettext_lazy("file format", "Format"), required=False,
                                choices=(("csv", "CSV"), ("json", "JSON")), initial="csv")
@@ -77,6 +83,9 @@ class ConnectorForm(forms.Form):
         for name, label in PULL_FIELDS:
             self.fields[f"field_{name}"] = forms.CharField(label=label, required=False, max_length=100,
                                                            initial=PULL_DEFAULTS[name])
+        self.fields["field_kind_value"] = forms.CharField(
+            label=_("Or one kind for every row"), required=False, max_length=60,
+            help_text=_("When the file holds one kind of fact, e.g. deal_won."))
         self.fields["act_as"].choices = [(str(u.pk), u.get_username()) for u in act_as_choices]
         self.connector = connector
         if connector is not None:
@@ -94,9 +103,11 @@ class ConnectorForm(forms.Form):
 
     def settings_fields(self) -> dict[str, list]:
         """The settings' fields per kind, for the template."""
-        pull = [self["format"], *[self[f"field_{n}"] for n, _label in PULL_FIELDS], self["every_minutes"]]
+        pull = [self["format"], *[self[f"field_{n}"] for n, _label in PULL_FIELDS], self["field_kind_value"],
+                self["every_minutes"]]
         return {"gitlab": [self["projects"]], "github": [self["repositories"]],
-                "jira": [self["done_statuses"], self["story_points_field"]], "pull": pull}
+                "jira": [self["done_statuses"], self["story_points_field"], self["jira_email"], self["jql"]],
+                "pull": pull}
 
     def config(self) -> dict:
         data, kind = self.cleaned_data, self.kind_value
@@ -105,10 +116,15 @@ class ConnectorForm(forms.Form):
         if kind == ConnectorKind.GITHUB:
             return {"repositories": _lines(data.get("repositories", ""))}
         if kind == ConnectorKind.JIRA:
-            return {"done_statuses": _lines(data.get("done_statuses", "")),
-                    "story_points_field": (data.get("story_points_field") or "").strip()}
+            config = {"done_statuses": _lines(data.get("done_statuses", "")),
+                      "story_points_field": (data.get("story_points_field") or "").strip()}
+            for key, name in (("email", "jira_email"), ("jql", "jql")):
+                if (data.get(name) or "").strip():
+                    config[key] = data[name].strip()
+            return config
+        names = [*(n for n, _label in PULL_FIELDS), "kind_value"]
         return {"format": data.get("format") or "csv",
-                "fields": {n: (data.get(f"field_{n}") or "").strip() for n, _label in PULL_FIELDS
+                "fields": {n: (data.get(f"field_{n}") or "").strip() for n in names
                            if (data.get(f"field_{n}") or "").strip()},
                 "every_minutes": data.get("every_minutes") or 60}
 
@@ -120,8 +136,9 @@ class ConnectorForm(forms.Form):
                    "repositories": "\n".join(config.get("repositories", [])),
                    "done_statuses": ", ".join(config.get("done_statuses", [])),
                    "story_points_field": config.get("story_points_field", ""),
+                   "jira_email": config.get("email", ""), "jql": config.get("jql", ""),
                    "format": config.get("format", "csv"), "every_minutes": config.get("every_minutes", 60)}
-        for name, _label in PULL_FIELDS:
+        for name in [*(n for n, _label in PULL_FIELDS), "kind_value"]:
             initial[f"field_{name}"] = (config.get("fields") or {}).get(name, "")
         return initial
 

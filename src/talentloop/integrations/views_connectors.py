@@ -70,6 +70,7 @@ def _place_errors(form, exc: DomainError) -> None:
             short = name.removeprefix("config.")
             if short.startswith("fields.") and f"field_{short.removeprefix('fields.')}" in form.fields:
                 short = f"field_{short.removeprefix('fields.')}"
+            short = {"email": "jira_email"}.get(short, short)
             name = short if short in form.fields else "__all__"
         renamed.setdefault(name, []).extend(problems)
     exc.errors = renamed
@@ -155,7 +156,11 @@ def _mappings_form(request, connector, data=None) -> MappingsForm:
     free = connector.kind == ConnectorKind.PULL
     kinds = services.event_kind_choices(connector)
     if free:
-        current = {**current, **{k: current.get(k, "") for k in selectors.seen_event_kinds(connector)}}
+        seen = selectors.seen_event_kinds(connector)
+        fixed = ((connector.config or {}).get("fields") or {}).get("kind_value")
+        if fixed:
+            seen = [str(fixed), *seen]
+        current = {**current, **{k: current.get(k, "") for k in seen}}
     return MappingsForm(data, kinds=kinds, metrics=services.mappable_metrics(request.actor), current=current,
                         free=free, prefix="map")
 
