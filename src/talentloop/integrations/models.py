@@ -258,3 +258,51 @@ class ToolEvent(models.Model):
             models.Index(fields=["connector", "-received_at"], name="intg_tool_event_recent"),
             models.Index(fields=["account", "status"], name="intg_tool_event_account"),
         ]
+
+
+class SyncRun(models.Model):
+    """One reading of a connector's tool: a backfill of the last days, a scheduled pull, or a test of the
+    connection. Kept with what it fetched and stored and the items it could not read (``errors``: up to
+    ``MAX_ERRORS`` of ``{"row", "field", "reason"}``; ``error_count`` counts them all)."""
+
+    MAX_ERRORS = 200
+
+    class Kind(models.TextChoices):
+        BACKFILL = "backfill", pgettext_lazy("sync run", "Backfill")
+        PULL = "pull", pgettext_lazy("sync run", "Scheduled pull")
+        TEST = "test", pgettext_lazy("sync run", "Connection test")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("sync run", "Queued")
+        RUNNING = "running", pgettext_lazy("sync run", "Running")
+        SUCCEEDED = "succeeded", pgettext_lazy("sync run", "Succeeded")
+        PARTLY = "partly", pgettext_lazy("sync run", "Partly succeeded")
+        FAILED = "failed", pgettext_lazy("sync run", "Failed")
+
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="sync_runs")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("started by"))
+    since = models.DateField(_("since"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    fetched = models.PositiveIntegerField(_("fetched"), default=0)
+    new = models.PositiveIntegerField(pgettext_lazy("sync run", "new"), default=0)
+    changed = models.PositiveIntegerField(pgettext_lazy("sync run", "changed"), default=0)
+    unchanged = models.PositiveIntegerField(pgettext_lazy("sync run", "unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with problems"), default=0)
+    errors = models.JSONField(default=list, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["connector", "-created_at"], name="intg_sync_run_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.connector_id} {self.kind} {self.status}"
+
+    @property
+    def stored(self) -> int:
+        return self.new + self.changed

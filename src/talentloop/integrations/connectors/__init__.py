@@ -10,6 +10,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from talentloop.integrations.connectors.base import ApiClient, WebhookKind
+from talentloop.integrations.connectors.github.client import CLIENT as GITHUB_CLIENT
+from talentloop.integrations.connectors.gitlab.client import CLIENT as GITLAB_CLIENT
+from talentloop.integrations.connectors.jira.client import CLIENT as JIRA_CLIENT
+from talentloop.integrations.connectors.pull.client import CLIENT as PULL_CLIENT
 
 _CODE_REVIEW = {
     "merged": _("Merge or pull request merged"),
@@ -31,4 +35,9 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
 
 # Filled as each vendor's folder is added: {"gitlab": gitlab.webhook.KIND, ...}.
 WEBHOOKS: dict[str, WebhookKind] = {}
-CLIENTS: dict[str, ApiClient] = {}
+CLIENTS: dict[str, ApiClient] = {
+    "gitlab": GITLAB_CLIENT,
+    "github": GITHUB_CLIENT,
+    "jira": JIRA_CLIENT,
+    "pull": PULL_CLIENT,
+}

@@ -44,6 +44,16 @@ class ToolFact:
     value: Decimal = Decimal(1)
 
 
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """An item a client could not read into a fact (a bad row of a pulled file, say): reported with the
+    run that read it (``row`` counts from 1 as the vendor's file or list does), the other items taken."""
+
+    row: int
+    field: str
+    reason: str
+
+
 class Unverified(Exception):
     """The delivery is unsigned, mis-signed, too old or lacks its delivery id: answered 401."""
 
@@ -90,8 +100,10 @@ class ApiClient(Protocol):
         account's name) or raise ``ConnectionProblem`` with a reason a person can act on."""
         ...
 
-    def backfill(self, connector: Connector, since: dt.date, client: httpx.Client) -> Iterator[ToolFact]:
-        """The facts since ``since``, read page after page."""
+    def backfill(self, connector: Connector, since: dt.date,
+                 client: httpx.Client) -> Iterator[ToolFact | RowProblem]:
+        """The facts since ``since``, read page after page (and a ``RowProblem`` for each item that
+        cannot be read; a problem that stops the reading raises ``ConnectionProblem``)."""
         ...
 
 

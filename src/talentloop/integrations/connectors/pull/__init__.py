@@ -1,0 +1,1 @@
+"""The pull connector kind."""
