@@ -168,7 +168,7 @@ def account_queryset(actor: Actor, connector: Connector, *, unmatched_only: bool
         qs = qs.filter(employee__isnull=True)
     waiting = (ToolEvent.objects.filter(account=OuterRef("pk"), status__in=WAITING).order_by()
                .values("account").annotate(n=Count("pk")).values("n")[:1])
-    return (qs.select_related("employee")
+    return (qs.select_related("employee", "matched_by_user")
             .annotate(waiting=Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0)),
                       unmatched=Case(When(employee__isnull=True, then=Value(1)), default=Value(0),
                                      output_field=IntegerField()))
