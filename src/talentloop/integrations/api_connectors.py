@@ -78,7 +78,7 @@ class ConnectorOut(Schema):
         return health.as_dict() if health is not None else None
 
 
-class RejectedOut(Schema):
+class InboundRejectedOut(Schema):
     id: int
     event_name: str
     error: str
@@ -89,7 +89,7 @@ class ConnectorDetailOut(ConnectorOut):
     mappings: list[MappingOut] = []
     event_kinds: dict[str, str] = Field({}, description="The event kinds this connector sends (a pull's are named "
                                                         "by its field mapping).")
-    rejected: list[RejectedOut] = Field([], description="The latest deliveries refused, with the reason.")
+    rejected: list[InboundRejectedOut] = Field([], description="The latest deliveries refused, with the reason.")
 
     @staticmethod
     def resolve_mappings(obj) -> list:
@@ -110,13 +110,42 @@ class ConnectorSecretOut(ConnectorOut):
     secret: str = Field(description="The webhook secret, shown this once.")
 
 
+class PullFieldsIn(InSchema):
+    """Which column (CSV) or key (JSON) of a pulled file holds each part of a fact."""
+
+    account: str | None = Field(None, max_length=100, description="The person's account in the system (required).")
+    email: str | None = Field(None, max_length=100)
+    kind: str | None = Field(None, max_length=100, description="The column naming the fact's kind ...")
+    kind_value: str | None = Field(None, max_length=60, description="... or one kind for every row.")
+    value: str | None = Field(None, max_length=100, description="A number; 1 when absent.")
+    occurred_at: str | None = Field(None, max_length=100, description="An ISO 8601 moment or day (required).")
+    external_id: str | None = Field(None, max_length=100, description="The row's stable id (required).")
+
+
+class ConnectorConfigIn(InSchema):
+    """The settings of a kind; the keys of other kinds are ignored by it."""
+
+    projects: list[str | int] | None = Field(None, description="GitLab: project ids or paths to backfill.")
+    repositories: list[str] | None = Field(None, description="GitHub: owner/repository names to backfill.")
+    done_statuses: list[str] | None = Field(None, description="Jira: the statuses that count as done.")
+    story_points_field: str | None = Field(None, max_length=100, description="Jira: e.g. customfield_10016.")
+    email: str | None = Field(None, max_length=254, description="Jira Cloud: the API token's account.")
+    jql: str | None = Field(None, max_length=1000, description="Jira: which issues to backfill.")
+    format: str | None = Field(None, description="Pull: csv or json.")
+    fields: PullFieldsIn | None = Field(None, description="Pull: the field mapping.")
+    every_minutes: int | None = Field(None, description="Pull: how often the file is read.")
+
+
+def _config(config: ConnectorConfigIn | None) -> dict[str, Any] | None:
+    return None if config is None else config.dict(exclude_none=True)
+
+
 class ConnectorIn(InSchema):
     key: str = Field(min_length=1, max_length=60)
     name: str = Field(min_length=1, max_length=120)
     kind: ConnectorKind
     base_url: str = Field("", max_length=500)
-    config: dict[str, Any] = Field({}, description="Settings of the kind (projects, repositories, done statuses, "
-                                                   "a pull's format and field mapping...).")
+    config: ConnectorConfigIn | None = Field(None, description="Settings of the kind.")
     act_as: str | None = Field(None, description="Username of the HR or administrator account to record as; "
                                                  "yours by default.")
     api_token: str = Field("", max_length=2000, description="For backfills and pulls; stored encrypted, never "
@@ -126,7 +155,7 @@ class ConnectorIn(InSchema):
 class ConnectorPatch(InSchema):
     name: str | None = Field(None, min_length=1, max_length=120)
     base_url: str | None = Field(None, max_length=500)
-    config: dict[str, Any] | None = None
+    config: ConnectorConfigIn | None = None
     act_as: str | None = None
     api_token: str | None = Field(None, max_length=2000, description="Replaces the token; \"\" removes it.")
     is_active: bool | None = Field(None, description="false deactivates (deliveries refused); true activates.")
@@ -141,7 +170,7 @@ class MappingsIn(InSchema):
     mappings: list[MappingIn] = Field(max_length=services.MAX_MAPPINGS)
 
 
-class PersonOut(Schema):
+class SuggestedPersonOut(Schema):
     id: int
     name: str
     employee_number: str
@@ -159,7 +188,7 @@ class AccountOut(Schema):
     employee_id: int | None
     matched_by: str = Field(description="\"\" (not matched), email, handle or person (by HR).")
     waiting: int = Field(0, description="Facts waiting to be recorded for this account.")
-    suggestions: list[PersonOut] = Field([], description="People whose name or pinyin resembles the account's "
+    suggestions: list[SuggestedPersonOut] = Field([], description="People whose name or pinyin resembles the account's "
                                                          "name, e-mail or handle.")
 
     @staticmethod
@@ -219,7 +248,7 @@ def connector_create(request, data: ConnectorIn):
     _require(request)
     connector, secret = services.connector_create(
         actor=request.actor, key=data.key, name=data.name, kind=data.kind, base_url=data.base_url,
-        config=data.config, act_as=_act_as(request, data.act_as), api_token=data.api_token)
+        config=_config(data.config) or {}, act_as=_act_as(request, data.act_as), api_token=data.api_token)
     connector.secret = secret
     return Status(201, connector)
 
@@ -237,6 +266,8 @@ def connector_update(request, connector_id: int, data: ConnectorPatch):
     connector = _connector(request, connector_id)
     changes = data.dict(exclude_unset=True)
     active = changes.pop("is_active", None)
+    if "config" in changes:
+        changes["config"] = _config(data.config) or {}
     if "act_as" in changes:
         changes["act_as"] = _act_as(request, changes["act_as"]) if changes["act_as"] is not None else None
     if changes:
@@ -278,10 +309,21 @@ def connector_health(request, connector_id: int):
 
 
 @router.get("/{int:connector_id}/unmatched", response={200: list[AccountOut], **ERRORS},
-            summary="Tool accounts waiting for a person, the most waiting facts first, with suggestions")
+            summary="Tool accounts waiting for a person, the most waiting facts first, with suggestions",
+            description=PAGED)
+@paginated(default=20, max_limit=50)
 def connector_unmatched(request, connector_id: int):
     connector = _connector(request, connector_id)
-    return selectors.unmatched_accounts(request.actor, connector, limit=100)
+    qs = selectors.account_queryset(request.actor, connector, unmatched_only=True)
+
+    def read(limit: int, offset: int) -> tuple[list, int]:
+        count = qs.count()
+        rows = list(qs[offset:offset + limit]) if count else []
+        for account in rows:
+            account.suggestions = selectors.account_suggestions(request.actor, account)
+        return rows, count
+
+    return SelectorPage(read)
 
 
 @router.post("/{int:connector_id}/accounts/{int:account_id}/match", response={200: AccountOut, **ERRORS},
