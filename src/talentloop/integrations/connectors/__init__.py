@@ -11,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from talentloop.integrations.connectors.base import ApiClient, WebhookKind
 from talentloop.integrations.connectors.github.client import CLIENT as GITHUB_CLIENT
+from talentloop.integrations.connectors.github.webhook import KIND as GITHUB_WEBHOOK
 from talentloop.integrations.connectors.gitlab.client import CLIENT as GITLAB_CLIENT
+from talentloop.integrations.connectors.gitlab.webhook import KIND as GITLAB_WEBHOOK
 from talentloop.integrations.connectors.jira.client import CLIENT as JIRA_CLIENT
+from talentloop.integrations.connectors.jira.webhook import KIND as JIRA_WEBHOOK
 from talentloop.integrations.connectors.pull.client import CLIENT as PULL_CLIENT
 
 _CODE_REVIEW = {
@@ -33,8 +36,12 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     "pull": {},
 }
 
-# Filled as each vendor's folder is added: {"gitlab": gitlab.webhook.KIND, ...}.
-WEBHOOKS: dict[str, WebhookKind] = {}
+# The receiving side of each kind that receives events (a scheduled pull receives none).
+WEBHOOKS: dict[str, WebhookKind] = {
+    "gitlab": GITLAB_WEBHOOK,
+    "github": GITHUB_WEBHOOK,
+    "jira": JIRA_WEBHOOK,
+}
 CLIENTS: dict[str, ApiClient] = {
     "gitlab": GITLAB_CLIENT,
     "github": GITHUB_CLIENT,

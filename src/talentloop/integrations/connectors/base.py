@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # only for the signatures: kinds are loaded by the models' module, not the reverse
     import httpx
@@ -81,8 +81,9 @@ class WebhookKind(Protocol):
         ``Unverified`` with the reason."""
         ...
 
-    def parse(self, headers: Mapping[str, str], body: bytes) -> Parsed:
-        """Read a delivery's payload into facts; raise ``UnknownShape`` with the reason."""
+    def parse(self, headers: Mapping[str, str], body: bytes, config: Mapping[str, Any] | None = None) -> Parsed:
+        """Read a delivery's payload into facts; raise ``UnknownShape`` with the reason. ``headers``
+        are keyed in lower case; ``config`` is the connector's settings (Jira's done statuses, say)."""
         ...
 
 
