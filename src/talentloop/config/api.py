@@ -28,6 +28,7 @@ from talentloop.core.validation import pydantic_errors
 from talentloop.integrations.api import router as integrations_router
 from talentloop.integrations.api_connectors import router as connectors_router
 from talentloop.integrations.api_inbound import router as inbound_router
+from talentloop.integrations.api_sync import router as sync_router
 from talentloop.learning.api import router as learning_router
 from talentloop.leave.api import router as leave_router
 from talentloop.mentoring.api import router as mentoring_router
@@ -164,3 +165,4 @@ api.add_router("/benefits", benefits_router, tags=["benefits"])
 api.add_router("/", integrations_router)
 api.add_router("/connectors", connectors_router, tags=["connectors"])
 api.add_router("/connectors", inbound_router, tags=["connectors"])
+api.add_router("/connectors", sync_router, tags=["connectors"])

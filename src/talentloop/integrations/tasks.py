@@ -4,6 +4,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from talentloop.core.schedules import local_crontab
 from talentloop.integrations.services.connector_events import tool_events_record, tool_events_record_queued
+from talentloop.integrations.services.sync import connectors_sync_due, sync_run_execute
 from talentloop.integrations.services.webhooks import deliveries_send_alone
 
 
@@ -29,3 +30,16 @@ def connector_events_record_now():
 def connector_events_record_every_minute():
     """Every minute: facts an interrupted run left queued."""
     return tool_events_record().as_dict()
+
+
+@db_task()
+def connector_backfill_run(run_id: int):
+    """Queued when HR asks for a backfill: read the tool and store its facts."""
+    run = sync_run_execute(run_id=run_id)
+    return {"run": run_id, "status": run.status if run is not None else "gone"}
+
+
+@db_periodic_task(local_crontab(minute="*"))
+def connectors_pull_due():
+    """Every minute: the scheduled pulls whose interval has passed."""
+    return [{"connector": r.connector_id, "status": r.status, "fetched": r.fetched} for r in connectors_sync_due()]

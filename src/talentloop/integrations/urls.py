@@ -1,6 +1,6 @@
 from django.urls import path
 
-from talentloop.integrations import views, views_connectors
+from talentloop.integrations import views, views_connectors, views_sync
 
 app_name = "integrations"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("connectors/<int:pk>/toggle/", views_connectors.connector_toggle, name="connector-toggle"),
     path("connectors/<int:pk>/delete/", views_connectors.connector_delete, name="connector-delete"),
     path("connectors/<int:pk>/accounts/", views_connectors.connector_accounts, name="connector-accounts"),
+    path("connectors/<int:pk>/test/", views_sync.connector_test, name="connector-test"),
+    path("connectors/<int:pk>/backfill/", views_sync.connector_backfill, name="connector-backfill"),
     path("calendar/", views.calendar_feed, name="calendar"),
     path("calendar/revoke/", views.calendar_feed_revoke, name="calendar-revoke"),
     path("calendar/<str:token>.ics", views.calendar_feed_ics, name="calendar-feed"),

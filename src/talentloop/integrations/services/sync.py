@@ -100,7 +100,15 @@ def sync_run_queue(*, actor: Actor, connector: Connector, since: dt.date | None)
                                  started_by=actor.user if actor is not None else None)
     audit_record(actor=actor, action="integrations.connector.backfill", obj=connector, entity_label=connector.key,
                  changes={"since": since.isoformat()})
+    transaction.on_commit(lambda: _enqueue(run.pk))
     return run
+
+
+def _enqueue(run_id: int) -> None:
+    # The tasks module imports this one: looked up when enqueueing.
+    from talentloop.integrations.tasks import connector_backfill_run
+
+    connector_backfill_run(run_id)
 
 
 @dataclass
