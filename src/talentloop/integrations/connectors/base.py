@@ -42,6 +42,9 @@ class ToolFact:
     account: AccountRef
     occurred_at: dt.datetime
     value: Decimal = Decimal(1)
+    # Set by a reading side that cannot know the fact's exact moment (GitLab's approvals): such a fact
+    # is stored only when unknown, never overwriting the moment a webhook gave.
+    approximate: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,8 +34,10 @@ from talentloop.integrations import access
 from talentloop.integrations.connectors import CLIENTS, rest
 from talentloop.integrations.connectors.base import ConnectionProblem, RowProblem, ToolFact
 from talentloop.integrations.connectors.pull.client import every_minutes
-from talentloop.integrations.models import Connector, ConnectorKind, SyncRun
+from talentloop.integrations.connectors.receiving import reverted_id
+from talentloop.integrations.models import Connector, ConnectorKind, SyncRun, ToolEvent
 from talentloop.integrations.services.connector_events import tool_facts_store
+from talentloop.integrations.services.inbound import _attribute_reverts as attribute_reverts
 
 logger = logging.getLogger(__name__)
 
@@ -173,12 +175,25 @@ def connector_sync(*, actor: Actor | None, connector: Connector, since: dt.date 
 
 
 def _store(connector: Connector, chunk: list[ToolFact], counts: _Counts) -> None:
-    if not chunk:
-        return
-    result = tool_facts_store(connector=connector, facts=chunk)
-    counts.new += result.new
-    counts.changed += result.changed
-    counts.unchanged += result.unchanged
+    """Store a chunk: a fact whose moment the tool could not give exactly is stored only when unknown;
+    reverts after the rest, counted for the reverted change's author as the webhook's are (a revert of a
+    change never read is left out)."""
+    approximate = [f.external_id for f in chunk if f.approximate]
+    if approximate:
+        known = set(ToolEvent.objects.filter(connector=connector, external_id__in=approximate)
+                    .values_list("external_id", flat=True))
+        counts.unchanged += sum(1 for f in chunk if f.approximate and f.external_id in known)
+        chunk = [f for f in chunk if not (f.approximate and f.external_id in known)]
+    reverts = [f for f in chunk if reverted_id(f) is not None]
+    for part in ([f for f in chunk if reverted_id(f) is None], reverts):
+        if part is reverts and reverts:
+            part, _dropped = attribute_reverts(connector, reverts)
+        if not part:
+            continue
+        result = tool_facts_store(connector=connector, facts=part)
+        counts.new += result.new
+        counts.changed += result.changed
+        counts.unchanged += result.unchanged
 
 
 def _finish(connector: Connector, run: SyncRun, counts: _Counts, errors: list[dict], failure: str,

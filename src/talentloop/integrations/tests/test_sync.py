@@ -83,13 +83,15 @@ def gitlab_api() -> StandIn:
         if page == "1":
             return 200, [
                 {"project_id": 7, "iid": 1, "title": "Add login", "merged_at": "2026-11-03T02:00:00Z",
-                 "author": _user("employee")},
+                 "author": _user("employee"), "merge_user": _user("employee")},
                 # Merged before the start, changed since: not counted again.
                 {"project_id": 7, "iid": 2, "title": "Old", "merged_at": "2026-10-20T02:00:00Z",
                  "author": _user("employee")},
             ], {"X-Next-Page": "2", "X-Page": "1"}
+        # Merged by someone else than its author: counted for whoever merged, as the webhook does.
         return 200, [{"project_id": 7, "iid": 3, "title": 'Revert "Add login"', "merged_at": "2026-11-05T08:30:00Z",
-                      "author": _user("manager")}], {"X-Next-Page": "", "X-Page": "2"}
+                      "description": "This reverts merge request !1", "author": _user("lead"),
+                      "merged_by": _user("manager")}], {"X-Next-Page": "", "X-Page": "2"}
 
     def approvals(iid):
         users = {1: [{"user": _user("manager")}, {"user": _user("ghost")}], 3: []}[iid]
@@ -126,7 +128,8 @@ def test_gitlab_backfill_pages_through_merge_requests_approvals_and_issues(world
         ("review", "review:7:1:manager", "manager", one, _at("2026-11-03T02:00:00Z")),
         ("review", "review:7:1:ghost", "ghost", one, _at("2026-11-03T02:00:00Z")),
         ("merged", "mr:7:3", "manager", one, _at("2026-11-05T08:30:00Z")),
-        ("revert", "revert:7:3", "manager", one, _at("2026-11-05T08:30:00Z")),
+        # The revert counts for the reverted change's author.
+        ("revert", "revert:mr:7:1", "employee", one, _at("2026-11-05T08:30:00Z")),
         ("issue_closed", "issue:7:10", "employee", one, _at("2026-11-04T00:00:00Z")),
         ("issue_closed", "issue:7:11", "mentor", one, _at("2026-11-06T00:00:00Z")),
     ])
@@ -144,6 +147,20 @@ def test_gitlab_backfill_pages_through_merge_requests_approvals_and_issues(world
     again = sync.connector_sync(actor=None, connector=connector, since=SINCE, client=gitlab_api().client())
     assert (again.status, again.fetched, again.new, again.changed, again.unchanged) == ("succeeded", 7, 0, 0, 7)
     assert ToolEvent.objects.filter(connector=connector).count() == 7
+
+
+@time_machine.travel(NOW, tick=False)
+def test_gitlab_approvals_without_their_moment_never_overwrite_the_webhooks(world):
+    from talentloop.integrations.connectors.base import AccountRef, ToolFact
+    from talentloop.integrations.services.connector_events import tool_facts_store
+
+    connector = _connector(world, "gitlab", base_url=GL_URL, config=GL_CONFIG)
+    approved = _at("2026-11-02T23:00:00Z")
+    tool_facts_store(connector=connector, facts=[ToolFact(event_kind="review", external_id="review:7:1:manager",
+                                                          account=AccountRef(handle="manager"), occurred_at=approved)])
+    run = sync.connector_sync(actor=None, connector=connector, since=SINCE, client=gitlab_api().client())
+    assert (run.new, run.unchanged) == (6, 1)
+    assert ToolEvent.objects.get(external_id="review:7:1:manager").occurred_at == approved
 
 
 @time_machine.travel(NOW, tick=False)
@@ -173,7 +190,8 @@ def github_api() -> StandIn:
                         f'<https://api.github.com{GH}/pulls?state=closed&page=3>; rel="last"'}
         if page == "2":
             return 200, [
-                {"number": 4, "title": 'Revert "Feature"', "updated_at": "2026-11-03T00:00:00Z",
+                {"number": 4, "title": 'Revert "Feature"', "body": "Reverts acme/app#5",
+                 "updated_at": "2026-11-03T00:00:00Z",
                  "merged_at": "2026-11-02T10:00:00Z", "user": {"login": "manager"}},
                 # Changed before the start: the reading stops here, page 3 is never asked for.
                 {"number": 2, "title": "Old", "updated_at": "2026-10-01T00:00:00Z", "merged_at": "2026-10-01T00:00:00Z",
@@ -185,6 +203,7 @@ def github_api() -> StandIn:
         items = {5: [{"id": 901, "state": "APPROVED", "submitted_at": "2026-11-09T09:00:00Z",
                       "user": {"login": "mentor"}},
                      {"id": 902, "state": "PENDING", "user": {"login": "hr"}},
+                     {"id": 904, "state": "DISMISSED", "submitted_at": "2026-11-09T08:00:00Z", "user": {"login": "hr"}},
                      {"id": 903, "state": "COMMENTED", "submitted_at": "2026-11-09T08:00:00Z",
                       "user": {"login": "manager"}}], 4: []}[n]
         return lambda request: (200, items, {})
@@ -208,7 +227,7 @@ def test_github_backfill_follows_link_headers_and_stops_at_older_changes(world):
     assert [(k, ext, who) for k, ext, who, _v, _at in _facts(connector)] == sorted([
         ("merged", "pr:acme/app:5", "employee"), ("review", "review:acme/app:901", "mentor"),
         ("review", "review:acme/app:903", "manager"), ("merged", "pr:acme/app:4", "manager"),
-        ("revert", "revert:acme/app:4", "manager"), ("issue_closed", "issue:acme/app:20", "employee")])
+        ("revert", "revert:pr:acme/app:5", "employee"), ("issue_closed", "issue:acme/app:20", "employee")])
     assert {r.url.host for r in api.requests} == {"api.github.com"}
     assert all(r.headers["Authorization"] == "Bearer tok-123" and r.headers["Accept"] == "application/vnd.github+json"
                and r.headers["X-GitHub-Api-Version"] == "2022-11-28" for r in api.requests)

@@ -5,9 +5,12 @@ The address is empty or ``https://github.com`` for github.com (read at ``https:/
 a GitHub Enterprise Server (read at ``<address>/api/v3``). The API token (fine-grained, with read
 access to pull requests and issues) is sent as ``Authorization: Bearer``. Lists are read 100 at a time
 following the ``Link: rel="next"`` header; closed pull requests newest change first, so the reading
-stops at the first one older than the start. The facts and their external ids are those of the
-webhook: ``pr:<owner/repo>:<number>``, ``review:<owner/repo>:<review id>``,
-``issue:<owner/repo>:<number>``, ``revert:<owner/repo>:<number>``.
+stops at the first one older than the start. The facts, their accounts and external ids are those of
+the webhook (``github/webhook.py``): ``pr:<owner/repo>:<number>`` for the author,
+``review:<owner/repo>:<review id>`` for the reviewer (approved, changes requested or commented),
+``issue:<owner/repo>:<number>`` for whoever closed it, and for a pull request reverting another
+(``Reverts owner/repo#<number>``) ``revert:pr:<owner/repo>:<number>``, counted for the reverted
+change's author by the service.
 
 A listed issue does not name who closed it: each closed issue is read once more for its ``closed_by``.
 """
@@ -24,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from talentloop.integrations.connectors import rest
 from talentloop.integrations.connectors.base import AccountRef, ConnectionProblem, RowProblem, ToolFact
+from talentloop.integrations.connectors.github.webhook import _REVERTED_PR, REVIEW_STATES
+from talentloop.integrations.connectors.receiving import email_or_blank, revert_fact
 
 if TYPE_CHECKING:
     import httpx
@@ -34,9 +39,6 @@ VENDOR = "GitHub"
 PER_PAGE = 100
 MAX_REPOSITORIES = 100
 REPOSITORY_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-REVERT_RE = re.compile(r'^Revert "')
-# Reviews left as drafts are not given yet.
-NOT_GIVEN = {"PENDING"}
 
 
 def api_base(connector: Connector) -> str:
@@ -57,7 +59,7 @@ def _headers(connector: Connector) -> dict[str, str]:
 def account_of(user: Any) -> AccountRef | None:
     if not isinstance(user, dict) or not user.get("login"):
         return None
-    return AccountRef(handle=str(user["login"]), email=str(user.get("email") or ""),
+    return AccountRef(handle=str(user["login"]), email=email_or_blank(user.get("email")),
                       display_name=str(user.get("name") or ""))
 
 
@@ -115,9 +117,10 @@ class GitHubClient:
                     continue
                 yield ToolFact(event_kind="merged", external_id=f"pr:{repository}:{number}", account=author,
                                occurred_at=merged_at)
-                if REVERT_RE.match(str(pull.get("title") or "")):
-                    yield ToolFact(event_kind="revert", external_id=f"revert:{repository}:{number}", account=author,
-                                   occurred_at=merged_at)
+                if str(pull.get("title") or "").startswith("Revert "):
+                    found = _REVERTED_PR.search(str(pull.get("body") or ""))
+                    if found:
+                        yield revert_fact(f"pr:{found.group(1) or repository}:{found.group(2)}", merged_at)
                 yield from self._reviews(client, base, headers, repository, number, start)
 
     def _reviews(self, client: httpx.Client, base: str, headers: dict, repository: str, number: int,
@@ -128,7 +131,7 @@ class GitHubClient:
                 reviewer = account_of(review.get("user"))
                 submitted_at = rest.moment(review.get("submitted_at"))
                 if (reviewer is None or submitted_at is None or submitted_at < start or review.get("id") is None
-                        or review.get("state") in NOT_GIVEN):
+                        or str(review.get("state") or "").lower() not in REVIEW_STATES):
                     continue
                 yield ToolFact(event_kind="review", external_id=f"review:{repository}:{review['id']}",
                                account=reviewer, occurred_at=submitted_at)

@@ -4,10 +4,14 @@ of the projects named in the connector's settings, through the REST API v4.
 The address is the GitLab instance (``https://gitlab.example.com``; ``https://gitlab.com`` when empty);
 the API token (a personal, group or project access token with ``read_api``) goes in the
 ``PRIVATE-TOKEN`` header. Lists are read 100 at a time, following ``X-Next-Page`` (or the ``Link``
-header). The facts and their external ids are those of the webhook: ``mr:<project id>:<iid>``,
-``review:<project id>:<iid>:<username>``, ``issue:<project id>:<iid>``, ``revert:<project id>:<iid>``.
+header). The facts, their accounts and external ids are those of the webhook (``gitlab/webhook.py``):
+``mr:<project id>:<iid>`` for whoever merged it, ``review:<project id>:<iid>:<username>`` for each
+approver, ``issue:<project id>:<iid>`` for whoever closed it, and for a merge request reverting another
+(``This reverts merge request !<iid>``) ``revert:mr:<project id>:<iid>``, counted for the reverted
+change's author by the service.
 
-An approval's moment is its ``approved_at`` where GitLab gives one, else the merge's.
+An approval's moment is its ``approved_at`` where GitLab gives one; otherwise the merge's, marked
+approximate so it never overwrites the moment the webhook gave.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from talentloop.integrations.connectors import rest
 from talentloop.integrations.connectors.base import AccountRef, ConnectionProblem, RowProblem, ToolFact
+from talentloop.integrations.connectors.gitlab.webhook import _REVERTED_MR
+from talentloop.integrations.connectors.receiving import email_or_blank, revert_fact
 
 if TYPE_CHECKING:
     import httpx
@@ -33,7 +39,6 @@ VENDOR = "GitLab"
 PER_PAGE = 100
 MAX_PROJECTS = 100
 PROJECT_RE = re.compile(r"^(?:\d+|[\w.-]+(?:/[\w.-]+)+)$")
-REVERT_RE = re.compile(r'^Revert "')
 
 
 def api_base(connector: Connector) -> str:
@@ -48,7 +53,7 @@ def _headers(connector: Connector) -> dict[str, str]:
 def account_of(user: Any) -> AccountRef | None:
     if not isinstance(user, dict) or not user.get("username"):
         return None
-    return AccountRef(handle=str(user["username"]), email=str(user.get("public_email") or user.get("email") or ""),
+    return AccountRef(handle=str(user["username"]), email=email_or_blank(user.get("public_email") or user.get("email")),
                       display_name=str(user.get("name") or ""))
 
 
@@ -105,27 +110,30 @@ class GitLabClient:
     def _merge_request(self, client: httpx.Client, base: str, headers: dict, mr: dict,
                        start: dt.datetime) -> Iterator[ToolFact | RowProblem]:
         merged_at = rest.moment(mr.get("merged_at"))
-        author = account_of(mr.get("author"))
+        # As the webhook: the merge counts for whoever merged (the author when GitLab does not say).
+        merger = account_of(mr.get("merge_user")) or account_of(mr.get("merged_by")) or account_of(mr.get("author"))
         if merged_at is None or merged_at < start:
             return
         project_id, iid = mr.get("project_id"), mr.get("iid")
-        if author is None or project_id is None or iid is None:
+        if merger is None or project_id is None or iid is None:
             yield RowProblem(row=int(iid or 0), field="author", reason=_("The merge request names no author."))
             return
-        yield ToolFact(event_kind="merged", external_id=f"mr:{project_id}:{iid}", account=author,
+        yield ToolFact(event_kind="merged", external_id=f"mr:{project_id}:{iid}", account=merger,
                        occurred_at=merged_at)
-        if REVERT_RE.match(str(mr.get("title") or "")):
-            yield ToolFact(event_kind="revert", external_id=f"revert:{project_id}:{iid}", account=author,
-                           occurred_at=merged_at)
+        if str(mr.get("title") or "").startswith('Revert "'):
+            found = _REVERTED_MR.search(str(mr.get("description") or ""))
+            if found:
+                yield revert_fact(f"mr:{project_id}:{found.group(1)}", merged_at)
         approvals = rest.json_of(rest.request(
             client, VENDOR, f"{base}/projects/{project_id}/merge_requests/{iid}/approvals", headers=headers), VENDOR)
         for entry in (approvals or {}).get("approved_by") or []:
             reviewer = account_of((entry or {}).get("user"))
             if reviewer is None:
                 continue
+            approved_at = rest.moment(entry.get("approved_at"))
             yield ToolFact(event_kind="review", external_id=f"review:{project_id}:{iid}:{reviewer.handle}",
-                           account=reviewer, occurred_at=rest.moment(entry.get("approved_at")) or merged_at,
-                           value=Decimal(1))
+                           account=reviewer, occurred_at=approved_at or merged_at, value=Decimal(1),
+                           approximate=approved_at is None)
 
 
 CLIENT = GitLabClient()
