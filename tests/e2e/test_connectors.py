@@ -90,7 +90,7 @@ def test_hr_sets_up_a_connector_and_matches_an_account(world, new_page, sign_in,
     with page.expect_navigation():
         page.get_by_test_id("match-accounts").click()
     account = ToolAccount.objects.get()
-    card = page.locator(f"[data-testid=account][data-handle=xiaoming]")
+    card = page.locator("[data-testid=account][data-handle=xiaoming]")
     expect(card.get_by_test_id("waiting")).to_contain_text("1 fact waiting")
     box = card.locator(f"#id_a{account.pk}-employee")
     box.press_sequentially("wxm", delay=60)

@@ -228,7 +228,7 @@ def _detail_out(connector):
     return connector
 
 
-@router.get("/", response={200: list[ConnectorOut], **ERRORS}, summary="Connectors with their health",
+@router.get("", response={200: list[ConnectorOut], **ERRORS}, summary="Connectors with their health",
             description=PAGED)
 @paginated(default=50, max_limit=200)
 def connector_list(request):
@@ -242,7 +242,7 @@ def connector_list(request):
     return SelectorPage(read)
 
 
-@router.post("/", response={201: ConnectorSecretOut, **ERRORS},
+@router.post("", response={201: ConnectorSecretOut, **ERRORS},
              summary="Add a connector (its webhook secret is answered once)")
 def connector_create(request, data: ConnectorIn):
     _require(request)
