@@ -36,6 +36,7 @@ from talentloop.integrations.models import (
     DeliveryStatus,
     InboundDelivery,
     Subscription,
+    SyncRun,
     ToolEvent,
 )
 from talentloop.integrations.services.connector_events import tool_events_record, tool_facts_store
@@ -223,6 +224,21 @@ def _load_connectors(hr: User, rng: random.Random, ref: dt.date, result: Integra
         ToolEvent.objects.filter(connector=connector).update(received_at=F("occurred_at") + dt.timedelta(minutes=3))
         latest = ToolEvent.objects.filter(connector=connector).aggregate(at=Max("received_at"))["at"]
         Connector.objects.filter(pk=connector.pk).update(last_event_at=latest)
+    # The GitLab connector was set up with a backfill of the month before its webhook took over, and its
+    # connection tested; the runs are kept as the worker keeps them.
+    zone = timezone.get_default_timezone()
+    set_up = dt.datetime.combine(ref - dt.timedelta(days=31), dt.time(10, 5), tzinfo=zone)
+    backfilled = ToolEvent.objects.filter(connector=gitlab, occurred_at__lt=set_up + dt.timedelta(days=7)).count()
+    for kind, started, counts, message in (
+            (SyncRun.Kind.TEST, set_up, {}, "Connected to GitLab as talentloop-bot."),
+            (SyncRun.Kind.BACKFILL, set_up + dt.timedelta(minutes=2),
+             {"fetched": backfilled, "new": backfilled}, "")):
+        run = SyncRun.objects.create(connector=gitlab, kind=kind, status=SyncRun.Status.SUCCEEDED, started_by=hr,
+                                     since=(ref - dt.timedelta(days=30)) if kind == SyncRun.Kind.BACKFILL else None,
+                                     started_at=started, finished_at=started + dt.timedelta(seconds=40),
+                                     message=message, **counts)
+        SyncRun.objects.filter(pk=run.pk).update(created_at=started)
+    Connector.objects.filter(pk=gitlab.pk).update(last_synced_at=set_up + dt.timedelta(minutes=3))
     rejected_at = _moment(ref, rng)
     rejected = InboundDelivery.objects.create(
         connector=jira, delivery_id=f"demo-{seed_token(rng)}", event_name="jira:version_released",

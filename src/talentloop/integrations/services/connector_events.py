@@ -309,7 +309,8 @@ def tool_account_match(*, actor: Actor, account: ToolAccount, employee: Employee
             status=ToolEventStatus.QUEUED)
         if requeued:
             record_soon()
-    audit_record(actor=actor, action="integrations.tool_account.match", obj=account,
+    audit_record(actor=actor, action="update", obj=account,
                  entity_label=f"{account.connector.key}:{account.handle}",
-                 changes={"employee": [before, account.employee_id]})
+                 changes={"employee": [before, account.employee_id]},
+                 summary="tool account matched" if employee is not None else "tool account match undone")
     return account

@@ -16,6 +16,7 @@ from talentloop.integrations.models import (
     DeliveryStatus,
     InboundDelivery,
     Subscription,
+    SyncRun,
     ToolAccount,
     ToolEvent,
     ToolEventStatus,
@@ -61,6 +62,7 @@ def test_the_demo_area(world, client_for):
     assert ToolEvent.objects.filter(status=ToolEventStatus.UNMATCHED).count() == 5
     assert not ToolEvent.objects.filter(status__in=[ToolEventStatus.QUEUED, ToolEventStatus.FAILED]).exists()
     assert InboundDelivery.objects.filter(status=InboundDelivery.Status.REJECTED).count() == 1
+    assert sorted(SyncRun.objects.values_list("kind", "status")) == [("backfill", "succeeded"), ("test", "succeeded")]
     assert all(e.received_at.date() < TODAY for e in ToolEvent.objects.all())
     hr = client_for("hr")
     listing = hr.get("/integrations/connectors/")
