@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from talentloop.core.access import Actor
 from talentloop.core.audit.services import audit_record
@@ -202,7 +203,8 @@ def _finish(connector: Connector, run: SyncRun, counts: _Counts, errors: list[di
     summary = _("Fetched %(fetched)d facts: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.") % {
         "fetched": counts.fetched, "new": counts.new, "changed": counts.changed, "unchanged": counts.unchanged}
     if counts.error_count:
-        summary += " " + _("%(n)d items could not be read.") % {"n": counts.error_count}
+        summary += " " + ngettext("%(n)d item could not be read.", "%(n)d items could not be read.",
+                                  counts.error_count) % {"n": counts.error_count}
     if failure:
         status = SyncRun.Status.FAILED
         message = (_("Stopped: %(reason)s") % {"reason": failure}) + " " + summary
