@@ -117,6 +117,10 @@ API = [
     Row(f"{CA}/{{connector_id}}/accounts/{{account_id}}/match", "POST",
         f"{CA}/{{intg_connector}}/accounts/{{intg_tool_account}}/match", (401, 403, 403, 403, 200, 200, 403),
         body={"employee_id": None}),
+    # A tool's deliveries authenticate by the vendor's signature or token only: unsigned, they are
+    # refused for everyone, signed in or not.
+    Row(f"{CA}/{{key}}/events", "POST", f"{CA}/matrix/events",          (401, 401, 401, 401, 401, 401, 401),
+        body={"object_kind": "merge_request"}),
     Row("/api/v1/calendar/feed", "POST", "/api/v1/calendar/feed",       (401, 201, 201, 201, 201, 403, 201)),
     Row("/api/v1/calendar/feed", "DELETE", "/api/v1/calendar/feed",     (401, 204, 204, 204, 204, 403, 204)),
 ]
