@@ -101,8 +101,8 @@ def sync_run_queue(*, actor: Actor, connector: Connector, since: dt.date | None)
     since = since or default_since(connector)
     run = SyncRun.objects.create(connector=connector, kind=_kind_of(connector), since=since,
                                  started_by=actor.user if actor is not None else None)
-    audit_record(actor=actor, action="integrations.connector.backfill", obj=connector, entity_label=connector.key,
-                 changes={"since": since.isoformat()})
+    audit_record(actor=actor, action="execute", obj=connector, entity_label=connector.key,
+                 summary=f"backfill since {since.isoformat()}", changes={"since": since.isoformat()})
     transaction.on_commit(lambda: _enqueue(run.pk))
     return run
 
@@ -123,7 +123,7 @@ class _Counts:
     error_count: int = 0
 
 
-def _client(connector: Connector, client: httpx.Client | None):
+def _client(connector: Connector, client: httpx.Client | None) -> contextlib.AbstractContextManager[httpx.Client]:
     if client is not None:
         return contextlib.nullcontext(client)
     return rest.new_client(follow_redirects=connector.kind == ConnectorKind.PULL)
@@ -146,7 +146,8 @@ def connector_sync(*, actor: Actor | None, connector: Connector, since: dt.date 
     started = timezone.now()
     SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=started, since=since)
     run.status, run.started_at, run.since = SyncRun.Status.RUNNING, started, since
-    counts, errors = _Counts(), []
+    counts = _Counts()
+    errors: list[dict] = []
     failure = ""
     api = CLIENTS.get(connector.kind)
     try:

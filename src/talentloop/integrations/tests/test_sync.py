@@ -518,6 +518,10 @@ def test_api_backfill_runs_in_the_worker_and_lists_the_runs(world, stand_ins, ap
     assert response.status_code == 202, response.content
     run = SyncRun.objects.get(pk=response.json()["id"])
     assert (run.status, run.new, run.since, run.started_by) == ("succeeded", 7, SINCE, world.hr)
+    from talentloop.core.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(entity_type="integrations.connector", action="execute",
+                                     summary="backfill since 2026-11-01", actor=world.hr).exists()
     with django_capture_on_commit_callbacks(execute=True):
         default = hr.post(f"{A}/{connector.pk}/backfill", {}, content_type="application/json")
     assert default.status_code == 202, default.content
