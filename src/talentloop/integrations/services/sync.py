@@ -67,6 +67,17 @@ def default_since(connector: Connector) -> dt.date:
     return _today() - dt.timedelta(days=BACKFILL_DAYS)
 
 
+def has_something_to_read(connector: Connector) -> bool:
+    """Whether the connector's settings name something to read (a connector used for its webhook only
+    names no project, repository or address, and is left out of the command's and the worker's runs)."""
+    config = connector.config or {}
+    if connector.kind == ConnectorKind.GITLAB:
+        return bool(config.get("projects"))
+    if connector.kind == ConnectorKind.GITHUB:
+        return bool(config.get("repositories"))
+    return bool(connector.base_url)
+
+
 def _check_since(since: dt.date | None) -> None:
     if since is None:
         return
@@ -266,7 +277,7 @@ def connectors_due(now: dt.datetime | None = None) -> list[Connector]:
                .exclude(kind=SyncRun.Kind.TEST).values_list("connector_id", flat=True))
     due = []
     for connector in pulls:
-        if connector.pk in busy:
+        if connector.pk in busy or not has_something_to_read(connector):
             continue
         last = max((t for t in (connector.last_synced_at, connector.last_run) if t is not None), default=None)
         if last is None or last + dt.timedelta(minutes=every_minutes(connector.config or {})) <= now:

@@ -476,8 +476,10 @@ def test_command_syncs_every_active_connector_and_reports_each(world, stand_ins,
     gitlab = _connector(world, "gitlab", base_url=GL_URL, config=GL_CONFIG)
     _connector(world, "pull", key="crm", base_url="https://crm.example.com/export.csv", config=PULL_CONFIG)
     _connector(world, "pull", key="off", base_url="https://off.example.com/x.csv", config=PULL_CONFIG, is_active=False)
+    _connector(world, "github", key="hooks-only", config={})
     call_command("connectors", "sync", "--since", "2026-11-01")
     out = capsys.readouterr().out
+    assert "hooks-only: skipped" in out
     assert ("gitlab: succeeded — fetched 7, new 7, changed 0, unchanged 0, rows with problems 0 "
             "(since 2026-11-01)") in out
     assert "crm: partly — fetched 2, new 2" in out and "rows with problems 1" in out and "off" not in out
@@ -602,6 +604,7 @@ def test_only_the_pulls_whose_interval_passed_are_read(world, monkeypatch):
         due = pull("due", 60, NOW - dt.timedelta(minutes=61))
         never = pull("never", 15, None)
         pull("off", 15, None, is_active=False)
+        _connector(world, "pull", key="no-address", config=PULL_CONFIG)
         _connector(world, "gitlab", config=GL_CONFIG)
         # A pull that failed 10 minutes ago waits for its interval again, not the next minute.
         failing = pull("failing", 15, NOW - dt.timedelta(hours=5))

@@ -2,7 +2,9 @@
 connectors (or of one) since a day — a backfill for GitLab, GitHub and Jira, the file of a scheduled
 pull — and store their facts. Idempotent: facts are kept by their external ids, so running it again
 changes nothing that did not change in the tool. Without ``--since`` each connector starts a day before
-its last successful reading (30 days back the first time).
+its last successful reading (30 days back the first time). Without ``--connector``, connectors whose
+settings name nothing to read (a GitLab connector without projects, used for its webhook only) are
+skipped.
 
 Prints per connector what was fetched and stored and how many items could not be read; a connector
 that fails does not stop the others, and the command then exits with status 1."""
@@ -15,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from talentloop.core.errors import DomainError
 from talentloop.integrations.models import Connector, SyncRun
-from talentloop.integrations.services.sync import connector_sync
+from talentloop.integrations.services.sync import connector_sync, has_something_to_read
 
 
 def _day(value: str) -> dt.date:
@@ -43,7 +45,12 @@ class Command(BaseCommand):
                 raise CommandError(f"No connector with the key {key!r}.")
             connectors = [connector]
         else:
-            connectors = list(Connector.objects.filter(is_active=True).order_by("key"))
+            connectors = []
+            for connector in Connector.objects.filter(is_active=True).order_by("key"):
+                if has_something_to_read(connector):
+                    connectors.append(connector)
+                else:
+                    self.stdout.write(f"{connector.key}: skipped — its settings name nothing to read.")
         failed = 0
         for connector in connectors:
             try:
