@@ -6,8 +6,11 @@ against the connector's secret. The body is read raw, as the signature covers it
 
 from __future__ import annotations
 
+import orjson
+from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from talentloop.core.errors import DomainError
 from talentloop.core.schemas import ErrorOut
 from talentloop.integrations.services.inbound import connector_receive
 
@@ -46,5 +49,14 @@ connector knows; the delivery is kept with the reason on the connector's page.
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"type": "object", "additionalProperties": True}}}}})
 def connector_events(request, key: str):
-    result = connector_receive(key=key, headers=request.headers, body=request.body)
+    try:
+        result = connector_receive(key=key, headers=request.headers, body=request.body)
+    except DomainError as exc:
+        # The API's error body, answered here so that Django does not log each refusal again: the
+        # service logs them at most once a minute per connector, so a flood of bad requests (a
+        # misconfigured tool, a scanner) does not flood the log.
+        response = HttpResponse(orjson.dumps({"detail": exc.detail, "errors": exc.errors}),
+                                content_type="application/json", status=exc.status)
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
     return Status(202, result.as_dict())

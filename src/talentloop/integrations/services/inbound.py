@@ -154,7 +154,7 @@ def connector_receive(*, key: str, headers: Mapping[str, str], body: bytes,
                       now: dt.datetime | None = None) -> ReceiveResult:
     """Check, keep and store one delivery (see the module's docstring for each answer)."""
     now = now or timezone.now()
-    connector = Connector.objects.filter(key=key).first()
+    connector = next(iter(Connector.objects.filter(key=key).order_by()[:1]), None)
     no_connector = _("No active connector has this key.")
     if connector is None:
         raise _refuse(key, "unknown connector", no_connector)

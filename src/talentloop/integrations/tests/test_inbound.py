@@ -81,6 +81,7 @@ def test_refusals_are_logged_at_most_once_a_minute_per_connector(client, world, 
             post(client, connector.key, body, signed_headers("gitlab", body, secret="wrong"))
     assert len(_ours(caplog)) == 2
     assert "4 more refused" in _ours(caplog)[1].getMessage()
+    assert not [r for r in caplog.records if r.name == "django.request"]  # not logged once per request
     assert SECRET not in caplog.text and "wrong" not in caplog.text.replace("wrong.", "")
 
 
