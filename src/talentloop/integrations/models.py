@@ -84,7 +84,10 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="intg_delivery_due"),
+            # The sender's claim walks the waiting deliveries in the order it sends them and stops at a
+            # batch: without the id in the index it sorted every waiting delivery at each claim.
+            models.Index(fields=["next_attempt_at", "id"], name="intg_delivery_waiting",
+                         condition=models.Q(status="pending")),
             models.Index(fields=["subscription", "-created_at"], name="intg_delivery_sub"),
         ]
         constraints = [
