@@ -24,6 +24,7 @@ database cache) and would put the connector's secret, decrypted, into that cache
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -125,7 +126,7 @@ def _reject(connector: Connector, delivery_id: str, reason: str, body: bytes, no
         raise _refuse(connector.key, "replay", _("This delivery was already received.")) from exc
 
 
-def _attribute_reverts(connector: Connector, facts: list[ToolFact]) -> tuple[list[ToolFact], int]:
+def attribute_reverts(connector: Connector, facts: list[ToolFact]) -> tuple[list[ToolFact], int]:
     """A revert counts for the author of the reverted change, known from its stored ``merged`` fact;
     a revert of a change never received is dropped."""
     wanted = {fact.external_id: rid for fact in facts if (rid := reverted_id(fact)) is not None}
@@ -141,9 +142,11 @@ def _attribute_reverts(connector: Connector, facts: list[ToolFact]) -> tuple[lis
         if rid is None:
             kept.append(fact)
         elif rid in authors:
-            kept.append(ToolFact(event_kind=fact.event_kind, external_id=fact.external_id, account=authors[rid],
-                                 occurred_at=fact.occurred_at, value=fact.value))
+            kept.append(dataclasses.replace(fact, account=authors[rid]))
     return kept, len(facts) - len(kept)
+
+
+_attribute_reverts = attribute_reverts  # the name the synchronisation imports
 
 
 class _Replay(Exception):
@@ -175,7 +178,7 @@ def connector_receive(*, key: str, headers: Mapping[str, str], body: bytes,
         _reject(connector, delivery_id, reason, body, now)
         _warn(key, reason)
         raise InvalidInput(reason, {"body": [reason]}) from exc
-    facts, skipped = _attribute_reverts(connector, parsed.facts)
+    facts, skipped = attribute_reverts(connector, parsed.facts)
     result = ReceiveResult(delivery_id=delivery_id, event=parsed.event_name, facts=len(facts), skipped=skipped)
     try:
         with transaction.atomic():
