@@ -188,9 +188,8 @@ def connector_detail(request, pk: int):
             try:
                 services.connector_mappings_set(actor=actor, connector=connector, mappings=form.mappings())
             except DomainError as exc:
-                for name, problems in exc.errors.items():
-                    for problem in problems:
-                        form.add_error(None, problem if name == "mappings" else f"{problem}")
+                for problem in (p for problems in exc.errors.values() for p in problems):
+                    form.add_error(None, problem)
             else:
                 messages.success(request, _("Mappings saved: waiting facts of the mapped kinds are being "
                                             "recorded."))

@@ -366,3 +366,22 @@ def test_accounts_page_matches_with_the_picker_and_a_suggestion(world, client_fo
     assert Observation.objects.filter(employee=wang, source="connector:gitlab").count() == 1
     undone = client.post(f"{P}/{connector.pk}/accounts/", {"account": wxm.pk, "unmatch": "1"})
     assert undone.status_code == 302 and ToolAccount.objects.get(pk=wxm.pk).employee_id is None
+
+
+def test_a_pull_connector_page_names_its_kinds_and_refuses_a_bad_one(world, client_for, metrics):
+    client = client_for("hr")
+    client.cookies["django_language"] = "en"
+    form = {"kind": "pull", "key": "crm", "name": "CRM", "base_url": "https://crm.example.com/deals.csv",
+            "act_as": str(world.hr.pk), "format": "csv", "field_account": "owner", "field_kind_value": "deal_won",
+            "field_occurred_at": "closed_at", "field_external_id": "deal_id", "every_minutes": "30"}
+    response = client.post(f"{P}/new/", form)
+    connector = Connector.objects.get()
+    assert response.status_code == 200 and connector.secret in response.content.decode()
+    assert connector.config["fields"]["kind_value"] == "deal_won" and connector.config["every_minutes"] == 30
+    detail = client.get(f"{P}/{connector.pk}/")
+    assert b'value="deal_won"' in detail.content
+    bad = client.post(f"{P}/{connector.pk}/", {"map-kind-0": "Deal Won!", "map-metric-0": "reviews"})
+    assert bad.status_code == 200 and "lower-case letters" in bad.content.decode()
+    assert not connector.mappings.exists()
+    good = client.post(f"{P}/{connector.pk}/", {"map-kind-0": "deal_won", "map-metric-0": "reviews"})
+    assert good.status_code == 302 and list(connector.mappings.values_list("event_kind", flat=True)) == ["deal_won"]
