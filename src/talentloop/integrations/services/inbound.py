@@ -166,6 +166,8 @@ def connector_receive(*, key: str, headers: Mapping[str, str], body: bytes,
     kind = WEBHOOKS.get(connector.kind)
     if kind is None:
         raise _refuse(key, "this kind receives no events", _("This connector receives no events."))
+    if not connector.secret:  # an empty key would let anyone sign
+        raise _refuse(key, "no secret", _("This connector has no webhook secret."))
     lowered = {name.lower(): value for name, value in headers.items()}
     try:
         delivery_id = kind.verify(connector, lowered, body, now.timestamp())

@@ -50,17 +50,21 @@ def _nothing_written():
     return not (InboundDelivery.objects.exists() or ToolEvent.objects.exists() or ToolAccount.objects.exists())
 
 
-@pytest.mark.parametrize("case", ["unknown", "inactive", "pull"])
+@pytest.mark.parametrize("case", ["unknown", "inactive", "pull", "no-secret"])
 def test_an_unknown_or_inactive_connector_or_one_that_receives_nothing_refuses(client, world, case, caplog):
     connector = make_connector(world, "gitlab")
     if case == "inactive":
         Connector.objects.filter(pk=connector.pk).update(is_active=False)
     if case == "pull":
         Connector.objects.filter(pk=connector.pk).update(kind=ConnectorKind.PULL)
+    if case == "no-secret":
+        connector.secret = ""
+        connector.save(update_fields=["secret"])
     key = "nosuch" if case == "unknown" else connector.key
     body = _gitlab_body()
+    secret = "" if case == "no-secret" else SECRET
     with caplog.at_level(logging.WARNING, logger="talentloop.integrations.inbound"):
-        response = post(client, key, body, signed_headers("gitlab", body))
+        response = post(client, key, body, signed_headers("gitlab", body, secret=secret))
     assert response.status_code == 401
     assert response.json()["detail"] and response.json()["errors"] == {}
     assert _nothing_written()
