@@ -56,3 +56,19 @@ def test_connector_list_endpoint(world, api_client_for, connectors):
     client.get("/api/v1/connectors")  # the token's first use stamps it
     # count + one page + facts per day = 3
     assert _count(client, "/api/v1/connectors") == API_BASE + 3
+
+
+def test_connector_page_costs_the_same_at_any_size(world, client_for):
+    """A connector's page: as many queries with 1 account and fact as with 10."""
+    from talentloop.integrations.models import Connector
+
+    counts = []
+    for n, size in enumerate((1, 10)):
+        connector, _secret = connector_create(actor=actor_for(world.hr), key=f"size-{n}", name="S", kind="gitlab")
+        tool_facts_store(connector=connector, facts=[
+            ToolFact(event_kind="merged", external_id=f"mr:{i}", account=AccountRef(handle=f"u-{i}"), occurred_at=AT,
+                     value=Decimal(1)) for i in range(size)])
+        client = client_for("hr")
+        counts.append(_count(client, f"/integrations/connectors/{connector.pk}/"))
+        Connector.objects.filter(pk=connector.pk).delete()
+    assert counts[0] == counts[1], counts
