@@ -241,6 +241,10 @@ def sync_run_execute(*, run_id: int) -> SyncRun | None:
     if not taken:
         return None
     run = SyncRun.objects.select_related("connector").get(pk=run_id)
+    if not run.connector.is_active:  # deactivated since it was queued
+        now = timezone.now()
+        return _finish(run.connector, run, _Counts(), [], _("The connector is deactivated: activate it before "
+                                                            "reading its tool."), now)
     return connector_sync(actor=None, connector=run.connector, since=run.since, run=run)
 
 

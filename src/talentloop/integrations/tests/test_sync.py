@@ -630,3 +630,14 @@ def test_the_periodic_task_runs_every_minute(world, monkeypatch):
     result = tasks.connectors_pull_due.call_local()
     assert [r["status"] for r in result] == ["partly"]
     assert ConnectorKind.PULL == "pull"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_queued_backfill_of_a_connector_deactivated_meanwhile_fails_without_reading(world):
+    connector = _connector(world, "gitlab", base_url=GL_URL, config=GL_CONFIG)
+    run = SyncRun.objects.create(connector=connector, kind="backfill", since=SINCE)
+    Connector.objects.filter(pk=connector.pk).update(is_active=False)
+    with translation.override("en"):
+        done = sync.sync_run_execute(run_id=run.pk)
+    assert done.status == "failed" and "deactivated" in done.message and not ToolEvent.objects.exists()
+    assert sync.sync_run_execute(run_id=run.pk) is None  # taken once only
