@@ -20,6 +20,7 @@ them twice gives duplicates that the ingestion recognises.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,10 @@ from talentloop.organisation.models import Employee
 from talentloop.performance.services.observations import MAX_ITEMS, observations_ingest
 
 RECORD_BATCH = MAX_ITEMS
+LAST_EVENT_EVERY = dt.timedelta(seconds=1)
+SEEN_EVERY = dt.timedelta(minutes=5)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -135,7 +140,9 @@ def _accounts(connector: Connector, facts: Iterable[ToolFact], now: dt.datetime,
         result.accounts_created += len(rows)
         result.accounts_matched += sum(1 for r in rows if r.employee_id)
         known.update({a.handle: a for a in ToolAccount.objects.filter(connector=connector, handle__in=list(missing))})
-    stale = [a.pk for a in known.values() if a.handle not in missing]
+    # Refreshed at most every few minutes: a busy account's every delivery would otherwise rewrite its row.
+    stale = [a.pk for a in known.values() if a.handle not in missing
+             and (a.last_seen_at is None or now - a.last_seen_at >= SEEN_EVERY)]
     if stale:
         ToolAccount.objects.filter(pk__in=stale).update(last_seen_at=now)
     return known
@@ -178,7 +185,7 @@ def tool_facts_store(*, connector: Connector, facts: list[ToolFact], delivery: I
         ToolEvent.objects.bulk_update(changed, ["account", "value", "occurred_at", "event_kind", "delivery",
                                                 "status", "error", "recorded_at"])
         result.changed = len(changed)
-    Connector.objects.filter(pk=connector.pk).update(last_event_at=now)
+    connector_seen(connector, now)
     if result.new or result.changed:
         record_soon()
     return result
@@ -190,6 +197,13 @@ def tool_facts_store(*, connector: Connector, facts: list[ToolFact], delivery: I
 # left by a job that never ran expires; the minute job records in the meantime.
 RECORD_QUEUED_KEY = "integrations:record-queued"
 RECORD_QUEUED_SECONDS = 30
+
+
+def connector_seen(connector: Connector, now: dt.datetime) -> None:
+    """Note the connector's last event, at most once a second: at a thousand deliveries a second, every
+    delivery's transaction would otherwise wait for the same row."""
+    Connector.objects.filter(pk=connector.pk).filter(
+        Q(last_event_at__isnull=True) | Q(last_event_at__lt=now - LAST_EVENT_EVERY)).update(last_event_at=now)
 
 
 def record_soon() -> None:
@@ -252,7 +266,7 @@ def _record_batch(connector: Connector, result: RecordResult) -> int:
         with transaction.atomic():
             if items:
                 outcome = observations_ingest(actor=actor_for(connector.act_as), items=items, partial=True,
-                                              channel=source)
+                                              channel="connector")
                 for rejected in outcome.rejected:
                     errors = rejected.get("errors", {})
                     text = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in errors.items())
@@ -271,6 +285,12 @@ def _record_batch(connector: Connector, result: RecordResult) -> int:
         # The connector's account may no longer record observations: its facts wait, its page says why.
         Connector.objects.filter(pk=connector.pk).update(last_error=str(exc)[:300], last_error_at=now)
         result.errors.append(f"{connector.key}: {exc}")
+        return 0
+    except Exception as exc:  # noqa: BLE001 - one connector's failure never stops the others' recording
+        logger.exception("Recording connector %s's facts failed; they stay queued", connector.key)
+        Connector.objects.filter(pk=connector.pk).update(last_error=_("Recording failed; it is tried again "
+                                                                      "every minute.")[:300], last_error_at=now)
+        result.errors.append(f"{connector.key}: {type(exc).__name__}")
         return 0
     result.recorded += len(todo) - len(failed)
     result.failed += len(failed)

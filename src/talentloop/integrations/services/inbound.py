@@ -43,7 +43,7 @@ from talentloop.integrations.connectors import WEBHOOKS
 from talentloop.integrations.connectors.base import AccountRef, ToolFact, UnknownShape, Unverified
 from talentloop.integrations.connectors.receiving import reverted_id
 from talentloop.integrations.models import Connector, InboundDelivery, ToolEvent
-from talentloop.integrations.services.connector_events import StoreResult, tool_facts_store
+from talentloop.integrations.services.connector_events import StoreResult, connector_seen, tool_facts_store
 
 logger = logging.getLogger("talentloop.integrations.inbound")
 
@@ -193,7 +193,7 @@ def connector_receive(*, key: str, headers: Mapping[str, str], body: bytes,
             if facts:
                 result.stored = tool_facts_store(connector=connector, facts=facts, delivery=delivery, now=now)
             else:
-                Connector.objects.filter(pk=connector.pk).update(last_event_at=now)
+                connector_seen(connector, now)
     except _Replay as exc:
         raise _refuse(key, "replay", _("This delivery was already received.")) from exc
     return result

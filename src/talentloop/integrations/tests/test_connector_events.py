@@ -142,3 +142,29 @@ def test_a_connector_whose_account_lost_its_rights_keeps_its_facts_queued(world,
     assert ToolEvent.objects.get().status == ToolEventStatus.QUEUED
     assert Connector.objects.get(pk=connector.pk).last_error
     assert timezone.now() == NOW
+
+
+@time_machine.travel(NOW, tick=False)
+def test_one_connectors_failure_leaves_its_facts_queued_and_the_others_recorded(world, connector, monkeypatch):
+    other = Connector.objects.create(key="a-connector-key-as-long-as-the-form-allows-it-to-be-sixty-chars",
+                                     name="Jira", kind=ConnectorKind.JIRA, secret="s", act_as=world.hr)
+    ConnectorMapping.objects.create(connector=other, event_kind="issue_done", metric_key="mrs-merged")
+    tool_facts_store(connector=connector, facts=[_fact(world, ext="mr:9")])
+    tool_facts_store(connector=other, facts=[_fact(world, ext="done:X-1", kind="issue_done")])
+    from talentloop.integrations.services import connector_events
+
+    real = connector_events.observations_ingest
+
+    def failing_for_gitlab(*, actor, items, **kwargs):
+        if items[0]["source"] == "connector:gitlab":
+            raise RuntimeError("the database went away")
+        return real(actor=actor, items=items, **kwargs)
+
+    monkeypatch.setattr(connector_events, "observations_ingest", failing_for_gitlab)
+    result = tool_events_record()
+    assert result.recorded == 1 and result.errors == ["gitlab: RuntimeError"]
+    statuses = dict(ToolEvent.objects.values_list("external_id", "status"))
+    assert statuses == {"mr:9": "queued", "done:X-1": "recorded"}
+    assert Connector.objects.get(pk=connector.pk).last_error
+    # A key of sixty characters names the observations' source, cut to the column's length.
+    assert Observation.objects.filter(source=f"connector:{other.key}"[:60]).count() == 1
