@@ -233,6 +233,9 @@ TALENTLOOP_WEBHOOKS_TIMEOUT = float(os.environ.get("TALENTLOOP_WEBHOOKS_TIMEOUT"
 TALENTLOOP_WEBHOOKS_SEND_AT_ONCE = True
 # Facts from connectors are recorded as observations by the worker as soon as they are stored.
 TALENTLOOP_CONNECTORS_RECORD_AT_ONCE = True
+# Seconds the recording job waits for more facts before it ends (a burst of deliveries is recorded by one
+# job, and each web process asks the shared cache for a job at most three times as often).
+TALENTLOOP_CONNECTORS_RECORD_LINGER = 0.75
 
 TALENTLOOP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TALENTLOOP_TRUSTED_PROXIES", "").split(",")
                               if p.strip()]

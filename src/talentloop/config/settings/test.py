@@ -26,6 +26,8 @@ LANGUAGE_CODE = "en"
 # Outbound webhooks go to the tests' local receivers, and are sent when a test asks.
 TALENTLOOP_WEBHOOKS_ALLOW_PRIVATE = True
 TALENTLOOP_WEBHOOKS_SEND_AT_ONCE = False
+# Jobs run at once in the tests: the recording job ends as soon as nothing is queued.
+TALENTLOOP_CONNECTORS_RECORD_LINGER = 0
 
 # Each test process has a cache (and a job queue) of its own. With Redis (the PostgreSQL leg of CI),
 # the pytest-xdist workers share one server: each gets its own database number (the URL's plus one

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -212,18 +213,42 @@ def record_soon() -> None:
         transaction.on_commit(_queue_recording)
 
 
+# A process that queued a recording (or found one queued) skips the shared flag for a moment (a third of
+# TALENTLOOP_CONNECTORS_RECORD_LINGER): the job it queued is still to start, or is recording and lingers
+# for more facts three times as long (below).
+_queued_at = [float("-inf")]
+
+
 def _queue_recording() -> None:
     # The tasks module imports this one: looked up when enqueueing.
     from talentloop.integrations.tasks import connector_events_record_now
 
+    moment = time.monotonic()
+    if moment - _queued_at[0] < settings.TALENTLOOP_CONNECTORS_RECORD_LINGER / 3:
+        return
+    _queued_at[0] = moment
     if cache.add(RECORD_QUEUED_KEY, 1, RECORD_QUEUED_SECONDS):
         connector_events_record_now()
 
 
 def tool_events_record_queued() -> RecordResult:
-    """The queued job: clear the flag, then record everything queued."""
+    """The queued job: clear the flag, record everything queued, and go on while more arrives; it stops
+    after ``TALENTLOOP_CONNECTORS_RECORD_LINGER`` seconds without a new fact (longer than a process skips
+    the flag after queueing it, so a fact stored in that moment is never left for the minute job)."""
     cache.delete(RECORD_QUEUED_KEY)
-    return tool_events_record()
+    total = tool_events_record()
+    idle_since = time.monotonic()
+    while time.monotonic() - idle_since < settings.TALENTLOOP_CONNECTORS_RECORD_LINGER:
+        time.sleep(0.05)
+        if ToolEvent.objects.filter(status=ToolEventStatus.QUEUED).exists():
+            more = tool_events_record()
+            for name in ("recorded", "unmatched", "ignored", "failed"):
+                setattr(total, name, getattr(total, name) + getattr(more, name))
+            total.errors += more.errors
+            if more.errors:
+                break  # a failing connector's facts wait for the minute job
+            idle_since = time.monotonic()
+    return total
 
 
 def tool_events_record(*, connector: Connector | None = None, limit: int = 100_000) -> RecordResult:

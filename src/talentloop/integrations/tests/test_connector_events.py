@@ -4,6 +4,7 @@ re-delivery changes nothing, an edit corrects, an unmatched account's facts wait
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal as D
 
 import pytest
@@ -146,7 +147,7 @@ def test_a_connector_whose_account_lost_its_rights_keeps_its_facts_queued(world,
 
 @time_machine.travel(NOW, tick=False)
 def test_one_connectors_failure_leaves_its_facts_queued_and_the_others_recorded(world, connector, monkeypatch):
-    other = Connector.objects.create(key="a-connector-key-as-long-as-the-form-allows-it-to-be-sixty-chars",
+    other = Connector.objects.create(key="a-connector-key-as-long-as-the-form-allows-it-to-be-sixty-ch",
                                      name="Jira", kind=ConnectorKind.JIRA, secret="s", act_as=world.hr)
     ConnectorMapping.objects.create(connector=other, event_kind="issue_done", metric_key="mrs-merged")
     tool_facts_store(connector=connector, facts=[_fact(world, ext="mr:9")])
@@ -168,3 +169,31 @@ def test_one_connectors_failure_leaves_its_facts_queued_and_the_others_recorded(
     assert Connector.objects.get(pk=connector.pk).last_error
     # A key of sixty characters names the observations' source, cut to the column's length.
     assert Observation.objects.filter(source=f"connector:{other.key}"[:60]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(NOW, tick=True)
+def test_the_recording_job_lingers_for_facts_a_process_stored_without_asking_for_a_job(world, connector):
+    """A web process that just asked for a job does not ask again for a third of the linger; the job
+    records what such a process stores while it lingers."""
+    from django.test import override_settings
+
+    from talentloop.integrations.services import connector_events
+
+    stored_later = threading.Timer(0.1, lambda: _store_in_thread(connector, _fact(world, ext="mr:21")))
+    with override_settings(TALENTLOOP_CONNECTORS_RECORD_LINGER=0.6, TALENTLOOP_CONNECTORS_RECORD_AT_ONCE=False):
+        tool_facts_store(connector=connector, facts=[_fact(world, ext="mr:20")])
+        stored_later.start()
+        result = connector_events.tool_events_record_queued()
+        stored_later.join()
+    assert result.recorded == 2
+    assert set(ToolEvent.objects.values_list("status", flat=True)) == {"recorded"}
+
+
+def _store_in_thread(connector, fact):
+    from django.db import connection
+
+    try:
+        tool_facts_store(connector=connector, facts=[fact])
+    finally:
+        connection.close()
