@@ -9,7 +9,8 @@ work is not counted in (nor slowed by) the process it measures:
   answers before it, sent on one of ``--connections`` kept-alive connections. Bodies are built from a
   template (``{n}``, ``{uuid}`` and the fields of a subject drawn in turn from ``subjects``), headers the
   same way; a header ``X-Gitlab-Token`` or a ``sign`` rule adds what the vendor checks. Each request's
-  due time, start, answer time and status go to ``--out``.
+  due time, start, answer time and status go to ``--out``, with the number of requests never sent because
+  the server was more than ``grace_seconds`` (10) behind at the end.
 
     python -m tests.bench.http_tools receiver --port 8765 --slow /slow --slow-seconds 5 --out counts.json
     python -m tests.bench.http_tools load --conf load.json --out samples.json
@@ -119,6 +120,8 @@ def load(conf: dict, out: Path) -> None:
     total = int(rate * seconds)
     subjects: list[dict[str, str]] = conf["subjects"]
     samples: list[tuple[float, float, float, int]] = []  # due, started, answered (seconds from start), status
+    unsent: list[int] = []
+    grace = float(conf.get("grace_seconds", 10))
     counter = iter(range(total))
 
     def build(n: int) -> bytes:
@@ -136,6 +139,9 @@ def load(conf: dict, out: Path) -> None:
     async def connection(start: float) -> None:
         reader = writer = None
         for n in counter:
+            if time.monotonic() > start + seconds + grace:
+                unsent.append(n)  # the server fell that far behind: the rest is counted as not sent
+                continue
             request = build(n)
             due = start + n / rate
             delay = due - time.monotonic()
@@ -180,7 +186,7 @@ def load(conf: dict, out: Path) -> None:
         await asyncio.gather(*(connection(start) for _ in range(int(conf.get("connections", 32)))))
 
     asyncio.run(main())
-    out.write_text(json.dumps(samples))
+    out.write_text(json.dumps({"samples": samples, "unsent": len(unsent)}))
 
 
 def main() -> None:
