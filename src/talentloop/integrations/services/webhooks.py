@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 from django.core.cache import cache as shared_cache
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.urls import reverse
@@ -475,7 +475,7 @@ def _write(conn: BaseDatabaseWrapper, deliveries: list[Delivery]) -> None:
     """The recorded fields of each delivery: one prepared UPDATE executed for all of them (a batch in
     one round trip on PostgreSQL). ``bulk_update`` would build a CASE expression per field and row, which
     cost the sender more than sending."""
-    fields = [Delivery._meta.get_field(name) for name in _RECORDED]
+    fields = [field for name in _RECORDED if isinstance(field := Delivery._meta.get_field(name), models.Field)]
     columns = ", ".join(f"{conn.ops.quote_name(f.column)} = %s" for f in fields)
     # Names from the model only (quoted); every value is a parameter.
     sql = f"UPDATE {conn.ops.quote_name(Delivery._meta.db_table)} SET {columns} WHERE id = %s"  # noqa: S608
