@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from talentloop.core.errors import DomainError
 from talentloop.core.http import form_errors_from, get_or_404
 from talentloop.core.http import require as _require
+from talentloop.core.widgets import DateInput
 from talentloop.integrations import access
 from talentloop.integrations.services import sync as services
 
@@ -24,7 +25,8 @@ SECTION = "integrations/_connector_sync.html"
 
 
 class BackfillForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("Backfill since"), required=False, input_formats=["%Y-%m-%d"])
+    since = forms.DateField(label=gettext_lazy("Backfill since"), required=False, input_formats=["%Y-%m-%d"],
+                            widget=DateInput)
 
 
 def _connector(request, pk: int):

@@ -34,6 +34,8 @@ EXPECTED = {
     "deliver_notifications_every_minute": EVERY_MINUTE,
     "sweep_recompute_marks": EVERY_MINUTE,
     "webhooks_deliver_every_minute": EVERY_MINUTE,
+    "connector_events_record_every_minute": EVERY_MINUTE,
+    "connectors_pull_due": EVERY_MINUTE,
 }
 
 
