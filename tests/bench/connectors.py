@@ -23,15 +23,16 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.bench.cpu import group_cpu_seconds, machine_ticks
+from tests.bench.mobile import _free_port, _stop, _wait_http
 
 REPO = Path(__file__).resolve().parents[2]
 SCALES = {
@@ -48,24 +49,6 @@ CONNECTOR_KEY = "bench-gitlab"
 SEED = 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    try:
-        os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
 def _wait_for(path: Path, text: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -75,18 +58,33 @@ def _wait_for(path: Path, text: str, seconds: float = 30) -> None:
     raise RuntimeError(f"{path.name} did not say {text!r} within {seconds} s")
 
 
-def _wait_http(url: str, seconds: float = 60) -> None:
-    import httpx
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+@contextmanager
+def _serving(env: dict, workdir: Path, tag: str) -> Iterator[tuple[int, subprocess.Popen, subprocess.Popen]]:
+    """gunicorn (production settings, 2 workers × 4 threads) and the job worker, each a process group of
+    its own, until the block ends; yields the port and both processes."""
+    port = _free_port()
+    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "talentloop.config.wsgi", "-b", f"127.0.0.1:{port}",
+                "-w", "2", "--threads", "4", "-k", "gthread", "--log-level", "warning", "--backlog", "2048"]
+    worker_log_path = workdir / f"{tag}-worker.log"
+    with open(workdir / f"{tag}-gunicorn.log", "w") as server_log, open(worker_log_path, "w") as worker_log:
+        server = subprocess.Popen(gunicorn, env={**env, "TALENTLOOP_LOG_LEVEL": "WARNING"}, cwd=REPO,
+                                  stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
+        worker = subprocess.Popen([sys.executable, "-m", "talentloop.cli", "worker"], env=env, cwd=REPO,
+                                  stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
+            _wait_http(f"http://127.0.0.1:{port}/healthz")
+            _wait_for(worker_log_path, "Talentloop worker")
+            yield port, server, worker
+        finally:
+            _stop(server)
+            worker.send_signal(signal.SIGINT)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                _stop(worker, signal.SIGKILL)
+
+
+SERVER = "gunicorn talentloop.config.wsgi -w 2 --threads 4 -k gthread --backlog 2048 (production settings)"
 
 
 # ---------------------------------------------------------------- outbound
@@ -319,27 +317,12 @@ def bench_inbound(cfg: dict, env: dict, workdir: Path) -> dict:
             "subjects": subjects, "body": body,
             "headers": {"X-Gitlab-Event": "Merge Request Hook", "X-Gitlab-Token": connector.secret,
                         "X-Gitlab-Event-UUID": "{uuid}"}}
-    port = _free_port()
-    conf["port"] = port
     conf_file, samples_file = workdir / "inbound-load.json", workdir / "inbound-samples.json"
-    conf_file.write_text(json.dumps(conf))
-    workers, threads = 2, 4
-    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "talentloop.config.wsgi", "-b", f"127.0.0.1:{port}",
-                "-w", str(workers), "--threads", str(threads), "-k", "gthread", "--log-level", "warning",
-                "--backlog", "2048"]
-    server_log = open(workdir / "inbound-gunicorn.log", "w")  # noqa: SIM115 - closed below
-    worker_log_path = workdir / "inbound-worker.log"
-    worker_log = open(worker_log_path, "w")  # noqa: SIM115 - closed below
-    quiet = {**env, "TALENTLOOP_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(gunicorn, env=quiet, cwd=REPO, stdout=server_log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    worker = subprocess.Popen([sys.executable, "-m", "talentloop.cli", "worker"], env=env, cwd=REPO,
-                              stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        _wait_http(f"http://127.0.0.1:{port}/healthz")
-        _wait_for(worker_log_path, "Talentloop worker")
-        print(f"  gunicorn ({workers} workers × {threads} threads) and the worker; {cfg['inbound_rate']} GitLab "
-              f"events a second for {cfg['inbound_seconds']} s, open loop…")
+    with _serving(env, workdir, "inbound") as (port, server, worker):
+        conf["port"] = port
+        conf_file.write_text(json.dumps(conf))
+        print(f"  {SERVER} and the worker; {cfg['inbound_rate']} GitLab events a second for "
+              f"{cfg['inbound_seconds']} s, open loop…")
         server_cpu = group_cpu_seconds(server.pid)
         worker_cpu = group_cpu_seconds(worker.pid)
         busy, total = machine_ticks()
@@ -356,15 +339,6 @@ def bench_inbound(cfg: dict, env: dict, workdir: Path) -> dict:
             time.sleep(0.2)
         drained_after = time.monotonic() - load_end
         worker_cpu = group_cpu_seconds(worker.pid) - worker_cpu
-    finally:
-        _stop(server)
-        worker.send_signal(signal.SIGINT)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            _stop(worker, signal.SIGKILL)
-        server_log.close()
-        worker_log.close()
     written = json.loads(samples_file.read_text()) if samples_file.exists() else {}
     samples, unsent = written.get("samples", []), written.get("unsent", 0)
     statuses: dict[str, int] = {}
@@ -381,7 +355,7 @@ def bench_inbound(cfg: dict, env: dict, workdir: Path) -> dict:
     stored = sum(events.values())
     achieved = round(len(samples) / window, 1) if window else None
     result = {
-        "server": " ".join(gunicorn[1:]).replace(str(port), "<port>"),
+        "server": SERVER,
         "load": "tests.bench.http_tools load: open loop, 48 kept-alive connections",
         "requested": int(cfg["inbound_rate"] * cfg["inbound_seconds"]), "answered": len(samples),
         "not_sent_server_too_far_behind": unsent,
@@ -437,24 +411,11 @@ def bench_latency(cfg: dict, env: dict, workdir: Path) -> dict:
     people = list(Employee.objects.filter(termination_date__isnull=True, user__isnull=False,
                                           hire_date__lt=month.start).order_by("-pk")
                   .values_list("pk", "user__username", "name", "email")[: cfg["latency_samples"]])
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "talentloop.config.wsgi", "-b", f"127.0.0.1:{port}",
-                "-w", "2", "--threads", "4", "-k", "gthread", "--log-level", "warning"]
-    server_log = open(workdir / "latency-gunicorn.log", "w")  # noqa: SIM115 - closed below
-    worker_log_path = workdir / "latency-worker.log"
-    worker_log = open(worker_log_path, "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(gunicorn, env={**env, "TALENTLOOP_LOG_LEVEL": "WARNING"}, cwd=REPO, stdout=server_log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    worker = subprocess.Popen([sys.executable, "-m", "talentloop.cli", "worker"], env=env, cwd=REPO,
-                              stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)
     latencies: list[float] = []
     timeouts = 0
-    try:
-        _wait_http(f"{base}/healthz")
-        _wait_for(worker_log_path, "Talentloop worker")
+    with _serving(env, workdir, "latency") as (port, _server, _worker):
         time.sleep(2.0)
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             def total(pk: int):
                 response = client.get(f"/api/v1/employees/{pk}/scores?period={month.key}", headers=auth)
                 return response.json().get("total") if response.status_code == 200 else response.status_code
@@ -483,15 +444,6 @@ def bench_latency(cfg: dict, env: dict, workdir: Path) -> dict:
                 else:
                     latencies.append(round(seen, 3))
                 time.sleep(0.5)
-    finally:
-        _stop(server)
-        worker.send_signal(signal.SIGINT)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            _stop(worker, signal.SIGKILL)
-        server_log.close()
-        worker_log.close()
     worst = max(latencies) if latencies else None
     print(f"  event → score: {latencies} s (timeouts {timeouts}), target < {LATENCY_TARGET_SECONDS} s")
     return {"path": "POST /api/v1/connectors/<key>/events (gunicorn) → worker records → recompute → "

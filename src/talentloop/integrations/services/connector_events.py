@@ -29,7 +29,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,27 +89,24 @@ def source_of(connector: Connector) -> str:
     return f"connector:{connector.key}"[:60]
 
 
+def _people_by(scope: QuerySet[Employee], field: str, values: set[str]) -> dict[str, list[int]]:
+    """Lower-cased value -> the ids of the people in ``scope`` whose ``field`` is that value, in any case
+    (one query, set-based)."""
+    found: dict[str, list[int]] = {}
+    if values:
+        rows = scope.annotate(match_key=Lower(field)).filter(match_key__in=values).values_list("pk", "match_key")
+        for pk, key in rows:
+            found.setdefault(key.strip(), []).append(pk)
+    return found
+
+
 def _matches(actor: Actor, refs: dict[str, ToolFact]) -> dict[str, tuple[int, str]]:
     """handle -> (employee id, how) for the accounts exactly one employee in the connector's scope fits:
     by e-mail first, then by the handle as the employee's sign-in name. Two or more candidates leave the
     account for HR."""
     scope = visible_employees(actor)
-    emails = {f.account.email.strip().lower() for f in refs.values() if f.account.email.strip()}
-    by_email: dict[str, list[int]] = {}
-    if emails:
-        query = Q()
-        for email in emails:
-            query |= Q(email__iexact=email)
-        for pk, email in scope.filter(query).values_list("pk", "email"):
-            by_email.setdefault(email.strip().lower(), []).append(pk)
-    handles = {h.lower() for h in refs}
-    by_handle: dict[str, list[int]] = {}
-    if handles:
-        query = Q()
-        for handle in handles:
-            query |= Q(user__username__iexact=handle)
-        for pk, username in scope.filter(query).values_list("pk", "user__username"):
-            by_handle.setdefault(username.lower(), []).append(pk)
+    by_email = _people_by(scope, "email", {f.account.email.strip().lower() for f in refs.values()} - {""})
+    by_handle = _people_by(scope, "user__username", {h.lower() for h in refs})
     found: dict[str, tuple[int, str]] = {}
     for handle, fact in refs.items():
         email_hits = by_email.get(fact.account.email.strip().lower(), []) if fact.account.email.strip() else []
